@@ -1,0 +1,171 @@
+"""The composition root: Settings → real clients and adapters, bundled as a Runtime.
+
+The only module (besides workers/) that constructs httpx and redis clients. Built once per
+process (per Celery pool child), never at import time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import redis
+
+from alerts.config import Settings
+from alerts.events.keys import Keys, digest
+from alerts.events.store import EventStore
+from alerts.models import Alert, Destination, SourceSpec
+from alerts.notify import registry
+from alerts.notify.base import SmtpConfig, Transport
+from alerts.notify.deadletter import DeadLetters
+from alerts.notify.ledger import DeliveryLedger
+from alerts.pipeline import Policy
+from alerts.redact import Secret
+from alerts.sources.catalog import load_catalog, source_specs
+from alerts.sources.fetch import FetchLimits, FetchResult, fetch_feed, make_http_client
+from alerts.sources.state import SourceStates
+
+
+def sources_from(settings: Settings) -> list[SourceSpec]:
+    entries = (
+        [s.model_dump(exclude_none=True) for s in settings.sources]
+        if settings.sources is not None
+        else load_catalog()
+    )
+    return source_specs(
+        entries,
+        default_interval_s=settings.poll_interval_seconds,
+        fast_interval_s=settings.fast_poll_interval_seconds,
+    )
+
+
+def destinations_from(settings: Settings) -> list[Destination]:
+    """The default subscription: every configured Slack, webhook and email destination."""
+    out = [
+        Destination(
+            id=f"slack-{digest(u.get_secret_value())[:10]}",
+            channel="slack",
+            url=Secret(u.get_secret_value()),
+        )
+        for u in settings.slack_webhook_urls
+    ] + [
+        Destination(
+            id=f"webhook-{digest(u.get_secret_value())[:10]}",
+            channel="webhook",
+            url=Secret(u.get_secret_value()),
+        )
+        for u in settings.webhook_urls
+    ]
+    if settings.email_to:
+        recipients = tuple(settings.email_to)
+        out.append(
+            Destination(
+                id=f"email-{digest(','.join(recipients))[:10]}",
+                channel="email",
+                recipients=recipients,
+            )
+        )
+    return out
+
+
+def smtp_from(settings: Settings) -> SmtpConfig | None:
+    if not settings.smtp_host:
+        return None
+    password = settings.smtp_password
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=Secret(password.get_secret_value()) if password else None,
+        starttls=settings.smtp_starttls,
+        ssl=settings.smtp_ssl,
+        sender=settings.email_from,
+    )
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(
+        max_item_age_s=settings.max_item_age_seconds,
+        event_window_s=settings.event_window_seconds,
+        min_confidence=settings.min_confidence,
+    )
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret, for the log redaction layer."""
+    values = [u.get_secret_value() for u in settings.slack_webhook_urls + settings.webhook_urls]
+    if settings.smtp_password:
+        values.append(settings.smtp_password.get_secret_value())
+    return values
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@dataclass
+class Runtime:
+    """Per-process clients and adapters; what Celery tasks and CLI commands work with."""
+
+    settings: Settings
+    redis: redis.Redis
+    http: httpx.Client
+    events: EventStore
+    states: SourceStates
+    ledger: DeliveryLedger
+    deadletters: DeadLetters
+    sources: dict[str, SourceSpec]
+    destinations: dict[str, Destination]
+    transport: Transport
+    policy: Policy
+    limits: FetchLimits = field(default_factory=FetchLimits)
+
+    def fetch(
+        self, url: str, *, source: str, etag: str | None, last_modified: str | None
+    ) -> FetchResult:
+        return fetch_feed(
+            self.http,
+            url,
+            source=source,
+            etag=etag,
+            last_modified=last_modified,
+            limits=self.limits,
+        )
+
+    def send(self, alert: Alert, destination: Destination) -> None:
+        registry.deliver(alert, destination, self.transport)
+
+    def close(self) -> None:
+        self.http.close()
+        self.transport.http.close()
+        self.redis.close()
+
+
+def build_runtime(
+    settings: Settings, *, redis_url: str | None = None, keys: Keys | None = None
+) -> Runtime:
+    url = redis_url or settings.redis_url
+    if not url:
+        raise ValueError("a Redis URL is needed to build the runtime")
+    client = redis.Redis.from_url(
+        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
+    )
+    keys = keys or Keys()
+    limits = FetchLimits()
+    http = make_http_client(limits)
+    notify_http = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
+    return Runtime(
+        settings=settings,
+        redis=client,
+        http=http,
+        events=EventStore(client, keys=keys, seen_ttl_s=settings.seen_ttl_seconds),
+        states=SourceStates(client, keys=keys),
+        ledger=DeliveryLedger(client, keys=keys),
+        deadletters=DeadLetters(client, keys=keys),
+        sources={s.name: s for s in sources_from(settings)},
+        destinations={d.id: d for d in destinations_from(settings)},
+        transport=Transport(http=notify_http, smtp=smtp_from(settings)),
+        policy=policy_from(settings),
+        limits=limits,
+    )

@@ -1,0 +1,219 @@
+"""Celery-free commands: classify, replay, sources, dlq. Mounted under `alerts` by workers/cli.py.
+
+`classify` and `replay` are how operators test rules offline and how detection and
+deduplication are measured: they run the exact code the workers run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import redis
+
+from alerts.config import Settings, load_settings
+from alerts.detection.classify import classify_item
+from alerts.embedded import start_embedded
+from alerts.events.codec import alert_to_dict
+from alerts.events.keys import Keys
+from alerts.events.store import EventStore
+from alerts.models import Item
+from alerts.pipeline import Policy, process_items
+
+
+def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
+    """An Item from one JSON Lines record; only `title` is required."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
+        raise ValueError("needs a string 'title'")
+    published = obj.get("published")
+    published_at = _parse_time(published) if published else None
+    return Item(
+        id=str(obj.get("id") or f"line-{line_no}"),
+        source=str(obj.get("source") or "jsonl"),
+        title=obj["title"],
+        url=str(obj.get("url") or ""),
+        summary=str(obj.get("summary") or ""),
+        published_at=published_at,
+        lang=obj.get("lang"),
+        published_local=str(published) if published else None,
+    )
+
+
+def _parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def read_items(stream: IO[str]) -> Iterator[tuple[int, Item | None, str | None]]:
+    """(line number, item or None, error or None) for every non-blank line, in order."""
+    for line_no, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, item_from_json(json.loads(line), line_no=line_no), None
+        except (ValueError, TypeError) as exc:
+            yield line_no, None, f"line {line_no}: {exc}"
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def classify(file: IO[str]) -> None:
+    """Classify JSON Lines items; one JSON verdict per input line, in order."""
+    failed = False
+    for line_no, item, error in read_items(file):
+        if item is None:
+            failed = True
+            _emit({"id": f"line-{line_no}", "error": error})
+            continue
+        verdict = classify_item(item)
+        _emit(
+            {
+                "id": item.id,
+                "is_launch": verdict.is_launch,
+                "confidence": round(verdict.confidence, 4),
+                "category": verdict.category,
+                "reasons": list(verdict.reasons),
+                "facts": verdict.facts.as_dict(),
+            }
+        )
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def replay(file: IO[str]) -> None:
+    """Run items through detection and deduplication in publish order; print the alerts.
+
+    Each item's publish time is the clock. Runs in a private Redis namespace (an embedded
+    server when ALERTS_REDIS_URL is unset) that is deleted afterwards. Delivers nothing.
+    """
+    settings = load_settings()
+    items = []
+    for _line_no, item, error in read_items(file):
+        if item is None:
+            raise click.ClickException(str(error))
+        items.append(item)
+    with _redis_for(settings) as client:
+        store = EventStore(
+            client,
+            keys=Keys(f"alerts:replay:{uuid.uuid4().hex}:"),
+            seen_ttl_s=settings.seen_ttl_seconds,
+        )
+        try:
+            _replay(items, store, _replay_policy(settings))
+        finally:
+            store.delete_namespace()
+
+
+def _replay(items: list[Item], store: EventStore, policy: Policy) -> None:
+    clock = datetime.now(UTC)
+    timed = sorted(enumerate(items), key=lambda p: (p[1].published_at or clock, p[0]))
+    counter = iter(range(1, 1 << 30))
+    for _, item in timed:
+        now = item.published_at or clock
+        processed = process_items(
+            [item],
+            events=store,
+            classify=classify_item,
+            policy=policy,
+            now=now,
+            new_token=lambda: f"r{next(counter):05d}",
+        )
+        for alert in processed.alerts:
+            _emit(alert_to_dict(alert))
+            store.mark_fanned_out(alert)
+
+
+def _replay_policy(settings: Settings) -> Policy:
+    return Policy(
+        max_item_age_s=settings.max_item_age_seconds,
+        event_window_s=settings.event_window_seconds,
+        min_confidence=settings.min_confidence,
+    )
+
+
+@contextlib.contextmanager
+def _redis_for(settings: Settings) -> Iterator[redis.Redis]:
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="alerts-replay-") as tmp:
+        server = start_embedded(Path(tmp), appendonly=False)
+        client = redis.Redis.from_url(server.url)
+        try:
+            yield client
+        finally:
+            client.close()
+            server.stop()
+
+
+@click.command()
+def sources() -> None:
+    """Print every configured source with its health, last success and last error."""
+    from alerts.bootstrap import sources_from
+    from alerts.sources.state import SourceStates
+
+    settings = load_settings()
+    client = _connect_existing(settings)
+    states = SourceStates(client).load_many(s.name for s in sources_from(settings))
+    rows = [("SOURCE", "HEALTH", "FAILURES", "LAST SUCCESS", "LAST ERROR")]
+    for st in states:
+        rows.append(
+            (
+                st.name,
+                st.health,
+                str(st.failures),
+                st.last_success_at.isoformat(timespec="seconds") if st.last_success_at else "-",
+                (st.last_error or "-")[:80],
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[4])
+
+
+@click.group()
+def dlq() -> None:
+    """The dead-letter list: deliveries that failed after every retry."""
+
+
+@dlq.command("list")
+def dlq_list() -> None:
+    from alerts.notify.deadletter import DeadLetters
+
+    for letter in DeadLetters(_connect_existing(load_settings())).list():
+        _emit(asdict(letter))
+
+
+def _connect_existing(settings: Settings) -> redis.Redis:
+    """The configured Redis, or the embedded one a running `alerts run` owns."""
+    url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except (redis.ConnectionError, FileNotFoundError) as exc:
+        raise click.ClickException(
+            "no Redis reachable: set ALERTS_REDIS_URL or start `alerts run` first"
+        ) from exc
+    return client
+
+
+COMMANDS = [classify, replay, sources, dlq]

@@ -1,0 +1,203 @@
+"""Settings: the only module that reads the environment (prefix `ALERTS_`, `.env` supported).
+
+`load_settings()` turns every validation problem into a `ConfigError` that names the variable
+and never echoes its value, so a bad secret cannot leak through a start-up error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from alerts.errors import ConfigError
+
+ENV_PREFIX = "ALERTS_"
+DEFAULT_CATALOG = Path(__file__).with_name("sources") / "catalog.json"
+
+
+class SourceSetting(BaseModel):
+    """One entry of ALERTS_SOURCES: a feed URL with an optional name and interval."""
+
+    model_config = {"extra": "forbid"}
+
+    url: str
+    name: str = ""
+    interval_seconds: float | None = Field(default=None, ge=1)
+    fast: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", url):
+            raise ValueError("must be an http(s) URL")
+        return url
+
+
+def _source_entries(value: Any) -> Any:
+    """Accept plain URL strings beside objects."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"is not valid JSON ({exc.msg} at position {exc.pos})") from None
+    if isinstance(value, list):
+        return [{"url": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting, with its default. README's variable table is checked against this class."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    redis_url: str | None = Field(
+        default=None, description="Redis URL; unset starts an embedded Redis server."
+    )
+    data_dir: Path = Field(
+        default=Path(".alerts-data"), description="Where the embedded Redis and beat keep state."
+    )
+    sources: list[SourceSetting] | None = Field(
+        default=None,
+        description="JSON list of feed URLs or {name, url, interval_seconds, fast} objects; "
+        "unset uses the curated catalog.",
+    )
+    poll_interval_seconds: float = Field(default=60.0, ge=1, description="Default poll interval.")
+    fast_poll_interval_seconds: float = Field(
+        default=30.0, ge=1, description="Interval for sources marked fast."
+    )
+    max_item_age_seconds: float = Field(
+        default=6 * 3600, ge=60, description="Older items are remembered but never alerted."
+    )
+    event_window_seconds: float = Field(
+        default=3 * 3600,
+        ge=60,
+        description="Reports of one country within this window are one launch.",
+    )
+    seen_ttl_seconds: int = Field(
+        default=14 * 86400, ge=3600, description="How long an item id is remembered as seen."
+    )
+    min_confidence: float = Field(
+        default=0.5, ge=0, le=1, description="Detector confidence needed to alert."
+    )
+    slack_webhook_urls: list[SecretStr] = Field(
+        default_factory=list, description="JSON list of Slack incoming-webhook URLs (secret)."
+    )
+    webhook_urls: list[SecretStr] = Field(
+        default_factory=list, description="JSON list of generic JSON webhook URLs (secret)."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server host; unset = no email.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    smtp_username: str | None = Field(default=None, description="SMTP login user.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (secret).")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP session with STARTTLS.")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
+    email_from: str = Field(
+        default="missile-alerts@localhost", description="From address of alert emails."
+    )
+    email_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Recipients: a JSON list or comma-separated addresses."
+    )
+    delivery_max_retries: int = Field(
+        default=8, ge=0, le=50, description="Send attempts after the first before dead-lettering."
+    )
+    worker_concurrency: int = Field(default=2, ge=1, le=64, description="Worker processes.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_format: str = Field(
+        default="auto", description="json, console, or auto (console on a TTY)."
+    )
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _sources(cls, value: Any) -> Any:
+        return _source_entries(value)
+
+    @field_validator("slack_webhook_urls", "webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, urls: list[SecretStr]) -> list[SecretStr]:
+        for i, url in enumerate(urls):
+            if not re.match(r"^https?://[^\s/]+", url.get_secret_value()):
+                raise ValueError(f"entry {i} is not an http(s) URL")
+        return urls
+
+    @field_validator("email_to", mode="before")
+    @classmethod
+    def _recipients(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("email_to")
+    @classmethod
+    def _addresses(cls, addresses: list[str]) -> list[str]:
+        for address in addresses:
+            if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return addresses
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, level: str) -> str:
+        if level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, fmt: str) -> str:
+        if fmt not in {"auto", "json", "console"}:
+            raise ValueError("must be auto, json or console")
+        return fmt
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^(redis|rediss|unix|redis\+socket)://", url):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return url or None
+
+    @model_validator(mode="after")
+    def _email_needs_smtp(self) -> Settings:
+        if self.email_to and not self.smtp_host:
+            raise ValueError("ALERTS_EMAIL_TO: recipients are set but ALERTS_SMTP_HOST is not")
+        if self.smtp_ssl and self.smtp_starttls:
+            self.smtp_starttls = False  # implicit TLS already encrypts; STARTTLS would fail
+        return self
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (and overrides), or ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)
+    except SettingsError as exc:
+        match = re.search(r'field "(\w+)"', str(exc))
+        name = match.group(1) if match else ""
+        raise ConfigError("is not valid JSON", variable=_env_name(name)) from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = error.get("loc") or ()
+        field = str(loc[0]) if loc else ""
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if field:
+            where = ".".join(map(str, loc[1:]))
+            raise ConfigError(
+                f"{message} (at {where})" if where else message, variable=_env_name(field)
+            ) from None
+        variable, _, rest = message.partition(": ")
+        raise ConfigError(rest or message, variable=variable if rest else "") from None
+
+
+def _env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}" if field else ""

@@ -1,0 +1,36 @@
+"""JSON both ways for values kept in Redis and printed by the CLI (a pydantic TypeAdapter each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from alerts.models import Alert, SourceRef
+
+_ALERT = TypeAdapter(Alert)
+_SOURCE_REF = TypeAdapter(SourceRef)
+
+
+def alert_to_json(alert: Alert) -> bytes:
+    return _ALERT.dump_json(alert)
+
+
+def alert_from_json(data: bytes | str) -> Alert:
+    return _ALERT.validate_json(data)
+
+
+def alert_to_dict(alert: Alert) -> dict[str, Any]:
+    """Plain JSON-ready mapping, with `item_ids` and only the stated facts."""
+    out: dict[str, Any] = _ALERT.dump_python(alert, mode="json")
+    out["facts"] = alert.facts.as_dict()
+    out["item_ids"] = list(alert.item_ids)
+    return out
+
+
+def source_ref_to_json(ref: SourceRef) -> bytes:
+    return _SOURCE_REF.dump_json(ref)
+
+
+def source_ref_from_json(data: bytes | str) -> SourceRef:
+    return _SOURCE_REF.validate_json(data)

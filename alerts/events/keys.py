@@ -1,0 +1,65 @@
+"""Every Redis key and TTL in one screen (arq's constants.py habit).
+
+A `Keys` value carries the namespace prefix so `alerts replay` can run the live code path in
+an isolated namespace (`alerts:replay:<uuid>:`) and delete it afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+LIVE_PREFIX = "alerts:v1:"
+ALERT_TTL_S = 30 * 86400
+EVENT_TTL_S = 30 * 86400
+DELIVERY_SENT_TTL_S = 30 * 86400
+DELIVERY_CLAIM_TTL_S = 120
+
+
+def digest(text: str) -> str:
+    """Short, stable, Redis-safe hash of an arbitrary id (item ids may be long URLs)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str = LIVE_PREFIX
+
+    def seen(self, source: str, item_id: str) -> str:
+        """What became of an item (see store.py): no, old, joined:<event>, pending:<alert>..."""
+        return f"{self.prefix}seen:{digest(source + chr(0) + item_id)}"
+
+    def active_event(self, country: str) -> str:
+        """The launch event currently open for a launching country: `<event_id>|<epoch>`."""
+        return f"{self.prefix}active:{country}"
+
+    def event(self, event_id: str) -> str:
+        return f"{self.prefix}event:{event_id}"
+
+    def event_sources(self, event_id: str) -> str:
+        """List of JSON SourceRefs of every report joined to an event."""
+        return f"{self.prefix}event:{event_id}:sources"
+
+    def alert(self, alert_key: str) -> str:
+        return f"{self.prefix}alert:{alert_key}"
+
+    def events_index(self) -> str:
+        """Sorted set of event ids by first-report time, newest last."""
+        return f"{self.prefix}events"
+
+    def source_state(self, source: str) -> str:
+        """Hash: validators (etag, last_modified) and health of one source."""
+        return f"{self.prefix}source:{source}"
+
+    def delivery_sent(self, delivery_key: str) -> str:
+        return f"{self.prefix}delivery:sent:{delivery_key}"
+
+    def delivery_claim(self, delivery_key: str) -> str:
+        return f"{self.prefix}delivery:claim:{delivery_key}"
+
+    def deadletter(self) -> str:
+        return f"{self.prefix}deadletter"
+
+    def pattern(self) -> str:
+        """Glob that matches every key of this namespace (for cleanup)."""
+        return f"{self.prefix}*"

@@ -1,0 +1,173 @@
+"""Pure values that flow through the pipeline: source → Item → Verdict → Alert → Delivery.
+
+Frozen, slotted stdlib dataclasses: cheap to build in the detection hot path and comparable
+as whole values in tests. Times are aware UTC datetimes; enums are StrEnums so they log and
+serialise as words. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from alerts.redact import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """A feed to poll. `name` is its stable id (Redis keys and beat entries use it)."""
+
+    name: str
+    url: str
+    interval_s: float
+    fast: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a feed, normalised. `id` is stable across polls (GUID, URL, or content hash)."""
+
+    id: str
+    source: str
+    title: str
+    url: str = ""
+    summary: str = ""
+    published_at: datetime | None = None
+    lang: str | None = None
+    published_local: str | None = None  # the source's own timestamp text, zone included
+
+
+class MissileClass(StrEnum):
+    SRBM = "SRBM"
+    MRBM = "MRBM"
+    IRBM = "IRBM"
+    ICBM = "ICBM"
+    SLBM = "SLBM"
+    HYPERSONIC = "hypersonic"
+    UNIDENTIFIED = "unidentified_ballistic"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a report states about a launch. Every field is optional: flashes state little."""
+
+    country: str | None = None  # ISO 3166-1 alpha-2 of the launching state (KP, IR, RU, YE...)
+    missile_class: str | None = None  # a MissileClass value
+    count: int | None = None
+    count_text: str | None = None  # as stated: "at least two", "a barrage of 23"
+    launch_time: datetime | None = None  # UTC
+    launch_time_text: str | None = None  # as stated, with its zone
+    launch_site: str | None = None
+    landing_area: str | None = None
+    inside_japan_eez: bool | None = None
+    distance_km: float | None = None
+    apogee_km: float | None = None
+    speed_mach: float | None = None
+    authority: str | None = None  # who confirmed it: "South Korea JCS", "Japan MOD", "IDF"...
+
+    def merged(self, newer: Facts) -> Facts:
+        """These facts with every field `newer` states filled in or replaced."""
+        changes = {
+            f.name: getattr(newer, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(newer, f.name) is not None
+        }
+        return dataclasses.replace(self, **changes)
+
+    def added_by(self, newer: Facts) -> tuple[str, ...]:
+        """Names of the fields `newer` states that these facts do not have yet."""
+        return tuple(
+            f.name
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) is None and getattr(newer, f.name) is not None
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping of the stated facts only."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            out[f.name] = value.isoformat() if isinstance(value, datetime) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The detector's decision about one item, with the cues that fired so an operator sees why."""
+
+    is_launch: bool
+    confidence: float
+    reasons: tuple[str, ...] = ()
+    facts: Facts = field(default_factory=Facts)
+    category: str | None = None  # for negatives: "drill", "cruise", "space", "sanctions"...
+
+
+class AlertKind(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    CORRECTION = "correction"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One report that contributed to an event."""
+
+    source: str
+    item_id: str
+    url: str
+    title: str
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """What subscribers receive: one revision of one launch event."""
+
+    event_id: str
+    kind: AlertKind
+    revision: int
+    title: str
+    url: str
+    facts: Facts
+    confidence: float
+    detected_at: datetime
+    first_published_at: datetime | None
+    sources: tuple[SourceRef, ...]
+    reasons: tuple[str, ...] = ()
+    test: bool = False  # a marked test alert from `alerts test-alert`
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(s.item_id for s in self.sources)
+
+    @property
+    def key(self) -> str:
+        """Stable id of this revision: the idempotency key for its deliveries."""
+        return f"{self.event_id}:{self.revision}"
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where one subscriber's alerts go. `id` is stable and safe to log; `url` is a secret."""
+
+    id: str
+    channel: str  # "slack", "webhook", "email"
+    url: Secret | None = None
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One alert revision to one destination: the unit of sending, retrying and dead-lettering."""
+
+    alert_key: str
+    destination_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.alert_key}:{self.destination_id}"

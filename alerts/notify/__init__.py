@@ -1,0 +1,1 @@
+"""Notify stage: Alert + Destination in, a sent message out. One module per channel."""

@@ -1,0 +1,65 @@
+"""What the pipeline needs from the outside world, as Protocols. Adapters implement them; unit
+tests hand in fakes or fakeredis-backed adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from alerts.events.cluster import LaunchReport
+from alerts.models import Alert, Destination, Item, Verdict
+from alerts.sources.health import SourceState
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the match-or-create step did with one report."""
+
+    status: str  # "new" | "joined" | "seen"
+    value: str  # alert key for new, event id for joined, the prior seen value for seen
+
+
+class Fetched(Protocol):
+    """The parts of a fetch result the pipeline reads (sources.fetch.FetchResult)."""
+
+    @property
+    def not_modified(self) -> bool: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+
+
+class Fetch(Protocol):
+    def __call__(
+        self, url: str, *, source: str, etag: str | None, last_modified: str | None
+    ) -> Fetched: ...
+
+
+class EventMemory(Protocol):
+    def recall(self, items: Sequence[Item]) -> list[str | None]: ...
+    def remember(self, items: Sequence[Item], status: str) -> None: ...
+    def open_or_join(self, report: LaunchReport, *, window_s: float) -> Outcome: ...
+    def load_alert(self, alert_key: str) -> Alert: ...
+    def mark_fanned_out(self, alert: Alert) -> None: ...
+
+
+class SourceStateStore(Protocol):
+    def load(self, name: str) -> SourceState: ...
+    def save(self, state: SourceState) -> None: ...
+
+
+class Ledger(Protocol):
+    def was_sent(self, delivery_key: str) -> bool: ...
+    def claim(self, delivery_key: str, owner: str) -> bool: ...
+    def release(self, delivery_key: str) -> None: ...
+    def mark_sent(self, delivery_key: str, sent_at_iso: str) -> None: ...
+
+
+Classify = Callable[[Item], Verdict]
+Send = Callable[[Alert, Destination], None]

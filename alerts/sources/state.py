@@ -1,0 +1,68 @@
+"""Redis side of source state: validators for conditional GET and health, one hash per source.
+
+Adapter. `alerts sources` and the dashboard read the same hashes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from alerts.events.keys import Keys
+from alerts.sources.health import Health, SourceState
+
+if TYPE_CHECKING:
+    import redis
+
+_TIMES = {"last_success_at", "last_error_at", "last_polled_at", "not_before"}
+
+
+class SourceStates:
+    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+        self._redis = client
+        self._keys = keys or Keys()
+
+    def load(self, name: str) -> SourceState:
+        return _decode(name, self._redis.hgetall(self._keys.source_state(name)))
+
+    def load_many(self, names: Iterable[str]) -> list[SourceState]:
+        names = list(names)
+        pipe = self._redis.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self._keys.source_state(name))
+        return [_decode(n, raw) for n, raw in zip(names, pipe.execute(), strict=True)]
+
+    def save(self, state: SourceState) -> None:
+        key = self._keys.source_state(state.name)
+        fields = _encode(state)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(key, mapping=fields)
+        pipe.execute()
+
+
+def _encode(state: SourceState) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in dataclasses.fields(state):
+        value = getattr(state, f.name)
+        if value is None:
+            continue
+        out[f.name] = value.isoformat() if isinstance(value, datetime) else str(value)
+    return out
+
+
+def _decode(name: str, raw: dict[bytes, bytes]) -> SourceState:
+    values = {k.decode(): v.decode() for k, v in raw.items()}
+    kwargs: dict[str, object] = {"name": name}
+    for key, value in values.items():
+        if key in _TIMES:
+            kwargs[key] = datetime.fromisoformat(value)
+        elif key == "failures":
+            kwargs[key] = int(value)
+        elif key == "health":
+            kwargs[key] = Health(value)
+        elif key in {"etag", "last_modified", "last_error"}:
+            kwargs[key] = value
+    return SourceState(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,211 @@
+"""Feed → Slack and email, through real `alerts worker` and `alerts beat` processes on real Redis.
+
+Feeds are real RSS and Atom documents served from 127.0.0.1; Slack is a local webhook receiver;
+email goes to an aiosmtpd server. Everything a user would notice is asserted: exactly one Slack
+message and one email per launch, none for a drill, none re-sent after a worker restart, and no
+secret in any log line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from alerts.embedded import EmbeddedRedis, start_embedded
+from tests.integration.feed_server import FeedServer
+from tests.integration.receivers import SmtpReceiver, WebhookReceiver
+from tests.support.feeds import Entry, atom, rss
+from tests.support.processes import AlertsProcess, wait_until
+
+SLACK_PATH = "/services/T0E2E/B0E2E/e2eSlackSecretToken"
+SMTP_PASSWORD = "e2e-smtp-password-never-logged"
+DELIVERY_TIMEOUT_S = 45
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Stack:
+    feeds: FeedServer
+    slack: WebhookReceiver
+    smtp: SmtpReceiver
+    redis: EmbeddedRedis
+    env: dict[str, str]
+    tmp: Path
+    processes: list[AlertsProcess]
+
+    def start(self, *args: str) -> AlertsProcess:
+        name = "-".join(args)
+        proc = AlertsProcess(
+            list(args),
+            env=self.env,
+            cwd=self.tmp,
+            log=self.tmp / f"{name}-{len(self.processes)}.log",
+        )
+        self.processes.append(proc)
+        return proc
+
+    def polls_of(self, path: str) -> int:
+        return len(self.feeds.requests_to(path))
+
+    def wait_polls(self, path: str, more: int) -> None:
+        """Let the workers poll `path` `more` more times (so 'nothing arrived' means something)."""
+        target = self.polls_of(path) + more
+        wait_until(
+            lambda: self.polls_of(path) >= target, timeout_s=30, what=f"{more} more polls of {path}"
+        )
+
+    def logs(self) -> str:
+        return "\n".join(p.text() for p in self.processes)
+
+    def events(self, name: str) -> list[dict]:
+        return [e for p in self.processes for e in p.events() if e.get("event") == name]
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    redis = start_embedded(tmp_path / "redis", appendonly=True)
+    old = now() - timedelta(days=2)
+    with (
+        FeedServer() as feeds,
+        WebhookReceiver() as slack,
+        SmtpReceiver(username="alerts", password=SMTP_PASSWORD) as smtp,
+    ):
+        feeds.add(
+            "/wire.rss",
+            rss(
+                [
+                    Entry(
+                        "wire-old-1",
+                        "North Korea fires ballistic missile, Japan says",
+                        "https://wire.example/old-1",
+                        old,
+                    )
+                ]
+            ),
+            etag=True,
+        )
+        feeds.add(
+            "/ja.atom",
+            atom(
+                [Entry("nhk-weather-1", "関東で大雪の恐れ", "https://nhk.example/weather-1", old)]
+            ),
+            content_type="application/atom+xml",
+            last_modified=True,
+        )
+        env = {
+            "ALERTS_REDIS_URL": redis.url,
+            "ALERTS_DATA_DIR": str(tmp_path / "data"),
+            "ALERTS_SOURCES": json.dumps(
+                [
+                    {"name": "wire-rss", "url": feeds.url("/wire.rss"), "interval_seconds": 1},
+                    {"name": "nhk-atom", "url": feeds.url("/ja.atom"), "interval_seconds": 1},
+                ]
+            ),
+            "ALERTS_SLACK_WEBHOOK_URLS": json.dumps([slack.url(SLACK_PATH)]),
+            "ALERTS_SMTP_HOST": "127.0.0.1",
+            "ALERTS_SMTP_PORT": str(smtp.port),
+            "ALERTS_SMTP_USERNAME": "alerts",
+            "ALERTS_SMTP_PASSWORD": SMTP_PASSWORD,
+            "ALERTS_SMTP_STARTTLS": "false",
+            "ALERTS_EMAIL_FROM": "alerts@example.org",
+            "ALERTS_EMAIL_TO": "desk@example.org",
+            "ALERTS_LOG_FORMAT": "json",
+            "ALERTS_LOG_LEVEL": "INFO",
+        }
+        s = Stack(feeds, slack, smtp, redis, env, tmp_path, [])
+        try:
+            yield s
+        finally:
+            for proc in s.processes:
+                proc.stop()
+                proc.kill_group()
+            redis.stop()
+
+
+def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> None:
+    """One launch, reported by two outlets in two languages, alerts once per destination."""
+    worker = stack.start("worker")
+    stack.start("beat")
+    stack.wait_polls("/wire.rss", 2)
+    stack.wait_polls("/ja.atom", 2)
+    assert stack.slack.requests == []  # two-day-old launch news is remembered, never alerted
+
+    launch_at = now() - timedelta(minutes=2)
+    flash = Entry(
+        "wire-kp-1",
+        "North Korea fires ballistic missile into East Sea, JCS says",
+        "https://wire.example/kp-launch-1",
+        launch_at,
+        "North Korea fired a ballistic missile toward the East Sea on Tuesday, "
+        "South Korea's Joint Chiefs of Staff said.",
+    )
+    stack.feeds.set("/wire.rss", rss([flash]), etag=True)
+
+    [slack_message] = stack.slack.wait_for(1, timeout=DELIVERY_TIMEOUT_S)
+    [email] = stack.smtp.wait_for(1, timeout=DELIVERY_TIMEOUT_S)
+    slack_text = json.dumps(slack_message.json, ensure_ascii=False)
+    assert flash.title in slack_text
+    assert flash.link in slack_text
+    assert (
+        flash.title in str(email["Subject"])
+        or flash.title in email.get_body(("plain",)).get_content()
+    )
+    assert flash.link in email.get_body(("plain",)).get_content()
+    assert flash.link in email.get_body(("html",)).get_content()
+
+    # The same launch from another outlet, in Japanese, in the Atom feed: joined, not alerted.
+    follow_up = Entry(
+        "nhk-kp-1",
+        "北朝鮮が弾道ミサイル発射 日本海に落下か 防衛省",
+        "https://nhk.example/kp-launch-1",
+        launch_at + timedelta(minutes=1),
+        "防衛省によりますと、北朝鮮から弾道ミサイルの可能性があるものが発射されました。",
+    )
+    stack.feeds.set(
+        "/ja.atom",
+        atom([follow_up]),
+        content_type="application/atom+xml",
+        last_modified=datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    )
+    wait_until(
+        lambda: any(e.get("item") == "nhk-kp-1" for e in stack.events("detect.launch")),
+        timeout_s=30,
+        what="the Japanese report to be detected",
+    )
+    [joined] = [e for e in stack.events("detect.launch") if e.get("item") == "nhk-kp-1"]
+    assert joined["outcome"] == "joined"
+
+    # A missile-defence drill story is not a launch.
+    drill = Entry(
+        "wire-drill-1",
+        "South Korea, US and Japan hold joint ballistic missile defence drill",
+        "https://wire.example/drill-1",
+        now(),
+        "The three countries staged a missile-defence exercise to track a simulated "
+        "ballistic missile, the defence ministry said.",
+    )
+    stack.feeds.set("/wire.rss", rss([flash, drill]), etag=True)
+    stack.wait_polls("/wire.rss", 3)
+
+    # Restart the worker: nothing is re-sent.
+    assert worker.stop() == 0
+    stack.start("worker")
+    stack.wait_polls("/wire.rss", 3)
+    stack.wait_polls("/ja.atom", 3)
+    time.sleep(1.0)  # let any (wrongly) enqueued delivery land
+    assert len(stack.slack.requests) == 1
+    assert len(stack.smtp.messages) == 1
+
+    logs = stack.logs()
+    assert "e2eSlackSecretToken" not in logs
+    assert SMTP_PASSWORD not in logs
+    assert stack.events("delivery.sent")

@@ -1,0 +1,63 @@
+"""The README, .ci/run and docker-compose.yml say what the code does."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from alerts.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+class TestReadme:
+    def test_variable_table_matches_settings(self) -> None:
+        """Every setting is documented, and nothing documented is missing from Settings."""
+        table = README.split("<!-- variables -->", 1)[1].split("\n\n", 1)[0]
+        documented = set(re.findall(r"^\| `(ALERTS_[A-Z_]+)`", table, flags=re.M))
+        assert documented == {f"ALERTS_{name.upper()}" for name in Settings.model_fields}
+
+    def test_ci_runs_the_readme_test_command(self) -> None:
+        """.ci/run extracts and runs the README's test command."""
+        script = (ROOT / ".ci" / "run").read_text()
+        extract = re.search(r"cmd=\$\((awk .*)\)\n", script)
+        assert extract is not None
+        out = subprocess.run(
+            ["bash", "-c", extract.group(1)], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert out.endswith(".venv/bin/pytest")
+        assert "pip install" in out
+
+
+class TestCompose:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    def test_services_and_volumes_are_defined(self) -> None:
+        """redis, worker and beat exist, and every named volume used is declared."""
+        services = self.compose["services"]
+        assert {"redis", "worker", "beat"} <= set(services)
+        declared = set(self.compose.get("volumes") or {})
+        for service in services.values():
+            for volume in service.get("volumes", []):
+                name = volume.split(":", 1)[0]
+                if not name.startswith((".", "/")):
+                    assert name in declared
+            for dependency in service.get("depends_on", {}):
+                assert dependency in services
+
+    def test_redis_persists_and_is_checked(self) -> None:
+        """Redis runs with AOF, a healthcheck and a volume; the app waits for it to be healthy."""
+        redis = self.compose["services"]["redis"]
+        assert "--appendonly" in redis["command"]
+        assert "healthcheck" in redis
+        assert redis["volumes"]
+        for name in ("worker", "beat"):
+            service = self.compose["services"][name]
+            assert service["build"] == "."
+            assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+            assert service["environment"]["ALERTS_REDIS_URL"].startswith("redis://redis:")
+            assert service["command"] == [name]

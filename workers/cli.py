@@ -1,0 +1,128 @@
+"""The `alerts` console entry point: run | worker | beat, plus alerts.cli's Celery-free commands.
+
+A bad setting stops any command with one line naming the variable, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+import structlog
+
+from alerts.bootstrap import secret_values, sources_from
+from alerts.cli import COMMANDS
+from alerts.config import Settings, load_settings
+from alerts.embedded import EmbeddedRedis, start_embedded
+from alerts.errors import ConfigError
+from alerts.logs import configure_logging
+
+log = structlog.get_logger("alerts.cli")
+
+
+def _prepare(*, need_redis_url: bool) -> Settings:
+    settings = load_settings()
+    configure_logging(
+        level=settings.log_level, fmt=settings.log_format, secrets=secret_values(settings)
+    )
+    if need_redis_url and not settings.redis_url:
+        raise ConfigError(
+            "required for a separate worker or beat (`alerts run` embeds Redis itself)",
+            variable="ALERTS_REDIS_URL",
+        )
+    return settings
+
+
+def _configure_app(settings: Settings, redis_url: str) -> Any:
+    from workers.app import configure
+
+    os.environ["ALERTS_REDIS_URL"] = redis_url  # pool children build their Runtime from env
+    sources = sources_from(settings)
+    log.info("sources.configured", count=len(sources), names=[s.name for s in sources][:50])
+    return configure(settings, redis_url=redis_url, sources=sources)
+
+
+@click.group()
+def cli() -> None:
+    """missile-alerts: one alert per ballistic missile launch, from news feeds."""
+
+
+@cli.command()
+def run() -> None:
+    """Worker and beat in one process; starts an embedded Redis when ALERTS_REDIS_URL is unset."""
+    settings = _prepare(need_redis_url=False)
+    embedded: EmbeddedRedis | None = None
+    url = settings.redis_url
+    if not url:
+        embedded = start_embedded(settings.data_dir)
+        url = embedded.url
+        log.info(
+            "redis.embedded.started",
+            binary=embedded.binary,
+            data_dir=str(embedded.data_dir),
+            pid=embedded.process.pid,
+        )
+    try:
+        app = _configure_app(settings, url)
+        worker = app.Worker(
+            beat=True,
+            queues=["poll", "deliver"],
+            loglevel=settings.log_level,
+            concurrency=settings.worker_concurrency,
+        )
+        worker.start()
+        code = worker.exitcode or 0
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            log.info("redis.embedded.stopped", data_dir=str(embedded.data_dir))
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--queues", default="poll,deliver", show_default=True, help="Queues to consume.")
+def worker(queues: str) -> None:
+    """A Celery worker (needs ALERTS_REDIS_URL), as docker-compose runs it."""
+    settings = _prepare(need_redis_url=True)
+    app = _configure_app(settings, str(settings.redis_url))
+    w = app.Worker(
+        queues=queues.split(","),
+        loglevel=settings.log_level,
+        concurrency=settings.worker_concurrency,
+    )
+    w.start()
+    sys.exit(w.exitcode or 0)
+
+
+@cli.command()
+def beat() -> None:
+    """The Celery beat scheduler (needs ALERTS_REDIS_URL); run exactly one."""
+    settings = _prepare(need_redis_url=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = _configure_app(settings, str(settings.redis_url))
+    app.Beat(loglevel=settings.log_level, max_interval=1.0).run()
+
+
+for command in COMMANDS:
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: ConfigError becomes one line on stderr and exit status 2."""
+    _guard(lambda: cli.main(args=argv, prog_name="alerts", standalone_mode=False))
+
+
+def _guard(call: Callable[[], object]) -> None:
+    try:
+        call()
+    except ConfigError as err:
+        click.echo(f"alerts: configuration error: {err}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
