@@ -1,0 +1,204 @@
+"""Slack incoming webhooks: an Alert as a Block Kit message, POSTed to the destination's URL.
+
+Feed text is never trusted: `&`, `<` and `>` are escaped in every text object, so a headline
+cannot carry `<!channel>`, `<@U123>` or a disguised `<http://evil|link>`; links are built here
+only from http(s) URLs. Slack's limits are enforced by truncating with an ellipsis:
+https://api.slack.com/reference/block-kit/blocks (header 150, section 3000, 10 fields of 2000,
+50 blocks) and ~3000 characters for the top-level fallback `text` we send.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from alerts.errors import DeliveryError, DeliveryReason
+from alerts.models import Alert, Destination, SourceRef
+from alerts.notify.base import (
+    Transport,
+    as_utc,
+    classify_http_status,
+    fact_lines,
+    format_utc,
+    headline,
+    map_http_exception,
+    one_line,
+    webhook_url,
+)
+
+CHANNEL = "slack"
+HEADER_MAX = 150
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+FIELDS_MAX = 10
+BLOCKS_MAX = 50
+TEXT_MAX = 3000
+_SOURCE_LINE_MAX = 600
+_URL_MAX = 1000
+_LINK_TEXT_MAX = 300
+
+# Error bodies of incoming webhooks that a person must fix (docs: "Handling errors").
+_AUTH_CODES = frozenset(
+    {"invalid_token", "no_service", "no_service_id", "no_team", "team_disabled"}
+)
+_REJECTED_CODES = frozenset(
+    {
+        "channel_is_archived",
+        "channel_not_found",
+        "action_prohibited",
+        "posting_to_general_channel_denied",
+        "user_not_found",
+        "too_many_attachments",
+    }
+)
+_CODE = re.compile(r"[a-z_]{1,64}")
+
+
+def render(alert: Alert, destination: Destination) -> dict[str, Any]:
+    """The JSON body for one alert: Block Kit blocks plus a plain `text` fallback.
+
+    Pure. Blocks: a header (headline, "TEST" and update/correction marked), a section linking
+    the report with its key facts as fields, a section listing the sources, and a context line
+    with the first-report and detection times as Slack date tokens (shown in the reader's zone,
+    with a UTC fallback). The fallback `text` always holds the report title and URL.
+    """
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": _header_text(alert), "emoji": True},
+        }
+    ]
+    if alert.test:
+        blocks.append(_context("*TEST ALERT* — sent to check delivery; no launch is reported."))
+    blocks.append(_facts_section(alert))
+    if alert.sources:
+        blocks.append(_section(_sources_text(alert.sources)))
+    blocks.append(_context(_times_text(alert)))
+    return {"text": _fallback_text(alert), "blocks": blocks[:BLOCKS_MAX]}
+
+
+def send(payload: dict[str, Any], destination: Destination, transport: Transport) -> None:
+    """POST the payload to the destination's webhook URL; raise DeliveryError unless 2xx.
+
+    Slack answers 200 `ok`; errors come as a short code in a text body (`invalid_payload`,
+    `channel_is_archived`, `no_service`), which the error carries. 429 and 5xx are retryable.
+    """
+    url = webhook_url(destination, channel=CHANNEL)
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    try:
+        response = transport.http.post(
+            url, content=body, headers={"Content-Type": "application/json; charset=utf-8"}
+        )
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise map_http_exception(exc, channel=CHANNEL, secrets=[url]) from None
+    code = response.text.strip()
+    code = code if _CODE.fullmatch(code) else ""
+    error = classify_http_status(
+        response.status_code, response.headers, channel=CHANNEL, detail=code
+    )
+    if error is None:
+        return
+    if not error.retryable and code in _AUTH_CODES | _REJECTED_CODES:
+        reason = DeliveryReason.AUTH_ERROR if code in _AUTH_CODES else DeliveryReason.REJECTED
+        raise DeliveryError(error.args[0], channel=CHANNEL, reason=reason, retryable=False)
+    raise error
+
+
+def _escape(text: str) -> str:
+    """Slack's three control characters as entities, so text can hold no mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _truncate(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis, never inside an entity or <token>."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    if cut.rfind("&") > cut.rfind(";"):
+        cut = cut[: cut.rfind("&")]
+    return cut + "…"
+
+
+def _link(url: str, title: str) -> str:
+    """`<url|title>` for an http(s) URL, else the escaped title alone (cut to a readable size)."""
+    text = one_line(title) or one_line(url)
+    if len(text) > _LINK_TEXT_MAX:
+        text = text[: _LINK_TEXT_MAX - 1] + "…"
+    text = _escape(text)
+    safe = _safe_url(url)
+    return f"<{safe}|{text}>" if safe else text
+
+
+def _date_token(when: datetime) -> str:
+    """A Slack date token, shown in the reader's time zone, falling back to UTC text."""
+    unix = int(as_utc(when).timestamp())
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{format_utc(when)}>"
+
+
+def _safe_url(url: str) -> str | None:
+    url = one_line(url)
+    if not re.match(r"(?i)https?://[^\s/]", url) or len(url) > _URL_MAX:
+        return None
+    for char, code in (("|", "%7C"), ("<", "%3C"), (">", "%3E"), (" ", "%20")):
+        url = url.replace(char, code)
+    return _escape(url)
+
+
+def _header_text(alert: Alert) -> str:
+    return _truncate(_escape(f"🚀 {headline(alert)}"), HEADER_MAX)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _truncate(text, SECTION_MAX)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(text, 2000)}]}
+
+
+def _facts_section(alert: Alert) -> dict[str, Any]:
+    block = _section(f"*{_link(alert.url, alert.title)}*")
+    block["fields"] = [
+        {"type": "mrkdwn", "text": _truncate(f"*{label}*\n{_escape(value)}", FIELD_MAX)}
+        for label, value in fact_lines(alert)[:FIELDS_MAX]
+    ]
+    return block
+
+
+def _sources_text(sources: tuple[SourceRef, ...]) -> str:
+    lines = ["*Sources*"]
+    budget = SECTION_MAX - len(lines[0]) - 40  # room for the "…and N more" line
+    for shown, ref in enumerate(sources):
+        when = f", {_date_token(ref.published_at)}" if ref.published_at else ""
+        line = _truncate(
+            f"• {_link(ref.url, ref.title)} — {_escape(one_line(ref.source))}{when}",
+            _SOURCE_LINE_MAX,
+        )
+        if len(line) + 1 > budget:
+            lines.append(f"…and {len(sources) - shown} more")
+            break
+        lines.append(line)
+        budget -= len(line) + 1
+    return "\n".join(lines)
+
+
+def _times_text(alert: Alert) -> str:
+    parts = []
+    if alert.first_published_at:
+        parts.append(f"First reported {_date_token(alert.first_published_at)}")
+    parts.append(f"detected {_date_token(alert.detected_at)}")
+    parts.append(f"event `{_escape(one_line(alert.event_id))}` rev {alert.revision}")
+    return " · ".join(parts)
+
+
+def _fallback_text(alert: Alert) -> str:
+    start = _escape(headline(alert)) + ": "
+    url = _truncate(_escape(one_line(alert.url)), _URL_MAX)
+    budget = max(TEXT_MAX - len(start) - len(url) - 1, 20)
+    return _truncate(f"{start}{_truncate(_escape(one_line(alert.title)), budget)} {url}", TEXT_MAX)

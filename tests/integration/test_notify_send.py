@@ -1,0 +1,257 @@
+"""Real sends from every channel to local receivers (tests/integration/receivers.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from alerts.errors import DeliveryError, DeliveryReason
+from alerts.models import Alert, AlertKind, Destination, Facts, SourceRef
+from alerts.notify.base import SmtpConfig, Transport
+from alerts.notify.registry import deliver
+from alerts.redact import Secret
+from tests.integration.receivers import Reply, SmtpReceiver, WebhookReceiver
+
+T0 = datetime(2026, 11, 25, 7, 15, tzinfo=UTC)
+ALERT = Alert(
+    event_id="kp-20261125-1",
+    kind=AlertKind.NEW,
+    revision=1,
+    title="N. Korea fires ballistic missile into East Sea",
+    url="https://en.yna.co.kr/view/AEN1",
+    facts=Facts(country="KP", missile_class="SRBM", count=2),
+    confidence=0.92,
+    detected_at=datetime(2026, 11, 25, 7, 16, tzinfo=UTC),
+    first_published_at=T0,
+    sources=(SourceRef("yonhap", "y1", "https://en.yna.co.kr/view/AEN1", "N. Korea fires", T0),),
+)
+UPDATE = dataclasses.replace(ALERT, kind=AlertKind.UPDATE, revision=2)
+SECRET_PATH = "/services/T000/B000/XXXSECRETXXX"
+PASSWORD = "s3cret-XXXPASSXXX"
+RECIPIENTS = ("ops@example.com", "duty@example.com")
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=httpx.Timeout(2.0)) as client:
+        yield client
+
+
+@pytest.fixture
+def hooks() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+def closed_port() -> int:
+    """A local port with nothing listening on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def assert_no_secret(error: DeliveryError, *secrets: str) -> None:
+    for text in (str(error), repr(error)):
+        for secret in secrets:
+            assert secret not in text
+
+
+class TestSlack:
+    def test_message_arrives_with_title_and_link(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """One Slack message arrives at the webhook path with the report title and link."""
+        destination = Destination("ops", "slack", url=Secret(hooks.url(SECRET_PATH)))
+        deliver(ALERT, destination, Transport(http=http))
+        [request] = hooks.wait_for(1)
+        assert (request.method, request.path) == ("POST", SECRET_PATH)
+        assert request.headers["content-type"].startswith("application/json")
+        body = request.json
+        assert ALERT.title in body["text"]
+        assert ALERT.url in body["text"]
+        assert body["blocks"][0]["text"]["text"] == "🚀 Ballistic missile launch — North Korea"
+        assert f"<{ALERT.url}|{ALERT.title}>" in body["blocks"][1]["text"]["text"]
+
+    def test_slack_error_codes_are_final(self, hooks: WebhookReceiver, http: httpx.Client) -> None:
+        """An archived channel is a final rejection that names Slack's code, not the URL."""
+        hooks.reply_with(Reply(410, body="channel_is_archived"))
+        destination = Destination("ops", "slack", url=Secret(hooks.url(SECRET_PATH)))
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, Transport(http=http))
+        error = caught.value
+        assert (error.reason, error.retryable) == (DeliveryReason.REJECTED, False)
+        assert "channel_is_archived" in str(error)
+        assert_no_secret(error, "XXXSECRETXXX", str(hooks.port))
+
+
+class TestWebhook:
+    def test_retry_carries_the_same_webhook_id(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """A 500 is retryable, and the retry repeats the webhook-id and body."""
+        hooks.reply_with(Reply(500, body="oops"))
+        destination = Destination("partner", "webhook", url=Secret(hooks.url("/in/XXXSECRETXXX")))
+        transport = Transport(http=http)
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, transport)
+        assert (caught.value.reason, caught.value.retryable) == (
+            DeliveryReason.SERVER_ERROR,
+            True,
+        )
+        assert_no_secret(caught.value, "XXXSECRETXXX")
+        deliver(ALERT, destination, transport)
+        first, second = hooks.wait_for(2)
+        assert first.headers["webhook-id"] == second.headers["webhook-id"]
+        assert first.json == second.json
+        assert second.json["type"] == "missile_launch.alert"
+        assert int(second.headers["webhook-timestamp"]) > 0
+
+    def test_rate_limit_carries_retry_after(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """A 429 with Retry-After tells the worker how long to wait."""
+        hooks.reply_with(Reply(429, headers={"Retry-After": "17"}))
+        destination = Destination("partner", "webhook", url=Secret(hooks.url("/in")))
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable, caught.value.retry_after_s) == (
+            DeliveryReason.RATE_LIMITED,
+            True,
+            17.0,
+        )
+
+    def test_slow_receiver_is_a_retryable_timeout(self, hooks: WebhookReceiver) -> None:
+        """A receiver slower than the client's timeout gives a retryable TIMEOUT."""
+        hooks.reply_with(Reply(200, delay_s=1.0))
+        destination = Destination("partner", "webhook", url=Secret(hooks.url("/slow")))
+        with httpx.Client(timeout=0.2) as client, pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, Transport(http=client))
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.TIMEOUT, True)
+
+    @pytest.mark.parametrize("channel", ["webhook", "slack"])
+    def test_closed_port_is_a_retryable_network_error(
+        self, http: httpx.Client, channel: str
+    ) -> None:
+        """Nothing listening is a retryable NETWORK error that does not name the URL."""
+        url = f"http://127.0.0.1:{closed_port()}/in/XXXSECRETXXX"
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, Destination("d", channel, url=Secret(url)), Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.NETWORK, True)
+        assert_no_secret(caught.value, "XXXSECRETXXX")
+
+
+def smtp_transport(http: httpx.Client, smtp: SmtpReceiver, **changes: object) -> Transport:
+    config = SmtpConfig(host=smtp.host, port=smtp.port, starttls=False, timeout_s=5.0)
+    return Transport(http=http, smtp=dataclasses.replace(config, **changes))  # type: ignore[arg-type]
+
+
+EMAIL = Destination("ops-mail", "email", recipients=RECIPIENTS)
+
+
+class TestEmail:
+    def test_revisions_arrive_threaded_with_both_parts(self, http: httpx.Client) -> None:
+        """Revision 1 and 2 arrive as text+HTML messages; 2 replies to 1."""
+        with SmtpReceiver() as smtp:
+            transport = smtp_transport(http, smtp, sender="alerts@missile.example")
+            deliver(ALERT, EMAIL, transport)
+            deliver(UPDATE, EMAIL, transport)
+            first, second = smtp.wait_for(2)
+            envelope = smtp.received[0]
+        assert (envelope.mail_from, envelope.rcpt_tos, envelope.login) == (
+            "alerts@missile.example",
+            RECIPIENTS,
+            None,
+        )
+        assert first["From"] == "alerts@missile.example"
+        assert first["Subject"] == "[missile-alert] Ballistic missile launch: North Korea"
+        assert first["Message-ID"] == "<kp-20261125-1.1@missile-alerts>"
+        assert first["In-Reply-To"] is None
+        parts = {p.get_content_type(): p.get_content() for p in first.iter_parts()}
+        assert set(parts) == {"text/plain", "text/html"}
+        assert all(ALERT.title in body for body in parts.values())
+        assert second["Subject"].startswith("[missile-alert] Update #2:")
+        assert (second["Message-ID"], second["In-Reply-To"], second["References"]) == (
+            "<kp-20261125-1.2@missile-alerts>",
+            "<kp-20261125-1.1@missile-alerts>",
+            "<kp-20261125-1.1@missile-alerts>",
+        )
+
+    def test_smtp_auth(self, http: httpx.Client) -> None:
+        """With credentials the message is sent after AUTH; a wrong password is a final error."""
+        with SmtpReceiver(username="bot", password=PASSWORD) as smtp:
+            good = smtp_transport(http, smtp, username="bot", password=Secret(PASSWORD))
+            deliver(ALERT, EMAIL, good)
+            smtp.wait_for(1)
+            wrong = smtp_transport(http, smtp, username="bot", password=Secret("nope-XXXBADXXX"))
+            with pytest.raises(DeliveryError) as caught:
+                deliver(ALERT, EMAIL, wrong)
+            anonymous = smtp_transport(http, smtp)
+            with pytest.raises(DeliveryError) as refused:
+                deliver(ALERT, EMAIL, anonymous)
+            assert [mail.login for mail in smtp.received] == ["bot"]
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.AUTH_ERROR, False)
+        assert_no_secret(caught.value, "XXXBADXXX", PASSWORD)
+        assert (refused.value.reason, refused.value.retryable) == (DeliveryReason.REJECTED, False)
+
+    @pytest.mark.parametrize(
+        ("reply", "reason", "retryable"),
+        [
+            ("451 4.3.0 Try again later", DeliveryReason.SERVER_ERROR, True),
+            ("554 5.7.1 Message rejected", DeliveryReason.REJECTED, False),
+        ],
+    )
+    def test_server_refusals(
+        self, http: httpx.Client, reply: str, reason: DeliveryReason, retryable: bool
+    ) -> None:
+        """A 4xx answer to DATA is retryable; a 5xx answer is final."""
+        with SmtpReceiver(replies=[reply]) as smtp:
+            with pytest.raises(DeliveryError) as caught:
+                deliver(ALERT, EMAIL, smtp_transport(http, smtp))
+            deliver(ALERT, EMAIL, smtp_transport(http, smtp))
+            assert len(smtp.wait_for(1)) == 1
+        assert (caught.value.reason, caught.value.retryable) == (reason, retryable)
+
+    def test_starttls_unsupported_is_a_configuration_error(self, http: httpx.Client) -> None:
+        """Asking for STARTTLS from a server without it fails without retry."""
+        with SmtpReceiver() as smtp, pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, EMAIL, smtp_transport(http, smtp, starttls=True))
+        assert (caught.value.reason, caught.value.retryable) == (
+            DeliveryReason.CLIENT_ERROR,
+            False,
+        )
+
+    def test_closed_port_is_a_retryable_network_error(self, http: httpx.Client) -> None:
+        """Nothing listening on the SMTP port is a retryable NETWORK error."""
+        config = SmtpConfig(host="127.0.0.1", port=closed_port(), starttls=False, timeout_s=2.0)
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, EMAIL, Transport(http=http, smtp=config))
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.NETWORK, True)
+
+
+class TestReceivers:
+    def test_webhook_receiver_scripts_records_and_closes(self, http: httpx.Client) -> None:
+        """Replies follow the script then default to 200 ok; closing frees the port."""
+        with WebhookReceiver(Reply(503, headers={"Retry-After": "1"}, body="busy")) as receiver:
+            first = http.put(receiver.url("a"), json={"n": 1})
+            second = http.get(receiver.url("/b?q=1"), headers={"X-Test": "yes"})
+            url = receiver.url("/c")
+            with pytest.raises(TimeoutError):
+                receiver.wait_for(3, timeout=0.1)
+            recorded = receiver.wait_for(2)
+        assert (first.status_code, first.headers["retry-after"], first.text) == (503, "1", "busy")
+        assert (second.status_code, second.text) == (200, "ok")
+        assert [(r.method, r.path) for r in recorded] == [("PUT", "/a"), ("GET", "/b?q=1")]
+        assert recorded[0].json == {"n": 1}
+        assert recorded[1].headers["x-test"] == "yes"
+        with pytest.raises(httpx.ConnectError):
+            http.post(url)
+
+    def test_smtp_receiver_wait_for_times_out(self) -> None:
+        """Waiting for mail that never comes fails fast with a clear error."""
+        with SmtpReceiver() as smtp, pytest.raises(TimeoutError, match="expected 1 messages"):
+            smtp.wait_for(1, timeout=0.1)

@@ -1,0 +1,368 @@
+"""Email rendering and SMTP sending (alerts.notify.email), without sockets."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import socket
+import ssl
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+from alerts.errors import DeliveryError, DeliveryReason
+from alerts.models import Alert, AlertKind, Destination, Facts, SourceRef
+from alerts.notify import email
+from alerts.notify.base import SmtpConfig, Transport
+from alerts.redact import Secret
+
+PASSWORD = "hunter2-XXXSECRETXXX"
+DESTINATION = Destination(
+    id="ops-mail", channel="email", recipients=("a@ops.example", "b@ops.example")
+)
+SMTP = SmtpConfig(
+    host="mail.example",
+    port=2525,
+    username="bot",
+    password=Secret(PASSWORD),
+    sender="alerts@x.example",
+)
+T0 = datetime(2026, 11, 25, 7, 15, tzinfo=UTC)
+R = DeliveryReason
+AuthError = smtplib.SMTPAuthenticationError
+NotSupported = smtplib.SMTPNotSupportedError
+Refused = smtplib.SMTPRecipientsRefused
+SenderRefused = smtplib.SMTPSenderRefused
+Disconnected = smtplib.SMTPServerDisconnected
+
+
+def make_alert(**changes: Any) -> Alert:
+    values: dict[str, Any] = {
+        "event_id": "kp-20261125-1",
+        "kind": AlertKind.NEW,
+        "revision": 1,
+        "title": "N. Korea fires ballistic missile",
+        "url": "https://en.yna.co.kr/view/AEN1?a=1&b=2",
+        "facts": Facts(country="KP", missile_class="SRBM", landing_area="East Sea"),
+        "confidence": 0.9,
+        "detected_at": datetime(2026, 11, 25, 7, 16, tzinfo=UTC),
+        "first_published_at": T0,
+        "sources": (
+            SourceRef("yonhap", "y1", "https://en.yna.co.kr/view/AEN1", "N. Korea fires", T0),
+        ),
+    }
+    values.update(changes)
+    return Alert(**values)
+
+
+def reparsed(message: EmailMessage) -> EmailMessage:
+    """The message as a receiving server would parse it from the wire."""
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def parts(message: EmailMessage) -> dict[str, str]:
+    return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+
+
+class TestRender:
+    def test_whole_message(self) -> None:
+        """A new alert is a multipart/alternative message with stable threading headers."""
+        message = reparsed(email.render(make_alert(), DESTINATION))
+        headers = {
+            k: str(v) for k, v in message.items() if k not in ("Content-Type", "MIME-Version")
+        }
+        assert headers == {
+            "Subject": "[missile-alert] Ballistic missile launch: North Korea",
+            "To": "a@ops.example, b@ops.example",
+            "Date": "Wed, 25 Nov 2026 07:16:00 +0000",
+            "Message-ID": "<kp-20261125-1.1@missile-alerts>",
+            "Auto-Submitted": "auto-generated",
+        }
+        assert message.get_content_type() == "multipart/alternative"
+        body = parts(message)
+        assert list(body) == ["text/plain", "text/html"]
+        assert body["text/plain"] == (
+            "Ballistic missile launch — North Korea\n"
+            "\n"
+            "N. Korea fires ballistic missile\n"
+            "https://en.yna.co.kr/view/AEN1?a=1&b=2\n"
+            "\n"
+            "Country: North Korea (KP)\n"
+            "Class: SRBM\n"
+            "Landing area: East Sea\n"
+            "Confidence: 90%\n"
+            "\n"
+            "Sources:\n"
+            "- N. Korea fires (yonhap, 2026-11-25 07:15 UTC)\n"
+            "  https://en.yna.co.kr/view/AEN1\n"
+            "\n"
+            "First reported 2026-11-25 07:15 UTC; detected 2026-11-25 07:16 UTC. "
+            "Event kp-20261125-1, revision 1.\n"
+        )
+        html = body["text/html"]
+        assert (
+            '<a href="https://en.yna.co.kr/view/AEN1?a=1&amp;b=2">N. Korea fires ballistic' in html
+        )
+        assert "<th align='left'>Country</th><td>North Korea (KP)</td>" in html
+
+    def test_revisions_thread_to_the_first(self) -> None:
+        """Revision 2 replies to revision 1 so mail clients thread the launch."""
+        message = email.render(make_alert(kind=AlertKind.UPDATE, revision=2), DESTINATION)
+        assert (message["Message-ID"], message["In-Reply-To"], message["References"]) == (
+            "<kp-20261125-1.2@missile-alerts>",
+            "<kp-20261125-1.1@missile-alerts>",
+            "<kp-20261125-1.1@missile-alerts>",
+        )
+
+    @pytest.mark.parametrize(
+        ("changes", "subject"),
+        [
+            ({"kind": AlertKind.UPDATE, "revision": 2}, "Update #2: Ballistic missile launch: "),
+            ({"kind": AlertKind.CORRECTION, "revision": 3}, "Correction: Ballistic missile "),
+            ({"test": True}, "TEST: Ballistic missile launch: North Korea"),
+            ({"facts": Facts()}, "Ballistic missile launch: N. Korea fires ballistic missile"),
+        ],
+    )
+    def test_subjects(self, changes: dict[str, Any], subject: str) -> None:
+        """The subject marks updates, corrections and tests; without a country it uses the title."""
+        actual = email.render(make_alert(**changes), DESTINATION)["Subject"]
+        assert actual.startswith(f"[missile-alert] {subject}")
+        assert actual.endswith(("North Korea", "missile"))
+
+    def test_test_alert_says_so_in_both_parts(self) -> None:
+        """A test alert is marked in the text and HTML bodies."""
+        body = parts(email.render(make_alert(test=True), DESTINATION))
+        assert body["text/plain"].startswith("TEST ALERT")
+        assert "TEST ALERT" in body["text/html"]
+
+    @pytest.mark.parametrize(
+        "evil",
+        [
+            "Launch\r\nBcc: victim@evil.example\r\nX-Injected: 1",
+            "Launch\nBcc: victim@evil.example",
+            "Launch\rBcc: victim@evil.example",
+            "Launch\x00\x0bBcc: victim@evil.example\u2028X-Injected: 1",
+        ],
+    )
+    def test_header_injection_is_impossible(self, evil: str) -> None:
+        """CR/LF or control characters in feed text cannot add a header."""
+        alert = make_alert(title=evil, facts=Facts(country=evil), event_id="e\r\nBcc: x@evil")
+        message = reparsed(email.render(alert, DESTINATION))
+        assert message["Bcc"] is None
+        assert message["X-Injected"] is None
+        assert "\n" not in message["Subject"]
+        assert "\r" not in message["Subject"]
+        assert "Bcc: victim@evil.example" in message["Subject"]
+        assert message["Message-ID"] == "<e--Bcc--x-evil.1@missile-alerts>"
+
+    def test_html_is_escaped(self) -> None:
+        """Feed text in the HTML part is escaped, and only http(s) URLs become links."""
+        sources = (
+            SourceRef("<b>src</b>", "i", "javascript:alert(1)", "<img src=x onerror=alert(1)>", T0),
+            SourceRef("ok", "j", 'https://x.example/"><script>alert(2)</script>', "fine", T0),
+        )
+        alert = make_alert(
+            title="<script>alert(0)</script>",
+            url="https://x.example/?q=<script>",
+            facts=Facts(country="KP", landing_area="<iframe src=//evil>", authority="A & B"),
+            sources=sources,
+        )
+        html = parts(email.render(alert, DESTINATION))["text/html"]
+        tags = set(re.findall(r"<([a-zA-Z0-9!]+)", html))
+        assert tags <= {"!DOCTYPE", "html", "body", "h2", "h3", "p", "a", "table", "tr", "th", "td",
+                        "ul", "li", "strong", "small"}  # fmt: skip
+        assert all(href.startswith("https://") for href in re.findall(r'href="([^"]*)"', html))
+        assert "&lt;script&gt;alert(0)&lt;/script&gt;" in html
+        assert "&lt;iframe src=//evil&gt;" in html
+        assert "A &amp; B" in html
+        assert 'href="https://x.example/&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in html
+        assert "&lt;img src=x onerror=alert(1)&gt; javascript:alert(1)" in html
+
+    def test_huge_title_stays_a_valid_message(self) -> None:
+        """A 100 KB title gives a short subject and a message with no over-long lines."""
+        message = email.render(make_alert(title="Ü" * 100_000, facts=Facts()), DESTINATION)
+        assert len(message["Subject"]) <= 200
+        assert message["Subject"].endswith("…")
+        assert max(len(line) for line in message.as_bytes().splitlines()) <= 998
+
+    def test_from_is_left_to_send(self) -> None:
+        """render is pure: the sender is an SMTP setting, so From is unset."""
+        assert email.render(make_alert(), DESTINATION)["From"] is None
+
+
+class FakeSMTP:
+    """Stands in for smtplib.SMTP / SMTP_SSL: records calls, raises what a test scripts."""
+
+    calls: ClassVar[list[tuple[Any, ...]]] = []
+    failures: ClassVar[dict[str, BaseException]] = {}
+
+    def __init__(self, host: str, port: int, timeout: float, **kwargs: Any) -> None:
+        self._step("connect", type(self).__name__, host, port, timeout)
+
+    def _step(self, name: str, *args: Any) -> None:
+        self.calls.append((name, *args))
+        if name in self.failures:
+            raise self.failures[name]
+
+    def starttls(self, context: ssl.SSLContext) -> None:
+        self._step("starttls")
+
+    def login(self, username: str, password: str) -> None:
+        self._step("login", username, password)
+
+    def send_message(
+        self, message: EmailMessage, from_addr: str, to_addrs: list[str]
+    ) -> dict[str, Any]:
+        self._step("send_message", message["From"], from_addr, to_addrs)
+        return {}
+
+    def quit(self) -> None:
+        self._step("quit")
+
+    def close(self) -> None:
+        self.calls.append(("close",))
+
+
+class FakeSMTPSSL(FakeSMTP):
+    pass
+
+
+@pytest.fixture
+def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> type[FakeSMTP]:
+    monkeypatch.setattr(FakeSMTP, "calls", [])
+    monkeypatch.setattr(FakeSMTP, "failures", {})
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(smtplib, "SMTP_SSL", FakeSMTPSSL)
+    return FakeSMTP
+
+
+@pytest.fixture
+def transport() -> Any:
+    with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(500))) as client:
+        yield Transport(http=client, smtp=SMTP)
+
+
+def send(transport: Transport, destination: Destination = DESTINATION) -> None:
+    email.send(email.render(make_alert(), destination), destination, transport)
+
+
+class TestSend:
+    def test_starttls_login_send_quit(
+        self, fake_smtp: type[FakeSMTP], transport: Transport
+    ) -> None:
+        """A send connects, upgrades with STARTTLS, logs in, sends to every recipient, quits."""
+        send(transport)
+        assert fake_smtp.calls == [
+            ("connect", "FakeSMTP", "mail.example", 2525, 15.0),
+            ("starttls",),
+            ("login", "bot", PASSWORD),
+            (
+                "send_message",
+                "alerts@x.example",
+                "alerts@x.example",
+                ["a@ops.example", "b@ops.example"],
+            ),
+            ("quit",),
+        ]
+
+    def test_implicit_tls_without_login(self, fake_smtp: type[FakeSMTP]) -> None:
+        """ssl=True uses SMTP_SSL and no STARTTLS; no username means no login."""
+        config = SmtpConfig(host="mx", port=465, ssl=True, starttls=True, timeout_s=3.0)
+        with httpx.Client() as client:
+            send(Transport(http=client, smtp=config))
+        assert [c[0] for c in fake_smtp.calls] == ["connect", "send_message", "quit"]
+        assert fake_smtp.calls[0] == ("connect", "FakeSMTPSSL", "mx", 465, 3.0)
+
+    def test_a_from_set_by_the_caller_is_kept(
+        self, fake_smtp: type[FakeSMTP], transport: Transport
+    ) -> None:
+        """send fills From only when the message has none."""
+        message = email.render(make_alert(), DESTINATION)
+        message["From"] = "Launch desk <desk@x.example>"
+        email.send(message, DESTINATION, transport)
+        assert fake_smtp.calls[3][1] == "Launch desk <desk@x.example>"
+
+    def test_failed_quit_after_acceptance_is_success(
+        self, fake_smtp: type[FakeSMTP], transport: Transport
+    ) -> None:
+        """Once the server accepted the message, a failing QUIT must not cause a resend."""
+        fake_smtp.failures["quit"] = smtplib.SMTPServerDisconnected("gone")
+        send(transport)
+        assert fake_smtp.calls[-1] == ("close",)
+
+    @pytest.mark.parametrize(
+        ("step", "exc", "reason", "retryable"),
+        [
+            (
+                "login",
+                AuthError(535, f"5.7.8 bad credentials {PASSWORD}".encode()),
+                R.AUTH_ERROR,
+                False,
+            ),
+            ("login", AuthError(454, b"4.7.0 temporary auth failure"), R.AUTH_ERROR, True),
+            ("login", NotSupported("SMTP AUTH extension not supported"), R.CLIENT_ERROR, False),
+            ("starttls", NotSupported("STARTTLS extension not supported"), R.CLIENT_ERROR, False),
+            ("starttls", ssl.SSLCertVerificationError(1, "verify failed"), R.CLIENT_ERROR, False),
+            (
+                "send_message",
+                Refused({"a@ops.example": (550, b"5.1.1 no user")}),
+                R.REJECTED,
+                False,
+            ),
+            (
+                "send_message",
+                Refused({"a@ops.example": (450, b"4.2.0 greylisted")}),
+                R.REJECTED,
+                True,
+            ),
+            ("send_message", SenderRefused(553, b"5.7.1 not allowed", "a@x"), R.REJECTED, False),
+            ("send_message", smtplib.SMTPDataError(554, b"5.7.1 spam"), R.REJECTED, False),
+            ("send_message", smtplib.SMTPDataError(451, b"4.3.0 try later"), R.SERVER_ERROR, True),
+            ("send_message", Disconnected("Connection unexpectedly closed"), R.NETWORK, True),
+            ("connect", smtplib.SMTPConnectError(421, b"4.3.2 too busy"), R.SERVER_ERROR, True),
+            ("connect", smtplib.SMTPConnectError(554, b"5.7.1 go away"), R.REJECTED, False),
+            ("connect", ConnectionRefusedError(111, "Connection refused"), R.NETWORK, True),
+            ("connect", socket.gaierror(-2, "Name or service not known"), R.NETWORK, True),
+            ("connect", TimeoutError("timed out"), R.TIMEOUT, True),
+            ("send_message", TimeoutError("timed out"), R.TIMEOUT, True),
+        ],
+    )
+    def test_failures(
+        self,
+        fake_smtp: type[FakeSMTP],
+        transport: Transport,
+        step: str,
+        exc: BaseException,
+        reason: DeliveryReason,
+        retryable: bool,
+    ) -> None:
+        """smtplib and socket failures map to reasons; the password never appears."""
+        fake_smtp.failures[step] = exc
+        with pytest.raises(DeliveryError) as caught:
+            send(transport)
+        error = caught.value
+        assert (error.channel, error.reason, error.retryable) == ("email", reason, retryable)
+        assert PASSWORD not in str(error) + repr(error) + repr(error.args)
+        assert error.__cause__ is None
+        if step != "connect":
+            assert fake_smtp.calls[-1][0] in ("quit", "close")
+
+    @pytest.mark.parametrize(
+        ("smtp", "recipients"),
+        [(None, ("a@ops.example",)), (SMTP, ())],
+    )
+    def test_configuration_errors(
+        self, fake_smtp: type[FakeSMTP], smtp: SmtpConfig | None, recipients: tuple[str, ...]
+    ) -> None:
+        """No SMTP settings or no recipients fail at once, not retryable, without connecting."""
+        destination = Destination(id="d", channel="email", recipients=recipients)
+        with httpx.Client() as client, pytest.raises(DeliveryError) as caught:
+            send(Transport(http=client, smtp=smtp), destination)
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.CLIENT_ERROR, False)
+        assert fake_smtp.calls == []
