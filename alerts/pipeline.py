@@ -16,7 +16,7 @@ from enum import StrEnum
 from alerts.errors import SourceError, SourceErrorKind
 from alerts.events.cluster import is_too_old, launch_report
 from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
-from alerts.ports import Classify, EventMemory, Fetch, Ledger, Send, SourceStateStore
+from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
 from alerts.sources.parse import parse_feed
 
@@ -150,7 +150,7 @@ def poll_source(
         fetched = fetch(
             spec.url, source=spec.name, etag=state.etag, last_modified=state.last_modified
         )
-        items = () if fetched.not_modified else _parse(spec, fetched.body, fetched.content_type)
+        items = () if fetched.not_modified else _parse(spec, fetched)
     except SourceError as err:
         failed = health.after_failure(
             state,
@@ -178,9 +178,15 @@ def poll_source(
     return PollResult(spec.name, status, ok, processed, items=len(items))
 
 
-def _parse(spec: SourceSpec, body: bytes, content_type: str | None) -> tuple[Item, ...]:
+def _parse(spec: SourceSpec, fetched: Fetched) -> tuple[Item, ...]:
+    """Items of a fetched body; relative links resolve against the URL after redirects."""
     try:
-        return parse_feed(body, source=spec.name, content_type=content_type, url=spec.url).items
+        return parse_feed(
+            fetched.body,
+            source=spec.name,
+            content_type=fetched.content_type,
+            url=fetched.final_url or spec.url,
+        ).items
     except SourceError:
         raise
     except Exception as exc:  # a parser bug must mark the source, never kill the worker

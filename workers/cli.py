@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 import structlog
+from celery.signals import worker_shutting_down
 
 from alerts.bootstrap import secret_values, sources_from
 from alerts.cli import COMMANDS
@@ -65,6 +66,12 @@ def run() -> None:
             data_dir=str(embedded.data_dir),
             pid=embedded.process.pid,
         )
+    requested: list[str] = []
+
+    def on_shutdown(sig: str = "", how: str = "", **_: object) -> None:
+        requested.append(f"{how}:{sig}")
+
+    worker_shutting_down.connect(on_shutdown, weak=False)
     try:
         app = _configure_app(settings, url)
         worker = app.Worker(
@@ -74,7 +81,9 @@ def run() -> None:
             concurrency=settings.worker_concurrency,
         )
         worker.start()
-        code = worker.exitcode or 0
+        # Ctrl-C is how `alerts run` is stopped: a warm shutdown on SIGINT is a clean exit
+        # (Celery itself reports it as EX_FAILURE).
+        code = 0 if requested == ["Warm:SIGINT"] else (worker.exitcode or 0)
     finally:
         if embedded is not None:
             embedded.stop()

@@ -144,6 +144,7 @@ class Fetched:
     content_type: str | None = "application/rss+xml"
     etag: str | None = '"v1"'
     last_modified: str | None = None
+    final_url: str = "https://n.example/rss"
 
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
