@@ -1,0 +1,117 @@
+"""`alerts classify` and `alerts replay` on JSON Lines files, as operators run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import redis
+
+from alerts.embedded import EmbeddedRedis
+
+T0 = "2026-11-25T00:10:00+00:00"
+
+
+def alerts(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def jsonl(*records: dict) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+LAUNCH_STREAM = jsonl(
+    {
+        "id": "ir-1",
+        "title": "Iran fires ballistic missiles at Israel, IDF says",
+        "published": "2026-11-25T02:00:00+00:00",
+    },
+    {
+        "id": "kp-2",
+        "title": "北朝鮮が弾道ミサイル発射 防衛省",
+        "lang": "ja",
+        "published": "2026-11-25T00:12:00+00:00",
+    },
+    {
+        "id": "kp-1",
+        "title": "N. Korea fires ballistic missile into East Sea: JCS",
+        "published": T0,
+        "url": "https://wire.example/kp-1",
+    },
+    {
+        "id": "drill-1",
+        "title": "South Korea, US hold joint missile defence drill",
+        "published": "2026-11-25T00:30:00+00:00",
+    },
+    {
+        "id": "kp-3",
+        "title": "(LEAD) N. Korea fires ballistic missile toward East Sea, JCS says",
+        "published": "2026-11-25T00:20:00+00:00",
+    },
+)
+
+
+class TestClassify:
+    def test_one_verdict_per_line_in_order(self, tmp_path: Path) -> None:
+        """Each input line gets one JSON verdict with id, is_launch, confidence and facts."""
+        src = tmp_path / "items.jsonl"
+        src.write_text(LAUNCH_STREAM, encoding="utf-8")
+        proc = alerts("classify", str(src), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        out = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [o["id"] for o in out] == ["ir-1", "kp-2", "kp-1", "drill-1", "kp-3"]
+        assert [o["is_launch"] for o in out] == [True, True, True, False, True]
+        assert all(0 <= o["confidence"] <= 1 for o in out)
+        assert out[2]["facts"]["country"] == "KP"
+        assert out[0]["facts"]["country"] == "IR"
+
+    def test_reads_stdin_and_reports_bad_lines(self, tmp_path: Path) -> None:
+        """A malformed line yields an error record in its place and exit status 1."""
+        stdin = jsonl({"title": "N. Korea fires ballistic missile"}) + "{oops\n"
+        proc = alerts("classify", "-", stdin=stdin, cwd=tmp_path)
+        assert proc.returncode == 1
+        first, second = (json.loads(line) for line in proc.stdout.splitlines())
+        assert first["id"] == "line-1"
+        assert first["is_launch"] is True
+        assert "line 2" in second["error"]
+
+
+class TestReplay:
+    def test_one_new_alert_per_launch(self, tmp_path: Path, redis_server: EmbeddedRedis) -> None:
+        """Three reports of one launch and one of another give two `new` alerts, in time order."""
+        client = redis.Redis.from_url(redis_server.url)
+        client.flushall()
+        client.set("alerts:v1:unrelated", "live data")
+        src = tmp_path / "stream.jsonl"
+        src.write_text(LAUNCH_STREAM, encoding="utf-8")
+        proc = alerts("replay", str(src), env={"ALERTS_REDIS_URL": redis_server.url}, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        out = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [(o["kind"], o["item_ids"], o["facts"]["country"]) for o in out] == [
+            ("new", ["kp-1"], "KP"),
+            ("new", ["ir-1"], "IR"),
+        ]
+        assert out[0]["url"] == "https://wire.example/kp-1"
+        assert out[0]["event_id"] != out[1]["event_id"]
+        assert [k.decode() for k in client.keys("*")] == ["alerts:v1:unrelated"]
+        client.close()
+
+    def test_runs_on_embedded_redis_when_no_url(self, tmp_path: Path) -> None:
+        """Without ALERTS_REDIS_URL, replay brings up its own throw-away Redis."""
+        proc = alerts("replay", "-", stdin=LAUNCH_STREAM, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert len(proc.stdout.splitlines()) == 2
