@@ -23,7 +23,9 @@ from alerts.notify.ledger import DeliveryLedger
 from alerts.pipeline import Policy
 from alerts.redact import Secret
 from alerts.sources.catalog import load_catalog, source_specs
+from alerts.sources.due import PollSchedule
 from alerts.sources.fetch import FetchLimits, FetchResult, fetch_feed, make_http_client
+from alerts.sources.health import PollTiming
 from alerts.sources.state import SourceStates
 
 
@@ -92,6 +94,24 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
+def timing_from(settings: Settings) -> PollTiming:
+    return PollTiming(
+        jitter=settings.poll_jitter,
+        surge_interval_s=settings.surge_interval_seconds,
+        honour_cache_hints=settings.honour_cache_hints,
+        max_hint_s=settings.max_cache_hint_seconds,
+    )
+
+
+def limits_from(settings: Settings) -> FetchLimits:
+    return FetchLimits(
+        total_timeout_s=settings.fetch_timeout_seconds,
+        read_timeout_s=min(10.0, settings.fetch_timeout_seconds),
+        connect_timeout_s=min(5.0, settings.fetch_timeout_seconds),
+        max_bytes=settings.fetch_max_bytes,
+    )
+
+
 def secret_values(settings: Settings) -> list[str]:
     """Every configured secret, for the log redaction layer."""
     values = [u.get_secret_value() for u in settings.slack_webhook_urls + settings.webhook_urls]
@@ -115,10 +135,12 @@ class Runtime:
     states: SourceStates
     ledger: DeliveryLedger
     deadletters: DeadLetters
+    schedule: PollSchedule
     sources: dict[str, SourceSpec]
     destinations: dict[str, Destination]
     transport: Transport
     policy: Policy
+    timing: PollTiming = field(default_factory=PollTiming)
     limits: FetchLimits = field(default_factory=FetchLimits)
 
     def fetch(
@@ -152,7 +174,7 @@ def build_runtime(
         url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
     )
     keys = keys or Keys()
-    limits = FetchLimits()
+    limits = limits_from(settings)
     http = make_http_client(limits)
     notify_http = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
     return Runtime(
@@ -163,9 +185,11 @@ def build_runtime(
         states=SourceStates(client, keys=keys),
         ledger=DeliveryLedger(client, keys=keys),
         deadletters=DeadLetters(client, keys=keys),
+        schedule=PollSchedule(client, keys=keys),
         sources={s.name: s for s in sources_from(settings)},
         destinations={d.id: d for d in destinations_from(settings)},
         transport=Transport(http=notify_http, smtp=smtp_from(settings)),
         policy=policy_from(settings),
+        timing=timing_from(settings),
         limits=limits,
     )

@@ -29,6 +29,7 @@ class SourceSetting(BaseModel):
     name: str = ""
     interval_seconds: float | None = Field(default=None, ge=1)
     fast: bool = False
+    honour_cache_hints: bool | None = None
 
     @field_validator("url")
     @classmethod
@@ -74,6 +75,32 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=60.0, ge=1, description="Default poll interval.")
     fast_poll_interval_seconds: float = Field(
         default=30.0, ge=1, description="Interval for sources marked fast."
+    )
+    poll_jitter: float = Field(
+        default=0.1, ge=0, le=0.5, description="Random spread of each poll interval (fraction)."
+    )
+    honour_cache_hints: bool = Field(
+        default=False,
+        description="Let a feed's Cache-Control max-age or RSS <ttl> lengthen its interval "
+        "(never for fast sources).",
+    )
+    max_cache_hint_seconds: float = Field(
+        default=3600, ge=1, description="Longest interval a cache hint may impose."
+    )
+    surge_interval_seconds: float = Field(
+        default=10, ge=1, description="Poll interval of fast sources just after a launch."
+    )
+    surge_duration_seconds: float = Field(
+        default=1800, ge=0, description="How long the surge lasts after a launch is detected."
+    )
+    per_host_concurrency: int = Field(
+        default=2, ge=1, le=100, description="Polls of one host at the same time, at most."
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20, ge=1, le=300, description="Total time one poll may take."
+    )
+    fetch_max_bytes: int = Field(
+        default=5_000_000, ge=10_000, description="Largest feed body accepted."
     )
     max_item_age_seconds: float = Field(
         default=6 * 3600, ge=60, description="Older items are remembered but never alerted."

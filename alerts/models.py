@@ -24,6 +24,7 @@ class SourceSpec:
     url: str
     interval_s: float
     fast: bool = False
+    honour_cache_hints: bool | None = None  # None: the global setting decides
 
 
 @dataclass(frozen=True, slots=True)

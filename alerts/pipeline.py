@@ -18,7 +18,7 @@ from alerts.events.cluster import is_too_old, launch_report
 from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
-from alerts.sources.parse import parse_feed
+from alerts.sources.parse import ParsedFeed, parse_feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,9 @@ class PollResult:
     processed: Processed = field(default_factory=Processed)
     items: int = 0
     error: SourceError | None = None
+    previous_health: health.Health = health.Health.NEW
+    gap: bool = False  # every item was unseen: items may have rotated out between polls
+    hint_s: float | None = None  # the feed's own cache hint (max-age or <ttl>)
 
 
 def poll_source(
@@ -145,12 +148,12 @@ def poll_source(
     """Fetch, parse, detect and deduplicate one source, and record its health."""
     state = states.load(spec.name)
     if not health.is_due(state, now=now):
-        return PollResult(spec.name, "backing_off", state)
+        return PollResult(spec.name, "backing_off", state, previous_health=state.health)
     try:
         fetched = fetch(
             spec.url, source=spec.name, etag=state.etag, last_modified=state.last_modified
         )
-        items = () if fetched.not_modified else _parse(spec, fetched)
+        parsed = None if fetched.not_modified else _parse(spec, fetched)
     except SourceError as err:
         failed = health.after_failure(
             state,
@@ -160,7 +163,8 @@ def poll_source(
             retry_after_s=err.retry_after_s,
         )
         states.save(failed)
-        return PollResult(spec.name, "error", failed, error=err)
+        return PollResult(spec.name, "error", failed, error=err, previous_health=state.health)
+    items = parsed.items if parsed else ()
     processed = process_items(
         items,
         events=events,
@@ -173,20 +177,43 @@ def poll_source(
     ok = health.after_success(
         state, now=now, etag=fetched.etag, last_modified=fetched.last_modified
     )
+    gap = state.ever_succeeded and _is_gap(processed)
+    if gap:
+        ok = health.after_gap(ok, now=now)
     states.save(ok)
-    status = "not_modified" if fetched.not_modified else "ok"
-    return PollResult(spec.name, status, ok, processed, items=len(items))
+    hints = [h for h in (fetched.max_age_s, parsed.ttl_s if parsed else None) if h]
+    return PollResult(
+        spec.name,
+        "not_modified" if fetched.not_modified else "ok",
+        ok,
+        processed,
+        items=len(items),
+        previous_health=state.health,
+        gap=gap,
+        hint_s=max(hints) if hints else None,
+    )
 
 
-def _parse(spec: SourceSpec, fetched: Fetched) -> tuple[Item, ...]:
-    """Items of a fetched body; relative links resolve against the URL after redirects."""
+GAP_MIN_ITEMS = 2
+
+
+def _is_gap(processed: Processed) -> bool:
+    """All of a feed's items were new to us: some may have come and gone between polls."""
+    decisions = processed.decisions
+    return len(decisions) >= GAP_MIN_ITEMS and all(
+        d.outcome is not ItemOutcome.SEEN for d in decisions
+    )
+
+
+def _parse(spec: SourceSpec, fetched: Fetched) -> ParsedFeed:
+    """The fetched body parsed; relative links resolve against the URL after redirects."""
     try:
         return parse_feed(
             fetched.body,
             source=spec.name,
             content_type=fetched.content_type,
             url=fetched.final_url or spec.url,
-        ).items
+        )
     except SourceError:
         raise
     except Exception as exc:  # a parser bug must mark the source, never kill the worker

@@ -10,7 +10,6 @@ from __future__ import annotations
 from celery import Celery
 
 from alerts.config import Settings
-from alerts.models import SourceSpec
 from workers.schedule import beat_schedule
 
 POLL_QUEUE = "poll"
@@ -27,8 +26,8 @@ def broker_url(redis_url: str) -> str:
     return redis_url
 
 
-def configure(settings: Settings, *, redis_url: str, sources: list[SourceSpec]) -> Celery:
-    """Point the app at Redis and install the beat schedule for the configured sources."""
+def configure(settings: Settings, *, redis_url: str) -> Celery:
+    """Point the app at Redis and install the beat schedule."""
     app.conf.update(
         broker_url=broker_url(redis_url),
         result_backend=None,
@@ -47,9 +46,10 @@ def configure(settings: Settings, *, redis_url: str, sources: list[SourceSpec]) 
         task_default_queue=POLL_QUEUE,
         task_routes={
             "alerts.poll_source": {"queue": POLL_QUEUE},
+            "alerts.dispatch_polls": {"queue": POLL_QUEUE},
             "alerts.deliver": {"queue": DELIVER_QUEUE},
         },
-        beat_schedule=beat_schedule(sources),
+        beat_schedule=beat_schedule(),
         beat_schedule_filename=str(settings.data_dir.resolve() / "celerybeat-schedule"),
         beat_max_loop_interval=1.0,
         worker_concurrency=settings.worker_concurrency,

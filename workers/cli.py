@@ -43,7 +43,7 @@ def _configure_app(settings: Settings, redis_url: str) -> Any:
     os.environ["ALERTS_REDIS_URL"] = redis_url  # pool children build their Runtime from env
     sources = sources_from(settings)
     log.info("sources.configured", count=len(sources), names=[s.name for s in sources][:50])
-    return configure(settings, redis_url=redis_url, sources=sources)
+    return configure(settings, redis_url=redis_url)
 
 
 @click.group()

@@ -1,23 +1,22 @@
-"""Beat entries derived from the configured sources: one poll entry per source, at its interval.
+"""Beat's one entry: the dispatcher, every half second.
 
-Each poll expires after one interval, so a backlog (workers down for a while) never replays a
-pile of stale polls when they return.
+Per-source timing (intervals with jitter, backoff, surge, gap and cache hints) lives in Redis
+(alerts/sources/due.py), not in beat: beat only says "look at what is due now". The dispatch
+expires quickly, so a backlog never replays a pile of stale dispatches.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from alerts.models import SourceSpec
+DISPATCH_INTERVAL_S = 0.5
 
 
-def beat_schedule(sources: list[SourceSpec]) -> dict[str, dict[str, Any]]:
+def beat_schedule() -> dict[str, dict[str, Any]]:
     return {
-        f"poll:{s.name}": {
-            "task": "alerts.poll_source",
-            "schedule": s.interval_s,
-            "args": (s.name,),
-            "options": {"expires": s.interval_s, "queue": "poll"},
+        "dispatch-polls": {
+            "task": "alerts.dispatch_polls",
+            "schedule": DISPATCH_INTERVAL_S,
+            "options": {"expires": 5.0, "queue": "poll"},
         }
-        for s in sources
     }

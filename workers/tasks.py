@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 from datetime import UTC, datetime
 
 import structlog
@@ -16,10 +17,12 @@ from alerts import pipeline
 from alerts.bootstrap import Runtime, new_token
 from alerts.detection.classify import classify_item
 from alerts.errors import DeliveryError
-from alerts.models import Alert, Delivery
+from alerts.models import Alert, AlertKind, Delivery, SourceSpec
 from alerts.notify.deadletter import DeadLetter
 from alerts.redact import redact_text
-from workers.app import DELIVER_QUEUE, app
+from alerts.sources import health
+from alerts.sources.due import LEASE_S, host_of
+from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
 from workers.resources import runtime
 
 log = structlog.get_logger("alerts.tasks")
@@ -27,35 +30,81 @@ log = structlog.get_logger("alerts.tasks")
 DELIVERY_BACKOFF_BASE_S = 2.0
 DELIVERY_BACKOFF_CAP_S = 600.0  # stays well under the broker visibility timeout
 BUSY_RETRY_S = 5.0
+HOST_BUSY_RETRY_S = 0.5
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@app.task(name="alerts.poll_source", ignore_result=True, acks_late=False)
-def poll_source(source_name: str) -> None:
+@app.task(name="alerts.dispatch_polls", ignore_result=True, acks_late=False)
+def dispatch_polls() -> None:
+    """Enqueue a poll for every source that is due (beat runs this every half second)."""
+    rt = runtime()
+    now = time.time()
+    if rt.schedule.sync(list(rt.sources.values()), now=now):
+        log.info("sources.schedule.synced", sources=len(rt.sources))
+    for name in rt.schedule.claim_due(now=now):
+        poll_source.apply_async(args=(name,), queue=POLL_QUEUE, expires=LEASE_S)
+
+
+@app.task(name="alerts.poll_source", bind=True, ignore_result=True, acks_late=False)
+def poll_source(self: Task, source_name: str) -> None:
     rt = runtime()
     spec = rt.sources.get(source_name)
     if spec is None:
         log.warning("source.poll.unknown", source=source_name)
         return
-    result = pipeline.poll_source(
-        spec,
-        fetch=rt.fetch,
-        states=rt.states,
-        events=rt.events,
-        classify=classify_item,
-        policy=rt.policy,
-        now=_now(),
-        new_token=new_token,
-    )
+    host, token = host_of(spec.url), self.request.id or new_token()
+    if not rt.schedule.take_host_slot(
+        host,
+        token,
+        now=time.time(),
+        limit=rt.settings.per_host_concurrency,
+        lease_s=rt.settings.fetch_timeout_seconds + 10,
+    ):
+        rt.schedule.schedule(spec.name, at=time.time() + HOST_BUSY_RETRY_S * (1 + random.random()))
+        log.debug("source.poll.host_busy", source=spec.name, host=host)
+        return
+    try:
+        result = pipeline.poll_source(
+            spec,
+            fetch=rt.fetch,
+            states=rt.states,
+            events=rt.events,
+            classify=classify_item,
+            policy=rt.policy,
+            now=_now(),
+            new_token=new_token,
+        )
+    finally:
+        rt.schedule.release_host_slot(host, token)
+    rt.schedule.schedule(spec.name, at=time.time() + _next_delay_s(rt, spec, result))
     _log_poll(result)
     fan_out(rt, result.processed.alerts)
 
 
+def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) -> float:
+    if result.status in {"error", "backing_off"}:
+        return health.retry_delay_s(result.state, now=_now())
+    return health.next_poll_delay_s(
+        spec.interval_s,
+        fast=spec.fast,
+        timing=rt.timing,
+        rand=random.random(),  # noqa: S311
+        surge=rt.schedule.surge_active(),
+        gap=result.gap,
+        hint_s=result.hint_s,
+        honour_hints=spec.honour_cache_hints,
+    )
+
+
 def fan_out(rt: Runtime, alerts: list[Alert]) -> None:
-    """One delivery task per (alert, destination); then the alert counts as fanned out."""
+    """One delivery task per (alert, destination); then the alert counts as fanned out.
+
+    A new launch starts a surge: fast sources are polled at the surge interval for a while,
+    starting now, to catch follow-ups and corrections.
+    """
     for alert in alerts:
         for destination_id in rt.destinations:
             deliver.apply_async(args=(alert.key, destination_id), queue=DELIVER_QUEUE)
@@ -66,6 +115,15 @@ def fan_out(rt: Runtime, alerts: list[Alert]) -> None:
             kind=alert.kind,
             revision=alert.revision,
             destinations=len(rt.destinations),
+        )
+    if any(a.kind is AlertKind.NEW for a in alerts):
+        rt.schedule.start_surge(duration_s=rt.settings.surge_duration_seconds)
+        fast = [s.name for s in rt.sources.values() if s.fast]
+        rt.schedule.pull_in(fast, at=time.time() + 1.0)
+        log.info(
+            "sources.surge.started",
+            fast_sources=len(fast),
+            duration_s=rt.settings.surge_duration_seconds,
         )
 
 
@@ -134,6 +192,15 @@ def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, task:
 
 
 def _log_poll(result: pipeline.PollResult) -> None:
+    if result.error is None and result.previous_health in {
+        health.Health.DEGRADED,
+        health.Health.UNHEALTHY,
+    }:
+        log.info("source.recovered", source=result.source, was=result.previous_health)
+    if result.gap:
+        log.warning(
+            "source.gap.detected", source=result.source, items=result.items, gaps=result.state.gaps
+        )
     if result.error is not None:
         log.warning(
             "source.poll.failed",

@@ -51,6 +51,22 @@ class Keys:
         """Hash: validators (etag, last_modified) and health of one source."""
         return f"{self.prefix}source:{source}"
 
+    def poll_due(self) -> str:
+        """Sorted set: source name → epoch of its next poll."""
+        return f"{self.prefix}poll:due"
+
+    def poll_config(self) -> str:
+        """Digest of the configured sources the due set was last synced with."""
+        return f"{self.prefix}poll:config"
+
+    def host_slots(self, host: str) -> str:
+        """Sorted set of poll tokens holding a slot on a host → lease expiry epoch."""
+        return f"{self.prefix}poll:host:{host}"
+
+    def surge(self) -> str:
+        """Exists while fast sources are polled at the surge interval."""
+        return f"{self.prefix}surge"
+
     def delivery_sent(self, delivery_key: str) -> str:
         return f"{self.prefix}delivery:sent:{delivery_key}"
 

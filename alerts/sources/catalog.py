@@ -35,7 +35,15 @@ def source_specs(
             min(fast_interval_s, default_interval_s) if fast else default_interval_s
         )
         name = _unique(entry.get("name") or _name_from_url(entry["url"]), taken)
-        specs.append(SourceSpec(name=name, url=entry["url"], interval_s=float(interval), fast=fast))
+        specs.append(
+            SourceSpec(
+                name=name,
+                url=entry["url"],
+                interval_s=float(interval),
+                fast=fast,
+                honour_cache_hints=entry.get("honour_cache_hints"),
+            )
+        )
     return specs
 
 

@@ -1,6 +1,11 @@
-"""Source health as a pure state machine: healthy → degraded → unhealthy, and back on success.
+"""Source health as a pure state machine, and when to poll next.
 
-Polling never stops for good: failures only lengthen the wait before the next poll, up to a cap.
+healthy → degraded → unhealthy, and back on success. Polling never stops for good: failures
+only lengthen the wait before the next poll, up to a cap. The next poll time adds jitter so
+polls do not synchronise, tightens during a surge (a launch was just detected) and after a gap
+(every item of the feed was new, so items may have rotated out unseen), and honours a feed's
+cache hints (Cache-Control max-age, RSS <ttl>) only where the operator allows, and never for
+sources marked fast.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from enum import StrEnum
 DEGRADED_AFTER = 1
 UNHEALTHY_AFTER = 3
 BACKOFF_CAP_S = 900.0
+MIN_INTERVAL_S = 1.0
 
 
 class Health(StrEnum):
@@ -36,6 +42,8 @@ class SourceState:
     last_error_at: datetime | None = None
     last_polled_at: datetime | None = None
     not_before: datetime | None = None  # no poll before this (Retry-After, error backoff)
+    gaps: int = 0  # polls whose items were all unseen (possible missed items)
+    last_gap_at: datetime | None = None
 
     @property
     def ever_succeeded(self) -> bool:
@@ -88,3 +96,49 @@ def backoff_s(failures: int, interval_s: float) -> float:
 
 def is_due(state: SourceState, *, now: datetime) -> bool:
     return state.not_before is None or now >= state.not_before
+
+
+def after_gap(state: SourceState, *, now: datetime) -> SourceState:
+    """Record that a poll found only unseen items: the feed may have rotated items out."""
+    return dataclasses.replace(state, gaps=state.gaps + 1, last_gap_at=now)
+
+
+@dataclass(frozen=True, slots=True)
+class PollTiming:
+    """Operator knobs for when to poll next (from Settings)."""
+
+    jitter: float = 0.1  # ± fraction of the interval
+    surge_interval_s: float = 10.0
+    honour_cache_hints: bool = False
+    max_hint_s: float = 3600.0
+
+
+def next_poll_delay_s(
+    interval_s: float,
+    *,
+    fast: bool,
+    timing: PollTiming,
+    rand: float,
+    surge: bool = False,
+    gap: bool = False,
+    hint_s: float | None = None,
+    honour_hints: bool | None = None,
+) -> float:
+    """Seconds until the next poll after a successful one. `rand` in [0, 1) drives the jitter."""
+    delay = interval_s
+    if surge and fast:
+        delay = min(delay, timing.surge_interval_s)
+    if gap:
+        delay = delay / 2
+    honour = timing.honour_cache_hints if honour_hints is None else honour_hints
+    if hint_s and honour and not fast:
+        delay = max(delay, min(hint_s, timing.max_hint_s))
+    delay *= 1 + timing.jitter * (2 * rand - 1)
+    return max(MIN_INTERVAL_S, delay)
+
+
+def retry_delay_s(state: SourceState, *, now: datetime) -> float:
+    """Seconds until a failing source may be polled again."""
+    if state.not_before is None:
+        return MIN_INTERVAL_S
+    return max(MIN_INTERVAL_S, (state.not_before - now).total_seconds())

@@ -16,7 +16,7 @@ from alerts.sources.health import Health, SourceState
 if TYPE_CHECKING:
     import redis
 
-_TIMES = {"last_success_at", "last_error_at", "last_polled_at", "not_before"}
+_TIMES = {"last_success_at", "last_error_at", "last_polled_at", "not_before", "last_gap_at"}
 
 
 class SourceStates:
@@ -59,7 +59,7 @@ def _decode(name: str, raw: dict[bytes, bytes]) -> SourceState:
     for key, value in values.items():
         if key in _TIMES:
             kwargs[key] = datetime.fromisoformat(value)
-        elif key == "failures":
+        elif key in {"failures", "gaps"}:
             kwargs[key] = int(value)
         elif key == "health":
             kwargs[key] = Health(value)

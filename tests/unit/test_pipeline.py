@@ -145,6 +145,7 @@ class Fetched:
     etag: str | None = '"v1"'
     last_modified: str | None = None
     final_url: str = "https://n.example/rss"
+    max_age_s: float | None = None
 
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
@@ -265,3 +266,41 @@ class TestDeliverOne:
             now=lambda: NOW,
         )
         assert outcome is DeliveryOutcome.BUSY
+
+
+class TestGapDetection:
+    spec = SourceSpec(name="feed-a", url="https://n.example/rss", interval_s=30)
+
+    def test_all_new_items_after_first_poll_is_a_gap(self, store: EventStore) -> None:
+        """When every item of a known feed is unseen, items may have rotated out: say so."""
+        states = SourceStates(fakeredis.FakeRedis(), keys=Keys("t:"))
+        bodies = iter([_rss("a", "b"), _rss("c", "d"), _rss("c", "d", "e")])
+
+        def fetch(url: str, **_: object) -> Fetched:
+            return Fetched(body=next(bodies))
+
+        results = [
+            poll_source(
+                self.spec,
+                fetch=fetch,
+                states=states,
+                events=store,
+                classify=fake_classify,
+                policy=POLICY,
+                now=NOW + timedelta(seconds=30 * n),
+                new_token=lambda: "t",
+            )
+            for n in range(3)
+        ]
+        assert [r.gap for r in results] == [False, True, False]
+        assert states.load("feed-a").gaps == 1
+
+
+def _rss(*guids: str) -> bytes:
+    items = "".join(
+        f"<item><guid>{g}</guid><title>story {g}</title><link>https://n.example/{g}</link>"
+        "<pubDate>Tue, 24 Nov 2026 23:59:00 GMT</pubDate></item>"
+        for g in guids
+    )
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{items}</channel></rss>".encode()

@@ -1,0 +1,116 @@
+"""When each source is polled next, in Redis: a due set, an atomic dispatcher and host slots.
+
+Adapter. The dispatcher claims due sources with one script that also pushes their due time a
+lease ahead, so two dispatchers (a restarted or second beat) never enqueue the same poll twice,
+and a poll lost with its worker is retried once the lease runs out. Host slots cap how many
+polls hit one publisher at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from alerts.events.keys import Keys
+from alerts.models import SourceSpec
+
+if TYPE_CHECKING:
+    import redis
+
+LEASE_S = 120.0
+FIRST_POLL_SPREAD_S = 5.0
+
+# KEYS: due set. ARGV: now, lease seconds, limit
+_CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local until_ = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for _, name in ipairs(due) do redis.call('ZADD', KEYS[1], until_, name) end
+return due
+"""
+
+# KEYS: host slots. ARGV: now, lease seconds, limit, token
+_TAKE_SLOT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+  return 1
+end
+return 0
+"""
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "unknown").lower()
+
+
+def config_digest(specs: Iterable[SourceSpec]) -> str:
+    text = "\n".join(sorted(f"{s.name} {s.url} {s.interval_s} {s.fast}" for s in specs))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class PollSchedule:
+    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+        self._redis = client
+        self._keys = keys or Keys()
+        self._claim = client.register_script(_CLAIM_DUE)
+        self._take = client.register_script(_TAKE_SLOT)
+
+    def sync(self, specs: Sequence[SourceSpec], *, now: float) -> bool:
+        """Make the due set match the configured sources; new ones are spread over seconds.
+
+        Cheap when nothing changed (one GET); returns True when it rewrote the set.
+        """
+        digest = config_digest(specs)
+        if self._redis.get(self._keys.poll_config()) == digest.encode():
+            return False
+        names = {s.name for s in specs}
+        current = {m.decode() for m in self._redis.zrange(self._keys.poll_due(), 0, -1)}
+        pipe = self._redis.pipeline(transaction=True)
+        if current - names:
+            pipe.zrem(self._keys.poll_due(), *(current - names))
+        spread = {
+            s.name: now + random.uniform(0, min(FIRST_POLL_SPREAD_S, s.interval_s))  # noqa: S311
+            for s in specs
+        }
+        if spread:
+            pipe.zadd(self._keys.poll_due(), spread, nx=True)
+        pipe.set(self._keys.poll_config(), digest)
+        pipe.execute()
+        return True
+
+    def claim_due(self, *, now: float, limit: int = 1000, lease_s: float = LEASE_S) -> list[str]:
+        """Names of sources due now; each is pushed a lease ahead until its poll reschedules it."""
+        claimed = self._claim(keys=[self._keys.poll_due()], args=[now, lease_s, limit])
+        return [c.decode() if isinstance(c, bytes) else c for c in claimed]
+
+    def schedule(self, name: str, *, at: float) -> None:
+        self._redis.zadd(self._keys.poll_due(), {name: at})
+
+    def pull_in(self, names: Iterable[str], *, at: float) -> None:
+        """Bring these sources' next poll forward to `at` (never later than it already is)."""
+        mapping = dict.fromkeys(names, at)
+        if mapping:
+            self._redis.zadd(self._keys.poll_due(), mapping, xx=True, lt=True)
+
+    def due_at(self, name: str) -> float | None:
+        return self._redis.zscore(self._keys.poll_due(), name)
+
+    def take_host_slot(
+        self, host: str, token: str, *, now: float, limit: int, lease_s: float
+    ) -> bool:
+        key = self._keys.host_slots(host)
+        return bool(self._take(keys=[key], args=[now, lease_s, limit, token]))
+
+    def release_host_slot(self, host: str, token: str) -> None:
+        self._redis.zrem(self._keys.host_slots(host), token)
+
+    def start_surge(self, *, duration_s: float) -> None:
+        if duration_s > 0:
+            self._redis.set(self._keys.surge(), "1", ex=max(1, int(duration_s)))
+
+    def surge_active(self) -> bool:
+        return bool(self._redis.exists(self._keys.surge()))
