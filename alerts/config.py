@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -20,8 +20,22 @@ ENV_PREFIX = "ALERTS_"
 DEFAULT_CATALOG = Path(__file__).with_name("sources") / "catalog.json"
 
 
+class JsonApiMappingSetting(BaseModel):
+    """Dot paths to a JSON API's records and fields (defaults: GDELT DOC API artlist)."""
+
+    model_config = {"extra": "forbid"}
+
+    items: str = "articles"
+    title: str = "title"
+    url: str = "url"
+    id: str | None = None
+    summary: str | None = None
+    published: str | None = "seendate"
+    lang: str | None = "language"
+
+
 class SourceSetting(BaseModel):
-    """One entry of ALERTS_SOURCES: a feed URL with an optional name and interval."""
+    """One entry of ALERTS_SOURCES: a feed (or JSON API) URL with optional name and interval."""
 
     model_config = {"extra": "forbid"}
 
@@ -30,6 +44,8 @@ class SourceSetting(BaseModel):
     interval_seconds: float | None = Field(default=None, ge=1)
     fast: bool = False
     honour_cache_hints: bool | None = None
+    format: Literal["feed", "json_api"] = "feed"
+    mapping: JsonApiMappingSetting | None = None
 
     @field_validator("url")
     @classmethod
@@ -137,7 +153,12 @@ class Settings(BaseSettings):
     delivery_max_retries: int = Field(
         default=8, ge=0, le=50, description="Send attempts after the first before dead-lettering."
     )
-    worker_concurrency: int = Field(default=2, ge=1, le=64, description="Worker processes.")
+    worker_pool: str = Field(
+        default="prefork", description="Celery pool: prefork (processes) or threads."
+    )
+    worker_concurrency: int = Field(
+        default=2, ge=1, le=256, description="Worker processes (prefork) or threads."
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field(
         default="auto", description="json, console, or auto (console on a TTY)."
@@ -180,6 +201,13 @@ class Settings(BaseSettings):
         if level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level.upper()
+
+    @field_validator("worker_pool")
+    @classmethod
+    def _pool(cls, pool: str) -> str:
+        if pool not in {"prefork", "threads", "solo"}:
+            raise ValueError("must be prefork, threads or solo")
+        return pool
 
     @field_validator("log_format")
     @classmethod

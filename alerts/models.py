@@ -17,14 +17,31 @@ from alerts.redact import Secret
 
 
 @dataclass(frozen=True, slots=True)
+class JsonApiMapping:
+    """Where a JSON news API keeps each Item field: dot paths into its response.
+
+    Defaults fit the GDELT DOC 2.0 API in `mode=artlist&format=json`.
+    """
+
+    items: str = "articles"
+    title: str = "title"
+    url: str = "url"
+    id: str | None = None  # default: the URL
+    summary: str | None = None
+    published: str | None = "seendate"
+    lang: str | None = "language"
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSpec:
-    """A feed to poll. `name` is its stable id (Redis keys and beat entries use it)."""
+    """A source to poll. `name` is its stable id (Redis keys and schedule entries use it)."""
 
     name: str
     url: str
     interval_s: float
     fast: bool = False
     honour_cache_hints: bool | None = None  # None: the global setting decides
+    json_api: JsonApiMapping | None = None  # set: a JSON news API, not a feed
 
 
 @dataclass(frozen=True, slots=True)

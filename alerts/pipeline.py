@@ -18,6 +18,7 @@ from alerts.events.cluster import is_too_old, launch_report
 from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
+from alerts.sources.jsonapi import parse_json_api
 from alerts.sources.parse import ParsedFeed, parse_feed
 
 
@@ -208,6 +209,10 @@ def _is_gap(processed: Processed) -> bool:
 def _parse(spec: SourceSpec, fetched: Fetched) -> ParsedFeed:
     """The fetched body parsed; relative links resolve against the URL after redirects."""
     try:
+        if spec.json_api is not None:
+            return parse_json_api(
+                fetched.body, source=spec.name, mapping=spec.json_api, url=fetched.final_url
+            )
         return parse_feed(
             fetched.body,
             source=spec.name,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from alerts.models import SourceSpec
+from alerts.models import JsonApiMapping, SourceSpec
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
@@ -42,9 +42,16 @@ def source_specs(
                 interval_s=float(interval),
                 fast=fast,
                 honour_cache_hints=entry.get("honour_cache_hints"),
+                json_api=_mapping(entry),
             )
         )
     return specs
+
+
+def _mapping(entry: Mapping[str, Any]) -> JsonApiMapping | None:
+    if entry.get("format") != "json_api":
+        return None
+    return JsonApiMapping(**(entry.get("mapping") or {}))
 
 
 def _name_from_url(url: str) -> str:

@@ -5,7 +5,7 @@
                      ─▶ ParsedFeed(title, items, ttl_s)
 
 Backends only translate a document into `RawFeed`/`RawEntry` (the publisher's values, HTML
-still in); everything the pipeline relies on is decided once, here, in `_normalise`. A faster
+still in); everything the pipeline relies on is decided once, here, in `normalise_feed`. A faster
 XML backend can therefore be swapped in through `parse_feed(..., xml_backend=...)` and held to
 the same tests.
 
@@ -117,7 +117,7 @@ def parse_feed(
             raw = (xml_backend or parse_xml_feedparser)(body, content_type, url)
     except FeedFormatError as exc:
         raise SourceError(str(exc), source=source, kind=SourceErrorKind.PARSE) from exc
-    return _normalise(raw, source=source, base_url=url)
+    return normalise_feed(raw, source=source, base_url=url)
 
 
 # --- guard -------------------------------------------------------------------------------
@@ -350,7 +350,8 @@ _SPACE_RE = re.compile(r"\s+")
 _LANG_RE = re.compile(r"^([A-Za-z]{2})(?:$|[-_])")
 
 
-def _normalise(raw: RawFeed, *, source: str, base_url: str) -> ParsedFeed:
+def normalise_feed(raw: RawFeed, *, source: str, base_url: str) -> ParsedFeed:
+    """Items from a backend's RawFeed: text, canonical URLs, UTC times, languages, ids."""
     items = [_item(entry, source=source, base_url=base_url) for entry in raw.entries]
     return ParsedFeed(
         title=_text(raw.title, is_html=False, limit=TITLE_MAX_CHARS),
