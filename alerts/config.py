@@ -154,10 +154,10 @@ class Settings(BaseSettings):
         default=8, ge=0, le=50, description="Send attempts after the first before dead-lettering."
     )
     worker_pool: str = Field(
-        default="prefork", description="Celery pool: prefork (processes) or threads."
+        default="threads", description="Celery pool: threads, prefork (processes) or solo."
     )
     worker_concurrency: int = Field(
-        default=2, ge=1, le=256, description="Worker processes (prefork) or threads."
+        default=16, ge=1, le=256, description="Worker threads (or processes for prefork)."
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field(
