@@ -13,6 +13,7 @@ import httpx
 import redis
 
 from alerts.config import Settings
+from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys, digest
 from alerts.events.store import EventStore
 from alerts.models import Alert, Destination, SourceSpec
@@ -89,8 +90,11 @@ def smtp_from(settings: Settings) -> SmtpConfig | None:
 def policy_from(settings: Settings) -> Policy:
     return Policy(
         max_item_age_s=settings.max_item_age_seconds,
-        event_window_s=settings.event_window_seconds,
         min_confidence=settings.min_confidence,
+        events=EventPolicy(
+            window_s=settings.event_window_seconds,
+            min_update_gap_s=settings.min_update_gap_seconds,
+        ),
     )
 
 

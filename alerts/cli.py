@@ -13,21 +13,22 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import click
 import redis
 
+from alerts.bootstrap import policy_from
 from alerts.config import Settings, load_settings
 from alerts.detection.classify import classify_item
 from alerts.embedded import start_embedded
 from alerts.events.codec import alert_to_dict
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import Item
-from alerts.pipeline import Policy, process_items
+from alerts.models import Alert, Item
+from alerts.pipeline import Policy, flush_owed_updates, process_items
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
@@ -114,7 +115,7 @@ def replay(file: IO[str]) -> None:
             seen_ttl_s=settings.seen_ttl_seconds,
         )
         try:
-            _replay(items, store, _replay_policy(settings))
+            _replay(items, store, policy_from(settings))
         finally:
             store.delete_namespace()
 
@@ -123,27 +124,21 @@ def _replay(items: list[Item], store: EventStore, policy: Policy) -> None:
     clock = datetime.now(UTC)
     timed = sorted(enumerate(items), key=lambda p: (p[1].published_at or clock, p[0]))
     counter = iter(range(1, 1 << 30))
+    now = clock
     for _, item in timed:
         now = item.published_at or clock
-        processed = process_items(
-            [item],
-            events=store,
-            classify=classify_item,
-            policy=policy,
-            now=now,
-            new_token=lambda: f"r{next(counter):05d}",
-        )
-        for alert in processed.alerts:
-            _emit(alert_to_dict(alert))
-            store.mark_fanned_out(alert)
+        _emit_all(flush_owed_updates(events=store, policy=policy, now=now), store)
+        processed = process_items([item], events=store, classify=classify_item, policy=policy,
+                                  now=now, new_token=lambda: f"r{next(counter):05d}")  # fmt: skip
+        _emit_all(processed.alerts, store)
+    later = now + timedelta(seconds=policy.events.min_update_gap_s)
+    _emit_all(flush_owed_updates(events=store, policy=policy, now=later), store)
 
 
-def _replay_policy(settings: Settings) -> Policy:
-    return Policy(
-        max_item_age_s=settings.max_item_age_seconds,
-        event_window_s=settings.event_window_seconds,
-        min_confidence=settings.min_confidence,
-    )
+def _emit_all(alerts: list[Alert], store: EventStore) -> None:
+    for alert in alerts:
+        _emit(alert_to_dict(alert))
+        store.mark_fanned_out(alert)
 
 
 @contextlib.contextmanager

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
         ge=60,
         description="Reports of one country within this window are one launch.",
     )
+    min_update_gap_seconds: float = Field(
+        default=120, ge=0, description="At most one update alert per launch per this many seconds."
+    )
     seen_ttl_seconds: int = Field(
         default=14 * 86400, ge=3600, description="How long an item id is remembered as seen."
     )

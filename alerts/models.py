@@ -123,6 +123,27 @@ class Verdict:
     reasons: tuple[str, ...] = ()
     facts: Facts = field(default_factory=Facts)
     category: str | None = None  # for negatives: "drill", "cruise", "space", "sanctions"...
+    corrects: bool = False  # says an earlier launch report was wrong (category: what it was)
+    another: bool = False  # says this is a further launch ("fires another", "second launch")
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchEvent:
+    """One real-world launch as we know it: merged facts from every report joined to it."""
+
+    event_id: str
+    country: str
+    launch_at: datetime  # stated launch time, else the first report's publish time
+    first_published_at: datetime | None
+    facts: Facts
+    revision: int  # revision of the last alert sent (1 = the `new` alert)
+    title: str  # the opening report's title and link
+    url: str
+    sources: tuple[SourceRef, ...] = ()
+    last_alert_at: datetime | None = None
+    pending_update: bool = False  # facts arrived inside the minimum gap; an update is owed
+    retracted: bool = False  # a correction said it was no ballistic missile launch
+    fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text
 
 
 class AlertKind(StrEnum):
@@ -157,6 +178,7 @@ class Alert:
     first_published_at: datetime | None
     sources: tuple[SourceRef, ...]
     reasons: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()  # for updates and corrections: the facts that changed
     test: bool = False  # a marked test alert from `alerts test-alert`
 
     @property

@@ -7,14 +7,23 @@ so each decision can be logged with its reason and tested without a clock.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from alerts.errors import SourceError, SourceErrorKind
-from alerts.events.cluster import is_too_old, launch_report
+from alerts.errors import SourceError, SourceErrorKind, StoreError
+from alerts.events.cluster import (
+    Action,
+    Decision,
+    EventPolicy,
+    decide,
+    flush_owed_update,
+    is_too_old,
+    make_report,
+    new_event_id,
+)
+from alerts.events.identity import content_hash
 from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
@@ -27,8 +36,8 @@ class Policy:
     """The knobs of detection and deduplication, from Settings."""
 
     max_item_age_s: float
-    event_window_s: float
     min_confidence: float
+    events: EventPolicy = field(default_factory=EventPolicy)
 
 
 class ItemOutcome(StrEnum):
@@ -36,8 +45,13 @@ class ItemOutcome(StrEnum):
     OLD = "old"
     BASELINE = "baseline"
     NOT_LAUNCH = "not_launch"
-    NEW_EVENT = "new_event"
-    JOINED = "joined"
+    NEW_EVENT = "new"
+    UPDATE = "update"
+    DEFER = "defer"
+    CORRECTION = "correction"
+    JOINED = "join"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignore"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +60,19 @@ class ItemDecision:
     outcome: ItemOutcome
     verdict: Verdict | None = None
     event_id: str | None = None
-    alert: Alert | None = None  # the `new` alert, when this item opened an event
+    alert: Alert | None = None  # the alert this item caused, if any
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Processed:
-    """Alerts to fan out (new ones, and pending ones a crashed poll left behind) and why."""
+    """Alerts to fan out, and what became of each item."""
 
     alerts: list[Alert] = field(default_factory=list)
     decisions: list[ItemDecision] = field(default_factory=list)
+
+
+MAX_COMMIT_ATTEMPTS = 25
 
 
 def process_items(
@@ -67,57 +85,111 @@ def process_items(
     new_token: Callable[[], str],
     baseline: bool = False,
 ) -> Processed:
-    """Detect and deduplicate a batch, oldest first. One MGET, one pipeline, one script per launch.
+    """Detect and deduplicate a batch, oldest first: one MGET and one pipeline for the batch,
+    plus a snapshot and a commit script per launch report.
 
-    `baseline` (a source's first successful poll) remembers undated items without alerting, so
-    a new feed whose entries carry no dates cannot flood subscribers with its back catalogue.
+    An item already seen with the same text is skipped; an edited item is judged again (an
+    edit that adds nothing joins silently). `baseline` (a source's first successful poll)
+    remembers undated items without alerting, so a new feed's back catalogue floods no one.
     """
     ordered = sorted(items, key=lambda i: (i.published_at is None, i.published_at or now))
     result = Processed()
-    to_remember: dict[str, list[Item]] = defaultdict(list)
-    fanned: set[str] = set()
+    marks: list[tuple[Item, str]] = []
     for item, prior in zip(ordered, events.recall(ordered), strict=True):
-        if prior is not None:
-            if prior.startswith("pending:") and prior not in fanned:
-                fanned.add(prior)
-                result.alerts.append(events.load_alert(prior.removeprefix("pending:")))
+        text_hash = content_hash(item.title, item.summary)
+        if prior is not None and _same_text(prior, text_hash):
             result.decisions.append(ItemDecision(item, ItemOutcome.SEEN))
             continue
-        decision = _decide(item, events, classify, policy, now, new_token, baseline)
+        decision, verdict = _judge(item, policy, now, baseline, classify)
+        if decision is None and verdict is not None:  # a launch report or a correction
+            decision = _decide_event(item, verdict, text_hash, events, policy, now, new_token)
+        elif decision is not None:
+            marks.append((item, f"{decision.outcome}|{text_hash}"))
+        assert decision is not None
         result.decisions.append(decision)
         if decision.alert is not None:
             result.alerts.append(decision.alert)
-        elif decision.outcome is not ItemOutcome.JOINED:
-            to_remember[decision.outcome.value].append(item)
-    for status, remembered in to_remember.items():
-        events.remember(remembered, status)
+    events.remember(marks)
     return result
 
 
-def _decide(
+def _same_text(prior: str, text_hash: str) -> bool:
+    _, sep, seen_hash = prior.partition("|")
+    return not sep or seen_hash == text_hash
+
+
+def _judge(
+    item: Item, policy: Policy, now: datetime, baseline: bool, classify: Classify
+) -> tuple[ItemDecision | None, Verdict | None]:
+    """The decisions that need no event lookup; (None, verdict) when the item needs one."""
+    if is_too_old(item, now=now, max_age_s=policy.max_item_age_s):
+        return ItemDecision(item, ItemOutcome.OLD), None
+    if baseline and item.published_at is None:
+        return ItemDecision(item, ItemOutcome.BASELINE), None
+    verdict = classify(item)
+    launch = verdict.is_launch and verdict.confidence >= policy.min_confidence
+    if not launch and not verdict.corrects:
+        return ItemDecision(item, ItemOutcome.NOT_LAUNCH, verdict), verdict
+    return None, verdict
+
+
+def _decide_event(
     item: Item,
+    verdict: Verdict,
+    text_hash: str,
     events: EventMemory,
-    classify: Classify,
     policy: Policy,
     now: datetime,
     new_token: Callable[[], str],
-    baseline: bool,
 ) -> ItemDecision:
-    if is_too_old(item, now=now, max_age_s=policy.max_item_age_s):
-        return ItemDecision(item, ItemOutcome.OLD)
-    if baseline and item.published_at is None:
-        return ItemDecision(item, ItemOutcome.BASELINE)
-    verdict = classify(item)
-    if not verdict.is_launch or verdict.confidence < policy.min_confidence:
-        return ItemDecision(item, ItemOutcome.NOT_LAUNCH, verdict)
-    report = launch_report(item, verdict, now=now, token=new_token())
-    outcome = events.open_or_join(report, window_s=policy.event_window_s)
-    if outcome.status == "new":
-        alert = report.candidate
-        return ItemDecision(item, ItemOutcome.NEW_EVENT, verdict, alert.event_id, alert)
-    if outcome.status == "joined":
-        return ItemDecision(item, ItemOutcome.JOINED, verdict, outcome.value)
-    return ItemDecision(item, ItemOutcome.SEEN, verdict)  # another worker got there first
+    report = make_report(item, verdict, now=now)
+    span = policy.events.retrospective_window_s
+    for _ in range(MAX_COMMIT_ATTEMPTS):
+        version, candidates = events.candidates(
+            report.country, around=report.launch_at, span_s=span
+        )
+        decision = decide(report, candidates, now=now, policy=policy.events,
+                          event_id=new_event_id(report, new_token()))  # fmt: skip
+        status = events.commit(
+            decision, country=report.country, version=version, now=now, item=item,
+            content_hash=text_hash, owed_at=_owed_at(decision, policy),
+        )  # fmt: skip
+        if status == "seen":
+            return ItemDecision(item, ItemOutcome.SEEN, verdict)
+        if status == "ok":
+            event_id = decision.event.event_id if decision.event else None
+            return ItemDecision(item, ItemOutcome(decision.action.value), verdict, event_id,
+                                decision.alert, decision.reason)  # fmt: skip
+    raise StoreError(f"event commit for item {item.id} kept conflicting")
+
+
+def _owed_at(decision: Decision, policy: Policy) -> datetime | None:
+    event = decision.event
+    if event is None or not event.pending_update or event.last_alert_at is None:
+        return None
+    return event.last_alert_at + timedelta(seconds=policy.events.min_update_gap_s)
+
+
+def flush_owed_updates(*, events: EventMemory, policy: Policy, now: datetime) -> list[Alert]:
+    """Send the deferred updates whose minimum gap has passed (the dispatcher calls this)."""
+    alerts = []
+    for event_id in events.owed_updates(now=now):
+        for _ in range(MAX_COMMIT_ATTEMPTS):
+            event = events.load_event(event_id)
+            if event is None:
+                break
+            version, candidates = events.candidates(event.country, around=event.launch_at,
+                                                    span_s=1)  # fmt: skip
+            current = next((e for e in candidates if e.event_id == event_id), event)
+            decision = flush_owed_update(current, now=now, policy=policy.events)
+            if decision is None:
+                decision = Decision(Action.JOIN, "nothing owed", current)
+            status = events.commit(decision, country=current.country, version=version, now=now)
+            if status == "ok":
+                if decision.alert is not None:
+                    alerts.append(decision.alert)
+                break
+    return alerts
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,20 +4,12 @@ tests hand in fakes or fakeredis-backed adapters."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from alerts.events.cluster import LaunchReport
-from alerts.models import Alert, Destination, Item, Verdict
+from alerts.events.cluster import Decision
+from alerts.models import Alert, Destination, Item, LaunchEvent, Verdict
 from alerts.sources.health import SourceState
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What the match-or-create step did with one report."""
-
-    status: str  # "new" | "joined" | "seen"
-    value: str  # alert key for new, event id for joined, the prior seen value for seen
 
 
 class Fetched(Protocol):
@@ -47,8 +39,23 @@ class Fetch(Protocol):
 
 class EventMemory(Protocol):
     def recall(self, items: Sequence[Item]) -> list[str | None]: ...
-    def remember(self, items: Sequence[Item], status: str) -> None: ...
-    def open_or_join(self, report: LaunchReport, *, window_s: float) -> Outcome: ...
+    def remember(self, marks: Sequence[tuple[Item, str]]) -> None: ...
+    def candidates(
+        self, country: str, *, around: datetime, span_s: float
+    ) -> tuple[str, list[LaunchEvent]]: ...
+    def commit(
+        self,
+        decision: Decision,
+        *,
+        country: str,
+        version: str,
+        now: datetime,
+        item: Item | None = None,
+        content_hash: str = "",
+        owed_at: datetime | None = None,
+    ) -> str: ...
+    def load_event(self, event_id: str) -> LaunchEvent | None: ...
+    def owed_updates(self, *, now: datetime) -> list[str]: ...
     def load_alert(self, alert_key: str) -> Alert: ...
     def mark_fanned_out(self, alert: Alert) -> None: ...
 

@@ -1,50 +1,307 @@
-"""Pure decisions about launch events: which launch a report belongs to, and what alert it makes.
+"""Pure decisions about launch events: which launch a report belongs to, and what it tells users.
 
-First version (issue 2): reports of the same launching country whose launch times lie within
-the event window are one launch. The atomic part (two workers racing on one launch) lives in
-store.py's script; this module only prepares the values it compares.
+    report + candidate events ─decide→ NEW | UPDATE | DEFER | CORRECTION | JOIN | DUPLICATE | IGNORE
+
+A report joins the candidate event of the same launching country whose launch time is nearest,
+unless the report shows it is a different launch: a stated launch time far from the event's,
+or "fires another missile" well after the event opened. Joining reports that add a fact send
+an `update` (at most one per minimum gap: facts arriving sooner are merged and owed as one
+deferred update); reports that retract or reclassify send a `correction`; the rest are joined
+silently. The store makes the choice atomic; this module only decides (reader's Decider).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from alerts.models import Alert, AlertKind, Item, SourceRef, Verdict
+from alerts.events.identity import fingerprint, is_near_duplicate
+from alerts.models import (
+    Alert,
+    AlertKind,
+    Facts,
+    Item,
+    LaunchEvent,
+    MissileClass,
+    SourceRef,
+    Verdict,
+)
 
 UNKNOWN_COUNTRY = "XX"
+MAX_SOURCES = 200
+MAX_FINGERPRINTS = 64
+STATE_MEDIA = ("KCNA", "KCTV", "Rodong", "IRNA", "Tasnim", "IRGC", "Houthi", "Saba", "TASS")
+
+# A fact newly stated, or changed, by a report: reason enough to update subscribers.
+UPDATE_FIELDS = (
+    "missile_class", "count", "launch_time", "launch_site", "landing_area", "inside_japan_eez",
+    "distance_km", "apogee_km", "speed_mach", "authority",
+)  # fmt: skip
+
+
+# Places named differently by each outlet and language: news only when first stated.
+NAMED_PLACES = ("landing_area", "launch_site")
 
 
 @dataclass(frozen=True, slots=True)
-class LaunchReport:
-    """A launch-verdict item, ready for the store's match-or-create step."""
+class EventPolicy:
+    """Knobs of event grouping (from Settings)."""
+
+    window_s: float = 3 * 3600  # reports this close to a launch may belong to it
+    retrospective_window_s: float = 36 * 3600  # state-media claims come out the next morning
+    distinct_launch_s: float = 1800  # stated launch times this far apart are two launches
+    another_after_s: float = 900  # "fires another" this long after an event opens: a new launch
+    min_update_gap_s: float = 120  # at most one update per event per gap
+
+
+class Action(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    DEFER = "defer"  # facts merged; one update is owed once the gap has passed
+    CORRECTION = "correction"
+    JOIN = "join"  # same launch, nothing new
+    DUPLICATE = "duplicate"  # a syndicated copy of a report already joined
+    IGNORE = "ignore"  # a correction of a launch we never alerted
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A launch (or correction) report, ready to be matched against events."""
 
     item: Item
     verdict: Verdict
     country: str
-    launch_at: datetime  # the stated launch time, else the report's publish time, else now
-    candidate: Alert  # the `new` alert to send if this report opens an event
+    launch_at: datetime
+    stated_time: bool
+    published_at: datetime
+    fingerprint: int
+    retrospective: bool
 
 
-def launch_report(item: Item, verdict: Verdict, *, now: datetime, token: str) -> LaunchReport:
-    """Prepare a report; `token` makes the event id unique (random live, fixed in tests)."""
-    country = verdict.facts.country or UNKNOWN_COUNTRY
-    launch_at = verdict.facts.launch_time or item.published_at or now
-    event_id = f"{country.lower()}-{launch_at:%Y%m%d-%H%M}-{token}"
-    candidate = Alert(
-        event_id=event_id,
-        kind=AlertKind.NEW,
-        revision=1,
-        title=item.title,
-        url=item.url,
-        facts=verdict.facts,
-        confidence=verdict.confidence,
-        detected_at=now,
-        first_published_at=item.published_at,
-        sources=(source_ref(item),),
-        reasons=verdict.reasons,
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    reason: str
+    event: LaunchEvent | None = None  # the event as it stands after this report
+    alert: Alert | None = None
+    changes: tuple[str, ...] = ()
+
+
+def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
+    facts = verdict.facts
+    published = item.published_at or now
+    return Report(
+        item=item,
+        verdict=verdict,
+        country=facts.country or UNKNOWN_COUNTRY,
+        launch_at=facts.launch_time or published,
+        stated_time=facts.launch_time is not None,
+        published_at=published,
+        fingerprint=fingerprint(item.title, item.summary),
+        retrospective=_is_state_media(facts.authority),
     )
-    return LaunchReport(item, verdict, country, launch_at, candidate)
+
+
+def decide(
+    report: Report,
+    candidates: Sequence[LaunchEvent],
+    *,
+    now: datetime,
+    policy: EventPolicy,
+    event_id: str,
+) -> Decision:
+    """What this report means, given the open events of its country. `event_id` names a new one."""
+    match = best_match(report, candidates, policy=policy)
+    if report.verdict.corrects and not report.verdict.is_launch:
+        if match is None or match.retracted:
+            return Decision(Action.IGNORE, "correction of no alerted launch")
+        return _correction(match, report, now, "report retracts or reclassifies the launch")
+    if match is None:
+        return _new(report, now, event_id)
+    joined = _join(match, report)
+    if is_near_duplicate(report.fingerprint, match.fingerprints):
+        return Decision(Action.DUPLICATE, "near-copy of a joined report", joined)
+    if match.facts.inside_japan_eez and report.verdict.facts.inside_japan_eez is False:
+        return _correction(match, report, now, "landing outside Japan's EEZ after all")
+    if _count_revised_down(match.facts, report.verdict.facts):
+        return _correction(match, report, now, "fewer missiles than first reported")
+    changes = fact_changes(match.facts, report.verdict.facts)
+    if not changes or match.retracted:
+        return Decision(Action.JOIN, "same launch, no new fact", joined)
+    merged = dataclasses.replace(joined, facts=merge_facts(match.facts, report.verdict.facts))
+    if _within_gap(match, now, policy):
+        owed = dataclasses.replace(merged, pending_update=True)
+        return Decision(Action.DEFER, "new facts inside the minimum update gap", owed,
+                        changes=changes)  # fmt: skip
+    return _alerting(merged, AlertKind.UPDATE, report.item, now, changes, report)
+
+
+def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy) -> Decision | None:
+    """The deferred update of an event, once its gap has passed; None while nothing is owed."""
+    if not event.pending_update or _within_gap(event, now, policy):
+        return None
+    cleared = dataclasses.replace(event, pending_update=False)
+    trigger = event.sources[-1] if event.sources else None
+    return _alerting(cleared, AlertKind.UPDATE, trigger, now, ("facts",), None)
+
+
+def best_match(
+    report: Report, candidates: Sequence[LaunchEvent], *, policy: EventPolicy
+) -> LaunchEvent | None:
+    """The event this report is about, or None when it is a launch we have not seen."""
+    window = policy.retrospective_window_s if report.retrospective else policy.window_s
+    fitting = [
+        e for e in candidates if e.country == report.country and _fits(report, e, policy, window)
+    ]
+    return min(fitting, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()),
+               default=None)  # fmt: skip
+
+
+def _fits(report: Report, event: LaunchEvent, policy: EventPolicy, window: float) -> bool:
+    gap = abs((event.launch_at - report.launch_at).total_seconds())
+    if gap > window:
+        return False
+    stated_both = report.stated_time and event.facts.launch_time is not None
+    if stated_both and gap > policy.distinct_launch_s:
+        return False
+    opened = event.first_published_at or event.launch_at
+    return not (
+        report.verdict.another
+        and (report.published_at - opened).total_seconds() > policy.another_after_s
+    )
+
+
+def fact_changes(known: Facts, reported: Facts) -> tuple[str, ...]:
+    """Fields the report states that add to or change what is known."""
+    changes = []
+    for name in UPDATE_FIELDS:
+        new, old = getattr(reported, name), getattr(known, name)
+        if new is None or new == old:
+            continue
+        if name == "missile_class" and new == MissileClass.UNIDENTIFIED:
+            continue  # "unidentified" tells nothing a launch report did not already say
+        if name in NAMED_PLACES and old is not None:
+            continue  # "East Sea", "Sea of Japan", "日本海": one sea, many names
+        if name == "authority" and old and new.lower() in old.lower():
+            continue
+        changes.append(name)
+    return tuple(changes)
+
+
+def merge_facts(known: Facts, reported: Facts) -> Facts:
+    """Known facts with the report's; never downgrades a class, keeps every authority."""
+    merged = known.merged(reported)
+    if reported.missile_class == MissileClass.UNIDENTIFIED and known.missile_class:
+        merged = dataclasses.replace(merged, missile_class=known.missile_class)
+    if (
+        known.authority
+        and reported.authority
+        and reported.authority.lower() not in (known.authority.lower())
+    ):
+        merged = dataclasses.replace(merged, authority=f"{known.authority}; {reported.authority}")
+    elif known.authority:
+        merged = dataclasses.replace(merged, authority=known.authority)
+    return merged
+
+
+def _new(report: Report, now: datetime, event_id: str) -> Decision:
+    ref = source_ref(report.item)
+    event = LaunchEvent(
+        event_id=event_id,
+        country=report.country,
+        launch_at=report.launch_at,
+        first_published_at=report.item.published_at,
+        facts=report.verdict.facts,
+        revision=1,
+        title=report.item.title,
+        url=report.item.url,
+        sources=(ref,),
+        last_alert_at=now,
+        fingerprints=(report.fingerprint,),
+    )
+    alert = _alert(event, AlertKind.NEW, report.item.title, report.item.url, now, (), report)
+    return Decision(Action.NEW, "no open event of this launch", event, alert)
+
+
+def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
+    ref = source_ref(report.item)
+    launch_at = event.launch_at
+    if report.stated_time and event.facts.launch_time is None:
+        launch_at = report.launch_at  # the first stated time beats a publish-time estimate
+    return dataclasses.replace(
+        event,
+        launch_at=launch_at,
+        sources=(*event.sources, ref)[-MAX_SOURCES:],
+        fingerprints=(*event.fingerprints, report.fingerprint)[-MAX_FINGERPRINTS:],
+    )
+
+
+def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) -> Decision:
+    joined = _join(event, report)
+    retracted = report.verdict.corrects and not report.verdict.is_launch
+    facts = merge_facts(event.facts, report.verdict.facts)
+    corrected = dataclasses.replace(joined, facts=facts, retracted=retracted or event.retracted,
+                                    pending_update=False)  # fmt: skip
+    changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
+    decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
+    return dataclasses.replace(decision, reason=reason)
+
+
+def _alerting(
+    event: LaunchEvent,
+    kind: AlertKind,
+    trigger: Item | SourceRef | None,
+    now: datetime,
+    changes: tuple[str, ...],
+    report: Report | None,
+) -> Decision:
+    revised = dataclasses.replace(event, revision=event.revision + 1, last_alert_at=now)
+    title = trigger.title if trigger else event.title
+    url = trigger.url if trigger else event.url
+    alert = _alert(revised, kind, title, url, now, changes, report)
+    return Decision(Action(kind.value), f"{kind.value}: {', '.join(changes)}", revised, alert,
+                    changes)  # fmt: skip
+
+
+def _alert(
+    event: LaunchEvent,
+    kind: AlertKind,
+    title: str,
+    url: str,
+    now: datetime,
+    changes: tuple[str, ...],
+    report: Report | None,
+) -> Alert:
+    return Alert(
+        event_id=event.event_id,
+        kind=kind,
+        revision=event.revision,
+        title=title,
+        url=url,
+        facts=event.facts,
+        confidence=report.verdict.confidence if report else 1.0,
+        detected_at=now,
+        first_published_at=event.first_published_at,
+        sources=event.sources,
+        reasons=report.verdict.reasons if report else (),
+        changes=changes,
+    )
+
+
+def _within_gap(event: LaunchEvent, now: datetime, policy: EventPolicy) -> bool:
+    last = event.last_alert_at
+    return last is not None and (now - last).total_seconds() < policy.min_update_gap_s
+
+
+def _count_revised_down(known: Facts, reported: Facts) -> bool:
+    return known.count is not None and reported.count is not None and reported.count < known.count
+
+
+def _is_state_media(authority: str | None) -> bool:
+    return bool(authority) and any(m.lower() in authority.lower() for m in STATE_MEDIA)
 
 
 def source_ref(item: Item) -> SourceRef:
@@ -60,3 +317,7 @@ def source_ref(item: Item) -> SourceRef:
 def is_too_old(item: Item, *, now: datetime, max_age_s: float) -> bool:
     """Old news is remembered but never alerted, so a restart or a new feed floods no one."""
     return item.published_at is not None and (now - item.published_at).total_seconds() > max_age_s
+
+
+def new_event_id(report: Report, token: str) -> str:
+    return f"{report.country.lower()}-{report.launch_at:%Y%m%d-%H%M}-{token}"

@@ -26,19 +26,27 @@ class Keys:
     prefix: str = LIVE_PREFIX
 
     def seen(self, source: str, item_id: str) -> str:
-        """What became of an item (see store.py): no, old, joined:<event>, pending:<alert>..."""
+        """What became of an item, and of which text: `<action>|<content hash>` (store.py)."""
         return f"{self.prefix}seen:{digest(source + chr(0) + item_id)}"
 
-    def active_event(self, country: str) -> str:
-        """The launch event currently open for a launching country: `<event_id>|<epoch>`."""
-        return f"{self.prefix}active:{country}"
+    def country_events(self, country: str) -> str:
+        """Sorted set: a launching country's event ids by launch time."""
+        return f"{self.prefix}events:{country}"
+
+    def country_version(self, country: str) -> str:
+        """Counter bumped by every commit touching a country's events (compare-and-set)."""
+        return f"{self.prefix}events:{country}:version"
 
     def event(self, event_id: str) -> str:
         return f"{self.prefix}event:{event_id}"
 
-    def event_sources(self, event_id: str) -> str:
-        """List of JSON SourceRefs of every report joined to an event."""
-        return f"{self.prefix}event:{event_id}:sources"
+    def outbox(self) -> str:
+        """Sorted set: alert keys created but not yet fanned out → creation time."""
+        return f"{self.prefix}outbox"
+
+    def owed_updates(self) -> str:
+        """Sorted set: events owed a deferred update → when it may be sent."""
+        return f"{self.prefix}owed"
 
     def alert(self, alert_key: str) -> str:
         return f"{self.prefix}alert:{alert_key}"

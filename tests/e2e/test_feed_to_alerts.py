@@ -162,13 +162,14 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
     assert flash.link in email.get_body(("plain",)).get_content()
     assert flash.link in email.get_body(("html",)).get_content()
 
-    # The same launch from another outlet, in Japanese, in the Atom feed: joined, not alerted.
+    # The same launch from another outlet, in Japanese, in the Atom feed: it adds no fact
+    # (same authority, no new class), so it joins the event and alerts no one.
     follow_up = Entry(
         "nhk-kp-1",
-        "北朝鮮が弾道ミサイル発射 日本海に落下か 防衛省",
+        "北朝鮮が弾道ミサイル発射 韓国軍",
         "https://nhk.example/kp-launch-1",
         launch_at + timedelta(minutes=1),
-        "防衛省によりますと、北朝鮮から弾道ミサイルの可能性があるものが発射されました。",
+        "韓国軍の合同参謀本部によりますと、北朝鮮が弾道ミサイルを発射しました。",
     )
     stack.feeds.set(
         "/ja.atom",
@@ -182,7 +183,7 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
         what="the Japanese report to be detected",
     )
     [joined] = [e for e in stack.events("detect.launch") if e.get("item") == "nhk-kp-1"]
-    assert joined["outcome"] == "joined"
+    assert joined["outcome"] in {"join", "duplicate"}
 
     # A missile-defence drill story is not a launch.
     drill = Entry(
@@ -209,3 +210,44 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
     assert "e2eSlackSecretToken" not in logs
     assert SMTP_PASSWORD not in logs
     assert stack.events("delivery.sent")
+
+
+def test_new_facts_arrive_as_one_threaded_update(stack: Stack) -> None:
+    """A later report adding the class and Japan's confirmation sends one update, revision 2."""
+    stack.env["ALERTS_MIN_UPDATE_GAP_SECONDS"] = "0"
+    stack.start("worker")
+    stack.start("beat")
+    stack.wait_polls("/wire.rss", 2)
+    launch_at = now() - timedelta(minutes=3)
+    flash = Entry(
+        "wire-kp-2",
+        "North Korea fires ballistic missile, JCS says",
+        "https://wire.example/kp-2",
+        launch_at,
+    )
+    stack.feeds.set("/wire.rss", rss([flash]), etag=True)
+    [first] = stack.slack.wait_for(1, timeout=DELIVERY_TIMEOUT_S)
+    stack.smtp.wait_for(1, timeout=DELIVERY_TIMEOUT_S)
+
+    detail = Entry(
+        "nhk-kp-2",
+        "北朝鮮 短距離弾道ミサイル2発を発射 EEZ外に落下 防衛省",
+        "https://nhk.example/kp-2",
+        launch_at + timedelta(minutes=2),
+        "防衛省によりますと、北朝鮮は短距離弾道ミサイル2発を発射し、"
+        "いずれも日本のEEZ＝排他的経済水域の外側に落下したと推定されるということです。",
+    )
+    stack.feeds.set(
+        "/ja.atom",
+        atom([detail]),
+        content_type="application/atom+xml",
+        last_modified=datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    )
+    first_msg, update = stack.slack.wait_for(2, timeout=DELIVERY_TIMEOUT_S)
+    assert "Update" in json.dumps(update.json, ensure_ascii=False)
+    emails = stack.smtp.wait_for(2, timeout=DELIVERY_TIMEOUT_S)
+    assert emails[1]["In-Reply-To"] == emails[0]["Message-ID"]
+    stack.wait_polls("/ja.atom", 3)
+    time.sleep(1.0)
+    assert len(stack.slack.requests) == 2
+    assert first_msg is first

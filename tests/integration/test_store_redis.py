@@ -1,77 +1,101 @@
-"""The event store's script on a real redis-server: atomic under races, isolated by namespace."""
+"""Event deduplication on a real redis-server: races between worker processes, and restarts."""
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import redis
 
-from alerts.events.cluster import launch_report
+from alerts.embedded import start_embedded
+from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import Facts, Item, Verdict
+from alerts.models import Item
+from alerts.pipeline import Policy, process_items
+from tests.support.fakes import fake_classify
 
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+POLICY = Policy(max_item_age_s=6 * 3600, min_confidence=0.5,
+                events=EventPolicy(min_update_gap_s=0))  # fmt: skip
 
 
-def report(n: int, *, country: str = "KP", minutes: float = 0):
-    item = Item(
-        id=f"item-{n}",
-        source=f"outlet-{n}",
-        title=f"Report {n}",
-        url=f"https://n.example/{n}",
-        published_at=NOW + timedelta(minutes=minutes),
-    )
-    verdict = Verdict(True, 0.9, (), Facts(country=country))
-    return launch_report(item, verdict, now=NOW, token=f"t{n}")
+def report(n: int, title: str = "KP FIRES ballistic missile", minutes: float = 0) -> Item:
+    return Item(id=f"item-{n}", source=f"outlet-{n}", title=f"{title}",
+                summary=f"Outlet {n} writes its own story number {n} about it.",
+                url=f"https://outlet{n}.example/{n}",
+                published_at=NOW + timedelta(minutes=minutes))  # fmt: skip
 
 
-class TestOpenOrJoin:
-    def test_racing_workers_open_exactly_one_event(self, redis_server) -> None:
-        """Eight clients reporting the same launch at the same instant open one event."""
-        outcomes: list[str] = []
-        barrier = threading.Barrier(8)
-        client = redis.Redis.from_url(redis_server.url)
-        client.flushall()
-
-        def worker(n: int) -> None:
-            own = redis.Redis.from_url(redis_server.url)
-            store = EventStore(own, seen_ttl_s=3600)
-            barrier.wait()
-            outcomes.append(store.open_or_join(report(n), window_s=3600).status)
-            own.close()
-
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(10)
-        assert sorted(outcomes) == ["joined"] * 7 + ["new"]
+def process(url: str, item: Item, now: datetime = NOW) -> list[str]:
+    client = redis.Redis.from_url(url)
+    try:
+        store = EventStore(client, seen_ttl_s=3600)
+        result = process_items([item], events=store, classify=fake_classify, policy=POLICY,
+                               now=now, new_token=lambda: os.urandom(4).hex())  # fmt: skip
+        return [d.outcome.value for d in result.decisions]
+    finally:
         client.close()
 
-    def test_same_item_twice_is_seen(self, redis_client: redis.Redis) -> None:
-        """Re-running the script for an item already decided returns the earlier decision."""
-        store = EventStore(redis_client, seen_ttl_s=3600)
-        first = store.open_or_join(report(1), window_s=3600)
-        again = store.open_or_join(report(1), window_s=3600)
-        assert (first.status, again.status) == ("new", "seen")
-        assert again.value == f"pending:{first.value}"
 
-    def test_window_separates_launches(self, redis_client: redis.Redis) -> None:
-        """A report whose launch time is beyond the window from the open event opens another."""
-        store = EventStore(redis_client, seen_ttl_s=3600)
-        assert store.open_or_join(report(1), window_s=600).status == "new"
-        assert store.open_or_join(report(2, minutes=5), window_s=600).status == "joined"
-        assert store.open_or_join(report(3, minutes=30), window_s=600).status == "new"
-        assert store.open_or_join(report(4, country="IR", minutes=5), window_s=600).status == "new"
+def _racer(url: str, n: int, barrier, results) -> None:  # noqa: ANN001 - multiprocessing types
+    barrier.wait(10)
+    results.put(process(url, report(n))[0])
 
-    def test_namespace_cleanup_leaves_live_keys(self, redis_client: redis.Redis) -> None:
-        """Deleting a replay namespace removes its keys and nothing else."""
-        live = EventStore(redis_client, seen_ttl_s=3600)
-        replay = EventStore(redis_client, keys=Keys("alerts:replay:x:"), seen_ttl_s=3600)
-        live.open_or_join(report(1), window_s=600)
-        replay.open_or_join(report(2), window_s=600)
-        assert replay.delete_namespace() > 0
-        assert all(not k.startswith(b"alerts:replay:") for k in redis_client.keys("*"))
-        assert redis_client.keys("alerts:v1:*")
+
+class TestRaces:
+    def test_eight_workers_racing_on_one_launch_open_exactly_one_event(
+        self, redis_server, redis_client: redis.Redis
+    ) -> None:
+        """Eight processes deciding reports of the same launch at the same instant: one `new`."""
+        ctx = multiprocessing.get_context("fork")
+        barrier, results = ctx.Barrier(8), ctx.Queue()
+        racers = [ctx.Process(target=_racer, args=(redis_server.url, n, barrier, results))
+                  for n in range(8)]  # fmt: skip
+        for p in racers:
+            p.start()
+        for p in racers:
+            p.join(30)
+        outcomes = sorted(results.get(timeout=5) for _ in racers)
+        assert outcomes.count("new") == 1, outcomes
+        assert set(outcomes) <= {"new", "join", "duplicate"}
+        assert redis_client.zcard(Keys().country_events("KP")) == 1
+
+    def test_same_item_decided_twice_is_seen(self, redis_server, redis_client) -> None:
+        """The second worker to decide an item already decided does nothing."""
+        assert process(redis_server.url, report(1)) == ["new"]
+        assert process(redis_server.url, report(1)) == ["seen"]
+
+
+class TestRestart:
+    def test_no_duplicate_new_after_redis_restart_with_aof(self, tmp_path: Path) -> None:
+        """Redis restarted (AOF) in the middle of a stream: later reports still join the event."""
+        server = start_embedded(tmp_path / "aof", appendonly=True)
+        try:
+            assert process(server.url, report(1)) == ["new"]
+            assert process(server.url, report(2, minutes=2), NOW + timedelta(minutes=2)) == ["join"]
+        finally:
+            server.stop()
+        server = start_embedded(tmp_path / "aof", appendonly=True)
+        try:
+            later = NOW + timedelta(minutes=5)
+            assert process(server.url, report(3, minutes=5), later) == ["join"]
+            assert process(server.url, report(1), later) == ["seen"]
+            update = process(server.url, report(4, "KP FIRES class=ICBM", minutes=6), later)
+            assert update == ["update"]
+        finally:
+            server.stop()
+
+
+def test_namespace_cleanup_leaves_live_keys(redis_client: redis.Redis) -> None:
+    """Deleting a replay namespace removes its keys and nothing else."""
+    live = EventStore(redis_client, seen_ttl_s=3600)
+    replay = EventStore(redis_client, keys=Keys("alerts:replay:x:"), seen_ttl_s=3600)
+    for store in (live, replay):
+        process_items([report(1)], events=store, classify=fake_classify, policy=POLICY, now=NOW,
+                      new_token=lambda: "t")  # fmt: skip
+    assert replay.delete_namespace() > 0
+    assert all(not k.startswith(b"alerts:replay:") for k in redis_client.keys("*"))
+    assert redis_client.keys("alerts:v1:*")

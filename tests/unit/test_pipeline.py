@@ -10,39 +10,42 @@ import fakeredis
 import pytest
 
 from alerts.errors import DeliveryError, SourceError, SourceErrorKind
+from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import AlertKind, Delivery, Destination, Facts, Item, SourceSpec, Verdict
+from alerts.models import AlertKind, Delivery, Destination, Item, SourceSpec
 from alerts.notify.ledger import DeliveryLedger
 from alerts.pipeline import (
     DeliveryOutcome,
     ItemOutcome,
     Policy,
     deliver_one,
+    flush_owed_updates,
     poll_source,
     process_items,
 )
 from alerts.sources.health import Health
 from alerts.sources.state import SourceStates
+from tests.support.fakes import fake_classify
 
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
-POLICY = Policy(max_item_age_s=6 * 3600, event_window_s=3 * 3600, min_confidence=0.5)
+POLICY = Policy(
+    max_item_age_s=6 * 3600,
+    min_confidence=0.5,
+    events=EventPolicy(window_s=3 * 3600, min_update_gap_s=120),
+)
 
 
-def fake_classify(item: Item) -> Verdict:
-    """Launch when the title says FIRES; the country is the title's first word."""
-    if "FIRES" in item.title:
-        return Verdict(True, 0.9, ("test:fires",), Facts(country=item.title.split()[0]))
-    return Verdict(False, 0.1, (), category="drill")
-
-
-def item(n: str, title: str, *, source: str = "feed-a", minutes_ago: float = 1) -> Item:
+def item(
+    n: str, title: str, *, source: str = "feed-a", minutes: float = -1, summary: str = ""
+) -> Item:
     return Item(
         id=n,
         source=source,
         title=title,
         url=f"https://news.example/{n}",
-        published_at=NOW - timedelta(minutes=minutes_ago),
+        summary=summary or f"story {n} {title}",
+        published_at=NOW + timedelta(minutes=minutes),
     )
 
 
@@ -73,6 +76,10 @@ def run(store: EventStore, items: list[Item], *, now: datetime = NOW, baseline: 
     )
 
 
+def kinds(result) -> list[tuple[str, int]]:
+    return [(a.kind.value, a.revision) for a in result.alerts]
+
+
 class TestProcessItems:
     def test_first_report_opens_an_event_and_one_new_alert(self, store: EventStore) -> None:
         """A launch report makes exactly one `new` alert carrying its title and link."""
@@ -86,41 +93,40 @@ class TestProcessItems:
         ]
 
     def test_second_report_of_same_launch_is_joined_not_alerted(self, store: EventStore) -> None:
-        """Another outlet's report of the same country's launch within the window adds no alert."""
-        first = run(store, [item("1", "KP FIRES missile", minutes_ago=10)])
-        store.mark_fanned_out(first.alerts[0])
-        second = run(store, [item("9", "KP FIRES ballistic missile: JCS", source="feed-b")])
+        """Another outlet's report of the same launch, adding nothing, joins silently."""
+        first = run(store, [item("1", "KP FIRES missile", minutes=-10)])
+        second = run(store, [item("9", "KP FIRES ballistic missile", source="feed-b")])
         assert second.alerts == []
         assert second.decisions[0].outcome is ItemOutcome.JOINED
         assert second.decisions[0].event_id == first.alerts[0].event_id
 
-    def test_other_country_or_later_launch_opens_new_event(self, store: EventStore) -> None:
+    def test_other_country_or_much_later_launch_opens_new_event(self, store: EventStore) -> None:
         """A different launching country, or the same one outside the window, is a new launch."""
-        run(store, [item("1", "KP FIRES", minutes_ago=300)], now=NOW - timedelta(minutes=299))
+        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(minutes=299))
         result = run(store, [item("2", "IR FIRES"), item("3", "KP FIRES")])
         assert [a.facts.country for a in result.alerts] == ["IR", "KP"]
         assert len({a.event_id for a in result.alerts}) == 2
 
     def test_seen_items_are_not_processed_again(self, store: EventStore) -> None:
-        """Polling the same feed again after fan-out produces no alert."""
-        first = run(store, [item("1", "KP FIRES")])
-        store.mark_fanned_out(first.alerts[0])
+        """Polling the same feed again produces no alert."""
+        run(store, [item("1", "KP FIRES")])
         again = run(store, [item("1", "KP FIRES")])
         assert again.alerts == []
         assert [d.outcome for d in again.decisions] == [ItemOutcome.SEEN]
 
-    def test_pending_alert_is_fanned_out_again_after_a_crash(self, store: EventStore) -> None:
-        """An alert whose fan-out was never recorded is handed out again by the next poll."""
-        first = run(store, [item("1", "KP FIRES")])
-        again = run(store, [item("1", "KP FIRES")])
-        assert again.alerts == first.alerts
+    def test_alert_stays_in_outbox_until_fanned_out(self, store: EventStore) -> None:
+        """A crash between deciding and enqueueing leaves the alert for the dispatcher."""
+        [alert] = run(store, [item("1", "KP FIRES")]).alerts
+        assert store.unsent(older_than=NOW + timedelta(seconds=1)) == [alert.key]
+        store.mark_fanned_out(alert)
+        assert store.unsent(older_than=NOW + timedelta(seconds=1)) == []
 
     def test_old_items_are_remembered_but_never_alerted(self, store: EventStore) -> None:
         """A launch report older than the maximum age is old news."""
-        result = run(store, [item("1", "KP FIRES", minutes_ago=7 * 60)])
+        result = run(store, [item("1", "KP FIRES", minutes=-7 * 60)])
         assert result.alerts == []
         assert result.decisions[0].outcome is ItemOutcome.OLD
-        assert run(store, [item("1", "KP FIRES")]).alerts == []
+        assert run(store, [item("1", "KP FIRES", minutes=-7 * 60)]).alerts == []
 
     def test_undated_items_on_first_poll_are_baseline(self, store: EventStore) -> None:
         """A new feed's undated back catalogue floods no one; undated items later are judged."""
@@ -132,9 +138,113 @@ class TestProcessItems:
     def test_items_are_processed_oldest_first(self, store: EventStore) -> None:
         """The event's first source is the earliest report, whatever the feed's order."""
         result = run(
-            store, [item("new", "KP FIRES", minutes_ago=1), item("old", "KP FIRES", minutes_ago=20)]
+            store, [item("new", "KP FIRES", minutes=-1), item("old", "KP FIRES", minutes=-20)]
         )
         assert result.alerts[0].item_ids == ("old",)
+
+
+class TestUpdatesAndCorrections:
+    def test_new_fact_sends_an_update_with_merged_facts(self, store: EventStore) -> None:
+        """A later report stating the class sends revision 2 of the same event."""
+        [new] = run(
+            store, [item("1", "KP FIRES", minutes=-10)], now=NOW - timedelta(minutes=9)
+        ).alerts
+        update = run(store, [item("2", "KP FIRES class=ICBM by=JCS", source="b")]).alerts
+        assert kinds(update_result := run(store, [])) == []
+        assert update_result.alerts == []
+        [u] = update
+        assert (u.kind, u.revision, u.event_id) == (AlertKind.UPDATE, 2, new.event_id)
+        assert u.facts.missile_class == "ICBM"
+        assert set(u.changes) == {"missile_class", "authority"}
+        assert u.item_ids == ("1", "2")
+
+    def test_updates_inside_the_gap_are_merged_into_one(self, store: EventStore) -> None:
+        """Facts arriving within the minimum gap are owed, then sent once as one update."""
+        run(store, [item("1", "KP FIRES")], now=NOW)
+        soon = NOW + timedelta(seconds=30)
+        r1 = run(store, [item("2", "KP FIRES class=SRBM", source="b", minutes=0.5)], now=soon)
+        r2 = run(store, [item("3", "KP FIRES count=2", source="c", minutes=0.6)], now=soon)
+        assert r1.alerts == r2.alerts == []
+        assert [d.outcome for d in r1.decisions + r2.decisions] == [ItemOutcome.DEFER] * 2
+        assert flush_owed_updates(events=store, policy=POLICY, now=soon) == []
+        [owed] = flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(seconds=121))
+        assert (owed.kind, owed.revision) == (AlertKind.UPDATE, 2)
+        assert (owed.facts.missile_class, owed.facts.count) == ("SRBM", 2)
+        assert flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(hours=1)) == []
+
+    def test_retraction_sends_a_correction(self, store: EventStore) -> None:
+        """'It was a satellite' after a launch alert corrects that event."""
+        [new] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
+        [fix] = run(
+            store,
+            [item("2", "KP CORRECTS it was a satellite", minutes=5)],
+            now=NOW + timedelta(minutes=6),
+        ).alerts
+        assert (fix.kind, fix.event_id, fix.revision) == (AlertKind.CORRECTION, new.event_id, 2)
+        assert fix.changes == ("retracted",)
+        later = run(
+            store, [item("3", "KP FIRES class=SRBM", minutes=20)], now=NOW + timedelta(minutes=21)
+        )
+        assert later.alerts == []  # a retracted event sends no further updates
+
+    def test_correction_of_unknown_launch_is_ignored(self, store: EventStore) -> None:
+        """A correction with no alerted launch to correct sends nothing."""
+        result = run(store, [item("1", "KP CORRECTS nothing to see")])
+        assert result.alerts == []
+        assert result.decisions[0].outcome is ItemOutcome.IGNORED
+
+    def test_eez_walk_back_is_a_correction(self, store: EventStore) -> None:
+        """Landing inside the EEZ, then outside after all: a correction."""
+        run(store, [item("1", "KP FIRES eez=yes")], now=NOW)
+        [fix] = run(
+            store,
+            [item("2", "KP FIRES eez=no", source="b", minutes=10)],
+            now=NOW + timedelta(minutes=11),
+        ).alerts
+        assert fix.kind is AlertKind.CORRECTION
+        assert fix.facts.inside_japan_eez is False
+
+    def test_another_launch_later_opens_a_second_event(self, store: EventStore) -> None:
+        """'Fires another missile' an hour later is a second launch, not an update."""
+        [first] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
+        [second] = run(
+            store,
+            [item("2", "KP FIRES ANOTHER", source="b", minutes=60)],
+            now=NOW + timedelta(minutes=61),
+        ).alerts
+        assert second.kind is AlertKind.NEW
+        assert second.event_id != first.event_id
+
+    def test_syndicated_copy_is_a_duplicate(self, store: EventStore) -> None:
+        """The same wire story from another outlet (dateline added) adds nothing."""
+        text = (
+            "North Korea fired a ballistic missile toward the East Sea on Tuesday, South "
+            "Korea's Joint Chiefs of Staff said. The missile was launched from the Pyongyang "
+            "area at around 7:10 a.m. and flew about 350 kilometers, the JCS said."
+        )
+        run(store, [item("1", "KP FIRES class=SRBM into East Sea: JCS", summary=text)], now=NOW)
+        copy = item(
+            "2",
+            "KP FIRES class=SRBM into East Sea: JCS",
+            source="b",
+            summary="SEOUL, Nov. 25 (Yonhap) -- " + text,
+            minutes=1,
+        )
+        result = run(store, [copy], now=NOW + timedelta(minutes=3))
+        assert result.alerts == []
+        assert result.decisions[0].outcome is ItemOutcome.DUPLICATE
+
+    def test_edited_item_is_judged_again(self, store: EventStore) -> None:
+        """An item edited in place to add the class sends an update; an unchanged one nothing."""
+        run(store, [item("1", "KP FIRES", summary="flash")], now=NOW)
+        same = run(store, [item("1", "KP FIRES", summary="flash")], now=NOW + timedelta(minutes=5))
+        assert same.decisions[0].outcome is ItemOutcome.SEEN
+        edited = run(
+            store,
+            [item("1", "KP FIRES class=IRBM", summary="flash, updated")],
+            now=NOW + timedelta(minutes=5),
+        )
+        assert kinds(edited) == [("update", 2)]
 
 
 @dataclass

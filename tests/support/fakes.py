@@ -1,0 +1,28 @@
+"""Hand-written fakes of our own ports, configured in one line per case."""
+
+from __future__ import annotations
+
+from alerts.models import Facts, Item, Verdict
+
+
+def fake_classify(item: Item) -> Verdict:
+    """A detector driven by tokens in the title: `KP FIRES class=ICBM count=2 eez=no`.
+
+    The first word is the country; FIRES makes it a launch; CORRECTS a correction; ANOTHER
+    says it is a further launch.
+    """
+    words = item.title.split()
+    tags = dict(w.split("=", 1) for w in words if "=" in w)
+    eez = {"yes": True, "no": False}.get(tags.get("eez", ""))
+    facts = Facts(
+        country=words[0],
+        missile_class=tags.get("class"),
+        count=int(tags["count"]) if "count" in tags else None,
+        inside_japan_eez=eez,
+        authority=tags.get("by"),
+    )
+    if "FIRES" in words:
+        return Verdict(True, 0.9, ("test:fires",), facts, another="ANOTHER" in words)
+    if "CORRECTS" in words:
+        return Verdict(False, 0.2, (), facts, category="space", corrects=True)
+    return Verdict(False, 0.1, (), category="drill")
