@@ -92,7 +92,7 @@ class TestClassify:
 
 class TestReplay:
     def test_one_new_alert_per_launch(self, tmp_path: Path, redis_server: EmbeddedRedis) -> None:
-        """Three reports of one launch and one of another give two `new` alerts, in time order."""
+        """Two launches give two `new` alerts; Japan's confirmation of the first is an update."""
         client = redis.Redis.from_url(redis_server.url)
         client.flushall()
         client.set("alerts:v1:unrelated", "live data")
@@ -103,10 +103,13 @@ class TestReplay:
         out = [json.loads(line) for line in proc.stdout.splitlines()]
         assert [(o["kind"], o["item_ids"], o["facts"]["country"]) for o in out] == [
             ("new", ["kp-1"], "KP"),
+            ("update", ["kp-1", "kp-2"], "KP"),
             ("new", ["ir-1"], "IR"),
         ]
         assert out[0]["url"] == "https://wire.example/kp-1"
-        assert out[0]["event_id"] != out[1]["event_id"]
+        assert out[1]["event_id"] == out[0]["event_id"]
+        assert (out[1]["revision"], out[1]["trigger_item_id"]) == (2, "kp-2")
+        assert out[2]["event_id"] != out[0]["event_id"]
         assert [k.decode() for k in client.keys("*")] == ["alerts:v1:unrelated"]
         client.close()
 
@@ -114,4 +117,8 @@ class TestReplay:
         """Without ALERTS_REDIS_URL, replay brings up its own throw-away Redis."""
         proc = alerts("replay", "-", stdin=LAUNCH_STREAM, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
-        assert len(proc.stdout.splitlines()) == 2
+        assert [json.loads(line)["kind"] for line in proc.stdout.splitlines()] == [
+            "new",
+            "update",
+            "new",
+        ]
