@@ -125,6 +125,7 @@ class Verdict:
     category: str | None = None  # for negatives: "drill", "cruise", "space", "sanctions"...
     corrects: bool = False  # says an earlier launch report was wrong (category: what it was)
     another: bool = False  # says this is a further launch ("fires another", "second launch")
+    retrospective: bool = False  # tells of a launch hours ago ("overnight", state-media claim)
 
 
 @dataclass(frozen=True, slots=True)

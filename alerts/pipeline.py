@@ -145,13 +145,11 @@ def _decide_event(
     report = make_report(item, verdict, now=now)
     span = policy.events.retrospective_window_s
     for _ in range(MAX_COMMIT_ATTEMPTS):
-        version, candidates = events.candidates(
-            report.country, around=report.launch_at, span_s=span
-        )
+        version, candidates = events.candidates(around=report.launch_at, span_s=span)
         decision = decide(report, candidates, now=now, policy=policy.events,
                           event_id=new_event_id(report, new_token()))  # fmt: skip
         status = events.commit(
-            decision, country=report.country, version=version, now=now, item=item,
+            decision, version=version, now=now, item=item,
             content_hash=text_hash, owed_at=_owed_at(decision, policy),
         )  # fmt: skip
         if status == "seen":
@@ -178,13 +176,12 @@ def flush_owed_updates(*, events: EventMemory, policy: Policy, now: datetime) ->
             event = events.load_event(event_id)
             if event is None:
                 break
-            version, candidates = events.candidates(event.country, around=event.launch_at,
-                                                    span_s=1)  # fmt: skip
+            version, candidates = events.candidates(around=event.launch_at, span_s=1)
             current = next((e for e in candidates if e.event_id == event_id), event)
             decision = flush_owed_update(current, now=now, policy=policy.events)
             if decision is None:
                 decision = Decision(Action.JOIN, "nothing owed", current)
-            status = events.commit(decision, country=current.country, version=version, now=now)
+            status = events.commit(decision, version=version, now=now)
             if status == "ok":
                 if decision.alert is not None:
                     alerts.append(decision.alert)

@@ -40,14 +40,11 @@ class Fetch(Protocol):
 class EventMemory(Protocol):
     def recall(self, items: Sequence[Item]) -> list[str | None]: ...
     def remember(self, marks: Sequence[tuple[Item, str]]) -> None: ...
-    def candidates(
-        self, country: str, *, around: datetime, span_s: float
-    ) -> tuple[str, list[LaunchEvent]]: ...
+    def candidates(self, *, around: datetime, span_s: float) -> tuple[str, list[LaunchEvent]]: ...
     def commit(
         self,
         decision: Decision,
         *,
-        country: str,
         version: str,
         now: datetime,
         item: Item | None = None,

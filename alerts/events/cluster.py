@@ -52,6 +52,7 @@ class EventPolicy:
 
     window_s: float = 3 * 3600  # reports this close to a launch may belong to it
     retrospective_window_s: float = 36 * 3600  # state-media claims come out the next morning
+    unknown_country_s: float = 3600  # a report naming no country joins any launch this close
     distinct_launch_s: float = 1800  # stated launch times this far apart are two launches
     another_after_s: float = 900  # "fires another" this long after an event opens: a new launch
     min_update_gap_s: float = 120  # at most one update per event per gap
@@ -101,7 +102,7 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         stated_time=facts.launch_time is not None,
         published_at=published,
         fingerprint=fingerprint(item.title, item.summary),
-        retrospective=_is_state_media(facts.authority),
+        retrospective=verdict.retrospective or _is_state_media(facts.authority),
     )
 
 
@@ -115,10 +116,12 @@ def decide(
 ) -> Decision:
     """What this report means, given the open events of its country. `event_id` names a new one."""
     match = best_match(report, candidates, policy=policy)
-    if report.verdict.corrects and not report.verdict.is_launch:
+    if report.verdict.corrects:
         if match is None or match.retracted:
-            return Decision(Action.IGNORE, "correction of no alerted launch")
-        return _correction(match, report, now, "report retracts or reclassifies the launch")
+            if not report.verdict.is_launch:
+                return Decision(Action.IGNORE, "correction of no alerted launch")
+        else:
+            return _correction(match, report, now, "report retracts or reclassifies the launch")
     if match is None:
         return _new(report, now, event_id)
     joined = _join(match, report)
@@ -154,8 +157,11 @@ def best_match(
     """The event this report is about, or None when it is a launch we have not seen."""
     window = policy.retrospective_window_s if report.retrospective else policy.window_s
     fitting = [
-        e for e in candidates if e.country == report.country and _fits(report, e, policy, window)
-    ]
+        e for e in candidates
+        if (e.country == report.country and _fits(report, e, policy, window))
+        or (UNKNOWN_COUNTRY in (e.country, report.country)
+            and _fits(report, e, policy, policy.unknown_country_s))
+    ]  # fmt: skip
     return min(fitting, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()),
                default=None)  # fmt: skip
 
@@ -231,10 +237,13 @@ def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
     launch_at = event.launch_at
     if report.stated_time and event.facts.launch_time is None:
         launch_at = report.launch_at  # the first stated time beats a publish-time estimate
+    country = report.country if event.country == UNKNOWN_COUNTRY else event.country
+    sources = tuple(s for s in event.sources if (s.source, s.item_id) != (ref.source, ref.item_id))
     return dataclasses.replace(
         event,
+        country=country,
         launch_at=launch_at,
-        sources=(*event.sources, ref)[-MAX_SOURCES:],
+        sources=(*sources, ref)[-MAX_SOURCES:],
         fingerprints=(*event.fingerprints, report.fingerprint)[-MAX_FINGERPRINTS:],
     )
 

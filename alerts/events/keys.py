@@ -29,13 +29,9 @@ class Keys:
         """What became of an item, and of which text: `<action>|<content hash>` (store.py)."""
         return f"{self.prefix}seen:{digest(source + chr(0) + item_id)}"
 
-    def country_events(self, country: str) -> str:
-        """Sorted set: a launching country's event ids by launch time."""
-        return f"{self.prefix}events:{country}"
-
-    def country_version(self, country: str) -> str:
-        """Counter bumped by every commit touching a country's events (compare-and-set)."""
-        return f"{self.prefix}events:{country}:version"
+    def events_version(self) -> str:
+        """Counter bumped by every event commit: the compare-and-set guard of decisions."""
+        return f"{self.prefix}events:version"
 
     def event(self, event_id: str) -> str:
         return f"{self.prefix}event:{event_id}"

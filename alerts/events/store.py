@@ -1,12 +1,13 @@
 """Redis side of deduplication: the seen memory, launch events, the outbox of unsent alerts.
 
-Adapter. Decisions are pure (cluster.py) and made on a snapshot of a country's events; the
-commit is one Lua script that applies them only if the country's version is unchanged since
-the snapshot (compare-and-set), so eight workers racing on reports of one launch still open
-exactly one event: the losers see a conflict, take a new snapshot and join the winner's event.
+Adapter. Decisions are pure (cluster.py) and made on a snapshot of the events around a report's
+launch time; the commit is one Lua script that applies them only if no event changed since the
+snapshot (compare-and-set on one version counter), so eight workers racing on reports of one
+launch still open exactly one event: the losers see a conflict, take a new snapshot and join
+the winner's event. Launch reports are rare, so one counter for all events costs nothing.
 
     seen:<item>        "<action>|<content hash>": what became of an item, and of which text
-    events:<country>   sorted set event id → launch time; its version counter beside it
+    events             sorted set event id → launch time; `events:version` beside it
     event:<id>         the LaunchEvent (JSON)
     alert:<key>        each alert revision (JSON), for delivery tasks to load
     outbox             alerts created but not yet fanned out (crash recovery)
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 _EVENT = TypeAdapter(LaunchEvent)
 EVENT_RETENTION_S = 3 * 86400  # how long an event can still be joined or corrected
 
-# KEYS: country events, country version. ARGV: min launch epoch, max launch epoch, event prefix
+# KEYS: events index, events version. ARGV: min launch epoch, max launch epoch, event prefix
 _SNAPSHOT = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
 local out = {redis.call('GET', KEYS[2]) or '0'}
@@ -46,8 +47,7 @@ end
 return out
 """
 
-# KEYS: 1 country version, 2 seen, 3 country events, 4 event, 5 alert, 6 outbox, 7 owed,
-#       8 events index
+# KEYS: 1 events version, 2 seen, 3 events index, 4 event, 5 alert, 6 outbox, 7 owed
 # ARGV: 1 expected version, 2 event json|'', 3 event id, 4 launch epoch, 5 event ttl,
 #       6 alert json|'', 7 alert key, 8 seen value|'', 9 seen ttl, 10 now epoch,
 #       11 owed due epoch|''|'-', 12 content hash|'', 13 prune before epoch
@@ -64,7 +64,6 @@ if ARGV[2] ~= '' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[13])
   redis.call('EXPIRE', KEYS[3], ARGV[5])
-  redis.call('ZADD', KEYS[8], ARGV[4], ARGV[3])
 end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[5], ARGV[6], 'EX', ARGV[5])
@@ -110,13 +109,11 @@ class EventStore:
 
     # --- events ---
 
-    def candidates(
-        self, country: str, *, around: datetime, span_s: float
-    ) -> tuple[str, list[LaunchEvent]]:
-        """The country's version and its events with launch times within ±span of `around`."""
+    def candidates(self, *, around: datetime, span_s: float) -> tuple[str, list[LaunchEvent]]:
+        """The events version and every event whose launch time is within ±span of `around`."""
         at = around.timestamp()
         raw = self._snapshot(
-            keys=[self.keys.country_events(country), self.keys.country_version(country)],
+            keys=[self.keys.events_index(), self.keys.events_version()],
             args=[at - span_s, at + span_s, self.keys.event("")],
         )
         version = _text(raw[0])
@@ -126,14 +123,13 @@ class EventStore:
         self,
         decision: Decision,
         *,
-        country: str,
         version: str,
         now: datetime,
         item: Item | None = None,
         content_hash: str = "",
         owed_at: datetime | None = None,
     ) -> str:
-        """Apply a decision if the country is unchanged since the snapshot.
+        """Apply a decision if no event changed since the snapshot.
 
         Returns "ok", "conflict" (decide again on a new snapshot) or "seen" (this item's text
         was already decided by someone else).
@@ -145,10 +141,10 @@ class EventStore:
             owed = str(owed_at.timestamp())
         status = self._commit(
             keys=[
-                self.keys.country_version(country), seen_key, self.keys.country_events(country),
+                self.keys.events_version(), seen_key, self.keys.events_index(),
                 self.keys.event(event.event_id if event else ""),
                 self.keys.alert(alert.key if alert else ""), self.keys.outbox(),
-                self.keys.owed_updates(), self.keys.events_index(),
+                self.keys.owed_updates(),
             ],
             args=[
                 version,

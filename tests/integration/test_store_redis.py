@@ -61,7 +61,7 @@ class TestRaces:
         outcomes = sorted(results.get(timeout=5) for _ in racers)
         assert outcomes.count("new") == 1, outcomes
         assert set(outcomes) <= {"new", "join", "duplicate"}
-        assert redis_client.zcard(Keys().country_events("KP")) == 1
+        assert redis_client.zcard(Keys().events_index()) == 1
 
     def test_same_item_decided_twice_is_seen(self, redis_server, redis_client) -> None:
         """The second worker to decide an item already decided does nothing."""
