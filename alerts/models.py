@@ -197,9 +197,12 @@ class Destination:
     """Where one subscriber's alerts go. `id` is stable and safe to log; `url` is a secret."""
 
     id: str
-    channel: str  # "slack", "webhook", "email"
+    channel: str  # "slack", "slack_bot", "webhook", "discord", "teams", "email"
     url: Secret | None = None
     recipients: tuple[str, ...] = ()
+    signing_secrets: tuple[Secret, ...] = ()  # webhook: Standard Webhooks keys (rotation: many)
+    token: Secret | None = None  # slack_bot: the bot token for chat.postMessage
+    target: str | None = None  # slack_bot: the channel id to post in
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,10 @@ class Keys:
         """Exists while fast sources are polled at the surge interval."""
         return f"{self.prefix}surge"
 
+    def thread(self, event_id: str, destination_id: str) -> str:
+        """The first message posted for an event at a destination (Slack ts)."""
+        return f"{self.prefix}thread:{event_id}:{destination_id}"
+
     def delivery_sent(self, delivery_key: str) -> str:
         return f"{self.prefix}delivery:sent:{delivery_key}"
 

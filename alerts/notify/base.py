@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, AlertKind, Destination
@@ -54,6 +54,17 @@ class Transport:
 
     http: httpx.Client
     smtp: SmtpConfig | None = None
+    threads: ThreadMemory | None = None  # where threaded channels remember their first message
+
+
+class ThreadMemory(Protocol):
+    """Remembers the id of the first message posted for an event at a destination (a Slack
+    `ts`), so updates and corrections can be posted as replies in its thread."""
+
+    def first_message(self, event_id: str, destination_id: str) -> str | None: ...
+    def remember_first_message(
+        self, event_id: str, destination_id: str, message_id: str
+    ) -> None: ...
 
 
 _RETRYABLE_4XX = {
