@@ -1,0 +1,294 @@
+"""Decide whether an item reports a ballistic missile launch that has just happened.
+
+Pure and deterministic: an `Item` in, a `Verdict` out, no clock, no I/O. The decision is a small
+additive score over cues found by per-language data (`cues/*.toml`):
+
+- a *missile* cue (ballistic type or named system > hypersonic/unidentified projectile > plain
+  "missile", the last two lifted where the launcher habitually fires ballistic ones) and
+- a *launch* cue (a finite launch verb or a headline-final 発射/발사 > alert or sirens, a flight
+  or fall ("fell outside the EEZ", "落下") > interception > strike verbs > the bare noun
+  "launch") must both be present;
+- each negative category (drill, cruise, artillery, space, engine_test, diplomacy, warning,
+  analysis, arms_deal, sports, metaphor, reaction) subtracts, strongly for defining phrases and
+  weakly for incidental words.
+
+The title is the report; the summary counts for less, for cues either way, because ledes carry
+background ("...days after joint drills", "...in response to North Korea's launches"), and a
+title with no cue at all costs points (an empty title or a bare "BREAKING" does not).
+
+Rules that are choices, applied to the labelled corpus too:
+- Cruise, artillery and space words weigh little when the same segment names a ballistic missile
+  ("ballistic and cruise missiles", "Kinzhal ... along with cruise missiles").
+- A reaction or diplomatic item (condemns, protests, Security Council) is not a launch report
+  when the launch appears only as a noun ("condemns North Korea's launch"); it is one when the
+  same headline states the launch as a finite clause ("Japan protests as North Korea fires a
+  ballistic missile", "...missile landed in its EEZ, lodges protest"): such a headline is how
+  many outlets first carry the news.
+- A drill in which ballistic missiles are really fired (Russia's Yars in strategic exercises,
+  South Korea's Hyunmoo response drill) is a launch; missile-*defence* drills are not.
+
+For speed, facts are extracted only for items that could still be launches, and the summary's
+negative cues are read only when they could change the verdict or name the category.
+
+`Verdict.confidence` squashes the score into [0, 1] (0.5 at the decision threshold, at most 0.45
+for a negative verdict): higher means more likely a new launch report, but it is not a calibrated
+probability. `reasons` names every cue that fired ("en:ballistic", "ko:launch_headline",
+"neg:drill", "ctx:likely_launcher", "ctx:title_silent", "fact:distance").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
+from alerts.detection.extract import extract_facts
+from alerts.detection.lang import detect_lang
+from alerts.models import Facts, Item, Verdict
+
+TITLE_CHARS = 600
+SUMMARY_CHARS = 3000
+THRESHOLD = 3.0
+_SUMMARY_POS = 0.7  # weight of a positive cue seen only in the summary
+_SUMMARY_NEG = 0.5  # weight of a negative cue seen only in the summary
+_MISSILE_WEIGHTS = {"ballistic": 2.2, "hypersonic": 1.6, "projectile": 1.6, "missile": 1.0}
+_LAUNCH_WEIGHTS = {
+    "launch_verb": 2.0,
+    "launch_headline": 1.9,
+    "alert": 1.6,
+    "flight": 1.6,
+    "incoming": 1.3,
+    "strike": 1.2,
+    "launch_noun": 0.6,
+}
+_MIN_LAUNCH = 1.2  # a bare noun "launch" never suffices
+_FLASH = 0.6
+# A title with no missile, launch or flash cue is about something else ("Kim inspects navy
+# destroyer"); its summary mentioning a launch is background, not the news.
+_SILENT_TITLE = 1.0
+_CORROBORATION = 0.3  # both title and summary carry the cue group
+_LIKELY_LAUNCHER_BONUS = 0.8
+# Launchers whose plain "missile"/"projectile" is, in practice, a ballistic one.
+_LIKELY_BALLISTIC = frozenset({"KP", "IR", "YE"})
+_NEG_STRONG = {
+    "drill": 3.5, "cruise": 3.0, "artillery": 3.0, "space": 3.5, "engine_test": 3.5,
+    "diplomacy": 3.0, "warning": 3.5, "analysis": 3.5, "arms_deal": 3.0, "sports": 4.0,
+    "metaphor": 4.0, "reaction": 2.5,
+}  # fmt: skip
+_NEG_WEAK = 0.8
+_WEAPON_TYPE_CATEGORIES = frozenset({"cruise", "artillery", "space"})
+_STATEMENT_CATEGORIES = frozenset({"reaction", "diplomacy"})
+_TYPE_DISCOUNT = 0.25  # weapon-type negatives beside a named ballistic missile
+_FINITE_DISCOUNT = 0.35  # reaction/diplomacy beside a finite launch clause
+_STATED_LAUNCH = frozenset({"launch_verb", "flight"})  # "fires ...", "landed in its EEZ"
+_FACT_BONUS = 0.5
+_AUTHORITY_BONUS = 0.3
+_SECOND_NEG = 0.25
+_MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
+# The most the summary's negatives can subtract beyond the title's: a strong category at half
+# weight, plus its share as the second-ranked one.
+_MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
+
+
+def classify_item(item: Item) -> Verdict:
+    """Verdict on one item: is it a report of a new ballistic missile launch, and why.
+
+    Args:
+        item: the feed item; `lang` is detected from the script when None. Title and summary
+            are truncated (TITLE_CHARS, SUMMARY_CHARS) before analysis.
+
+    Returns:
+        A Verdict whose reasons list the cues that fired and, for a launch candidate, whose
+        facts hold what the text states.
+    """
+    title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
+    summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
+    lang = item.lang or detect_lang(title + " " + summary[:200])
+    cues = cues_for(lang)
+    folded = (title.lower(), summary.lower())
+    segments = (_hits(folded[0], cues, title=True), _hits(folded[1], cues, title=False))
+    reasons: list[str] = []
+    missile, missile_kind = _missile_evidence(segments, cues.lang, reasons)
+    launch = _launch_evidence(segments, cues.lang, reasons)
+    candidate = missile > 0 and launch >= _MIN_LAUNCH
+    score = missile + launch + _flash_bonus(segments[0], cues.lang, reasons)
+    if title and not segments[0] and (missile or launch):
+        reasons.append("ctx:title_silent")
+        score -= _SILENT_TITLE
+    negatives = _negative_scores(folded[0], segments[0], cues, 1.0)
+    facts = Facts()
+    # Facts are read only when they could still make a launch of it (they add to the score).
+    if candidate and score + _MAX_FACT_BONUS - _negative_total(negatives, []) >= THRESHOLD:
+        facts = extract_facts(title + "\n" + summary, lang, published_at=item.published_at)
+        score += _fact_bonus(facts, missile_kind, reasons)
+    if folded[1] and _summary_may_matter(score, candidate, negatives):
+        in_summary = _negative_scores(folded[1], segments[1], cues, _SUMMARY_NEG)
+        for category, weight in in_summary.items():
+            negatives[category] = max(weight, negatives.get(category, 0.0))
+    score -= _negative_total(negatives, reasons)
+    return _verdict(candidate and score >= THRESHOLD, score, reasons, facts, negatives)
+
+
+def _verdict(
+    is_launch: bool,
+    score: float,
+    reasons: list[str],
+    facts: Facts,
+    negatives: dict[str, float],
+) -> Verdict:
+    """The score as a probability-like confidence (0.5 at the threshold), capped below 0.5
+    for a negative verdict, and the strongest negative category for one."""
+    confidence = 1.0 / (1.0 + math.exp(-1.4 * (score - THRESHOLD)))
+    if not is_launch:
+        confidence = min(confidence, 0.45)
+    return Verdict(
+        is_launch=is_launch,
+        confidence=round(confidence, 3),
+        reasons=tuple(reasons),
+        facts=facts,
+        category=None if is_launch else _top_category(negatives),
+    )
+
+
+def _flash_bonus(title_hits: frozenset[str], lang: str, reasons: list[str]) -> float:
+    if "flash" not in title_hits:
+        return 0.0
+    reasons.append(f"{lang}:flash")
+    return _FLASH
+
+
+def _hits(folded: str, cues: LangCues, *, title: bool) -> frozenset[str]:
+    """The strongest missile kind and launch kind present in one lower-cased segment (weaker
+    kinds of the same group add nothing), and whether a title reads as a flash."""
+    if not folded:
+        return frozenset()
+    present = cues.positive_set.present(folded, cues.word_start)
+    found = set()
+    for group in (_MISSILE_WEIGHTS, _LAUNCH_WEIGHTS):
+        strongest = next((kind for kind in group if kind in present), None)
+        if strongest:
+            found.add(strongest)
+    if title and "flash" in present:
+        found.add("flash")
+    return frozenset(found)
+
+
+def _best(
+    segments: tuple[frozenset[str], frozenset[str]], weights: dict[str, float]
+) -> tuple[float, str | None, bool]:
+    """Best weighted kind over title (full weight) and summary (reduced), and whether both
+    segments carry one of the kinds."""
+    best, best_kind = 0.0, None
+    for factor, hits in zip((1.0, _SUMMARY_POS), segments, strict=True):
+        for kind in hits:
+            weight = weights.get(kind, 0.0) * factor
+            if weight > best:
+                best, best_kind = weight, kind
+    kinds = weights.keys()
+    both = not kinds.isdisjoint(segments[0]) and not kinds.isdisjoint(segments[1])
+    return best, best_kind, both
+
+
+def _missile_evidence(
+    segments: tuple[frozenset[str], frozenset[str]], lang: str, reasons: list[str]
+) -> tuple[float, str | None]:
+    best, kind, both = _best(segments, _MISSILE_WEIGHTS)
+    if kind is None:
+        return 0.0, None
+    reasons.append(f"{lang}:{kind}")
+    return best + (_CORROBORATION if both else 0.0), kind
+
+
+def _launch_evidence(
+    segments: tuple[frozenset[str], frozenset[str]], lang: str, reasons: list[str]
+) -> float:
+    best, kind, both = _best(segments, _LAUNCH_WEIGHTS)
+    if kind is None:
+        return 0.0
+    reasons.append(f"{lang}:{kind}")
+    return best + (_CORROBORATION if both and best >= _MIN_LAUNCH else 0.0)
+
+
+def _fact_bonus(facts: Facts, missile_kind: str | None, reasons: list[str]) -> float:
+    """Stated flight data is what launch reports carry and commentary rarely does; a plain
+    "missile" counts as ballistic when a habitual ballistic launcher fired it."""
+    bonus = 0.0
+    if missile_kind in ("missile", "projectile") and facts.country in _LIKELY_BALLISTIC:
+        reasons.append("ctx:likely_launcher")
+        bonus += _LIKELY_LAUNCHER_BONUS
+    stated = [
+        n
+        for n in ("distance_km", "apogee_km", "inside_japan_eez", "speed_mach")
+        if getattr(facts, n) is not None
+    ]
+    reasons.extend(f"fact:{name.removesuffix('_km')}" for name in stated)
+    if stated:
+        bonus += _FACT_BONUS
+    if facts.authority:
+        reasons.append("fact:authority")
+        bonus += _AUTHORITY_BONUS
+    return bonus
+
+
+def _summary_may_matter(score: float, candidate: bool, title_negatives: dict[str, float]) -> bool:
+    """Whether the summary's negative cues could change the verdict or name its category.
+
+    They are read only then: the summary is most of the text, and at half weight its negatives
+    cannot sink a clear launch report nor matter for an item that is no launch candidate and
+    whose title already names its negative category.
+    """
+    if not candidate:
+        return not title_negatives
+    after_title = score - _negative_total(title_negatives, [])
+    return after_title >= THRESHOLD and after_title - _MAX_SUMMARY_NEG < THRESHOLD
+
+
+def _negative_scores(
+    folded: str, hits: frozenset[str], cues: LangCues, factor: float
+) -> dict[str, float]:
+    """Weight of each negative category in one lower-cased segment, scaled by `factor`, with the
+    discounts of the module docstring applied."""
+    scores: dict[str, float] = {}
+    present = cues.negative_set.present(folded, cues.word_start)
+    for category in NEGATIVE_CATEGORIES:
+        if category not in present:
+            continue
+        strong, weak = cues.negative[category]
+        weight = _segment_weight(category, strong, weak, folded, hits, cues.word_start)
+        if weight:
+            scores[category] = weight * factor
+    return scores
+
+
+def _segment_weight(
+    category: str,
+    strong: re.Pattern[str],
+    weak: re.Pattern[str],
+    text: str,
+    hits: frozenset[str],
+    word_start: bool,
+) -> float:
+    """Weight of one negative category in one segment, discounts applied."""
+    weight = _NEG_STRONG[category] if search_cue(strong, text, word_start) else 0.0
+    if not weight and search_cue(weak, text, word_start):
+        weight = _NEG_WEAK
+    if category in _WEAPON_TYPE_CATEGORIES and "ballistic" in hits:
+        weight *= _TYPE_DISCOUNT
+    elif category in _STATEMENT_CATEGORIES and not _STATED_LAUNCH.isdisjoint(hits):
+        weight *= _FINITE_DISCOUNT
+    return weight
+
+
+def _negative_total(negatives: dict[str, float], reasons: list[str]) -> float:
+    ranked = sorted(negatives.items(), key=lambda kv: -kv[1])
+    reasons.extend(f"neg:{category}" for category, _ in ranked)
+    if not ranked:
+        return 0.0
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][1] + _SECOND_NEG * second
+
+
+def _top_category(negatives: dict[str, float]) -> str | None:
+    if not negatives:
+        return None
+    return max(negatives.items(), key=lambda kv: kv[1])[0]

@@ -1,0 +1,302 @@
+"""Per-language cue data, loaded once at import from `cues/*.toml` into compiled regexes.
+
+A language is one data file: its words for each cue kind and negative category, its country
+names, missile classes, number words, extraction patterns and confirming authorities. The kinds
+and categories themselves are the fixed vocabulary of `classify.py`, so adding a language never
+touches code. Patterns are written without nested unbounded quantifiers (see the file headers):
+items come from the open internet and must not be able to stall a worker.
+
+Speed: the cue patterns ([positive], [negative.*]) run on every item, so they are matched
+case-sensitively against lower-cased text, and in languages with `word_start = true` the "starts
+a word" test is done here rather than by a leading `\b` in each alternative. Both keep Python's
+regex engine able to skip quickly to the characters an alternative can start with, which is
+several times faster than `re.IGNORECASE` with `\b`-led alternations (bench/bench_detection.py).
+Alternatives are also grouped by first character when compiled (`factor_alternatives`), and the
+cues of a segment are found in one scan of their union (`CueSet`).
+Facts patterns and country names follow the same rule (lower-case, on lower-cased text); only
+`site`, which needs capitals to find a place name, reads the original text. A facts pattern may
+have an `<key>_anchor`: a cheap pattern whose matches bound a short window for the full one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+POSITIVE_KINDS = (
+    "ballistic",
+    "hypersonic",
+    "projectile",
+    "missile",
+    "launch_verb",
+    "launch_headline",
+    "flight",
+    "strike",
+    "launch_noun",
+    "flash",
+    "alert",
+    "incoming",
+)
+NEGATIVE_CATEGORIES = (
+    "drill",
+    "cruise",
+    "artillery",
+    "space",
+    "engine_test",
+    "diplomacy",
+    "warning",
+    "analysis",
+    "arms_deal",
+    "sports",
+    "metaphor",
+    "reaction",
+)
+_NEVER = re.compile(r"(?!)")
+_NOT_LITERAL = frozenset("\\([.^$|?*+{)")
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def _top_alternatives(source: str) -> list[str]:
+    """The top-level alternatives of a pattern (not split inside groups or classes)."""
+    alternatives, start, depth, in_class, i = [], 0, 0, False, 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1 if source[i + 1 : i + 2] != "]" else 2  # "[]...]" keeps its "]"
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            alternatives.append(source[start:i])
+            start = i + 1
+        i += 1
+    alternatives.append(source[start:])
+    return alternatives
+
+
+def factor_alternatives(source: str, depth: int = 2) -> str:
+    """The same pattern with alternatives grouped by their first literal character:
+    "strikers?|stadium|goals?" becomes "s(?:trikers?|tadium)|goals?".
+
+    Python's engine tries every alternative at every position; grouped, it tries one per first
+    character. Where a match starts, and whether there is one, does not change (alternatives
+    with different first characters cannot match at the same place), which is all cue matching
+    uses; the alternative chosen within a group keeps its order.
+    """
+    alternatives = _top_alternatives(source)
+    if depth == 0 or len(alternatives) < 3:
+        return source
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for alt in alternatives:
+        if alt and alt[0] not in _NOT_LITERAL and alt[1:2] not in _QUANTIFIERS:
+            groups.setdefault(alt[0], []).append(alt[1:])
+        else:
+            others.append(alt)
+    parts = []
+    for first, rests in groups.items():
+        if len(rests) == 1:
+            parts.append(re.escape(first) + rests[0])
+        else:
+            inner = factor_alternatives("|".join(rests), depth - 1)
+            parts.append(f"{re.escape(first)}(?:{inner})")
+    return "|".join(parts + others)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPatterns:
+    """Named patterns searched as one alternation, so a text is scanned once, then told apart
+    by which pattern matches where the alternation did (the first in order, as in the scan)."""
+
+    names: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    combined: re.Pattern[str]
+
+    def finditer(self, folded: str, word_start: bool) -> Iterator[tuple[str, int, int]]:
+        """(name, start, end) of each non-overlapping match, left to right."""
+        pos = 0
+        while m := self.combined.search(folded, pos):
+            if word_start and m.start() and folded[m.start() - 1].isalnum():
+                pos = m.start() + 1
+                continue
+            pos = max(m.end(), m.start() + 1)
+            yield self._name_at(folded, m.start()), m.start(), m.end()
+
+    def first(self, folded: str, word_start: bool) -> str | None:
+        """Name of the leftmost match, or None."""
+        for name, _, _ in self.finditer(folded, word_start):
+            return name
+        return None
+
+    def _name_at(self, folded: str, start: int) -> str:
+        for name, pattern in zip(self.names, self.patterns, strict=True):
+            if pattern.match(folded, start):
+                return name
+        return self.names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class CueSet:
+    """Named cue patterns checked together: one scan of their union finds every place where
+    any of them matches, and only there is each tried. Same answers as searching each pattern
+    on its own (overlapping matches included), several times faster."""
+
+    names: tuple[str, ...]
+    union: re.Pattern[str]
+    # The cues worth trying where a match starts with a given character, and those whose first
+    # character is not a plain literal (tried everywhere).
+    by_first: dict[str, tuple[tuple[str, re.Pattern[str]], ...]]
+    anywhere: tuple[tuple[str, re.Pattern[str]], ...]
+
+    def present(self, folded: str, word_start: bool) -> frozenset[str]:
+        """Names of the cues that match somewhere in lower-cased `folded`."""
+        found: set[str] = set()
+        pos = 0
+        while len(found) < len(self.names) and (m := self.union.search(folded, pos)):
+            start = pos = m.start()
+            pos += 1
+            if word_start and start and folded[start - 1].isalnum():
+                continue
+            for name, pattern in self.by_first.get(folded[start], self.anywhere):
+                if name not in found and pattern.match(folded, start):
+                    found.add(name)
+        return frozenset(found)
+
+
+def _first_characters(source: str) -> frozenset[str] | None:
+    """The characters every match of `source` may start with, or None if not plain literals."""
+    firsts = set()
+    for alt in _top_alternatives(source):
+        if not alt or alt[0] in _NOT_LITERAL or alt[1:2] in _QUANTIFIERS:
+            return None
+        firsts.add(alt[0])
+    return frozenset(firsts)
+
+
+def _cue_set(sources: dict[str, str | None]) -> CueSet:
+    items = [(name, src, _compile(src, 0)) for name, src in sources.items() if src]
+    firsts = {name: _first_characters(src) for name, src, _ in items}
+    anywhere = tuple((name, p) for name, _, p in items if firsts[name] is None)
+    chars = set().union(*(f for f in firsts.values() if f))
+    by_first = {
+        ch: tuple((n, p) for n, _, p in items if firsts[n] is None or ch in (firsts[n] or ()))
+        for ch in chars
+    }
+    return CueSet(
+        names=tuple(name for name, _, _ in items),
+        union=_compile("|".join(src for _, src, _ in items), 0),
+        by_first=by_first,
+        anywhere=anywhere,
+    )
+
+
+def _named(sources: dict[str, Any]) -> NamedPatterns:
+    items = [(n, "|".join(s) if isinstance(s, list) else s) for n, s in sources.items() if s]
+    return NamedPatterns(
+        names=tuple(n for n, _ in items),
+        patterns=tuple(re.compile(src) for _, src in items),
+        combined=_compile("|".join(src for _, src in items), 0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LangCues:
+    """Compiled cues of one language. Missing kinds compile to a pattern that never matches."""
+
+    lang: str
+    word_start: bool  # cue matches must start a word (not for Korean/Japanese compounds)
+    positive: dict[str, re.Pattern[str]]
+    positive_set: CueSet  # the same, checked in one scan
+    negative: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]  # category -> (strong, weak)
+    negative_set: CueSet  # each category's strong-or-weak pattern, checked in one scan
+    countries: NamedPatterns  # named by ISO 3166-1 alpha-2 code
+    target_before: re.Pattern[str]
+    source_before: re.Pattern[str]
+    target_after: re.Pattern[str]
+    classes: NamedPatterns  # in priority order: the first class named wins
+    numbers: dict[str, int]
+    extract: dict[str, re.Pattern[str]]  # only the keys the file defines
+    authorities: NamedPatterns
+
+
+def _compile(pattern: str | None, flags: int) -> re.Pattern[str]:
+    return re.compile(factor_alternatives(pattern), flags) if pattern else _NEVER
+
+
+def _either(sources: dict[str, str]) -> str:
+    return "|".join(p for p in (sources.get("strong"), sources.get("weak")) if p)
+
+
+def _build(data: dict[str, Any]) -> LangCues:
+    """Compile one parsed cue file."""
+    flags = re.IGNORECASE if data.get("ignore_case", True) else 0
+    pos = data.get("positive", {})
+    neg = data.get("negative", {})
+    markers = data.get("markers", {})
+    return LangCues(
+        lang=data["lang"],
+        word_start=bool(data.get("word_start", False)),
+        positive={kind: _compile(pos.get(kind), 0) for kind in POSITIVE_KINDS},
+        positive_set=_cue_set({kind: pos.get(kind) for kind in POSITIVE_KINDS}),
+        negative={
+            cat: (
+                _compile(neg.get(cat, {}).get("strong"), 0),
+                _compile(neg.get(cat, {}).get("weak"), 0),
+            )
+            for cat in NEGATIVE_CATEGORIES
+        },
+        negative_set=_cue_set({cat: _either(neg.get(cat, {})) for cat in NEGATIVE_CATEGORIES}),
+        countries=_named(data.get("countries", {})),
+        target_before=_compile(markers.get("target_before"), flags),
+        source_before=_compile(markers.get("source_before"), flags),
+        target_after=_compile(markers.get("target_after"), flags),
+        classes=_named(data.get("classes", {})),
+        numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
+        extract={key: re.compile(p) for key, p in data.get("extract", {}).items() if p},
+        authorities=_named(data.get("authorities", {})),
+    )
+
+
+def search_cue(pattern: re.Pattern[str], folded: str, word_start: bool) -> re.Match[str] | None:
+    """First match of a cue pattern in lower-cased text, starting a word when asked."""
+    m = pattern.search(folded)
+    if not word_start:
+        return m
+    while m and m.start() and folded[m.start() - 1].isalnum():
+        m = pattern.search(folded, m.start() + 1)
+    return m
+
+
+def _load_all() -> dict[str, LangCues]:
+    """Read every `cues/*.toml` shipped with the package."""
+    loaded: dict[str, LangCues] = {}
+    for entry in resources.files("alerts.detection").joinpath("cues").iterdir():
+        if entry.name.endswith(".toml"):
+            cues = _build(tomllib.loads(entry.read_text(encoding="utf-8")))
+            loaded[cues.lang] = cues
+    return loaded
+
+
+CUES: dict[str, LangCues] = _load_all()
+FALLBACK_LANG = "en"
+
+
+def cues_for(lang: str | None) -> LangCues:
+    """Cues of `lang`, or English ones for a language without a data file (Latin-script news
+    often quotes English wire copy; a script we cannot read simply matches nothing)."""
+    if lang and lang in CUES:
+        return CUES[lang]
+    base = (lang or "").split("-")[0].lower()
+    return CUES.get(base, CUES[FALLBACK_LANG])

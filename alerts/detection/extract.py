@@ -1,0 +1,272 @@
+"""Pull the facts a launch report states: who launched what, how many, when, where, how far.
+
+Pure: text and an optional publication time in, `Facts` out; no clock, no I/O. Every pattern is
+per-language data (`cues/*.toml`); this module only knows how to read the matches. Flashes state
+little, so every field is optional and a miss is `None`, never a guess, with one deliberate
+exception: a clock time in Korean or Japanese copy (or English copy about a North Korean launch
+without a stated zone) is read as Korea/Japan time (UTC+9), which is how those sources write.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from alerts.detection.cues import LangCues, cues_for
+from alerts.models import Facts, MissileClass
+
+MAX_TEXT_CHARS = 4000
+_NEAR_CHARS = 120  # how far before a launch verb the launching country may be named
+_ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor...
+_ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
+_MAX_ANCHORS = 8
+_LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
+
+# UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
+# modelled: reports about launches almost always name zones without DST (KST, JST) or give GMT.
+_ZONE_OFFSETS = {
+    "kst": 9.0, "jst": 9.0, "seoul time": 9.0, "tokyo time": 9.0, "gmt": 0.0, "utc": 0.0,
+    "pacific time": -8.0, "pst": -8.0, "pdt": -7.0, "eastern time": -5.0, "est": -5.0,
+    "edt": -4.0, "kyiv time": 2.0, "moscow time": 3.0, "tehran time": 3.5, "israel time": 2.0,
+}  # fmt: skip
+_COUNTRY_OFFSETS = {
+    "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
+    "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0,
+}  # fmt: skip
+_EAST_ASIAN_LANGS = ("ko", "ja")
+_PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
+_CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypersonic"}
+
+
+def extract_facts(text: str, lang: str, *, published_at: datetime | None = None) -> Facts:
+    """Facts stated in `text` (title and summary joined), read with `lang`'s cue data.
+
+    Args:
+        text: the report; only the first MAX_TEXT_CHARS characters are read.
+        lang: language code choosing the cue file ("en", "ko", "ja"...).
+        published_at: when the item was published (aware); resolves times such as
+            "at 7:10 a.m." or "午前7時10分ごろ" to a full UTC datetime.
+
+    Returns:
+        Facts with only the fields the text states.
+    """
+    text = text[:MAX_TEXT_CHARS]
+    folded = text.lower()
+    if len(folded) != len(text):  # rare letters that change length when lower-cased
+        text = folded
+    cues = cues_for(lang)
+    country = find_launcher_country(text, cues)
+    count, count_text = _find_count(folded, cues)
+    time_utc, time_text = _find_launch_time(folded, cues, country, published_at)
+    return Facts(
+        country=country,
+        missile_class=_find_class(folded, cues),
+        count=count,
+        count_text=count_text,
+        launch_time=time_utc,
+        launch_time_text=time_text,
+        launch_site=_group_text(_search(cues, "site", text), text),
+        landing_area=_group_text(_search(cues, "landing", folded), text)
+        or _group_text(_search(cues, "direction", folded), text),
+        inside_japan_eez=_find_eez(folded, cues),
+        distance_km=_find_km(_search(cues, "distance", folded)),
+        apogee_km=_find_km(_search(cues, "apogee", folded)),
+        speed_mach=_find_mach(_search(cues, "speed", folded)),
+        authority=_find_authority(folded, cues),
+    )
+
+
+def _search(cues: LangCues, key: str, text: str) -> re.Match[str] | None:
+    """First match of the facts pattern `key`, looked for only around its anchor if it has one
+    (positions stay those of `text`, so word boundaries see the real neighbours)."""
+    pattern = cues.extract.get(key)
+    if pattern is None:
+        return None
+    anchor = cues.extract.get(f"{key}_anchor")
+    if anchor is None:
+        return pattern.search(text)
+    for index, a in enumerate(anchor.finditer(text)):
+        m = pattern.search(text, max(0, a.start() - _ANCHOR_BEFORE), a.end() + _ANCHOR_AFTER)
+        if m or index >= _MAX_ANCHORS:
+            return m
+    return None
+
+
+def find_launcher_country(text: str, cues: LangCues) -> str | None:
+    """ISO code of the state that launched, read line by line (the title first).
+
+    A country named right after "from"/"by" launched; one marked as the target ("at Israel",
+    "이스라엘에", "イスラエルに") did not; otherwise the nearest country named before a launch
+    verb is the subject. Failing that, the first likely launcher named, then the first country.
+    Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
+    """
+    for line in text.split("\n"):
+        code = _launcher_in_line(line, line.lower(), cues)
+        if code:
+            return code
+    return None
+
+
+def _launcher_in_line(line: str, folded: str, cues: LangCues) -> str | None:
+    named: list[tuple[int, int, str]] = []
+    for code, start, end in cues.countries.finditer(folded, cues.word_start):
+        alias = line[start:end]
+        if len(alias) == 2 and alias.isascii() and not alias.isupper():
+            continue
+        if cues.source_before.search(line[max(0, start - 12) : start]):
+            return code
+        is_target = bool(
+            cues.target_before.search(line[max(0, start - 24) : start])
+            or cues.target_after.match(line[end : end + 10])
+        )
+        if not is_target:
+            named.append((start, end, code))
+    if not named:
+        return None
+    for kind in ("launch_verb", "launch_headline", "launch_noun"):
+        for verb in cues.positive[kind].finditer(folded):
+            before = [n for n in named if n[1] <= verb.start() < n[1] + _NEAR_CHARS]
+            if before:
+                return before[-1][2]
+    for _, _, code in named:
+        if code in _LIKELY_LAUNCHERS:
+            return code
+    return named[0][2]
+
+
+def _find_class(folded: str, cues: LangCues) -> str | None:
+    """The highest-priority class named anywhere (an SLBM that is also "short-range" is an
+    SLBM), else unidentified ballistic when the text says ballistic or projectile."""
+    named = {name for name, _, _ in cues.classes.finditer(folded, cues.word_start)}
+    for name in cues.classes.names:
+        if name in named:
+            return _CLASS_VALUES.get(name, name)
+    if cues.positive["ballistic"].search(folded) or cues.positive["projectile"].search(folded):
+        return MissileClass.UNIDENTIFIED.value
+    return None
+
+
+def _number(word: str, cues: LangCues) -> int | None:
+    word = word.strip().lower()
+    if word.isdigit():
+        return int(word)
+    return cues.numbers.get(word)
+
+
+def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
+    """The first stated count ("at least two", "a barrage of 23", "2발", "数発")."""
+    m = _search(cues, "count", folded)
+    return _stated_count(m, folded, cues) if m else (None, None)
+
+
+def _stated_count(m: re.Match[str], text: str, cues: LangCues) -> tuple[int | None, str | None]:
+    n = _number(m.group("n"), cues)
+    stated = text[m.start() : m.end("n")].strip()
+    if stated.lower() in ("a", "an"):
+        return n, None
+    if cues.lang in _EAST_ASIAN_LANGS:
+        stated = m.group(0)
+    return n, stated
+
+
+def _group_text(m: re.Match[str] | None, text: str) -> str | None:
+    """Group "v" of a match, cut from `text` (same positions) to keep its capitals."""
+    if not m:
+        return None
+    value = text[m.start("v") : m.end("v")].strip(" \"'“”「」")
+    return value or None
+
+
+def _to_float(value: str, thousand: str | None) -> float:
+    number = float(value.replace(",", ""))
+    return number * 1000 if thousand else number
+
+
+def _find_km(m: re.Match[str] | None) -> float | None:
+    if not m:
+        return None
+    groups = m.groupdict()
+    value = groups.get("v") or groups.get("v2")
+    if value is None:
+        return None
+    km = _to_float(value, groups.get("k") or groups.get("k2"))
+    unit = (groups.get("u") or groups.get("u2") or "").lower()
+    return round(km * 1.609344, 1) if unit in ("miles", "마일") else km
+
+
+def _find_mach(m: re.Match[str] | None) -> float | None:
+    return float(m.group("v")) if m else None
+
+
+def _find_eez(text: str, cues: LangCues) -> bool | None:
+    inside = _search(cues, "eez_inside", text)
+    outside = _search(cues, "eez_outside", text)
+    if inside and outside:
+        return inside.start() < outside.start()
+    if inside:
+        return True
+    return False if outside else None
+
+
+def _find_authority(folded: str, cues: LangCues) -> str | None:
+    """The confirming authority named first, in the title before the summary."""
+    for line in folded.split("\n"):
+        name = cues.authorities.first(line, cues.word_start)
+        if name:
+            return name
+    return None
+
+
+def _find_launch_time(
+    folded: str, cues: LangCues, country: str | None, published_at: datetime | None
+) -> tuple[datetime | None, str | None]:
+    """The stated launch clock time, and its UTC instant when the zone and date are known."""
+    m = _search(cues, "time", folded)
+    if not m:
+        return None, None
+    g = m.groupdict()
+    stated = m.group(0).strip()
+    hour = int(g["h"]) % 12 if g.get("ampm") else int(g["h"])
+    if (g.get("ampm") or "").lower() in _PM_WORDS or (g.get("ampm") == "深夜" and hour >= 6):
+        hour += 12
+    minute = int(g.get("m") or 0)
+    if g.get("gmt"):
+        hour, minute, offset = int(g["gmt"][:2]), int(g["gmt"][2:]), 0.0
+    else:
+        offset = _zone_offset(g.get("zone"), cues.lang, country)
+    if offset is None or published_at is None or hour > 23 or minute > 59:
+        return None, stated
+    day = int(g["day"]) if g.get("day") else None
+    return _resolve(published_at, hour, minute, offset, day), stated
+
+
+def _zone_offset(zone: str | None, lang: str, country: str | None) -> float | None:
+    if zone:
+        zone = zone.lower()
+        if zone == "local time":
+            return _COUNTRY_OFFSETS.get(country or "")
+        return _ZONE_OFFSETS.get(zone)
+    if lang in _EAST_ASIAN_LANGS or country == "KP":
+        return 9.0
+    return None
+
+
+def _resolve(
+    published_at: datetime, hour: int, minute: int, offset: float, day: int | None
+) -> datetime:
+    """Place a local clock time on the calendar: the publication's local day, or the day before
+    when that would put the launch after publication (a 02:00 report of a 23:50 launch)."""
+    zone = timezone(timedelta(hours=offset))
+    published_local = published_at.astimezone(zone)
+    local = published_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if day is not None and day != local.day:
+        month_start = local.replace(day=1)
+        if day > local.day:
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+        try:
+            local = month_start.replace(day=day)
+        except ValueError:
+            return local.astimezone(UTC)
+    elif day is None and local > published_local + timedelta(minutes=30):
+        local -= timedelta(days=1)
+    return local.astimezone(UTC)

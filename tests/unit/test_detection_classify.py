@@ -1,0 +1,208 @@
+"""The launch detector: new ballistic missile launch reports in, everything else out, with
+reasons an operator can read, measured against the labelled corpus."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from alerts.detection.classify import classify_item
+from alerts.models import Item
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "detection.jsonl"
+NEGATIVE_CATEGORIES = {
+    "drill", "cruise", "artillery", "space", "engine_test", "diplomacy", "warning",
+    "analysis", "arms_deal", "sports", "metaphor", "reaction",
+}  # fmt: skip
+
+
+def item(title: str, summary: str = "", lang: str | None = None) -> Item:
+    return Item(
+        id="t",
+        source="test",
+        title=title,
+        summary=summary,
+        lang=lang,
+        published_at=datetime(2024, 3, 18, 0, 30, tzinfo=UTC),
+    )
+
+
+def load_corpus() -> list[dict[str, object]]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+
+
+class TestLaunchReports:
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "N. Korea fires unidentified projectile",
+            "北朝鮮が弾道ミサイルの可能性があるものを発射",
+            "북한, 동해상으로 미상 탄도미사일 발사",
+            "(LEAD) N. Korea fires ballistic missile into East Sea: JCS",
+            "北朝鮮から弾道ミサイルが発射されたものとみられます",
+            "Houthis say they fired a ballistic missile at Israel",
+            "Iran launches ballistic missiles at Israel",
+            "Russia strikes Kyiv with Iskander ballistic missiles",
+            "IDF: missile launched from Yemen, interception attempted",
+            '[속보] 합참 "북한, 동해상으로 탄도미사일 발사"',
+            "【速報】北朝鮮 弾道ミサイル発射 防衛省",
+            "North Korea test-fires new solid-fuel ICBM, KCNA says",
+        ],
+    )
+    def test_terse_flashes_are_launches(self, title: str) -> None:
+        """A bare flash headline, in any of the three languages, is a launch report."""
+        verdict = classify_item(item(title))
+        assert verdict.is_launch, verdict.reasons
+        assert verdict.confidence > 0.5
+        assert verdict.category is None
+
+    def test_facts_come_with_the_verdict(self) -> None:
+        """A launch verdict carries the facts the report states."""
+        verdict = classify_item(
+            item(
+                "N. Korea fires ICBM that lands inside Japan's EEZ",
+                "North Korea fired an intercontinental ballistic missile at 10:22 a.m. "
+                "(0122 GMT) that landed inside Japan's exclusive economic zone, "
+                "Japan's defence ministry said.",
+                "en",
+            )
+        )
+        facts = verdict.facts
+        assert (facts.country, facts.missile_class, facts.inside_japan_eez, facts.authority) == (
+            "KP",
+            "ICBM",
+            True,
+            "Japan MOD",
+        )
+        assert facts.launch_time == datetime(2024, 3, 17, 1, 22, tzinfo=UTC)
+
+    def test_reasons_name_the_cues(self) -> None:
+        """Reasons are short language-prefixed cue names an operator can read."""
+        verdict = classify_item(item("(URGENT) N. Korea fires ballistic missile: JCS", lang="en"))
+        assert {"en:ballistic", "en:launch_verb", "en:flash"} <= set(verdict.reasons)
+
+    def test_headline_stating_the_launch_beside_a_reaction_is_a_launch(self) -> None:
+        """A headline like "Japan protests as North Korea fires..." carries the launch news."""
+        verdict = classify_item(item("Japan protests as North Korea fires ballistic missile"))
+        assert verdict.is_launch
+
+
+class TestNotLaunchReports:
+    @pytest.mark.parametrize(
+        ("title", "category"),
+        [
+            ("North Korea may be preparing to launch ICBM, South Korea says", "warning"),
+            ("Japan, US hold ballistic missile defence drill", "drill"),
+            ("UN Security Council meets over North Korea's missile launches", "diplomacy"),
+            ("5 years since North Korea's first ICBM launch", "analysis"),
+            ("North Korea fires artillery shells near border", "artillery"),
+            ("North Korea fires cruise missiles", "cruise"),
+            ("China launches satellite", "space"),
+            ("Kim Jong Un inspects solid-fuel engine test", "engine_test"),
+            ("Seoul condemns North Korea's launch", "reaction"),
+            ("Ballistic performance by striker", "sports"),
+            ("Price of eggs goes ballistic", "metaphor"),
+            ("Poland signs deal to buy ballistic missiles from South Korea", "arms_deal"),
+            ("US successfully tests SM-3 interceptor against ballistic missile target", "drill"),
+            ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
+            ("북한, 서해상으로 순항미사일 여러 발 발사", "cruise"),
+            ("政府 北朝鮮に抗議 弾道ミサイル発射で", "reaction"),
+            ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
+        ],
+    )
+    def test_hard_negatives_with_their_category(self, title: str, category: str) -> None:
+        """Drills, cruise missiles, warnings, debates, reactions and metaphors are no launch."""
+        verdict = classify_item(item(title))
+        assert not verdict.is_launch, verdict.reasons
+        assert verdict.category == category
+        assert verdict.confidence < 0.5
+        assert f"neg:{category}" in verdict.reasons
+
+    def test_launch_in_the_background_of_another_story(self) -> None:
+        """A summary recalling a launch under an unrelated title is not a launch report."""
+        verdict = classify_item(
+            item(
+                "Kim Jong Un inspects navy destroyer",
+                "The visit comes after North Korea fired a ballistic missile on Monday, "
+                "South Korea's military said.",
+                "en",
+            )
+        )
+        assert not verdict.is_launch
+        assert "ctx:title_silent" in verdict.reasons
+
+    def test_unrelated_news_has_no_category(self) -> None:
+        """An item with no cue at all is no launch and has no negative category."""
+        verdict = classify_item(item("Bank of Japan holds rates steady", lang="en"))
+        assert (verdict.is_launch, verdict.category, verdict.reasons) == (False, None, ())
+
+
+class TestRobustness:
+    def test_empty_item(self) -> None:
+        """An empty title and summary give a negative verdict, not an error."""
+        verdict = classify_item(Item(id="e", source="s", title="", summary=""))
+        assert not verdict.is_launch
+
+    def test_missing_language_is_detected(self) -> None:
+        """Without Item.lang the script picks the cue file."""
+        assert classify_item(item("북한, 동해상으로 탄도미사일 발사", lang=None)).is_launch
+
+    def test_deterministic(self) -> None:
+        """The same item always gets the same verdict."""
+        it = item("N. Korea fires missile", "North Korea fired a missile toward the East Sea.")
+        assert classify_item(it) == classify_item(it)
+
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "x" * 100_000,
+            "North Korea fires ballistic missile " * 3_000,
+            "a " * 50_000,
+            "at least " * 12_000,
+            "발사 " * 30_000,
+            "ミサイル発射" * 20_000,
+        ],
+    )
+    def test_hostile_100kb_title_returns_fast(self, title: str) -> None:
+        """A 100 KB title is truncated and classified in well under a second."""
+        start = time.perf_counter()
+        verdict = classify_item(item(title, summary=title))
+        assert time.perf_counter() - start < 0.5
+        assert 0.0 <= verdict.confidence <= 1.0
+
+
+class TestCorpus:
+    def test_corpus_is_large_and_covers_every_category_and_language(self) -> None:
+        """The labelled corpus has 400+ items, ~40% launches, all three languages and every
+        negative category."""
+        rows = load_corpus()
+        assert len(rows) >= 400
+        assert 0.3 <= sum(bool(r["label"]) for r in rows) / len(rows) <= 0.5
+        assert {r["lang"] for r in rows} >= {"en", "ko", "ja"}
+        assert {r["category"] for r in rows if not r["label"]} == NEGATIVE_CATEGORIES
+        assert len({r["id"] for r in rows}) == len(rows)
+
+    def test_precision_and_recall_on_the_corpus(self) -> None:
+        """Precision stays >= 0.97 and recall >= 0.95 on the labelled corpus."""
+        tp = fp = fn = 0
+        for row in load_corpus():
+            published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
+            predicted = classify_item(
+                Item(
+                    id=str(row["id"]),
+                    source="corpus",
+                    title=str(row["title"]),
+                    summary=str(row["summary"]),
+                    lang=str(row["lang"]),
+                    published_at=published,
+                )
+            ).is_launch
+            tp += bool(row["label"]) and predicted
+            fp += (not row["label"]) and predicted
+            fn += bool(row["label"]) and not predicted
+        assert tp / (tp + fp) >= 0.97
+        assert tp / (tp + fn) >= 0.95

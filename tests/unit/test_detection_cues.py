@@ -1,0 +1,130 @@
+"""Cue data files: every language fills the whole vocabulary, and the speed-ups applied when
+they are compiled never change where a cue matches."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from alerts.detection.cues import (
+    CUES,
+    NEGATIVE_CATEGORIES,
+    POSITIVE_KINDS,
+    cues_for,
+    factor_alternatives,
+    search_cue,
+)
+
+CUE_DIR = Path(__file__).resolve().parents[2] / "alerts" / "detection" / "cues"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "detection.jsonl"
+OPTIONAL_KINDS = {"hypersonic", "flight", "launch_headline"}  # not every language has them
+
+
+def cue_sources() -> list[tuple[str, str, str]]:
+    """(language, cue name, pattern source) of every positive and negative cue."""
+    out = []
+    for path in sorted(CUE_DIR.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        out += [(data["lang"], kind, src) for kind, src in data["positive"].items()]
+        for category, levels in data["negative"].items():
+            out += [(data["lang"], f"{category}.{lvl}", src) for lvl, src in levels.items()]
+    return out
+
+
+class TestCueFiles:
+    @pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+    def test_each_language_fills_every_kind_and_category(self, lang: str) -> None:
+        """A language file names every positive kind and a strong cue for every category."""
+        data = tomllib.loads((CUE_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+        assert set(POSITIVE_KINDS) - OPTIONAL_KINDS <= set(data["positive"])
+        assert all(data["negative"][c]["strong"] for c in NEGATIVE_CATEGORIES)
+        assert lang in CUES
+
+    def test_unknown_language_falls_back_to_english(self) -> None:
+        """A language without a data file uses the English cues."""
+        assert cues_for("fr").lang == "en"
+        assert cues_for("ko-KR").lang == "ko"
+
+    @pytest.mark.parametrize("path", sorted(CUE_DIR.glob("*.toml")), ids=lambda p: p.name)
+    def test_no_nested_unbounded_quantifiers(self, path: Path) -> None:
+        """No pattern repeats without bound a group that itself repeats without bound."""
+        sources = re.findall(r"'''(.*?)'''", path.read_text(encoding="utf-8"))
+        assert sources
+        assert [g for src in sources for g in nested_unbounded_groups(src)] == []
+
+    @pytest.mark.parametrize(("lang", "name", "source"), cue_sources())
+    def test_cues_are_written_in_lower_case(self, lang: str, name: str, source: str) -> None:
+        """Cues run on lower-cased text, so an upper-case letter in one could never match."""
+        unescaped = re.sub(r"\\.", "", source)
+        assert unescaped == unescaped.lower(), (lang, name)
+
+
+def corpus_texts() -> list[tuple[str, str]]:
+    """(language, lower-cased title) and (language, lower-cased summary) of every corpus item."""
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    return [(r["lang"], r[field].lower()) for r in rows for field in ("title", "summary")]
+
+
+def nested_unbounded_groups(source: str) -> list[str]:
+    """Groups repeated without bound (`)*`, `)+`, `){n,}`) that themselves contain an unbounded
+    quantifier: the shape behind catastrophic backtracking."""
+    unescaped = re.sub(r"\\.", "_", source)
+    unescaped = re.sub(r"\[[^\]]*\]", "_", unescaped)
+    found, stack = [], []
+    for i, ch in enumerate(unescaped):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            start = stack.pop()
+            after = unescaped[i + 1 : i + 8]
+            inner = unescaped[start + 1 : i]
+            if re.match(r"[*+]|\{\d+,\}", after) and re.search(r"[*+]|\{\d+,\}", inner):
+                found.append(unescaped[start : i + 2])
+    return found
+
+
+class TestCueSet:
+    def test_one_scan_finds_the_same_cues_as_one_search_each(self) -> None:
+        """The union scan reports exactly the kinds and categories separate searches find."""
+        for lang, text in corpus_texts():
+            cues = CUES[lang]
+            positive = {
+                kind
+                for kind, pattern in cues.positive.items()
+                if search_cue(pattern, text, cues.word_start)
+            }
+            negative = {
+                category
+                for category, (strong, weak) in cues.negative.items()
+                if search_cue(strong, text, cues.word_start)
+                or search_cue(weak, text, cues.word_start)
+            }
+            assert cues.positive_set.present(text, cues.word_start) == positive, text
+            assert cues.negative_set.present(text, cues.word_start) == negative, text
+
+
+class TestFactorAlternatives:
+    def test_groups_alternatives_by_first_character(self) -> None:
+        """Alternatives sharing a first character are tried as one branch."""
+        assert factor_alternatives("strikers?|stadium|goals?|golf|[ab]x") == (
+            "s(?:trikers?|tadium)|g(?:oals?|olf)|[ab]x"
+        )
+
+    def test_leaves_groups_and_classes_whole(self) -> None:
+        """A "|" inside a group or class is not a top-level alternative."""
+        source = "a(?:b|c)|a[|]d|e"
+        assert re.fullmatch(factor_alternatives(source), "a|d")
+        assert re.fullmatch(factor_alternatives(source), "ac")
+
+    def test_match_starts_are_unchanged_on_the_corpus(self) -> None:
+        """On every corpus text, each cue matches first at the same place factored or not."""
+        texts = [text for _, text in corpus_texts()]
+        for lang, name, source in cue_sources():
+            plain, factored = re.compile(source), re.compile(factor_alternatives(source))
+            for text in texts:
+                a, b = plain.search(text), factored.search(text)
+                assert (a and a.start()) == (b and b.start()), (lang, name, text)

@@ -1,0 +1,258 @@
+"""Facts pulled from launch reports: who, what, how many, when (in UTC), where, how far."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from alerts.detection.extract import extract_facts
+from alerts.models import Facts
+
+PUBLISHED = datetime(2024, 3, 18, 0, 30, tzinfo=UTC)  # 09:30 in Seoul and Tokyo
+
+
+def facts_of(text: str, lang: str) -> Facts:
+    return extract_facts(text, lang, published_at=PUBLISHED)
+
+
+class TestCountry:
+    @pytest.mark.parametrize(
+        ("text", "lang", "country"),
+        [
+            ("(LEAD) N. Korea fires ballistic missile into East Sea: JCS", "en", "KP"),
+            ("Iran launches ballistic missiles at Israel", "en", "IR"),
+            ("Israel says Iran fired about 180 ballistic missiles", "en", "IR"),
+            ("IDF: Missile launched from Yemen, interception attempted", "en", "YE"),
+            ("Houthis say they fired a ballistic missile at Israel", "en", "YE"),
+            ("Russia strikes Kyiv with Iskander ballistic missiles", "en", "RU"),
+            ("Ukraine fires US-made ATACMS ballistic missiles into Russia", "en", "UA"),
+            ("US Air Force test-launches unarmed Minuteman III ICBM", "en", "US"),
+            ("India successfully test-fires Agni-5 missile", "en", "IN"),
+            ("Pakistan test-fires Shaheen-III ballistic missile", "en", "PK"),
+            ("China test-fires ICBM into Pacific Ocean", "en", "CN"),
+            ("이란, 이스라엘에 탄도미사일 수백발 발사", "ko", "IR"),
+            ("러, 우크라 하르키우에 탄도미사일 공격", "ko", "RU"),
+            ("北, 동해상으로 ICBM 발사", "ko", "KP"),
+            ("イラン イスラエルに弾道ミサイル約180発発射", "ja", "IR"),
+            ("北朝鮮から弾道ミサイルが発射されたものとみられます", "ja", "KP"),
+        ],
+    )
+    def test_launching_state_not_target_or_reporter(
+        self, text: str, lang: str, country: str
+    ) -> None:
+        """The launcher is named, not the target ("at Israel") or the reporter ("Israel says")."""
+        assert facts_of(text, lang).country == country
+
+    def test_lower_case_us_is_a_pronoun(self) -> None:
+        """The pronoun "us" in lower case is not the United States."""
+        assert facts_of("They told us a missile was fired", "en").country is None
+
+
+class TestMissileClass:
+    @pytest.mark.parametrize(
+        ("text", "lang", "missile_class"),
+        [
+            ("North Korea fires two short-range ballistic missiles", "en", "SRBM"),
+            ("N. Korea fires SLBM from submarine off Sinpo", "en", "SLBM"),
+            ("North Korea fires suspected ICBM", "en", "ICBM"),
+            ("N. Korea fires hypersonic intermediate-range ballistic missile", "en", "IRBM"),
+            ("Russia fires Kinzhal missiles at Ukraine", "en", "hypersonic"),
+            ("Pakistan test-fires Ababeel missile", "en", "MRBM"),
+            ("North Korea fires ballistic missile", "en", "unidentified_ballistic"),
+            ("N. Korea fires unidentified projectile", "en", "unidentified_ballistic"),
+            ("북, 잠수함발사탄도미사일(SLBM) 발사", "ko", "SLBM"),
+            ("북한, 중거리 탄도미사일 발사", "ko", "IRBM"),
+            ("北朝鮮 短距離弾道ミサイル数発を発射", "ja", "SRBM"),
+            ("北朝鮮 ICBM級弾道ミサイル発射", "ja", "ICBM"),
+        ],
+    )
+    def test_class_from_type_range_or_name(self, text: str, lang: str, missile_class: str) -> None:
+        """Stated type, range class or a named system gives the class; plain ballistic is
+        unidentified."""
+        assert facts_of(text, lang).missile_class == missile_class
+
+
+class TestCount:
+    @pytest.mark.parametrize(
+        ("text", "lang", "count", "count_text"),
+        [
+            ("North Korea fires at least two short-range missiles", "en", 2, "at least two"),
+            ("North Korea fires a barrage of 23 missiles", "en", 23, "a barrage of 23"),
+            ("Russia launched 4 ballistic missiles, 90 drones overnight", "en", 4, "4"),
+            ("North Korea fired a ballistic missile", "en", 1, None),
+            ("North Korea fires several ballistic missiles", "en", None, "several"),
+            ("북한, 동해상으로 단거리 탄도미사일 2발 발사", "ko", 2, "2발"),
+            ("북한, 서해상으로 탄도미사일 수 발 발사", "ko", None, "수 발"),
+            ("北朝鮮 弾道ミサイル2発発射", "ja", 2, "2発"),
+            ("北朝鮮が短距離弾道ミサイル数発を発射", "ja", None, "数発"),
+        ],
+    )
+    def test_count_as_number_and_as_stated(
+        self, text: str, lang: str, count: int | None, count_text: str | None
+    ) -> None:
+        """Counts keep their wording; vague ones ("several", "수 발") have no number."""
+        facts = facts_of(text, lang)
+        assert (facts.count, facts.count_text) == (count, count_text)
+
+
+class TestLaunchTime:
+    @pytest.mark.parametrize(
+        ("text", "lang", "utc"),
+        [
+            (
+                "North Korea fired a ballistic missile at around 7:10 a.m., the JCS said.",
+                "en",
+                datetime(2024, 3, 17, 22, 10, tzinfo=UTC),
+            ),
+            (
+                "North Korea fired an ICBM at 10:22 a.m. (0122 GMT), Tokyo said.",
+                "en",
+                datetime(2024, 3, 17, 1, 22, tzinfo=UTC),
+            ),
+            (
+                "North Korea fired a ballistic missile at 8:15 a.m. KST.",
+                "en",
+                datetime(2024, 3, 17, 23, 15, tzinfo=UTC),
+            ),
+            (
+                "북한이 오전 7시 10분께 동해상으로 탄도미사일을 발사했다.",
+                "ko",
+                datetime(2024, 3, 17, 22, 10, tzinfo=UTC),
+            ),
+            (
+                "북한이 17일 오후 4시 단거리 탄도미사일을 발사했다.",
+                "ko",
+                datetime(2024, 3, 17, 7, 0, tzinfo=UTC),
+            ),
+            (
+                "北朝鮮は午前7時10分ごろ、弾道ミサイル1発を発射しました。",
+                "ja",
+                datetime(2024, 3, 17, 22, 10, tzinfo=UTC),
+            ),
+        ],
+    )
+    def test_stated_zone_to_utc(self, text: str, lang: str, utc: datetime) -> None:
+        """Clock times in KST/JST (UTC+9), GMT or a named zone become UTC on the right day."""
+        assert facts_of(text, lang).launch_time == utc
+
+    def test_later_clock_time_is_the_day_before(self) -> None:
+        """A launch clock time after publication time belongs to the previous local day."""
+        facts = facts_of("北朝鮮は午後11時50分ごろ、弾道ミサイルを発射しました。", "ja")
+        assert facts.launch_time == datetime(2024, 3, 17, 14, 50, tzinfo=UTC)
+
+    def test_local_time_of_a_known_country(self) -> None:
+        """A clock time in "local time" uses the launching country's zone."""
+        facts = facts_of("China launched an ICBM at 8:44 a.m. local time on Wednesday.", "en")
+        assert facts.launch_time == datetime(2024, 3, 18, 0, 44, tzinfo=UTC)
+
+    def test_without_publication_time_only_the_text(self) -> None:
+        """Without a publication time the stated time is kept as text, not guessed."""
+        facts = extract_facts("北朝鮮は午前7時10分ごろ発射しました。", "ja")
+        assert (facts.launch_time, facts.launch_time_text) == (None, "午前7時10分")
+
+    def test_unstated_zone_outside_east_asia_is_not_guessed(self) -> None:
+        """An English clock time without a zone for a non-Korean launch stays text only."""
+        facts = facts_of("Iran fired missiles at 9:30 p.m., the IDF said.", "en")
+        assert (facts.launch_time, facts.launch_time_text) == (None, "at 9:30 p.m.")
+
+
+class TestFlightData:
+    @pytest.mark.parametrize(
+        ("text", "lang", "distance", "apogee"),
+        [
+            ("The missile flew about 350 km at a maximum altitude of 50 km.", "en", 350.0, 50.0),
+            ("It reached an altitude of 6,000 kilometers, flew 1,000 km.", "en", 1000.0, 6000.0),
+            ("미사일은 약 1천㎞를 비행했다. 정점고도는 약 50㎞.", "ko", 1000.0, 50.0),
+            ("비행거리는 약 400㎞, 정점고도는 약 50㎞로 파악됐다.", "ko", 400.0, 50.0),
+            ("最高高度約50キロで約350キロ飛行したということです。", "ja", 350.0, 50.0),
+        ],
+    )
+    def test_distance_and_apogee_in_km(
+        self, text: str, lang: str, distance: float, apogee: float
+    ) -> None:
+        """Flight distance and apogee are read in km, with 천/千 multipliers and thousands
+        separators."""
+        facts = facts_of(text, lang)
+        assert (facts.distance_km, facts.apogee_km) == (distance, apogee)
+
+    def test_speed_in_mach(self) -> None:
+        """A stated Mach number is the speed."""
+        assert facts_of("It flew 1,100 km at Mach 12, the JCS said.", "en").speed_mach == 12.0
+
+
+class TestEez:
+    @pytest.mark.parametrize(
+        ("text", "lang", "inside"),
+        [
+            ("The ICBM landed inside Japan's exclusive economic zone off Hokkaido.", "en", True),
+            ("It fell outside Japan's exclusive economic zone.", "en", False),
+            ("미사일이 일본 배타적경제수역(EEZ) 안에 떨어진 것으로 보인다.", "ko", True),
+            ("일본 EEZ 밖 낙하 추정", "ko", False),
+            ("日本のEEZ内に落下したと推定されます。", "ja", True),
+            ("日本のEEZ＝排他的経済水域の外側に落下したとみられます。", "ja", False),
+            ("North Korea fired a missile into the East Sea.", "en", None),
+        ],
+    )
+    def test_inside_japan_eez(self, text: str, lang: str, inside: bool | None) -> None:
+        """Inside or outside Japan's EEZ as stated; unknown when not stated."""
+        assert facts_of(text, lang).inside_japan_eez is inside
+
+
+class TestPlacesAndAuthority:
+    def test_site_and_landing_in_english(self) -> None:
+        """The launch area and the sea it fell into keep their capitals."""
+        facts = facts_of(
+            "North Korea fired a ballistic missile from the Pyongyang area into the East Sea.", "en"
+        )
+        assert (facts.launch_site, facts.landing_area) == ("Pyongyang", "East Sea")
+
+    def test_site_and_landing_in_korean(self) -> None:
+        """In "평양 순안 일대에서 동해상으로", the site and the landing area of a flash."""
+        facts = facts_of("북한이 평양 순안 일대에서 동해상으로 탄도미사일을 발사했다.", "ko")
+        assert (facts.launch_site, facts.landing_area) == ("평양 순안", "동해상")
+
+    @pytest.mark.parametrize(
+        ("text", "lang", "authority"),
+        [
+            ("N. Korea fires ballistic missile into East Sea: JCS", "en", "South Korea JCS"),
+            ("North Korea launched a missile, Japan's defence ministry said.", "en", "Japan MOD"),
+            ("A missile was launched from Yemen, the IDF said.", "en", "IDF"),
+            ("North Korea test-fired an ICBM, KCNA reported.", "en", "KCNA"),
+            ("합참은 북한이 탄도미사일을 발사했다고 밝혔다.", "ko", "South Korea JCS"),
+            ("防衛省は北朝鮮から弾道ミサイルが発射されたと発表しました。", "ja", "Japan MOD"),
+            ("海上保安庁は船舶に注意を呼びかけています。", "ja", "Japan Coast Guard"),
+        ],
+    )
+    def test_confirming_authority(self, text: str, lang: str, authority: str) -> None:
+        """The body that confirmed the launch is named in a stable form."""
+        assert facts_of(text, lang).authority == authority
+
+
+class TestRobustness:
+    def test_empty_text_states_nothing(self) -> None:
+        """Empty text gives empty facts."""
+        assert extract_facts("", "en") == Facts()
+
+    def test_unknown_language_uses_english_cues(self) -> None:
+        """A language without a cue file falls back to English cues instead of failing."""
+        assert extract_facts("North Korea fired two ballistic missiles", "fr").count == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "a " * 50_000,
+            "at least " * 12_000,
+            "1" * 100_000,
+            "flew " * 20_000 + "km",
+            "탄도미사일 " * 20_000,
+            "発射" * 50_000,
+            "from " + "Big " * 25_000,
+        ],
+    )
+    def test_hostile_text_is_fast(self, text: str) -> None:
+        """100 KB of adversarial text is read in well under a second."""
+        start = time.perf_counter()
+        extract_facts(text, "ko" if "탄" in text else "ja" if "発" in text else "en")
+        assert time.perf_counter() - start < 0.5
