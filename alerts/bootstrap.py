@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 import redis
 
-from alerts.config import Settings
+from alerts.config import DestinationSetting, Settings
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys, digest
 from alerts.events.store import EventStore
@@ -21,6 +21,8 @@ from alerts.notify import registry
 from alerts.notify.base import SmtpConfig, Transport
 from alerts.notify.deadletter import DeadLetters
 from alerts.notify.ledger import DeliveryLedger
+from alerts.notify.routing import Subscription
+from alerts.notify.threads import RedisThreads
 from alerts.pipeline import Policy
 from alerts.redact import Secret
 from alerts.sources.catalog import load_catalog, source_specs
@@ -44,32 +46,50 @@ def sources_from(settings: Settings) -> list[SourceSpec]:
 
 
 def destinations_from(settings: Settings) -> list[Destination]:
-    """The default subscription: every configured Slack, webhook and email destination."""
+    """The default subscription's destinations: ALERTS_SLACK_WEBHOOK_URLS and friends."""
     out = [
-        Destination(
-            id=f"slack-{digest(u.get_secret_value())[:10]}",
-            channel="slack",
-            url=Secret(u.get_secret_value()),
-        )
-        for u in settings.slack_webhook_urls
-    ] + [
-        Destination(
-            id=f"webhook-{digest(u.get_secret_value())[:10]}",
-            channel="webhook",
-            url=Secret(u.get_secret_value()),
-        )
-        for u in settings.webhook_urls
+        _destination(DestinationSetting(type="slack", url=u)) for u in settings.slack_webhook_urls
     ]
+    out += [_destination(DestinationSetting(type="webhook", url=u)) for u in settings.webhook_urls]
     if settings.email_to:
-        recipients = tuple(settings.email_to)
-        out.append(
-            Destination(
-                id=f"email-{digest(','.join(recipients))[:10]}",
-                channel="email",
-                recipients=recipients,
-            )
-        )
+        out.append(_destination(DestinationSetting(type="email", to=settings.email_to)))
     return out
+
+
+def subscriptions_from(settings: Settings) -> list[Subscription]:
+    """ALERTS_SUBSCRIPTIONS, plus a default subscription of the simple destination variables."""
+    subscriptions = [
+        Subscription(
+            name=s.name,
+            destinations=tuple(_destination(d) for d in s.destinations),
+            countries=frozenset(s.countries),
+            missile_classes=frozenset(s.missile_classes),
+            min_confidence=s.min_confidence,
+            updates=s.updates,
+            quiet_fields=frozenset(s.quiet_fields),
+        )
+        for s in settings.subscriptions
+    ]
+    default = destinations_from(settings)
+    if default:
+        subscriptions.insert(0, Subscription(name="default", destinations=tuple(default)))
+    return subscriptions
+
+
+def _destination(setting: DestinationSetting) -> Destination:
+    """A Destination whose id is stable, safe to log, and derived from where it sends."""
+    url = setting.url.get_secret_value() if setting.url else ""
+    token = setting.token.get_secret_value() if setting.token else ""
+    identity = url or ",".join(setting.to) or f"{token}|{setting.channel}"
+    return Destination(
+        id=f"{setting.type}-{digest(setting.type + identity)[:10]}",
+        channel=setting.type,
+        url=Secret(url) if url else None,
+        recipients=tuple(setting.to),
+        signing_secrets=tuple(Secret(k.get_secret_value()) for k in setting.signing_secrets),
+        token=Secret(token) if token else None,
+        target=setting.channel,
+    )
 
 
 def smtp_from(settings: Settings) -> SmtpConfig | None:
@@ -121,7 +141,10 @@ def secret_values(settings: Settings) -> list[str]:
     values = [u.get_secret_value() for u in settings.slack_webhook_urls + settings.webhook_urls]
     if settings.smtp_password:
         values.append(settings.smtp_password.get_secret_value())
-    return values
+    for subscription in subscriptions_from(settings):
+        for d in subscription.destinations:
+            values += [s.reveal() for s in (d.url, d.token, *d.signing_secrets) if s is not None]
+    return sorted(set(values))
 
 
 def new_token() -> str:
@@ -141,6 +164,7 @@ class Runtime:
     deadletters: DeadLetters
     schedule: PollSchedule
     sources: dict[str, SourceSpec]
+    subscriptions: list[Subscription]
     destinations: dict[str, Destination]
     transport: Transport
     policy: Policy
@@ -179,6 +203,7 @@ def build_runtime(
     )
     keys = keys or Keys()
     limits = limits_from(settings)
+    subscriptions = subscriptions_from(settings)
     http = make_http_client(limits)
     notify_http = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
     return Runtime(
@@ -191,8 +216,11 @@ def build_runtime(
         deadletters=DeadLetters(client, keys=keys),
         schedule=PollSchedule(client, keys=keys),
         sources={s.name: s for s in sources_from(settings)},
-        destinations={d.id: d for d in destinations_from(settings)},
-        transport=Transport(http=notify_http, smtp=smtp_from(settings)),
+        subscriptions=subscriptions,
+        destinations={d.id: d for s in subscriptions for d in s.destinations},
+        transport=Transport(
+            http=notify_http, smtp=smtp_from(settings), threads=RedisThreads(client, keys=keys)
+        ),
         policy=policy_from(settings),
         timing=timing_from(settings),
         limits=limits,

@@ -55,6 +55,98 @@ class SourceSetting(BaseModel):
         return url
 
 
+CHANNEL_TYPES = ("slack", "slack_bot", "webhook", "discord", "teams", "email")
+FACT_NAMES = (
+    "country", "missile_class", "count", "launch_time", "launch_site", "landing_area",
+    "inside_japan_eez", "distance_km", "apogee_km", "speed_mach", "authority",
+)  # fmt: skip
+MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLBM", "hypersonic", "unidentified_ballistic")
+
+
+class DestinationSetting(BaseModel):
+    """One destination of a subscription: `type` plus what that channel needs."""
+
+    model_config = {"extra": "forbid"}
+
+    type: Literal["slack", "slack_bot", "webhook", "discord", "teams", "email"]
+    url: SecretStr | None = None
+    to: list[str] = Field(default_factory=list)
+    signing_secrets: list[SecretStr] = Field(default_factory=list)
+    token: SecretStr | None = None
+    channel: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> DestinationSetting:
+        needs_url = self.type in {"slack", "webhook", "discord", "teams"}
+        url = self.url.get_secret_value() if self.url else ""
+        if needs_url and not re.match(r"^https?://[^\s/]+", url):
+            raise ValueError(f"a {self.type} destination needs an http(s) url")
+        if self.type == "slack_bot" and (self.token is None or not self.channel):
+            raise ValueError("a slack_bot destination needs a token and a channel")
+        if self.type == "email" and not self.to:
+            raise ValueError("an email destination needs `to` addresses")
+        for address in self.to:
+            if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return self
+
+
+class SubscriptionSetting(BaseModel):
+    """A subscriber: destinations and the filters deciding which alerts reach them."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str
+    destinations: list[DestinationSetting] = Field(min_length=1)
+    countries: list[str] = Field(default_factory=list)
+    missile_classes: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
+    updates: bool = True
+    quiet_fields: list[str] = Field(default_factory=list)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ValueError(f"{code!r} is not an ISO 3166 alpha-2 code such as KP")
+        return codes
+
+    @field_validator("missile_classes")
+    @classmethod
+    def _classes(cls, classes: list[str]) -> list[str]:
+        for name in classes:
+            if name not in MISSILE_CLASSES:
+                raise ValueError(f"{name!r} is not one of {', '.join(MISSILE_CLASSES)}")
+        return classes
+
+    @field_validator("quiet_fields")
+    @classmethod
+    def _fields(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if name not in FACT_NAMES:
+                raise ValueError(f"{name!r} is not one of {', '.join(FACT_NAMES)}")
+        return names
+
+
+def _subscriptions(value: Any) -> Any:
+    """Inline JSON, or the path of a JSON file holding it."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return []
+    if not text.startswith("["):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot read subscriptions file: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not valid JSON ({exc.msg} at position {exc.pos})") from None
+
+
 def _source_entries(value: Any) -> Any:
     """Accept plain URL strings beside objects."""
     if isinstance(value, str):
@@ -141,6 +233,10 @@ class Settings(BaseSettings):
     webhook_urls: list[SecretStr] = Field(
         default_factory=list, description="JSON list of generic JSON webhook URLs (secret)."
     )
+    subscriptions: Annotated[list[SubscriptionSetting], NoDecode] = Field(
+        default_factory=list,
+        description="Subscribers with their own destinations and filters: JSON, or a file path.",
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server host; unset = no email.")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
     smtp_username: str | None = Field(default=None, description="SMTP login user.")
@@ -171,6 +267,11 @@ class Settings(BaseSettings):
     @classmethod
     def _sources(cls, value: Any) -> Any:
         return _source_entries(value)
+
+    @field_validator("subscriptions", mode="before")
+    @classmethod
+    def _subs(cls, value: Any) -> Any:
+        return _subscriptions(value)
 
     @field_validator("slack_webhook_urls", "webhook_urls")
     @classmethod
@@ -230,6 +331,9 @@ class Settings(BaseSettings):
     def _email_needs_smtp(self) -> Settings:
         if self.email_to and not self.smtp_host:
             raise ValueError("ALERTS_EMAIL_TO: recipients are set but ALERTS_SMTP_HOST is not")
+        emails = any(d.type == "email" for s in self.subscriptions for d in s.destinations)
+        if emails and not self.smtp_host:
+            raise ValueError("ALERTS_SUBSCRIPTIONS: email destinations need ALERTS_SMTP_HOST")
         if self.smtp_ssl and self.smtp_starttls:
             self.smtp_starttls = False  # implicit TLS already encrypts; STARTTLS would fail
         return self

@@ -209,9 +209,17 @@ class Destination:
 class Delivery:
     """One alert revision to one destination: the unit of sending, retrying and dead-lettering."""
 
-    alert_key: str
+    alert_key: str  # "<event_id>:<revision>"
     destination_id: str
 
     @property
     def key(self) -> str:
         return f"{self.alert_key}:{self.destination_id}"
+
+    @property
+    def event_id(self) -> str:
+        return self.alert_key.rpartition(":")[0]
+
+    @property
+    def revision(self) -> int:
+        return int(self.alert_key.rpartition(":")[2])

@@ -300,6 +300,14 @@ class DeliveryOutcome(StrEnum):
     SENT = "sent"
     ALREADY_SENT = "already_sent"
     BUSY = "busy"  # another attempt holds the claim; try again shortly
+    WAITING = "waiting"  # an earlier revision to this destination is still on its way
+    PACED = "paced"  # the destination's rate limit: try again after `wait_s`
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    outcome: DeliveryOutcome
+    wait_s: float = 0.0
 
 
 def deliver_one(
@@ -311,20 +319,28 @@ def deliver_one(
     send: Send,
     owner: str,
     now: Callable[[], datetime],
-) -> DeliveryOutcome:
-    """Send one alert revision to one destination once (ledger checked before, written after).
+    min_interval_s: float = 0.0,
+) -> DeliveryResult:
+    """Send one alert revision to one destination: once (ledger checked before, written after),
+    after every earlier revision routed there, and no faster than the destination's pace.
 
     Raises DeliveryError from the channel; the caller decides between retry and dead letter.
     """
     key = delivery.key
     if ledger.was_sent(key):
-        return DeliveryOutcome.ALREADY_SENT
+        return DeliveryResult(DeliveryOutcome.ALREADY_SENT)
+    if ledger.earlier_unsettled(delivery):
+        return DeliveryResult(DeliveryOutcome.WAITING)
     if not ledger.claim(key, owner):
-        return DeliveryOutcome.BUSY
+        return DeliveryResult(DeliveryOutcome.BUSY)
+    wait_s = ledger.take_send_slot(destination.id, min_interval_s)
+    if wait_s > 0:
+        ledger.release(key)
+        return DeliveryResult(DeliveryOutcome.PACED, wait_s)
     try:
         send(events.load_alert(delivery.alert_key), destination)
     except BaseException:
         ledger.release(key)
         raise
-    ledger.mark_sent(key, now().isoformat())
-    return DeliveryOutcome.SENT
+    ledger.mark_sent(delivery, now().isoformat())
+    return DeliveryResult(DeliveryOutcome.SENT)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import socket
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from celery import Task
@@ -19,6 +19,7 @@ from alerts.detection.classify import classify_item
 from alerts.errors import DeliveryError
 from alerts.models import Alert, AlertKind, Delivery, SourceSpec
 from alerts.notify.deadletter import DeadLetter
+from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
 from alerts.sources.due import LEASE_S, host_of
@@ -29,8 +30,13 @@ log = structlog.get_logger("alerts.tasks")
 
 DELIVERY_BACKOFF_BASE_S = 2.0
 DELIVERY_BACKOFF_CAP_S = 600.0  # stays well under the broker visibility timeout
-BUSY_RETRY_S = 5.0
+WAIT_S = {
+    pipeline.DeliveryOutcome.BUSY: 5.0,
+    pipeline.DeliveryOutcome.WAITING: 1.0,
+    pipeline.DeliveryOutcome.PACED: 0.0,
+}
 HOST_BUSY_RETRY_S = 0.5
+OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
 
 
 def _now() -> datetime:
@@ -39,13 +45,19 @@ def _now() -> datetime:
 
 @app.task(name="alerts.dispatch_polls", ignore_result=True, acks_late=False)
 def dispatch_polls() -> None:
-    """Enqueue a poll for every source that is due (beat runs this every half second)."""
+    """Enqueue a poll for every source that is due (beat runs this every half second); send
+    deferred updates whose gap has passed; re-send alerts a crashed poll never fanned out."""
     rt = runtime()
     now = time.time()
     if rt.schedule.sync(list(rt.sources.values()), now=now):
         log.info("sources.schedule.synced", sources=len(rt.sources))
     for name in rt.schedule.claim_due(now=now):
         poll_source.apply_async(args=(name,), queue=POLL_QUEUE, expires=LEASE_S)
+    owed = pipeline.flush_owed_updates(events=rt.events, policy=rt.policy, now=_now())
+    unsent = rt.events.unsent(older_than=_now() - timedelta(seconds=OUTBOX_GRACE_S))
+    if unsent:
+        log.warning("alert.outbox.recovered", alerts=unsent)
+    fan_out(rt, owed + [rt.events.load_alert(key) for key in unsent])
 
 
 @app.task(name="alerts.poll_source", bind=True, ignore_result=True, acks_late=False)
@@ -100,22 +112,24 @@ def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) ->
 
 
 def fan_out(rt: Runtime, alerts: list[Alert]) -> None:
-    """One delivery task per (alert, destination); then the alert counts as fanned out.
+    """One delivery task per (alert, routed destination); then the alert counts as fanned out.
 
     A new launch starts a surge: fast sources are polled at the surge interval for a while,
     starting now, to catch follow-ups and corrections.
     """
     for alert in alerts:
-        for destination_id in rt.destinations:
-            deliver.apply_async(args=(alert.key, destination_id), queue=DELIVER_QUEUE)
+        destinations = route_alert(alert, rt.subscriptions)
+        deliveries = [Delivery(alert.key, d.id) for d in destinations]
+        rt.ledger.note_routed(deliveries)
+        for delivery in deliveries:
+            deliver.apply_async(args=(delivery.alert_key, delivery.destination_id),
+                                queue=DELIVER_QUEUE)  # fmt: skip
         rt.events.mark_fanned_out(alert)
         log.info(
-            "alert.fanned_out",
-            event_id=alert.event_id,
-            kind=alert.kind,
-            revision=alert.revision,
-            destinations=len(rt.destinations),
-        )
+            "alert.fanned_out", event_id=alert.event_id, kind=alert.kind,
+            revision=alert.revision, destinations=[d.id for d in destinations],
+            changes=list(alert.changes),
+        )  # fmt: skip
     if any(a.kind is AlertKind.NEW for a in alerts):
         rt.schedule.start_surge(duration_s=rt.settings.surge_duration_seconds)
         fast = [s.name for s in rt.sources.values() if s.fast]
@@ -133,10 +147,10 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
     destination = rt.destinations.get(destination_id)
     delivery = Delivery(alert_key, destination_id)
     if destination is None:
-        _dead_letter(rt, delivery, "destination no longer configured", "rejected", self)
+        _dead_letter(rt, delivery, "destination no longer configured", "rejected", 0)
         return
     try:
-        outcome = pipeline.deliver_one(
+        result = pipeline.deliver_one(
             delivery,
             destination=destination,
             events=rt.events,
@@ -144,11 +158,12 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
             send=rt.send,
             owner=f"{socket.gethostname()}:{self.request.id}",
             now=_now,
+            min_interval_s=MIN_SEND_INTERVAL_S.get(destination.channel, 0.0),
         )
     except DeliveryError as err:
-        attempts = self.request.retries + 1
-        if err.retryable and self.request.retries < rt.settings.delivery_max_retries:
-            countdown = max(err.retry_after_s or 0.0, _backoff_s(self.request.retries))
+        attempts = rt.ledger.count_failure(delivery.key)
+        if err.retryable and attempts <= rt.settings.delivery_max_retries:
+            countdown = max(err.retry_after_s or 0.0, _backoff_s(attempts - 1))
             log.warning(
                 "delivery.retrying",
                 delivery=delivery.key,
@@ -157,10 +172,12 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
                 countdown_s=round(countdown, 1),
             )
             raise self.retry(countdown=countdown, exc=err) from None
-        _dead_letter(rt, delivery, str(err), err.reason, self)
+        _dead_letter(rt, delivery, str(err), err.reason, attempts)
         return
-    if outcome is pipeline.DeliveryOutcome.BUSY:
-        raise self.retry(countdown=BUSY_RETRY_S)
+    outcome = result.outcome
+    if outcome in WAIT_S:
+        # not a failure: another attempt, an earlier revision or the pace comes first
+        raise self.retry(countdown=max(result.wait_s, WAIT_S[outcome]), max_retries=None)
     log.info(f"delivery.{outcome}", delivery=delivery.key, channel=destination.channel)
 
 
@@ -170,7 +187,7 @@ def _backoff_s(retries: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
 
 
-def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, task: Task) -> None:
+def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, attempts: int) -> None:
     from alerts.bootstrap import secret_values
 
     letter = DeadLetter(
@@ -178,10 +195,11 @@ def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, task:
         destination_id=delivery.destination_id,
         error=redact_text(error, secret_values(rt.settings)),
         reason=str(reason),
-        attempts=task.request.retries + 1,
+        attempts=attempts,
         failed_at=_now().isoformat(),
     )
     rt.deadletters.push(letter)
+    rt.ledger.mark_dead(delivery)
     log.error(
         "delivery.dead_lettered",
         delivery=delivery.key,

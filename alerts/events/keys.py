@@ -78,8 +78,19 @@ class Keys:
     def delivery_sent(self, delivery_key: str) -> str:
         return f"{self.prefix}delivery:sent:{delivery_key}"
 
+    def delivery_failures(self, delivery_key: str) -> str:
+        return f"{self.prefix}delivery:failures:{delivery_key}"
+
     def delivery_claim(self, delivery_key: str) -> str:
         return f"{self.prefix}delivery:claim:{delivery_key}"
+
+    def routed(self, event_id: str, destination_id: str) -> str:
+        """Hash: revision → routed | sent | dead, for one event at one destination."""
+        return f"{self.prefix}routed:{event_id}:{destination_id}"
+
+    def pace(self, destination_id: str) -> str:
+        """Exists while a destination must not be sent to again (its rate limit)."""
+        return f"{self.prefix}pace:{destination_id}"
 
     def deadletter(self) -> str:
         return f"{self.prefix}deadletter"

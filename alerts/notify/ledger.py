@@ -1,8 +1,11 @@
-"""Delivery log in Redis: what keeps one alert revision from reaching a destination twice.
+"""Delivery log in Redis: what keeps one alert revision from reaching a destination twice,
+out of order, or faster than the destination accepts.
 
 Alertmanager's habit: the record is written *after* the send succeeds, and checked before it. A
 short claim (SET NX with a TTL) stops two workers from sending the same delivery at the same time,
-e.g. a Celery message redelivered while the first worker is still sending.
+e.g. a Celery message redelivered while the first worker is still sending. Each event keeps,
+per destination, the revisions routed to it and what became of them, so revision 2 waits until
+revision 1 has been sent (or given up on), and a pacing slot spaces sends to one destination.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from alerts.events.keys import DELIVERY_CLAIM_TTL_S, DELIVERY_SENT_TTL_S, Keys
+from alerts.models import Delivery
 
 if TYPE_CHECKING:
     import redis
@@ -34,8 +38,47 @@ class DeliveryLedger:
     def release(self, delivery_key: str) -> None:
         self._redis.delete(self._keys.delivery_claim(delivery_key))
 
-    def mark_sent(self, delivery_key: str, sent_at_iso: str) -> None:
+    def mark_sent(self, delivery: Delivery, sent_at_iso: str) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.set(self._keys.delivery_sent(delivery_key), sent_at_iso, ex=DELIVERY_SENT_TTL_S)
-        pipe.delete(self._keys.delivery_claim(delivery_key))
+        pipe.set(self._keys.delivery_sent(delivery.key), sent_at_iso, ex=DELIVERY_SENT_TTL_S)
+        pipe.delete(self._keys.delivery_claim(delivery.key))
+        pipe.hset(self._route(delivery), str(delivery.revision), "sent")
         pipe.execute()
+
+    def note_routed(self, deliveries: list[Delivery]) -> None:
+        """Record that these revisions were routed to these destinations (before enqueueing)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for delivery in deliveries:
+            pipe.hsetnx(self._route(delivery), str(delivery.revision), "routed")
+            pipe.expire(self._route(delivery), DELIVERY_SENT_TTL_S)
+        pipe.execute()
+
+    def mark_dead(self, delivery: Delivery) -> None:
+        self._redis.hset(self._route(delivery), str(delivery.revision), "dead")
+
+    def earlier_unsettled(self, delivery: Delivery) -> bool:
+        """Whether an earlier revision routed to this destination is still on its way."""
+        states = self._redis.hgetall(self._route(delivery))
+        return any(
+            int(rev) < delivery.revision and state == b"routed" for rev, state in states.items()
+        )
+
+    def count_failure(self, delivery_key: str) -> int:
+        """Failed attempts of this delivery so far, this one included."""
+        key = self._keys.delivery_failures(delivery_key)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, DELIVERY_SENT_TTL_S)
+        return int(pipe.execute()[0])
+
+    def take_send_slot(self, destination_id: str, interval_s: float) -> float:
+        """0 when this destination may be sent to now; else seconds to wait for its pace."""
+        if interval_s <= 0:
+            return 0.0
+        key = self._keys.pace(destination_id)
+        if self._redis.set(key, "1", nx=True, px=int(interval_s * 1000)):
+            return 0.0
+        return max(0.05, (self._redis.pttl(key) or 0) / 1000)
+
+    def _route(self, delivery: Delivery) -> str:
+        return self._keys.routed(delivery.event_id, delivery.destination_id)

@@ -334,8 +334,8 @@ class TestDeliverOne:
             "now": lambda: NOW,
         }
         delivery = Delivery(alert.key, self.dest.id)
-        assert deliver_one(delivery, **kwargs) is DeliveryOutcome.SENT
-        assert deliver_one(delivery, **kwargs) is DeliveryOutcome.ALREADY_SENT
+        assert deliver_one(delivery, **kwargs).outcome is DeliveryOutcome.SENT
+        assert deliver_one(delivery, **kwargs).outcome is DeliveryOutcome.ALREADY_SENT
         assert sent == [alert.key]
 
     def test_failure_releases_the_claim_and_records_nothing(self, store: EventStore) -> None:
@@ -375,7 +375,7 @@ class TestDeliverOne:
             owner="w2",
             now=lambda: NOW,
         )
-        assert outcome is DeliveryOutcome.BUSY
+        assert outcome.outcome is DeliveryOutcome.BUSY
 
 
 class TestGapDetection:
