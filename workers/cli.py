@@ -76,6 +76,7 @@ def run() -> None:
         app = _configure_app(settings, url)
         worker = app.Worker(
             beat=True,
+            pool_cls=settings.worker_pool,
             queues=["poll", "deliver"],
             loglevel=settings.log_level,
             concurrency=settings.worker_concurrency,
@@ -98,6 +99,7 @@ def worker(queues: str) -> None:
     settings = _prepare(need_redis_url=True)
     app = _configure_app(settings, str(settings.redis_url))
     w = app.Worker(
+        pool_cls=settings.worker_pool,
         queues=queues.split(","),
         loglevel=settings.log_level,
         concurrency=settings.worker_concurrency,
