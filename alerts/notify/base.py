@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, AlertKind, Destination
@@ -314,3 +315,85 @@ def _landing(alert: Alert) -> str | None:
         return f.landing_area
     eez = "inside Japan's EEZ" if f.inside_japan_eez else "outside Japan's EEZ"
     return f"{f.landing_area} ({eez})" if f.landing_area else eez
+
+
+# ---- wording for updates and corrections, shared by the chat channels ----
+
+CHANGE_WORDS = {
+    "country": "country",
+    "missile_class": "missile class",
+    "count": "count",
+    "count_text": "count",
+    "launch_time": "launch time",
+    "launch_time_text": "launch time",
+    "launch_site": "launch site",
+    "landing_area": "landing area",
+    "inside_japan_eez": "Japan EEZ",
+    "distance_km": "distance",
+    "apogee_km": "apogee",
+    "speed_mach": "speed",
+    "authority": "confirmed by",
+    "retracted": "retracted: not a ballistic missile launch",
+}
+
+
+def change_words(alert: Alert) -> list[str]:
+    """`("missile_class", "apogee_km")` → `["missile class", "apogee"]`, duplicates dropped."""
+    words: list[str] = []
+    for name in alert.changes:
+        word = CHANGE_WORDS.get(name) or one_line(name.replace("_", " "))
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def revision_label(alert: Alert) -> str | None:
+    """`Update #2` or `Correction` for revisions after the first alert; None for `new`."""
+    if alert.kind == AlertKind.UPDATE:
+        return f"Update #{alert.revision}"
+    if alert.kind == AlertKind.CORRECTION:
+        return "Correction"
+    return None
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + "…" if limit > 0 else ""
+
+
+_URL_ENCODE = {" ": "%20", "<": "%3C", ">": "%3E", "|": "%7C", "(": "%28", ")": "%29",
+               '"': "%22", "\\": "%5C", "`": "%60", "[": "%5B", "]": "%5D"}  # fmt: skip
+
+
+def safe_http_url(url: str, *, max_length: int = 2000) -> str | None:
+    """An http(s) URL safe inside markup (`[text](url)`, `<url|text>`), or None.
+
+    Control characters are folded away; spaces, brackets, parentheses, quotes, `|`, `<` and
+    `>` are percent-encoded, so the URL stays one token; other schemes and over-long URLs
+    give None (show the text without a link).
+    """
+    url = one_line(url)
+    if not re.match(r"(?i)https?://[^\s/?#]", url) or len(url) > max_length:
+        return None
+    return "".join(_URL_ENCODE.get(char, char) for char in url)
+
+
+_LEADING_MARKER = re.compile(r"^([-+#>]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str, specials: str = "\\*_~`[]") -> str:
+    """Feed text on one line with markdown inert: `specials` and a leading list, heading or
+    quote marker (`- `, `# `, `> `, `1. `) are backslash-escaped."""
+    pattern = "([" + re.escape(specials) + "])"
+    text = re.sub(pattern, r"\\\1", one_line(text))
+    return _LEADING_MARKER.sub(lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1], text)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The URL and each of its longer path segments and query values: the pieces of a
+    webhook URL that carry its token, which a peer or an exception may echo on their own."""
+    parts = urlsplit(url)
+    pieces = [*parts.path.split("/"), *(value for _, value in parse_qsl(parts.query))]
+    return [url, *(piece for piece in pieces if len(piece) >= 8)]

@@ -12,7 +12,7 @@ from typing import Any
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, Destination
-from alerts.notify import email, slack, webhook
+from alerts.notify import discord, email, slack, slack_bot, teams, webhook
 from alerts.notify.base import Transport
 
 
@@ -26,7 +26,10 @@ class Channel:
 
 CHANNELS: dict[str, Channel] = {
     "slack": Channel(slack.render, slack.send),
+    "slack_bot": Channel(slack_bot.render, slack_bot.send),
     "webhook": Channel(webhook.render, webhook.send),
+    "discord": Channel(discord.render, discord.send),
+    "teams": Channel(teams.render, teams.send),
     "email": Channel(email.render, email.send),
 }
 

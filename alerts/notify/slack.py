@@ -21,12 +21,15 @@ from alerts.models import Alert, Destination, SourceRef
 from alerts.notify.base import (
     Transport,
     as_utc,
+    change_words,
     classify_http_status,
     fact_lines,
     format_utc,
     headline,
     map_http_exception,
     one_line,
+    revision_label,
+    url_secrets,
     webhook_url,
 )
 
@@ -61,10 +64,12 @@ _CODE = re.compile(r"[a-z_]{1,64}")
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     """The JSON body for one alert: Block Kit blocks plus a plain `text` fallback.
 
-    Pure. Blocks: a header (headline, "TEST" and update/correction marked), a section linking
-    the report with its key facts as fields, a section listing the sources, and a context line
-    with the first-report and detection times as Slack date tokens (shown in the reader's zone,
-    with a UTC fallback). The fallback `text` always holds the report title and URL.
+    Pure. Blocks: a header (headline, "TEST" and update/correction marked); for updates and
+    corrections a context line referring to the first alert (its first-report time and event
+    id) with the facts that changed; a section linking the report with its key facts as
+    fields, a section listing the sources, and a context line with the first-report and
+    detection times as Slack date tokens (shown in the reader's zone, with a UTC fallback).
+    The fallback `text` always holds the report title and URL, and what changed.
     """
     blocks: list[dict[str, Any]] = [
         {
@@ -74,6 +79,9 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     ]
     if alert.test:
         blocks.append(_context("*TEST ALERT* — sent to check delivery; no launch is reported."))
+    reference = _reference_text(alert)
+    if reference:
+        blocks.append(_context(reference))
     blocks.append(_facts_section(alert))
     if alert.sources:
         blocks.append(_section(_sources_text(alert.sources)))
@@ -94,7 +102,7 @@ def send(payload: dict[str, Any], destination: Destination, transport: Transport
             url, content=body, headers={"Content-Type": "application/json; charset=utf-8"}
         )
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise map_http_exception(exc, channel=CHANNEL, secrets=[url]) from None
+        raise map_http_exception(exc, channel=CHANNEL, secrets=url_secrets(url)) from None
     code = response.text.strip()
     code = code if _CODE.fullmatch(code) else ""
     error = classify_http_status(
@@ -197,8 +205,26 @@ def _times_text(alert: Alert) -> str:
     return " · ".join(parts)
 
 
+def _reference_text(alert: Alert) -> str | None:
+    """`Update #2 to the alert of <date> (event `id`) · *Changed:* apogee, count`, or None."""
+    label = revision_label(alert)
+    if label is None:
+        return None
+    event = f"`{_escape(_truncate(one_line(alert.event_id), 200))}`"
+    if alert.first_published_at:
+        text = f"{label} to the alert of {_date_token(alert.first_published_at)} (event {event})"
+    else:
+        text = f"{label} to the earlier alert of event {event}"
+    changed = change_words(alert)
+    if changed:
+        text += f" · *Changed:* {_escape(', '.join(changed))}"
+    return text
+
+
 def _fallback_text(alert: Alert) -> str:
-    start = _escape(headline(alert)) + ": "
+    changed = change_words(alert)
+    note = f" (changed: {', '.join(changed)})" if changed else ""
+    start = _escape(headline(alert) + _truncate(note, 300)) + ": "
     url = _truncate(_escape(one_line(alert.url)), _URL_MAX)
     budget = max(TEXT_MAX - len(start) - len(url) - 1, 20)
     return _truncate(f"{start}{_truncate(_escape(one_line(alert.title)), budget)} {url}", TEXT_MAX)

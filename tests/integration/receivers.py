@@ -74,12 +74,24 @@ class _Recorder(Generic[T]):
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted HTTP answer: status, headers and body, sent after `delay_s` seconds."""
+    """One scripted HTTP answer: status, headers and body, sent after `delay_s` seconds.
+
+    The Content-Type is text/plain unless `headers` name one (see `Reply.json`).
+    """
 
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | str = b"ok"
     delay_s: float = 0.0
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Reply:
+        """An application/json answer, as the Slack Web API or Discord give."""
+        return cls(
+            status,
+            {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+            json.dumps(value),
+        )
 
 
 @dataclass(frozen=True)
@@ -233,7 +245,8 @@ def _make_handler(
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                if not any(name.lower() == "content-type" for name in reply.headers):
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
                 self.wfile.write(content)

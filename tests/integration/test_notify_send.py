@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import socket
 from collections.abc import Iterator
@@ -9,11 +10,15 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+import redis
+from standardwebhooks.webhooks import Webhook
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, AlertKind, Destination, Facts, SourceRef
+from alerts.notify import slack_bot
 from alerts.notify.base import SmtpConfig, Transport
 from alerts.notify.registry import deliver
+from alerts.notify.threads import RedisThreads
 from alerts.redact import Secret
 from tests.integration.receivers import Reply, SmtpReceiver, WebhookReceiver
 
@@ -133,7 +138,7 @@ class TestWebhook:
             deliver(ALERT, destination, Transport(http=client))
         assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.TIMEOUT, True)
 
-    @pytest.mark.parametrize("channel", ["webhook", "slack"])
+    @pytest.mark.parametrize("channel", ["webhook", "slack", "discord", "teams"])
     def test_closed_port_is_a_retryable_network_error(
         self, http: httpx.Client, channel: str
     ) -> None:
@@ -143,6 +148,200 @@ class TestWebhook:
             deliver(ALERT, Destination("d", channel, url=Secret(url)), Transport(http=http))
         assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.NETWORK, True)
         assert_no_secret(caught.value, "XXXSECRETXXX")
+
+
+KEY_OLD = "whsec_" + base64.b64encode(b"integration-old-key-XXXKEY1XXX").decode()
+KEY_NEW = "whsec_" + base64.b64encode(b"integration-new-key-XXXKEY2XXX").decode()
+
+
+class TestSignedWebhook:
+    def test_rotated_keys_each_verify_and_retries_keep_the_id(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """Both keys verify what arrived, on the first attempt and on its retry."""
+        hooks.reply_with(Reply(503, body="busy"))
+        destination = Destination(
+            "partner",
+            "webhook",
+            url=Secret(hooks.url("/in/XXXSECRETXXX")),
+            signing_secrets=(Secret(KEY_OLD), Secret(KEY_NEW)),
+        )
+        transport = Transport(http=http)
+        with pytest.raises(DeliveryError) as caught:
+            deliver(UPDATE, destination, transport)
+        assert caught.value.retryable
+        assert_no_secret(caught.value, "XXXSECRETXXX", KEY_OLD, KEY_NEW)
+        deliver(UPDATE, destination, transport)
+        first, second = hooks.wait_for(2)
+        assert first.headers["webhook-id"] == second.headers["webhook-id"]
+        for request in (first, second):
+            assert len(request.headers["webhook-signature"].split(" ")) == 2
+            for key in (KEY_OLD, KEY_NEW):
+                payload = Webhook(key).verify(request.body, request.headers)
+                assert (payload["event_id"], payload["kind"], payload["revision"]) == (
+                    UPDATE.event_id,
+                    "update",
+                    2,
+                )
+                assert payload["schema_version"] == 1
+
+
+DISCORD_PATH = "/api/webhooks/123/XXXSECRETXXX"
+
+
+class TestDiscord:
+    def test_embed_arrives_with_wait_and_no_mentions(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """The webhook is executed with ?wait=true and an embed that mentions nobody."""
+        hooks.reply_with(Reply.json({"id": "1", "channel_id": "2"}))
+        destination = Destination("ops-d", "discord", url=Secret(hooks.url(DISCORD_PATH)))
+        deliver(ALERT, destination, Transport(http=http))
+        [request] = hooks.wait_for(1)
+        assert (request.method, request.path) == ("POST", DISCORD_PATH + "?wait=true")
+        body = request.json
+        assert body["allowed_mentions"] == {"parse": []}
+        [embed] = body["embeds"]
+        assert embed["title"] == "🚀 Ballistic missile launch — North Korea"
+        assert embed["url"] == ALERT.url
+        assert f"[{ALERT.title}]({ALERT.url})" in embed["description"]
+
+    def test_rate_limit_uses_discords_fractional_wait(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """A 429 with Retry-After and a JSON retry_after is retryable after the longer wait."""
+        hooks.reply_with(
+            Reply.json({"message": "You are being rate limited.", "retry_after": 2.5,
+                        "global": False}, 429, {"Retry-After": "2"})
+        )  # fmt: skip
+        destination = Destination("ops-d", "discord", url=Secret(hooks.url(DISCORD_PATH)))
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable, caught.value.retry_after_s) == (
+            DeliveryReason.RATE_LIMITED,
+            True,
+            2.5,
+        )
+        assert_no_secret(caught.value, "XXXSECRETXXX")
+
+
+TEAMS_PATH = "/webhookb2/abc@def/IncomingWebhook/XXXSECRETXXX/ghi"
+
+
+class TestTeams:
+    def test_adaptive_card_arrives(self, hooks: WebhookReceiver, http: httpx.Client) -> None:
+        """A Workflow's 202 accepts a message holding one Adaptive Card."""
+        hooks.reply_with(Reply(202, body=""))
+        destination = Destination("ops-t", "teams", url=Secret(hooks.url(TEAMS_PATH)))
+        deliver(ALERT, destination, Transport(http=http))
+        [request] = hooks.wait_for(1)
+        body = request.json
+        assert body["type"] == "message"
+        [attachment] = body["attachments"]
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert (card["type"], card["version"]) == ("AdaptiveCard", "1.4")
+        assert card["body"][0]["text"] == "🚀 Ballistic missile launch — North Korea"
+        assert any(block["type"] == "FactSet" for block in card["body"])
+
+    def test_error_wrapped_in_200_is_retryable(
+        self, hooks: WebhookReceiver, http: httpx.Client
+    ) -> None:
+        """The legacy connector's 200 "...returned HTTP error 429..." is a rate limit."""
+        text = (
+            "Webhook message delivery failed with error: Microsoft Teams endpoint returned "
+            "HTTP error 429 with ContextId tcid=0,server=msgapi,cv=x.."
+        )
+        hooks.reply_with(Reply(200, body=text))
+        destination = Destination("ops-t", "teams", url=Secret(hooks.url(TEAMS_PATH)))
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, destination, Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable) == (
+            DeliveryReason.RATE_LIMITED,
+            True,
+        )
+        assert_no_secret(caught.value, "XXXSECRETXXX")
+
+
+BOT_TOKEN = "xoxb-1-XXXTOKENXXX"
+
+
+def bot(url: str | None) -> Destination:
+    return Destination(
+        "ops-bot",
+        "slack_bot",
+        url=Secret(url) if url else None,
+        token=Secret(BOT_TOKEN),
+        target="C0123456789",
+    )
+
+
+class TestSlackBot:
+    def test_update_is_a_thread_reply_to_the_new_alert(
+        self, hooks: WebhookReceiver, http: httpx.Client, redis_client: redis.Redis
+    ) -> None:
+        """new → top level; its ts is kept in Redis; the update replies in that thread."""
+        hooks.reply_with(
+            Reply.json({"ok": True, "channel": "C0123456789", "ts": "1795590960.000100"}),
+            Reply.json({"ok": True, "channel": "C0123456789", "ts": "1795591020.000200"}),
+        )
+        transport = Transport(http=http, threads=RedisThreads(redis_client))
+        destination = bot(hooks.url("/api/chat.postMessage"))
+        deliver(ALERT, destination, transport)
+        deliver(UPDATE, destination, transport)
+        first, second = hooks.wait_for(2)
+        for request in (first, second):
+            assert (request.method, request.path) == ("POST", "/api/chat.postMessage")
+            assert request.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+            assert request.json["channel"] == "C0123456789"
+        assert "thread_ts" not in first.json
+        assert second.json["thread_ts"] == "1795590960.000100"
+        assert second.json["blocks"][0]["text"]["text"].startswith("🚀 Update #2:")
+        threads = RedisThreads(redis_client)
+        assert threads.first_message(ALERT.event_id, "ops-bot") == "1795590960.000100"
+
+    def test_api_url_constant_points_at_the_receiver(
+        self, hooks: WebhookReceiver, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without a destination URL the bot posts to SLACK_API_URL."""
+        monkeypatch.setattr(slack_bot, "SLACK_API_URL", hooks.url("/api/chat.postMessage"))
+        hooks.reply_with(Reply.json({"ok": True, "ts": "1.1"}))
+        deliver(ALERT, bot(None), Transport(http=http))
+        [request] = hooks.wait_for(1)
+        assert request.path == "/api/chat.postMessage"
+
+    @pytest.mark.parametrize(
+        ("reply", "reason", "retryable"),
+        [
+            (Reply.json({"ok": False, "error": "invalid_auth"}), DeliveryReason.AUTH_ERROR, False),
+            (Reply.json({"ok": False, "error": "not_in_channel"}), DeliveryReason.REJECTED,
+             False),
+            (Reply.json({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "3"}),
+             DeliveryReason.RATE_LIMITED, True),
+        ],
+    )  # fmt: skip
+    def test_api_errors(
+        self,
+        hooks: WebhookReceiver,
+        http: httpx.Client,
+        reply: Reply,
+        reason: DeliveryReason,
+        retryable: bool,
+    ) -> None:
+        """Slack's ok:false codes and 429 map to reasons; the token never shows."""
+        hooks.reply_with(reply)
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, bot(hooks.url("/api/chat.postMessage")), Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable) == (reason, retryable)
+        assert_no_secret(caught.value, BOT_TOKEN, "XXXTOKENXXX")
+
+    def test_closed_port_is_a_retryable_network_error(self, http: httpx.Client) -> None:
+        """Nothing listening is a retryable NETWORK error naming neither URL nor token."""
+        url = f"http://127.0.0.1:{closed_port()}/api/chat.postMessage"
+        with pytest.raises(DeliveryError) as caught:
+            deliver(ALERT, bot(url), Transport(http=http))
+        assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.NETWORK, True)
+        assert_no_secret(caught.value, "XXXTOKENXXX")
 
 
 def smtp_transport(http: httpx.Client, smtp: SmtpReceiver, **changes: object) -> Transport:

@@ -14,12 +14,18 @@ from alerts.models import Alert, AlertKind, Facts
 from alerts.notify.base import (
     SmtpConfig,
     Transport,
+    change_words,
     classify_http_status,
+    escape_markdown,
     fact_lines,
     headline,
     map_http_exception,
     one_line,
     parse_retry_after,
+    revision_label,
+    safe_http_url,
+    shorten,
+    url_secrets,
 )
 from alerts.redact import Secret
 
@@ -288,3 +294,75 @@ class TestWording:
     def test_one_line_removes_controls(self) -> None:
         """CR, LF, NUL and Unicode line separators fold to single spaces."""
         assert one_line(" a\r\nb\x00c\u2028d\te ") == "a b c d e"
+
+
+class TestChatHelpers:
+    def test_change_words(self) -> None:
+        """Fact names become words a reader knows; synonyms and repeats collapse."""
+        alert = make_alert(
+            changes=("missile_class", "count", "count_text", "apogee_km", "landing_area",
+                     "authority", "retracted", "new_field")
+        )  # fmt: skip
+        assert change_words(alert) == [
+            "missile class",
+            "count",
+            "apogee",
+            "landing area",
+            "confirmed by",
+            "retracted: not a ballistic missile launch",
+            "new field",
+        ]
+
+    @pytest.mark.parametrize(
+        ("kind", "label"),
+        [
+            (AlertKind.NEW, None),
+            (AlertKind.UPDATE, "Update #3"),
+            (AlertKind.CORRECTION, "Correction"),
+        ],
+    )
+    def test_revision_label(self, kind: AlertKind, label: str | None) -> None:
+        """Only revisions after the first alert are labelled."""
+        assert revision_label(make_alert(kind=kind, revision=3)) == label
+
+    def test_shorten(self) -> None:
+        """Text is cut to the limit with an ellipsis, and left alone when it fits."""
+        assert (shorten("abcdef", 4), shorten("abc", 4), shorten("abc", 0)) == ("abc…", "abc", "")
+
+    @pytest.mark.parametrize(
+        ("url", "safe"),
+        [
+            ("https://ok.example/a b(c)[d]|e<f>",
+             "https://ok.example/a%20b%28c%29%5Bd%5D%7Ce%3Cf%3E"),
+            ("HTTP://ok.example/\r\nx", "HTTP://ok.example/%20x"),
+            ("javascript:alert(1)", None),
+            ("https:///nohost", None),
+            ("ftp://x.example/", None),
+            ("https://x.example/" + "a" * 3000, None),
+        ],
+    )  # fmt: skip
+    def test_safe_http_url(self, url: str, safe: str | None) -> None:
+        """Only http(s) URLs with a host pass, encoded so markup cannot end them early."""
+        assert safe_http_url(url) == safe
+
+    @pytest.mark.parametrize(
+        ("text", "escaped"),
+        [
+            ("**b** _i_ [x](http://e) `c` ~s~ \\",
+             "\\*\\*b\\*\\* \\_i\\_ \\[x\\](http://e) \\`c\\` \\~s\\~ \\\\"),
+            ("- item", "\\- item"),
+            ("# heading", "\\# heading"),
+            ("> quote", "\\> quote"),
+            ("12. point", "12\\. point"),
+            ("3-4 missiles", "3-4 missiles"),
+            ("line\r\n- two", "line - two"),
+        ],
+    )  # fmt: skip
+    def test_escape_markdown(self, text: str, escaped: str) -> None:
+        """Emphasis, code, links and leading block markers are made literal."""
+        assert escape_markdown(text) == escaped
+
+    def test_url_secrets(self) -> None:
+        """The URL, its long path segments and query values are all treated as secret."""
+        url = "https://discord.com/api/webhooks/123456789/XXXSECRETXXX?token=abcdefgh1&x=1"
+        assert url_secrets(url) == [url, "webhooks", "123456789", "XXXSECRETXXX", "abcdefgh1"]

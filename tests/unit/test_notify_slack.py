@@ -137,6 +137,46 @@ class TestRender:
         payload = slack.render(make_alert(**changes), DESTINATION)
         assert payload["blocks"][0]["text"]["text"].startswith(header)
 
+    def test_update_refers_to_the_first_alert_and_lists_changes(self) -> None:
+        """An update says which alert it updates (first-report time, event) and what changed."""
+        alert = make_alert(
+            kind=AlertKind.UPDATE, revision=2, changes=("missile_class", "apogee_km", "authority")
+        )
+        payload = slack.render(alert, DESTINATION)
+        assert payload["blocks"][1] == {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": (
+                        "Update #2 to the alert of "
+                        "<!date^1795590900^{date_short_pretty} {time}|2026-11-25 07:15 UTC> "
+                        "(event `kp-20261125-1`) · *Changed:* missile class, apogee, confirmed by"
+                    ),
+                }
+            ],
+        }
+        assert payload["text"].startswith(
+            "Update #2: Ballistic missile launch — North Korea "
+            "(changed: missile class, apogee, confirmed by): N. Korea fires"
+        )
+
+    def test_correction_without_first_report_time(self) -> None:
+        """A retraction says so in words; without a first-report time the event id is named."""
+        alert = make_alert(
+            kind=AlertKind.CORRECTION, revision=3, changes=("retracted",), first_published_at=None
+        )
+        payload = slack.render(alert, DESTINATION)
+        assert payload["blocks"][1]["elements"][0]["text"] == (
+            "Correction to the earlier alert of event `kp-20261125-1` · "
+            "*Changed:* retracted: not a ballistic missile launch"
+        )
+
+    def test_new_alert_has_no_reference_line(self) -> None:
+        """Only updates and corrections carry the reference to the first alert."""
+        payload = slack.render(make_alert(changes=("count",)), DESTINATION)
+        assert [b["type"] for b in payload["blocks"]] == ["header", "section", "section", "context"]
+
     def test_test_alert_is_marked_everywhere_a_reader_looks(self) -> None:
         """A test alert says TEST in the notification text and in a context line."""
         payload = slack.render(make_alert(test=True), DESTINATION)

@@ -1,0 +1,166 @@
+"""Microsoft Teams: an Alert as an Adaptive Card, POSTed to an incoming webhook or a Workflow.
+
+Both Teams endpoints take a `message` whose attachment is an Adaptive Card (1.4): a heading,
+for updates and corrections a line referring to the first alert and what changed, the linked
+report, the facts as a FactSet, the sources as markdown links, and the times in UTC (Adaptive
+Cards have no reader-local time token). TextBlocks render a markdown subset (bold, italic,
+lists, links), so feed text is folded to one line, its emphasis, code and link characters are
+backslash-escaped, and a leading list, heading or quote marker is escaped too; links are
+built here only from http(s) URLs. Cards stay well under the 28 KB message limit.
+
+Teams answers 200 (`1`) or 202 (Workflows). The legacy connector also answers 200 with a body
+`Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429
+…` (MicrosoftDocs/msteams-docs#7425); that status is classified as if Teams had sent it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from alerts.models import Alert, Destination, SourceRef
+from alerts.notify.base import (
+    Transport,
+    change_words,
+    classify_http_status,
+    escape_markdown,
+    fact_lines,
+    format_utc,
+    headline,
+    map_http_exception,
+    one_line,
+    revision_label,
+    safe_http_url,
+    shorten,
+    url_secrets,
+    webhook_url,
+)
+
+CHANNEL = "teams"
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+TITLE_MAX = 200
+TEXT_MAX = 2000
+FACT_VALUE_MAX = 300
+SOURCES_MAX = 20
+_LINK_TEXT_MAX = 200
+_URL_MAX = 1000
+_WRAPPED_STATUS = re.compile(r"returned HTTP error (\d{3})")
+
+
+def render(alert: Alert, destination: Destination) -> dict[str, Any]:
+    """The message body: one Adaptive Card attachment. Pure."""
+    body: list[dict[str, Any]] = [
+        _text(_clip(f"🚀 {headline(alert)}", TITLE_MAX), size="Large", weight="Bolder",
+              style="heading"),
+    ]  # fmt: skip
+    if alert.test:
+        body.append(_text("**TEST ALERT**: sent to check delivery; no launch is reported."))
+    reference = _reference(alert)
+    if reference:
+        body.append(_text(reference, isSubtle=True))
+    body.append(_text(f"**{_link(alert.url, alert.title)}**"))
+    body.append(
+        {
+            "type": "FactSet",
+            "facts": [
+                {"title": label, "value": _clip(value, FACT_VALUE_MAX)}
+                for label, value in fact_lines(alert)
+            ],
+        }
+    )
+    if alert.sources:
+        body.append(_text(_sources(alert.sources)))
+    body.append(_text(_times(alert), isSubtle=True, size="Small"))
+    card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": "1.4", "body": body}
+    safe = safe_http_url(alert.url, max_length=_URL_MAX)
+    if safe:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open report", "url": safe}]
+    return {
+        "type": "message",
+        "attachments": [{"contentType": CARD_TYPE, "contentUrl": None, "content": card}],
+    }
+
+
+def send(payload: dict[str, Any], destination: Destination, transport: Transport) -> None:
+    """POST the card; raise DeliveryError unless Teams accepted it (2xx without a wrapped error).
+
+    Raises:
+        DeliveryError: a missing or bad URL (not retryable) or a failure classified by status
+            (429 and 5xx retryable, other 4xx final), also when wrapped in a 200 body.
+    """
+    url = webhook_url(destination, channel=CHANNEL)
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    try:
+        response = transport.http.post(
+            url, content=body, headers={"Content-Type": "application/json"}
+        )
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise map_http_exception(exc, channel=CHANNEL, secrets=url_secrets(url)) from None
+    status = response.status_code
+    wrapped = _WRAPPED_STATUS.search(response.text[:1000]) if 200 <= status < 300 else None
+    if wrapped and not 200 <= int(wrapped.group(1)) < 300:
+        status = int(wrapped.group(1))
+    error = classify_http_status(status, response.headers, channel=CHANNEL)
+    if error is not None:
+        raise error
+
+
+def _clip(text: str, limit: int) -> str:
+    """Escaped `text` within `limit` characters; a cut never leaves a dangling backslash."""
+    text = escape_markdown(shorten(one_line(text), limit))
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if (len(cut) - len(cut.rstrip("\\"))) % 2:
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _link(url: str, title: str) -> str:
+    text = _clip(title or url, _LINK_TEXT_MAX)
+    safe = safe_http_url(url, max_length=_URL_MAX)
+    return f"[{text}]({safe})" if safe else text
+
+
+def _reference(alert: Alert) -> str | None:
+    label = revision_label(alert)
+    if label is None:
+        return None
+    when = f" of {format_utc(alert.first_published_at)}" if alert.first_published_at else ""
+    text = f"{label} to the alert{when} (event {_clip(alert.event_id, 200)})"
+    changed = change_words(alert)
+    if changed:
+        text += f". Changed: {_clip(', '.join(changed), 500)}"
+    return text
+
+
+def _sources(sources: tuple[SourceRef, ...]) -> str:
+    """`**Sources**` and one linked line per source, at most SOURCES_MAX within TEXT_MAX."""
+    lines = ["**Sources**"]
+    used = len(lines[0]) + 40  # room for the "…and N more" line
+    for shown, ref in enumerate(sources):
+        when = f", {format_utc(ref.published_at)}" if ref.published_at else ""
+        line = f"- {_link(ref.url, ref.title)} ({_clip(ref.source, 100)}{when})"
+        if shown == SOURCES_MAX or used + len(line) + 1 > TEXT_MAX:
+            lines.append(f"…and {len(sources) - shown} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def _times(alert: Alert) -> str:
+    parts = []
+    if alert.first_published_at:
+        parts.append(f"First reported {format_utc(alert.first_published_at)}")
+    parts.append(f"detected {format_utc(alert.detected_at)}")
+    parts.append(f"event {_clip(alert.event_id, 200)} rev {alert.revision}")
+    return " · ".join(parts)
