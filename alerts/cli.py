@@ -192,10 +192,68 @@ def dlq() -> None:
 
 @dlq.command("list")
 def dlq_list() -> None:
+    """One JSON line per dead letter, oldest first, numbered for `alerts dlq replay`."""
     from alerts.notify.deadletter import DeadLetters
 
-    for letter in DeadLetters(_connect_existing(load_settings())).list():
-        _emit(asdict(letter))
+    for number, letter in enumerate(DeadLetters(_connect_existing(load_settings())).list(), 1):
+        _emit({"number": number, **asdict(letter)})
+
+
+@click.command("test-alert")
+@click.option("--destination", "only", multiple=True, help="Destination id(s); default all.")
+def test_alert(only: tuple[str, ...]) -> None:
+    """Send a clearly marked TEST alert to every destination now and report each result.
+
+    Sends directly (no worker, no Redis, no ledger), so it checks the destinations themselves.
+    """
+    import httpx
+
+    from alerts.bootstrap import smtp_from, subscriptions_from
+    from alerts.errors import DeliveryError
+    from alerts.notify.base import Transport
+    from alerts.notify.registry import deliver
+
+    settings = load_settings()
+    destinations = {d.id: d for s in subscriptions_from(settings) for d in s.destinations}
+    chosen = [d for d in destinations.values() if not only or d.id in only]
+    if not chosen:
+        raise click.ClickException("no destination configured (or none of those ids)")
+    failed = 0
+    with httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0)) as http:
+        transport = Transport(http=http, smtp=smtp_from(settings))
+        for destination in chosen:
+            row = {"destination": destination.id, "channel": destination.channel}
+            try:
+                deliver(sample_test_alert(datetime.now(UTC)), destination, transport)
+                _emit({**row, "result": "sent"})
+            except DeliveryError as err:
+                failed += 1
+                _emit({**row, "result": "failed", "reason": str(err.reason), "error": str(err)})
+    if failed:
+        raise SystemExit(1)
+
+
+def sample_test_alert(now: datetime) -> Alert:
+    """A TEST alert that looks like a real one, so every channel renders all its parts."""
+    from alerts.models import AlertKind, Facts, SourceRef
+
+    return Alert(
+        event_id=f"test-{now:%Y%m%d%H%M%S}",
+        kind=AlertKind.NEW,
+        revision=1,
+        title="TEST ALERT from missile-alerts: this is not a real launch",
+        url="https://github.com/missile-alerts",
+        facts=Facts(country="XX", missile_class="unidentified_ballistic", count=1),
+        confidence=1.0,
+        detected_at=now,
+        first_published_at=now,
+        sources=(
+            SourceRef(
+                "missile-alerts", "test", "https://github.com/missile-alerts", "Test alert", now
+            ),
+        ),
+        test=True,
+    )
 
 
 def _connect_existing(settings: Settings) -> redis.Redis:
@@ -211,4 +269,4 @@ def _connect_existing(settings: Settings) -> redis.Redis:
     return client
 
 
-COMMANDS = [classify, replay, sources, dlq]
+COMMANDS = [classify, replay, sources, dlq, test_alert]

@@ -66,6 +66,9 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Celery's per-task "received"/"succeeded" lines repeat what our decision lines say.
+    for name in ("celery.worker.strategy", "celery.app.trace", "celery.beat"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 class _RedactingFilter(logging.Filter):

@@ -22,6 +22,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, parts[0]))
 
 
+# Test secrets carry this marker, so a leak into any log line of the suite is caught here.
+SECRET_MARKER = "canary"
+_leaks: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Grep every captured log and output section of every test for secrets."""
+    from alerts.logs import _SECRETS
+
+    for section, text in report.sections:
+        if not section.startswith("Captured"):
+            continue
+        lowered = text.lower()
+        hits = [s for s in _SECRETS if s and s in text]
+        if SECRET_MARKER in lowered or hits:
+            _leaks.append(f"{report.nodeid} ({section})")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.support.processes import LEAKED
+
+    _leaks.extend(f"worker/beat log {path}" for path in LEAKED)
+    if _leaks:
+        print("\nSECRET LEAKED INTO LOGS:\n  " + "\n  ".join(sorted(set(_leaks))))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No ALERTS_* variable or .env file of the developer's leaks into a test."""

@@ -15,7 +15,7 @@ import structlog
 from celery.signals import worker_shutting_down
 
 from alerts.bootstrap import secret_values, sources_from
-from alerts.cli import COMMANDS
+from alerts.cli import COMMANDS, dlq
 from alerts.config import Settings, load_settings
 from alerts.embedded import EmbeddedRedis, start_embedded
 from alerts.errors import ConfigError
@@ -119,6 +119,34 @@ def beat() -> None:
 
 for command in COMMANDS:
     cli.add_command(command)
+
+
+@dlq.command("replay")
+@click.argument("numbers", nargs=-1, type=int)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every dead letter.")
+def dlq_replay(numbers: tuple[int, ...], replay_all: bool) -> None:
+    """Send dead-lettered deliveries again (numbers as `alerts dlq list` shows them)."""
+    from alerts.bootstrap import build_runtime
+    from alerts.models import Delivery
+    from workers.tasks import deliver
+
+    settings = _prepare(need_redis_url=False)
+    url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
+    _configure_app(settings, url)
+    rt = build_runtime(settings, redis_url=url)
+    letters = rt.deadletters.list()
+    chosen = letters if replay_all else [letters[n - 1] for n in numbers if 0 < n <= len(letters)]
+    if not chosen:
+        raise click.ClickException(
+            "nothing to replay: give numbers from `alerts dlq list`, or --all"
+        )
+    for letter in chosen:
+        delivery = Delivery(letter.alert_key, letter.destination_id)
+        rt.ledger.reopen(delivery)
+        deliver.apply_async(args=(delivery.alert_key, delivery.destination_id), queue="deliver")
+        rt.deadletters.remove(letter)
+        click.echo(f"requeued {delivery.key}")
+    rt.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -200,6 +200,8 @@ def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, attem
     )
     rt.deadletters.push(letter)
     rt.ledger.mark_dead(delivery)
+    log.error("destination.failing", destination=delivery.destination_id, reason=str(reason),
+              dead_letters=rt.deadletters.count())  # fmt: skip
     log.error(
         "delivery.dead_lettered",
         delivery=delivery.key,

@@ -38,5 +38,8 @@ class DeadLetters:
         raw = self._redis.lrange(self._keys.deadletter(), 0, -1)
         return [DeadLetter(**json.loads(r)) for r in raw]
 
+    def count(self) -> int:
+        return int(self._redis.llen(self._keys.deadletter()))
+
     def remove(self, letter: DeadLetter) -> bool:
         return bool(self._redis.lrem(self._keys.deadletter(), 1, json.dumps(asdict(letter))))

@@ -53,6 +53,13 @@ class DeliveryLedger:
             pipe.expire(self._route(delivery), DELIVERY_SENT_TTL_S)
         pipe.execute()
 
+    def reopen(self, delivery: Delivery) -> None:
+        """A dead letter sent again: its revision is on its way, with a fresh retry budget."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(self._route(delivery), str(delivery.revision), "routed")
+        pipe.delete(self._keys.delivery_failures(delivery.key))
+        pipe.execute()
+
     def mark_dead(self, delivery: Delivery) -> None:
         self._redis.hset(self._route(delivery), str(delivery.revision), "dead")
 

@@ -61,7 +61,7 @@ def test_bad_sources_are_marked_and_never_delay_a_launch_alert(tmp_path: Path) -
             "ALERTS_REDIS_URL": redis.url,
             "ALERTS_DATA_DIR": str(tmp_path / "data"),
             "ALERTS_SOURCES": json.dumps(sources),
-            "ALERTS_WEBHOOK_URLS": json.dumps([hooks.url("/hook")]),
+            "ALERTS_WEBHOOK_URLS": json.dumps([hooks.url("/hook-canary-secret")]),
             "ALERTS_FETCH_TIMEOUT_SECONDS": "4",
             "ALERTS_PER_HOST_CONCURRENCY": "16",  # every source shares 127.0.0.1 here
             "ALERTS_LOG_FORMAT": "json",

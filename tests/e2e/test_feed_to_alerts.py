@@ -23,8 +23,8 @@ from tests.integration.receivers import SmtpReceiver, WebhookReceiver
 from tests.support.feeds import Entry, atom, rss
 from tests.support.processes import AlertsProcess, wait_until
 
-SLACK_PATH = "/services/T0E2E/B0E2E/e2eSlackSecretToken"
-SMTP_PASSWORD = "e2e-smtp-password-never-logged"
+SLACK_PATH = "/services/T0E2E/B0E2E/canarySlackSecretToken"
+SMTP_PASSWORD = "canary-smtp-password-never-logged"
 DELIVERY_TIMEOUT_S = 45
 
 
@@ -207,7 +207,7 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
     assert len(stack.smtp.messages) == 1
 
     logs = stack.logs()
-    assert "e2eSlackSecretToken" not in logs
+    assert "canary" not in logs.lower()
     assert SMTP_PASSWORD not in logs
     assert stack.events("delivery.sent")
 

@@ -35,7 +35,7 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             "ALERTS_SOURCES": json.dumps(
                 [{"name": "wire", "url": feeds.url("/wire.rss"), "interval_seconds": 1}]
             ),
-            "ALERTS_SLACK_WEBHOOK_URLS": json.dumps([slack.url("/services/T1/B1/runsecret")]),
+            "ALERTS_SLACK_WEBHOOK_URLS": json.dumps([slack.url("/services/T1/B1/canary-run")]),
             "ALERTS_LOG_FORMAT": "json",
         }
         run = AlertsProcess(["run"], env=env, cwd=tmp_path, log=tmp_path / "run.log")
@@ -72,7 +72,7 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             assert code == 0, run.text()[-3000:]
             wait_until(lambda: not _alive(redis_pid), timeout_s=10, what="embedded Redis to stop")
             assert not (data_dir / "redis.pid").exists()
-            assert "runsecret" not in run.text()
+            assert "canary" not in run.text()
         finally:
             run.stop(signal.SIGKILL)
             run.kill_group()

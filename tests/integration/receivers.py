@@ -155,6 +155,11 @@ class WebhookReceiver:
         """Forget recorded requests (the script is kept)."""
         self._recorded.clear()
 
+    def set_default(self, reply: Reply) -> None:
+        """Answer with `reply` once the script is used up (a destination that recovers)."""
+        with self._lock:
+            self._default = reply
+
     def start(self) -> Self:
         server = _HttpServer((LOCALHOST, 0), _make_handler(self._record, self._next))
         self._server = server

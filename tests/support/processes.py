@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+SECRET_MARKER = "canary"  # every secret the tests configure contains it
+LEAKED: list[str] = []  # log files in which a secret was found (conftest fails the session)
+
 
 class AlertsProcess:
     """`python -m workers <args>` with its own env, stdout+stderr captured to a log file."""
@@ -39,7 +42,10 @@ class AlertsProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()
+            if SECRET_MARKER in self.text().lower():
+                LEAKED.append(str(self.log))
         return self.proc.returncode
 
     def kill_group(self) -> None:
