@@ -116,3 +116,48 @@ def test_test_alert_reports_each_destination(tmp_path: Path) -> None:
         assert rows[1]["reason"] == "auth_error"
         assert "TEST" in json.dumps(ok.requests[0].json)
         assert "canary" not in proc.stdout + proc.stderr
+
+
+def test_update_never_overtakes_a_failing_new(tmp_path: Path) -> None:
+    """The `new` alert fails twice while its update is ready: the update still arrives second."""
+    redis = start_embedded(tmp_path / "redis", appendonly=False)
+    processes: list[AlertsProcess] = []
+    with FeedServer() as feeds, WebhookReceiver(Reply(500), Reply(503)) as hook:
+        feeds.add("/wire.rss", rss([]), etag=True)
+        env = {
+            "ALERTS_REDIS_URL": redis.url,
+            "ALERTS_DATA_DIR": str(tmp_path / "data"),
+            "ALERTS_SOURCES": json.dumps(
+                [{"name": "wire", "url": feeds.url("/wire.rss"), "interval_seconds": 1}]
+            ),
+            "ALERTS_WEBHOOK_URLS": json.dumps([hook.url("/hook-canary")]),
+            "ALERTS_MIN_UPDATE_GAP_SECONDS": "0",
+            "ALERTS_LOG_FORMAT": "json",
+        }
+        try:
+            for command in ("worker", "beat"):
+                processes.append(AlertsProcess([command], env=env, cwd=tmp_path,
+                                               log=tmp_path / f"{command}.log"))  # fmt: skip
+            wait_until(lambda: len(feeds.requests_to("/wire.rss")) >= 2, timeout_s=30,
+                       what="first polls")  # fmt: skip
+            at = datetime.now(UTC) - timedelta(minutes=2)
+            flash = Entry(
+                "kp-1",
+                "North Korea fires ballistic missile, JCS says",
+                "https://wire.example/kp-1",
+                at,
+            )
+            detail = Entry("kp-2", "North Korea fires two short-range ballistic missiles, "
+                           "Japan's defense ministry says", "https://wire.example/kp-2",
+                           at + timedelta(minutes=1))  # fmt: skip
+            feeds.set("/wire.rss", rss([flash, detail]), etag=True)
+            wait_until(lambda: any(r.json["revision"] == 2 for r in hook.requests),
+                       timeout_s=60, what="the update")  # fmt: skip
+            delivered = [(r.json["kind"], r.json["revision"]) for r in hook.requests]
+            # 500 and 503 for the `new`, then the `new`, then the update: never the update first
+            assert delivered == [("new", 1), ("new", 1), ("new", 1), ("update", 2)]
+        finally:
+            for process in processes:
+                process.stop()
+                process.kill_group()
+            redis.stop()
