@@ -244,6 +244,10 @@ def _result(
             retry_after_s=retry_after_seconds(response.headers) if status == 503 else None,
         )
     not_modified = status == 304
+    if not_modified:
+        # Drain the (empty) body so the connection returns to the pool: otherwise every
+        # unchanged poll pays a new TCP (and TLS) handshake.
+        response.read()
     body = b"" if not_modified else read_body(response, source=source, limits=limits)
     return FetchResult(
         status=status,

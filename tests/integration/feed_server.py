@@ -193,6 +193,11 @@ class FeedServer:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (keep-alive reuse shows as fewer than requests)."""
+        return self._httpd.connections
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == path]
 
@@ -240,9 +245,11 @@ class _Server(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._active: set[socket.socket] = set()
         self._active_lock = threading.Condition()
+        self.connections = 0  # TCP connections accepted so far
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         with self._active_lock:
+            self.connections += 1
             self._active.add(request)
         try:
             super().process_request_thread(request, client_address)

@@ -309,3 +309,23 @@ class TestFeedServer:
         started = time.monotonic()
         srv.close()
         assert time.monotonic() - started < 1.5
+
+
+def test_unchanged_polls_reuse_one_connection() -> None:
+    """304 answers leave the connection open for the next poll: no handshake per poll."""
+    from alerts.sources.fetch import FetchLimits, fetch_feed, make_http_client
+    from tests.integration.feed_server import FeedServer as _FeedServer
+
+    with _FeedServer() as srv:
+        srv.add("/rss", b"<rss version='2.0'><channel><title>t</title></channel></rss>",
+                etag=True)  # fmt: skip
+        client = make_http_client(FetchLimits())
+        try:
+            first = fetch_feed(client, srv.url("/rss"), source="s")
+            for _ in range(20):
+                again = fetch_feed(client, srv.url("/rss"), source="s", etag=first.etag)
+                assert again.not_modified
+        finally:
+            client.close()
+        assert len(srv.requests_to("/rss")) == 21
+        assert srv.connections <= 2
