@@ -6,7 +6,9 @@ process (per Celery pool child), never at import time.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -186,7 +188,14 @@ class Runtime:
     def send(self, alert: Alert, destination: Destination) -> None:
         registry.deliver(alert, destination, self.transport)
 
+    @functools.cached_property
+    def poll_threads(self) -> ThreadPoolExecutor:
+        """This process's fetch threads (created on first use, after any fork)."""
+        return ThreadPoolExecutor(self.settings.poll_threads, thread_name_prefix="poll")
+
     def close(self) -> None:
+        if "poll_threads" in self.__dict__:
+            self.poll_threads.shutdown(wait=False, cancel_futures=True)
         self.http.close()
         self.transport.http.close()
         self.redis.close()

@@ -253,10 +253,13 @@ class Settings(BaseSettings):
         default=8, ge=0, le=50, description="Send attempts after the first before dead-lettering."
     )
     worker_pool: str = Field(
-        default="threads", description="Celery pool: threads, prefork (processes) or solo."
+        default="prefork", description="Celery pool: prefork (processes), threads or solo."
     )
     worker_concurrency: int = Field(
-        default=16, ge=1, le=256, description="Worker threads (or processes for prefork)."
+        default=2, ge=1, le=256, description="Worker processes (or threads for `threads`)."
+    )
+    poll_threads: int = Field(
+        default=16, ge=1, le=256, description="Concurrent fetches per worker process."
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field(

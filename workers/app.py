@@ -45,7 +45,7 @@ def configure(settings: Settings, *, redis_url: str) -> Celery:
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         task_default_queue=POLL_QUEUE,
         task_routes={
-            "alerts.poll_source": {"queue": POLL_QUEUE},
+            "alerts.poll_sources": {"queue": POLL_QUEUE},
             "alerts.dispatch_polls": {"queue": POLL_QUEUE},
             "alerts.deliver": {"queue": DELIVER_QUEUE},
         },

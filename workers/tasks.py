@@ -36,6 +36,7 @@ WAIT_S = {
     pipeline.DeliveryOutcome.PACED: 0.0,
 }
 HOST_BUSY_RETRY_S = 0.5
+POLL_BATCH = 25  # sources per poll task: amortises Celery's per-task cost
 OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
 
 
@@ -45,14 +46,17 @@ def _now() -> datetime:
 
 @app.task(name="alerts.dispatch_polls", ignore_result=True, acks_late=False)
 def dispatch_polls() -> None:
-    """Enqueue a poll for every source that is due (beat runs this every half second); send
-    deferred updates whose gap has passed; re-send alerts a crashed poll never fanned out."""
+    """Enqueue polls of every source that is due, in batches (beat runs this every half
+    second); send deferred updates whose gap has passed; re-send alerts a crashed poll never
+    fanned out."""
     rt = runtime()
     now = time.time()
     if rt.schedule.sync(list(rt.sources.values()), now=now):
         log.info("sources.schedule.synced", sources=len(rt.sources))
-    for name in rt.schedule.claim_due(now=now):
-        poll_source.apply_async(args=(name,), queue=POLL_QUEUE, expires=LEASE_S)
+    due = rt.schedule.claim_due(now=now)
+    for start in range(0, len(due), POLL_BATCH):
+        poll_sources.apply_async(args=(due[start : start + POLL_BATCH],), queue=POLL_QUEUE,
+                                 expires=LEASE_S)  # fmt: skip
     owed = pipeline.flush_owed_updates(events=rt.events, policy=rt.policy, now=_now())
     unsent = rt.events.unsent(older_than=_now() - timedelta(seconds=OUTBOX_GRACE_S))
     if unsent:
@@ -60,35 +64,32 @@ def dispatch_polls() -> None:
     fan_out(rt, owed + [rt.events.load_alert(key) for key in unsent])
 
 
-@app.task(name="alerts.poll_source", bind=True, ignore_result=True, acks_late=False)
-def poll_source(self: Task, source_name: str) -> None:
+@app.task(name="alerts.poll_sources", ignore_result=True, acks_late=False)
+def poll_sources(source_names: list[str]) -> None:
+    """Poll a batch of sources at once on this process's fetch threads: one slow publisher
+    holds one thread, never the batch; each source's alerts go out as soon as it is done."""
     rt = runtime()
+    list(rt.poll_threads.map(lambda name: _poll_one(rt, name), source_names))
+
+
+def _poll_one(rt: Runtime, source_name: str) -> None:
     spec = rt.sources.get(source_name)
     if spec is None:
         log.warning("source.poll.unknown", source=source_name)
         return
-    host, token = host_of(spec.url), self.request.id or new_token()
+    host, token = host_of(spec.url), new_token()
     if not rt.schedule.take_host_slot(
-        host,
-        token,
-        now=time.time(),
-        limit=rt.settings.per_host_concurrency,
+        host, token, now=time.time(), limit=rt.settings.per_host_concurrency,
         lease_s=rt.settings.fetch_timeout_seconds + 10,
-    ):
+    ):  # fmt: skip
         rt.schedule.schedule(spec.name, at=time.time() + HOST_BUSY_RETRY_S * (1 + random.random()))
         log.debug("source.poll.host_busy", source=spec.name, host=host)
         return
     try:
         result = pipeline.poll_source(
-            spec,
-            fetch=rt.fetch,
-            states=rt.states,
-            events=rt.events,
-            classify=classify_item,
-            policy=rt.policy,
-            now=_now(),
-            new_token=new_token,
-        )
+            spec, fetch=rt.fetch, states=rt.states, events=rt.events, classify=classify_item,
+            policy=rt.policy, now=_now(), new_token=new_token,
+        )  # fmt: skip
     finally:
         rt.schedule.release_host_slot(host, token)
     rt.schedule.schedule(spec.name, at=time.time() + _next_delay_s(rt, spec, result))
