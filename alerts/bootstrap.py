@@ -18,6 +18,7 @@ from alerts.config import DestinationSetting, Settings
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys, digest
 from alerts.events.store import EventStore
+from alerts.metrics import Metrics
 from alerts.models import Alert, Destination, SourceSpec
 from alerts.notify import registry
 from alerts.notify.base import SmtpConfig, Transport
@@ -165,6 +166,7 @@ class Runtime:
     ledger: DeliveryLedger
     deadletters: DeadLetters
     schedule: PollSchedule
+    metrics: Metrics
     sources: dict[str, SourceSpec]
     subscriptions: list[Subscription]
     destinations: dict[str, Destination]
@@ -224,6 +226,7 @@ def build_runtime(
         ledger=DeliveryLedger(client, keys=keys),
         deadletters=DeadLetters(client, keys=keys),
         schedule=PollSchedule(client, keys=keys),
+        metrics=Metrics(client, keys=keys),
         sources={s.name: s for s in sources_from(settings)},
         subscriptions=subscriptions,
         destinations={d.id: d for s in subscriptions for d in s.destinations},

@@ -269,4 +269,12 @@ def _connect_existing(settings: Settings) -> redis.Redis:
     return client
 
 
-COMMANDS = [classify, replay, sources, dlq, test_alert]
+@click.command()
+def metrics() -> None:
+    """Print every metric in Prometheus text format (what /metrics serves)."""
+    from alerts.metrics import render_metrics
+
+    click.echo(render_metrics(_connect_existing(load_settings())), nl=False)
+
+
+COMMANDS = [classify, replay, sources, dlq, test_alert, metrics]

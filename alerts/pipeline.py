@@ -308,6 +308,7 @@ class DeliveryOutcome(StrEnum):
 class DeliveryResult:
     outcome: DeliveryOutcome
     wait_s: float = 0.0
+    alert: Alert | None = None  # what was sent, when it was
 
 
 def deliver_one(
@@ -338,9 +339,10 @@ def deliver_one(
         ledger.release(key)
         return DeliveryResult(DeliveryOutcome.PACED, wait_s)
     try:
-        send(events.load_alert(delivery.alert_key), destination)
+        alert = events.load_alert(delivery.alert_key)
+        send(alert, destination)
     except BaseException:
         ledger.release(key)
         raise
     ledger.mark_sent(delivery, now().isoformat())
-    return DeliveryResult(DeliveryOutcome.SENT)
+    return DeliveryResult(DeliveryOutcome.SENT, alert=alert)

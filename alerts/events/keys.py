@@ -92,6 +92,17 @@ class Keys:
         """Exists while a destination must not be sent to again (its rate limit)."""
         return f"{self.prefix}pace:{destination_id}"
 
+    def metric(self, name: str) -> str:
+        """Hash: label set → counter value, or histogram buckets and sum."""
+        return f"{self.prefix}metrics:{name}"
+
+    def heartbeat_beat(self) -> str:
+        """Epoch of the last dispatch beat caused (expires: a stale one means beat is down)."""
+        return f"{self.prefix}heartbeat:beat"
+
+    def heartbeat_worker(self, host: str) -> str:
+        return f"{self.prefix}heartbeat:worker:{host}"
+
     def deadletter(self) -> str:
         return f"{self.prefix}deadletter"
 

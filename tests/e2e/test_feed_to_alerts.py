@@ -9,6 +9,9 @@ secret in any log line.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -205,6 +208,16 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
     time.sleep(1.0)  # let any (wrongly) enqueued delivery land
     assert len(stack.slack.requests) == 1
     assert len(stack.smtp.messages) == 1
+
+    metrics = subprocess.run(
+        [sys.executable, "-m", "workers", "metrics"], capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")}, **stack.env},
+        cwd=stack.tmp, timeout=60, check=True,
+    ).stdout
+    assert 'alerts_deliveries_total{channel="slack",outcome="sent"} 1.0' in metrics
+    assert 'alerts_deliveries_total{channel="email",outcome="sent"} 1.0' in metrics
+    assert "alerts_publish_to_deliver_seconds_count 2.0" in metrics
+    assert 'alerts_alerts_total{kind="new"} 1.0' in metrics
 
     logs = stack.logs()
     assert "canary" not in logs.lower()
