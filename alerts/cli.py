@@ -270,6 +270,34 @@ def _connect_existing(settings: Settings) -> redis.Redis:
 
 
 @click.command()
+@click.option("--role", type=click.Choice(["any", "worker", "beat"]), default="any")
+@click.option("--max-age", "max_age_s", default=30.0, show_default=True,
+              help="Seconds since the last heartbeat that still count as alive.")  # fmt: skip
+def health(role: str, max_age_s: float) -> None:
+    """Exit 0 when Redis answers and the beat/workers beat recently (container healthchecks)."""
+    import socket
+    import time
+
+    from alerts.events.keys import Keys
+
+    client = _connect_existing(load_settings())
+    keys, now = Keys(), time.time()
+    checks: dict[str, bool] = {"redis": True}
+    if role in {"any", "beat"}:
+        checks["beat"] = _fresh(client.get(keys.heartbeat_beat()), now, max_age_s)
+    if role == "worker":
+        host = socket.gethostname()
+        checks["worker"] = _fresh(client.get(keys.heartbeat_worker(host)), now, max_age_s)
+    _emit(checks)
+    if not all(checks.values()):
+        raise SystemExit(1)
+
+
+def _fresh(value: bytes | None, now: float, max_age_s: float) -> bool:
+    return value is not None and now - float(value) <= max_age_s
+
+
+@click.command()
 def metrics() -> None:
     """Print every metric in Prometheus text format (what /metrics serves)."""
     from alerts.metrics import render_metrics
@@ -277,4 +305,4 @@ def metrics() -> None:
     click.echo(render_metrics(_connect_existing(load_settings())), nl=False)
 
 
-COMMANDS = [classify, replay, sources, dlq, test_alert, metrics]
+COMMANDS = [classify, replay, sources, dlq, test_alert, metrics, health]

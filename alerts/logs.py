@@ -28,13 +28,22 @@ def add_secrets(secrets: Iterable[str]) -> None:
 def redact_event(
     _logger: Any, _name: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Processor: scrub every string value (and exception text) of secrets and URL paths."""
+    """Processor: scrub every value (nested ones too) of secrets and URL paths."""
     for key, value in list(event.items()):
-        if isinstance(value, str):
-            event[key] = redact_text(value, _SECRETS)
-        elif value is not None and not isinstance(value, int | float | bool):
-            event[key] = redact_text(str(value), _SECRETS)
+        event[key] = _redacted(value)
     return event
+
+
+def _redacted(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return redact_text(value, _SECRETS)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _redacted(v) for k, v in value.items()}
+    return redact_text(str(value), _SECRETS)
 
 
 def configure_logging(
@@ -59,9 +68,25 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    # Celery, kombu and httpx log through stdlib; keep their lines redacted and on stderr too.
+    # Celery, kombu and httpx log through stdlib: render their records with the same
+    # processors, so every line on stderr is one redacted event (JSON off a terminal).
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RedactingFilter())
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.stdlib.add_logger_name,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact_event,
+                renderer,
+            ],
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -122,3 +122,22 @@ class TestReplay:
             "update",
             "new",
         ]
+
+
+class TestHealth:
+    def test_fails_until_heartbeats_arrive(
+        self, tmp_path: Path, redis_server: EmbeddedRedis
+    ) -> None:
+        """Healthy only when Redis answers and the beat was seen within the allowed age."""
+        import time
+
+        client = redis.Redis.from_url(redis_server.url)
+        client.flushall()
+        env = {"ALERTS_REDIS_URL": redis_server.url}
+        stale = alerts("health", "--role", "beat", env=env, cwd=tmp_path)
+        assert stale.returncode == 1
+        assert json.loads(stale.stdout) == {"redis": True, "beat": False}
+        client.set("alerts:v1:heartbeat:beat", time.time())
+        fresh = alerts("health", "--role", "beat", env=env, cwd=tmp_path)
+        assert fresh.returncode == 0, fresh.stdout
+        client.close()

@@ -39,7 +39,7 @@ class TestCompose:
     def test_services_and_volumes_are_defined(self) -> None:
         """redis, worker and beat exist, and every named volume used is declared."""
         services = self.compose["services"]
-        assert {"redis", "worker", "beat"} <= set(services)
+        assert {"redis", "worker", "beat", "web"} <= set(services)
         declared = set(self.compose.get("volumes") or {})
         for service in services.values():
             for volume in service.get("volumes", []):
@@ -61,3 +61,11 @@ class TestCompose:
             assert service["depends_on"]["redis"]["condition"] == "service_healthy"
             assert service["environment"]["ALERTS_REDIS_URL"].startswith("redis://redis:")
             assert service["command"] == [name]
+            assert service["restart"] == "unless-stopped"
+            assert service["healthcheck"]["test"][1:4] == ["alerts", "health", "--role"]
+
+    def test_every_service_has_a_healthcheck_and_restart_policy(self) -> None:
+        """Each service restarts by itself and reports its health."""
+        for name, service in self.compose["services"].items():
+            assert "healthcheck" in service, name
+            assert service.get("restart") == "unless-stopped", name
