@@ -29,6 +29,11 @@ from urllib.parse import urljoin
 
 import defusedxml.ElementTree as DefusedET
 import feedparser
+
+try:  # optional speed-up; feedparser alone is the fallback everywhere
+    import feedparser_rs
+except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
+    feedparser_rs = None
 from defusedxml import DefusedXmlException
 
 from alerts.errors import SourceError, SourceErrorKind
@@ -114,7 +119,7 @@ def parse_feed(
             raw = parse_json_feed(body, content_type, url)
         else:
             refuse_hostile_xml(body)
-            raw = (xml_backend or parse_xml_feedparser)(body, content_type, url)
+            raw = (xml_backend or parse_xml_fast)(body, content_type, url)
     except FeedFormatError as exc:
         raise SourceError(str(exc), source=source, kind=SourceErrorKind.PARSE) from exc
     return normalise_feed(raw, source=source, base_url=url)
@@ -204,6 +209,46 @@ def parse_xml_feedparser(body: bytes, content_type: str | None, url: str) -> Raw
         ttl_text=feed.get("ttl"),
         lang=feed.get("language") or None,
         entries=tuple(_feedparser_entry(entry, feed.get("language")) for entry in doc.entries),
+    )
+
+
+def parse_xml_fast(body: bytes, content_type: str | None, url: str) -> RawFeed:
+    """Read an XML feed with feedparser-rs (a Rust parser with feedparser's result shape,
+    about 20x faster), and hand anything it is unsure of to feedparser.
+
+    A clean, well-formed feed in UTF-8 (the common case) never touches feedparser; a document
+    feedparser-rs flags (malformed XML, odd encodings, no entries where some are written)
+    gets feedparser's recovery, so speed costs no robustness.
+    """
+    if feedparser_rs is None or not _plainly_utf8(body, content_type):
+        return parse_xml_feedparser(body, content_type, url)
+    try:
+        doc = feedparser_rs.parse(body)
+    except Exception:  # a crash on untrusted input: let the robust parser try
+        return parse_xml_feedparser(body, content_type, url)
+    looks_empty = not doc.entries and (b"<item" in body or b"<entry" in body)
+    if doc.get("bozo") or not doc.get("version") or looks_empty:
+        return parse_xml_feedparser(body, content_type, url)
+    feed = doc.feed
+    return RawFeed(
+        title=unescape(_detail_text(feed, "title")),
+        ttl_text=feed.get("ttl"),
+        lang=feed.get("language") or None,
+        entries=tuple(_feedparser_entry(entry, feed.get("language")) for entry in doc.entries),
+    )
+
+
+def _plainly_utf8(body: bytes, content_type: str | None) -> bool:
+    """Header and XML declaration both say UTF-8 (or ASCII) or nothing: no encoding doubt."""
+    header = _CHARSET_RE.search(content_type or "")
+    declared = _XML_DECL_ENCODING_RE.match(body[:512])
+    labels = [
+        header.group(1) if header else "",
+        declared.group(1).decode("ascii") if declared else "",
+    ]
+    utf8 = {"", "utf8", "usascii", "ascii"}
+    return not body.startswith((b"\xff\xfe", b"\xfe\xff")) and all(
+        label.lower().replace("-", "") in utf8 for label in labels
     )
 
 
