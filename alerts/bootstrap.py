@@ -144,6 +144,8 @@ def secret_values(settings: Settings) -> list[str]:
     values = [u.get_secret_value() for u in settings.slack_webhook_urls + settings.webhook_urls]
     if settings.smtp_password:
         values.append(settings.smtp_password.get_secret_value())
+    if settings.web_token:
+        values.append(settings.web_token.get_secret_value())
     for subscription in subscriptions_from(settings):
         for d in subscription.destinations:
             values += [s.reveal() for s in (d.url, d.token, *d.signing_secrets) if s is not None]

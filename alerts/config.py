@@ -261,6 +261,11 @@ class Settings(BaseSettings):
     poll_threads: int = Field(
         default=16, ge=1, le=256, description="Concurrent fetches per worker process."
     )
+    web_host: str = Field(default="127.0.0.1", description="Address the web service binds.")
+    web_port: int = Field(default=8080, ge=1, le=65535, description="Port of the web service.")
+    web_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the API and the dashboard's actions (secret)."
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field(
         default="auto", description="json, console, or auto (console on a TTY)."

@@ -72,8 +72,10 @@ def run() -> None:
         requested.append(f"{how}:{sig}")
 
     worker_shutting_down.connect(on_shutdown, weak=False)
+    web = None
     try:
         app = _configure_app(settings, url)
+        web = _start_web(settings, url)
         worker = app.Worker(
             beat=True,
             pool_cls=settings.worker_pool,
@@ -86,6 +88,8 @@ def run() -> None:
         # (Celery itself reports it as EX_FAILURE).
         code = 0 if requested == ["Warm:SIGINT"] else (worker.exitcode or 0)
     finally:
+        if web is not None:
+            web.stop()
         if embedded is not None:
             embedded.stop()
             log.info("redis.embedded.stopped", data_dir=str(embedded.data_dir))
@@ -165,3 +169,61 @@ def _guard(call: Callable[[], object]) -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on (ALERTS_WEB_HOST; 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (ALERTS_WEB_PORT; 8080).")
+def web(host: str | None, port: int | None) -> None:
+    """The dashboard and JSON API over the Redis of `alerts run` or of the workers."""
+    from alerts.bootstrap import build_runtime
+    from alerts.web.server import serve_forever
+
+    settings = _prepare(need_redis_url=False)
+    url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
+    host, port = host or settings.web_host, port or settings.web_port
+    rt = build_runtime(settings, redis_url=url)
+    app = _web_app(settings, rt, url)
+    log.info("web.starting", host=host, port=port, token_required=settings.web_token is not None)
+    if settings.web_token is None and host not in {"127.0.0.1", "localhost", "::1"}:
+        log.warning("web.open_without_token", host=host, hint="set ALERTS_WEB_TOKEN")
+    try:
+        serve_forever(app, host=host, port=port)
+    finally:
+        rt.close()
+
+
+def _web_app(settings: Settings, rt: Any, redis_url: str) -> Any:
+    """The ASGI app over this Runtime: deliveries enqueued through Celery, metrics from Redis."""
+    from alerts.metrics import render_metrics
+    from alerts.web import create_app
+
+    celery_app = _configure_app(settings, redis_url)
+
+    def enqueue_delivery(alert_key: str, destination_id: str) -> None:
+        celery_app.send_task("alerts.deliver", args=(alert_key, destination_id), queue="deliver")
+
+    token = settings.web_token.get_secret_value() if settings.web_token else None
+    return create_app(
+        rt, token=token, enqueue_delivery=enqueue_delivery,
+        metrics_text=lambda: render_metrics(rt.redis, keys=rt.events.keys),
+    )  # fmt: skip
+
+
+def _start_web(settings: Settings, redis_url: str) -> Any:
+    """The web service beside `alerts run`'s worker, on a thread; stopped by the caller."""
+    from alerts.bootstrap import build_runtime
+    from alerts.web.server import serve_in_background
+
+    rt = build_runtime(settings, redis_url=redis_url)
+    try:
+        server = serve_in_background(
+            _web_app(settings, rt, redis_url), host=settings.web_host, port=settings.web_port
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {settings.web_host}:{settings.web_port} ({exc.strerror})",
+            variable="ALERTS_WEB_PORT",
+        ) from None
+    log.info("web.started", url=server.url, token_required=settings.web_token is not None)
+    return server

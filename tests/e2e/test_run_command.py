@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +30,9 @@ def _alive(pid: int) -> bool:
 def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     """With no ALERTS_REDIS_URL, `alerts run` starts Redis itself, alerts, and Ctrl-C stops all."""
     data_dir = tmp_path / "data"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        web_port = probe.getsockname()[1]
     with FeedServer() as feeds, WebhookReceiver() as slack:
         feeds.add("/wire.rss", rss([]), etag=True)
         env = {
@@ -37,6 +42,7 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             ),
             "ALERTS_SLACK_WEBHOOK_URLS": json.dumps([slack.url("/services/T1/B1/canary-run")]),
             "ALERTS_LOG_FORMAT": "json",
+            "ALERTS_WEB_PORT": str(web_port),
         }
         run = AlertsProcess(["run"], env=env, cwd=tmp_path, log=tmp_path / "run.log")
         try:
@@ -67,6 +73,10 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             )
             [message] = slack.wait_for(1, timeout=45)
             assert "https://wire.example/kp-icbm" in json.dumps(message.json)
+            # the web service came up with it and shows the launch
+            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/api/events", timeout=10) as r:
+                events = json.load(r)
+            assert "https://wire.example/kp-icbm" in json.dumps(events)
 
             code = run.stop(signal.SIGINT, timeout_s=30)
             assert code == 0, run.text()[-3000:]

@@ -29,8 +29,10 @@ class TestReadme:
         out = subprocess.run(
             ["bash", "-c", extract.group(1)], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
-        assert out.endswith(".venv/bin/pytest")
-        assert "pip install" in out
+        assert out == "./scripts/test"
+        script = (ROOT / "scripts" / "test").read_text()
+        assert "pip install -q -e '.[test]'" in script
+        assert script.rstrip().endswith('exec .venv/bin/pytest "$@"')
 
 
 class TestCompose:

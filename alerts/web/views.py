@@ -1,0 +1,318 @@
+"""What the dashboard and the JSON API show, read from Redis into plain response models.
+
+Adapter (reads only, plus the dead-letter replay). The same functions feed the HTML page and
+the API, so both always agree. Error texts pass through redaction once more before they leave
+the process: the web app is the one place where they cross the network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from pydantic import BaseModel, TypeAdapter
+
+from alerts.bootstrap import Runtime
+from alerts.models import Delivery, LaunchEvent
+from alerts.notify.deadletter import DeadLetter
+from alerts.redact import redact_text
+from alerts.sources.due import host_of
+
+BEAT_FRESH_S = 10.0  # beat ticks every half second: twenty missed ticks means it is gone
+WORKER_FRESH_S = 30.0
+
+_EVENT = TypeAdapter(LaunchEvent)
+
+
+class SourceReport(BaseModel):
+    """One report joined to a launch event."""
+
+    source: str
+    item_id: str
+    url: str
+    title: str
+    published_at: datetime | None
+
+
+class DeliveryRecord(BaseModel):
+    """What became of each revision of an event at one destination."""
+
+    destination_id: str
+    channel: str
+    revisions: dict[str, str]  # "1" → "routed" | "sent" | "dead"
+
+
+class EventView(BaseModel):
+    event_id: str
+    country: str
+    launch_at: datetime
+    first_published_at: datetime | None
+    revision: int
+    title: str
+    url: str
+    facts: dict[str, Any]
+    sources: list[SourceReport]
+    retracted: bool
+    pending_update: bool
+    last_alert_at: datetime | None
+    deliveries: list[DeliveryRecord]
+
+
+class SourceView(BaseModel):
+    """A configured source and its health. Only the host of its URL is shown (it may hold a key)."""
+
+    name: str
+    host: str
+    interval_s: float
+    fast: bool
+    health: str
+    failures: int
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    poll_lag_s: float | None  # how long a due poll has been waiting; 0 when not yet due
+
+
+class DeadLetterView(BaseModel):
+    number: int  # 1-based, oldest first, as `alerts dlq list` numbers them
+    alert_key: str
+    destination_id: str
+    delivery_key: str
+    error: str
+    reason: str
+    attempts: int
+    failed_at: str
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str
+
+
+class Readiness(BaseModel):
+    status: str  # "ready" | "not ready"
+    failed: list[str]
+    checks: dict[str, Check]
+
+
+# --- events ---
+
+
+def recent_events(rt: Runtime, *, limit: int) -> list[EventView]:
+    """The newest `limit` launch events, newest first, with what was delivered where."""
+    ids = rt.events.recent_event_ids(limit)
+    if not ids:
+        return []
+    keys = rt.events.keys
+    raw = rt.redis.mget([keys.event(i) for i in ids])
+    events = [_EVENT.validate_json(r) for r in raw if r]  # expired ones drop out
+    return _with_deliveries(rt, events)
+
+
+def one_event(rt: Runtime, event_id: str) -> EventView | None:
+    event = rt.events.load_event(event_id)
+    return _with_deliveries(rt, [event])[0] if event else None
+
+
+def _with_deliveries(rt: Runtime, events: Sequence[LaunchEvent]) -> list[EventView]:
+    """One pipeline of HGETALLs: every event at every configured destination."""
+    keys = rt.events.keys
+    destinations = list(rt.destinations.values())
+    pipe = rt.redis.pipeline(transaction=False)
+    for event in events:
+        for destination in destinations:
+            pipe.hgetall(keys.routed(event.event_id, destination.id))
+    routed = iter(pipe.execute()) if events and destinations else iter(())
+    views = []
+    for event in events:
+        deliveries = []
+        for destination in destinations:
+            states = next(routed)
+            if states:
+                revisions = {_text(k): _text(v) for k, v in states.items()}
+                ordered = dict(sorted(revisions.items(), key=lambda kv: _revision(kv[0])))
+                deliveries.append(
+                    DeliveryRecord(
+                        destination_id=destination.id,
+                        channel=destination.channel,
+                        revisions=ordered,
+                    )
+                )
+        views.append(_event_view(event, deliveries))
+    return views
+
+
+def _event_view(event: LaunchEvent, deliveries: list[DeliveryRecord]) -> EventView:
+    return EventView(
+        event_id=event.event_id,
+        country=event.country,
+        launch_at=event.launch_at,
+        first_published_at=event.first_published_at,
+        revision=event.revision,
+        title=event.title,
+        url=event.url,
+        facts=event.facts.as_dict(),
+        sources=[
+            SourceReport(
+                source=s.source,
+                item_id=s.item_id,
+                url=s.url,
+                title=s.title,
+                published_at=s.published_at,
+            )
+            for s in event.sources
+        ],
+        retracted=event.retracted,
+        pending_update=event.pending_update,
+        last_alert_at=event.last_alert_at,
+        deliveries=deliveries,
+    )
+
+
+# --- sources ---
+
+
+def source_views(rt: Runtime, *, secrets: Sequence[str], now: float) -> list[SourceView]:
+    """Every configured source, in configuration order, with its health and poll timing."""
+    specs = list(rt.sources.values())
+    states = rt.states.load_many(s.name for s in specs)
+    due = {
+        _text(name): score
+        for name, score in rt.redis.zrange(rt.events.keys.poll_due(), 0, -1, withscores=True)
+    }
+    views = []
+    for spec, state in zip(specs, states, strict=True):
+        due_at = due.get(spec.name)
+        views.append(
+            SourceView(
+                name=spec.name,
+                host=host_of(spec.url),
+                interval_s=spec.interval_s,
+                fast=spec.fast,
+                health=str(state.health),
+                failures=state.failures,
+                last_success_at=state.last_success_at,
+                last_error=redact_text(state.last_error, secrets) if state.last_error else None,
+                last_error_at=state.last_error_at,
+                last_polled_at=state.last_polled_at,
+                next_poll_at=datetime.fromtimestamp(due_at, UTC) if due_at is not None else None,
+                poll_lag_s=round(max(0.0, now - due_at), 3) if due_at is not None else None,
+            )
+        )
+    return views
+
+
+# --- dead letters ---
+
+
+def dead_letter_views(rt: Runtime, *, secrets: Sequence[str]) -> list[DeadLetterView]:
+    return [
+        DeadLetterView(
+            number=n,
+            alert_key=letter.alert_key,
+            destination_id=letter.destination_id,
+            delivery_key=Delivery(letter.alert_key, letter.destination_id).key,
+            error=redact_text(letter.error, secrets),
+            reason=letter.reason,
+            attempts=letter.attempts,
+            failed_at=letter.failed_at,
+        )
+        for n, letter in enumerate(rt.deadletters.list(), 1)
+    ]
+
+
+def find_dead_letter(
+    rt: Runtime, *, number: int | None = None, delivery_key: str | None = None
+) -> DeadLetter | None:
+    """The dead letter at `number` (1-based), or the first one for `delivery_key`."""
+    letters = rt.deadletters.list()
+    if delivery_key is not None:
+        return next(
+            (x for x in letters if Delivery(x.alert_key, x.destination_id).key == delivery_key),
+            None,
+        )
+    if number is not None and 0 < number <= len(letters):
+        return letters[number - 1]
+    return None
+
+
+def replay_dead_letter(
+    rt: Runtime, letter: DeadLetter, enqueue_delivery: Callable[[str, str], None]
+) -> Delivery:
+    """Send a dead letter again, as `alerts dlq replay` does: reopen, enqueue, then remove.
+
+    If the enqueue fails the ledger is put back to `dead` and the letter stays, so nothing is
+    lost and the revision does not block later ones at that destination.
+    """
+    delivery = Delivery(letter.alert_key, letter.destination_id)
+    rt.ledger.reopen(delivery)
+    try:
+        enqueue_delivery(delivery.alert_key, delivery.destination_id)
+    except Exception:
+        rt.ledger.mark_dead(delivery)
+        raise
+    rt.deadletters.remove(letter)
+    return delivery
+
+
+# --- readiness ---
+
+
+def readiness(rt: Runtime, *, now: float | None = None) -> Readiness:
+    """Redis answers, the beat ticked within 10 s, and at least one worker beat within 30 s."""
+    now = time.time() if now is None else now
+    checks: dict[str, Check] = {}
+    try:
+        rt.redis.ping()
+    except (redis.RedisError, OSError) as exc:
+        checks["redis"] = Check(ok=False, detail=f"unreachable: {type(exc).__name__}")
+        checks["beat"] = Check(ok=False, detail="unknown: Redis unreachable")
+        checks["workers"] = Check(ok=False, detail="unknown: Redis unreachable")
+        return _verdict(checks)
+    checks["redis"] = Check(ok=True, detail="PONG")
+    keys = rt.events.keys
+    checks["beat"] = _fresh("beat", _epoch(rt.redis.get(keys.heartbeat_beat())), now, BEAT_FRESH_S)
+    worker_keys = list(rt.redis.scan_iter(match=keys.heartbeat_worker("*"), count=100))
+    beats = [_epoch(v) for v in rt.redis.mget(worker_keys)] if worker_keys else []
+    alive = sum(1 for b in beats if b is not None and now - b <= WORKER_FRESH_S)
+    latest = max((b for b in beats if b is not None), default=None)
+    checks["workers"] = _fresh("worker", latest, now, WORKER_FRESH_S)
+    if alive:
+        checks["workers"] = Check(ok=True, detail=f"{alive} alive")
+    return _verdict(checks)
+
+
+def _fresh(what: str, seen_at: float | None, now: float, limit_s: float) -> Check:
+    if seen_at is None:
+        return Check(ok=False, detail=f"no {what} heartbeat seen")
+    age = now - seen_at
+    if age > limit_s:
+        return Check(
+            ok=False, detail=f"last {what} heartbeat {age:.0f} s ago (limit {limit_s:.0f})"
+        )
+    return Check(ok=True, detail=f"last {what} heartbeat {max(age, 0):.1f} s ago")
+
+
+def _verdict(checks: dict[str, Check]) -> Readiness:
+    failed = [name for name, check in checks.items() if not check.ok]
+    return Readiness(status="not ready" if failed else "ready", failed=failed, checks=checks)
+
+
+def _epoch(value: bytes | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _revision(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,103 @@
+"""The dashboard in a real headless Chromium (Debian's package, driven by Playwright).
+
+The app runs under uvicorn on 127.0.0.1 over the filled world (a launch stream replayed through
+the pipeline, a dead letter, source health). Screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alerts.web import create_app
+from tests.web.conftest import World
+from tests.web.server import serve
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+TOKEN = "browser-token"  # noqa: S105
+KP_TITLE = "KP FIRES class=ICBM count=2"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright; fails (never skips) when it is not installed."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium); "
+            "the dashboard test needs a real browser"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_dashboard_shows_the_stream_and_replays_a_dead_letter(world: World, browser) -> None:
+    from playwright.sync_api import expect
+
+    app = create_app(world.rt, enqueue_delivery=world.enqueue)
+    with serve(app) as base_url:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base_url + "/")
+
+        expect(page).to_have_title("missile-alerts")
+        expect(page.locator("#events h3").get_by_role("link", name=KP_TITLE)).to_be_visible()
+        expect(page.locator("#events")).to_contain_text('<script>alert("x")</script>')
+        expect(page.locator("#timeline circle")).to_have_count(2)
+        expect(page.locator("#sources")).to_contain_text("unhealthy")
+        assert dialogs == []  # the hostile title ran nothing
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+        letter = page.locator("tr.letter", has_text=world.letter.alert_key)
+        expect(letter).to_have_count(1)
+        letter.get_by_role("button", name="Replay").click()
+
+        expect(page.locator("#notice")).to_contain_text("Requeued")
+        expect(page.locator("tr.letter")).to_have_count(0)
+        assert world.enqueued == [(world.letter.alert_key, world.destination_id)]
+        assert world.rt.deadletters.count() == 0
+        page.close()
+
+
+def test_dashboard_fits_a_phone_and_replay_asks_for_the_token(world: World, browser) -> None:
+    from playwright.sync_api import expect
+
+    app = create_app(world.rt, token=TOKEN, enqueue_delivery=world.enqueue)
+    with serve(app) as base_url:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page.goto(base_url + "/")
+        expect(page.locator("#events h3").get_by_role("link", name=KP_TITLE)).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow}px wider than a phone screen"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+
+        letter = page.locator("tr.letter")
+        letter.get_by_label("API token").fill("wrong")
+        letter.get_by_role("button", name="Replay").click()
+        expect(page.locator("#notice")).to_contain_text("token is missing or wrong")
+        assert world.enqueued == []
+
+        page.locator("tr.letter").get_by_label("API token").fill(TOKEN)
+        page.locator("tr.letter").get_by_role("button", name="Replay").click()
+        expect(page.locator("#notice")).to_contain_text("Requeued")
+        expect(page.locator("tr.letter")).to_have_count(0)
+        assert world.enqueued == [(world.letter.alert_key, world.destination_id)]
+        page.close()
