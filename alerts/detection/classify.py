@@ -27,6 +27,23 @@ Rules that are choices, applied to the labelled corpus too:
 - A drill in which ballistic missiles are really fired (Russia's Yars in strategic exercises,
   South Korea's Hyunmoo response drill) is a launch; missile-*defence* drills are not.
 
+What the report says about its launch, for the event stage (cue data `[context]`, read for
+launch reports; other missile items are read only for a not-ballistic reclassification):
+- `corrects`: it retracts or revises an earlier report. When it says no ballistic missile
+  flew ("cruise missiles, not ballistic", "탄도미사일 아닌 방사포") the verdict is no launch,
+  with `category` the weapon it names (a retraction: it must name the launcher, as the event
+  stage finds the launch by country); otherwise (ICBM -> IRBM, one not two, outside the EEZ,
+  did not fly over Japan) it is a launch report that corrects. Facts are read for both.
+- `retrospective`: it tells of a launch hours ago: state-media headlines (KCNA style), past
+  references in the title ("yesterday", "전날", "前日", a weekday), overnight tallies
+  ("4 Iskander-M ... and 87 drones", "downed four of the six"), casualty reports, a launcher
+  speaking of its own launch ("Houthis say..."), and every correction.
+- `another`: the title announces a further launch ("fires another", "second launch today",
+  "또 발사", "再び", "second straight night"); a count of the year ("올해 두번째", "今年3回目")
+  and a follow-up on "the second launch" are not. Not set on a retrospective report: a morning
+  tally of "the second straight night" is about a launch already flashed, and the event stage
+  would open a new event for it.
+
 For speed, facts are extracted only for items that could still be launches, and the summary's
 negative cues are read only when they could change the verdict or name the category.
 
@@ -38,6 +55,7 @@ probability. `reasons` names every cue that fired ("en:ballistic", "ko:launch_he
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -81,6 +99,8 @@ _STATEMENT_CATEGORIES = frozenset({"reaction", "diplomacy"})
 _TYPE_DISCOUNT = 0.25  # weapon-type negatives beside a named ballistic missile
 _FINITE_DISCOUNT = 0.35  # reaction/diplomacy beside a finite launch clause
 _STATED_LAUNCH = frozenset({"launch_verb", "flight"})  # "fires ...", "landed in its EEZ"
+# Context cues read in the title only, and those read in the summary too.
+_SUMMARY_CONTEXT = frozenset({"corrects", "retrospective"})
 _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
@@ -116,17 +136,69 @@ def classify_item(item: Item) -> Verdict:
         reasons.append("ctx:title_silent")
         score -= _SILENT_TITLE
     negatives = _negative_scores(folded[0], segments[0], cues, 1.0)
+    # A missile report that says no ballistic missile flew ("탄도미사일 아닌 순항미사일") is a
+    # retraction, whatever else it states.
+    reclassified = bool(missile) and any(
+        search_cue(cues.context["not_ballistic"], text, cues.word_start) for text in folded
+    )
     facts = Facts()
-    # Facts are read only when they could still make a launch of it (they add to the score).
-    if candidate and score + _MAX_FACT_BONUS - _negative_total(negatives, []) >= THRESHOLD:
-        facts = extract_facts(title + "\n" + summary, lang, published_at=item.published_at)
+    speakers: list[str] = []  # countries the title marks as speaking
+    # Facts are read only when they could still make a launch of it (they add to the score),
+    # or when the report retracts one (the event stage needs its launcher).
+    if (
+        candidate and score + _MAX_FACT_BONUS - _negative_total(negatives, []) >= THRESHOLD
+    ) or reclassified:
+        facts = extract_facts(
+            title + "\n" + summary,
+            lang,
+            published_at=item.published_at,
+            title_speakers=speakers,
+        )
         score += _fact_bonus(facts, missile_kind, reasons)
-    if folded[1] and _summary_may_matter(score, candidate, negatives):
+    if folded[1] and (reclassified or _summary_may_matter(score, candidate, negatives)):
         in_summary = _negative_scores(folded[1], segments[1], cues, _SUMMARY_NEG)
         for category, weight in in_summary.items():
             negatives[category] = max(weight, negatives.get(category, 0.0))
     score -= _negative_total(negatives, reasons)
-    return _verdict(candidate and score >= THRESHOLD, score, reasons, facts, negatives)
+    is_launch = candidate and score >= THRESHOLD and not reclassified
+    # What a launch report says about its launch (cue data [context]).
+    context = _context(folded, cues) if is_launch else frozenset()
+    # A correction that keeps a ballistic missile (ICBM -> IRBM, outside the EEZ, one not two)
+    # is a launch report; one that says no ballistic missile flew retracts the launch.
+    # A retraction must name the launcher: the event stage matches it by country, and one
+    # naming none ("Hawaii false missile alert") would retract any launch of the hour.
+    corrects = (reclassified and facts.country is not None) or "corrects" in context
+    retrospective = corrects or (
+        is_launch
+        and (
+            "retrospective" in context
+            or "retrospective_title" in context
+            or (facts.country is not None and facts.country in speakers)
+        )
+    )
+    another = is_launch and "another" in context and not retrospective
+    for flag, on in (
+        ("corrects", corrects),
+        ("another", another),
+        ("retrospective", retrospective),
+    ):
+        if on:
+            reasons.append(f"ctx:{flag}")
+    verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
+    if corrects or another or retrospective:
+        verdict = dataclasses.replace(
+            verdict, corrects=corrects, another=another, retrospective=retrospective
+        )
+    return verdict
+
+
+def _context(folded: tuple[str, str], cues: LangCues) -> frozenset[str]:
+    """Context kinds (CONTEXT_KINDS) present: all of them read in the title, the
+    corrections and past references in the summary too."""
+    found = set(cues.context_set.present(folded[0], cues.word_start))
+    if folded[1]:
+        found.update(_SUMMARY_CONTEXT & cues.context_set.present(folded[1], cues.word_start))
+    return frozenset(found)
 
 
 def _verdict(
@@ -135,18 +207,26 @@ def _verdict(
     reasons: list[str],
     facts: Facts,
     negatives: dict[str, float],
+    reclassified: bool = False,
 ) -> Verdict:
     """The score as a probability-like confidence (0.5 at the threshold), capped below 0.5
-    for a negative verdict, and the strongest negative category for one."""
+    for a negative verdict, and the strongest negative category for one (for a report that
+    reclassifies a launch as no ballistic missile, the weapon it now names)."""
     confidence = 1.0 / (1.0 + math.exp(-1.4 * (score - THRESHOLD)))
     if not is_launch:
         confidence = min(confidence, 0.45)
+    category = None
+    if not is_launch:
+        weapons = {c: w for c, w in negatives.items() if c in _WEAPON_TYPE_CATEGORIES}
+        category = _top_category(weapons if reclassified and weapons else negatives)
+        if reclassified and category is None:
+            category = "other"
     return Verdict(
         is_launch=is_launch,
         confidence=round(confidence, 3),
         reasons=tuple(reasons),
         facts=facts,
-        category=None if is_launch else _top_category(negatives),
+        category=category,
     )
 
 

@@ -14,7 +14,15 @@ several times faster than `re.IGNORECASE` with `\b`-led alternations (bench/benc
 Alternatives are also grouped by first character when compiled (`factor_alternatives`), and the
 cues of a segment are found in one scan of their union (`CueSet`).
 Facts patterns and country names follow the same rule (lower-case, on lower-cased text); only
-`site`, which needs capitals to find a place name, reads the original text. A facts pattern may
+`site`, which needs capitals to find a place name, reads the original text.
+
+Who launched is data too: [markers] say from the words around a country whether it is the
+launcher ("from", "Iranian ballistic missile", "イエメンから"), the target ("at", "Israel
+intercepts", "이스라엘에") or the speaker ("Japan says", 日 "..."); [launch_areas] name places
+missiles come from (Crimea, Belgorod: RU), [systems] the state fielding a named system, and
+[target_areas] the usual attacker of a place under attack (a Ukrainian city: RU). [context]
+holds the cues of Verdict.corrects/another/retrospective, [landing_names] one canonical name per
+sea for every language. A facts pattern may
 have an `<key>_anchor`: a cheap pattern whose matches bound a short window for the full one.
 """
 
@@ -55,6 +63,14 @@ NEGATIVE_CATEGORIES = (
     "metaphor",
     "reaction",
 )
+# Context cues ([context] in a cue file): what a launch report says about the launch.
+#   corrects: it retracts or revises an earlier report ("was not an ICBM", "정정", "訂正")
+#   not_ballistic: the revision says no ballistic missile flew ("cruise missiles, not ballistic")
+#   another: a further launch ("fires another", "second launch today", "また発射")
+#   retrospective: tells of a launch hours ago ("overnight", "전날", "前日"), anywhere
+#   retrospective_title: the same, read in the title only (state-media style headlines,
+#     weekdays, claims by the launcher): too common in flash summaries to trust there
+CONTEXT_KINDS = ("corrects", "not_ballistic", "another", "retrospective", "retrospective_title")
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")
 _QUANTIFIERS = frozenset("?*+{")
@@ -211,6 +227,21 @@ def _named(sources: dict[str, Any]) -> NamedPatterns:
     )
 
 
+def _named_union(*tables: dict[str, Any]) -> NamedPatterns:
+    """Several name -> patterns tables as one (a name may repeat: each pattern keeps its own)."""
+    items = [
+        (n, "|".join(s) if isinstance(s, list) else s)
+        for table in tables
+        for n, s in table.items()
+        if s
+    ]
+    return NamedPatterns(
+        names=tuple(n for n, _ in items),
+        patterns=tuple(re.compile(src) for _, src in items),
+        combined=_compile("|".join(src for _, src in items), 0),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LangCues:
     """Compiled cues of one language. Missing kinds compile to a pattern that never matches."""
@@ -225,6 +256,16 @@ class LangCues:
     target_before: re.Pattern[str]
     source_before: re.Pattern[str]
     target_after: re.Pattern[str]
+    speaker_after: re.Pattern[str]  # the country speaks ("Japan says", "日 \"...\"")
+    weapon_after: re.Pattern[str]  # the country's weapon ("Iranian ballistic missile")
+    source_after: re.Pattern[str]  # the country is where it came from ("イエメンから")
+    launch_areas: NamedPatterns  # places missiles come from, named by the launcher's code
+    launchers: NamedPatterns  # countries and launch areas together, found in one scan
+    target_areas: NamedPatterns  # places attacked, named by their usual attacker's code
+    systems: NamedPatterns  # named missile systems, by the code of the state that fields them
+    context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
+    context_set: CueSet  # the same, checked in one scan
+    landing_names: NamedPatterns  # canonical landing-area names and their local aliases
     classes: NamedPatterns  # in priority order: the first class named wins
     numbers: dict[str, int]
     extract: dict[str, re.Pattern[str]]  # only the keys the file defines
@@ -262,6 +303,16 @@ def _build(data: dict[str, Any]) -> LangCues:
         target_before=_compile(markers.get("target_before"), flags),
         source_before=_compile(markers.get("source_before"), flags),
         target_after=_compile(markers.get("target_after"), flags),
+        speaker_after=_compile(markers.get("speaker_after"), flags),
+        weapon_after=_compile(markers.get("weapon_after"), flags),
+        source_after=_compile(markers.get("source_after"), flags),
+        launch_areas=_named(data.get("launch_areas", {})),
+        launchers=_named_union(data.get("countries", {}), data.get("launch_areas", {})),
+        target_areas=_named(data.get("target_areas", {})),
+        systems=_named(data.get("systems", {})),
+        context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
+        context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),
+        landing_names=_named(data.get("landing_names", {})),
         classes=_named(data.get("classes", {})),
         numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
         extract={key: re.compile(p) for key, p in data.get("extract", {}).items() if p},

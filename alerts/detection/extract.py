@@ -5,12 +5,16 @@ per-language data (`cues/*.toml`); this module only knows how to read the matche
 little, so every field is optional and a miss is `None`, never a guess, with one deliberate
 exception: a clock time in Korean or Japanese copy (or English copy about a North Korean launch
 without a stated zone) is read as Korea/Japan time (UTC+9), which is how those sources write.
+Named zones with daylight saving time ("Pacific time", "Kyiv time") use the time-zone database,
+and a clock time resolves to its occurrence nearest before publication (up to 30 minutes after).
+Landing areas get one canonical name across languages ("동해", "日本海", "East Sea").
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.detection.cues import LangCues, cues_for
 from alerts.models import Facts, MissileClass
@@ -33,12 +37,29 @@ _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
     "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0,
 }  # fmt: skip
+# Zones with daylight saving time, by name: the fixed offsets above are their standard time,
+# used only where the system has no time-zone database.
+_ZONE_NAMES = {
+    "pacific time": "America/Los_Angeles", "eastern time": "America/New_York",
+    "kyiv time": "Europe/Kyiv", "israel time": "Asia/Jerusalem",
+}  # fmt: skip
+_COUNTRY_ZONE_NAMES = {
+    "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/New_York",
+    "FR": "Europe/Paris", "GB": "Europe/London",
+}  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
+_DROP_AREA = "-"  # a landing-name entry that drops the area
 _PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
 _CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypersonic"}
 
 
-def extract_facts(text: str, lang: str, *, published_at: datetime | None = None) -> Facts:
+def extract_facts(
+    text: str,
+    lang: str,
+    *,
+    published_at: datetime | None = None,
+    title_speakers: list[str] | None = None,
+) -> Facts:
     """Facts stated in `text` (title and summary joined), read with `lang`'s cue data.
 
     Args:
@@ -46,6 +67,8 @@ def extract_facts(text: str, lang: str, *, published_at: datetime | None = None)
         lang: language code choosing the cue file ("en", "ko", "ja"...).
         published_at: when the item was published (aware); resolves times such as
             "at 7:10 a.m." or "午前7時10分ごろ" to a full UTC datetime.
+        title_speakers: when given, receives the codes of the countries the first line (the
+            title) marks as speaking ("Houthis say...", 北 "..."), read on the way.
 
     Returns:
         Facts with only the fields the text states.
@@ -55,9 +78,13 @@ def extract_facts(text: str, lang: str, *, published_at: datetime | None = None)
     if len(folded) != len(text):  # rare letters that change length when lower-cased
         text = folded
     cues = cues_for(lang)
-    country = find_launcher_country(text, cues)
+    country = find_launcher_country(text, cues, title_speakers)
     count, count_text = _find_count(folded, cues)
     time_utc, time_text = _find_launch_time(folded, cues, country, published_at)
+    inside_eez = _find_eez(folded, cues)
+    landing = _group_text(_search(cues, "landing", folded), text) or _group_text(
+        _search(cues, "direction", folded), text
+    )
     return Facts(
         country=country,
         missile_class=_find_class(folded, cues),
@@ -66,9 +93,8 @@ def extract_facts(text: str, lang: str, *, published_at: datetime | None = None)
         launch_time=time_utc,
         launch_time_text=time_text,
         launch_site=_group_text(_search(cues, "site", text), text),
-        landing_area=_group_text(_search(cues, "landing", folded), text)
-        or _group_text(_search(cues, "direction", folded), text),
-        inside_japan_eez=_find_eez(folded, cues),
+        landing_area=canonical_area(landing, cues),
+        inside_japan_eez=inside_eez,
         distance_km=_find_km(_search(cues, "distance", folded)),
         apogee_km=_find_km(_search(cues, "apogee", folded)),
         speed_mach=_find_mach(_search(cues, "speed", folded)),
@@ -92,37 +118,87 @@ def _search(cues: LangCues, key: str, text: str) -> re.Match[str] | None:
     return None
 
 
-def find_launcher_country(text: str, cues: LangCues) -> str | None:
+def find_launcher_country(
+    text: str, cues: LangCues, title_speakers: list[str] | None = None
+) -> str | None:
     """ISO code of the state that launched, read line by line (the title first).
 
-    A country named right after "from"/"by" launched; one marked as the target ("at Israel",
-    "이스라엘에", "イスラエルに") did not; otherwise the nearest country named before a launch
-    verb is the subject. Failing that, the first likely launcher named, then the first country.
+    Each country (or launch area, "Crimea" -> RU) named in a line has a role, read from the
+    markers around it in the cue data:
+    - launcher for sure: right after "from"/"by" ("launched from Yemen") or before "から", or
+      naming its weapon ("Iranian ballistic missile", "北 ICBM", "北朝鮮が弾道ミサイル");
+    - target: "at Israel", "defend Israel", "Israel intercepts", "이스라엘에", "イスラエルに";
+    - speaker: "Japan says", "IDF:", 日 "...", "日本政府";
+    - otherwise named: the nearest one before a launch verb is the subject, else the first
+      likely launcher, else the first named.
+    A line with a sure launcher gives it; a line with only named countries gives the choice
+    above; failing every line, a speaker that habitually launches (北 "...": KCNA quoted),
+    then the state that fields a named system ("Minuteman III launched": US), then the usual
+    attacker of a place under attack ("Ballistic missile threat for Kyiv": RU).
     Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
+    `title_speakers`, when given, receives the speakers the first line names before its
+    launcher.
     """
-    for line in text.split("\n"):
-        code = _launcher_in_line(line, line.lower(), cues)
+    lines = [(line, line.lower()) for line in text.split("\n")]
+    speakers: list[str] = []
+    for index, (line, folded) in enumerate(lines):
+        code = _launcher_in_line(line, folded, cues, speakers)
+        if index == 0 and title_speakers is not None:
+            title_speakers.extend(speakers)
         if code:
             return code
+    for code in speakers:
+        if code in _LIKELY_LAUNCHERS:
+            return code
+    for table in (cues.systems, cues.target_areas):
+        for _, folded in lines:
+            implied = table.first(folded, cues.word_start)
+            if implied:
+                return implied
     return None
 
 
-def _launcher_in_line(line: str, folded: str, cues: LangCues) -> str | None:
+def _role(line: str, start: int, end: int, cues: LangCues) -> str:
+    """What the country named at line[start:end] is: "launcher" (sure), "speaker", "target"
+    or "named" (read from the markers of the cue data)."""
+    after = line[end : end + 24]
+    if cues.speaker_after.match(after):
+        return "speaker"
+    if (
+        cues.source_before.search(line[max(0, start - 12) : start])
+        or cues.source_after.match(after)
+        or cues.weapon_after.match(after)
+    ):
+        return "launcher"
+    if cues.target_before.search(line[max(0, start - 24) : start]) or cues.target_after.match(
+        after
+    ):
+        return "target"
+    return "named"
+
+
+def _launcher_in_line(line: str, folded: str, cues: LangCues, speakers: list[str]) -> str | None:
     named: list[tuple[int, int, str]] = []
-    for code, start, end in cues.countries.finditer(folded, cues.word_start):
+    for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
         if len(alias) == 2 and alias.isascii() and not alias.isupper():
             continue
-        if cues.source_before.search(line[max(0, start - 12) : start]):
+        role = _role(line, start, end, cues)
+        if role == "speaker":
+            speakers.append(code)
+            # "Japan says", "IDF:" speak of another's launch; "N. Korea claims" of its own.
+            if code in _LIKELY_LAUNCHERS:
+                named.append((start, end, code))
+        elif role == "launcher":
             return code
-        is_target = bool(
-            cues.target_before.search(line[max(0, start - 24) : start])
-            or cues.target_after.match(line[end : end + 10])
-        )
-        if not is_target:
+        elif role == "named":
             named.append((start, end, code))
-    if not named:
-        return None
+    return _subject(named, folded, cues) if named else None
+
+
+def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> str:
+    """Of the countries named (neither sure launcher, target nor speaker), the one nearest
+    before a launch verb, else the first likely launcher, else the first."""
     for kind in ("launch_verb", "launch_headline", "launch_noun"):
         for verb in cues.positive[kind].finditer(folded):
             before = [n for n in named if n[1] <= verb.start() < n[1] + _NEAR_CHARS]
@@ -134,13 +210,28 @@ def _launcher_in_line(line: str, folded: str, cues: LangCues) -> str | None:
     return named[0][2]
 
 
+def canonical_area(area: str | None, cues: LangCues) -> str | None:
+    """The landing area under its canonical name ("동해", "日本海", "East Sea" are one sea), or
+    None when it only restates the EEZ fact ("EEZ外", "Japan's EEZ")."""
+    area = area.split(" - ")[0].strip() if area else None
+    if not area:
+        return None
+    folded = area.lower()
+    for name, pattern in zip(cues.landing_names.names, cues.landing_names.patterns, strict=True):
+        if pattern.search(folded):
+            return None if name == _DROP_AREA else name
+    return area
+
+
 def _find_class(folded: str, cues: LangCues) -> str | None:
-    """The highest-priority class named anywhere (an SLBM that is also "short-range" is an
-    SLBM), else unidentified ballistic when the text says ballistic or projectile."""
-    named = {name for name, _, _ in cues.classes.finditer(folded, cues.word_start)}
-    for name in cues.classes.names:
-        if name in named:
-            return _CLASS_VALUES.get(name, name)
+    """The highest-priority class named in the title, else in the rest (an SLBM that is also
+    "short-range" is an SLBM; a title's "IRBM" beats background about a "Hwasong-16"), else
+    unidentified ballistic when the text says ballistic or projectile."""
+    for part in folded.split("\n", 1):
+        named = {name for name, _, _ in cues.classes.finditer(part, cues.word_start)}
+        for name in cues.classes.names:
+            if name in named:
+                return _CLASS_VALUES.get(name, name)
     if cues.positive["ballistic"].search(folded) or cues.positive["projectile"].search(folded):
         return MissileClass.UNIDENTIFIED.value
     return None
@@ -230,33 +321,51 @@ def _find_launch_time(
     if (g.get("ampm") or "").lower() in _PM_WORDS or (g.get("ampm") == "深夜" and hour >= 6):
         hour += 12
     minute = int(g.get("m") or 0)
+    zone: tzinfo | None
     if g.get("gmt"):
-        hour, minute, offset = int(g["gmt"][:2]), int(g["gmt"][2:]), 0.0
+        hour, minute, zone = int(g["gmt"][:2]), int(g["gmt"][2:]), UTC
     else:
-        offset = _zone_offset(g.get("zone"), cues.lang, country)
-    if offset is None or published_at is None or hour > 23 or minute > 59:
+        zone = _zone(g.get("zone"), cues.lang, country)
+    if zone is None or published_at is None or hour > 23 or minute > 59:
         return None, stated
     day = int(g["day"]) if g.get("day") else None
-    return _resolve(published_at, hour, minute, offset, day), stated
+    return _resolve(published_at, hour, minute, zone, day), stated
 
 
-def _zone_offset(zone: str | None, lang: str, country: str | None) -> float | None:
+def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:
+    """The time zone of a stated clock time: the named zone (with its daylight saving time
+    where it has one), the launcher's for "local time", else Korea/Japan time for East Asian
+    copy and North Korean launches."""
     if zone:
         zone = zone.lower()
         if zone == "local time":
-            return _COUNTRY_OFFSETS.get(country or "")
-        return _ZONE_OFFSETS.get(zone)
+            return _named_zone(_COUNTRY_ZONE_NAMES.get(country or ""),
+                               _COUNTRY_OFFSETS.get(country or ""))  # fmt: skip
+        return _named_zone(_ZONE_NAMES.get(zone), _ZONE_OFFSETS.get(zone))
     if lang in _EAST_ASIAN_LANGS or country == "KP":
-        return 9.0
+        return _fixed(9.0)
     return None
 
 
+def _named_zone(name: str | None, offset: float | None) -> tzinfo | None:
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return None if offset is None else _fixed(offset)
+
+
+def _fixed(offset: float) -> tzinfo:
+    return timezone(timedelta(hours=offset))
+
+
 def _resolve(
-    published_at: datetime, hour: int, minute: int, offset: float, day: int | None
+    published_at: datetime, hour: int, minute: int, zone: tzinfo, day: int | None
 ) -> datetime:
-    """Place a local clock time on the calendar: the publication's local day, or the day before
-    when that would put the launch after publication (a 02:00 report of a 23:50 launch)."""
-    zone = timezone(timedelta(hours=offset))
+    """Place a local clock time on the calendar: the occurrence of that clock time in `zone`
+    nearest before publication, or up to 30 minutes after it (clocks disagree): the
+    publication's local day, or the day before (a 02:00 report of a 23:50 launch)."""
     published_local = published_at.astimezone(zone)
     local = published_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if day is not None and day != local.day:

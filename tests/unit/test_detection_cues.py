@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from alerts.detection.cues import (
+    _NOT_LITERAL,
+    _QUANTIFIERS,
+    CONTEXT_KINDS,
     CUES,
     NEGATIVE_CATEGORIES,
     POSITIVE_KINDS,
+    _top_alternatives,
     cues_for,
     factor_alternatives,
     search_cue,
@@ -32,7 +36,12 @@ def cue_sources() -> list[tuple[str, str, str]]:
         out += [(data["lang"], kind, src) for kind, src in data["positive"].items()]
         for category, levels in data["negative"].items():
             out += [(data["lang"], f"{category}.{lvl}", src) for lvl, src in levels.items()]
+        out += [(data["lang"], f"context.{k}", src) for k, src in data["context"].items()]
     return out
+
+
+def context_sources() -> list[tuple[str, str, str]]:
+    return [s for s in cue_sources() if s[1].startswith("context.")]
 
 
 class TestCueFiles:
@@ -43,6 +52,24 @@ class TestCueFiles:
         assert set(POSITIVE_KINDS) - OPTIONAL_KINDS <= set(data["positive"])
         assert all(data["negative"][c]["strong"] for c in NEGATIVE_CATEGORIES)
         assert lang in CUES
+
+    @pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+    def test_each_language_fills_every_context_kind(self, lang: str) -> None:
+        """Corrections, further launches and past references are cued in every language."""
+        data = tomllib.loads((CUE_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+        assert set(CONTEXT_KINDS) <= set(data["context"])
+        assert {"Sea of Japan (East Sea)", "Yellow Sea (West Sea)"} <= set(data["landing_names"])
+
+    @pytest.mark.parametrize(("lang", "name", "source"), context_sources())
+    def test_context_alternatives_start_with_a_literal(
+        self, lang: str, name: str, source: str
+    ) -> None:
+        """Context cues are scanned as one union: a group- or class-led alternative would make
+        the scan stop everywhere (see factor_alternatives)."""
+        for alt in _top_alternatives(source):
+            assert alt, (lang, name)
+            assert alt[0] not in _NOT_LITERAL, (lang, name, alt)
+            assert alt[1:2] not in _QUANTIFIERS, (lang, name, alt)
 
     def test_unknown_language_falls_back_to_english(self) -> None:
         """A language without a data file uses the English cues."""

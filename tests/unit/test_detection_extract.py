@@ -11,6 +11,7 @@ from alerts.detection.extract import extract_facts
 from alerts.models import Facts
 
 PUBLISHED = datetime(2024, 3, 18, 0, 30, tzinfo=UTC)  # 09:30 in Seoul and Tokyo
+SEA_OF_JAPAN = "Sea of Japan (East Sea)"
 
 
 def facts_of(text: str, lang: str) -> Facts:
@@ -202,16 +203,16 @@ class TestEez:
 
 class TestPlacesAndAuthority:
     def test_site_and_landing_in_english(self) -> None:
-        """The launch area and the sea it fell into keep their capitals."""
+        """The launch area keeps its capitals; the sea gets its canonical name."""
         facts = facts_of(
             "North Korea fired a ballistic missile from the Pyongyang area into the East Sea.", "en"
         )
-        assert (facts.launch_site, facts.landing_area) == ("Pyongyang", "East Sea")
+        assert (facts.launch_site, facts.landing_area) == ("Pyongyang", SEA_OF_JAPAN)
 
     def test_site_and_landing_in_korean(self) -> None:
-        """In "평양 순안 일대에서 동해상으로", the site and the landing area of a flash."""
+        """In "평양 순안 일대에서 동해상으로", the site and the (canonical) landing area."""
         facts = facts_of("북한이 평양 순안 일대에서 동해상으로 탄도미사일을 발사했다.", "ko")
-        assert (facts.launch_site, facts.landing_area) == ("평양 순안", "동해상")
+        assert (facts.launch_site, facts.landing_area) == ("평양 순안", SEA_OF_JAPAN)
 
     @pytest.mark.parametrize(
         ("text", "lang", "authority"),

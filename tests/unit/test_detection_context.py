@@ -1,0 +1,357 @@
+"""What a launch report says about its launch, for the event stage: who launched (not the
+target, not the speaker), whether it corrects an earlier report, tells of a further launch, or
+looks back on a launch hours ago; and facts stated the same way in every language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from alerts.detection.classify import classify_item
+from alerts.detection.extract import extract_facts
+from alerts.models import Item, Verdict
+
+PUBLISHED = datetime(2026, 5, 20, 0, 30, tzinfo=UTC)
+
+
+def verdict(title: str, summary: str = "", lang: str | None = None) -> Verdict:
+    return classify_item(
+        Item(id="t", source="test", title=title, summary=summary, lang=lang, published_at=PUBLISHED)
+    )
+
+
+class TestLaunchingCountry:
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang", "country"),
+        [
+            # the launcher named as an adjective, beside the defended state
+            (
+                "U.S. forces helped defend Israel against Iranian ballistic missile attack",
+                "U.S. Navy destroyers fired interceptors against incoming Iranian missiles.",
+                "en",
+                "IR",
+            ),
+            ("Israel intercepts missile fired from Yemen, military says", "", "en", "YE"),
+            (
+                "US military says it helped intercept Iranian missiles fired at Israel",
+                "",
+                "en",
+                "IR",
+            ),
+            # Ukrainian air-raid alerts: the city is the target, the launcher is Russia
+            (
+                "Ballistic missile threat for Kyiv! Take shelter",
+                "Air Force of Ukraine: threat of ballistic missile use from the north-east.",
+                "en",
+                "RU",
+            ),
+            ("Odesa: ballistic missile threat from Crimea!", "", "en", "RU"),
+            ("Kharkiv: ballistic missiles from Belgorod direction", "", "en", "RU"),
+            ("Missile that hit Dnipro was not an ICBM, Western officials say", "", "en", "RU"),
+            ("Ukraine fires US-made ATACMS ballistic missiles into Russia", "", "en", "UA"),
+            # Korean: 日 is the speaker, 北 the launcher; "여러 발" is no "러" (Russia)
+            ('日 "北 ICBM 1발, 홋카이도 인근 EEZ 내 낙하"', "", "ko", "KP"),
+            ("(속보) 北, 서해상으로 탄도미사일 여러 발 발사", "", "ko", "KP"),
+            ("러, 키이우에 北 KN-23 포함 탄도미사일 6발 발사", "", "ko", "RU"),
+            # Japanese: the South Korean military speaks of the North's launch
+            ("韓国軍 北朝鮮の発射は巡航ミサイルと訂正", "", "ja", "KP"),
+            # a state-media claim: the launcher speaks of its own launch
+            (
+                "N. Korea claims hypersonic missile flew 1,500 km, more than Seoul's estimate",
+                "",
+                "en",
+                "KP",
+            ),
+        ],
+    )
+    def test_launcher_not_target_or_speaker(
+        self, title: str, summary: str, lang: str, country: str
+    ) -> None:
+        """The state that launched, whatever else the report names."""
+        text = title + "\n" + summary
+        assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+    def test_target_city_alone_names_no_launcher(self) -> None:
+        """Impacts in an Israeli city (attacked by Iran and the Houthis alike), reported by the
+        IDF: no launcher, never the target."""
+        facts = extract_facts(
+            "Around 30 missiles fired in barrage; impacts in Haifa bay area\n"
+            "The IDF says about 30 ballistic missiles were fired; some impacts reported in Haifa.",
+            "en",
+        )
+        assert facts.country is None
+
+
+class TestRetrospective:
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            (
+                "DPRK Missile Administration Conducts Test-fire of New-type Tactical Ballistic "
+                "Missile",
+                "",
+                "en",
+            ),
+            ("Kim Jong Un Observes Test-fire of New Hypersonic IRBM", "", "en"),
+            ("DPRK Succeeds in Underwater Test-fire of New SLBM", "", "en"),
+            (
+                "Overnight Russia attacked with 4 Iskander-M ballistic missiles and 87 drones",
+                "",
+                "en",
+            ),
+            (
+                "Russia fires six ballistic missiles at Ukraine",
+                "Ukraine said it downed four of the six ballistic missiles.",
+                "en",
+            ),
+            ("Houthis say 'Palestine-2' hypersonic missile struck Jaffa target", "", "en"),
+            (
+                "Russian missile strike on Kharkiv kills 2: officials",
+                "Russia struck Kharkiv with Iskander-M ballistic missiles.",
+                "en",
+            ),
+            ("N. Korea says it test-fired new tactical ballistic missile Sunday", "", "en"),
+            ('北 "신형 ICBM 화성-19형 시험발사"…김정은 참관', "", "ko"),
+            ("북한, 전날 동해상으로 탄도미사일 발사", "", "ko"),
+            ("北朝鮮「火星19型」ICBMの発射実験と発表", "", "ja"),
+            ("北朝鮮 前日に弾道ミサイル発射", "", "ja"),
+        ],
+    )
+    def test_reports_of_a_launch_hours_ago(self, title: str, summary: str, lang: str) -> None:
+        """State-media claims, overnight tallies, casualty reports and past references are
+        launch reports looking back."""
+        v = verdict(title, summary, lang)
+        assert v.is_launch
+        assert v.retrospective
+        assert not v.another
+
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("(URGENT) N. Korea fires ballistic missile into East Sea: JCS", "en"),
+            ("(속보) 북한, 동해상으로 탄도미사일 발사<합참>", "ko"),
+            ("北朝鮮 弾道ミサイルの可能性があるもの発射 防衛省", "ja"),
+            ("Sirens in Tel Aviv area after missile launched from Yemen", "en"),
+        ],
+    )
+    def test_flashes_are_not_retrospective(self, title: str, lang: str) -> None:
+        v = verdict(title, lang=lang)
+        assert v.is_launch
+        assert not v.retrospective
+
+    def test_disclosed_test_last_month_is_no_launch_report(self) -> None:
+        """A test disclosed weeks later is old news, not a launch report."""
+        v = verdict("S. Korea reveals it test-fired Hyunmoo-4-4 SLBM from submarine last month")
+        assert not v.is_launch
+
+
+class TestCorrections:
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang", "category"),
+        [
+            (
+                "(LEAD) N. Korea fired cruise missiles, not ballistic missiles: JCS",
+                "",
+                "en",
+                "cruise",
+            ),
+            (
+                "N. Korea fired 240mm rocket artillery, not ballistic missile: JCS",
+                "",
+                "en",
+                "artillery",
+            ),
+            (
+                "N. Korea launches what appears to be spy satellite, not missile: JCS",
+                "",
+                "en",
+                "space",
+            ),
+            ('합참 "北 발사체, 탄도미사일 아닌 순항미사일" 정정', "", "ko", "cruise"),
+            ('합참 "北 발사체는 군사정찰위성 추정…남쪽 방향 발사"', "", "ko", "space"),
+            (
+                "韓国軍、北朝鮮の発射は弾道ミサイルでなく多連装ロケット砲と訂正",
+                "",
+                "ja",
+                "artillery",
+            ),
+        ],
+    )
+    def test_reclassified_as_no_ballistic_missile(
+        self, title: str, summary: str, lang: str, category: str
+    ) -> None:
+        """A correction that says no ballistic missile flew retracts the launch, names what it
+        was, and names the launcher so the event stage finds the launch it corrects."""
+        v = verdict(title, summary, lang)
+        assert (v.is_launch, v.corrects, v.category) == (False, True, category)
+        assert v.facts.country == "KP"
+
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            (
+                "US official: missile Russia fired at Ukraine was intermediate-range, not ICBM",
+                "",
+                "en",
+            ),
+            ("(LEAD) N. Korea fired 1 ballistic missile, not 2: JCS", "", "en"),
+            (
+                "Japan says N. Korean missile fell outside its EEZ, correcting earlier report",
+                "",
+                "en",
+            ),
+            (
+                '합참 "北 탄도미사일 2발 아닌 1발" 정정',
+                "합참은 북한이 발사한 탄도미사일이 2발이 아니라 1발이라고 정정했다.",
+                "ko",
+            ),
+            (
+                "北朝鮮のミサイル発射について（続報）",
+                "弾道ミサイル1発は約1,000km飛翔し、EEZ外に落下したものと推定されます。"
+                "先にEEZ内落下の可能性とお知らせしましたが、EEZ外と訂正します。",
+                "ja",
+            ),
+        ],
+    )
+    def test_revised_ballistic_launch_stays_a_launch(
+        self, title: str, summary: str, lang: str
+    ) -> None:
+        """ICBM -> IRBM, two -> one, inside -> outside the EEZ: still a launch, corrected."""
+        v = verdict(title, summary, lang)
+        assert v.is_launch
+        assert v.corrects
+        assert v.retrospective
+
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("(URGENT) N. Korea fires ballistic missile into East Sea: JCS", "en"),
+            ("Japan to revise J-Alert rules after missile launch", "en"),
+            ("Jアラート誤報 新幹線一時運転見合わせ", "ja"),
+        ],
+    )
+    def test_no_correction_without_a_corrected_launch(self, title: str, lang: str) -> None:
+        """Only a report about a missile launch corrects one; a rules review is no retraction."""
+        assert not verdict(title, lang=lang).corrects
+
+
+class TestAnotherLaunch:
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("(URGENT) N. Korea fires another ballistic missile, second launch today", "en"),
+            ("Houthis fire another missile at Israel, second in two hours", "en"),
+            ("(URGENT) N. Korea fires ballistic missile for second straight day", "en"),
+            ("(속보) 北, 서해상으로 탄도미사일 또 발사…오늘만 두번째", "ko"),
+            ("(속보) 北, 오전 9시25분께 탄도미사일 추가 발사…2시간 만에", "ko"),
+            ("北朝鮮 再び弾道ミサイル発射 きょう2回目", "ja"),
+        ],
+    )
+    def test_further_launch(self, title: str, lang: str) -> None:
+        v = verdict(title, lang=lang)
+        assert v.is_launch
+        assert v.another
+
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("北 원산 일대서 단거리탄도미사일 발사…올해 두번째", "ko"),
+            ("北朝鮮 弾道ミサイル発射 今年3回目", "ja"),
+            ("N. Korea's second launch involved 2 SRBMs fired from Nampho: JCS", "en"),
+        ],
+    )
+    def test_a_count_of_the_year_is_no_further_launch(self, title: str, lang: str) -> None:
+        """A count of the year ("올해 두번째") and a follow-up on a second launch open nothing."""
+        v = verdict(title, lang=lang)
+        assert v.is_launch
+        assert not v.another
+
+
+class TestFactsAcrossLanguages:
+    @pytest.mark.parametrize(
+        ("text", "lang", "area"),
+        [
+            ("North Korea fires ballistic missile into East Sea", "en", "Sea of Japan (East Sea)"),
+            ("The missile fell into the Sea of Japan", "en", "Sea of Japan (East Sea)"),
+            ("북한, 동해상으로 탄도미사일 발사", "ko", "Sea of Japan (East Sea)"),
+            ("北朝鮮 日本海に向け弾道ミサイル発射", "ja", "Sea of Japan (East Sea)"),
+            ("North Korea fires missile toward Yellow Sea", "en", "Yellow Sea (West Sea)"),
+            ("北, 서해상으로 탄도미사일 발사", "ko", "Yellow Sea (West Sea)"),
+            ("北朝鮮 黄海に向け弾道ミサイル発射", "ja", "Yellow Sea (West Sea)"),
+            ("China test-fires ICBM into Pacific Ocean", "en", "Pacific Ocean"),
+            ("중국, 태평양으로 ICBM 시험발사", "ko", "Pacific Ocean"),
+            ("北朝鮮の弾道ミサイル EEZ外に落下か", "ja", None),
+        ],
+    )
+    def test_canonical_landing_area(self, text: str, lang: str, area: str | None) -> None:
+        """One sea, one name in every language; an EEZ phrase is the EEZ fact, not a place."""
+        assert extract_facts(text, lang, published_at=PUBLISHED).landing_area == area
+
+    def test_pacific_daylight_time_on_the_publication_day(self) -> None:
+        """11:01 p.m. Pacific time in July is PDT (UTC-7): published 06:30 UTC next day, the
+        launch was 29 minutes earlier, not a day and a half."""
+        facts = extract_facts(
+            "An unarmed Minuteman III ICBM launched from Vandenberg Space Force Base at "
+            "11:01 p.m. Pacific time.",
+            "en",
+            published_at=datetime(2026, 7, 5, 6, 30, tzinfo=UTC),
+        )
+        assert facts.launch_time == datetime(2026, 7, 5, 6, 1, tzinfo=UTC)
+
+    def test_pacific_standard_time_in_winter(self) -> None:
+        facts = extract_facts(
+            "The Minuteman III launched at 11:01 p.m. Pacific time.",
+            "en",
+            published_at=datetime(2026, 2, 5, 7, 30, tzinfo=UTC),
+        )
+        assert facts.launch_time == datetime(2026, 2, 5, 7, 1, tzinfo=UTC)
+
+    def test_a_type_number_is_no_count(self) -> None:
+        """A type number (Hwasong-19, Agni-5) is no number of missiles."""
+        assert extract_facts("DPRK Conducts Test-fire of Hwasong-19 ICBM", "en").count is None
+        assert extract_facts("India test-fires Agni-5 ballistic missile", "en").count is None
+
+    def test_title_class_beats_background(self) -> None:
+        """The title's IRBM wins over a summary's Hwasong-16B (listed among ICBM names)."""
+        facts = extract_facts(
+            "Kim Jong Un Observes Test-fire of New Hypersonic IRBM\n"
+            "The Hwasong-17 and Hwasong-18 were shown beside it.",
+            "en",
+        )
+        assert facts.missile_class == "IRBM"
+
+
+class TestGeneralisation:
+    @pytest.mark.parametrize(
+        ("title", "lang", "is_launch"),
+        [
+            (
+                "Missile from Yemen crashes into Tel Aviv suburb after interception fails",
+                "en",
+                True,
+            ),
+            ("Houthi missile slams into open area near Ben Gurion airport", "en", True),
+            ("Senator slams North Korea over missile launch", "en", False),
+            (
+                "Kim oversees firing of 'super-large' multiple rocket launchers, KCNA says",
+                "en",
+                True,
+            ),
+            ("북, 미일 정상회담 앞두고 탄도미사일 발사…", "ko", True),
+            ("한미 정상회담서 북한 탄도미사일 발사 대응 논의", "ko", False),
+            ("インド 弾道ミサイル「プリトビ」発射訓練 国防省", "ja", True),
+            ("Afridi fires early as Pakistan reduce Sri Lanka to 31-3", "en", False),
+            # Ukrainian air-raid alerts are launch flashes; a threat in general is not
+            ("Sumy: ballistic missile threat from the north!", "en", True),
+            ("Kharkiv: ballistic missiles from Belgorod direction", "en", True),
+            (
+                "Japan boosts defences against ballistic missile threat from North Korea",
+                "en",
+                False,
+            ),
+            ("北朝鮮 国営メディア 新型ミサイルの発射を発表", "ja", True),
+        ],
+    )
+    def test_general_rules(self, title: str, lang: str, is_launch: bool) -> None:
+        assert verdict(title, lang=lang).is_launch is is_launch
