@@ -117,10 +117,12 @@ def decide(
     """What this report means, given the open events of its country. `event_id` names a new one."""
     match = best_match(report, candidates, policy=policy)
     if report.verdict.corrects:
-        if match is None or match.retracted:
+        if match is None:
             if not report.verdict.is_launch:
                 return Decision(Action.IGNORE, "correction of no alerted launch")
-        else:
+        elif _repeats_correction(match, report):
+            return Decision(Action.JOIN, "repeats a correction already sent", _join(match, report))
+        elif not match.retracted:
             return _correction(match, report, now, "report retracts or reclassifies the launch")
     if match is None:
         return _new(report, now, event_id)
@@ -253,7 +255,7 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
     retracted = report.verdict.corrects and not report.verdict.is_launch
     facts = merge_facts(event.facts, report.verdict.facts)
     corrected = dataclasses.replace(joined, facts=facts, retracted=retracted or event.retracted,
-                                    pending_update=False)  # fmt: skip
+                                    pending_update=False, corrected=True)  # fmt: skip
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)
@@ -298,6 +300,15 @@ def _alert(
         reasons=report.verdict.reasons if report else (),
         changes=changes,
     )
+
+
+def _repeats_correction(event: LaunchEvent, report: Report) -> bool:
+    """A further report of a correction already sent: the retraction again, or a correction
+    that changes no fact after one was sent (the first may be about what Facts cannot hold,
+    such as "it did not fly over Japan")."""
+    if not report.verdict.is_launch:
+        return event.retracted
+    return event.corrected and not fact_changes(event.facts, report.verdict.facts)
 
 
 def _within_gap(event: LaunchEvent, now: datetime, policy: EventPolicy) -> bool:

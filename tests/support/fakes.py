@@ -8,8 +8,9 @@ from alerts.models import Facts, Item, Verdict
 def fake_classify(item: Item) -> Verdict:
     """A detector driven by tokens in the title: `KP FIRES class=ICBM count=2 eez=no`.
 
-    The first word is the country; FIRES makes it a launch; CORRECTS a correction; ANOTHER
-    says it is a further launch.
+    The first word is the country; FIRES makes it a launch; CORRECTS a correction that it was
+    no ballistic launch; FIRES FIXES a correction that keeps it ballistic; ANOTHER says it is
+    a further launch.
     """
     words = item.title.split()
     tags = dict(w.split("=", 1) for w in words if "=" in w)
@@ -22,7 +23,8 @@ def fake_classify(item: Item) -> Verdict:
         authority=tags.get("by"),
     )
     if "FIRES" in words:
-        return Verdict(True, 0.9, ("test:fires",), facts, another="ANOTHER" in words)
+        return Verdict(True, 0.9, ("test:fires",), facts, another="ANOTHER" in words,
+                       corrects="FIXES" in words)  # fmt: skip
     if "CORRECTS" in words:
         return Verdict(False, 0.2, (), facts, category="space", corrects=True)
     return Verdict(False, 0.1, (), category="drill")

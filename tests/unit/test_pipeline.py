@@ -187,6 +187,27 @@ class TestUpdatesAndCorrections:
         )
         assert later.alerts == []  # a retracted event sends no further updates
 
+    def test_repeated_retraction_is_joined_not_resent(self, store: EventStore) -> None:
+        """Five outlets repeating 'it was a satellite' make one correction, not five."""
+        run(store, [item("1", "KP FIRES")], now=NOW)
+        first = run(store, [item("2", "KP CORRECTS satellite", minutes=5)],
+                    now=NOW + timedelta(minutes=6))  # fmt: skip
+        again = run(store, [item("3", "KP CORRECTS satellite again", source="b", minutes=7)],
+                    now=NOW + timedelta(minutes=8))  # fmt: skip
+        assert kinds(first) == [("correction", 2)]
+        assert again.alerts == []
+        assert again.decisions[0].outcome is ItemOutcome.JOINED
+
+    def test_first_correction_without_fact_change_is_sent_once(self, store: EventStore) -> None:
+        """'It did not fly over Japan after all' corrects though no modelled fact changes."""
+        run(store, [item("1", "KP FIRES class=ICBM")], now=NOW)
+        later = NOW + timedelta(minutes=10)
+        first = run(store, [item("2", "KP FIRES FIXES no overflight", minutes=9)], now=later)
+        again = run(store, [item("3", "KP FIRES FIXES no overflight (2)", source="b",
+                                 minutes=9.5)], now=later)  # fmt: skip
+        assert kinds(first) == [("correction", 2)]
+        assert again.alerts == []
+
     def test_correction_of_unknown_launch_is_ignored(self, store: EventStore) -> None:
         """A correction with no alerted launch to correct sends nothing."""
         result = run(store, [item("1", "KP CORRECTS nothing to see")])
