@@ -50,9 +50,20 @@ class SourceSetting(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", url):
+        if not is_http_url(url):
             raise ValueError("must be an http(s) URL")
         return url
+
+
+def is_http_url(url: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/]+", url))
+
+
+def check_addresses(addresses: list[str]) -> list[str]:
+    for address in addresses:
+        if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
+            raise ValueError(f"{address!r} is not an email address")
+    return addresses
 
 
 CHANNEL_TYPES = ("slack", "slack_bot", "webhook", "discord", "teams", "email")
@@ -79,15 +90,13 @@ class DestinationSetting(BaseModel):
     def _complete(self) -> DestinationSetting:
         needs_url = self.type in {"slack", "webhook", "discord", "teams"}
         url = self.url.get_secret_value() if self.url else ""
-        if needs_url and not re.match(r"^https?://[^\s/]+", url):
+        if needs_url and not is_http_url(url):
             raise ValueError(f"a {self.type} destination needs an http(s) url")
         if self.type == "slack_bot" and (self.token is None or not self.channel):
             raise ValueError("a slack_bot destination needs a token and a channel")
         if self.type == "email" and not self.to:
             raise ValueError("an email destination needs `to` addresses")
-        for address in self.to:
-            if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
-                raise ValueError(f"{address!r} is not an email address")
+        check_addresses(self.to)
         return self
 
 
@@ -285,7 +294,7 @@ class Settings(BaseSettings):
     @classmethod
     def _webhook_urls(cls, urls: list[SecretStr]) -> list[SecretStr]:
         for i, url in enumerate(urls):
-            if not re.match(r"^https?://[^\s/]+", url.get_secret_value()):
+            if not is_http_url(url.get_secret_value()):
                 raise ValueError(f"entry {i} is not an http(s) URL")
         return urls
 
@@ -302,10 +311,7 @@ class Settings(BaseSettings):
     @field_validator("email_to")
     @classmethod
     def _addresses(cls, addresses: list[str]) -> list[str]:
-        for address in addresses:
-            if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
-                raise ValueError(f"{address!r} is not an email address")
-        return addresses
+        return check_addresses(addresses)
 
     @field_validator("log_level")
     @classmethod
