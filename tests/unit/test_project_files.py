@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -65,6 +66,15 @@ class TestCompose:
             assert service["command"] == [name]
             assert service["restart"] == "unless-stopped"
             assert service["healthcheck"]["test"][1:4] == ["alerts", "health", "--role"]
+
+    def test_valid_against_the_compose_specification(self) -> None:
+        """docker-compose.yml validates against the Compose Specification's JSON schema."""
+        checker = Path(sys.executable).with_name("check-jsonschema")
+        proc = subprocess.run(
+            [str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
 
     def test_every_service_has_a_healthcheck_and_restart_policy(self) -> None:
         """Each service restarts by itself and reports its health."""
