@@ -261,6 +261,12 @@ class Settings(BaseSettings):
     delivery_max_retries: int = Field(
         default=8, ge=0, le=50, description="Send attempts after the first before dead-lettering."
     )
+    broker_visibility_timeout_seconds: int = Field(
+        default=900,
+        ge=5,
+        le=86400,
+        description="A message a dead worker held is redelivered after this long.",
+    )
     worker_pool: str = Field(
         default="prefork", description="Celery pool: prefork (processes), threads or solo."
     )

@@ -1,8 +1,9 @@
 """The Celery app: the one global. Configured from Settings at process start by `configure`.
 
 Delivery reliability settings (FINDINGS.md): acks_late + reject_on_worker_lost so a task whose
-worker dies is redelivered; prefetch 1; a visibility timeout longer than any retry countdown,
-so a long countdown is not redelivered early (the ledger makes a redelivery harmless anyway).
+worker dies is redelivered; prefetch 1; a visibility timeout (ALERTS_BROKER_VISIBILITY_TIMEOUT_
+SECONDS) after which a message held by a dead worker comes back. A countdown longer than it
+also comes back early: the delivery ledger (sent record, claim) makes every redelivery harmless.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from workers.schedule import beat_schedule
 
 POLL_QUEUE = "poll"
 DELIVER_QUEUE = "deliver"
-VISIBILITY_TIMEOUT_S = 3600
 
 app = Celery("missile_alerts", include=["workers.tasks"])
 
@@ -42,7 +42,12 @@ def configure(settings: Settings, *, redis_url: str) -> Celery:
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
+        broker_transport_options={
+            "visibility_timeout": settings.broker_visibility_timeout_seconds,
+            # look for messages of dead workers every few seconds, not every ~100 s
+            "unacked_restore_interval": 5,
+            "unacked_restore_throttle": 1,
+        },
         task_default_queue=POLL_QUEUE,
         task_routes={
             "alerts.poll_sources": {"queue": POLL_QUEUE},
