@@ -23,6 +23,7 @@ from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
 from alerts.sources.due import LEASE_S, host_of
+from workers import observe
 from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
 from workers.resources import runtime
 
@@ -36,7 +37,6 @@ WAIT_S = {
     pipeline.DeliveryOutcome.PACED: 0.0,
 }
 HOST_BUSY_RETRY_S = 0.5
-HEARTBEAT_TTL_S = 60
 POLL_BATCH = 25  # sources per poll task: amortises Celery's per-task cost
 OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
 
@@ -52,7 +52,7 @@ def dispatch_polls() -> None:
     fanned out."""
     rt = runtime()
     now = time.time()
-    _heartbeat(rt, beat=True)
+    observe.heartbeat(rt, beat=True)
     if rt.schedule.sync(list(rt.sources.values()), now=now):
         log.info("sources.schedule.synced", sources=len(rt.sources))
     due = rt.schedule.claim_due(now=now)
@@ -71,7 +71,7 @@ def poll_sources(source_names: list[str]) -> None:
     """Poll a batch of sources at once on this process's fetch threads: one slow publisher
     holds one thread, never the batch; each source's alerts go out as soon as it is done."""
     rt = runtime()
-    _heartbeat(rt)
+    observe.heartbeat(rt)
     list(rt.poll_threads.map(lambda name: _poll_one(rt, name), source_names))
 
 
@@ -97,52 +97,9 @@ def _poll_one(rt: Runtime, source_name: str) -> None:
     finally:
         rt.schedule.release_host_slot(host, token)
     rt.schedule.schedule(spec.name, at=time.time() + _next_delay_s(rt, spec, result))
-    _log_poll(result)
-    _count_poll(rt, result, time.monotonic() - started)
+    observe.log_poll(result)
+    observe.count_poll(rt, result, time.monotonic() - started)
     fan_out(rt, result.processed.alerts)
-
-
-def _count_poll(rt: Runtime, result: pipeline.PollResult, seconds: float) -> None:
-    metrics = rt.metrics.batch()
-    metrics.inc("alerts_polls_total", {"source": result.source, "status": result.status})
-    if result.error is not None:
-        metrics.inc("alerts_poll_errors_total", {"source": result.source,
-                                                 "kind": result.error.kind})  # fmt: skip
-    if result.items:
-        metrics.inc("alerts_items_total", {"source": result.source}, result.items)
-    for decision in result.processed.decisions:
-        metrics.inc("alerts_detections_total", {"outcome": decision.outcome})
-    for alert in result.processed.alerts:
-        metrics.inc("alerts_alerts_total", {"kind": alert.kind})
-        published = alert.sources[-1].published_at if alert.sources else None
-        if published is not None:
-            metrics.observe("alerts_publish_to_detect_seconds",
-                            (alert.detected_at - published).total_seconds())  # fmt: skip
-    metrics.observe("alerts_poll_seconds", seconds)
-    metrics.flush()
-
-
-def _count_delivery(rt: Runtime, channel: str, outcome: str, alert: Alert | None) -> None:
-    metrics = rt.metrics.batch()
-    metrics.inc("alerts_deliveries_total", {"channel": channel, "outcome": outcome})
-    if alert is not None:
-        now = _now()
-        metrics.observe("alerts_detect_to_deliver_seconds",
-                        (now - alert.detected_at).total_seconds())  # fmt: skip
-        published = alert.sources[-1].published_at if alert.sources else None
-        if published is not None:
-            metrics.observe("alerts_publish_to_deliver_seconds",
-                            (now - published).total_seconds())  # fmt: skip
-    metrics.flush()
-
-
-def _heartbeat(rt: Runtime, *, beat: bool = False) -> None:
-    pipe = rt.redis.pipeline(transaction=False)
-    now = time.time()
-    pipe.set(rt.events.keys.heartbeat_worker(socket.gethostname()), now, ex=HEARTBEAT_TTL_S)
-    if beat:  # a dispatch exists only because beat sent it
-        pipe.set(rt.events.keys.heartbeat_beat(), now, ex=HEARTBEAT_TTL_S)
-    pipe.execute()
 
 
 def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) -> float:
@@ -211,7 +168,7 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
         )
     except DeliveryError as err:
         attempts = rt.ledger.count_failure(delivery.key)
-        _count_delivery(rt, destination.channel, "failed", None)
+        observe.count_delivery(rt, destination.channel, "failed", None)
         if err.retryable and attempts <= rt.settings.delivery_max_retries:
             countdown = max(err.retry_after_s or 0.0, _backoff_s(attempts - 1))
             log.warning(
@@ -229,7 +186,7 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
         # not a failure: another attempt, an earlier revision or the pace comes first
         raise self.retry(countdown=max(result.wait_s, WAIT_S[outcome]), max_retries=None)
     if outcome is pipeline.DeliveryOutcome.SENT:
-        _count_delivery(rt, destination.channel, "sent", result.alert)
+        observe.count_delivery(rt, destination.channel, "sent", result.alert)
     log.info(f"delivery.{outcome}", delivery=delivery.key, channel=destination.channel)
 
 
@@ -263,39 +220,3 @@ def _dead_letter(rt: Runtime, delivery: Delivery, error: str, reason: str, attem
         attempts=letter.attempts,
         error=letter.error,
     )
-
-
-def _log_poll(result: pipeline.PollResult) -> None:
-    if result.error is None and result.previous_health in {
-        health.Health.DEGRADED,
-        health.Health.UNHEALTHY,
-    }:
-        log.info("source.recovered", source=result.source, was=result.previous_health)
-    if result.gap:
-        log.warning(
-            "source.gap.detected", source=result.source, items=result.items, gaps=result.state.gaps
-        )
-    if result.error is not None:
-        log.warning(
-            "source.poll.failed",
-            source=result.source,
-            kind=result.error.kind,
-            error=str(result.error),
-            health=result.state.health,
-            failures=result.state.failures,
-        )
-        return
-    counts: dict[str, int] = {}
-    for decision in result.processed.decisions:
-        counts[decision.outcome] = counts.get(decision.outcome, 0) + 1
-        if decision.verdict is not None and decision.verdict.is_launch:
-            log.info(
-                "detect.launch",
-                source=result.source,
-                item=decision.item.id,
-                outcome=decision.outcome,
-                event_id=decision.event_id,
-                confidence=decision.verdict.confidence,
-                title=decision.item.title[:200],
-            )
-    log.info(f"source.poll.{result.status}", source=result.source, items=result.items, **counts)

@@ -1,0 +1,104 @@
+"""What the tasks tell operators: one log line per decision, metrics, heartbeats.
+
+Kept apart from tasks.py so the tasks stay a few lines each: load, call the pipeline, act on
+the outcome, report it here.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime
+
+import structlog
+
+from alerts import pipeline
+from alerts.bootstrap import Runtime
+from alerts.models import Alert
+from alerts.sources import health
+
+log = structlog.get_logger("alerts.tasks")
+HEARTBEAT_TTL_S = 60
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def count_poll(rt: Runtime, result: pipeline.PollResult, seconds: float) -> None:
+    metrics = rt.metrics.batch()
+    metrics.inc("alerts_polls_total", {"source": result.source, "status": result.status})
+    if result.error is not None:
+        metrics.inc("alerts_poll_errors_total", {"source": result.source,
+                                                 "kind": result.error.kind})  # fmt: skip
+    if result.items:
+        metrics.inc("alerts_items_total", {"source": result.source}, result.items)
+    for decision in result.processed.decisions:
+        metrics.inc("alerts_detections_total", {"outcome": decision.outcome})
+    for alert in result.processed.alerts:
+        metrics.inc("alerts_alerts_total", {"kind": alert.kind})
+        published = alert.sources[-1].published_at if alert.sources else None
+        if published is not None:
+            metrics.observe("alerts_publish_to_detect_seconds",
+                            (alert.detected_at - published).total_seconds())  # fmt: skip
+    metrics.observe("alerts_poll_seconds", seconds)
+    metrics.flush()
+
+
+def count_delivery(rt: Runtime, channel: str, outcome: str, alert: Alert | None) -> None:
+    metrics = rt.metrics.batch()
+    metrics.inc("alerts_deliveries_total", {"channel": channel, "outcome": outcome})
+    if alert is not None:
+        now = _now()
+        metrics.observe("alerts_detect_to_deliver_seconds",
+                        (now - alert.detected_at).total_seconds())  # fmt: skip
+        published = alert.sources[-1].published_at if alert.sources else None
+        if published is not None:
+            metrics.observe("alerts_publish_to_deliver_seconds",
+                            (now - published).total_seconds())  # fmt: skip
+    metrics.flush()
+
+
+def heartbeat(rt: Runtime, *, beat: bool = False) -> None:
+    pipe = rt.redis.pipeline(transaction=False)
+    now = time.time()
+    pipe.set(rt.events.keys.heartbeat_worker(socket.gethostname()), now, ex=HEARTBEAT_TTL_S)
+    if beat:  # a dispatch exists only because beat sent it
+        pipe.set(rt.events.keys.heartbeat_beat(), now, ex=HEARTBEAT_TTL_S)
+    pipe.execute()
+
+
+def log_poll(result: pipeline.PollResult) -> None:
+    if result.error is None and result.previous_health in {
+        health.Health.DEGRADED,
+        health.Health.UNHEALTHY,
+    }:
+        log.info("source.recovered", source=result.source, was=result.previous_health)
+    if result.gap:
+        log.warning(
+            "source.gap.detected", source=result.source, items=result.items, gaps=result.state.gaps
+        )
+    if result.error is not None:
+        log.warning(
+            "source.poll.failed",
+            source=result.source,
+            kind=result.error.kind,
+            error=str(result.error),
+            health=result.state.health,
+            failures=result.state.failures,
+        )
+        return
+    counts: dict[str, int] = {}
+    for decision in result.processed.decisions:
+        counts[decision.outcome] = counts.get(decision.outcome, 0) + 1
+        if decision.verdict is not None and decision.verdict.is_launch:
+            log.info(
+                "detect.launch",
+                source=result.source,
+                item=decision.item.id,
+                outcome=decision.outcome,
+                event_id=decision.event_id,
+                confidence=decision.verdict.confidence,
+                title=decision.item.title[:200],
+            )
+    log.info(f"source.poll.{result.status}", source=result.source, items=result.items, **counts)
