@@ -7,6 +7,7 @@ process (per Celery pool child), never at import time.
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -191,6 +192,11 @@ class Runtime:
 
     def send(self, alert: Alert, destination: Destination) -> None:
         registry.deliver(alert, destination, self.transport)
+
+    @functools.cached_property
+    def poll_slots(self) -> threading.BoundedSemaphore:
+        """Polls in flight in this process, at most twice the fetch threads."""
+        return threading.BoundedSemaphore(self.settings.poll_threads * 2)
 
     @functools.cached_property
     def poll_threads(self) -> ThreadPoolExecutor:

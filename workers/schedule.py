@@ -1,4 +1,4 @@
-"""Beat's one entry: the dispatcher, every half second.
+"""Beat's one entry: the dispatcher, four times a second.
 
 Per-source timing (intervals with jitter, backoff, surge, gap and cache hints) lives in Redis
 (alerts/sources/due.py), not in beat: beat only says "look at what is due now". The dispatch
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-DISPATCH_INTERVAL_S = 0.5
+DISPATCH_INTERVAL_S = 0.25
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

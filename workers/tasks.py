@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import socket
 import time
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -47,7 +48,7 @@ def _now() -> datetime:
 
 @app.task(name="alerts.dispatch_polls", ignore_result=True, acks_late=False)
 def dispatch_polls() -> None:
-    """Enqueue polls of every source that is due, in batches (beat runs this every half
+    """Enqueue polls of every source that is due, in batches (beat runs this four times a
     second); send deferred updates whose gap has passed; re-send alerts a crashed poll never
     fanned out."""
     rt = runtime()
@@ -68,11 +69,24 @@ def dispatch_polls() -> None:
 
 @app.task(name="alerts.poll_sources", ignore_result=True, acks_late=False)
 def poll_sources(source_names: list[str]) -> None:
-    """Poll a batch of sources at once on this process's fetch threads: one slow publisher
-    holds one thread, never the batch; each source's alerts go out as soon as it is done."""
+    """Hand a batch of sources to this process's fetch threads and return at once.
+
+    The worker process is free again for dispatches and deliveries however slow a publisher
+    is; each source's alerts go out as soon as its own poll is done. Polls in flight per
+    process are capped (twice the threads): past that this task waits, which is backpressure,
+    not a stall. A poll lost with its process comes back when its schedule lease runs out.
+    """
     rt = runtime()
     observe.heartbeat(rt)
-    list(rt.poll_threads.map(lambda name: _poll_one(rt, name), source_names))
+    for name in source_names:
+        rt.poll_slots.acquire()
+        future = rt.poll_threads.submit(_poll_one, rt, name)
+        future.add_done_callback(lambda f: (rt.poll_slots.release(), _log_crash(f)))
+
+
+def _log_crash(future: Future[None]) -> None:
+    if (exc := future.exception()) is not None:
+        log.error("source.poll.crashed", error=f"{type(exc).__name__}: {exc}")
 
 
 def _poll_one(rt: Runtime, source_name: str) -> None:
@@ -88,7 +102,7 @@ def _poll_one(rt: Runtime, source_name: str) -> None:
         rt.schedule.schedule(spec.name, at=time.time() + HOST_BUSY_RETRY_S * (1 + random.random()))
         log.debug("source.poll.host_busy", source=spec.name, host=host)
         return
-    started = time.monotonic()
+    started, started_at = time.monotonic(), time.time()
     try:
         result = pipeline.poll_source(
             spec, fetch=rt.fetch, states=rt.states, events=rt.events, classify=classify_item,
@@ -96,10 +110,13 @@ def _poll_one(rt: Runtime, source_name: str) -> None:
         )  # fmt: skip
     finally:
         rt.schedule.release_host_slot(host, token)
-    rt.schedule.schedule(spec.name, at=time.time() + _next_delay_s(rt, spec, result))
+    # from when this poll started: a slow answer does not stretch the source's interval
+    rt.schedule.schedule(
+        spec.name, at=max(time.time(), started_at + _next_delay_s(rt, spec, result))
+    )
+    fan_out(rt, result.processed.alerts)  # alerts first; then what operators read
     observe.log_poll(result)
     observe.count_poll(rt, result, time.monotonic() - started)
-    fan_out(rt, result.processed.alerts)
 
 
 def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) -> float:
