@@ -257,3 +257,20 @@ class TestRobustness:
         start = time.perf_counter()
         extract_facts(text, "ko" if "탄" in text else "ja" if "発" in text else "en")
         assert time.perf_counter() - start < 0.5
+
+
+class TestStatedZones:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("North Korea fires ballistic missile at 08:39 (0839 GMT), JCS says", "08:39"),
+            ("Iran launched ballistic missiles at 06:15 GMT, officials said", "06:15"),
+            ("Iran launched ballistic missiles at 06:15 UTC, officials said", "06:15"),
+        ],
+    )
+    def test_gmt_times_keep_their_zone(self, text: str, expected: str) -> None:
+        """A time stated in GMT/UTC is that time in UTC, not the launcher's local time."""
+        published = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        facts = extract_facts(text, "en", published_at=published)
+        assert facts.launch_time is not None
+        assert facts.launch_time.strftime("%H:%M") == expected
