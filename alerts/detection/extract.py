@@ -52,6 +52,10 @@ _DROP_AREA = "-"  # a landing-name entry that drops the area
 _PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
 _CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypersonic"}
 
+# No missile flies farther or higher than this; a bigger stated number is noise, not a fact.
+MAX_PLAUSIBLE_KM = 50_000.0
+MAX_PLAUSIBLE_MACH = 100.0
+
 
 def extract_facts(
     text: str,
@@ -282,11 +286,13 @@ def _find_km(m: re.Match[str] | None) -> float | None:
         return None
     km = _to_float(value, groups.get("k") or groups.get("k2"))
     unit = (groups.get("u") or groups.get("u2") or "").lower()
-    return round(km * 1.609344, 1) if unit in ("miles", "마일") else km
+    km = round(km * 1.609344, 1) if unit in ("miles", "마일") else km
+    return km if 0 < km <= MAX_PLAUSIBLE_KM else None  # "9999…9 km" is noise, not a fact
 
 
 def _find_mach(m: re.Match[str] | None) -> float | None:
-    return float(m.group("v")) if m else None
+    mach = float(m.group("v")) if m else None
+    return mach if mach is not None and 0 < mach <= MAX_PLAUSIBLE_MACH else None
 
 
 def _find_eez(text: str, cues: LangCues) -> bool | None:

@@ -167,6 +167,8 @@ def _markup_text(body: bytes) -> str:
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, errors="replace")
     head = body[:4]
+    if head in (b"<\x00\x00\x00", b"\x00\x00\x00<"):  # UTF-32 without a byte-order mark
+        return body.decode("utf-32-le" if head[0] else "utf-32-be", errors="replace")
     if head in (b"<\x00?\x00", b"<\x00!\x00"):
         return body.decode("utf-16-le", errors="replace")
     if head in (b"\x00<\x00?", b"\x00<\x00!"):
@@ -386,7 +388,10 @@ def _iso_datetime_utc(text: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00+01:00" has no UTC equivalent
+        return None
 
 
 # --- normalisation -------------------------------------------------------------------------
@@ -408,8 +413,7 @@ def normalise_feed(raw: RawFeed, *, source: str, base_url: str) -> ParsedFeed:
 def _item(entry: RawEntry, *, source: str, base_url: str) -> Item:
     title = _text(entry.title, is_html=entry.title_is_html, limit=TITLE_MAX_CHARS)
     full_summary = _text(entry.summary, is_html=entry.summary_is_html, limit=None)
-    link = urljoin(base_url, entry.link.strip()) if entry.link else ""
-    url = canonical_url(link) if link else ""
+    url = _safe_link(base_url, entry.link)
     return Item(
         id=item_identity(entry.guid, url or None, title, full_summary),
         source=source,
@@ -518,6 +522,17 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+def _safe_link(base_url: str, link: str | None) -> str:
+    """The entry's canonical absolute link; "" for one no URL parser accepts ("http://[x]/"),
+    so a single hostile link cannot make the whole feed unreadable."""
+    if not link:
+        return ""
+    try:
+        return canonical_url(urljoin(base_url, link.strip()))
+    except ValueError:
+        return ""
+
+
 def _text(value: str, *, is_html: bool, limit: int | None) -> str:
     """Plain text: tags stripped (for HTML), entities unescaped, whitespace collapsed."""
     if not value:
@@ -530,6 +545,8 @@ def _text(value: str, *, is_html: bool, limit: int | None) -> str:
     elif "&" in value:
         value = unescape(value)
     value = _SPACE_RE.sub(" ", value).strip()
+    if not value.isascii():  # lone surrogates (JSON "\ud800") cannot be stored or sent
+        value = value.encode("utf-8", "replace").decode("utf-8")
     return _truncate(value, limit) if limit else value
 
 
