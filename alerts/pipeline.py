@@ -328,12 +328,16 @@ def deliver_one(
     Raises DeliveryError from the channel; the caller decides between retry and dead letter.
     """
     key = delivery.key
-    if ledger.was_sent(key):
-        return DeliveryResult(DeliveryOutcome.ALREADY_SENT)
-    if ledger.earlier_unsettled(delivery):
-        return DeliveryResult(DeliveryOutcome.WAITING)
+    # Claim first, then look at the sent record: checking before claiming let a second copy
+    # of the message pass the check while the first was sending, then claim and send again.
     if not ledger.claim(key, owner):
         return DeliveryResult(DeliveryOutcome.BUSY)
+    if ledger.was_sent(key):
+        ledger.release(key)
+        return DeliveryResult(DeliveryOutcome.ALREADY_SENT)
+    if ledger.earlier_unsettled(delivery):
+        ledger.release(key)
+        return DeliveryResult(DeliveryOutcome.WAITING)
     wait_s = ledger.take_send_slot(destination.id, min_interval_s)
     if wait_s > 0:
         ledger.release(key)

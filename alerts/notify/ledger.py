@@ -10,13 +10,14 @@ revision 1 has been sent (or given up on), and a pacing slot spaces sends to one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+
+import redis
 
 from alerts.events.keys import DELIVERY_CLAIM_TTL_S, DELIVERY_SENT_TTL_S, Keys
 from alerts.models import Delivery
 
-if TYPE_CHECKING:
-    import redis
+MARK_SENT_PATIENCE_S = 30.0
 
 
 class DeliveryLedger:
@@ -39,11 +40,22 @@ class DeliveryLedger:
         self._redis.delete(self._keys.delivery_claim(delivery_key))
 
     def mark_sent(self, delivery: Delivery, sent_at_iso: str) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.set(self._keys.delivery_sent(delivery.key), sent_at_iso, ex=DELIVERY_SENT_TTL_S)
-        pipe.delete(self._keys.delivery_claim(delivery.key))
-        pipe.hset(self._route(delivery), str(delivery.revision), "sent")
-        pipe.execute()
+        """Record a completed send, riding out a short Redis outage: the message is out, and
+        losing this record would make a redelivery send it again."""
+        deadline = time.monotonic() + MARK_SENT_PATIENCE_S
+        while True:
+            try:
+                pipe = self._redis.pipeline(transaction=True)
+                pipe.set(self._keys.delivery_sent(delivery.key), sent_at_iso,
+                         ex=DELIVERY_SENT_TTL_S)  # fmt: skip
+                pipe.delete(self._keys.delivery_claim(delivery.key))
+                pipe.hset(self._route(delivery), str(delivery.revision), "sent")
+                pipe.execute()
+                return
+            except (redis.ConnectionError, redis.TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def note_routed(self, deliveries: list[Delivery]) -> None:
         """Record that these revisions were routed to these destinations (before enqueueing)."""
