@@ -6,6 +6,7 @@ and never echoes its value, so a bad secret cannot leak through a start-up error
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -15,9 +16,9 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from alerts.errors import ConfigError
+from alerts.models import Facts, MissileClass
 
 ENV_PREFIX = "ALERTS_"
-DEFAULT_CATALOG = Path(__file__).with_name("sources") / "catalog.json"
 
 
 class JsonApiMappingSetting(BaseModel):
@@ -66,12 +67,8 @@ def check_addresses(addresses: list[str]) -> list[str]:
     return addresses
 
 
-CHANNEL_TYPES = ("slack", "slack_bot", "webhook", "discord", "teams", "email")
-FACT_NAMES = (
-    "country", "missile_class", "count", "launch_time", "launch_site", "landing_area",
-    "inside_japan_eez", "distance_km", "apogee_km", "speed_mach", "authority",
-)  # fmt: skip
-MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLBM", "hypersonic", "unidentified_ballistic")
+FACT_NAMES = tuple(f.name for f in dataclasses.fields(Facts))
+MISSILE_CLASSES = tuple(c.value for c in MissileClass)
 
 
 class DestinationSetting(BaseModel):

@@ -130,6 +130,10 @@ def _stop_leftover(data_dir: Path) -> None:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to SIGTERM us when the parent dies."""
+    """In the child, before exec: ask Linux to SIGTERM us when the parent dies.
+
+    Linux means the parent *thread*: call start_embedded from a thread that outlives the
+    server (the main thread), or pass die_with_parent=False.
+    """
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -23,7 +23,7 @@ from alerts.events.cluster import (
     make_report,
     new_event_id,
 )
-from alerts.events.identity import content_hash
+from alerts.events.identity import text_hash as hash_text
 from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
@@ -96,7 +96,7 @@ def process_items(
     result = Processed()
     marks: list[tuple[Item, str]] = []
     for item, prior in zip(ordered, events.recall(ordered), strict=True):
-        text_hash = content_hash(item.title, item.summary)
+        text_hash = hash_text(item.title, item.summary)
         if prior is not None and _same_text(prior, text_hash):
             result.decisions.append(ItemDecision(item, ItemOutcome.SEEN))
             continue
@@ -150,7 +150,7 @@ def _decide_event(
                           event_id=new_event_id(report, new_token()))  # fmt: skip
         status = events.commit(
             decision, version=version, now=now, item=item,
-            content_hash=text_hash, owed_at=_owed_at(decision, policy),
+            text_hash=text_hash, owed_at=_owed_at(decision, policy),
         )  # fmt: skip
         if status == "seen":
             return ItemDecision(item, ItemOutcome.SEEN, verdict)

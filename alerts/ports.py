@@ -48,7 +48,7 @@ class EventMemory(Protocol):
         version: str,
         now: datetime,
         item: Item | None = None,
-        content_hash: str = "",
+        text_hash: str = "",
         owed_at: datetime | None = None,
     ) -> str: ...
     def load_event(self, event_id: str) -> LaunchEvent | None: ...

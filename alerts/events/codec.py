@@ -6,10 +6,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from alerts.models import Alert, SourceRef
+from alerts.models import Alert
 
 _ALERT = TypeAdapter(Alert)
-_SOURCE_REF = TypeAdapter(SourceRef)
 
 
 def alert_to_json(alert: Alert) -> bytes:
@@ -28,11 +27,3 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
     out["item_ids"] = list(alert.item_ids)
     out["trigger_item_id"] = alert.item_ids[-1] if alert.item_ids else None
     return out
-
-
-def source_ref_to_json(ref: SourceRef) -> bytes:
-    return _SOURCE_REF.dump_json(ref)
-
-
-def source_ref_from_json(data: bytes | str) -> SourceRef:
-    return _SOURCE_REF.validate_json(data)

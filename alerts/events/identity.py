@@ -1,4 +1,4 @@
-"""Text identity of reports: an exact content hash (edits) and a SimHash (syndicated copies).
+"""Text identity of reports: an exact text hash (edits) and a SimHash (syndicated copies).
 
 Pure. Wire copy republished by many outlets differs by a dateline, a byline or punctuation;
 SimHash puts such near-copies a few bits apart while different reports land far apart.
@@ -33,7 +33,7 @@ def normalise_text(text: str) -> str:
     return _BOILERPLATE_RE.sub("", text.lower()).strip()
 
 
-def content_hash(title: str, summary: str) -> str:
+def text_hash(title: str, summary: str) -> str:
     """Exact identity of what an item says: changes when its title or summary is edited."""
     text = f"{normalise_text(title)}\n{normalise_text(summary)}"
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()

@@ -10,7 +10,6 @@ import hashlib
 from dataclasses import dataclass
 
 LIVE_PREFIX = "alerts:v1:"
-ALERT_TTL_S = 30 * 86400
 EVENT_TTL_S = 30 * 86400
 DELIVERY_SENT_TTL_S = 30 * 86400
 DELIVERY_CLAIM_TTL_S = 120

@@ -126,7 +126,7 @@ class EventStore:
         version: str,
         now: datetime,
         item: Item | None = None,
-        content_hash: str = "",
+        text_hash: str = "",
         owed_at: datetime | None = None,
     ) -> str:
         """Apply a decision if no event changed since the snapshot.
@@ -154,11 +154,11 @@ class EventStore:
                 EVENT_TTL_S,
                 alert_to_json(alert) if alert else "",
                 alert.key if alert else "",
-                f"{decision.action}|{content_hash}" if item else "",
+                f"{decision.action}|{text_hash}" if item else "",
                 self._seen_ttl_s,
                 now.timestamp(),
                 owed,
-                content_hash if item else "",
+                text_hash if item else "",
                 now.timestamp() - EVENT_RETENTION_S,
             ],
         )  # fmt: skip

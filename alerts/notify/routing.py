@@ -48,8 +48,10 @@ def wants(subscription: Subscription, alert: Alert) -> bool:
     if subscription.countries and (facts.country or "XX") not in subscription.countries:
         return False
     known_class = facts.missile_class not in (None, MissileClass.UNIDENTIFIED)
-    if subscription.missile_classes and known_class and (
-        facts.missile_class not in subscription.missile_classes
+    if (
+        subscription.missile_classes
+        and known_class
+        and (facts.missile_class not in subscription.missile_classes)
     ):
         return False
     if alert.kind is AlertKind.CORRECTION:

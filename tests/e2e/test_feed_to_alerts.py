@@ -210,9 +210,13 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
     assert len(stack.smtp.messages) == 1
 
     metrics = subprocess.run(
-        [sys.executable, "-m", "workers", "metrics"], capture_output=True, text=True,
+        [sys.executable, "-m", "workers", "metrics"],
+        capture_output=True,
+        text=True,
         env={**{k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")}, **stack.env},
-        cwd=stack.tmp, timeout=60, check=True,
+        cwd=stack.tmp,
+        timeout=60,
+        check=True,
     ).stdout
     assert 'alerts_deliveries_total{channel="slack",outcome="sent"} 1.0' in metrics
     assert 'alerts_deliveries_total{channel="email",outcome="sent"} 1.0' in metrics

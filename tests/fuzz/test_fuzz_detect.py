@@ -149,11 +149,6 @@ huge_number_headlines = st.builds(
     st.sampled_from((*FACT_FORMS[:4], "約{}キロ飛行", "高度{}km", "{}km 비행", "고도 {}km")),
     huge_numbers,
 ).map(lambda title: Item("fuzz-1", "fuzz", title))
-FINITE_BUG = (
-    "BUG: alerts.detection.extract._find_km/_to_float turn an enormous stated number into "
-    "distance_km=inf (e.g. Japanese '約<400 digits>キロ飛行'); the webhook body then carries "
-    "`Infinity`, which is not JSON"
-)
 
 PROPERTIES: dict[str, Property] = {
     "detect.classify_item": Property(items, check_classify),

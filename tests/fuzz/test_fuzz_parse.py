@@ -602,26 +602,6 @@ def check_bracketed_link(case: tuple[str, str, bytes]) -> None:
         parse_or_refuse(body, None, "https://feeds.example/rss", "fast")
 
 
-ENTITY_BUG = (
-    "BUG: parse.refuse_hostile_xml misses a DOCTYPE declaring entities in UTF-32 without a BOM "
-    "(_markup_text reads it as latin-1, so '<!DOCTYPE' is never found), and feedparser then "
-    "expands the entities (10x10x10 'A's reach the title)"
-)
-LINK_BUG = (
-    "BUG: an entry link whose host urllib rejects (bracketed 'http://[click]/', '//[::1' when "
-    "the source URL is set; 'http://a\uff03b/' always) makes urljoin/urlsplit in parse._item "
-    "raise ValueError (not SourceError): one hostile link makes the whole feed unreadable"
-)
-DATE_BUG = (
-    "BUG: an ISO 8601 date at the edge of datetime's range with an offset (JSON Feed "
-    "`date_published` / API `seendate` '0001-01-01T00:00:00+01:00') raises OverflowError from "
-    "`astimezone(UTC)` in parse._iso_datetime_utc / jsonapi.api_time instead of giving None"
-)
-SURROGATE_BUG = (
-    "BUG: a JSON escape of a lone surrogate ('\\ud800') in a JSON Feed / API title passes "
-    "through parse_feed / parse_json_api into Item text that cannot be encoded as UTF-8"
-)
-
 PROPERTIES: dict[str, Property] = {
     "parse.utf32_entity_guard": Property(utf32_entity_documents, check_entities_refused),
     "parse.links_urllib_rejects": Property(bracketed_documents, check_bracketed_link),
