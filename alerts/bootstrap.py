@@ -231,7 +231,7 @@ def build_runtime(
         http=http,
         events=EventStore(client, keys=keys, seen_ttl_s=settings.seen_ttl_seconds),
         states=SourceStates(client, keys=keys),
-        ledger=DeliveryLedger(client, keys=keys),
+        ledger=DeliveryLedger(client, keys=keys, claim_ttl_s=settings.delivery_claim_seconds),
         deadletters=DeadLetters(client, keys=keys),
         schedule=PollSchedule(client, keys=keys),
         metrics=Metrics(client, keys=keys),

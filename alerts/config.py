@@ -264,6 +264,14 @@ class Settings(BaseSettings):
         le=86400,
         description="A message a dead worker held is redelivered after this long.",
     )
+    delivery_claim_seconds: int = Field(
+        default=120,
+        ge=30,
+        le=3600,
+        description="How long one send attempt holds a delivery. Longer than any send can "
+        "take (the channels' timeouts), since a copy redelivered meanwhile waits it out; "
+        "after a worker dies mid-send, the alert is retried this much later.",
+    )
     worker_pool: str = Field(
         default="prefork", description="Celery pool: prefork (processes), threads or solo."
     )

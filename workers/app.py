@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import Celery
 
 from alerts.config import Settings
+from workers import broker_fixes
 from workers.schedule import beat_schedule
 
 POLL_QUEUE = "poll"
@@ -28,6 +29,7 @@ def broker_url(redis_url: str) -> str:
 
 def configure(settings: Settings, *, redis_url: str) -> Celery:
     """Point the app at Redis and install the beat schedule."""
+    broker_fixes.install()
     app.conf.update(
         broker_url=broker_url(redis_url),
         result_backend=None,

@@ -21,9 +21,16 @@ MARK_SENT_PATIENCE_S = 30.0
 
 
 class DeliveryLedger:
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        keys: Keys | None = None,
+        claim_ttl_s: int = DELIVERY_CLAIM_TTL_S,
+    ) -> None:
         self._redis = client
         self._keys = keys or Keys()
+        self._claim_ttl_s = claim_ttl_s
 
     def was_sent(self, delivery_key: str) -> bool:
         return bool(self._redis.exists(self._keys.delivery_sent(delivery_key)))
@@ -32,7 +39,7 @@ class DeliveryLedger:
         """True when this owner may send now; False while another attempt holds the claim."""
         return bool(
             self._redis.set(
-                self._keys.delivery_claim(delivery_key), owner, nx=True, ex=DELIVERY_CLAIM_TTL_S
+                self._keys.delivery_claim(delivery_key), owner, nx=True, ex=self._claim_ttl_s
             )
         )
 

@@ -28,7 +28,6 @@ import psutil
 import redis
 
 from alerts.embedded import EmbeddedRedis, start_embedded
-from alerts.events.keys import DELIVERY_CLAIM_TTL_S
 from alerts.notify.deadletter import DeadLetters
 from alerts.sources.state import SourceStates
 from tests.faults.peers import Hit, PolicyHook, PortSmtp, always, free_port
@@ -38,6 +37,7 @@ from tests.support.feeds import Entry, rss
 from tests.support.processes import AlertsProcess, wait_until
 
 VISIBILITY_S = 10
+CLAIM_S = 30  # ALERTS_DELIVERY_CLAIM_SECONDS: its minimum, so recovery waits are short
 SETTLE_S = 6.0  # after the last expected delivery: time for a wrong second one to show up
 HOOK_A, HOOK_B = "/hooks/a", "/hooks/b"
 
@@ -146,6 +146,7 @@ class Stack:
             ),
             "ALERTS_WEBHOOK_URLS": json.dumps([self.hook.url(p) for p in hook_paths]),
             "ALERTS_BROKER_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_S),
+            "ALERTS_DELIVERY_CLAIM_SECONDS": str(CLAIM_S),
             "ALERTS_DELIVERY_MAX_RETRIES": "30",
             "ALERTS_FETCH_TIMEOUT_SECONDS": "3",
             "ALERTS_PER_HOST_CONCURRENCY": "16",
@@ -308,7 +309,7 @@ def _guard(outcome: Outcome, body: Callable[[], None]) -> None:
 def worker_sigkill(tmp: Path, *, mode: str = "group") -> Outcome:
     """The receiver holds the first request 6 s; the worker (whole group, or only the pool child
     doing the send) is SIGKILLed while it waits. The claim of the dead attempt lives
-    DELIVERY_CLAIM_TTL_S (120 s), so the redelivered task waits that long before sending."""
+    CLAIM_S (ALERTS_DELIVERY_CLAIM_SECONDS), so the redelivered task waits that long to send."""
     outcome = Outcome(f"worker_sigkill_{mode}")
     with Stack(tmp) as s:
         # the in-flight request is answered 503 after the kill: the receiver did not take it,
@@ -332,9 +333,7 @@ def worker_sigkill(tmp: Path, *, mode: str = "group") -> Outcome:
                 if child is None:
                     raise TimeoutError("no pool child holds a connection to the receiver")
                 os.kill(child, signal.SIGKILL)
-            last = s.wait_delivered(
-                (HOOK_A,), 1, 1, timeout_s=DELIVERY_CLAIM_TTL_S + VISIBILITY_S + 40
-            )
+            last = s.wait_delivered((HOOK_A,), 1, 1, timeout_s=CLAIM_S + VISIBILITY_S + 40)
             outcome.recovery_s = last - killed_at
             time.sleep(SETTLE_S)
 
@@ -388,9 +387,7 @@ def redis_restart(tmp: Path, *, during_send: bool = True, spare_worker: bool = F
             if spare_worker:
                 s.start("worker")
             s.publish("wire", [kp_flash(), kp_detail()])  # adds facts: revision 2
-            last = s.wait_delivered(
-                (HOOK_A,), 1, 2, timeout_s=DELIVERY_CLAIM_TTL_S + VISIBILITY_S + 40
-            )
+            last = s.wait_delivered((HOOK_A,), 1, 2, timeout_s=CLAIM_S + VISIBILITY_S + 40)
             outcome.recovery_s = last - restarted_at
             time.sleep(SETTLE_S)
 

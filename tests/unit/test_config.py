@@ -44,6 +44,7 @@ class TestLoadSettings:
             ("ALERTS_REDIS_URL", "http://x", "ALERTS_REDIS_URL:"),
             ("ALERTS_EMAIL_TO", "not-an-address", "ALERTS_EMAIL_TO:"),
             ("ALERTS_LOG_LEVEL", "LOUD", "ALERTS_LOG_LEVEL:"),
+            ("ALERTS_DELIVERY_CLAIM_SECONDS", "5", "ALERTS_DELIVERY_CLAIM_SECONDS:"),
         ],
     )
     def test_bad_value_names_the_variable(

@@ -65,3 +65,13 @@ def test_pace_spaces_sends_to_one_destination(ledger: DeliveryLedger) -> None:
     assert result.outcome is DeliveryOutcome.PACED
     assert 0 < result.wait_s <= 1.0
     assert ledger.claim(second.key, "other")  # the claim was released
+
+
+def test_claim_lives_the_configured_time() -> None:
+    """ALERTS_DELIVERY_CLAIM_SECONDS: how long a dead attempt blocks the retry."""
+    client = fakeredis.FakeRedis()
+    keys = Keys("t:")
+    ledger = DeliveryLedger(client, keys=keys, claim_ttl_s=45)
+    assert ledger.claim("ev:1@slack-1", "worker-a")
+    assert not ledger.claim("ev:1@slack-1", "worker-b")
+    assert client.ttl(keys.delivery_claim("ev:1@slack-1")) == 45
