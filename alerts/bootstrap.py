@@ -33,6 +33,7 @@ from alerts.sources.catalog import load_catalog, source_specs
 from alerts.sources.due import PollSchedule
 from alerts.sources.fetch import FetchLimits, FetchResult, fetch_feed, make_http_client
 from alerts.sources.health import PollTiming
+from alerts.sources.multifetch import CurlFetcher
 from alerts.sources.state import SourceStates
 
 
@@ -190,12 +191,23 @@ class Runtime:
             limits=self.limits,
         )
 
+    @functools.cached_property
+    def fetcher(self) -> CurlFetcher:
+        """The batch poller's fetcher (libcurl); redirects go through `fetch` (httpx)."""
+        return CurlFetcher(
+            self.limits,
+            fallback=lambda r: self.fetch(
+                r.url, source=r.source, etag=r.etag, last_modified=r.last_modified
+            ),
+            per_host=self.settings.per_host_concurrency,
+        )
+
     def send(self, alert: Alert, destination: Destination) -> None:
         registry.deliver(alert, destination, self.transport)
 
     @functools.cached_property
     def poll_slots(self) -> threading.BoundedSemaphore:
-        """Polls in flight in this process, at most twice the fetch threads."""
+        """Poll batches in flight in this process, at most twice the fetch threads."""
         return threading.BoundedSemaphore(self.settings.poll_threads * 2)
 
     @functools.cached_property

@@ -219,10 +219,38 @@ def poll_source(
     state = states.load(spec.name)
     if not health.is_due(state, now=now):
         return PollResult(spec.name, "backing_off", state, previous_health=state.health)
+    outcome: Fetched | SourceError
     try:
-        fetched = fetch(
+        outcome = fetch(
             spec.url, source=spec.name, etag=state.etag, last_modified=state.last_modified
         )
+    except SourceError as err:
+        outcome = err
+    result = finish_poll(spec, state, outcome, events=events, classify=classify, policy=policy,
+                         now=now, new_token=new_token)  # fmt: skip
+    states.save(result.state)
+    return result
+
+
+def finish_poll(
+    spec: SourceSpec,
+    state: health.SourceState,
+    outcome: Fetched | SourceError,
+    *,
+    events: EventMemory,
+    classify: Classify,
+    policy: Policy,
+    now: datetime,
+    new_token: Callable[[], str],
+) -> PollResult:
+    """What one fetch's outcome does: parse, detect, deduplicate, and the source's next state.
+
+    The caller saves `result.state` (the batch poller saves many in one round trip).
+    """
+    try:
+        if isinstance(outcome, SourceError):
+            raise outcome
+        fetched = outcome
         parsed = None if fetched.not_modified else _parse(spec, fetched)
     except SourceError as err:
         failed = health.after_failure(
@@ -232,17 +260,20 @@ def poll_source(
             interval_s=spec.interval_s,
             retry_after_s=err.retry_after_s,
         )
-        states.save(failed)
         return PollResult(spec.name, "error", failed, error=err, previous_health=state.health)
     items = parsed.items if parsed else ()
-    processed = process_items(
-        items,
-        events=events,
-        classify=classify,
-        policy=policy,
-        now=now,
-        new_token=new_token,
-        baseline=not state.ever_succeeded,
+    processed = (
+        process_items(
+            items,
+            events=events,
+            classify=classify,
+            policy=policy,
+            now=now,
+            new_token=new_token,
+            baseline=not state.ever_succeeded,
+        )
+        if items
+        else Processed()
     )
     ok = health.after_success(
         state, now=now, etag=fetched.etag, last_modified=fetched.last_modified
@@ -250,7 +281,6 @@ def poll_source(
     gap = state.ever_succeeded and _is_gap(processed)
     if gap:
         ok = health.after_gap(ok, now=now)
-    states.save(ok)
     hints = [h for h in (fetched.max_age_s, parsed.ttl_s if parsed else None) if h]
     return PollResult(
         spec.name,

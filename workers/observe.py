@@ -14,6 +14,7 @@ import structlog
 
 from alerts import pipeline
 from alerts.bootstrap import Runtime
+from alerts.metrics import Metrics
 from alerts.models import Alert
 from alerts.sources import health
 
@@ -26,7 +27,18 @@ def _now() -> datetime:
 
 
 def count_poll(rt: Runtime, result: pipeline.PollResult, seconds: float) -> None:
+    count_polls(rt, [(result, seconds)])
+
+
+def count_polls(rt: Runtime, polls: list[tuple[pipeline.PollResult, float]]) -> None:
+    """Every poll of a batch's group in one Redis round trip."""
     metrics = rt.metrics.batch()
+    for result, seconds in polls:
+        _count_poll(metrics, result, seconds)
+    metrics.flush()
+
+
+def _count_poll(metrics: Metrics, result: pipeline.PollResult, seconds: float) -> None:
     metrics.inc("alerts_polls_total", {"source": result.source, "status": result.status})
     if result.error is not None:
         metrics.inc("alerts_poll_errors_total", {"source": result.source,
@@ -42,7 +54,6 @@ def count_poll(rt: Runtime, result: pipeline.PollResult, seconds: float) -> None
             metrics.observe("alerts_publish_to_detect_seconds",
                             (alert.detected_at - published).total_seconds())  # fmt: skip
     metrics.observe("alerts_poll_seconds", seconds)
-    metrics.flush()
 
 
 def count_delivery(rt: Runtime, channel: str, outcome: str, alert: Alert | None) -> None:

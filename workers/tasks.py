@@ -9,6 +9,7 @@ import random
 import socket
 import time
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -24,6 +25,7 @@ from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
 from alerts.sources.due import LEASE_S, host_of
+from alerts.sources.multifetch import FetchRequest
 from workers import observe
 from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
 from workers.resources import runtime
@@ -69,19 +71,18 @@ def dispatch_polls() -> None:
 
 @app.task(name="alerts.poll_sources", ignore_result=True, acks_late=False)
 def poll_sources(source_names: list[str]) -> None:
-    """Hand a batch of sources to this process's fetch threads and return at once.
+    """Hand a batch of sources to one of this process's fetch threads and return at once.
 
     The worker process is free again for dispatches and deliveries however slow a publisher
-    is; each source's alerts go out as soon as its own poll is done. Polls in flight per
+    is; each source's alerts go out as soon as its own transfer is done. Batches in flight per
     process are capped (twice the threads): past that this task waits, which is backpressure,
     not a stall. A poll lost with its process comes back when its schedule lease runs out.
     """
     rt = runtime()
     observe.heartbeat(rt)
-    for name in source_names:
-        rt.poll_slots.acquire()
-        future = rt.poll_threads.submit(_poll_one, rt, name)
-        future.add_done_callback(lambda f: (rt.poll_slots.release(), _log_crash(f)))
+    rt.poll_slots.acquire()
+    future = rt.poll_threads.submit(_poll_batch, rt, source_names)
+    future.add_done_callback(lambda f: (rt.poll_slots.release(), _log_crash(f)))
 
 
 def _log_crash(future: Future[None]) -> None:
@@ -89,37 +90,85 @@ def _log_crash(future: Future[None]) -> None:
         log.error("source.poll.crashed", error=f"{type(exc).__name__}: {exc}")
 
 
-def _poll_one(rt: Runtime, source_name: str) -> None:
-    spec = rt.sources.get(source_name)
-    if spec is None:
-        log.warning("source.poll.unknown", source=source_name)
-        return
-    host, token = host_of(spec.url), new_token()
-    if not rt.schedule.take_host_slot(
-        host, token, now=time.time(), limit=rt.settings.per_host_concurrency,
+@dataclass(slots=True)
+class _Poll:
+    spec: SourceSpec
+    state: health.SourceState
+    host: str = ""
+    token: str = ""
+    started: float = 0.0  # monotonic
+    started_at: float = 0.0  # wall clock
+
+
+def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
+    """Poll a batch: state, host slots and the end of every poll in a few round trips, and
+    every transfer at once on one libcurl multi handle (sources.multifetch)."""
+    known = [n for n in source_names if n in rt.sources]
+    for name in set(source_names) - set(known):
+        log.warning("source.poll.unknown", source=name)
+    now, wall = _now(), time.time()
+    polls = [_Poll(rt.sources[n], st) for n, st in zip(known, rt.states.load_many(known),
+                                                            strict=True)]  # fmt: skip
+    waiting = [p for p in polls if not health.is_due(p.state, now=now)]
+    due = [p for p in polls if health.is_due(p.state, now=now)]
+    for poll in due:
+        poll.host, poll.token = host_of(poll.spec.url), new_token()
+    granted = rt.schedule.take_host_slots(
+        [(p.host, p.token) for p in due], now=wall, limit=rt.settings.per_host_concurrency,
         lease_s=rt.settings.fetch_timeout_seconds + 10,
-    ):  # fmt: skip
-        rt.schedule.schedule(spec.name, at=time.time() + HOST_BUSY_RETRY_S * (1 + random.random()))
-        log.debug("source.poll.host_busy", source=spec.name, host=host)
-        return
-    started, started_at = time.monotonic(), time.time()
-    try:
-        result = pipeline.poll_source(
-            spec, fetch=rt.fetch, states=rt.states, events=rt.events, classify=classify_item,
-            policy=rt.policy, now=_now(), new_token=new_token,
-        )  # fmt: skip
-    finally:
-        rt.schedule.release_host_slot(host, token)
-    # from when this poll started: a slow answer does not stretch the source's interval
-    rt.schedule.schedule(
-        spec.name, at=max(time.time(), started_at + _next_delay_s(rt, spec, result))
-    )
-    fan_out(rt, result.processed.alerts)  # alerts first; then what operators read
-    observe.log_poll(result)
-    observe.count_poll(rt, result, time.monotonic() - started)
+    )  # fmt: skip
+    busy = [p for p, ok in zip(due, granted, strict=True) if not ok]
+    going = {p.spec.name: p for p, ok in zip(due, granted, strict=True) if ok}
+    pipe = rt.redis.pipeline(transaction=False)
+    later = {p.spec.name: time.time() + HOST_BUSY_RETRY_S * (1 + random.random()) for p in busy}
+    later |= {p.spec.name: time.time() + health.retry_delay_s(p.state, now=now) for p in waiting}
+    rt.schedule.settle(pipe, next_at=later, release=[])
+    pipe.execute()
+    if busy:
+        log.debug("source.poll.host_busy", sources=[p.spec.name for p in busy])
+    requests = []
+    for poll in going.values():
+        poll.started, poll.started_at = time.monotonic(), time.time()
+        requests.append(FetchRequest(poll.spec.name, poll.spec.url, poll.state.etag,
+                                     poll.state.last_modified))  # fmt: skip
+    for group in rt.fetcher.fetch_many(requests):
+        done = []
+        for request, outcome in group:
+            poll = going[request.source]
+            result = pipeline.finish_poll(
+                poll.spec, poll.state, outcome, events=rt.events, classify=classify_item,
+                policy=rt.policy, now=_now(), new_token=new_token,
+            )  # fmt: skip
+            done.append((poll, result))
+        _settle(rt, done)
 
 
-def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) -> float:
+def _settle(rt: Runtime, done: list[tuple[_Poll, pipeline.PollResult]]) -> None:
+    """The end of a group of polls: alerts out first, then state, next poll times and host
+    slots in one round trip, then logs and metrics."""
+    for _poll, result in done:
+        if result.processed.alerts:
+            fan_out(rt, result.processed.alerts)
+    surge = rt.schedule.surge_active()
+    pipe = rt.redis.pipeline(transaction=False)
+    next_at = {}
+    for poll, result in done:
+        rt.states.queue_save(pipe, result.state)
+        # from when this poll started: a slow answer does not stretch the source's interval
+        next_at[poll.spec.name] = max(
+            time.time(), poll.started_at + _next_delay_s(rt, poll.spec, result, surge=surge)
+        )
+    rt.schedule.settle(pipe, next_at=next_at, release=[(p.host, p.token) for p, _ in done])
+    pipe.execute()
+    ended = time.monotonic()
+    for _poll, result in done:
+        observe.log_poll(result)
+    observe.count_polls(rt, [(result, ended - poll.started) for poll, result in done])
+
+
+def _next_delay_s(
+    rt: Runtime, spec: SourceSpec, result: pipeline.PollResult, *, surge: bool
+) -> float:
     if result.status in {"error", "backing_off"}:
         return health.retry_delay_s(result.state, now=_now())
     return health.next_poll_delay_s(
@@ -127,7 +176,7 @@ def _next_delay_s(rt: Runtime, spec: SourceSpec, result: pipeline.PollResult) ->
         fast=spec.fast,
         timing=rt.timing,
         rand=random.random(),  # noqa: S311
-        surge=rt.schedule.surge_active(),
+        surge=surge,
         gap=result.gap,
         hint_s=result.hint_s,
         honour_hints=spec.honour_cache_hints,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -105,8 +105,31 @@ class PollSchedule:
         key = self._keys.host_slots(host)
         return bool(self._take(keys=[key], args=[now, lease_s, limit, token]))
 
+    def take_host_slots(
+        self, wanted: Sequence[tuple[str, str]], *, now: float, limit: int, lease_s: float
+    ) -> list[bool]:
+        """`take_host_slot` for many (host, token) pairs in one round trip, in order."""
+        pipe = self._redis.pipeline(transaction=False)
+        for host, token in wanted:
+            self._take(keys=[self._keys.host_slots(host)], args=[now, lease_s, limit, token],
+                       client=pipe)  # fmt: skip
+        return [bool(granted) for granted in pipe.execute()] if wanted else []
+
     def release_host_slot(self, host: str, token: str) -> None:
         self._redis.zrem(self._keys.host_slots(host), token)
+
+    def settle(
+        self,
+        pipe: redis.client.Pipeline,
+        *,
+        next_at: Mapping[str, float],
+        release: Sequence[tuple[str, str]],
+    ) -> None:
+        """Queue on `pipe`: next poll times, and host slots given back (one batch's end)."""
+        if next_at:
+            pipe.zadd(self._keys.poll_due(), dict(next_at))
+        for host, token in release:
+            pipe.zrem(self._keys.host_slots(host), token)
 
     def start_surge(self, *, duration_s: float) -> None:
         if duration_s > 0:

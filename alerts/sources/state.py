@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import redis
 
 _TIMES = {"last_success_at", "last_error_at", "last_polled_at", "not_before", "last_gap_at"}
+_FIELDS = frozenset(f.name for f in dataclasses.fields(SourceState))
 
 
 class SourceStates:
@@ -35,12 +36,18 @@ class SourceStates:
         return [_decode(n, raw) for n, raw in zip(names, pipe.execute(), strict=True)]
 
     def save(self, state: SourceState) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        self.queue_save(pipe, state)
+        pipe.execute()
+
+    def queue_save(self, pipe: redis.client.Pipeline, state: SourceState) -> None:
+        """Queue the writes that make the hash equal `state` (fields now unset are removed)."""
         key = self._keys.source_state(state.name)
         fields = _encode(state)
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(key)
         pipe.hset(key, mapping=fields)
-        pipe.execute()
+        gone = _FIELDS - fields.keys()
+        if gone:
+            pipe.hdel(key, *gone)
 
 
 def _encode(state: SourceState) -> dict[str, str]:

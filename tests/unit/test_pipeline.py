@@ -329,6 +329,21 @@ class TestPollSource:
         assert "connection refused" in (result.state.last_error or "")
         assert self.poll(store, states, fetch, NOW + timedelta(seconds=1)).status == "backing_off"
 
+    def test_recovery_clears_the_backoff_in_the_stored_state(self, store: EventStore) -> None:
+        """Fields a success unsets (not_before) leave the Redis hash, not just the value."""
+        states = SourceStates(fakeredis.FakeRedis(), keys=Keys("t:"))
+
+        def fail(url: str, **_: object):
+            raise SourceError("HTTP 503", source="feed-a", kind=SourceErrorKind.HTTP_STATUS,
+                              retry_after_s=5)  # fmt: skip
+
+        self.poll(store, states, fail)
+        assert states.load("feed-a").not_before is not None
+        later = NOW + timedelta(seconds=60)
+        assert self.poll(store, states, lambda url, **_: Fetched(body=RSS), later).status == "ok"
+        assert states.load("feed-a").not_before is None
+        assert states.load("feed-a").health is Health.HEALTHY
+
     def test_parser_crash_marks_source_not_worker(self, store: EventStore) -> None:
         """Garbage in a feed is a parse error on that source."""
         states = SourceStates(fakeredis.FakeRedis(), keys=Keys("t:"))
