@@ -57,32 +57,48 @@ class Metrics:
         self._redis = client
         self._keys = keys or Keys()
         self._pipe: redis.client.Pipeline | None = None
+        # a batch adds up its increments and writes each (key, field) once, at flush
+        self._floats: dict[tuple[str, str], float] = {}
+        self._ints: dict[tuple[str, str], int] = {}
 
     def inc(self, name: str, labels: Mapping[str, str], by: float = 1) -> None:
-        self._target().hincrbyfloat(self._keys.metric(name), _label_key(labels), by)
+        self._add_float(self._keys.metric(name), _label_key(labels), by)
 
     def observe(self, name: str, seconds: float, labels: Mapping[str, str] | None = None) -> None:
         if not math.isfinite(seconds) or seconds < 0:
             return
         label = _label_key(labels or {})
-        target, key = self._target(), self._keys.metric(name)
+        key = self._keys.metric(name)
         bucket = next((b for b in BUCKETS if seconds <= b), math.inf)
-        target.hincrby(key, f"{label}|le={bucket}", 1)
-        target.hincrbyfloat(key, f"{label}|sum", seconds)
+        field = f"{label}|le={bucket}"
+        if self._pipe is None:
+            self._redis.hincrby(key, field, 1)
+        else:
+            self._ints[(key, field)] = self._ints.get((key, field), 0) + 1
+        self._add_float(key, f"{label}|sum", seconds)
 
     def flush(self) -> None:
         if self._pipe is not None:
+            for (key, field), by in self._ints.items():
+                self._pipe.hincrby(key, field, by)
+            for (key, field), value in self._floats.items():
+                self._pipe.hincrbyfloat(key, field, value)
             self._pipe.execute()
             self._pipe = None
+            self._ints.clear()
+            self._floats.clear()
+
+    def _add_float(self, key: str, field: str, by: float) -> None:
+        if self._pipe is None:
+            self._redis.hincrbyfloat(key, field, by)
+        else:
+            self._floats[(key, field)] = self._floats.get((key, field), 0.0) + by
 
     def batch(self) -> Metrics:
         """A Metrics writing to one pipeline; call `flush()` once done."""
         batched = Metrics(self._redis, keys=self._keys)
         batched._pipe = self._redis.pipeline(transaction=False)
         return batched
-
-    def _target(self) -> redis.Redis | redis.client.Pipeline:
-        return self._pipe if self._pipe is not None else self._redis
 
 
 def render_metrics(client: redis.Redis, *, keys: Keys | None = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import socket
 import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,8 @@ WAIT_S = {
     pipeline.DeliveryOutcome.PACED: 0.0,
 }
 HOST_BUSY_RETRY_S = 0.5
+HOST_SLOT_WAIT_S = 0.01  # a batch whose host has no free slot asks again this often...
+HOST_SLOT_PATIENCE_S = 2.0  # ...for this long, then reschedules those sources
 POLL_BATCH = 25  # sources per poll task: amortises Celery's per-task cost
 OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
 
@@ -102,45 +105,74 @@ class _Poll:
 
 def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
     """Poll a batch: state, host slots and the end of every poll in a few round trips, and
-    every transfer at once on one libcurl multi handle (sources.multifetch)."""
+    every transfer at once on one libcurl multi handle (sources.multifetch). A source whose
+    host has no free slot waits in the batch for one; if none frees up, it is rescheduled."""
     known = [n for n in source_names if n in rt.sources]
     for name in set(source_names) - set(known):
         log.warning("source.poll.unknown", source=name)
-    now, wall = _now(), time.time()
+    now = _now()
     polls = [_Poll(rt.sources[n], st) for n, st in zip(known, rt.states.load_many(known),
                                                             strict=True)]  # fmt: skip
-    waiting = [p for p in polls if not health.is_due(p.state, now=now)]
-    due = [p for p in polls if health.is_due(p.state, now=now)]
-    for poll in due:
+    backing_off = {
+        p.spec.name: time.time() + health.retry_delay_s(p.state, now=now)
+        for p in polls
+        if not health.is_due(p.state, now=now)
+    }
+    if backing_off:
+        pipe = rt.redis.pipeline(transaction=False)
+        rt.schedule.settle(pipe, next_at=backing_off, release=[])
+        pipe.execute()
+    waiting = [p for p in polls if p.spec.name not in backing_off]
+    for poll in waiting:
         poll.host, poll.token = host_of(poll.spec.url), new_token()
+    going: dict[str, _Poll] = {}
+    queue: deque[FetchRequest] = deque()
+    give_up_at = time.monotonic() + HOST_SLOT_PATIENCE_S
+    waiting = _start(rt, waiting, going, queue)
+    while True:
+        for group in rt.fetcher.fetch_many(queue):
+            done = []
+            for request, outcome in group:
+                poll = going.pop(request.source)
+                result = pipeline.finish_poll(
+                    poll.spec, poll.state, outcome, events=rt.events, classify=classify_item,
+                    policy=rt.policy, now=_now(), new_token=new_token,
+                )  # fmt: skip
+                done.append((poll, result))
+            _settle(rt, done)
+            if waiting:
+                waiting = _start(rt, waiting, going, queue)
+        if not waiting or time.monotonic() > give_up_at:
+            break
+        time.sleep(HOST_SLOT_WAIT_S)  # slots are held by other batches' short transfers
+        waiting = _start(rt, waiting, going, queue)
+    if waiting:  # the host stayed busy (slow transfers elsewhere): try again shortly
+        retry = {p.spec.name: time.time() + HOST_BUSY_RETRY_S * (1 + random.random())
+                 for p in waiting}  # fmt: skip
+        pipe = rt.redis.pipeline(transaction=False)
+        rt.schedule.settle(pipe, next_at=retry, release=[])
+        pipe.execute()
+        log.debug("source.poll.host_busy", sources=list(retry))
+
+
+def _start(
+    rt: Runtime, waiting: list[_Poll], going: dict[str, _Poll], queue: deque[FetchRequest]
+) -> list[_Poll]:
+    """Queue the polls whose host has a free slot; the others, still waiting."""
     granted = rt.schedule.take_host_slots(
-        [(p.host, p.token) for p in due], now=wall, limit=rt.settings.per_host_concurrency,
-        lease_s=rt.settings.fetch_timeout_seconds + 10,
+        [(p.host, p.token) for p in waiting], now=time.time(),
+        limit=rt.settings.per_host_concurrency, lease_s=rt.settings.fetch_timeout_seconds + 10,
     )  # fmt: skip
-    busy = [p for p, ok in zip(due, granted, strict=True) if not ok]
-    going = {p.spec.name: p for p, ok in zip(due, granted, strict=True) if ok}
-    pipe = rt.redis.pipeline(transaction=False)
-    later = {p.spec.name: time.time() + HOST_BUSY_RETRY_S * (1 + random.random()) for p in busy}
-    later |= {p.spec.name: time.time() + health.retry_delay_s(p.state, now=now) for p in waiting}
-    rt.schedule.settle(pipe, next_at=later, release=[])
-    pipe.execute()
-    if busy:
-        log.debug("source.poll.host_busy", sources=[p.spec.name for p in busy])
-    requests = []
-    for poll in going.values():
+    still = []
+    for poll, ok in zip(waiting, granted, strict=True):
+        if not ok:
+            still.append(poll)
+            continue
         poll.started, poll.started_at = time.monotonic(), time.time()
-        requests.append(FetchRequest(poll.spec.name, poll.spec.url, poll.state.etag,
-                                     poll.state.last_modified))  # fmt: skip
-    for group in rt.fetcher.fetch_many(requests):
-        done = []
-        for request, outcome in group:
-            poll = going[request.source]
-            result = pipeline.finish_poll(
-                poll.spec, poll.state, outcome, events=rt.events, classify=classify_item,
-                policy=rt.policy, now=_now(), new_token=new_token,
-            )  # fmt: skip
-            done.append((poll, result))
-        _settle(rt, done)
+        going[poll.spec.name] = poll
+        queue.append(FetchRequest(poll.spec.name, poll.spec.url, poll.state.etag,
+                                  poll.state.last_modified))  # fmt: skip
+    return still
 
 
 def _settle(rt: Runtime, done: list[tuple[_Poll, pipeline.PollResult]]) -> None:
@@ -153,7 +185,7 @@ def _settle(rt: Runtime, done: list[tuple[_Poll, pipeline.PollResult]]) -> None:
     pipe = rt.redis.pipeline(transaction=False)
     next_at = {}
     for poll, result in done:
-        rt.states.queue_save(pipe, result.state)
+        rt.states.queue_save(pipe, result.state, was=poll.state)
         # from when this poll started: a slow answer does not stretch the source's interval
         next_at[poll.spec.name] = max(
             time.time(), poll.started_at + _next_delay_s(rt, poll.spec, result, surge=surge)

@@ -31,15 +31,16 @@ for _, name in ipairs(due) do redis.call('ZADD', KEYS[1], until_, name) end
 return due
 """
 
-# KEYS: host slots. ARGV: now, lease seconds, limit, token
-_TAKE_SLOT = """
+# KEYS: host slots. ARGV: now, lease seconds, limit, token... Returns how many tokens (from
+# the first) got a slot.
+_TAKE_SLOTS = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
-  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
-  return 1
-end
-return 0
+local free = tonumber(ARGV[3]) - redis.call('ZCARD', KEYS[1])
+local n = math.min(math.max(free, 0), #ARGV - 3)
+local until_ = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for i = 1, n do redis.call('ZADD', KEYS[1], until_, ARGV[3 + i]) end
+if n > 0 then redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]))) end
+return n
 """
 
 
@@ -57,7 +58,7 @@ class PollSchedule:
         self._redis = client
         self._keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
-        self._take = client.register_script(_TAKE_SLOT)
+        self._take_many = client.register_script(_TAKE_SLOTS)
 
     def sync(self, specs: Sequence[SourceSpec], *, now: float) -> bool:
         """Make the due set match the configured sources; new ones are spread over seconds.
@@ -102,18 +103,28 @@ class PollSchedule:
     def take_host_slot(
         self, host: str, token: str, *, now: float, limit: int, lease_s: float
     ) -> bool:
-        key = self._keys.host_slots(host)
-        return bool(self._take(keys=[key], args=[now, lease_s, limit, token]))
+        return self.take_host_slots([(host, token)], now=now, limit=limit, lease_s=lease_s)[0]
 
     def take_host_slots(
         self, wanted: Sequence[tuple[str, str]], *, now: float, limit: int, lease_s: float
     ) -> list[bool]:
-        """`take_host_slot` for many (host, token) pairs in one round trip, in order."""
+        """`take_host_slot` for many (host, token) pairs: one script call per host, all in one
+        round trip. Answers in the order asked."""
+        by_host: dict[str, list[int]] = {}
+        for index, (host, _token) in enumerate(wanted):
+            by_host.setdefault(host, []).append(index)
+        if not by_host:
+            return []
         pipe = self._redis.pipeline(transaction=False)
-        for host, token in wanted:
-            self._take(keys=[self._keys.host_slots(host)], args=[now, lease_s, limit, token],
-                       client=pipe)  # fmt: skip
-        return [bool(granted) for granted in pipe.execute()] if wanted else []
+        for host, indexes in by_host.items():
+            tokens = [wanted[i][1] for i in indexes]
+            self._take_many(keys=[self._keys.host_slots(host)],
+                            args=[now, lease_s, limit, *tokens], client=pipe)  # fmt: skip
+        granted = [False] * len(wanted)
+        for indexes, count in zip(by_host.values(), pipe.execute(), strict=True):
+            for i in indexes[: int(count)]:
+                granted[i] = True
+        return granted
 
     def release_host_slot(self, host: str, token: str) -> None:
         self._redis.zrem(self._keys.host_slots(host), token)

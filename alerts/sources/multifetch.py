@@ -23,6 +23,7 @@ connection cache), created on first use.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,14 +127,14 @@ class CurlFetcher:
     def fetch_many(
         self, requests: Iterable[FetchRequest]
     ) -> Iterator[list[tuple[FetchRequest, Outcome]]]:
+        """Pass a deque to add requests while iterating (e.g. once a host slot frees up)."""
         multi, idle = self._handles()
-        pending = list(requests)
-        pending.reverse()
+        pending = requests if isinstance(requests, deque) else deque(requests)
         active = 0
         try:
             while pending or active:
                 while pending and active < MAX_PARALLEL:
-                    request = pending.pop()
+                    request = pending.popleft()
                     refused = _refused(request.url, request.source)
                     if refused is not None:
                         yield [(request, refused)]

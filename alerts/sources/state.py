@@ -40,12 +40,17 @@ class SourceStates:
         self.queue_save(pipe, state)
         pipe.execute()
 
-    def queue_save(self, pipe: redis.client.Pipeline, state: SourceState) -> None:
-        """Queue the writes that make the hash equal `state` (fields now unset are removed)."""
+    def queue_save(
+        self, pipe: redis.client.Pipeline, state: SourceState, *, was: SourceState | None = None
+    ) -> None:
+        """Queue the writes that make the hash equal `state` (fields now unset are removed;
+        given the state as loaded, only those that were set)."""
         key = self._keys.source_state(state.name)
         fields = _encode(state)
         pipe.hset(key, mapping=fields)
         gone = _FIELDS - fields.keys()
+        if was is not None:
+            gone = {f for f in gone if getattr(was, f) is not None}
         if gone:
             pipe.hdel(key, *gone)
 

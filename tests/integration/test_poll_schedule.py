@@ -78,6 +78,16 @@ class TestPollSchedule:
         assert take("t3")
         assert take("t4", now=NOW + 31)  # t2 and t3 leases ran out
 
+    def test_host_slots_for_a_batch(self, redis_client: redis.Redis) -> None:
+        """Many hosts in one call: each host grants up to its free slots, first asked first."""
+        schedule = PollSchedule(redis_client)
+        assert schedule.take_host_slot("a.example", "held", now=NOW, limit=2, lease_s=30)
+        wanted = [("a.example", "a1"), ("b.example", "b1"), ("a.example", "a2"),
+                  ("b.example", "b2"), ("b.example", "b3")]  # fmt: skip
+        granted = schedule.take_host_slots(wanted, now=NOW, limit=2, lease_s=30)
+        assert granted == [True, True, False, True, False]
+        assert schedule.take_host_slots([], now=NOW, limit=2, lease_s=30) == []
+
     def test_surge_expires(self, redis_client: redis.Redis) -> None:
         """A surge is active until its duration runs out."""
         schedule = PollSchedule(redis_client)
