@@ -139,8 +139,11 @@ class PollSchedule:
         """Queue on `pipe`: next poll times, and host slots given back (one batch's end)."""
         if next_at:
             pipe.zadd(self._keys.poll_due(), dict(next_at))
+        tokens: dict[str, list[str]] = {}
         for host, token in release:
-            pipe.zrem(self._keys.host_slots(host), token)
+            tokens.setdefault(host, []).append(token)
+        for host, held in tokens.items():
+            pipe.zrem(self._keys.host_slots(host), *held)
 
     def start_surge(self, *, duration_s: float) -> None:
         if duration_s > 0:

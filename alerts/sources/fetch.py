@@ -33,7 +33,7 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -502,8 +502,9 @@ def _decode_chain(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
 _MAX_AGE_RE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Retry-After as seconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3).
+    `headers`: httpx.Headers, or a dict with lower-case names.
 
     A date is measured against the response's own Date header when there is one, so a server
     with a skewed clock still means what it says; past dates give 0.
@@ -528,7 +529,7 @@ def _http_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def max_age_seconds(headers: httpx.Headers) -> float | None:
+def max_age_seconds(headers: Mapping[str, str]) -> float | None:
     """Cache-Control max-age in seconds, or None."""
     match = _MAX_AGE_RE.search(headers.get("cache-control", ""))
     return float(match.group(1)) if match else None

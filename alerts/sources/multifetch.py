@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import certifi
-import httpx
 import pycurl
 
 from alerts.errors import SourceError, SourceErrorKind
@@ -92,7 +91,7 @@ class _Transfer:
         self.size = 0
         self.limit = limit
         self.over = False
-        self.headers: list[tuple[str, str]] = []
+        self.headers: dict[str, str] = {}  # lower-case names; a repeated header: the last
 
     def write(self, data: bytes) -> int | None:
         self.size += len(data)
@@ -104,11 +103,11 @@ class _Transfer:
 
     def header(self, line: bytes) -> None:
         if line.startswith(b"HTTP/"):  # a new response (after a 100 Continue): start again
-            self.headers = []
+            self.headers = {}
             return
         name, sep, value = line.decode("latin-1").partition(":")
         if sep:
-            self.headers.append((name.strip(), value.strip()))
+            self.headers[name.strip().lower()] = value.strip()
 
 
 class CurlFetcher:
@@ -289,7 +288,7 @@ def _result(
     request: FetchRequest, status: int, transfer: _Transfer, limits: FetchLimits, elapsed: float
 ) -> FetchResult:
     """The same answer `sources.fetch` gives for this status, headers and body."""
-    headers = httpx.Headers(transfer.headers)
+    headers = transfer.headers
     where = mask_url(request.url)
     if status == 429:
         raise SourceError(
@@ -322,7 +321,9 @@ def _result(
     )
 
 
-def _decoded(transfer: _Transfer, headers: httpx.Headers, limits: FetchLimits, where: str) -> bytes:
+def _decoded(
+    transfer: _Transfer, headers: dict[str, str], limits: FetchLimits, where: str
+) -> bytes:
     source = transfer.request.source
     decoders = _decoders(headers.get("content-encoding", ""), source)
     out: list[bytes] = []
