@@ -279,7 +279,10 @@ class Settings(BaseSettings):
         default=2, ge=1, le=256, description="Worker processes (or threads for `threads`)."
     )
     poll_threads: int = Field(
-        default=16, ge=1, le=256, description="Concurrent fetches per worker process."
+        default=16,
+        ge=1,
+        le=256,
+        description="Fetch threads per worker process (each polls a batch at once).",
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web service binds.")
     web_port: int = Field(default=8080, ge=1, le=65535, description="Port of the web service.")
