@@ -527,6 +527,15 @@ def print_verdict(rows: list[Row], reader: dict[str, Row], feeds: int) -> None:
                 f"target [{row.label}]: warm cycle of {feeds} feeds {row.best:.2f} s "
                 f"({'under' if row.best < 5 else 'NOT under'} 5 s), {versus}"
             )
+            mine, theirs = (
+                statistics.median(row.seconds),
+                statistics.median(reader["warm"].seconds or [0.0]),
+            )
+            if mine and theirs:
+                print(
+                    f"  median warm cycle {mine:.2f} s vs reader's {theirs:.2f} s: "
+                    f"{theirs / mine:.1f}x (best against best is the figure above)"
+                )
 
 
 def machine_facts() -> str:
