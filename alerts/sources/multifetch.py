@@ -5,8 +5,9 @@ Why: a poll of an unchanged feed is a 304, and most polls are. Through httpx a 3
 every transfer of a batch, each finishing on its own time. `sources.fetch` stays the reference
 path, and this one keeps its guarantees:
 
-* the same `FetchLimits`: connect timeout, a total deadline per transfer (a server trickling
-  bytes is cut off at `total_timeout_s`), and at most `max_bytes` of body, counted on the wire
+* the same `FetchLimits`: connect timeout, read timeout (no byte for `read_timeout_s`), a
+  total deadline per transfer (a server trickling bytes is cut off at `total_timeout_s`), and
+  at most `max_bytes` of body, counted on the wire
   (aborting the transfer) and again after decoding, which `sources.fetch`'s bounded decoders
   do in 64 kB steps, so a compression bomb stops at the limit;
 * the same errors: every failure is a `SourceError` with the same kinds and masked URLs;
@@ -209,6 +210,9 @@ class CurlFetcher:
         easy.setopt(pycurl.CAINFO, certifi.where())
         easy.setopt(pycurl.CONNECTTIMEOUT_MS, int(limits.connect_timeout_s * 1000))
         easy.setopt(pycurl.TIMEOUT_MS, int(limits.total_timeout_s * 1000))
+        # the read timeout: less than a byte a second for that long ends the transfer
+        easy.setopt(pycurl.LOW_SPEED_LIMIT, 1)
+        easy.setopt(pycurl.LOW_SPEED_TIME, max(1, round(limits.read_timeout_s)))
         easy.setopt(pycurl.MAXFILESIZE_LARGE, limits.max_bytes)
         easy.setopt(pycurl.USERAGENT, limits.user_agent)
         return easy
@@ -256,8 +260,10 @@ class CurlFetcher:
         if transfer.over or code in _TOO_LARGE:
             return _too_large(request.source, self._limits, where)
         if code in _TIMEOUT:
+            limits = self._limits
             return SourceError(
-                f"total deadline of {self._limits.total_timeout_s:g} s passed fetching {where}",
+                f"timed out fetching {where} (read {limits.read_timeout_s:g} s, "
+                f"total {limits.total_timeout_s:g} s)",
                 source=request.source,
                 kind=SourceErrorKind.TIMEOUT,
             )

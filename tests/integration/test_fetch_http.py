@@ -209,6 +209,17 @@ class TestLimits:
         assert error.kind is SourceErrorKind.TIMEOUT
         assert LIMITS.total_timeout_s - 0.1 < elapsed < LIMITS.total_timeout_s + 1.0
 
+    def test_stalled_body_hits_read_timeout_before_deadline(
+        self, server: FeedServer, client: httpx.Client
+    ) -> None:
+        """A server that goes quiet for longer than the read timeout is cut off then."""
+        server.add("/stall", RSS, trickle_s=4.0)
+        limits = FetchLimits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=8.0)
+        started = time.monotonic()
+        error = fetch_error(client, server.url("/stall"), limits=limits)
+        assert error.kind is SourceErrorKind.TIMEOUT
+        assert time.monotonic() - started < 3.5
+
     def test_trickled_headers_hit_total_deadline(
         self, server: FeedServer, client: httpx.Client
     ) -> None:
