@@ -196,8 +196,14 @@ class Runtime:
         """The batch poller's fetcher (libcurl); redirects go through `fetch` (httpx)."""
         return CurlFetcher(
             self.limits,
-            fallback=lambda r: self.fetch(
-                r.url, source=r.source, etag=r.etag, last_modified=r.last_modified
+            fallback=lambda r, location: fetch_feed(
+                self.http,
+                r.url,
+                source=r.source,
+                etag=r.etag,
+                last_modified=r.last_modified,
+                limits=self.limits,
+                redirected_to=location,
             ),
             per_host=self.settings.per_host_concurrency,
         )

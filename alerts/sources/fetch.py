@@ -143,6 +143,7 @@ def fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     limits: FetchLimits = FetchLimits(),
+    redirected_to: str | None = None,
 ) -> FetchResult:
     """GET `url` conditionally, following up to `limits.max_redirects` redirects itself.
 
@@ -153,6 +154,8 @@ def fetch_feed(
         etag, last_modified: validators from the previous 200, sent as If-None-Match and
             If-Modified-Since.
         limits: timeouts, size and redirect bounds.
+        redirected_to: the Location `url` already answered with (the fast path asked it
+            first): the fetch starts at that hop, with every redirect check applied.
 
     Returns:
         FetchResult: 2xx with the decoded body, or 304 with `not_modified=True`.
@@ -165,7 +168,7 @@ def fetch_feed(
     deadline_token = _deadline.set(started + limits.total_timeout_s)
     origin_token = _trusted_origin.set(_origin_of(url))
     try:
-        return _follow(client, url, source, etag, last_modified, limits, started)
+        return _follow(client, url, source, etag, last_modified, limits, started, redirected_to)
     except SourceError:
         raise
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
@@ -183,12 +186,17 @@ def _follow(
     last_modified: str | None,
     limits: FetchLimits,
     started: float,
+    redirected_to: str | None = None,
 ) -> FetchResult:
     current = _checked_url(url, source)
     origin = _host_port(current)
     visited = {current.copy_with(fragment=None)}
     headers = _request_headers(etag, last_modified)
-    for _hop in range(limits.max_redirects + 1):
+    first_hop = 0
+    if redirected_to is not None:
+        current = _next_hop(current, redirected_to, visited, origin, source)
+        first_hop = 1
+    for _hop in range(first_hop, limits.max_redirects + 1):
         remaining = _remaining(started, limits, source, url)
         with client.stream(
             "GET", current, headers=headers, timeout=_timeout(limits, remaining)
@@ -202,21 +210,33 @@ def _follow(
                 source=source,
                 kind=SourceErrorKind.HTTP_STATUS,
             )
-        current = _checked_url(current.join(location), source)
-        if current.copy_with(fragment=None) in visited:
-            raise SourceError(
-                f"redirect loop at {mask_url(str(current))}",
-                source=source,
-                kind=SourceErrorKind.BLOCKED,
-            )
-        visited.add(current.copy_with(fragment=None))
-        if _host_port(current) != origin:
-            refuse_private_host(current, source=source)
+        current = _next_hop(current, location, visited, origin, source)
     raise SourceError(
         f"more than {limits.max_redirects} redirects from {mask_url(url)}",
         source=source,
         kind=SourceErrorKind.BLOCKED,
     )
+
+
+def _next_hop(
+    current: httpx.URL,
+    location: str,
+    visited: set[httpx.URL],
+    origin: tuple[str, int],
+    source: str,
+) -> httpx.URL:
+    """The URL a redirect points at, refused if it loops or leaves for a private address."""
+    target = _checked_url(current.join(location), source)
+    if target.copy_with(fragment=None) in visited:
+        raise SourceError(
+            f"redirect loop at {mask_url(str(target))}",
+            source=source,
+            kind=SourceErrorKind.BLOCKED,
+        )
+    visited.add(target.copy_with(fragment=None))
+    if _host_port(target) != origin:
+        refuse_private_host(target, source=source)
+    return target
 
 
 def _result(

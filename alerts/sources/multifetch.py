@@ -12,8 +12,8 @@ path, and this one keeps its guarantees:
   do in 64 kB steps, so a compression bomb stops at the limit;
 * the same errors: every failure is a `SourceError` with the same kinds and masked URLs;
 * only the configured URL is fetched here, and its host is trusted as configured. A redirect
-  is not followed here: that source is fetched again through `fallback` (`sources.fetch`),
-  whose redirect checks (loops, hop limit, private addresses, DNS rebinding) then apply;
+  is not followed here: `fallback` (`sources.fetch`) goes on from its Location, with every
+  redirect check (loops, hop limit, private addresses, DNS rebinding);
 * no proxy from the environment, HTTP/1.1, http and https only, validators carrying CR/LF
   never sent.
 
@@ -78,7 +78,8 @@ class FetchRequest:
 
 
 Outcome = FetchResult | SourceError
-Fallback = Callable[[FetchRequest], FetchResult]  # the reference path, for redirects
+# the reference path, for redirects: (request, the Location the configured URL answered)
+Fallback = Callable[[FetchRequest, str], FetchResult]
 
 
 class _Transfer:
@@ -144,7 +145,7 @@ class CurlFetcher:
                 status = pycurl.E_CALL_MULTI_PERFORM
                 while status == pycurl.E_CALL_MULTI_PERFORM:
                     status, _running = multi.perform()
-                done: list[tuple[FetchRequest, Outcome | None]] = []
+                done: list[tuple[FetchRequest, Outcome | str]] = []
                 while True:
                     queued, ok, failed = multi.info_read()
                     for easy in ok:
@@ -162,11 +163,11 @@ class CurlFetcher:
             if active:  # the consumer stopped early: drop what is in flight
                 self.close()
 
-    def _followed(self, request: FetchRequest, outcome: Outcome | None) -> Outcome:
-        if outcome is not None:
+    def _followed(self, request: FetchRequest, outcome: Outcome | str) -> Outcome:
+        if not isinstance(outcome, str):
             return outcome
         try:
-            return self._fallback(request)
+            return self._fallback(request, outcome)
         except SourceError as err:
             return err
 
@@ -237,8 +238,8 @@ class CurlFetcher:
         idle: list[pycurl.Curl],
         easy: pycurl.Curl,
         code: int | None,
-    ) -> tuple[FetchRequest, Outcome | None]:
-        """The transfer's outcome; None for a redirect."""
+    ) -> tuple[FetchRequest, Outcome | str]:
+        """The transfer's outcome; for a redirect, its Location."""
         transfer: _Transfer = easy.transfer  # type: ignore[attr-defined]
         status = easy.getinfo(pycurl.RESPONSE_CODE)
         elapsed = easy.getinfo(pycurl.TOTAL_TIME)
@@ -250,7 +251,14 @@ class CurlFetcher:
             if code is not None:
                 return request, self._curl_error(request, transfer, code)
             if status in REDIRECTS:
-                return request, None
+                location = transfer.headers.get("location")
+                if not location:
+                    raise SourceError(
+                        f"HTTP {status} without a Location from {mask_url(request.url)}",
+                        source=request.source,
+                        kind=SourceErrorKind.HTTP_STATUS,
+                    )
+                return request, location
             return request, _result(request, status, transfer, self._limits, elapsed)
         except SourceError as err:
             return request, err
