@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import xml.sax
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -205,6 +206,10 @@ def parse_xml_feedparser(body: bytes, content_type: str | None, url: str) -> Raw
         reason = doc.get("bozo_exception")
         detail = f" ({type(reason).__name__}: {reason})" if reason else ""
         raise FeedFormatError(f"not a feed: no RSS, Atom or RDF structure found{detail}")
+    reason = doc.get("bozo_exception")
+    if not doc.entries and isinstance(reason, xml.sax.SAXParseException):
+        # e.g. a body cut off inside the channel header: a broken document, not an empty feed
+        raise FeedFormatError(f"malformed XML and no items read (truncated?): {reason}")
     feed = doc.feed
     return RawFeed(
         title=_detail_text(feed, "title"),
@@ -402,7 +407,12 @@ _LANG_RE = re.compile(r"^([A-Za-z]{2})(?:$|[-_])")
 
 def normalise_feed(raw: RawFeed, *, source: str, base_url: str) -> ParsedFeed:
     """Items from a backend's RawFeed: text, canonical URLs, UTC times, languages, ids."""
-    items = [_item(entry, source=source, base_url=base_url) for entry in raw.entries]
+    # an entry with no title, text or link (the tail of a truncated body) says nothing
+    items = [
+        _item(entry, source=source, base_url=base_url)
+        for entry in raw.entries
+        if entry.title.strip() or entry.summary.strip() or (entry.link or "").strip()
+    ]
     return ParsedFeed(
         title=_text(raw.title, is_html=False, limit=TITLE_MAX_CHARS),
         items=_disambiguate(items),

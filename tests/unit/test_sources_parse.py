@@ -23,6 +23,7 @@ from alerts.sources.parse import (
 from alerts.sources.urls import content_hash
 
 FEEDS = Path(__file__).parents[1] / "data" / "feeds"
+RSS_HEAD = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
 
 
 def load(name: str, **kwargs: object) -> ParsedFeed:
@@ -314,6 +315,21 @@ class TestLanguagesAndEncodings:
 
 
 class TestRecoveryAndRefusal:
+    def test_body_cut_inside_the_channel_header_is_a_parse_error(self) -> None:
+        """Not a healthy feed with 0 items: the source is marked with the reason."""
+        cut = RSS_HEAD + b"<link>https://wire.example.com/</li"
+        with pytest.raises(SourceError) as caught:
+            parse_feed(cut, source="src", content_type="application/rss+xml")
+        assert caught.value.kind is SourceErrorKind.PARSE
+        assert "truncated" in str(caught.value)
+
+    def test_body_cut_inside_an_item_keeps_the_whole_items(self) -> None:
+        """The complete items are read; the cut-off tail with nothing in it is dropped."""
+        cut = (RSS_HEAD + b"<item><title>Missile launch reported</title>"
+               b"<link>https://wire.example.com/a</link></item><item><title>Sec")  # fmt: skip
+        feed = parse_feed(cut, source="src", content_type="application/rss+xml")
+        assert [i.title for i in feed.items] == ["Missile launch reported"]
+
     def test_malformed_xml_is_recovered(self) -> None:
         """Bare ampersands and a missing </rss> still yield every item (feedparser's loose mode)."""
         feed = load("malformed.xml", url="https://broken.example.com/rss")
