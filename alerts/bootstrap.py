@@ -6,6 +6,7 @@ process (per Celery pool child), never at import time.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import uuid
@@ -196,13 +197,13 @@ class Runtime:
         """The batch poller's fetcher (libcurl); redirects go through `fetch` (httpx)."""
         return CurlFetcher(
             self.limits,
-            fallback=lambda r, location: fetch_feed(
+            fallback=lambda r, location, left_s: fetch_feed(
                 self.http,
                 r.url,
                 source=r.source,
                 etag=r.etag,
                 last_modified=r.last_modified,
-                limits=self.limits,
+                limits=dataclasses.replace(self.limits, total_timeout_s=left_s),
                 redirected_to=location,
             ),
             per_host=self.settings.per_host_concurrency,

@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import redis
 import structlog
 from celery import Task
 
@@ -26,7 +27,7 @@ from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
 from alerts.sources.due import LEASE_S, host_of
-from alerts.sources.multifetch import FetchRequest
+from alerts.sources.multifetch import FetchRequest, Outcome
 from workers import observe
 from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
 from workers.resources import runtime
@@ -43,6 +44,7 @@ WAIT_S = {
 HOST_BUSY_RETRY_S = 0.5
 HOST_SLOT_WAIT_S = 0.01  # a batch whose host has no free slot asks again this often...
 HOST_SLOT_PATIENCE_S = 2.0  # ...for this long, then reschedules those sources
+CRASH_RETRY_S = 5.0  # a source whose poll crashed (not its feed: ours) is polled again soon
 POLL_BATCH_MIN = 25  # sources per poll task at least: amortises Celery's per-task cost
 OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
 
@@ -115,9 +117,12 @@ class _Poll:
 def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
     """Poll a batch: state, host slots and the end of every poll in a few round trips, and
     every transfer at once on one libcurl multi handle (sources.multifetch). A source whose
-    host has no free slot waits in the batch for one; if none frees up, it is rescheduled."""
-    known = [n for n in source_names if n in rt.sources]
-    for name in set(source_names) - set(known):
+    host has no free slot waits in the batch for one; if none frees up, it is rescheduled.
+    Whatever goes wrong, a source of the batch not settled is rescheduled soon, its slot
+    given back; one source's crash is that source's alone."""
+    names = list(dict.fromkeys(source_names))  # a name twice would be polled twice at once
+    known = [n for n in names if n in rt.sources]
+    for name in set(names) - set(known):
         log.warning("source.poll.unknown", source=name)
     now = _now()
     polls = [_Poll(rt.sources[n], st) for n, st in zip(known, rt.states.load_many(known),
@@ -137,31 +142,60 @@ def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
     going: dict[str, _Poll] = {}
     queue: deque[FetchRequest] = deque()
     give_up_at = time.monotonic() + HOST_SLOT_PATIENCE_S
-    waiting = _start(rt, waiting, going, queue)
-    while True:
-        for group in rt.fetcher.fetch_many(queue):
-            done = []
-            for request, outcome in group:
-                poll = going.pop(request.source)
-                result = pipeline.finish_poll(
-                    poll.spec, poll.state, outcome, events=rt.events, classify=classify_item,
-                    policy=rt.policy, now=_now(), new_token=new_token,
-                )  # fmt: skip
-                done.append((poll, result))
-            _settle(rt, done)
-            if waiting:
-                waiting = _start(rt, waiting, going, queue)
-        if not waiting or time.monotonic() > give_up_at:
-            break
-        time.sleep(HOST_SLOT_WAIT_S)  # slots are held by other batches' short transfers
+    try:
         waiting = _start(rt, waiting, going, queue)
-    if waiting:  # the host stayed busy (slow transfers elsewhere): try again shortly
-        retry = {p.spec.name: time.time() + HOST_BUSY_RETRY_S * (1 + random.random())
-                 for p in waiting}  # fmt: skip
+        while True:
+            for group in rt.fetcher.fetch_many(queue):
+                _finish_group(rt, group, going)
+                if waiting:
+                    waiting = _start(rt, waiting, going, queue)
+            if not waiting or time.monotonic() > give_up_at:
+                break
+            time.sleep(HOST_SLOT_WAIT_S)  # slots are held by other batches' short transfers
+            waiting = _start(rt, waiting, going, queue)
+        if waiting:
+            log.debug("source.poll.host_busy", sources=[p.spec.name for p in waiting])
+    finally:
+        _retry_soon(rt, [*going.values(), *waiting], HOST_BUSY_RETRY_S)
+
+
+def _finish_group(
+    rt: Runtime, group: list[tuple[FetchRequest, Outcome]], going: dict[str, _Poll]
+) -> None:
+    done, crashed = [], []
+    for request, outcome in group:
+        poll = going.pop(request.source)
+        try:
+            result = pipeline.finish_poll(
+                poll.spec, poll.state, outcome, events=rt.events, classify=classify_item,
+                policy=rt.policy, now=_now(), new_token=new_token,
+            )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - e.g. the event store failing: state is
+            # not advanced (the same items come again), the source is polled again soon
+            log.error("source.poll.crashed", source=poll.spec.name,
+                      error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+            crashed.append(poll)
+            continue
+        done.append((poll, result))
+    _retry_soon(rt, crashed, CRASH_RETRY_S)
+    _settle(rt, done)
+
+
+def _retry_soon(rt: Runtime, polls: list[_Poll], delay_s: float) -> None:
+    """Reschedule these sources in about `delay_s` and give back any host slot they hold;
+    best effort (Redis may be what failed): their schedule lease brings them back anyway."""
+    if not polls:
+        return
+    try:
         pipe = rt.redis.pipeline(transaction=False)
-        rt.schedule.settle(pipe, next_at=retry, release=[])
+        rt.schedule.settle(
+            pipe,
+            next_at={p.spec.name: time.time() + delay_s * (1 + random.random()) for p in polls},
+            release=[(p.host, p.token) for p in polls if p.token],
+        )
         pipe.execute()
-        log.debug("source.poll.host_busy", sources=list(retry))
+    except redis.RedisError as err:
+        log.error("source.poll.reschedule_failed", sources=len(polls), error=str(err))
 
 
 def _start(

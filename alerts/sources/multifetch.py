@@ -23,7 +23,9 @@ connection cache), created on first use.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -78,17 +80,20 @@ class FetchRequest:
 
 
 Outcome = FetchResult | SourceError
-# the reference path, for redirects: (request, the Location the configured URL answered)
-Fallback = Callable[[FetchRequest, str], FetchResult]
+# the reference path, for redirects: (request, the Location the configured URL answered,
+# seconds left of the request's total deadline)
+Fallback = Callable[[FetchRequest, str, float], FetchResult]
 
 
 class _Transfer:
     """One request's buffers, filled by libcurl's callbacks."""
 
-    __slots__ = ("chunks", "headers", "limit", "over", "request", "size")
+    __slots__ = ("chunks", "ended", "headers", "limit", "over", "request", "size", "started")
 
     def __init__(self, request: FetchRequest, limit: int) -> None:
         self.request = request
+        self.started = time.monotonic()
+        self.ended = False  # the header block is complete; later lines are trailers
         self.chunks: list[bytes] = []
         self.size = 0
         self.limit = limit
@@ -106,6 +111,12 @@ class _Transfer:
     def header(self, line: bytes) -> None:
         if line.startswith(b"HTTP/"):  # a new response (after a 100 Continue): start again
             self.headers = {}
+            self.ended = False
+            return
+        if line in (b"\r\n", b"\n"):
+            self.ended = True
+            return
+        if self.ended:  # a chunked body's trailer: not the response's headers
             return
         name, sep, value = line.decode("latin-1").partition(":")
         if sep:
@@ -128,48 +139,86 @@ class CurlFetcher:
     def fetch_many(
         self, requests: Iterable[FetchRequest]
     ) -> Iterator[list[tuple[FetchRequest, Outcome]]]:
-        """Pass a deque to add requests while iterating (e.g. once a host slot frees up)."""
+        """Pass a deque to add requests while iterating (e.g. once a host slot frees up).
+
+        Redirects are followed through `fallback` once nothing else is in flight: the fallback
+        blocks this thread, and transfers waiting on it meanwhile would run out their clocks.
+        """
         multi, idle = self._handles()
         pending = requests if isinstance(requests, deque) else deque(requests)
+        redirects: list[tuple[_Transfer, str]] = []
         active = 0
         try:
-            while pending or active:
-                while pending and active < MAX_PARALLEL:
-                    request = pending.popleft()
-                    refused = _refused(request.url, request.source)
-                    if refused is not None:
-                        yield [(request, refused)]
-                        continue
-                    multi.add_handle(self._prepare(idle.pop() if idle else self._easy(), request))
-                    active += 1
+            while pending or active or redirects:
+                started, refused = self._start(multi, idle, pending, MAX_PARALLEL - active)
+                active += started
+                if refused:
+                    yield refused
                 status = pycurl.E_CALL_MULTI_PERFORM
                 while status == pycurl.E_CALL_MULTI_PERFORM:
                     status, _running = multi.perform()
-                done: list[tuple[FetchRequest, Outcome | str]] = []
-                while True:
-                    queued, ok, failed = multi.info_read()
-                    for easy in ok:
-                        done.append(self._finish(multi, idle, easy, None))
-                    for easy, code, _message in failed:
-                        done.append(self._finish(multi, idle, easy, code))
-                    if not queued:
-                        break
-                active -= len(done)
+                done, finished = self._collect(multi, idle, redirects)
+                active -= finished
                 if done:
-                    yield [(request, self._followed(request, outcome)) for request, outcome in done]
+                    yield done
+                elif not active and not pending and redirects:
+                    yield [self._follow(transfer, location) for transfer, location in redirects]
+                    redirects.clear()
                 elif active:
                     multi.select(_SELECT_S)
         finally:
             if active:  # the consumer stopped early: drop what is in flight
                 self.close()
 
-    def _followed(self, request: FetchRequest, outcome: Outcome | str) -> Outcome:
-        if not isinstance(outcome, str):
-            return outcome
+    def _start(
+        self, multi: pycurl.CurlMulti, idle: list[pycurl.Curl], pending: deque[FetchRequest],
+        room: int,
+    ) -> tuple[int, list[tuple[FetchRequest, Outcome]]]:  # fmt: skip
+        """Add up to `room` pending requests; those refused before sending are answered."""
+        started, refused = 0, []
+        while pending and started < room:
+            request = pending.popleft()
+            easy = idle.pop() if idle else self._easy()
+            try:
+                multi.add_handle(self._prepare(easy, request))
+            except SourceError as err:
+                idle.append(easy)
+                refused.append((request, err))
+                continue
+            started += 1
+        return started, refused
+
+    def _collect(
+        self, multi: pycurl.CurlMulti, idle: list[pycurl.Curl],
+        redirects: list[tuple[_Transfer, str]],
+    ) -> tuple[list[tuple[FetchRequest, Outcome]], int]:  # fmt: skip
+        """Finished transfers' outcomes (redirects set aside), and how many finished."""
+        done: list[tuple[FetchRequest, Outcome]] = []
+        count = 0
+        while True:
+            queued, ok, failed = multi.info_read()
+            finished = [(easy, None) for easy in ok]
+            finished += [(easy, code) for easy, code, _message in failed]
+            for easy, code in finished:
+                transfer, outcome = self._finish(multi, idle, easy, code)
+                if isinstance(outcome, str):
+                    redirects.append((transfer, outcome))
+                else:
+                    done.append((transfer.request, outcome))
+            count += len(finished)
+            if not queued:
+                return done, count
+
+    def _follow(self, transfer: _Transfer, location: str) -> tuple[FetchRequest, Outcome]:
+        """The reference path goes on from the redirect, within what is left of the deadline."""
+        request = transfer.request
+        left = transfer.started + self._limits.total_timeout_s - time.monotonic()
         try:
-            return self._fallback(request, outcome)
+            if left <= 0:
+                raise self._timed_out(request)
+            return request, self._fallback(request, location, left)
         except SourceError as err:
-            return err
+            return request, err
 
     def fetch(
         self, url: str, *, source: str, etag: str | None = None, last_modified: str | None = None
@@ -213,19 +262,21 @@ class CurlFetcher:
         easy.setopt(pycurl.TIMEOUT_MS, int(limits.total_timeout_s * 1000))
         # the read timeout: less than a byte a second for that long ends the transfer
         easy.setopt(pycurl.LOW_SPEED_LIMIT, 1)
-        easy.setopt(pycurl.LOW_SPEED_TIME, max(1, round(limits.read_timeout_s)))
+        easy.setopt(pycurl.LOW_SPEED_TIME, max(1, math.ceil(limits.read_timeout_s)))
         easy.setopt(pycurl.MAXFILESIZE_LARGE, limits.max_bytes)
         easy.setopt(pycurl.USERAGENT, limits.user_agent)
         return easy
 
     def _prepare(self, easy: pycurl.Curl, request: FetchRequest) -> pycurl.Curl:
+        """Point `easy` at the request; a URL the reference path refuses is refused here."""
+        url = _curl_url(request.url, request.source)
         transfer = _Transfer(request, self._limits.max_bytes)
         headers = [f"Accept: {ACCEPT}", f"Accept-Encoding: {ACCEPT_ENCODING}"]
         if _safe(request.etag):
             headers.append(f"If-None-Match: {request.etag}")
         if _safe(request.last_modified):
             headers.append(f"If-Modified-Since: {request.last_modified}")
-        easy.setopt(pycurl.URL, request.url)
+        easy.setopt(pycurl.URL, url)
         easy.setopt(pycurl.HTTPHEADER, headers)
         easy.setopt(pycurl.WRITEFUNCTION, transfer.write)
         easy.setopt(pycurl.HEADERFUNCTION, transfer.header)
@@ -238,7 +289,7 @@ class CurlFetcher:
         idle: list[pycurl.Curl],
         easy: pycurl.Curl,
         code: int | None,
-    ) -> tuple[FetchRequest, Outcome | str]:
+    ) -> tuple[_Transfer, Outcome | str]:
         """The transfer's outcome; for a redirect, its Location."""
         transfer: _Transfer = easy.transfer  # type: ignore[attr-defined]
         status = easy.getinfo(pycurl.RESPONSE_CODE)
@@ -248,8 +299,10 @@ class CurlFetcher:
         idle.append(easy)
         request = transfer.request
         try:
-            if code is not None:
-                return request, self._curl_error(request, transfer, code)
+            # an error or redirect whose body was too big to keep still says what it is
+            answered = status >= 300 and transfer.ended and code is not None
+            if code is not None and not (answered and _capped(code, transfer)):
+                return transfer, self._curl_error(request, transfer, code)
             if status in REDIRECTS:
                 location = transfer.headers.get("location")
                 if not location:
@@ -258,23 +311,26 @@ class CurlFetcher:
                         source=request.source,
                         kind=SourceErrorKind.HTTP_STATUS,
                     )
-                return request, location
-            return request, _result(request, status, transfer, self._limits, elapsed)
+                return transfer, location
+            return transfer, _result(request, status, transfer, self._limits, elapsed)
         except SourceError as err:
-            return request, err
+            return transfer, err
+
+    def _timed_out(self, request: FetchRequest) -> SourceError:
+        limits = self._limits
+        return SourceError(
+            f"timed out fetching {mask_url(request.url)} (read {limits.read_timeout_s:g} s, "
+            f"total {limits.total_timeout_s:g} s)",
+            source=request.source,
+            kind=SourceErrorKind.TIMEOUT,
+        )
 
     def _curl_error(self, request: FetchRequest, transfer: _Transfer, code: int) -> SourceError:
         where = mask_url(request.url)
         if transfer.over or code in _TOO_LARGE:
             return _too_large(request.source, self._limits, where)
         if code in _TIMEOUT:
-            limits = self._limits
-            return SourceError(
-                f"timed out fetching {where} (read {limits.read_timeout_s:g} s, "
-                f"total {limits.total_timeout_s:g} s)",
-                source=request.source,
-                kind=SourceErrorKind.TIMEOUT,
-            )
+            return self._timed_out(request)
         if code in _BLOCKED:
             return SourceError(
                 f"refused URL {where}", source=request.source, kind=SourceErrorKind.BLOCKED
@@ -284,18 +340,34 @@ class CurlFetcher:
                            kind=SourceErrorKind.NETWORK)  # fmt: skip
 
 
+def _curl_url(url: str, source: str) -> str:
+    """The URL as the reference path sends it (IDNA host, percent-encoded path), checked the
+    same way; a fresh SourceError each time (a cached one would grow its traceback)."""
+    normalised, refusal = _normalised_url(url)
+    if refusal is not None:
+        raise SourceError(refusal, source=source, kind=SourceErrorKind.BLOCKED)
+    return normalised
+
+
 @lru_cache(maxsize=4096)
-def _refused(url: str, source: str) -> SourceError | None:
-    """The reference path's URL check (scheme, host), once per configured URL."""
+def _normalised_url(url: str) -> tuple[str, str | None]:
     try:
-        _checked_url(url, source)
+        checked = _checked_url(url, "")
     except SourceError as err:
-        return err
-    return None
+        return "", str(err).removeprefix(": ")
+    text = str(checked)
+    if not text.isascii() or not text.isprintable():
+        return "", f"URL cannot be sent as given: {mask_url(url)}"
+    return text, None
 
 
 def _safe(value: str | None) -> bool:
-    return bool(value) and not any(c in value for c in "\r\n\0")  # type: ignore[operator]
+    """A validator to send back: printable ASCII only (no CR/LF, nothing pycurl can't encode)."""
+    return bool(value) and value.isascii() and value.isprintable()  # type: ignore[union-attr]
+
+
+def _capped(code: int, transfer: _Transfer) -> bool:
+    return transfer.over or code in _TOO_LARGE
 
 
 def _result(

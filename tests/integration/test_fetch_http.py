@@ -6,6 +6,7 @@ Every test runs twice: through `sources.fetch` (httpx) and through the poller's 
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 import tracemalloc
@@ -45,10 +46,10 @@ def fetch(client: httpx.Client, url: str, **kwargs: Any) -> FetchResult:
     if getattr(client, "via", "httpx") == "httpx":
         return fetch_feed(client, url, source="src", limits=limits, **kwargs)
 
-    def fallback(r: FetchRequest, location: str) -> FetchResult:
+    def fallback(r: FetchRequest, location: str, left_s: float) -> FetchResult:
         return fetch_feed(client, r.url, source=r.source, etag=r.etag,
-                          last_modified=r.last_modified, limits=limits,
-                          redirected_to=location)  # fmt: skip
+                          last_modified=r.last_modified, redirected_to=location,
+                          limits=dataclasses.replace(limits, total_timeout_s=left_s))  # fmt: skip
 
     fetcher = CurlFetcher(limits, fallback=fallback)
     try:
@@ -375,7 +376,9 @@ def test_fast_path_never_sends_a_validator_carrying_crlf() -> None:
     """An ETag is the server's text, replayed in our request: CR/LF in it could add headers."""
     with FeedServer() as srv:
         srv.add("/rss", RSS)
-        fetcher = CurlFetcher(LIMITS, fallback=lambda r, _loc: pytest.fail("no redirect here"))
+        fetcher = CurlFetcher(
+            LIMITS, fallback=lambda r, _loc, _left: pytest.fail("no redirect here")
+        )
         try:
             result = fetcher.fetch(srv.url("/rss"), source="s", etag='"v1"\r\nX-Injected: 1')
         finally:
@@ -385,3 +388,34 @@ def test_fast_path_never_sends_a_validator_carrying_crlf() -> None:
     sent = srv.requests[-1].headers
     assert "x-injected" not in sent
     assert "if-none-match" not in sent
+
+
+def test_fast_path_never_sends_a_validator_it_cannot_encode() -> None:
+    """A non-ASCII ETag (headers are read as Latin-1) is dropped, not a crash of the batch."""
+    with FeedServer() as srv:
+        srv.add("/rss", RSS)
+        fetcher = CurlFetcher(LIMITS, fallback=lambda r, _loc, _left: pytest.fail("no redirect"))
+        try:
+            result = fetcher.fetch(srv.url("/rss"), source="s", etag='"caf\u00e9"')
+        finally:
+            fetcher.close()
+    assert not isinstance(result, SourceError)
+    assert result.status == 200
+    assert "if-none-match" not in srv.requests[-1].headers
+
+
+class TestAwkwardAnswers:
+    def test_error_with_a_huge_body_keeps_its_kind(
+        self, server: FeedServer, client: httpx.Client
+    ) -> None:
+        """A 429 whose body is over the size cap is still RATE_LIMITED, with its Retry-After."""
+        server.add("/rss", b"x" * 5000, status=429, headers={"Retry-After": "30"})
+        limits = dataclasses.replace(LIMITS, max_bytes=1000)
+        error = fetch_error(client, server.url("/rss"), limits=limits)
+        assert (error.kind, error.retry_after_s) == (SourceErrorKind.RATE_LIMITED, 30.0)
+
+    def test_url_with_a_space_is_sent_percent_encoded(
+        self, server: FeedServer, client: httpx.Client
+    ) -> None:
+        server.add("/a%20b", RSS)
+        assert fetch(client, server.url("/a b")).body == RSS

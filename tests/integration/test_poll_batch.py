@@ -1,0 +1,91 @@
+"""The worker's batch poller (workers.tasks._poll_batch) over real HTTP and a real Redis:
+one round trip per step for the batch, and one source's trouble stays that source's."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from alerts import pipeline
+from alerts.bootstrap import Runtime, build_runtime
+from alerts.config import load_settings
+from alerts.embedded import EmbeddedRedis
+from alerts.events.keys import Keys
+from alerts.sources.health import Health
+from tests.integration.feed_server import FeedServer
+from workers import tasks
+
+RSS = (Path(__file__).parents[1] / "data" / "feeds" / "rss2.xml").read_bytes()
+NAMES = [f"feed-{i}" for i in range(6)]
+
+
+@pytest.fixture
+def batch(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, tmp_path: Path
+) -> Iterator[tuple[Runtime, FeedServer]]:
+    with FeedServer() as srv:
+        for name in NAMES:
+            srv.add(f"/{name}.rss", RSS, etag=True)
+        sources = [{"name": n, "url": srv.url(f"/{n}.rss"), "interval_seconds": 60}
+                   for n in NAMES]  # fmt: skip
+        settings = load_settings(sources=sources, data_dir=tmp_path, per_host_concurrency=4)
+        rt = build_runtime(settings, redis_url=redis_server.url)
+        try:
+            yield rt, srv
+        finally:
+            rt.close()
+
+
+def due_at(client: redis.Redis, name: str) -> float | None:
+    return client.zscore(Keys().poll_due(), name)
+
+
+def test_a_batch_polls_each_source_once_then_revalidates(
+    batch: tuple[Runtime, FeedServer], redis_client: redis.Redis
+) -> None:
+    rt, srv = batch
+    tasks._poll_batch(rt, NAMES + NAMES[:2])  # a name twice is polled once
+    assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
+    assert all(rt.states.load(n).health is Health.HEALTHY for n in NAMES)
+    assert all(due_at(redis_client, n) for n in NAMES)
+    tasks._poll_batch(rt, NAMES)
+    assert all("if-none-match" in r.headers for r in srv.requests[-len(NAMES) :])
+    assert redis_client.zcard(Keys().host_slots("127.0.0.1")) == 0  # every slot given back
+
+
+def test_one_crashing_source_leaves_the_others_settled(
+    batch: tuple[Runtime, FeedServer], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline.finish_poll
+
+    def finish(spec, *args, **kwargs):  # noqa: ANN001, ANN202 - passes through
+        if spec.name == "feed-2":
+            raise RuntimeError("event store exploded")
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "finish_poll", finish)
+    rt, _srv = batch
+    tasks._poll_batch(rt, NAMES)
+    others = [n for n in NAMES if n != "feed-2"]
+    assert all(rt.states.load(n).health is Health.HEALTHY for n in others)
+    assert rt.states.load("feed-2").etag is None  # not advanced: its items come again
+    assert due_at(redis_client, "feed-2") is not None
+    assert redis_client.zcard(Keys().host_slots("127.0.0.1")) == 0
+
+
+def test_a_validator_curl_cannot_send_does_not_stop_the_batch(
+    batch: tuple[Runtime, FeedServer],
+) -> None:
+    rt, srv = batch
+    tasks._poll_batch(rt, NAMES)
+    state = rt.states.load("feed-0")
+    rt.states.save(dataclasses.replace(state, etag='"caf\u00e9"'))
+    tasks._poll_batch(rt, NAMES)
+    sent = {r.path: r.headers for r in srv.requests[-len(NAMES) :]}
+    assert "if-none-match" not in sent["/feed-0.rss"]  # dropped, not sent, not a crash
+    assert all("if-none-match" in h for p, h in sent.items() if p != "/feed-0.rss")
+    assert all(rt.states.load(n).health is Health.HEALTHY for n in NAMES)
