@@ -193,10 +193,19 @@ def fact_changes(known: Facts, reported: Facts) -> tuple[str, ...]:
             continue  # "unidentified" tells nothing a launch report did not already say
         if name in NAMED_PLACES and old is not None:
             continue  # "East Sea", "Sea of Japan", "日本海": one sea, many names
-        if name == "authority" and old and new.lower() in old.lower():
+        if name == "authority" and old and _authority_known(new, old):
             continue
         changes.append(name)
     return tuple(changes)
+
+
+def _authority_known(new: str, old: str) -> bool:
+    """Whether `old` (authorities joined by "; ") already has `new` or another body of the
+    same government: "Japan Government" after "Japan MOD" is not news, "Japan MOD" after
+    "South Korea JCS" is. The group is the name's first word ("Japan", "US", "South")."""
+    known = [a.strip().lower() for a in old.split(";") if a.strip()]
+    name = new.strip().lower()
+    return name in known or name.split()[0] in {a.split()[0] for a in known}
 
 
 def merge_facts(known: Facts, reported: Facts) -> Facts:

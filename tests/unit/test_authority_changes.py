@@ -1,0 +1,34 @@
+"""Which confirming authority is news: a new government is, another body of one already
+known is not (events.cluster.fact_changes), while every name is still kept (merge_facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.cluster import fact_changes, merge_facts
+from alerts.models import Facts
+
+
+@pytest.mark.parametrize(
+    ("known", "reported", "news"),
+    [
+        ("Japan MOD", "Japan Government", False),
+        ("South Korea JCS; Japan MOD", "Japan Coast Guard", False),
+        ("US INDOPACOM", "US military", False),
+        ("South Korea JCS", "Japan MOD", True),
+        ("Japan MOD", "South Korea JCS", True),
+        ("KCNA", "IDF", True),
+        ("Japan MOD", "japan mod", False),
+        (None, "Japan MOD", True),
+    ],
+)
+def test_authority_is_news_only_from_a_new_government(
+    known: str | None, reported: str, news: bool
+) -> None:
+    changes = fact_changes(Facts(authority=known), Facts(authority=reported))
+    assert ("authority" in changes) is news
+
+
+def test_every_confirming_body_is_kept() -> None:
+    merged = merge_facts(Facts(authority="Japan MOD"), Facts(authority="Japan Government"))
+    assert merged.authority == "Japan MOD; Japan Government"
