@@ -23,11 +23,13 @@ connection cache), created on first use.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,6 +53,7 @@ from alerts.sources.fetch import (
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_PARALLEL = 64  # transfers in flight on one multi handle
+FOLLOW_THREADS = 4  # redirects followed at once through the reference path, per fetcher
 _SELECT_S = 0.05
 
 # libcurl error codes, as the health table shows them
@@ -141,15 +144,15 @@ class CurlFetcher:
     ) -> Iterator[list[tuple[FetchRequest, Outcome]]]:
         """Pass a deque to add requests while iterating (e.g. once a host slot frees up).
 
-        Redirects are followed through `fallback` once nothing else is in flight: the fallback
-        blocks this thread, and transfers waiting on it meanwhile would run out their clocks.
+        Redirects are followed through `fallback` on a few threads of their own: it blocks,
+        and transfers left undriven meanwhile would run out their clocks.
         """
         multi, idle = self._handles()
         pending = requests if isinstance(requests, deque) else deque(requests)
-        redirects: list[tuple[_Transfer, str]] = []
+        following: list[Future[tuple[FetchRequest, Outcome]]] = []
         active = 0
         try:
-            while pending or active or redirects:
+            while pending or active or following:
                 started, refused = self._start(multi, idle, pending, MAX_PARALLEL - active)
                 active += started
                 if refused:
@@ -157,15 +160,18 @@ class CurlFetcher:
                 status = pycurl.E_CALL_MULTI_PERFORM
                 while status == pycurl.E_CALL_MULTI_PERFORM:
                     status, _running = multi.perform()
-                done, finished = self._collect(multi, idle, redirects)
+                done, finished = self._collect(multi, idle, following)
                 active -= finished
+                ready = [f for f in following if f.done()]
+                if ready:
+                    following = [f for f in following if f not in ready]
+                    done += [f.result() for f in ready]
                 if done:
                     yield done
-                elif not active and not pending and redirects:
-                    yield [self._follow(transfer, location) for transfer, location in redirects]
-                    redirects.clear()
                 elif active:
                     multi.select(_SELECT_S)
+                elif following:
+                    wait(following, timeout=_SELECT_S, return_when=FIRST_COMPLETED)
         finally:
             if active:  # the consumer stopped early: drop what is in flight
                 self.close()
@@ -190,9 +196,9 @@ class CurlFetcher:
 
     def _collect(
         self, multi: pycurl.CurlMulti, idle: list[pycurl.Curl],
-        redirects: list[tuple[_Transfer, str]],
+        following: list[Future[tuple[FetchRequest, Outcome]]],
     ) -> tuple[list[tuple[FetchRequest, Outcome]], int]:  # fmt: skip
-        """Finished transfers' outcomes (redirects set aside), and how many finished."""
+        """Finished transfers' outcomes (redirects handed to `fallback`), and how many."""
         done: list[tuple[FetchRequest, Outcome]] = []
         count = 0
         while True:
@@ -202,7 +208,7 @@ class CurlFetcher:
             for easy, code in finished:
                 transfer, outcome = self._finish(multi, idle, easy, code)
                 if isinstance(outcome, str):
-                    redirects.append((transfer, outcome))
+                    following.append(self._followers.submit(self._follow, transfer, outcome))
                 else:
                     done.append((transfer.request, outcome))
             count += len(finished)
@@ -219,6 +225,16 @@ class CurlFetcher:
             return request, self._fallback(request, location, left)
         except SourceError as err:
             return request, err
+        except Exception as exc:  # noqa: BLE001 - a bug here must stay this source's problem
+            return request, SourceError(
+                f"following a redirect failed ({type(exc).__name__})",
+                source=request.source,
+                kind=SourceErrorKind.NETWORK,
+            )
+
+    @functools.cached_property
+    def _followers(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(FOLLOW_THREADS, thread_name_prefix="redirect")
 
     def fetch(
         self, url: str, *, source: str, etag: str | None = None, last_modified: str | None = None
