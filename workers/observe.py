@@ -26,10 +26,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def count_poll(rt: Runtime, result: pipeline.PollResult, seconds: float) -> None:
-    count_polls(rt, [(result, seconds)])
-
-
 def count_polls(rt: Runtime, polls: list[tuple[pipeline.PollResult, float]]) -> None:
     """Every poll of a batch's group in one Redis round trip."""
     metrics = rt.metrics.batch()

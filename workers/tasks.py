@@ -133,9 +133,7 @@ def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
         if not health.is_due(p.state, now=now)
     }
     if backing_off:
-        pipe = rt.redis.pipeline(transaction=False)
-        rt.schedule.settle(pipe, next_at=backing_off, release=[])
-        pipe.execute()
+        rt.schedule.reschedule(backing_off)
     waiting = [p for p in polls if p.spec.name not in backing_off]
     for poll in waiting:
         poll.host, poll.token = host_of(poll.spec.url), new_token()
@@ -187,13 +185,10 @@ def _retry_soon(rt: Runtime, polls: list[_Poll], delay_s: float) -> None:
     if not polls:
         return
     try:
-        pipe = rt.redis.pipeline(transaction=False)
-        rt.schedule.settle(
-            pipe,
-            next_at={p.spec.name: time.time() + delay_s * (1 + random.random()) for p in polls},
+        rt.schedule.reschedule(
+            {p.spec.name: time.time() + delay_s * (1 + random.random()) for p in polls},
             release=[(p.host, p.token) for p in polls if p.token],
         )
-        pipe.execute()
     except redis.RedisError as err:
         log.error("source.poll.reschedule_failed", sources=len(polls), error=str(err))
 

@@ -88,8 +88,13 @@ class PollSchedule:
         claimed = self._claim(keys=[self._keys.poll_due()], args=[now, lease_s, limit])
         return [c.decode() if isinstance(c, bytes) else c for c in claimed]
 
-    def schedule(self, name: str, *, at: float) -> None:
-        self._redis.zadd(self._keys.poll_due(), {name: at})
+    def reschedule(
+        self, next_at: Mapping[str, float], *, release: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """`settle` in a round trip of its own."""
+        pipe = self._redis.pipeline(transaction=False)
+        self.settle(pipe, next_at=next_at, release=release)
+        pipe.execute()
 
     def pull_in(self, names: Iterable[str], *, at: float) -> None:
         """Bring these sources' next poll forward to `at` (never later than it already is)."""
@@ -125,9 +130,6 @@ class PollSchedule:
             for i in indexes[: int(count)]:
                 granted[i] = True
         return granted
-
-    def release_host_slot(self, host: str, token: str) -> None:
-        self._redis.zrem(self._keys.host_slots(host), token)
 
     def settle(
         self,

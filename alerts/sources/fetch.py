@@ -33,7 +33,7 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -88,7 +88,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DECODE_STEP = 64 * 1024  # largest piece of decompressed output held at once
 
 # The fetch running in this thread/context: its monotonic deadline and the configured
@@ -201,15 +201,11 @@ def _follow(
         with client.stream(
             "GET", current, headers=headers, timeout=_timeout(limits, remaining)
         ) as response:
-            if response.status_code not in _REDIRECT_STATUSES:
+            if response.status_code not in REDIRECT_STATUSES:
                 return _result(response, source, etag, last_modified, limits, started)
             location = response.headers.get("location")
         if not location:
-            raise SourceError(
-                f"HTTP {response.status_code} without a Location from {mask_url(str(current))}",
-                source=source,
-                kind=SourceErrorKind.HTTP_STATUS,
-            )
+            raise no_location(response.status_code, str(current), source)
         current = _next_hop(current, location, visited, origin, source)
     raise SourceError(
         f"more than {limits.max_redirects} redirects from {mask_url(url)}",
@@ -247,40 +243,71 @@ def _result(
     limits: FetchLimits,
     started: float,
 ) -> FetchResult:
-    status = response.status_code
-    where = mask_url(str(response.url))
+    if response.status_code == 304:
+        # Drain the (empty) body so the connection returns to the pool: otherwise every
+        # unchanged poll pays a new TCP (and TLS) handshake.
+        response.read()
+    return answer(
+        response.status_code,
+        response.headers,
+        lambda: read_body(response, source=source, limits=limits),
+        url=str(response.url),
+        source=source,
+        etag=etag,
+        last_modified=last_modified,
+        started=started,
+    )
+
+
+def answer(
+    status: int,
+    headers: Mapping[str, str],
+    body: Callable[[], bytes],
+    *,
+    url: str,
+    source: str,
+    etag: str | None,
+    last_modified: str | None,
+    started: float,
+) -> FetchResult:
+    """What a final (non-redirect) response means, whichever client fetched it: an error
+    with its kind, or the result. `body` is read only for a 2xx; `headers` is httpx.Headers
+    or a dict with lower-case names; `started` is the fetch's monotonic start."""
+    where = mask_url(url)
     if status == 429:
         raise SourceError(
             f"HTTP 429 Too Many Requests from {where}",
             source=source,
             kind=SourceErrorKind.RATE_LIMITED,
-            retry_after_s=retry_after_seconds(response.headers),
+            retry_after_s=retry_after_seconds(headers),
         )
     if not (200 <= status < 300 or status == 304):
         raise SourceError(
             f"HTTP {status} from {where}",
             source=source,
             kind=SourceErrorKind.HTTP_STATUS,
-            retry_after_s=retry_after_seconds(response.headers) if status == 503 else None,
+            retry_after_s=retry_after_seconds(headers) if status == 503 else None,
         )
     not_modified = status == 304
-    if not_modified:
-        # Drain the (empty) body so the connection returns to the pool: otherwise every
-        # unchanged poll pays a new TCP (and TLS) handshake.
-        response.read()
-    body = b"" if not_modified else read_body(response, source=source, limits=limits)
     return FetchResult(
         status=status,
         not_modified=not_modified,
-        body=body,
-        content_type=response.headers.get("content-type"),
-        etag=response.headers.get("etag") or (etag if not_modified else None),
-        last_modified=response.headers.get("last-modified")
-        or (last_modified if not_modified else None),
+        body=b"" if not_modified else body(),
+        content_type=headers.get("content-type"),
+        etag=headers.get("etag") or (etag if not_modified else None),
+        last_modified=headers.get("last-modified") or (last_modified if not_modified else None),
         retry_after_s=None,
-        max_age_s=max_age_seconds(response.headers),
-        final_url=str(response.url),
+        max_age_s=max_age_seconds(headers),
+        final_url=url,
         elapsed_s=time.monotonic() - started,
+    )
+
+
+def no_location(status: int, url: str, source: str) -> SourceError:
+    return SourceError(
+        f"HTTP {status} without a Location from {mask_url(url)}",
+        source=source,
+        kind=SourceErrorKind.HTTP_STATUS,
     )
 
 
@@ -398,11 +425,31 @@ def read_body(response: httpx.Response, *, source: str, limits: FetchLimits) -> 
         if len(response.content) > limits.max_bytes:
             raise _too_large(source, limits, where)
         return response.content
-    decoders = _decoders(response.headers.get("content-encoding", ""), source)
-    deadline = _deadline.get()
+    return decode_body(
+        response.iter_raw(),
+        encoding=response.headers.get("content-encoding", ""),
+        source=source,
+        limits=limits,
+        where=where,
+        deadline=_deadline.get(),
+    )
+
+
+def decode_body(
+    raw_chunks: Iterable[bytes],
+    *,
+    encoding: str,
+    source: str,
+    limits: FetchLimits,
+    where: str,
+    deadline: float | None = None,
+) -> bytes:
+    """Body bytes as received, decoded (Content-Encoding) in bounded steps and refused past
+    `limits.max_bytes` of output; `deadline` (monotonic) is checked between chunks."""
+    decoders = _decoders(encoding, source)
     chunks: list[bytes] = []
     size = 0
-    for raw in response.iter_raw():
+    for raw in raw_chunks:
         for piece in _decode_all(decoders, raw, source):
             size += len(piece)
             if size > limits.max_bytes:

@@ -41,17 +41,16 @@ from alerts.redact import mask_url
 from alerts.sources.fetch import (
     ACCEPT,
     ACCEPT_ENCODING,
+    REDIRECT_STATUSES,
     FetchLimits,
     FetchResult,
     _checked_url,
-    _decode_all,
-    _decoders,
     _too_large,
-    max_age_seconds,
-    retry_after_seconds,
+    answer,
+    decode_body,
+    no_location,
 )
 
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_PARALLEL = 64  # transfers in flight on one multi handle
 FOLLOW_THREADS = 4  # redirects followed at once through the reference path, per fetcher
 _SELECT_S = 0.05
@@ -309,7 +308,6 @@ class CurlFetcher:
         """The transfer's outcome; for a redirect, its Location."""
         transfer: _Transfer = easy.transfer  # type: ignore[attr-defined]
         status = easy.getinfo(pycurl.RESPONSE_CODE)
-        elapsed = easy.getinfo(pycurl.TOTAL_TIME)
         multi.remove_handle(easy)
         easy.transfer = None  # type: ignore[attr-defined]
         idle.append(easy)
@@ -319,16 +317,27 @@ class CurlFetcher:
             answered = status >= 300 and transfer.ended and code is not None
             if code is not None and not (answered and _capped(code, transfer)):
                 return transfer, self._curl_error(request, transfer, code)
-            if status in REDIRECTS:
+            if status in REDIRECT_STATUSES:
                 location = transfer.headers.get("location")
                 if not location:
-                    raise SourceError(
-                        f"HTTP {status} without a Location from {mask_url(request.url)}",
-                        source=request.source,
-                        kind=SourceErrorKind.HTTP_STATUS,
-                    )
+                    raise no_location(status, request.url, request.source)
                 return transfer, location
-            return transfer, _result(request, status, transfer, self._limits, elapsed)
+            return transfer, answer(
+                status,
+                transfer.headers,
+                lambda: decode_body(
+                    transfer.chunks,
+                    encoding=transfer.headers.get("content-encoding", ""),
+                    source=request.source,
+                    limits=self._limits,
+                    where=mask_url(request.url),
+                ),
+                url=request.url,
+                source=request.source,
+                etag=request.etag,
+                last_modified=request.last_modified,
+                started=transfer.started,
+            )
         except SourceError as err:
             return transfer, err
 
@@ -343,7 +352,7 @@ class CurlFetcher:
 
     def _curl_error(self, request: FetchRequest, transfer: _Transfer, code: int) -> SourceError:
         where = mask_url(request.url)
-        if transfer.over or code in _TOO_LARGE:
+        if _capped(code, transfer):
             return _too_large(request.source, self._limits, where)
         if code in _TIMEOUT:
             return self._timed_out(request)
@@ -384,56 +393,3 @@ def _safe(value: str | None) -> bool:
 
 def _capped(code: int, transfer: _Transfer) -> bool:
     return transfer.over or code in _TOO_LARGE
-
-
-def _result(
-    request: FetchRequest, status: int, transfer: _Transfer, limits: FetchLimits, elapsed: float
-) -> FetchResult:
-    """The same answer `sources.fetch` gives for this status, headers and body."""
-    headers = transfer.headers
-    where = mask_url(request.url)
-    if status == 429:
-        raise SourceError(
-            f"HTTP 429 Too Many Requests from {where}",
-            source=request.source,
-            kind=SourceErrorKind.RATE_LIMITED,
-            retry_after_s=retry_after_seconds(headers),
-        )
-    if not (200 <= status < 300 or status == 304):
-        raise SourceError(
-            f"HTTP {status} from {where}",
-            source=request.source,
-            kind=SourceErrorKind.HTTP_STATUS,
-            retry_after_s=retry_after_seconds(headers) if status == 503 else None,
-        )
-    not_modified = status == 304
-    body = b"" if not_modified else _decoded(transfer, headers, limits, where)
-    return FetchResult(
-        status=status,
-        not_modified=not_modified,
-        body=body,
-        content_type=headers.get("content-type"),
-        etag=headers.get("etag") or (request.etag if not_modified else None),
-        last_modified=headers.get("last-modified")
-        or (request.last_modified if not_modified else None),
-        retry_after_s=None,
-        max_age_s=max_age_seconds(headers),
-        final_url=request.url,
-        elapsed_s=elapsed,
-    )
-
-
-def _decoded(
-    transfer: _Transfer, headers: dict[str, str], limits: FetchLimits, where: str
-) -> bytes:
-    source = transfer.request.source
-    decoders = _decoders(headers.get("content-encoding", ""), source)
-    out: list[bytes] = []
-    size = 0
-    for raw in transfer.chunks:
-        for piece in _decode_all(decoders, raw, source):
-            size += len(piece)
-            if size > limits.max_bytes:
-                raise _too_large(source, limits, where)
-            out.append(piece)
-    return b"".join(out)

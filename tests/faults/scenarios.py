@@ -73,40 +73,25 @@ def _ago(seconds: float) -> datetime:
     return datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=seconds)
 
 
+def _wire(guid: str, title: str, ago_s: float) -> Entry:
+    return Entry(guid, title, f"https://wire.example/{guid}", _ago(ago_s))
+
+
 def kp_flash(guid: str = "kp-flash") -> Entry:
-    return Entry(
-        guid,
-        "North Korea fires ballistic missile, JCS says",
-        f"https://wire.example/{guid}",
-        _ago(90),
-    )
+    return _wire(guid, "North Korea fires ballistic missile, JCS says", 90)
 
 
 def kp_detail(guid: str = "kp-detail") -> Entry:
-    return Entry(
-        guid,
-        "North Korea fires two short-range ballistic missiles, Japan's defense ministry says",
-        f"https://wire.example/{guid}",
-        _ago(60),
-    )
+    title = "North Korea fires two short-range ballistic missiles, Japan's defense ministry says"
+    return _wire(guid, title, 60)
 
 
 def ir_flash(guid: str = "ir-flash") -> Entry:
-    return Entry(
-        guid,
-        "Iran fires ballistic missiles at Israel, IDF says",
-        f"https://wire.example/{guid}",
-        _ago(80),
-    )
+    return _wire(guid, "Iran fires ballistic missiles at Israel, IDF says", 80)
 
 
 def ru_flash(guid: str = "ru-flash") -> Entry:
-    return Entry(
-        guid,
-        "Russia launches ballistic missile at Ukraine, air force says",
-        f"https://wire.example/{guid}",
-        _ago(70),
-    )
+    return _wire(guid, "Russia launches ballistic missile at Ukraine, air force says", 70)
 
 
 # ---- the stack ----

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -410,3 +411,34 @@ class TestAwkwardAnswers:
     ) -> None:
         server.add("/a%20b", RSS)
         assert fetch(client, server.url("/a b")).body == RSS
+
+
+def test_fast_path_ignores_chunked_trailers() -> None:
+    """A trailer after a chunked body is not a response header: it cannot replace the ETag
+    or the cache hint the headers gave."""
+    body = RSS
+    response = (
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: "real"\r\n'
+        b"Transfer-Encoding: chunked\r\nTrailer: ETag, Cache-Control\r\nConnection: close\r\n\r\n"
+        + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n"
+        b'ETag: "trailer"\r\nCache-Control: max-age=999999\r\n\r\n'
+    )  # fmt: skip
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(response)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        fetcher = CurlFetcher(LIMITS, fallback=lambda r, _loc, _left: pytest.fail("no redirect"))
+        try:
+            result = fetcher.fetch(f"http://127.0.0.1:{port}/rss", source="s")
+        finally:
+            fetcher.close()
+        thread.join(5)
+    assert not isinstance(result, SourceError)
+    assert (result.body, result.etag, result.max_age_s) == (RSS, '"real"', None)

@@ -23,7 +23,7 @@ class TestPollSchedule:
         assert schedule.sync(specs("a", "b"), now=NOW)
         assert not schedule.sync(specs("a", "b"), now=NOW)  # unchanged config: no rewrite
         assert all(NOW <= (schedule.due_at(n) or 0) <= NOW + 5 for n in ("a", "b"))
-        schedule.schedule("a", at=NOW + 500)
+        schedule.reschedule({"a": NOW + 500})
         assert schedule.sync(specs("a", "c"), now=NOW)
         assert schedule.due_at("b") is None
         assert schedule.due_at("a") == NOW + 500  # existing timing kept
@@ -35,7 +35,7 @@ class TestPollSchedule:
         """Two beats dispatching at the same instant enqueue each due poll once."""
         schedule = PollSchedule(redis_client)
         for n in range(200):
-            schedule.schedule(f"s{n}", at=NOW - 1)
+            schedule.reschedule({f"s{n}": NOW - 1})
         claimed: list[list[str]] = []
         barrier = threading.Barrier(4)
 
@@ -58,8 +58,8 @@ class TestPollSchedule:
     def test_pull_in_only_brings_polls_forward(self, redis_client: redis.Redis) -> None:
         """A surge pulls fast sources' next poll in, never pushes one back, never adds one."""
         schedule = PollSchedule(redis_client)
-        schedule.schedule("late", at=NOW + 60)
-        schedule.schedule("soon", at=NOW + 0.5)
+        schedule.reschedule({"late": NOW + 60})
+        schedule.reschedule({"soon": NOW + 0.5})
         schedule.pull_in(["late", "soon", "unknown"], at=NOW + 1)
         assert schedule.due_at("late") == NOW + 1
         assert schedule.due_at("soon") == NOW + 0.5
@@ -74,7 +74,7 @@ class TestPollSchedule:
         assert take("t1")
         assert take("t2")
         assert not take("t3")
-        schedule.release_host_slot("news.example", "t1")
+        schedule.reschedule({}, release=[("news.example", "t1")])
         assert take("t3")
         assert take("t4", now=NOW + 31)  # t2 and t3 leases ran out
 
