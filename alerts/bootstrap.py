@@ -118,7 +118,8 @@ def policy_from(settings: Settings) -> Policy:
         max_item_age_s=settings.max_item_age_seconds,
         min_confidence=settings.min_confidence,
         events=EventPolicy(
-            window_s=settings.event_window_seconds,
+            open_confidence=settings.new_event_confidence,
+            follow_up_s=settings.event_follow_up_seconds,
             min_update_gap_s=settings.min_update_gap_seconds,
         ),
     )

@@ -219,10 +219,15 @@ class Settings(BaseSettings):
     max_item_age_seconds: float = Field(
         default=6 * 3600, ge=60, description="Older items are remembered but never alerted."
     )
-    event_window_seconds: float = Field(
-        default=3 * 3600,
+    event_follow_up_seconds: float = Field(
+        default=36 * 3600,
         ge=60,
-        description="Reports of one country within this window are one launch.",
+        description=(
+            "A launch report stating no launch time, published on a later local day than its "
+            "launcher's latest launch event but within this many seconds of it, is a follow-up "
+            "of that event rather than a new launch (unless its headline itself reports a "
+            "launch of a habitual launcher, 8 hours or more after that event's)."
+        ),
     )
     min_update_gap_seconds: float = Field(
         default=120, ge=0, description="At most one update alert per launch per this many seconds."
@@ -231,7 +236,19 @@ class Settings(BaseSettings):
         default=14 * 86400, ge=3600, description="How long an item id is remembered as seen."
     )
     min_confidence: float = Field(
-        default=0.5, ge=0, le=1, description="Detector confidence needed to alert."
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Detector confidence needed for a report to join a launch event.",
+    )
+    new_event_confidence: float = Field(
+        default=0.85,
+        ge=0,
+        le=1,
+        description=(
+            "Detector confidence needed for a report to open a launch event (a `new` alert); "
+            "reports between the two thresholds only join events already open."
+        ),
     )
     slack_webhook_urls: list[SecretStr] = Field(
         default_factory=list, description="JSON list of Slack incoming-webhook URLs (secret)."

@@ -146,6 +146,8 @@ class LaunchEvent:
     retracted: bool = False  # a correction said it was no ballistic missile launch
     corrected: bool = False  # a correction alert was sent for it
     fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text
+    salvos: int = 1  # launches reported this local day ("fires another" adds one)
+    last_salvo_at: datetime | None = None  # publish time of the report of the latest salvo
 
 
 class AlertKind(StrEnum):

@@ -52,6 +52,7 @@ class ItemOutcome(StrEnum):
     JOINED = "join"
     DUPLICATE = "duplicate"
     IGNORED = "ignore"
+    WAITING = "wait"
 
 
 @dataclass(frozen=True, slots=True)

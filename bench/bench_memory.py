@@ -62,7 +62,7 @@ def main() -> None:
             client.flushall()
             before = used(client)
             policy = Policy(max_item_age_s=1e9, min_confidence=0.5,
-                            events=EventPolicy(window_s=60, min_update_gap_s=0))  # fmt: skip
+                            events=EventPolicy(follow_up_s=60, min_update_gap_s=0))  # fmt: skip
             countries = ["KP", "IR", "RU", "YE", "CN"]
             for n in range(args.events):  # each launch: an opening report and five follow-ups
                 at = NOW + timedelta(hours=n)

@@ -58,10 +58,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
+from alerts.detection.dates import days_before_publication
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
+from alerts.detection.model import LinearModel, default_model, features
 from alerts.models import Facts, Item, Verdict
 
 TITLE_CHARS = 600
@@ -91,7 +94,7 @@ _LIKELY_BALLISTIC = frozenset({"KP", "IR", "YE"})
 _NEG_STRONG = {
     "drill": 3.5, "cruise": 3.0, "artillery": 3.0, "space": 3.5, "engine_test": 3.5,
     "diplomacy": 3.0, "warning": 3.5, "analysis": 3.5, "arms_deal": 3.0, "sports": 4.0,
-    "metaphor": 4.0, "reaction": 2.5,
+    "metaphor": 4.0, "reaction": 2.5, "ship": 3.5,
 }  # fmt: skip
 _NEG_WEAK = 0.8
 _WEAPON_TYPE_CATEGORIES = frozenset({"cruise", "artillery", "space"})
@@ -107,20 +110,26 @@ _SECOND_NEG = 0.25
 _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
 # The most the summary's negatives can subtract beyond the title's: a strong category at half
 # weight, plus its share as the second-ranked one.
+_OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
+_DEFAULT: Any = object()  # classify_item's model argument when not given
 _MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
 
 
-def classify_item(item: Item) -> Verdict:
+def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     """Verdict on one item: is it a report of a new ballistic missile launch, and why.
 
     Args:
         item: the feed item; `lang` is detected from the script when None. Title and summary
             are truncated (TITLE_CHARS, SUMMARY_CHARS) before analysis.
+        model: the learned model that has the final say on items with a missile or launch
+            cue (`model.py`); the shipped one by default, None for the rules alone.
 
     Returns:
         A Verdict whose reasons list the cues that fired and, for a launch candidate, whose
         facts hold what the text states.
     """
+    if model is _DEFAULT:
+        model = default_model()
     title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
     summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
     lang = item.lang or detect_lang(title + " " + summary[:200])
@@ -130,8 +139,12 @@ def classify_item(item: Item) -> Verdict:
     reasons: list[str] = []
     missile, missile_kind = _missile_evidence(segments, cues.lang, reasons)
     launch = _launch_evidence(segments, cues.lang, reasons)
+    # The model judges every item with a missile or launch cue; it needs the full reading.
+    modelled = model is not None and bool(missile or launch)
     candidate = missile > 0 and launch >= _MIN_LAUNCH
     score = missile + launch + _flash_bonus(segments[0], cues.lang, reasons)
+    if "launch_verb" in segments[0] or "alert" in segments[0]:
+        reasons.append("ctx:title_fires")  # the headline itself fires or sounds the alarm
     if title and not segments[0] and (missile or launch):
         reasons.append("ctx:title_silent")
         score -= _SILENT_TITLE
@@ -143,24 +156,50 @@ def classify_item(item: Item) -> Verdict:
     )
     facts = Facts()
     speakers: list[str] = []  # countries the title marks as speaking
+    guessed: list[bool] = []  # whether the launcher is only a choice among named countries
     # Facts are read only when they could still make a launch of it (they add to the score),
     # or when the report retracts one (the event stage needs its launcher).
-    if (
+    read_facts = (
         candidate and score + _MAX_FACT_BONUS - _negative_total(negatives, []) >= THRESHOLD
-    ) or reclassified:
+    ) or reclassified
+    if read_facts:
         facts = extract_facts(
             title + "\n" + summary,
             lang,
             published_at=item.published_at,
             title_speakers=speakers,
+            guessed=guessed,
         )
         score += _fact_bonus(facts, missile_kind, reasons)
+        if guessed:
+            reasons.append("ctx:launcher_guessed")
     if folded[1] and (reclassified or _summary_may_matter(score, candidate, negatives)):
         in_summary = _negative_scores(folded[1], segments[1], cues, _SUMMARY_NEG)
         for category, weight in in_summary.items():
             negatives[category] = max(weight, negatives.get(category, 0.0))
     score -= _negative_total(negatives, reasons)
     is_launch = candidate and score >= THRESHOLD and not reclassified
+    probability = None
+    if modelled:
+        assert model is not None
+        if is_launch:
+            reasons.append("ctx:rules_launch")
+        days = days_before_publication(folded[0] + "\n" + folded[1], cues.lang, item.published_at)
+        if days is not None and days >= _OLD_NEWS_DAYS:
+            reasons.append("ctx:dated_days_ago")  # names the day of an older launch
+        probability = model.probability(features(title, summary, reasons))
+        is_launch = probability >= model.threshold and not reclassified
+        reasons.append(f"model:{probability:.2f}")
+        if is_launch and not read_facts:  # the model found a launch the rules did not weigh
+            facts = extract_facts(
+                title + "\n" + summary,
+                lang,
+                published_at=item.published_at,
+                title_speakers=speakers,
+                guessed=guessed,
+            )
+            if guessed:
+                reasons.append("ctx:launcher_guessed")
     # What a launch report says about its launch (cue data [context]).
     context = _context(folded, cues) if is_launch else frozenset()
     # A correction that keeps a ballistic missile (ICBM -> IRBM, outside the EEZ, one not two)
@@ -185,11 +224,26 @@ def classify_item(item: Item) -> Verdict:
         if on:
             reasons.append(f"ctx:{flag}")
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
+    if probability is not None:
+        assert model is not None
+        verdict = dataclasses.replace(
+            verdict, confidence=_confidence(probability, model.threshold, is_launch)
+        )
     if corrects or another or retrospective:
         verdict = dataclasses.replace(
             verdict, corrects=corrects, another=another, retrospective=retrospective
         )
     return verdict
+
+
+def _confidence(probability: float, threshold: float, is_launch: bool) -> float:
+    """The model's probability rescaled so that its threshold reads 0.5, as the rules' does
+    (ALERTS_MIN_CONFIDENCE is set against that scale); at most 0.45 for a negative verdict."""
+    if probability >= threshold:
+        value = 0.5 + 0.5 * (probability - threshold) / max(1e-9, 1.0 - threshold)
+    else:
+        value = 0.5 * probability / max(1e-9, threshold)
+    return round(value if is_launch else min(value, 0.45), 3)
 
 
 def _context(folded: tuple[str, str], cues: LangCues) -> frozenset[str]:

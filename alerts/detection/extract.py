@@ -25,6 +25,10 @@ _ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor
 _ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
 _MAX_ANCHORS = 8
 _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
+# States that report, track or are targeted by ballistic missiles but do not launch them: named
+# in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
+# never its launcher.
+_NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "IQ", "TW", "PS"})
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
 # modelled: reports about launches almost always name zones without DST (KST, JST) or give GMT.
@@ -48,6 +52,7 @@ _COUNTRY_ZONE_NAMES = {
     "FR": "Europe/Paris", "GB": "Europe/London",
 }  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
+_EAST_ASIAN_LAUNCHERS = (None, "KP", "KR", "JP")  # clock times in Korean or Japanese copy: KST
 _DROP_AREA = "-"  # a landing-name entry that drops the area
 _PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
 _CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypersonic"}
@@ -63,6 +68,7 @@ def extract_facts(
     *,
     published_at: datetime | None = None,
     title_speakers: list[str] | None = None,
+    guessed: list[bool] | None = None,
 ) -> Facts:
     """Facts stated in `text` (title and summary joined), read with `lang`'s cue data.
 
@@ -73,6 +79,9 @@ def extract_facts(
             "at 7:10 a.m." or "午前7時10分ごろ" to a full UTC datetime.
         title_speakers: when given, receives the codes of the countries the first line (the
             title) marks as speaking ("Houthis say...", 北 "..."), read on the way.
+        guessed: when given, receives True when the launcher was chosen among countries the
+            text merely names (no "from", no weapon of theirs, no named system): the event
+            stage trusts such a launcher less.
 
     Returns:
         Facts with only the fields the text states.
@@ -82,7 +91,7 @@ def extract_facts(
     if len(folded) != len(text):  # rare letters that change length when lower-cased
         text = folded
     cues = cues_for(lang)
-    country = find_launcher_country(text, cues, title_speakers)
+    country = find_launcher_country(text, cues, title_speakers, guessed)
     count, count_text = _find_count(folded, cues)
     time_utc, time_text = _find_launch_time(folded, cues, country, published_at)
     inside_eez = _find_eez(folded, cues)
@@ -123,7 +132,10 @@ def _search(cues: LangCues, key: str, text: str) -> re.Match[str] | None:
 
 
 def find_launcher_country(
-    text: str, cues: LangCues, title_speakers: list[str] | None = None
+    text: str,
+    cues: LangCues,
+    title_speakers: list[str] | None = None,
+    guessed: list[bool] | None = None,
 ) -> str | None:
     """ISO code of the state that launched, read line by line (the title first).
 
@@ -141,18 +153,29 @@ def find_launcher_country(
     attacker of a place under attack ("Ballistic missile threat for Kyiv": RU).
     Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
     `title_speakers`, when given, receives the speakers the first line names before its
-    launcher.
+    launcher; `guessed` receives True when the launcher is only the choice among named
+    countries or speakers.
     """
     lines = [(line, line.lower()) for line in text.split("\n")]
     speakers: list[str] = []
     for index, (line, folded) in enumerate(lines):
-        code = _launcher_in_line(line, folded, cues, speakers)
+        code, sure = _launcher_in_line(line, folded, cues, speakers)
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
+        if code and not sure:
+            owner = _system_owner(folded, cues, code)
+            sure = owner != code
+            code = owner
         if code:
+            if guessed is not None and not sure:
+                guessed.append(True)
             return code
+        if index == 0 and (owner := cues.systems.first(folded, cues.word_start)):
+            return owner  # a title naming a system but no country ("Hwasong-14 could...")
     for code in speakers:
         if code in _LIKELY_LAUNCHERS:
+            if guessed is not None:
+                guessed.append(True)
             return code
     for table in (cues.systems, cues.target_areas):
         for _, folded in lines:
@@ -160,6 +183,17 @@ def find_launcher_country(
             if implied:
                 return implied
     return None
+
+
+def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
+    """A named weapon system says who fired better than a country merely named: its owner
+    replaces a chosen country that seldom launches ("Seoul: Rodong launch shows..."), but not
+    a habitual launcher firing another's design ("North Korea's own Iskander-type missile",
+    "Russia fires North Korean KN-23s")."""
+    owner = cues.systems.first(folded, cues.word_start)
+    if owner is None or chosen in _LIKELY_LAUNCHERS:
+        return chosen
+    return owner
 
 
 def _role(line: str, start: int, end: int, cues: LangCues) -> str:
@@ -181,23 +215,30 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
     return "named"
 
 
-def _launcher_in_line(line: str, folded: str, cues: LangCues, speakers: list[str]) -> str | None:
+def _launcher_in_line(
+    line: str, folded: str, cues: LangCues, speakers: list[str]
+) -> tuple[str | None, bool]:
+    """The launcher a line names, and whether it is sure (a launcher role, not a choice)."""
     named: list[tuple[int, int, str]] = []
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
         if len(alias) == 2 and alias.isascii() and not alias.isupper():
             continue
         role = _role(line, start, end, cues)
+        if code in _NEVER_LAUNCHERS:
+            if role == "speaker":
+                speakers.append(code)
+            continue
         if role == "speaker":
             speakers.append(code)
             # "Japan says", "IDF:" speak of another's launch; "N. Korea claims" of its own.
             if code in _LIKELY_LAUNCHERS:
                 named.append((start, end, code))
         elif role == "launcher":
-            return code
+            return code, True
         elif role == "named":
             named.append((start, end, code))
-    return _subject(named, folded, cues) if named else None
+    return (_subject(named, folded, cues) if named else None), False
 
 
 def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> str:
@@ -348,9 +389,9 @@ def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:
             return _named_zone(_COUNTRY_ZONE_NAMES.get(country or ""),
                                _COUNTRY_OFFSETS.get(country or ""))  # fmt: skip
         return _named_zone(_ZONE_NAMES.get(zone), _ZONE_OFFSETS.get(zone))
-    if lang in _EAST_ASIAN_LANGS or country == "KP":
+    if country == "KP" or (lang in _EAST_ASIAN_LANGS and country in _EAST_ASIAN_LAUNCHERS):
         return _fixed(9.0)
-    return None
+    return None  # a Korean or Japanese report of a far launch: home time or local? unknown
 
 
 def _named_zone(name: str | None, offset: float | None) -> tzinfo | None:

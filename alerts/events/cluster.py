@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
 from alerts.models import (
     Alert,
@@ -50,11 +51,12 @@ NAMED_PLACES = ("landing_area", "launch_site")
 class EventPolicy:
     """Knobs of event grouping (from Settings)."""
 
-    window_s: float = 3 * 3600  # reports this close to a launch may belong to it
+    follow_up_s: float = 36 * 3600  # a report without a time this soon after: a follow-up
+    fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
+    salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
+    open_confidence: float = 0.85  # a report this sure may open an event; less sure ones join
     retrospective_window_s: float = 36 * 3600  # state-media claims come out the next morning
-    unknown_country_s: float = 3600  # a report naming no country joins any launch this close
-    distinct_launch_s: float = 1800  # stated launch times this far apart are two launches
-    another_after_s: float = 900  # "fires another" this long after an event opens: a new launch
+    unknown_country_s: float = 3600  # how far before a launch a launcher-less report may be
     min_update_gap_s: float = 120  # at most one update per event per gap
 
 
@@ -66,6 +68,7 @@ class Action(StrEnum):
     JOIN = "join"  # same launch, nothing new
     DUPLICATE = "duplicate"  # a syndicated copy of a report already joined
     IGNORE = "ignore"  # a correction of a launch we never alerted
+    WAIT = "wait"  # names no launcher and fits no event: alerts nobody, opens nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,10 @@ def decide(
         elif not match.retracted:
             return _correction(match, report, now, "report retracts or reclassifies the launch")
     if match is None:
+        if report.country == UNKNOWN_COUNTRY:
+            return Decision(Action.WAIT, "names no launcher and fits no open event")
+        if not _may_open(report, policy):
+            return Decision(Action.WAIT, "not sure enough to open an event; fits no open one")
         return _new(report, now, event_id)
     joined = _join(match, report)
     if is_near_duplicate(report.fingerprint, match.fingerprints):
@@ -134,6 +141,12 @@ def decide(
     if _count_revised_down(match.facts, report.verdict.facts):
         return _correction(match, report, now, "fewer missiles than first reported")
     changes = fact_changes(match.facts, report.verdict.facts)
+    if _further_salvo(match, report, policy):
+        # "Fires another missile" later the same day: an update in the same thread.
+        joined = dataclasses.replace(
+            joined, salvos=match.salvos + 1, last_salvo_at=report.published_at
+        )
+        changes = ("another_launch", *changes)
     if not changes or match.retracted:
         return Decision(Action.JOIN, "same launch, no new fact", joined)
     merged = dataclasses.replace(joined, facts=merge_facts(match.facts, report.verdict.facts))
@@ -156,30 +169,104 @@ def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy)
 def best_match(
     report: Report, candidates: Sequence[LaunchEvent], *, policy: EventPolicy
 ) -> LaunchEvent | None:
-    """The event this report is about, or None when it is a launch we have not seen."""
-    window = policy.retrospective_window_s if report.retrospective else policy.window_s
+    """The event this report is about, or None when it is a launch we have not seen.
+
+    An event is one launcher's launch activity on one local calendar day at the launch site:
+    a report joins its launcher's event of the day its launch happened (stated, else the day
+    it was published). A report that states no time and comes on a later day is a follow-up
+    of the launcher's latest event while it is recent (`follow_up_s`; state-media claims and
+    other past references, `retrospective_window_s`), unless it announces a further launch.
+    A report that names no launcher joins the nearest recent event of any launcher.
+    """
+    if report.country == UNKNOWN_COUNTRY:
+        return _unknown_country_match(report, candidates, policy)
+    if _launcher_doubtful(report, candidates):
+        return _unknown_country_match(report, candidates, policy)
+    own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
+    day = local_day(report.country, report.launch_at)
+    same_day = [e for e in own if local_day(report.country, e.launch_at) == day]
+    if same_day:
+        return min(same_day, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()))
+    if report.verdict.another:
+        return None
+    if report.stated_time:
+        # A stated time before a launch we know, on a day with no event of its own, is a
+        # misread (a landing time, a date of the wrong day), not an unseen earlier launch.
+        later = [e for e in own if e.launch_at > report.launch_at]
+        first = min(later, key=lambda e: e.launch_at, default=None)
+        if first is not None and (first.launch_at - report.launch_at).total_seconds() <= (
+            policy.follow_up_s
+        ):
+            return first
+        return None
+    earlier = [e for e in own if e.launch_at <= report.launch_at]
+    latest = max(earlier, key=lambda e: e.launch_at, default=None)
+    if latest is None:
+        return None
+    gap = (report.published_at - latest.launch_at).total_seconds()
+    if report.retrospective:
+        return latest if gap <= policy.retrospective_window_s else None
+    # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
+    # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
+    # Only habitual launchers fire on consecutive days; another's test reported the next day
+    # ("France test fires M51", in a second language) is the same test.
+    fresh = (
+        "ctx:title_fires" in report.verdict.reasons
+        and gap > policy.fresh_after_s
+        and report.country in HABITUAL_LAUNCHERS
+    )
+    return latest if gap <= policy.follow_up_s and not fresh else None
+
+
+# Launchers that fire often enough for a report naming them to be about their own launch.
+HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
+
+
+def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> bool:
+    """A launcher chosen among countries merely named, and not a habitual one, while no event
+    of its own is open: most likely the speaker or the target of another's launch ("Seoul:
+    missiles flew 1,000 km", "Dnipro hit by ballistic missiles, Ukraine says")."""
+    return (
+        "ctx:launcher_guessed" in report.verdict.reasons
+        and report.country not in HABITUAL_LAUNCHERS
+        and not any(e.country == report.country for e in candidates)
+    )
+
+
+def _may_open(report: Report, policy: EventPolicy) -> bool:
+    """Whether a report fitting no event may open one: the rules and the model both call it a
+    launch report, the model surely enough, and it names no day of an older launch (a `new`
+    alert wrongly sent costs subscribers more than one sent a report later)."""
+    reasons = report.verdict.reasons
+    return (
+        report.verdict.confidence >= policy.open_confidence
+        and "ctx:rules_launch" in reasons
+        and "ctx:dated_days_ago" not in reasons
+    )
+
+
+def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> bool:
+    """A report of another launch, well after the event's latest salvo was first reported
+    (later copies of the same "fires another" story add nothing)."""
+    if not report.verdict.another:
+        return False
+    latest = event.last_salvo_at or event.first_published_at or event.launch_at
+    return (report.published_at - latest).total_seconds() > policy.salvo_gap_s
+
+
+def _unknown_country_match(
+    report: Report, candidates: Sequence[LaunchEvent], policy: EventPolicy
+) -> LaunchEvent | None:
+    """A report naming no launcher belongs to the open event it fits: the latest launch of
+    any launcher not long before it (or after it, for a stated time that precedes the flash)."""
     fitting = [
         e for e in candidates
-        if (e.country == report.country and _fits(report, e, policy, window))
-        or (UNKNOWN_COUNTRY in (e.country, report.country)
-            and _fits(report, e, policy, policy.unknown_country_s))
+        if -policy.unknown_country_s
+        <= (report.launch_at - e.launch_at).total_seconds()
+        <= policy.follow_up_s
     ]  # fmt: skip
     return min(fitting, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()),
                default=None)  # fmt: skip
-
-
-def _fits(report: Report, event: LaunchEvent, policy: EventPolicy, window: float) -> bool:
-    gap = abs((event.launch_at - report.launch_at).total_seconds())
-    if gap > window:
-        return False
-    stated_both = report.stated_time and event.facts.launch_time is not None
-    if stated_both and gap > policy.distinct_launch_s:
-        return False
-    opened = event.first_published_at or event.launch_at
-    return not (
-        report.verdict.another
-        and (report.published_at - opened).total_seconds() > policy.another_after_s
-    )
 
 
 def fact_changes(known: Facts, reported: Facts) -> tuple[str, ...]:
@@ -246,7 +333,11 @@ def _new(report: Report, now: datetime, event_id: str) -> Decision:
 def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
     ref = source_ref(report.item)
     launch_at = event.launch_at
-    if report.stated_time and event.facts.launch_time is None:
+    if (
+        report.stated_time
+        and event.facts.launch_time is None
+        and local_day(event.country, report.launch_at) == local_day(event.country, launch_at)
+    ):
         launch_at = report.launch_at  # the first stated time beats a publish-time estimate
     country = report.country if event.country == UNKNOWN_COUNTRY else event.country
     sources = tuple(s for s in event.sources if (s.source, s.item_id) != (ref.source, ref.item_id))

@@ -334,6 +334,7 @@ CHANGE_WORDS = {
     "speed_mach": "speed",
     "authority": "confirmed by",
     "retracted": "retracted: not a ballistic missile launch",
+    "another_launch": "another launch the same day",
 }
 
 

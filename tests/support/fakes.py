@@ -23,7 +23,8 @@ def fake_classify(item: Item) -> Verdict:
         authority=tags.get("by"),
     )
     if "FIRES" in words:
-        return Verdict(True, 0.9, ("test:fires",), facts, another="ANOTHER" in words,
+        reasons = ("test:fires", "ctx:title_fires", "ctx:rules_launch")
+        return Verdict(True, 0.9, reasons, facts, another="ANOTHER" in words,
                        corrects="FIXES" in words)  # fmt: skip
     if "CORRECTS" in words:
         return Verdict(False, 0.2, (), facts, category="space", corrects=True)

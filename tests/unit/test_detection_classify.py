@@ -110,7 +110,6 @@ class TestNotLaunchReports:
             ("US successfully tests SM-3 interceptor against ballistic missile target", "drill"),
             ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
             ("북한, 서해상으로 순항미사일 여러 발 발사", "cruise"),
-            ("政府 北朝鮮に抗議 弾道ミサイル発射で", "reaction"),
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
         ],
     )
@@ -122,15 +121,23 @@ class TestNotLaunchReports:
         assert verdict.confidence < 0.5
         assert f"neg:{category}" in verdict.reasons
 
+    def test_reaction_to_a_named_launch_is_a_launch_report(self) -> None:
+        """Issue 12's definition: a reaction whose news is a specific launch of the last 48
+        hours is a launch report (whether it alerts is the event stage's choice)."""
+        verdict = classify_item(item("政府 北朝鮮に抗議 弾道ミサイル発射で", lang="ja"))
+        assert verdict.is_launch, verdict.reasons
+
     def test_launch_in_the_background_of_another_story(self) -> None:
-        """A summary recalling a launch under an unrelated title is not a launch report."""
+        """The rules mark a summary recalling a launch under an unrelated title; alone they
+        call it no launch report (the model weighs the mark with everything else)."""
         verdict = classify_item(
             item(
                 "Kim Jong Un inspects navy destroyer",
                 "The visit comes after North Korea fired a ballistic missile on Monday, "
                 "South Korea's military said.",
                 "en",
-            )
+            ),
+            model=None,
         )
         assert not verdict.is_launch
         assert "ctx:title_silent" in verdict.reasons
@@ -187,7 +194,9 @@ class TestCorpus:
         assert len({r["id"] for r in rows}) == len(rows)
 
     def test_precision_and_recall_on_the_corpus(self) -> None:
-        """Precision stays >= 0.97 and recall >= 0.95 on the labelled corpus."""
+        """The rules alone keep precision >= 0.97 and recall >= 0.95 on the older corpus,
+        whose reaction and analysis labels predate issue 12's definition (the whole detector
+        is held to the real corpus: tests/unit/test_real_corpus.py)."""
         tp = fp = fn = 0
         for row in load_corpus():
             published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
@@ -199,7 +208,8 @@ class TestCorpus:
                     summary=str(row["summary"]),
                     lang=str(row["lang"]),
                     published_at=published,
-                )
+                ),
+                model=None,
             ).is_launch
             tp += bool(row["label"]) and predicted
             fp += (not row["label"]) and predicted

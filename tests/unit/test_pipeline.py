@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 POLICY = Policy(
     max_item_age_s=6 * 3600,
     min_confidence=0.5,
-    events=EventPolicy(window_s=3 * 3600, min_update_gap_s=120),
+    events=EventPolicy(min_update_gap_s=120),
 )
 
 
@@ -100,12 +101,37 @@ class TestProcessItems:
         assert second.decisions[0].outcome is ItemOutcome.JOINED
         assert second.decisions[0].event_id == first.alerts[0].event_id
 
-    def test_other_country_or_much_later_launch_opens_new_event(self, store: EventStore) -> None:
-        """A different launching country, or the same one outside the window, is a new launch."""
-        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(minutes=299))
+    def test_other_country_or_next_day_launch_opens_new_event(self, store: EventStore) -> None:
+        """A different launcher, or the same one on a later local day, is a new launch."""
+        day_before = NOW - timedelta(hours=26)
+        run(store, [item("1", "KP FIRES", minutes=-26 * 60)], now=day_before)
         result = run(store, [item("2", "IR FIRES"), item("3", "KP FIRES")])
         assert [a.facts.country for a in result.alerts] == ["IR", "KP"]
+        assert [a.kind for a in result.alerts] == [AlertKind.NEW, AlertKind.NEW]
         assert len({a.event_id for a in result.alerts}) == 2
+
+    def test_same_launcher_same_local_day_is_one_event(self, store: EventStore) -> None:
+        """Reports of one launcher's launches on one local day (09:00 and 04:00 KST) are one
+        event: the later one joins, whatever hours lie between."""
+        [first] = run(
+            store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5)
+        ).alerts
+        result = run(store, [item("2", "KP FIRES", source="b")])
+        assert result.alerts == []
+        assert result.decisions[0].event_id == first.event_id
+
+    def test_follow_up_on_the_next_day_joins_its_event(self, store: EventStore) -> None:
+        """A detail report published after midnight at the launch site, stating no time and
+        not itself reporting a launch, is a follow-up, not a new launch."""
+        late = NOW + timedelta(hours=14)  # 23:00 KST
+        [first] = run(store, [item("1", "KP FIRES", minutes=14 * 60)], now=late).alerts
+        detail = item("2", "KP missile flew 1,000 km", source="b", minutes=19 * 60)
+        verdict = fake_classify(item("x", "KP FIRES class=ICBM"))
+        verdict = dataclasses.replace(verdict, reasons=("test:fires",))
+        result = process_items([detail], events=store, classify=lambda _: verdict, policy=POLICY,
+                               now=late + timedelta(hours=5), new_token=lambda: "t")  # fmt: skip
+        assert [a.kind for a in result.alerts] == [AlertKind.UPDATE]
+        assert result.alerts[0].event_id == first.event_id
 
     def test_seen_items_are_not_processed_again(self, store: EventStore) -> None:
         """Polling the same feed again produces no alert."""
@@ -225,13 +251,30 @@ class TestUpdatesAndCorrections:
         assert fix.kind is AlertKind.CORRECTION
         assert fix.facts.inside_japan_eez is False
 
-    def test_another_launch_later_opens_a_second_event(self, store: EventStore) -> None:
-        """'Fires another missile' an hour later is a second launch, not an update."""
+    def test_another_launch_the_same_day_is_an_update_in_the_thread(
+        self, store: EventStore
+    ) -> None:
+        """'Fires another missile' an hour later the same day: an update of the same event
+        saying so; a second copy of that story adds nothing."""
         [first] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
         [second] = run(
             store,
             [item("2", "KP FIRES ANOTHER", source="b", minutes=60)],
             now=NOW + timedelta(minutes=61),
+        ).alerts
+        assert second.kind is AlertKind.UPDATE
+        assert second.event_id == first.event_id
+        assert "another_launch" in second.changes
+        copy = run(store, [item("3", "KP FIRES ANOTHER", source="c", minutes=65)],
+                   now=NOW + timedelta(minutes=66))  # fmt: skip
+        assert copy.alerts == []
+
+    def test_another_launch_the_next_day_is_a_new_event(self, store: EventStore) -> None:
+        [first] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
+        [second] = run(
+            store,
+            [item("2", "KP FIRES ANOTHER", source="b", minutes=24 * 60)],
+            now=NOW + timedelta(hours=24, minutes=1),
         ).alerts
         assert second.kind is AlertKind.NEW
         assert second.event_id != first.event_id

@@ -1,0 +1,78 @@
+"""Calendar dates a report states, and how many days before its publication the latest one is.
+
+Why: a launch report is news of a launch of the last 48 hours. Stories that name the day of an
+older strike ("the missile that hit Kharkiv on Jan. 2 was North Korean", "지난 2일 발사된",
+"1月2日に発射") are investigations, funerals and retrospectives, not launch news; their
+wording is otherwise that of a launch report. Korean and Japanese wire copy states the day of
+month of the events it reports, so a day alone counts there; English needs a month name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}  # fmt: skip
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_EN = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"
+)
+_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
+_JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
+_EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
+
+
+def days_before_publication(folded: str, lang: str, published_at: datetime | None) -> int | None:
+    """Days between publication and the latest date the lower-cased text states (0 = the
+    same day), or None when it states none. Dates after publication count as last year's
+    or last month's, as wire copy never dates the future this way."""
+    if published_at is None:
+        return None
+    if lang in ("ko", "ja"):
+        today = (published_at + _EAST_ASIAN_OFFSET).date()
+        pattern = _KO if lang == "ko" else _JA
+        stated = [_resolve(today, m["m"], m["d"]) for m in pattern.finditer(folded)]
+    else:
+        today = published_at.date()
+        stated = [
+            _resolve(today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"])
+            for m in _EN.finditer(folded)
+        ]
+    gaps = [(today - d).days for d in stated if d is not None]
+    return min(gaps) if gaps else None
+
+
+def _resolve(today: date, month: str | None, day: str) -> date | None:
+    """The date on or before `today` with this day (and month, when stated)."""
+    d = int(day)
+    if not 1 <= d <= 31:
+        return None
+    m = int(month) if month else today.month
+    if not 1 <= m <= 12:
+        return None
+    for year, mon in ((today.year, m), *_earlier(today.year, m, month is None)):
+        try:
+            candidate = date(year, mon, d)
+        except ValueError:
+            continue
+        if candidate <= today + timedelta(days=1):  # a day's slack for time zones
+            return candidate
+    return None
+
+
+def _earlier(year: int, month: int, day_only: bool) -> list[tuple[int, int]]:
+    if day_only:  # the same day of the previous month
+        return [(year - 1, 12)] if month == 1 else [(year, month - 1)]
+    return [(year - 1, month)]

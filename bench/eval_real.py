@@ -1,0 +1,309 @@
+"""Score detection and event grouping on real news cycles (tests/corpus/real), per split.
+
+Usage: python bench/eval_real.py [--split dev|sealed|both|all] [--root DIR] [--no-before] [--wrong N]
+                                 [--only now|before|keyword] [--keep-env]
+
+For each split it prints, for the detector now, the detector as main held it before issue 12
+(commit BEFORE_COMMIT, extracted with `git archive` and run from that tree) and a keyword
+baseline (a ballistic missile phrase in the title or summary), all in the same run:
+- item precision and recall (`alerts classify`), overall, per language, per kind of launch
+  report (flash, detail, reaction, analysis, state_claim, correction), and the false-positive
+  rate of every kind of hard negative;
+- event figures from `alerts replay` of the whole split in publish order: real launch events,
+  `new` alerts per launch, launches missed, launches merged with another, false `new` alerts
+  (from hard negatives), `update` alerts per launch, and how many facts stated by launch
+  reports (class, count, distance, apogee) reached the event's alerts.
+The keyword baseline has no event stage: its event figures are not computed.
+`--wrong N` lists up to N misclassified items and the duplicate or false `new` alerts.
+Exit status 0 whatever the scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from real_corpus import NEGATIVE_KINDS, POSITIVE_KINDS, Corpus, load  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE_COMMIT = "fc76ce7"  # main as issue 12 found it
+ITEM_FIELDS = ("id", "title", "summary", "lang", "published", "url", "source")
+KEYWORDS = re.compile(r"ballistic missile|탄도미사일|탄도 미사일|弾道ミサイル", re.IGNORECASE)
+FACT_KEYS = ("class", "count", "distance_km", "apogee_km")
+
+
+# --- running the product -------------------------------------------------------------------
+
+
+def _python() -> str:
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def run_cli(tree: Path, command: str, items: Sequence[dict]) -> list[dict]:
+    """`python -m workers COMMAND file` run from `tree`; its JSON output lines."""
+    with tempfile.TemporaryDirectory(prefix="eval-real-") as tmp:
+        feed = Path(tmp) / "items.jsonl"
+        with feed.open("w", encoding="utf-8") as fh:
+            for item in items:
+                fh.write(json.dumps({k: item[k] for k in ITEM_FIELDS}, ensure_ascii=False) + "\n")
+        keep = os.environ.get("EVAL_KEEP_ALERTS_ENV") == "1"  # to try settings: --keep-env
+        env = {k: v for k, v in os.environ.items() if keep or not k.startswith("ALERTS_")}
+        env["PYTHONPATH"] = str(tree)
+        done = subprocess.run(
+            [_python(), "-m", "workers", command, str(feed)],
+            cwd=tree, env=env, capture_output=True, text=True, timeout=1200, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"{command} in {tree} failed with exit status {done.returncode}")
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+@contextmanager
+def before_tree():
+    """The product as it was at BEFORE_COMMIT, in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="eval-before-") as tmp:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", BEFORE_COMMIT, "alerts", "workers"],
+            cwd=ROOT, capture_output=True, check=True,
+        )  # fmt: skip
+        tar_path = Path(tmp) / "tree.tar"
+        tar_path.write_bytes(archive.stdout)
+        with tarfile.open(tar_path) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+# --- item figures --------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, label: bool, said: bool) -> None:
+        if label and said:
+            self.tp += 1
+        elif label:
+            self.fn += 1
+        elif said:
+            self.fp += 1
+        else:
+            self.tn += 1
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def item_figures(items: Sequence[dict], said: dict[str, bool]) -> dict[str, Counts]:
+    groups: dict[str, Counts] = defaultdict(Counts)
+    for item in items:
+        label, guess = bool(item["label"]), said[item["id"]]
+        for key in ("all", f"lang:{item['lang']}", f"kind:{item['kind']}"):
+            groups[key].add(label, guess)
+    return groups
+
+
+def _f(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+def print_items(name: str, groups: dict[str, Counts]) -> None:
+    a = groups["all"]
+    print(f"  {name:8} items: P {_f(a.precision)}  R {_f(a.recall)}"
+          f"  (tp {a.tp} fp {a.fp} fn {a.fn} tn {a.tn})")  # fmt: skip
+    langs = "  ".join(
+        f"{k[5:]} P {_f(g.precision)} R {_f(g.recall)}"
+        for k, g in sorted(groups.items()) if k.startswith("lang:")
+    )  # fmt: skip
+    print(f"           by language: {langs}")
+    kinds = "  ".join(
+        f"{k} {_f(groups[f'kind:{k}'].recall)} ({groups[f'kind:{k}'].tp + groups[f'kind:{k}'].fn})"
+        for k in POSITIVE_KINDS if f"kind:{k}" in groups
+    )  # fmt: skip
+    print(f"           recall by kind: {kinds}")
+    negs = "  ".join(
+        f"{k} {groups[f'kind:{k}'].fp}/{groups[f'kind:{k}'].fp + groups[f'kind:{k}'].tn}"
+        for k in NEGATIVE_KINDS if f"kind:{k}" in groups
+    )  # fmt: skip
+    print(f"           false positives by negative kind: {negs}")
+
+
+# --- event figures -------------------------------------------------------------------------
+
+
+@dataclass
+class EventScores:
+    launches: int = 0
+    new_on_launches: int = 0
+    missed: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    false_new: list[str] = field(default_factory=list)
+    duplicate_new: list[str] = field(default_factory=list)
+    updates: int = 0
+    corrections: int = 0
+    facts_stated: int = 0
+    facts_carried: int = 0
+
+
+def _alert_items(alert: dict) -> list[str]:
+    ids = list(alert.get("item_ids") or [])
+    trigger = alert.get("trigger_item_id")
+    return [*ids, trigger] if trigger and trigger not in ids else ids
+
+
+def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
+    launch_of = {i["id"]: i["event"] for i in corpus.items}
+    by_id = {i["id"]: i for i in corpus.items}
+    launches = {i["event"] for i in corpus.items if i["label"]}
+    s = EventScores(launches=len(launches))
+    opened: set[str] = set()
+    members: dict[str, set[str]] = defaultdict(set)
+    final: dict[str, dict] = {}
+    for alert in alerts:
+        trigger = alert.get("trigger_item_id")
+        launch = launch_of.get(trigger)
+        members[alert["event_id"]].update(_alert_items(alert))
+        final[alert["event_id"]] = alert
+        if alert["kind"] == "new":
+            if launch is None:
+                s.false_new.append(trigger)
+                continue
+            s.new_on_launches += 1
+            if launch in opened:
+                s.duplicate_new.append(trigger)
+            opened.add(launch)
+        elif alert["kind"] == "update" and launch is not None:
+            s.updates += 1
+        elif alert["kind"] == "correction" and launch is not None:
+            s.corrections += 1
+    s.missed = sorted(launches - opened)
+    merged: set[str] = set()
+    event_of_item: dict[str, str] = {}
+    for event_id, ids in members.items():
+        found = {launch_of[i] for i in ids if launch_of.get(i)}
+        if len(found) > 1:
+            merged |= found
+        for i in ids:
+            event_of_item[i] = event_id
+    s.merged = sorted(merged)
+    for item_id, event_id in event_of_item.items():
+        item = by_id.get(item_id)
+        if not item or not item["label"]:
+            continue
+        for key, value in (item.get("facts") or {}).items():
+            if key not in FACT_KEYS or (key == "class" and str(value).lower() == "ballistic"):
+                continue
+            s.facts_stated += 1
+            s.facts_carried += _carried(key, value, final[event_id].get("facts") or {})
+    return s
+
+
+def _carried(key: str, value: Any, facts: dict) -> bool:
+    if key == "class":
+        return str(facts.get("missile_class", "")).lower() == str(value).lower()
+    got = facts.get(key if key != "count" else "count")
+    if got is None or not isinstance(value, int | float):
+        return False
+    if key == "count":
+        return got >= value
+    return abs(got - value) <= 0.15 * max(value, 1)
+
+
+def print_events(name: str, s: EventScores, wrong: int) -> None:
+    per = s.new_on_launches / s.launches if s.launches else 0.0
+    upd = s.updates / s.launches if s.launches else 0.0
+    carried = f"{s.facts_carried}/{s.facts_stated}" if s.facts_stated else "-"
+    print(f"  {name:8} events: launches {s.launches}  new/launch {per:.2f}"
+          f" (duplicate {len(s.duplicate_new)})  missed {len(s.missed)}  merged {len(s.merged)}"
+          f"  false new {len(s.false_new)}  updates/launch {upd:.2f}"
+          f"  corrections {s.corrections}  facts carried {carried}")  # fmt: skip
+    if wrong:
+        for label, ids in (("missed", s.missed), ("merged", s.merged),
+                           ("duplicate new", s.duplicate_new), ("false new", s.false_new)):  # fmt: skip
+            if ids:
+                print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namespace) -> None:
+    items = sorted(corpus.items, key=lambda i: i["published"])
+    if tree is None:
+        said = {i["id"]: bool(KEYWORDS.search(i["title"] + " " + i["summary"])) for i in items}
+        print_items(name, item_figures(items, said))
+        print(f"  {name:8} events: - (no event stage)")
+        return
+    verdicts = run_cli(tree, "classify", items)
+    said = {v["id"]: bool(v.get("is_launch")) for v in verdicts}
+    print_items(name, item_figures(items, said))
+    if args.wrong:
+        by_id = {v["id"]: v for v in verdicts}
+        bad = [i for i in items if said[i["id"]] != bool(i["label"])]
+        for item in bad[: args.wrong]:
+            reasons = ",".join(by_id[item["id"]].get("reasons", []))
+            print(f"           {'FN' if item['label'] else 'FP'} {item['id']} [{item['kind']}] "
+                  f"{item['title'][:90]!r} <{reasons}>")  # fmt: skip
+    alerts = [a for a in run_cli(tree, "replay", items) if "kind" in a]
+    print_events(name, event_figures(corpus, alerts), args.wrong)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("dev", "sealed", "both", "all"), default="both")
+    parser.add_argument("--root", type=Path, default=None, help="another corpus folder")
+    parser.add_argument("--no-before", action="store_true", help="skip the pre-issue detector")
+    parser.add_argument("--only", choices=("now", "before", "keyword"))
+    parser.add_argument("--wrong", type=int, default=0, help="list up to N errors")
+    parser.add_argument("--keep-env", action="store_true",
+                        help="pass ALERTS_* variables to the product (default: its defaults)")
+    args = parser.parse_args(argv)
+    if args.keep_env:
+        os.environ["EVAL_KEEP_ALERTS_ENV"] = "1"
+    corpus = load(args.root) if args.root else load()
+    if corpus.errors:
+        print(f"corpus has {len(corpus.errors)} problems; run bench/real_corpus.py check")
+    splits = ("dev", "sealed") if args.split == "both" else (args.split,)
+    with before_tree() as old:
+        runs = [("now", ROOT), ("before", old), ("keyword", None)]
+        if args.no_before:
+            runs = [r for r in runs if r[0] != "before"]
+        if args.only:
+            runs = [r for r in runs if r[0] == args.only]
+        for split in splits:
+            part = corpus.split(split)
+            pos = sum(1 for i in part.items if i["label"])
+            print(f"== {split}: {len(part.events)} events, {pos} launch reports, "
+                  f"{len(part.items) - pos} hard negatives")  # fmt: skip
+            for name, tree in runs:
+                evaluate(tree, name, part, args)
+            counts = Counter(i["lang"] for i in part.items)
+            print(f"  languages: {dict(counts)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
