@@ -58,6 +58,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
@@ -139,8 +140,6 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     reasons: list[str] = []
     missile, missile_kind = _missile_evidence(segments, cues.lang, reasons)
     launch = _launch_evidence(segments, cues.lang, reasons)
-    # The model judges every item with a missile or launch cue; it needs the full reading.
-    modelled = model is not None and bool(missile or launch)
     candidate = missile > 0 and launch >= _MIN_LAUNCH
     score = missile + launch + _flash_bonus(segments[0], cues.lang, reasons)
     if "launch_verb" in segments[0] or "alert" in segments[0]:
@@ -154,25 +153,18 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     reclassified = bool(missile) and any(
         search_cue(cues.context["not_ballistic"], text, cues.word_start) for text in folded
     )
-    facts = Facts()
     speakers: list[str] = []  # countries the title marks as speaking
     guessed: list[bool] = []  # whether the launcher is only a choice among named countries
+    text = (title + "\n" + summary, lang, item.published_at)
+    facts = Facts()
     # Facts are read only when they could still make a launch of it (they add to the score),
     # or when the report retracts one (the event stage needs its launcher).
     read_facts = (
         candidate and score + _MAX_FACT_BONUS - _negative_total(negatives, []) >= THRESHOLD
     ) or reclassified
     if read_facts:
-        facts = extract_facts(
-            title + "\n" + summary,
-            lang,
-            published_at=item.published_at,
-            title_speakers=speakers,
-            guessed=guessed,
-        )
+        facts = _read_facts(text, speakers, guessed, reasons)
         score += _fact_bonus(facts, missile_kind, reasons)
-        if guessed:
-            reasons.append("ctx:launcher_guessed")
     if folded[1] and (reclassified or _summary_may_matter(score, candidate, negatives)):
         in_summary = _negative_scores(folded[1], segments[1], cues, _SUMMARY_NEG)
         for category, weight in in_summary.items():
@@ -180,27 +172,76 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     score -= _negative_total(negatives, reasons)
     is_launch = candidate and score >= THRESHOLD and not reclassified
     probability = None
-    if modelled:
-        assert model is not None
-        if is_launch:
-            reasons.append("ctx:rules_launch")
-        days = days_before_publication(folded[0] + "\n" + folded[1], cues.lang, item.published_at)
-        if days is not None and days >= _OLD_NEWS_DAYS:
-            reasons.append("ctx:dated_days_ago")  # names the day of an older launch
-        probability = model.probability(features(title, summary, reasons))
+    if model is not None and (missile or launch):
+        # The model judges every item with a missile or launch cue, the rules' say included.
+        probability = _model_probability(model, item, is_launch, folded, cues, reasons)
         is_launch = probability >= model.threshold and not reclassified
-        reasons.append(f"model:{probability:.2f}")
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
-            facts = extract_facts(
-                title + "\n" + summary,
-                lang,
-                published_at=item.published_at,
-                title_speakers=speakers,
-                guessed=guessed,
-            )
-            if guessed:
-                reasons.append("ctx:launcher_guessed")
-    # What a launch report says about its launch (cue data [context]).
+            facts = _read_facts(text, speakers, guessed, reasons)
+    corrects, another, retrospective = _flags(
+        folded, cues, is_launch, reclassified, facts, speakers, reasons
+    )
+    verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
+    if probability is not None:
+        assert model is not None
+        verdict = dataclasses.replace(
+            verdict, confidence=_confidence(probability, model.threshold, is_launch)
+        )
+    if corrects or another or retrospective:
+        verdict = dataclasses.replace(
+            verdict, corrects=corrects, another=another, retrospective=retrospective
+        )
+    return verdict
+
+
+def _read_facts(
+    text: tuple[str, str, datetime | None],
+    speakers: list[str],
+    guessed: list[bool],
+    reasons: list[str],
+) -> Facts:
+    body, lang, published_at = text
+    facts = extract_facts(
+        body, lang, published_at=published_at, title_speakers=speakers, guessed=guessed
+    )
+    if guessed:
+        reasons.append("ctx:launcher_guessed")
+    return facts
+
+
+def _model_probability(
+    model: LinearModel,
+    item: Item,
+    rules_launch: bool,
+    folded: tuple[str, str],
+    cues: LangCues,
+    reasons: list[str],
+) -> float:
+    """The model's probability that the item is a launch report; the cues it adds for it
+    (the rules' verdict, a stated date of older news) join `reasons`."""
+    if rules_launch:
+        reasons.append("ctx:rules_launch")
+    days = days_before_publication(folded[0] + "\n" + folded[1], cues.lang, item.published_at)
+    if days is not None and days >= _OLD_NEWS_DAYS:
+        reasons.append("ctx:dated_days_ago")  # names the day of an older launch
+    title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
+    summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
+    probability = model.probability(features(title, summary, reasons))
+    reasons.append(f"model:{probability:.2f}")
+    return probability
+
+
+def _flags(
+    folded: tuple[str, str],
+    cues: LangCues,
+    is_launch: bool,
+    reclassified: bool,
+    facts: Facts,
+    speakers: list[str],
+    reasons: list[str],
+) -> tuple[bool, bool, bool]:
+    """What a launch report says about its launch (cue data [context]): whether it corrects,
+    announces another launch, or tells of one hours ago."""
     context = _context(folded, cues) if is_launch else frozenset()
     # A correction that keeps a ballistic missile (ICBM -> IRBM, outside the EEZ, one not two)
     # is a launch report; one that says no ballistic missile flew retracts the launch.
@@ -223,17 +264,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     ):
         if on:
             reasons.append(f"ctx:{flag}")
-    verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
-    if probability is not None:
-        assert model is not None
-        verdict = dataclasses.replace(
-            verdict, confidence=_confidence(probability, model.threshold, is_launch)
-        )
-    if corrects or another or retrospective:
-        verdict = dataclasses.replace(
-            verdict, corrects=corrects, another=another, retrospective=retrospective
-        )
-    return verdict
+    return corrects, another, retrospective
 
 
 def _confidence(probability: float, threshold: float, is_launch: bool) -> float:

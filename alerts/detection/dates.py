@@ -27,7 +27,8 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _EN = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"
+    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # "Jan. 2", not "May 2023"
+    rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
 )
 _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")

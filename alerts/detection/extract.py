@@ -158,8 +158,35 @@ def find_launcher_country(
     """
     lines = [(line, line.lower()) for line in text.split("\n")]
     speakers: list[str] = []
+    code = _launcher_of_lines(lines, cues, speakers, title_speakers, guessed)
+    if code:
+        return code
+    for code in speakers:
+        if code in _LIKELY_LAUNCHERS:
+            if guessed is not None:
+                guessed.append(True)
+            return code
+    for table in (cues.systems, cues.target_areas):
+        for _, folded in lines:
+            implied = table.first(folded, cues.word_start)
+            if implied:
+                return implied
+    return None
+
+
+def _launcher_of_lines(
+    lines: list[tuple[str, str]],
+    cues: LangCues,
+    speakers: list[str],
+    title_speakers: list[str] | None,
+    guessed: list[bool] | None,
+) -> str | None:
+    """The launcher the first line naming one gives (see find_launcher_country)."""
     for index, (line, folded) in enumerate(lines):
-        code, sure = _launcher_in_line(line, folded, cues, speakers)
+        code, how = _launcher_in_line(line, folded, cues, speakers)
+        # A launcher role is sure anywhere; the subject of a launch verb only in the title
+        # (summaries' clauses put the reporting state there: "South Korea said ... fired").
+        sure = how == "role" or (how == "subject" and index == 0)
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code and not sure:
@@ -172,16 +199,6 @@ def find_launcher_country(
             return code
         if index == 0 and (owner := cues.systems.first(folded, cues.word_start)):
             return owner  # a title naming a system but no country ("Hwasong-14 could...")
-    for code in speakers:
-        if code in _LIKELY_LAUNCHERS:
-            if guessed is not None:
-                guessed.append(True)
-            return code
-    for table in (cues.systems, cues.target_areas):
-        for _, folded in lines:
-            implied = table.first(folded, cues.word_start)
-            if implied:
-                return implied
     return None
 
 
@@ -217,8 +234,9 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
 
 def _launcher_in_line(
     line: str, folded: str, cues: LangCues, speakers: list[str]
-) -> tuple[str | None, bool]:
-    """The launcher a line names, and whether it is sure (a launcher role, not a choice)."""
+) -> tuple[str | None, str]:
+    """The launcher a line names, and how: "role" (its markers say so), "subject" (named
+    before a launch verb) or "guess" (a choice among the countries named)."""
     named: list[tuple[int, int, str]] = []
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
@@ -235,24 +253,28 @@ def _launcher_in_line(
             if code in _LIKELY_LAUNCHERS:
                 named.append((start, end, code))
         elif role == "launcher":
-            return code, True
+            return code, "role"
         elif role == "named":
             named.append((start, end, code))
-    return (_subject(named, folded, cues) if named else None), False
+    return _subject(named, folded, cues) if named else (None, "guess")
 
 
-def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> str:
+def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> tuple[str, str]:
     """Of the countries named (neither sure launcher, target nor speaker), the one nearest
-    before a launch verb, else the first likely launcher, else the first."""
+    before a launch verb (sure in English: "Iran fires ..."), else before the noun "launch",
+    else the first likely launcher, else the first (these only guessed)."""
     for kind in ("launch_verb", "launch_headline", "launch_noun"):
         for verb in cues.positive[kind].finditer(folded):
             before = [n for n in named if n[1] <= verb.start() < n[1] + _NEAR_CHARS]
             if before:
-                return before[-1][2]
+                # Subject-verb order makes it sure in English; in Korean and Japanese the
+                # target comes before the verb too ("이스라엘 중심부에 탄도미사일 발사").
+                sure = kind == "launch_verb" and cues.lang == "en"
+                return before[-1][2], "subject" if sure else "guess"
     for _, _, code in named:
         if code in _LIKELY_LAUNCHERS:
-            return code
-    return named[0][2]
+            return code, "guess"
+    return named[0][2], "guess"
 
 
 def canonical_area(area: str | None, cues: LangCues) -> str | None:

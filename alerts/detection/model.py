@@ -44,7 +44,7 @@ def _grams(text: str, prefix: str, trigrams: bool) -> list[str]:
         if trigrams:
             grams += [prefix + padded[i : i + 3] for i in range(len(padded) - 2)]
     grams += words
-    grams += [f"{a}_{b[len(prefix):]}" for a, b in pairwise(words)]
+    grams += [f"{a}_{b[len(prefix) :]}" for a, b in pairwise(words)]
     return grams
 
 

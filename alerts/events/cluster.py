@@ -120,25 +120,41 @@ def decide(
     """What this report means, given the open events of its country. `event_id` names a new one."""
     match = best_match(report, candidates, policy=policy)
     if report.verdict.corrects:
-        if match is None:
-            if not report.verdict.is_launch:
-                return Decision(Action.IGNORE, "correction of no alerted launch")
-        elif _repeats_correction(match, report):
-            return Decision(Action.JOIN, "repeats a correction already sent", _join(match, report))
-        elif not match.retracted:
-            return _correction(match, report, now, "report retracts or reclassifies the launch")
+        decided = _decide_correction(report, match, now)
+        if decided is not None:
+            return decided
     if match is None:
         if report.country == UNKNOWN_COUNTRY:
             return Decision(Action.WAIT, "names no launcher and fits no open event")
         if not _may_open(report, policy):
             return Decision(Action.WAIT, "not sure enough to open an event; fits no open one")
         return _new(report, now, event_id)
+    return _decide_join(report, match, now, policy)
+
+
+def _decide_correction(report: Report, match: LaunchEvent | None, now: datetime) -> Decision | None:
+    """The decision on a report that corrects, or None to treat it as any other report."""
+    if match is None:
+        if not report.verdict.is_launch:
+            return Decision(Action.IGNORE, "correction of no alerted launch")
+        return None
+    if _repeats_correction(match, report):
+        return Decision(Action.JOIN, "repeats a correction already sent", _join(match, report))
+    if not match.retracted:
+        return _correction(match, report, now, "report retracts or reclassifies the launch")
+    return None
+
+
+def _decide_join(
+    report: Report, match: LaunchEvent, now: datetime, policy: EventPolicy
+) -> Decision:
+    """A report of a launch we know: a copy, a correction, an update, or nothing new."""
     joined = _join(match, report)
     if is_near_duplicate(report.fingerprint, match.fingerprints):
         return Decision(Action.DUPLICATE, "near-copy of a joined report", joined)
     if match.facts.inside_japan_eez and report.verdict.facts.inside_japan_eez is False:
         return _correction(match, report, now, "landing outside Japan's EEZ after all")
-    if _count_revised_down(match.facts, report.verdict.facts):
+    if not report.verdict.another and _count_revised_down(match.facts, report.verdict.facts):
         return _correction(match, report, now, "fewer missiles than first reported")
     changes = fact_changes(match.facts, report.verdict.facts)
     if _further_salvo(match, report, policy):

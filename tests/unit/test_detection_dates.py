@@ -1,0 +1,33 @@
+"""Dates stated in a report, counted back from its publication (alerts/detection/dates.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from alerts.detection.dates import days_before_publication
+
+PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "days"),
+    [
+        ("russia fired north korean missiles at ukraine on dec. 30 and jan. 2", "en", 2),
+        ("the missile that hit kharkiv on 2 january was north korean", "en", 2),
+        ("north korea fires a missile on thursday", "en", None),
+        ("the 2,000 km missile first flew in may 2023", "en", None),
+        ("합참은 북한이 5일 오전 동해상으로 탄도미사일을 발사했다고", "ko", 0),
+        ("지난 1일 발사된 미사일은", "ko", 4),
+        ("12월 30일 발사", "ko", 6),  # 04:00 KST on January 5
+        ("防衛省は1月5日、北朝鮮が", "ja", 0),
+        ("北朝鮮が30日に発射した", "ja", 6),
+    ],
+)
+def test_days_back_to_the_latest_stated_date(text: str, lang: str, days: int | None) -> None:
+    assert days_before_publication(text, lang, PUBLISHED) == days
+
+
+def test_no_publication_time_no_answer() -> None:
+    assert days_before_publication("on jan. 2", "en", None) is None

@@ -1,0 +1,154 @@
+"""Issue 12's event rules, through process_items with a fake Redis: one launcher's launch
+activity on one local calendar day is one event; the launcher, never the speaker or target,
+is its country; a report naming no launcher joins what it fits or waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import fakeredis
+import pytest
+
+from alerts.events.calendar import local_day
+from alerts.events.cluster import EventPolicy
+from alerts.events.keys import Keys
+from alerts.events.store import EventStore
+from alerts.models import AlertKind, Facts, Item, Verdict
+from alerts.pipeline import ItemOutcome, Policy, process_items
+
+# 2026-11-25 10:00 KST
+NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+POLICY = Policy(max_item_age_s=6 * 3600, min_confidence=0.5, events=EventPolicy())
+SURE = ("ctx:rules_launch", "ctx:title_fires")
+
+
+@pytest.fixture
+def store() -> Iterator[EventStore]:
+    client = fakeredis.FakeRedis()
+    yield EventStore(client, keys=Keys("t:"), seen_ttl_s=86400)
+    client.close()
+
+
+def report(
+    n: str,
+    at: datetime,
+    country: str | None,
+    *,
+    reasons: tuple[str, ...] = SURE,
+    confidence: float = 0.95,
+    launch_time: datetime | None = None,
+) -> tuple[Item, Verdict]:
+    item = Item(id=n, source=f"s{n}", title=f"report {n}", url=f"https://x/{n}", summary=n,
+                published_at=at)  # fmt: skip
+    facts = Facts(country=country, launch_time=launch_time)
+    return item, Verdict(True, confidence, reasons, facts)
+
+
+def feed(store: EventStore, *reports: tuple[Item, Verdict]) -> list:
+    """Each report processed at its own publish time; the decisions, in order."""
+    out = []
+    for item, verdict in reports:
+        assert item.published_at is not None
+        token = item.id
+        result = process_items(
+            [item], events=store, classify=lambda _, v=verdict: v, policy=POLICY,
+            now=item.published_at, new_token=lambda t=token: t,
+        )  # fmt: skip
+        out.extend(result.decisions)
+    return out
+
+
+def test_launch_day_is_the_launch_sites_local_day() -> None:
+    """23:30 UTC is the next day in Pyongyang; Pyongyang kept UTC+8:30 in 2015-2018."""
+    assert str(local_day("KP", datetime(2026, 11, 24, 23, 30, tzinfo=UTC))) == "2026-11-25"
+    assert str(local_day("KP", datetime(2017, 7, 28, 15, 20, tzinfo=UTC))) == "2017-07-28"
+    assert str(local_day("KP", datetime(2017, 7, 28, 15, 40, tzinfo=UTC))) == "2017-07-29"
+    assert str(local_day("IR", datetime(2024, 10, 1, 20, 0, tzinfo=UTC))) == "2024-10-01"
+    assert str(local_day("ZZ", datetime(2024, 10, 1, 23, 0, tzinfo=UTC))) == "2024-10-01"
+
+
+def test_detail_hours_later_on_the_same_day_joins(store: EventStore) -> None:
+    first, later = feed(
+        store,
+        report("1", NOW, "KP"),
+        report("2", NOW + timedelta(hours=7), "KP", reasons=("ctx:rules_launch",)),
+    )
+    assert first.outcome is ItemOutcome.NEW_EVENT
+    assert later.outcome is ItemOutcome.JOINED
+    assert later.event_id == first.event_id
+
+
+def test_state_media_claim_next_morning_joins(store: EventStore) -> None:
+    evening = NOW + timedelta(hours=12)  # 22:00 KST
+    claim_item, claim = report("2", evening + timedelta(hours=9), "KP")
+    claim = Verdict(True, 0.95, ("ctx:rules_launch",), claim.facts, retrospective=True)
+    first, later = feed(store, report("1", evening, "KP"), (claim_item, claim))
+    assert later.event_id == first.event_id
+
+
+def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> None:
+    first, later = feed(store, report("1", NOW, "KP"), report("2", NOW + timedelta(hours=24), "KP"))
+    assert later.outcome is ItemOutcome.NEW_EVENT
+    assert later.event_id != first.event_id
+
+
+def test_a_stated_time_misread_before_the_known_launch_joins_it(store: EventStore) -> None:
+    """A landing time or a wrong day read as the launch time, before the launch we know and
+    on a day with no event of its own, is not an unseen earlier launch."""
+    misread = NOW - timedelta(hours=11)  # the day before in Pyongyang
+    first, later = feed(
+        store,
+        report("1", NOW, "KP"),
+        report("2", NOW + timedelta(minutes=20), "KP", launch_time=misread),
+    )
+    assert later.event_id == first.event_id
+
+
+def test_a_speaker_is_not_the_launcher(store: EventStore) -> None:
+    """ "Seoul: missiles flew 1,000 km": a launcher only guessed among the countries named,
+    and not a habitual one, joins the open event of the launch it speaks about."""
+    guessed = ("ctx:rules_launch", "ctx:launcher_guessed")
+    first, later = feed(
+        store, report("1", NOW, "KP"), report("2", NOW + timedelta(hours=2), "KR", reasons=guessed)
+    )
+    assert later.outcome is not ItemOutcome.NEW_EVENT
+    assert later.event_id == first.event_id
+
+
+def test_a_report_naming_no_launcher_waits_for_one(store: EventStore) -> None:
+    [waiting] = feed(store, report("1", NOW, None))
+    assert waiting.outcome is ItemOutcome.WAITING
+    assert waiting.alert is None
+    first, joined = feed(
+        store, report("2", NOW + timedelta(minutes=5), "KP"),
+        report("3", NOW + timedelta(minutes=9), None),
+    )  # fmt: skip
+    assert joined.event_id == first.event_id
+
+
+def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
+    """Below the open threshold, or without the rules' agreement, or naming the day of an
+    older launch, a report joins an open event but never opens one."""
+    unsure = [
+        report("1", NOW, "KP", confidence=0.7),
+        report("2", NOW, "KP", reasons=("ctx:title_fires",)),
+        report("3", NOW, "KP", reasons=(*SURE, "ctx:dated_days_ago")),
+    ]
+    assert [d.outcome for d in feed(store, *unsure)] == [ItemOutcome.WAITING] * 3
+    first, joined = feed(
+        store, report("4", NOW, "KP"), report("5", NOW + timedelta(hours=1), "KP", confidence=0.6)
+    )
+    assert first.outcome is ItemOutcome.NEW_EVENT
+    assert joined.event_id == first.event_id
+
+
+def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
+    salvo_item, salvo = report("2", NOW + timedelta(hours=3), "KP")
+    salvo = Verdict(True, 0.95, SURE, salvo.facts, another=True)
+    first, later = feed(store, report("1", NOW, "KP"), (salvo_item, salvo))
+    assert later.outcome is ItemOutcome.UPDATE
+    assert later.alert is not None
+    assert later.alert.kind is AlertKind.UPDATE
+    assert later.alert.changes[0] == "another_launch"
+    assert later.event_id == first.event_id

@@ -1,0 +1,62 @@
+"""Who launched, as issue 12 needs it: the launcher, never the state that tracked, spoke or
+was hit; a named weapon system over a country merely named; Korean and Japanese clock times
+read as Korea/Japan time only for launches in the region."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from alerts.detection.extract import extract_facts
+
+PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        ("Seoul: Rodong launch from mobile vehicles shows surprise-attack capability", "en", "KP"),
+        ("Analysts: latest Hwasong-14 could fly over 10,000 km\nThe U.S. is in range.", "en", "KP"),
+        ("Russia fires North Korean KN-23 missiles at Kyiv", "en", "RU"),
+        ("North Korea's own Iskander-type missile seen in KCNA photos", "en", "KP"),
+        ("河野防衛相「短距離弾道ミサイル2発」 日本の船舶に被害なし", "ja", None),
+        ("Japan says the missile fell inside its exclusive economic zone", "en", None),
+    ],
+)
+def test_launcher(text: str, lang: str, country: str | None) -> None:
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+def test_speaker_that_seldom_launches_is_no_launcher() -> None:
+    facts = extract_facts("Seoul says the missiles flew 1,000 km", "en")
+    assert facts.country is None
+
+
+def test_country_merely_named_is_marked_guessed() -> None:
+    """"Pakistan condemns...": the event stage lets such a report join another's launch."""
+    guessed: list[bool] = []
+    text = "Pakistan condemns violation of its airspace; two children killed by missile"
+    facts = extract_facts(text, "en", guessed=guessed)
+    assert (facts.country, guessed) == ("PK", [True])
+
+
+def test_sure_launcher_is_not_guessed() -> None:
+    guessed: list[bool] = []
+    facts = extract_facts("Missile launched from Yemen toward Israel", "en", guessed=guessed)
+    assert (facts.country, guessed) == ("YE", [])
+
+
+def test_japanese_clock_time_of_a_far_launch_is_not_read_as_japan_time() -> None:
+    """「午前9時半ごろ」 in Japanese copy of a Houthi strike is Israel's morning, not JST."""
+    facts = extract_facts(
+        "フーシ派ミサイル、午前9時半ごろ空港近くに着弾", "ja", published_at=PUBLISHED
+    )
+    assert facts.country == "YE"
+    assert facts.launch_time is None
+
+
+def test_korean_clock_time_of_a_north_korean_launch_is_korea_time() -> None:
+    facts = extract_facts("북한, 오전 7시 10분께 동해상으로 탄도미사일 발사", "ko",
+                          published_at=datetime(2025, 5, 4, 22, 30, tzinfo=UTC))  # fmt: skip
+    assert facts.launch_time == datetime(2025, 5, 4, 22, 10, tzinfo=UTC)
