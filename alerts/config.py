@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -384,8 +385,18 @@ class Settings(BaseSettings):
         return self
 
 
+# Variables that no longer mean anything: set, they would be ignored without a word.
+RETIRED = {
+    "ALERTS_EVENT_WINDOW_SECONDS": "launch events are now one launcher's launches on one local "
+    "day; see ALERTS_EVENT_FOLLOW_UP_SECONDS",
+}
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment (and overrides), or ConfigError naming the variable."""
+    for name, why in RETIRED.items():
+        if name in os.environ:
+            raise ConfigError(f"is no longer used ({why}); unset it", variable=name)
     try:
         return Settings(**overrides)
     except SettingsError as exc:

@@ -87,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         "missile items": best_rate(classify_item, missile, args.repeats, time.process_time),
     }
     baseline = best_rate(is_launch_by_keyword, missile, args.repeats)
-    print(f"common path: {len(common)} real items without a missile or launch cue, repeated to "
-          f"{len(plain)}; missile items: {len(corpus)} corpus items repeated to {len(missile)}")  # fmt: skip
+    print(f"common path: {len(common)} real items without a missile or launch cue, "
+          f"repeated to {len(plain)}; missile items: {len(corpus)} corpus items, repeated "
+          f"to {len(missile)}")  # fmt: skip
     for name, rate in rates.items():
         by_cpu = f"  (by CPU time {cpu[name]:,.0f})" if name in cpu else ""
         print(f"classify_item, {name + ':':28} {rate:>10,.0f} items/s{by_cpu}")

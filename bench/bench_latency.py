@@ -24,9 +24,11 @@ For each poll interval under test it starts a fresh stack, all on 127.0.0.1 / a 
 
 After every feed has been polled once (its baseline), `--launches` launch reports are published
 at uniformly random moments over `--span` seconds, each into a different random non-fast feed,
-with pubDate = the moment of publishing. Each is a distinct launch: one country per report from
-the 18 the detector names, and a stated launch time "(HHMM GMT)" 45 minutes apart from any
-other report of the same country (stated times over 30 min apart are two launches). Measured:
+each a distinct launch event: one country per report from the 14 launchers the detector names,
+and, since a launch event is one launcher's launches on one local calendar day, a launcher's
+second and third reports dated one and two days back (bench/launch_plan.py: at most 42
+launches a run). Latency is measured from the wall-clock moment of publishing, never from the
+dates. Measured:
 
 * end-to-end: publish → arrival of the `new` alert at the receiver (matched by its url);
 * wait: publish → the first poll of that feed answered with the new document (unavoidable);
@@ -79,6 +81,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from launch_plan import (  # noqa: E402
+    COUNTRIES,
+    MAX_ITEM_AGE_S,
+    MAX_LAUNCHES,
+    launch_time,
+    launch_title,
+)
 
 from alerts.embedded import start_embedded  # noqa: E402
 from tests.integration.feed_server import FeedServer, Route  # noqa: E402
@@ -89,21 +100,12 @@ from tests.support.processes import AlertsProcess  # noqa: E402
 SURGE_INTERVAL_S = 2.0
 PER_HOST_CONCURRENCY = 100
 FILLER_ITEMS = 15
-STATED_TIME_STEP = timedelta(minutes=45)  # > EventPolicy.distinct_launch_s (30 min)
 FOLLOW_UP_DELAY_S = (1.0, 3.0)  # after the `new` alert arrived
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 TICK_S = 0.02
 AIM_OVERHEAD_P99_S = 0.5
 
-# Country names the English detector maps to one ISO code each (checked with `alerts classify`).
-COUNTRIES = [
-    ("North Korea", "KP"), ("Iran", "IR"), ("Russia", "RU"), ("Yemen's Houthis", "YE"),
-    ("China", "CN"), ("India", "IN"), ("Pakistan", "PK"), ("Israel", "IL"), ("France", "FR"),
-    ("Britain", "GB"), ("Hezbollah", "LB"), ("Hamas", "PS"), ("Saudi Arabia", "SA"),
-    ("Qatar", "QA"), ("Iraq", "IQ"), ("Ukraine", "UA"), ("South Korea", "KR"),
-    ("United States", "US"),
-]  # fmt: skip
 _PLACES = ["Seoul", "Tokyo", "Berlin", "Nairobi", "Ottawa", "Hanoi", "Lima", "Oslo", "Cairo"]
 _SUBJECTS = ["Central bank", "Port workers", "Regulators", "Farmers", "Airline", "Parliament"]
 _VERBS = ["weighs", "rejects", "delays", "approves", "unveils", "extends", "signs"]
@@ -214,7 +216,7 @@ class Launch:
     n: int
     country: str
     code: str
-    stated: datetime  # UTC, to the minute
+    stated: datetime  # UTC, to the minute; its day is the launch's own
     feed: int
     at_offset: float  # seconds after the span starts
     url: str = ""
@@ -236,18 +238,15 @@ def plan_launches(
     count: int, span_s: float, feeds: list[int], fast: list[int], rng: random.Random, tag: str
 ) -> list[Launch]:
     base = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
-    used: dict[str, int] = defaultdict(int)
     offsets = sorted(rng.uniform(0, span_s) for _ in range(count))
     targets = rng.sample(feeds, count) if count <= len(feeds) else rng.choices(feeds, k=count)
     launches = []
     for n, (offset, feed) in enumerate(zip(offsets, targets, strict=True)):
         country, code = COUNTRIES[n % len(COUNTRIES)]
-        stated = base - used[code] * STATED_TIME_STEP
-        used[code] += 1
+        stated = launch_time(n, base)
         launch = Launch(n, country, code, stated, feed, offset)
-        # "at 7:54 a.m. (0754 GMT)": the detector reads the GMT time only after an a.m./p.m.
         clock = f"at {stated:%-I:%M} {'a.m.' if stated.hour < 12 else 'p.m.'} ({stated:%H%M} GMT)"
-        launch.title = f"{country} fires ballistic missile {clock}, officials say"
+        launch.title = launch_title(n, stated)
         launch.url = f"https://wire{feed:04d}.example.com/{tag}/launch-{n}"
         launch.follow_feed = fast[n % len(fast)] if fast else None
         launch.follow_title = (
@@ -313,6 +312,7 @@ def stack(
                 "ALERTS_WEBHOOK_URLS": json.dumps([receiver.url("/hook")]),
                 "ALERTS_PER_HOST_CONCURRENCY": str(PER_HOST_CONCURRENCY),
                 "ALERTS_MIN_UPDATE_GAP_SECONDS": "0",
+                "ALERTS_MAX_ITEM_AGE_SECONDS": str(MAX_ITEM_AGE_S),
                 "ALERTS_SURGE_INTERVAL_SECONDS": str(int(SURGE_INTERVAL_S)),
                 "ALERTS_LOG_LEVEL": log_level,
                 "ALERTS_LOG_FORMAT": "json",
@@ -454,7 +454,7 @@ def drive(
                     f"launch-{t0:.0f}-{launch.n}",
                     launch.title,
                     launch.url,
-                    datetime.now(UTC).replace(microsecond=0),
+                    launch.stated + timedelta(minutes=5),
                     f"{launch.country} fired a ballistic missile, officials said.",
                 )
                 docs[launch.feed].append(entry)
@@ -467,7 +467,7 @@ def drive(
                     f"detail-{t0:.0f}-{launch.n}",
                     launch.follow_title,
                     launch.follow_url,
-                    datetime.now(UTC).replace(microsecond=0),
+                    launch.stated + timedelta(minutes=8),
                     "Japan's defense ministry said two short-range ballistic "
                     "missiles were fired and fell outside Japan's EEZ.",
                 )
@@ -724,6 +724,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--intervals: one or more intervals of at least 1 s")
     if args.feeds < args.fast_feeds + args.slow_feeds + 1 or args.launches < 1:
         parser.error("need more feeds than --fast-feeds + --slow-feeds, and a launch")
+    if args.launches > MAX_LAUNCHES:
+        parser.error(f"--launches: at most {MAX_LAUNCHES} distinct launch events")
     return args
 
 

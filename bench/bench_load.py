@@ -1,13 +1,14 @@
-"""Load: 1,000 sources, a burst of 10,000 new items in one cycle, 50 launches to 20 subscribers.
+"""Load: 1,000 sources, a burst of 10,000 new items in one cycle, 42 launches to 20 subscribers.
 
-    python bench/bench_load.py [--feeds 1000] [--items 10] [--launches 50] [--subscribers 20]
+    python bench/bench_load.py [--feeds 1000] [--items 10] [--launches 42] [--subscribers 20]
 
 Runs the real stack (private Redis, `alerts worker`, `alerts beat`) against feeds served from
 127.0.0.1 and a local webhook receiver that stands for the 20 subscribers (one path each).
 Reports how long the first cycle (every item new) takes, whether the queues drain, worker RSS
 and Redis memory per remembered item, and whether any alert was lost or doubled: every
-(launch, subscriber) must arrive exactly once, told apart by its webhook-id. Bounded: it stops
-by itself after --cap seconds at the most.
+(launch, subscriber) must arrive exactly once, told apart by its webhook-id. Each launch is a
+launch event of its own (bench/launch_plan.py: 14 launchers over 3 days, so 42 at most).
+Bounded: it stops by itself after --cap seconds at the most.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from pathlib import Path
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from launch_plan import MAX_ITEM_AGE_S, MAX_LAUNCHES, launch_time, launch_title  # noqa: E402
 
 from alerts.embedded import start_embedded
 from tests.integration.feed_server import FeedServer
@@ -38,13 +42,6 @@ NEWS = [
     "Storm closes schools in the north", "Tech giant unveils new chip", "Farmers protest tariffs",
     "Court blocks merger", "Minister resigns over scandal", "Rail line reopens after floods",
 ]  # fmt: skip
-LAUNCH_TITLES = [
-    "North Korea fires ballistic missile into East Sea, JCS says",
-    "N. Korea launches short-range ballistic missile, Japan's defense ministry says",
-    "Iran fires ballistic missiles at Israel, IDF says",
-    "Houthis launch ballistic missile toward Israel; sirens in Tel Aviv",
-    "Russia strikes Kharkiv with Iskander ballistic missiles",
-]
 
 
 def rss_tree_kib(pids: list[int]) -> int:
@@ -81,11 +78,13 @@ def main() -> None:  # noqa: PLR0915 - a benchmark script reads best top to bott
     parser = argparse.ArgumentParser()
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--items", type=int, default=10)
-    parser.add_argument("--launches", type=int, default=50)
+    parser.add_argument("--launches", type=int, default=MAX_LAUNCHES)
     parser.add_argument("--subscribers", type=int, default=20)
     parser.add_argument("--interval", type=float, default=30.0)
     parser.add_argument("--cap", type=float, default=600.0, help="stop after this long")
     args = parser.parse_args()
+    if not 1 <= args.launches <= MAX_LAUNCHES:
+        parser.error(f"--launches: 1 to {MAX_LAUNCHES} distinct launch events")
     started = time.monotonic()
     deadline = started + args.cap
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_dir:
@@ -108,7 +107,7 @@ def main() -> None:  # noqa: PLR0915 - a benchmark script reads best top to bott
                 "ALERTS_DATA_DIR": str(tmp / "data"),
                 "ALERTS_SUBSCRIPTIONS": json.dumps(subs),
                 "ALERTS_PER_HOST_CONCURRENCY": "64",
-                "ALERTS_EVENT_WINDOW_SECONDS": "60",
+                "ALERTS_MAX_ITEM_AGE_SECONDS": str(MAX_ITEM_AGE_S),
                 "ALERTS_LOG_LEVEL": "WARNING",
             }
             try:
@@ -132,17 +131,18 @@ def main() -> None:  # noqa: PLR0915 - a benchmark script reads best top to bott
                 seen_keys = sum(1 for _ in client.scan_iter(match="alerts:v1:seen:*", count=1000))
                 memory = client.info("memory")["used_memory"]
 
-                # 50 launches "in an hour", compressed: published 2 min apart (distinct events
-                # with a 60 s window), put into random feeds a few seconds apart.
+                # distinct launch events (bench/launch_plan.py), put into random feeds a few
+                # seconds apart
                 rng = random.Random(7)
-                base = datetime.now(UTC) - timedelta(minutes=2 * args.launches)
+                base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
                 t_launch = time.monotonic()
                 # distinct feeds: a second report put into one feed before it was polled
                 # would replace the first, which no poller could ever see
                 targets = rng.sample(range(args.feeds), args.launches)
                 for n, i in enumerate(targets):
-                    title = f"{LAUNCH_TITLES[n % len(LAUNCH_TITLES)]} (report {n})"
-                    published = base + timedelta(minutes=2 * n)
+                    stated = launch_time(n, base)
+                    title = launch_title(n, stated)
+                    published = stated + timedelta(minutes=3)
                     entry = Entry(
                         f"launch-{n}",
                         title,

@@ -1,7 +1,7 @@
 """Score detection and event grouping on real news cycles (tests/corpus/real), per split.
 
-Usage: python bench/eval_real.py [--split dev|sealed|both|all] [--root DIR] [--no-before] [--wrong N]
-                                 [--only now|before|keyword] [--keep-env]
+Usage: python bench/eval_real.py [--split dev|sealed|both|all] [--root DIR] [--no-before]
+                                 [--wrong N] [--only now|before|keyword] [--keep-env]
 
 For each split it prints, for the detector now, the detector as main held it before issue 12
 (commit BEFORE_COMMIT, extracted with `git archive` and run from that tree) and a keyword
@@ -176,49 +176,55 @@ def _alert_items(alert: dict) -> list[str]:
 
 def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
     launch_of = {i["id"]: i["event"] for i in corpus.items}
-    by_id = {i["id"]: i for i in corpus.items}
     launches = {i["event"] for i in corpus.items if i["label"]}
     s = EventScores(launches=len(launches))
     opened: set[str] = set()
     members: dict[str, set[str]] = defaultdict(set)
     final: dict[str, dict] = {}
     for alert in alerts:
-        trigger = alert.get("trigger_item_id")
-        launch = launch_of.get(trigger)
         members[alert["event_id"]].update(_alert_items(alert))
         final[alert["event_id"]] = alert
-        if alert["kind"] == "new":
-            if launch is None:
-                s.false_new.append(trigger)
-                continue
-            s.new_on_launches += 1
-            if launch in opened:
-                s.duplicate_new.append(trigger)
-            opened.add(launch)
-        elif alert["kind"] == "update" and launch is not None:
-            s.updates += 1
-        elif alert["kind"] == "correction" and launch is not None:
-            s.corrections += 1
+        _count_alert(s, alert, launch_of.get(alert.get("trigger_item_id")), opened)
     s.missed = sorted(launches - opened)
     merged: set[str] = set()
-    event_of_item: dict[str, str] = {}
-    for event_id, ids in members.items():
+    for ids in members.values():
         found = {launch_of[i] for i in ids if launch_of.get(i)}
         if len(found) > 1:
             merged |= found
-        for i in ids:
-            event_of_item[i] = event_id
     s.merged = sorted(merged)
-    for item_id, event_id in event_of_item.items():
-        item = by_id.get(item_id)
-        if not item or not item["label"]:
-            continue
-        for key, value in (item.get("facts") or {}).items():
-            if key not in FACT_KEYS or (key == "class" and str(value).lower() == "ballistic"):
-                continue
-            s.facts_stated += 1
-            s.facts_carried += _carried(key, value, final[event_id].get("facts") or {})
+    by_id = {i["id"]: i for i in corpus.items}
+    for event_id, ids in members.items():
+        for item_id in ids:
+            item = by_id.get(item_id)
+            if item and item["label"]:
+                _count_facts(s, item, final[event_id].get("facts") or {})
     return s
+
+
+def _count_alert(s: EventScores, alert: dict, launch: str | None, opened: set[str]) -> None:
+    trigger = alert.get("trigger_item_id")
+    if alert["kind"] == "new":
+        if launch is None:
+            s.false_new.append(trigger)
+            return
+        s.new_on_launches += 1
+        if launch in opened:
+            s.duplicate_new.append(trigger)
+        opened.add(launch)
+    elif alert["kind"] == "update" and launch is not None:
+        s.updates += 1
+    elif alert["kind"] == "correction" and launch is not None:
+        s.corrections += 1
+
+
+def _count_facts(s: EventScores, item: dict, facts: dict) -> None:
+    """Facts the item states (class, count, distance, apogee) that its event's last alert
+    carries."""
+    for key, value in (item.get("facts") or {}).items():
+        if key not in FACT_KEYS or (key == "class" and str(value).lower() == "ballistic"):
+            continue
+        s.facts_stated += 1
+        s.facts_carried += _carried(key, value, facts)
 
 
 def _carried(key: str, value: Any, facts: dict) -> bool:
@@ -241,8 +247,9 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
           f"  false new {len(s.false_new)}  updates/launch {upd:.2f}"
           f"  corrections {s.corrections}  facts carried {carried}")  # fmt: skip
     if wrong:
-        for label, ids in (("missed", s.missed), ("merged", s.merged),
-                           ("duplicate new", s.duplicate_new), ("false new", s.false_new)):  # fmt: skip
+        wrongs = (("missed", s.missed), ("merged", s.merged),
+                  ("duplicate new", s.duplicate_new), ("false new", s.false_new))  # fmt: skip
+        for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")
 
@@ -278,8 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-before", action="store_true", help="skip the pre-issue detector")
     parser.add_argument("--only", choices=("now", "before", "keyword"))
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors")
-    parser.add_argument("--keep-env", action="store_true",
-                        help="pass ALERTS_* variables to the product (default: its defaults)")
+    parser.add_argument(
+        "--keep-env",
+        action="store_true",
+        help="pass ALERTS_* variables to the product (default: its defaults)",
+    )
     args = parser.parse_args(argv)
     if args.keep_env:
         os.environ["EVAL_KEEP_ALERTS_ENV"] = "1"

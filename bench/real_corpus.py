@@ -138,17 +138,7 @@ def _check_item(row: dict[str, Any], events: dict[str, dict[str, Any]], errors: 
         errors.append(f"{where}: published {row['published']!r} is not ISO 8601")
         return
     if row["label"] is True:
-        if row["kind"] not in POSITIVE_KINDS:
-            errors.append(f"{where}: positive kind {row['kind']!r}")
-        event = events.get(str(row["event"]))
-        if event is None:
-            errors.append(f"{where}: unknown event {row['event']!r}")
-            return
-        times = [parse_time(x["utc"]) for x in event.get("launches", []) if x.get("utc")]
-        if times and not (
-            min(times) - timedelta(minutes=1) <= published <= max(times) + timedelta(hours=48)
-        ):
-            errors.append(f"{where}: published outside launch..+48h of {row['event']}")
+        _check_launch_report(row, published, events, errors)
     elif row["label"] is False:
         if row["event"] is not None:
             errors.append(f"{where}: a negative has event null")
@@ -156,6 +146,23 @@ def _check_item(row: dict[str, Any], events: dict[str, dict[str, Any]], errors: 
             errors.append(f"{where}: negative kind {row['kind']!r}")
     else:
         errors.append(f"{where}: label must be true or false")
+
+
+def _check_launch_report(
+    row: dict[str, Any], published: datetime, events: dict[str, dict[str, Any]], errors: list[str]
+) -> None:
+    where = row["_where"]
+    if row["kind"] not in POSITIVE_KINDS:
+        errors.append(f"{where}: positive kind {row['kind']!r}")
+    event = events.get(str(row["event"]))
+    if event is None:
+        errors.append(f"{where}: unknown event {row['event']!r}")
+        return
+    times = [parse_time(x["utc"]) for x in event.get("launches", []) if x.get("utc")]
+    if times and not (
+        min(times) - timedelta(minutes=1) <= published <= max(times) + timedelta(hours=48)
+    ):
+        errors.append(f"{where}: published outside launch..+48h of {row['event']}")
 
 
 def stats(corpus: Corpus) -> None:

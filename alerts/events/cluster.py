@@ -206,9 +206,9 @@ def best_match(
     if report.verdict.another:
         return None
     if report.stated_time:
-        # A stated time before a launch we know, on a day with no event of its own, is a
-        # misread (a landing time, a date of the wrong day), not an unseen earlier launch.
-        later = [e for e in own if e.launch_at > report.launch_at]
+        # A stated time before a launch we know (published after it), on a day with no event
+        # of its own, is a misread (a landing time, a wrong day), not an unseen earlier launch.
+        later = [e for e in own if report.launch_at < e.launch_at <= report.published_at]
         first = min(later, key=lambda e: e.launch_at, default=None)
         if first is not None and (first.launch_at - report.launch_at).total_seconds() <= (
             policy.follow_up_s

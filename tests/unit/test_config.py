@@ -45,6 +45,8 @@ class TestLoadSettings:
             ("ALERTS_EMAIL_TO", "not-an-address", "ALERTS_EMAIL_TO:"),
             ("ALERTS_LOG_LEVEL", "LOUD", "ALERTS_LOG_LEVEL:"),
             ("ALERTS_DELIVERY_CLAIM_SECONDS", "5", "ALERTS_DELIVERY_CLAIM_SECONDS:"),
+            ("ALERTS_EVENT_WINDOW_SECONDS", "60", "ALERTS_EVENT_WINDOW_SECONDS: is no longer"),
+            ("ALERTS_NEW_EVENT_CONFIDENCE", "1.5", "ALERTS_NEW_EVENT_CONFIDENCE:"),
         ],
     )
     def test_bad_value_names_the_variable(

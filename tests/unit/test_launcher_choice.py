@@ -34,7 +34,7 @@ def test_speaker_that_seldom_launches_is_no_launcher() -> None:
 
 
 def test_country_merely_named_is_marked_guessed() -> None:
-    """"Pakistan condemns...": the event stage lets such a report join another's launch."""
+    """ "Pakistan condemns...": the event stage lets such a report join another's launch."""
     guessed: list[bool] = []
     text = "Pakistan condemns violation of its airspace; two children killed by missile"
     facts = extract_facts(text, "en", guessed=guessed)
