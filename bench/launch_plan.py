@@ -25,8 +25,10 @@ MAX_ITEM_AGE_S = 4 * 86400
 
 
 def launch_time(n: int, base: datetime) -> datetime:
-    """The stated launch time of planted launch `n`: its launcher's n-th day back."""
-    return base - timedelta(days=(n // len(COUNTRIES)) % DAYS_BACK)
+    """The stated launch time of planted launch `n`: its launcher's n-th day back (and as
+    many minutes earlier, so that every planted title is different)."""
+    back = (n // len(COUNTRIES)) % DAYS_BACK
+    return base - timedelta(days=back, minutes=back)
 
 
 def launch_title(n: int, stated: datetime) -> str:

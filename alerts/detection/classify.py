@@ -95,7 +95,7 @@ _LIKELY_BALLISTIC = frozenset({"KP", "IR", "YE"})
 _NEG_STRONG = {
     "drill": 3.5, "cruise": 3.0, "artillery": 3.0, "space": 3.5, "engine_test": 3.5,
     "diplomacy": 3.0, "warning": 3.5, "analysis": 3.5, "arms_deal": 3.0, "sports": 4.0,
-    "metaphor": 4.0, "reaction": 2.5, "ship": 3.5,
+    "metaphor": 4.0, "reaction": 2.5, "display": 3.5,
 }  # fmt: skip
 _NEG_WEAK = 0.8
 _WEAPON_TYPE_CATEGORIES = frozenset({"cruise", "artillery", "space"})
@@ -221,9 +221,13 @@ def _model_probability(
     (the rules' verdict, a stated date of older news) join `reasons`."""
     if rules_launch:
         reasons.append("ctx:rules_launch")
-    days = days_before_publication(folded[0] + "\n" + folded[1], cues.lang, item.published_at)
-    if days is not None and days >= _OLD_NEWS_DAYS:
-        reasons.append("ctx:dated_days_ago")  # names the day of an older launch
+    # Naming the day of an older launch: in the headline, it is what the story is about
+    # ("missile that hit Kharkiv on Jan. 2 was North Korean"); in the lede, maybe background.
+    for where, text in (("title", folded[0]), ("text", folded[0] + "\n" + folded[1])):
+        days = days_before_publication(text, cues.lang, item.published_at)
+        if days is not None and days >= _OLD_NEWS_DAYS:
+            reasons.append(f"ctx:{where}_dated_days_ago")
+            break
     title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
     summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
     probability = model.probability(features(title, summary, reasons))

@@ -62,7 +62,7 @@ NEGATIVE_CATEGORIES = (
     "sports",
     "metaphor",
     "reaction",
-    "ship",
+    "display",
 )
 # Context cues ([context] in a cue file): what a launch report says about the launch.
 #   corrects: it retracts or revises an earlier report ("was not an ICBM", "정정", "訂正")

@@ -4,7 +4,8 @@ Why: a launch report is news of a launch of the last 48 hours. Stories that name
 older strike ("the missile that hit Kharkiv on Jan. 2 was North Korean", "지난 2일 발사된",
 "1月2日に発射") are investigations, funerals and retrospectives, not launch news; their
 wording is otherwise that of a launch report. Korean and Japanese wire copy states the day of
-month of the events it reports, so a day alone counts there; English needs a month name.
+month of the events it reports, so a day alone counts there; English needs a month name. A
+month named alone ("1월", "in January") counts from its last day.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ _EN = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # "Jan. 2", not "May 2023"
     rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
 )
+_EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
 _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
+_KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
+_JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
 
 
@@ -43,14 +47,16 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
         return None
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
-        pattern = _KO if lang == "ko" else _JA
+        pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
         stated = [_resolve(today, m["m"], m["d"]) for m in pattern.finditer(folded)]
+        stated += [_month_end(today, int(m["m"])) for m in months.finditer(folded)]
     else:
         today = published_at.date()
         stated = [
             _resolve(today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"])
             for m in _EN.finditer(folded)
         ]
+        stated += [_month_end(today, _MONTHS[m["m"]]) for m in _EN_MONTH.finditer(folded)]
     gaps = [(today - d).days for d in stated if d is not None]
     return min(gaps) if gaps else None
 
@@ -71,6 +77,16 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
         if candidate <= today + timedelta(days=1):  # a day's slack for time zones
             return candidate
     return None
+
+
+def _month_end(today: date, month: int) -> date | None:
+    """A month named alone: counted from its last day (at most `today`), so that a story of
+    "January" read in April is months old, and one of this month is today's."""
+    if not 1 <= month <= 12:
+        return None
+    year = today.year if month <= today.month else today.year - 1
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return min(today, first_of_next - timedelta(days=1))
 
 
 def _earlier(year: int, month: int, day_only: bool) -> list[tuple[int, int]]:

@@ -25,6 +25,7 @@ _ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor
 _ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
 _MAX_ANCHORS = 8
 _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
+_HABITUAL = ("KP", "IR", "YE", "RU")  # fire often, at others: the launcher when named
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
 # never its launcher.
@@ -256,7 +257,16 @@ def _launcher_in_line(
             return code, "role"
         elif role == "named":
             named.append((start, end, code))
-    return _subject(named, folded, cues) if named else (None, "guess")
+    if not named:
+        return None, "guess"
+    code, how = _subject(named, folded, cues)
+    if code not in _HABITUAL:
+        # "Iran fires missiles after US strikes": beside a habitual launcher, another state
+        # merely named is its target, speaker or foe far more often than the launcher.
+        habitual = next((c for _, _, c in named if c in _HABITUAL), None)
+        if habitual:
+            return habitual, "guess"
+    return code, how
 
 
 def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> tuple[str, str]:

@@ -23,6 +23,10 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("12월 30일 발사", "ko", 6),  # 04:00 KST on January 5
         ("防衛省は1月5日、北朝鮮が", "ja", 0),
         ("北朝鮮が30日に発射した", "ja", 6),
+        ('유엔 전문가패널 "1월 하르키우 떨어진 미사일 잔해는 北 화성-11형"', "ko", 0),
+        ("中 8월 시험발사 '항모킬러'", "ko", 127),
+        ("the missile fired in november hit", "en", 35),
+        ("north korea fires 3 missiles; 10월 5일", "en", None),
     ],
 )
 def test_days_back_to_the_latest_stated_date(text: str, lang: str, days: int | None) -> None:

@@ -133,7 +133,7 @@ def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
     unsure = [
         report("1", NOW, "KP", confidence=0.7),
         report("2", NOW, "KP", reasons=("ctx:title_fires",)),
-        report("3", NOW, "KP", reasons=(*SURE, "ctx:dated_days_ago")),
+        report("3", NOW, "KP", reasons=(*SURE, "ctx:title_dated_days_ago")),
     ]
     assert [d.outcome for d in feed(store, *unsure)] == [ItemOutcome.WAITING] * 3
     first, joined = feed(
