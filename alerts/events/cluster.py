@@ -230,10 +230,13 @@ def best_match(
         "ctx:title_fires" in report.verdict.reasons
         and gap > policy.fresh_after_s
         and report.country in HABITUAL_LAUNCHERS
+        and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
 
 
+# What a first report of a launch does not carry: analysis, a reaction, measured flight data.
+_NOT_A_FIRST_REPORT = frozenset({"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee"})
 # Launchers that fire often enough for a report naming them to be about their own launch.
 HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
 
