@@ -44,13 +44,20 @@ launch reports; other missile items are read only for a not-ballistic reclassifi
   tally of "the second straight night" is about a launch already flashed, and the event stage
   would open a new event for it.
 
+The learned model (`model.py`) has the final say on every item with a missile or launch cue:
+the cues above, the rules' own verdict ("ctx:rules_launch") and a stated date of older news
+("ctx:title_dated_days_ago") are its features beside words and character n-grams. Items with
+no such cue never reach it: they are most of any feed, and the cue scan settles them. Facts
+are read when the rules could still call a launch, or once the model has.
+
 For speed, facts are extracted only for items that could still be launches, and the summary's
 negative cues are read only when they could change the verdict or name the category.
 
-`Verdict.confidence` squashes the score into [0, 1] (0.5 at the decision threshold, at most 0.45
-for a negative verdict): higher means more likely a new launch report, but it is not a calibrated
-probability. `reasons` names every cue that fired ("en:ballistic", "ko:launch_headline",
-"neg:drill", "ctx:likely_launcher", "ctx:title_silent", "fact:distance").
+`Verdict.confidence` is the model's probability rescaled to read 0.5 at its threshold (the
+rules' score squashed the same way when no model runs), at most 0.45 for a negative verdict:
+higher means more likely a launch report. `reasons` names every cue that fired
+("en:ballistic", "ko:launch_headline", "neg:drill", "ctx:likely_launcher", "ctx:title_silent",
+"fact:distance", "model:0.93").
 """
 
 from __future__ import annotations

@@ -1,13 +1,20 @@
 """Pure decisions about launch events: which launch a report belongs to, and what it tells users.
 
-    report + candidate events ─decide→ NEW | UPDATE | DEFER | CORRECTION | JOIN | DUPLICATE | IGNORE
+    report + candidate events ─decide→ NEW | UPDATE | DEFER | CORRECTION | JOIN | DUPLICATE
+                                       | IGNORE | WAIT
 
-A report joins the candidate event of the same launching country whose launch time is nearest,
-unless the report shows it is a different launch: a stated launch time far from the event's,
-or "fires another missile" well after the event opened. Joining reports that add a fact send
-an `update` (at most one per minimum gap: facts arriving sooner are merged and owed as one
-deferred update); reports that retract or reclassify send a `correction`; the rest are joined
-silently. The store makes the choice atomic; this module only decides (reader's Decider).
+A launch event is one launcher's launch activity on one local calendar day at the launch site
+(`calendar.py`). A report joins its launcher's event of the day it names (its stated launch
+time, else its publication); a report stating no time on a later day is a follow-up of the
+launcher's latest event while that is recent, unless its headline itself reports a new launch
+of a habitual launcher (see `best_match`). A launcher only guessed among the states a report
+names, and not a habitual one, is taken for the speaker or target of another's launch. Reports
+naming no launcher join the open event they fit or wait; opening an event takes the rules and
+the model both, surely (`_may_open`). Joining reports that add a fact, or a further salvo the
+same day, send an `update` (at most one per minimum gap: facts arriving sooner are merged and
+owed as one deferred update); reports that retract or reclassify send a `correction`; the rest
+are joined silently. The store makes the choice atomic; this module only decides (reader's
+Decider).
 """
 
 from __future__ import annotations

@@ -121,10 +121,19 @@ class TestNotLaunchReports:
         assert verdict.confidence < 0.5
         assert f"neg:{category}" in verdict.reasons
 
-    def test_reaction_to_a_named_launch_is_a_launch_report(self) -> None:
-        """Issue 12's definition: a reaction whose news is a specific launch of the last 48
-        hours is a launch report (whether it alerts is the event stage's choice)."""
-        verdict = classify_item(item("政府 北朝鮮に抗議 弾道ミサイル発射で", lang="ja"))
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("Japan lodges protest after North Korean ballistic missile lands in its EEZ", "en"),
+            ("岸田首相、北朝鮮の弾道ミサイル発射を非難 EEZ内に落下", "ja"),
+        ],
+    )
+    def test_reaction_stating_facts_of_a_launch_is_a_launch_report(
+        self, title: str, lang: str
+    ) -> None:
+        """Issue 12's definition: a reaction that states facts of a specific launch of the
+        last 48 hours is a launch report (whether it alerts is the event stage's choice)."""
+        verdict = classify_item(item(title, lang=lang))
         assert verdict.is_launch, verdict.reasons
 
     def test_launch_in_the_background_of_another_story(self) -> None:
