@@ -261,13 +261,15 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
 
 def _may_open(report: Report, policy: EventPolicy) -> bool:
     """Whether a report fitting no event may open one: the rules and the model both call it a
-    launch report, the model surely enough, and its headline names no day of an older launch
-    (a `new` alert wrongly sent costs subscribers more than one sent a report later)."""
+    launch report, the model surely enough, its headline names no day of an older launch, and
+    its launcher is more than a guess among the states it names (unless a habitual one): a
+    `new` alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
     return (
         report.verdict.confidence >= policy.open_confidence
         and "ctx:rules_launch" in reasons
         and "ctx:title_dated_days_ago" not in reasons
+        and not ("ctx:launcher_guessed" in reasons and report.country not in HABITUAL_LAUNCHERS)
     )
 
 

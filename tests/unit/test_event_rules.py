@@ -143,6 +143,17 @@ def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
     assert joined.event_id == first.event_id
 
 
+def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -> None:
+    """ "Ballistic missile attack reported on two US-used bases in Iraq": the US is only a
+    state the report names; it waits for a report that names the launcher."""
+    guessed = (*SURE, "ctx:launcher_guessed")
+    waiting, habitual = feed(
+        store, report("1", NOW, "US", reasons=guessed), report("2", NOW, "IR", reasons=guessed)
+    )
+    assert waiting.outcome is ItemOutcome.WAITING
+    assert habitual.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
     salvo_item, salvo = report("2", NOW + timedelta(hours=3), "KP")
     salvo = Verdict(True, 0.95, SURE, salvo.facts, another=True)
