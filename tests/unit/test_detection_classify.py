@@ -111,6 +111,8 @@ class TestNotLaunchReports:
             ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
             ("북한, 서해상으로 순항미사일 여러 발 발사", "cruise"),
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
+            ("North Korea unveils a new ballistic missile at a parade", "display"),
+            ("India commissions its second nuclear missile submarine", "display"),
         ],
     )
     def test_hard_negatives_with_their_category(self, title: str, category: str) -> None:

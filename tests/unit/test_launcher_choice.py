@@ -60,3 +60,13 @@ def test_korean_clock_time_of_a_north_korean_launch_is_korea_time() -> None:
     facts = extract_facts("북한, 오전 7시 10분께 동해상으로 탄도미사일 발사", "ko",
                           published_at=datetime(2025, 5, 4, 22, 30, tzinfo=UTC))  # fmt: skip
     assert facts.launch_time == datetime(2025, 5, 4, 22, 10, tzinfo=UTC)
+
+
+def test_landing_area_stops_where_the_place_ends() -> None:
+    """ "landed in waters off the coast after flying 1,000 km": the area is the place, not the
+    rest of the clause (issue 13)."""
+    facts = extract_facts(
+        "The missile landed in waters off the east coast after flying 1,000 km", "en"
+    )
+    assert facts.landing_area == "waters off the east coast"
+    assert facts.distance_km == 1000.0
