@@ -58,6 +58,11 @@ class Item:
     published_local: str | None = None  # the source's own timestamp text, zone included
 
 
+# Launchers that fire often, at others: named in a report, they are its launcher far more
+# often than any other state it names, and they may fire on consecutive days.
+HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
+
+
 class MissileClass(StrEnum):
     SRBM = "SRBM"
     MRBM = "MRBM"
@@ -146,7 +151,6 @@ class LaunchEvent:
     retracted: bool = False  # a correction said it was no ballistic missile launch
     corrected: bool = False  # a correction alert was sent for it
     fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text
-    salvos: int = 1  # launches reported this local day ("fires another" adds one)
     last_salvo_at: datetime | None = None  # publish time of the report of the latest salvo
 
 

@@ -116,10 +116,10 @@ _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
 _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
-# The most the summary's negatives can subtract beyond the title's: a strong category at half
-# weight, plus its share as the second-ranked one.
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
 _DEFAULT: Any = object()  # classify_item's model argument when not given
+# The most the summary's negatives can subtract beyond the title's: a strong category at half
+# weight, plus its share as the second-ranked one.
 _MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
 
 
@@ -181,7 +181,9 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     probability = None
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
-        probability = _model_probability(model, item, is_launch, folded, cues, reasons)
+        probability = _model_probability(
+            model, (title, summary), folded, cues, item.published_at, is_launch, reasons
+        )
         is_launch = probability >= model.threshold and not reclassified
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
             facts = _read_facts(text, speakers, guessed, reasons)
@@ -218,26 +220,27 @@ def _read_facts(
 
 def _model_probability(
     model: LinearModel,
-    item: Item,
-    rules_launch: bool,
+    text: tuple[str, str],
     folded: tuple[str, str],
     cues: LangCues,
+    published_at: datetime | None,
+    rules_launch: bool,
     reasons: list[str],
 ) -> float:
-    """The model's probability that the item is a launch report; the cues it adds for it
-    (the rules' verdict, a stated date of older news) join `reasons`."""
+    """The model's probability that the item (title, summary) is a launch report; the cues
+    it adds for it (the rules' verdict, a stated date of older news) join `reasons`."""
     if rules_launch:
         reasons.append("ctx:rules_launch")
     # Naming the day of an older launch: in the headline, it is what the story is about
     # ("missile that hit Kharkiv on Jan. 2 was North Korean"); in the lede, maybe background.
-    for where, text in (("title", folded[0]), ("text", folded[0] + "\n" + folded[1])):
-        days = days_before_publication(text, cues.lang, item.published_at)
-        if days is not None and days >= _OLD_NEWS_DAYS:
-            reasons.append(f"ctx:{where}_dated_days_ago")
-            break
-    title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
-    summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
-    probability = model.probability(features(title, summary, reasons))
+    in_title = days_before_publication(folded[0], cues.lang, published_at)
+    in_summary = days_before_publication(folded[1], cues.lang, published_at)
+    stated = [d for d in (in_title, in_summary) if d is not None]
+    if in_title is not None and in_title >= _OLD_NEWS_DAYS:
+        reasons.append("ctx:title_dated_days_ago")
+    elif stated and min(stated) >= _OLD_NEWS_DAYS:
+        reasons.append("ctx:text_dated_days_ago")
+    probability = model.probability(features(*text, reasons))
     reasons.append(f"model:{probability:.2f}")
     return probability
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.detection.cues import LangCues, cues_for
-from alerts.models import Facts, MissileClass
+from alerts.models import HABITUAL_LAUNCHERS, Facts, MissileClass
 
 MAX_TEXT_CHARS = 4000
 _NEAR_CHARS = 120  # how far before a launch verb the launching country may be named
@@ -25,7 +25,6 @@ _ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor
 _ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
 _MAX_ANCHORS = 8
 _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
-_HABITUAL = ("KP", "IR", "YE", "RU")  # fire often, at others: the launcher when named
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
 # never its launcher.
@@ -53,7 +52,7 @@ _COUNTRY_ZONE_NAMES = {
     "FR": "Europe/Paris", "GB": "Europe/London",
 }  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
-_EAST_ASIAN_LAUNCHERS = (None, "KP", "KR", "JP")  # clock times in Korean or Japanese copy: KST
+_EAST_ASIAN_LAUNCHERS = (None, "KP", "KR")  # clock times in Korean or Japanese copy: KST
 _DROP_AREA = "-"  # a landing-name entry that drops the area
 _PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
 _CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypersonic"}
@@ -260,10 +259,10 @@ def _launcher_in_line(
     if not named:
         return None, "guess"
     code, how = _subject(named, folded, cues)
-    if code not in _HABITUAL:
+    if code not in HABITUAL_LAUNCHERS:
         # "Iran fires missiles after US strikes": beside a habitual launcher, another state
         # merely named is its target, speaker or foe far more often than the launcher.
-        habitual = next((c for _, _, c in named if c in _HABITUAL), None)
+        habitual = next((c for _, _, c in named if c in HABITUAL_LAUNCHERS), None)
         if habitual:
             return habitual, "guess"
     return code, how

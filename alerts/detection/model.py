@@ -12,7 +12,7 @@ Features, all deterministic and cheap (a few hundred dict lookups an item):
 - title and summary tokens, apart (`t:` and `s:`): Latin-script words and word pairs, with
   digits folded to 0 ("1,000 km" and "2,000 km" are one feature); for other scripts (Korean,
   Japanese) character bigrams and, in the title, trigrams of each run of letters.
-The score is a logistic probability; `THRESHOLD` in the weights file is the decision point.
+The score is a logistic probability; `threshold` in the weights file is the decision point.
 """
 
 from __future__ import annotations

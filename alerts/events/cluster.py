@@ -28,6 +28,7 @@ from enum import StrEnum
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
 from alerts.models import (
+    HABITUAL_LAUNCHERS,
     Alert,
     AlertKind,
     Facts,
@@ -75,7 +76,7 @@ class Action(StrEnum):
     JOIN = "join"  # same launch, nothing new
     DUPLICATE = "duplicate"  # a syndicated copy of a report already joined
     IGNORE = "ignore"  # a correction of a launch we never alerted
-    WAIT = "wait"  # names no launcher and fits no event: alerts nobody, opens nothing
+    WAIT = "wait"  # fits no event and may not open one (no launcher, or not sure): no alert
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +167,7 @@ def _decide_join(
     changes = fact_changes(match.facts, report.verdict.facts)
     if _further_salvo(match, report, policy):
         # "Fires another missile" later the same day: an update in the same thread.
-        joined = dataclasses.replace(
-            joined, salvos=match.salvos + 1, last_salvo_at=report.published_at
-        )
+        joined = dataclasses.replace(joined, last_salvo_at=report.published_at)
         changes = ("another_launch", *changes)
     if not changes or match.retracted:
         return Decision(Action.JOIN, "same launch, no new fact", joined)
@@ -244,19 +243,21 @@ def best_match(
 
 # What a first report of a launch does not carry: analysis, a reaction, measured flight data.
 _NOT_A_FIRST_REPORT = frozenset({"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee"})
-# Launchers that fire often enough for a report naming them to be about their own launch.
-HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
 
 
-def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> bool:
-    """A launcher chosen among countries merely named, and not a habitual one, while no event
-    of its own is open: most likely the speaker or the target of another's launch ("Seoul:
-    missiles flew 1,000 km", "Dnipro hit by ballistic missiles, Ukraine says")."""
+def _guessed_bystander(report: Report) -> bool:
+    """A launcher only chosen among the states a report names, and not a habitual one: most
+    likely the speaker or the target of another's launch ("Seoul: missiles flew 1,000 km",
+    "attack reported on two US-used bases in Iraq")."""
     return (
         "ctx:launcher_guessed" in report.verdict.reasons
         and report.country not in HABITUAL_LAUNCHERS
-        and not any(e.country == report.country for e in candidates)
     )
+
+
+def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> bool:
+    """A guessed bystander while no event of its own is open: it joins whatever fits."""
+    return _guessed_bystander(report) and not any(e.country == report.country for e in candidates)
 
 
 def _may_open(report: Report, policy: EventPolicy) -> bool:
@@ -269,7 +270,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
         report.verdict.confidence >= policy.open_confidence
         and "ctx:rules_launch" in reasons
         and "ctx:title_dated_days_ago" not in reasons
-        and not ("ctx:launcher_guessed" in reasons and report.country not in HABITUAL_LAUNCHERS)
+        and not _guessed_bystander(report)
     )
 
 

@@ -69,6 +69,21 @@ class TestRaces:
         assert process(redis_server.url, report(1)) == ["seen"]
 
 
+class TestWaiting:
+    def test_a_launcherless_report_waits_then_the_named_launch_opens(
+        self, redis_server, redis_client: redis.Redis
+    ) -> None:
+        """A report naming no launcher, with no event to join, commits as seen and opens
+        nothing; the report naming the launcher opens the event; a copy of the first is seen."""
+        assert process(redis_server.url, report(1, "XX FIRES ballistic missile")) == ["wait"]
+        assert redis_client.zcard(Keys().events_index()) == 0
+        assert process(redis_server.url, report(2, minutes=1), NOW + timedelta(minutes=1)) == [
+            "new"
+        ]
+        assert process(redis_server.url, report(1, "XX FIRES ballistic missile")) == ["seen"]
+        assert redis_client.zcard(Keys().events_index()) == 1
+
+
 class TestRestart:
     def test_no_duplicate_new_after_redis_restart_with_aof(self, tmp_path: Path) -> None:
         """Redis restarted (AOF) in the middle of a stream: later reports still join the event."""

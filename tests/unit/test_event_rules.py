@@ -87,6 +87,17 @@ def test_state_media_claim_next_morning_joins(store: EventStore) -> None:
     assert later.event_id == first.event_id
 
 
+def test_next_day_analysis_under_a_firing_headline_joins(store: EventStore) -> None:
+    """ "Analysts: North Korea fired a solid-fuel ICBM" the next day is a follow-up: a first
+    report of a launch carries no analysis, reaction or measured flight data."""
+    first, later = feed(
+        store,
+        report("1", NOW, "KP"),
+        report("2", NOW + timedelta(hours=24), "KP", reasons=(*SURE, "neg:analysis")),
+    )
+    assert later.event_id == first.event_id
+
+
 def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> None:
     first, later = feed(store, report("1", NOW, "KP"), report("2", NOW + timedelta(hours=24), "KP"))
     assert later.outcome is ItemOutcome.NEW_EVENT
@@ -95,14 +106,17 @@ def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> No
 
 def test_a_stated_time_misread_before_the_known_launch_joins_it(store: EventStore) -> None:
     """A landing time or a wrong day read as the launch time, before the launch we know and
-    on a day with no event of its own, is not an unseen earlier launch."""
+    on a day with no event of its own, is not an unseen earlier launch; nor does it move the
+    event to that day, so the day's later reports still join."""
     misread = NOW - timedelta(hours=11)  # the day before in Pyongyang
-    first, later = feed(
+    first, later, after = feed(
         store,
         report("1", NOW, "KP"),
         report("2", NOW + timedelta(minutes=20), "KP", launch_time=misread),
+        report("3", NOW + timedelta(hours=2), "KP"),
     )
     assert later.event_id == first.event_id
+    assert after.event_id == first.event_id
 
 
 def test_a_speaker_is_not_the_launcher(store: EventStore) -> None:
@@ -155,9 +169,12 @@ def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -
 
 
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
+    """A later salvo of fewer missiles is news of a salvo, not a count corrected down."""
+    first_item, first_verdict = report("1", NOW, "KP")
+    first_verdict = Verdict(True, 0.95, SURE, Facts(country="KP", count=2))
     salvo_item, salvo = report("2", NOW + timedelta(hours=3), "KP")
-    salvo = Verdict(True, 0.95, SURE, salvo.facts, another=True)
-    first, later = feed(store, report("1", NOW, "KP"), (salvo_item, salvo))
+    salvo = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), another=True)
+    first, later = feed(store, (first_item, first_verdict), (salvo_item, salvo))
     assert later.outcome is ItemOutcome.UPDATE
     assert later.alert is not None
     assert later.alert.kind is AlertKind.UPDATE

@@ -301,7 +301,7 @@ class TestChatHelpers:
         """Fact names become words a reader knows; synonyms and repeats collapse."""
         alert = make_alert(
             changes=("missile_class", "count", "count_text", "apogee_km", "landing_area",
-                     "authority", "retracted", "new_field")
+                     "authority", "retracted", "another_launch", "new_field")
         )  # fmt: skip
         assert change_words(alert) == [
             "missile class",
@@ -310,6 +310,7 @@ class TestChatHelpers:
             "landing area",
             "confirmed by",
             "retracted: not a ballistic missile launch",
+            "another launch the same day",
             "new field",
         ]
 
