@@ -6,20 +6,73 @@ and never echoes its value, so a bad secret cannot leak through a start-up error
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import ipaddress
 import json
 import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from alerts.errors import ConfigError
 from alerts.models import Facts, MissileClass
 
 ENV_PREFIX = "ALERTS_"
+
+# C0 and C1 controls (CR, LF, NUL, tab, ...) and the Unicode line and paragraph separators.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def refuse_control_characters(text: str) -> str:
+    """A URL, host or address holding CR/LF or another control character becomes a header or
+    SMTP-command injection (or a crash) only at send time, so it is refused at start-up."""
+    if _CONTROL_CHARACTERS.search(text):
+        raise ValueError("contains a control character (CR, LF, tab, ...): remove it")
+    return text
+
+
+def _refuse_control_characters_in_secret(secret: SecretStr) -> SecretStr:
+    refuse_control_characters(secret.get_secret_value())
+    return secret
+
+
+# A str (or SecretStr) setting that may be a URL, host, address or header value.
+CleanStr = Annotated[str, AfterValidator(refuse_control_characters)]
+CleanSecretStr = Annotated[SecretStr, AfterValidator(_refuse_control_characters_in_secret)]
+
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+    r"(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?",
+    re.IGNORECASE,
+)
+
+
+def check_host(host: str) -> str:
+    """A bare host name or IP address (IPv6 with or without brackets): no scheme, port or path."""
+    refuse_control_characters(host)
+    try:
+        ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        if not _HOST_NAME.fullmatch(host):
+            raise ValueError(
+                "must be a host name or IP address (no scheme, port, path or spaces)"
+            ) from None
+    return host
 
 
 class JsonApiMappingSetting(BaseModel):
@@ -41,7 +94,7 @@ class SourceSetting(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    url: str
+    url: CleanStr
     name: str = ""
     interval_seconds: float | None = Field(default=None, ge=1)
     fast: bool = False
@@ -62,10 +115,52 @@ def is_http_url(url: str) -> bool:
 
 
 def check_addresses(addresses: list[str]) -> list[str]:
-    for address in addresses:
-        if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
-            raise ValueError(f"{address!r} is not an email address")
+    """Recipients: each a deliverable addr-spec by RFC 5321/5322 rules (email-validator), so
+    `a@b`, `a..b@example.com` and `desk@example.org;rm` stop start-up instead of a send.
+    Returned as written (not normalised): destination ids are derived from them."""
+    for position, address in enumerate(addresses, 1):
+        refuse_control_characters(address)
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError(f"address #{position} is not an email address: {exc}") from None
     return addresses
+
+
+def check_sender(address: str) -> str:
+    """The From address: a plain addr-spec (no display name), whose domain may be a local one
+    such as the default `missile-alerts@localhost` or an intranet relay's host name, since only
+    the relay and the Message-ID read it. Control characters are refused like everywhere."""
+    refuse_control_characters(address)
+    local, _, domain = address.rpartition("@")
+    # email-validator refuses the special-use name `localhost` outright: check the rest alone.
+    probe = f"{local}@localhost.localdomain" if domain.lower() == "localhost" else address
+    try:
+        validate_email(probe, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not an email address: {exc}") from None
+    return address
+
+
+# Standard Webhooks: "The secret key SHOULD be between 24 bytes (192 bits) and 64 bytes".
+MIN_SIGNING_KEY_BYTES = 24
+_SIGNING_KEY_PREFIX = "whsec_"
+
+
+def check_signing_secret(secret: str, position: int) -> None:
+    """A `whsec_<base64>` key of at least 24 bytes, or ValueError saying which one is wrong."""
+    encoded = secret.strip().removeprefix(_SIGNING_KEY_PREFIX)
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ValueError(f"signing secret #{position} is not a whsec_<base64> key")
+    if len(key) < MIN_SIGNING_KEY_BYTES:
+        raise ValueError(
+            f"signing secret #{position} is {len(key)} bytes; Standard Webhooks keys are 24 to "
+            "64 random bytes (see docs/webhooks.md to generate one)"
+        )
 
 
 FACT_NAMES = tuple(f.name for f in dataclasses.fields(Facts))
@@ -78,11 +173,18 @@ class DestinationSetting(BaseModel):
     model_config = {"extra": "forbid"}
 
     type: Literal["slack", "slack_bot", "webhook", "discord", "teams", "email"]
-    url: SecretStr | None = None
+    url: CleanSecretStr | None = None
     to: list[str] = Field(default_factory=list)
-    signing_secrets: list[SecretStr] = Field(default_factory=list)
-    token: SecretStr | None = None
-    channel: str | None = None
+    signing_secrets: list[CleanSecretStr] = Field(default_factory=list)
+    token: CleanSecretStr | None = None
+    channel: CleanStr | None = None
+
+    @field_validator("signing_secrets")
+    @classmethod
+    def _signing_keys(cls, secrets: list[SecretStr]) -> list[SecretStr]:
+        for position, secret in enumerate(secrets, 1):
+            check_signing_secret(secret.get_secret_value(), position)
+        return secrets
 
     @model_validator(mode="after")
     def _complete(self) -> DestinationSetting:
@@ -148,6 +250,11 @@ def _subscriptions(value: Any) -> Any:
             text = Path(text).read_text(encoding="utf-8")
         except OSError as exc:
             raise ValueError(f"cannot read subscriptions file: {exc.strerror}") from None
+    return _json(text)
+
+
+def _json(text: str) -> Any:
+    """Parsed JSON, or a ValueError saying where it breaks (never quoting the text)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -157,10 +264,7 @@ def _subscriptions(value: Any) -> Any:
 def _source_entries(value: Any) -> Any:
     """Accept plain URL strings beside objects."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"is not valid JSON ({exc.msg} at position {exc.pos})") from None
+        value = _json(value)
     if isinstance(value, list):
         return [{"url": v} if isinstance(v, str) else v for v in value]
     return value
@@ -176,8 +280,14 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    redis_url: str | None = Field(
+    redis_url: CleanStr | None = Field(
         default=None, description="Redis URL; unset starts an embedded Redis server."
+    )
+    redis_maxmemory: str = Field(
+        default="256mb",
+        description="maxmemory of the embedded Redis (and docker-compose.yml's), such as 256mb "
+        "or 1gb; with the noeviction policy a full Redis refuses new writes rather than evict "
+        "queued work or the delivery ledger.",
     )
     data_dir: Path = Field(
         default=Path(".alerts-data"), description="Where the embedded Redis and beat keep state."
@@ -217,6 +327,19 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(
         default=5_000_000, ge=10_000, description="Largest feed body accepted."
     )
+    max_items_per_poll: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Items taken from one poll of one source, newest first; the rest are "
+        "logged as a gap.",
+    )
+    max_seen_per_source: int = Field(
+        default=5000,
+        ge=1,
+        le=10_000_000,
+        description="Item ids remembered per source; past it the oldest are forgotten first.",
+    )
     max_item_age_seconds: float = Field(
         default=6 * 3600, ge=60, description="Older items are remembered but never alerted."
     )
@@ -251,10 +374,10 @@ class Settings(BaseSettings):
             "reports between the two thresholds only join events already open."
         ),
     )
-    slack_webhook_urls: list[SecretStr] = Field(
+    slack_webhook_urls: list[CleanSecretStr] = Field(
         default_factory=list, description="JSON list of Slack incoming-webhook URLs (secret)."
     )
-    webhook_urls: list[SecretStr] = Field(
+    webhook_urls: list[CleanSecretStr] = Field(
         default_factory=list, description="JSON list of generic JSON webhook URLs (secret)."
     )
     subscriptions: Annotated[list[SubscriptionSetting], NoDecode] = Field(
@@ -263,7 +386,7 @@ class Settings(BaseSettings):
     )
     smtp_host: str | None = Field(default=None, description="SMTP server host; unset = no email.")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
-    smtp_username: str | None = Field(default=None, description="SMTP login user.")
+    smtp_username: CleanStr | None = Field(default=None, description="SMTP login user.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password (secret).")
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP session with STARTTLS.")
     smtp_ssl: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
@@ -304,8 +427,14 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web service binds.")
     web_port: int = Field(default=8080, ge=1, le=65535, description="Port of the web service.")
-    web_token: SecretStr | None = Field(
-        default=None, description="Bearer token for the API and the dashboard's actions (secret)."
+    web_token: CleanSecretStr | None = Field(
+        default=None,
+        description="Token for the API, the API docs and the dashboard (secret); never empty.",
+    )
+    web_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the web service answers to besides localhost, 127.0.0.1 and "
+        "::1: comma-separated or a JSON list (DNS-rebinding guard).",
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field(
@@ -330,15 +459,55 @@ class Settings(BaseSettings):
                 raise ValueError(f"entry {i} is not an http(s) URL")
         return urls
 
-    @field_validator("email_to", mode="before")
+    @field_validator("email_to", "web_allowed_hosts", mode="before")
     @classmethod
-    def _recipients(cls, value: Any) -> Any:
+    def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                return json.loads(text)
+                return _json(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("email_from")
+    @classmethod
+    def _sender(cls, address: str) -> str:
+        return check_sender(address)
+
+    @field_validator("smtp_host", "web_host")
+    @classmethod
+    def _host(cls, host: str | None, info: ValidationInfo) -> str | None:
+        if info.field_name == "smtp_host" and not host:
+            return None  # `ALERTS_SMTP_HOST=` in a .env means no email, as unset does
+        return check_host(host or "")
+
+    @field_validator("web_allowed_hosts")
+    @classmethod
+    def _allowed_hosts(cls, hosts: list[str]) -> list[str]:
+        for position, host in enumerate(hosts, 1):
+            try:
+                check_host(host)
+            except ValueError as exc:
+                raise ValueError(f"entry #{position} {exc}") from None
+        return hosts
+
+    @field_validator("web_token")
+    @classmethod
+    def _token(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is None:
+            return None
+        text = token.get_secret_value()
+        if not text:
+            raise ValueError("is empty, which would let everyone in: set a token or unset it")
+        if text != text.strip():
+            raise ValueError("has leading or trailing spaces, which no client sends")
+        return token
+
+    @field_validator("redis_maxmemory")
+    @classmethod
+    def _maxmemory(cls, size: str) -> str:
+        memory_bytes(size)
+        return re.sub(r"\s+", "", size.lower())  # as redis-server's --maxmemory takes it
 
     @field_validator("email_to")
     @classmethod
@@ -374,6 +543,21 @@ class Settings(BaseSettings):
         return url or None
 
     @model_validator(mode="after")
+    def _seen_holds_a_poll(self) -> Settings:
+        if self.max_seen_per_source < self.max_items_per_poll:
+            raise ValueError(
+                "ALERTS_MAX_SEEN_PER_SOURCE: must be at least ALERTS_MAX_ITEMS_PER_POLL "
+                f"({self.max_items_per_poll}), or items of one poll would be forgotten at once "
+                "and alerted again"
+            )
+        return self
+
+    @property
+    def redis_maxmemory_bytes(self) -> int:
+        """ALERTS_REDIS_MAXMEMORY in bytes (Redis units: k=1000, kb=1024, ...)."""
+        return memory_bytes(self.redis_maxmemory)
+
+    @model_validator(mode="after")
     def _email_needs_smtp(self) -> Settings:
         if self.email_to and not self.smtp_host:
             raise ValueError("ALERTS_EMAIL_TO: recipients are set but ALERTS_SMTP_HOST is not")
@@ -383,6 +567,25 @@ class Settings(BaseSettings):
         if self.smtp_ssl and self.smtp_starttls:
             self.smtp_starttls = False  # implicit TLS already encrypts; STARTTLS would fail
         return self
+
+
+# Redis's own units for memory sizes (redis.conf: "1k => 1000 bytes, 1kb => 1024 bytes").
+_MEMORY_UNITS = {
+    "": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2, "g": 1000**3, "gb": 1024**3,
+}  # fmt: skip
+MIN_REDIS_MAXMEMORY_BYTES = 16 * 1024**2
+
+
+def memory_bytes(size: str) -> int:
+    """A Redis memory size (`256mb`, `1gb`, `300000000`) in bytes; at least 16 MB, since Redis
+    needs a few MB of its own and 0 would mean no limit at all."""
+    match = re.fullmatch(r"\s*(\d{1,15})\s*([a-z]*)\s*", size.lower())
+    if match is None or match.group(2) not in _MEMORY_UNITS:
+        raise ValueError("must be a Redis memory size such as 256mb or 1gb")
+    amount = int(match.group(1)) * _MEMORY_UNITS[match.group(2)]
+    if amount < MIN_REDIS_MAXMEMORY_BYTES:
+        raise ValueError("must be at least 16mb (0, no limit, lets Redis grow without bound)")
+    return amount
 
 
 # Variables that no longer mean anything: set, they would be ignored without a word.

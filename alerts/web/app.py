@@ -2,39 +2,44 @@
 
 Built by `create_app(runtime, ...)` from what the caller hands in; nothing global, nothing from
 workers/ or Celery. The Celery enqueue arrives as `enqueue_delivery`, the Prometheus text as
-`metrics_text`. With a `token`, every API request and every action (POST) needs
-`Authorization: Bearer <token>`; the dashboard page itself stays readable, and its replay
-buttons carry a token field instead. POSTs from another site's page are refused either way.
+`metrics_text`. Every request's Host is checked against an allow-list, and with a `token` the
+API, its docs and the dashboard need it (alerts/web/access.py says how and why). POSTs from
+another site's page are refused either way.
 """
 
 from __future__ import annotations
 
-import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated
-from urllib.parse import parse_qs, urlencode, urlsplit
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
 
 import redis
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from alerts.bootstrap import Runtime, secret_values
 from alerts.notify.deadletter import DeadLetter
 from alerts.web import views
+from alerts.web.access import (
+    PAGE_HEADERS,
+    HostAllowList,
+    NotSignedInError,
+    TokenGuard,
+    read_form,
+    same_origin,
+    sign_in_redirect,
+    sign_in_routes,
+)
 from alerts.web.timeline import build_timeline
 
 METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DASHBOARD_EVENTS = 50
 TIMELINE_EVENTS = 500
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 EnqueueDelivery = Callable[[str, str], None]
 
 
@@ -42,25 +47,38 @@ def create_app(
     runtime: Runtime,
     *,
     token: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
     enqueue_delivery: EnqueueDelivery | None = None,
     metrics_text: Callable[[], str] | None = None,
 ) -> FastAPI:
-    """The web app over one Runtime. `token` None: the API and actions are open (bind to
-    loopback); `enqueue_delivery` None: replays answer 503; `metrics_text` None: empty /metrics.
+    """The web app over one Runtime.
+
+    `token` None: everything is open (bind to loopback); an empty token raises ValueError.
+    `allowed_hosts`: Host names answered besides loopback ones (default: the runtime's
+    ALERTS_WEB_ALLOWED_HOSTS). `enqueue_delivery` None: replays answer 503. `metrics_text`
+    None: an empty /metrics.
     """
     app = FastAPI(
         title="missile-alerts",
         version="1",
         summary="Launch events, source health and dead letters of a missile-alerts deployment.",
+        docs_url=None,  # served below, behind the same token as the API
+        redoc_url=None,
+        openapi_url=None,
     )
-    token = token or None  # an empty token is no token
+    hosts = runtime.settings.web_allowed_hosts if allowed_hosts is None else allowed_hosts
+    app.add_middleware(HostAllowList, allowed_hosts=tuple(hosts))
     secrets = secret_values(runtime.settings)
-    guard = _TokenGuard(token)
-    protected = [Depends(guard.dependency)] if token else []
+    guard = TokenGuard(token)
+    protected = [Depends(guard.api_dependency)] if guard.required else []
 
     @app.exception_handler(redis.RedisError)
     async def redis_down(request: Request, exc: redis.RedisError) -> JSONResponse:
         return JSONResponse({"detail": f"Redis unavailable: {type(exc).__name__}"}, 503)
+
+    @app.exception_handler(NotSignedInError)
+    async def to_sign_in(request: Request, exc: NotSignedInError) -> RedirectResponse:
+        return sign_in_redirect(exc.path)
 
     def replay(letter: DeadLetter) -> str:
         if enqueue_delivery is None:
@@ -76,39 +94,27 @@ def create_app(
     _api_routes(api, runtime, secrets, replay)
     app.include_router(api)
     _probe_routes(app, runtime, metrics_text)
-    _dashboard_routes(app, runtime, secrets, replay, guard, can_replay=bool(enqueue_delivery))
+    _docs_routes(app, guard)
+    templates = _templates()
+    sign_in_routes(app, guard, templates)
+    _dashboard_routes(
+        app, runtime, secrets, replay, guard, templates, can_replay=bool(enqueue_delivery)
+    )
     return app
 
 
-class _TokenGuard:
-    """Checks `Authorization: Bearer <token>` (constant-time); `dependency` is its FastAPI form,
-    which also documents the bearer scheme in the OpenAPI document."""
+def _docs_routes(app: FastAPI, guard: TokenGuard) -> None:
+    """/openapi.json and /docs, behind the token like the API they describe."""
+    api = [Depends(guard.api_dependency)] if guard.required else []
+    page = [Depends(guard.page_dependency)] if guard.required else []
 
-    def __init__(self, token: str | None) -> None:
-        self.token = token
-        scheme = HTTPBearer(auto_error=False, description="The ALERTS_WEB_TOKEN value.")
+    @app.get("/openapi.json", include_in_schema=False, dependencies=api)
+    def openapi_document() -> dict[str, Any]:
+        return app.openapi()
 
-        async def require_token(
-            credentials: HTTPAuthorizationCredentials | None = Depends(scheme),  # noqa: B008
-        ) -> None:
-            if not self.accepts(credentials.credentials if credentials else None):
-                raise HTTPException(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
-
-        self.dependency = require_token
-
-    def accepts(self, offered: str | None) -> bool:
-        if self.token is None:
-            return True
-        return offered is not None and hmac.compare_digest(offered.encode(), self.token.encode())
-
-
-def _same_origin(request: Request) -> None:
-    """Refuse a POST a browser sends from another site's page (a cross-site form or fetch)."""
-    origin = request.headers.get("origin")
-    site = request.headers.get("sec-fetch-site")
-    host = request.headers.get("host", "")
-    if (origin and origin != "null" and urlsplit(origin).netloc != host) or site == "cross-site":
-        raise HTTPException(403, "cross-site request refused")
+    @app.get("/docs", include_in_schema=False, dependencies=page)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="missile-alerts API")
 
 
 def _api_routes(
@@ -143,7 +149,7 @@ def _api_routes(
         "/dlq/{number}/replay",
         status_code=202,
         summary="Send a dead letter again",
-        dependencies=[Depends(_same_origin)],
+        dependencies=[Depends(same_origin)],
         responses={
             404: {"description": "No dead letter with that number"},
             503: {"description": "No queue to enqueue the delivery on"},
@@ -187,13 +193,14 @@ def _dashboard_routes(
     rt: Runtime,
     secrets: list[str],
     replay: Callable[[DeadLetter], str],
-    guard: _TokenGuard,
+    guard: TokenGuard,
+    templates: Environment,
     *,
     can_replay: bool,
 ) -> None:
-    templates = _templates()
+    page = [Depends(guard.page_dependency)] if guard.required else []
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=page)
     def dashboard(notice: str = "", delivery: str = "") -> HTMLResponse:
         now = datetime.now(UTC)
         events = views.recent_events(rt, limit=TIMELINE_EVENTS)
@@ -206,20 +213,19 @@ def _dashboard_routes(
             sources=views.source_views(rt, secrets=secrets, now=now.timestamp()),
             letters=views.dead_letter_views(rt, secrets=secrets),
             notice=_NOTICES.get(notice, "").format(delivery=delivery[:200]),
-            token_required=guard.token is not None,
+            can_sign_out=guard.required,
             can_replay=can_replay,
         )
-        return HTMLResponse(html, headers=_PAGE_HEADERS)
+        return HTMLResponse(html, headers=PAGE_HEADERS)
 
-    @app.post("/dlq/{number}/replay", include_in_schema=False, dependencies=[Depends(_same_origin)])
+    @app.post("/dlq/{number}/replay", include_in_schema=False, dependencies=[Depends(same_origin)])
     async def replay_from_dashboard(
         request: Request, number: Annotated[int, Path(ge=1)]
     ) -> RedirectResponse:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        offered = _first(form, "token") or _bearer(request)
-        if not guard.accepts(offered):
-            return _back("refused")
-        return _back(*await run_in_threadpool(_replay_form, number, _first(form, "delivery")))
+        if not guard.signed_in(request):
+            return sign_in_redirect("/")
+        delivery_key = (await read_form(request)).get("delivery")
+        return _back(*await run_in_threadpool(_replay_form, number, delivery_key))
 
     def _replay_form(number: int, delivery_key: str | None) -> tuple[str, str]:
         """The notice to show: Redis and the broker are blocking I/O, kept off the event loop."""
@@ -232,18 +238,9 @@ def _dashboard_routes(
             return ("no_queue" if exc.detail.startswith("no queue") else "failed", "")
 
 
-_PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
 # The page shows only these texts (a link cannot make it say anything else).
 _NOTICES = {
     "requeued": "Requeued {delivery}.",
-    "refused": "Replay refused: the token is missing or wrong.",
     "gone": "That dead letter is gone (already replayed?).",
     "no_queue": "Replay failed: this web process has no queue to send to.",
     "failed": "Replay failed: the queue did not accept the delivery; it stays dead-lettered.",
@@ -253,16 +250,6 @@ _NOTICES = {
 def _back(notice: str, delivery: str = "") -> RedirectResponse:
     query = {"notice": notice, **({"delivery": delivery} if delivery else {})}
     return RedirectResponse("/?" + urlencode(query), status_code=303)
-
-
-def _first(form: dict[str, list[str]], name: str) -> str | None:
-    values = form.get(name)
-    return values[0] if values and values[0] else None
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def _templates() -> Environment:
@@ -283,10 +270,12 @@ def _when(value: datetime | str | None) -> str:
         return "–"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            when = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    else:
+        when = value
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _ago(value: datetime | None, now: datetime) -> str:

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.types import ASGIApp
 
 START_TIMEOUT_S = 10.0
 
 
-def _config(app: object, *, access_log: bool) -> uvicorn.Config:
+def _config(app: ASGIApp, *, access_log: bool) -> uvicorn.Config:
     return uvicorn.Config(
         app, log_config=None, access_log=access_log, lifespan="off", server_header=False
     )
@@ -40,7 +41,7 @@ class _Server(uvicorn.Server):
                 self._captured_signals.clear()
 
 
-def serve_forever(app: object, *, host: str, port: int) -> None:
+def serve_forever(app: ASGIApp, *, host: str, port: int) -> None:
     """Serve until SIGINT or SIGTERM, then return."""
     config = _config(app, access_log=True)
     config.host, config.port = host, port
@@ -63,7 +64,7 @@ class BackgroundServer:
 
 
 def serve_in_background(
-    app: object, *, host: str = "127.0.0.1", port: int = 0, access_log: bool = False
+    app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, access_log: bool = False
 ) -> BackgroundServer:
     """Start serving in a thread and return once the server accepts connections.
 
