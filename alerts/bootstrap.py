@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -150,10 +151,21 @@ def secret_values(settings: Settings) -> list[str]:
         values.append(settings.smtp_password.get_secret_value())
     if settings.web_token:
         values.append(settings.web_token.get_secret_value())
+    if settings.redis_url:
+        values += _url_passwords(settings.redis_url)
     for subscription in subscriptions_from(settings):
         for d in subscription.destinations:
             values += [s.reveal() for s in (d.url, d.token, *d.signing_secrets) if s is not None]
-    return sorted(set(values))
+    return sorted(v for v in set(values) if v)
+
+
+def _url_passwords(url: str) -> list[str]:
+    """The password in a Redis URL (`redis://:pw@host`), as written and percent-decoded."""
+    try:
+        password = urllib.parse.urlsplit(url).password or ""
+    except ValueError:
+        return []
+    return [password, urllib.parse.unquote(password)]
 
 
 def new_token() -> str:
@@ -165,7 +177,7 @@ class Runtime:
     """Per-process clients and adapters; what Celery tasks and CLI commands work with."""
 
     settings: Settings
-    redis: redis.Redis
+    redis: redis.Redis[bytes]
     http: httpx.Client
     events: EventStore
     states: SourceStates

@@ -20,7 +20,7 @@ from typing import IO, Any
 import click
 import redis
 
-from alerts.bootstrap import policy_from
+from alerts.bootstrap import policy_from, secret_values
 from alerts.config import Settings, load_settings
 from alerts.detection.classify import classify_item
 from alerts.embedded import start_embedded
@@ -29,6 +29,7 @@ from alerts.events.keys import Keys
 from alerts.events.store import EventStore
 from alerts.models import Alert, Item
 from alerts.pipeline import Policy, flush_owed_updates, process_items
+from alerts.redact import mask_url, redact_text
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
@@ -142,7 +143,7 @@ def _emit_all(alerts: list[Alert], store: EventStore) -> None:
 
 
 @contextlib.contextmanager
-def _redis_for(settings: Settings) -> Iterator[redis.Redis]:
+def _redis_for(settings: Settings) -> Iterator[redis.Redis[bytes]]:
     if settings.redis_url:
         client = redis.Redis.from_url(settings.redis_url)
         try:
@@ -195,8 +196,11 @@ def dlq_list() -> None:
     """One JSON line per dead letter, oldest first, numbered for `alerts dlq replay`."""
     from alerts.notify.deadletter import DeadLetters
 
-    for number, letter in enumerate(DeadLetters(_connect_existing(load_settings())).list(), 1):
+    letters = DeadLetters(_connect_existing(load_settings())).list()
+    for number, letter in enumerate(letters, 1):
         _emit({"number": number, **asdict(letter)})
+    if not letters:  # said on stderr: stdout stays JSON Lines (here, none) for scripts
+        click.echo("the dead-letter list is empty", err=True)
 
 
 @click.command("test-alert")
@@ -256,16 +260,25 @@ def sample_test_alert(now: datetime) -> Alert:
     )
 
 
-def _connect_existing(settings: Settings) -> redis.Redis:
-    """The configured Redis, or the embedded one a running `alerts run` owns."""
+def _connect_existing(settings: Settings) -> redis.Redis[bytes]:
+    """The configured Redis, or the embedded one a running `alerts run` owns.
+
+    When it does not answer, say which URL was tried (password masked) and why.
+    """
     url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         client.ping()
-    except (redis.ConnectionError, FileNotFoundError) as exc:
+    except (redis.RedisError, OSError, ValueError) as exc:
+        hint = (
+            "check ALERTS_REDIS_URL"
+            if settings.redis_url
+            else "start `alerts run` first, or set ALERTS_REDIS_URL"
+        )
+        reason = redact_text(str(exc) or type(exc).__name__, secret_values(settings))
         raise click.ClickException(
-            "no Redis reachable: set ALERTS_REDIS_URL or start `alerts run` first"
-        ) from exc
+            f"no Redis reachable at {mask_url(url)} ({reason}): {hint}"
+        ) from None
     return client
 
 

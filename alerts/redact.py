@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 MASK = "***"
 
-_URL_RE = re.compile(r"https?://[^\s'\"<>]+")
+# http(s) plus the Redis spellings: a Redis URL in an error message may carry a password.
+_URL_RE = re.compile(r"(?:https?|rediss?|redis\+socket|unix)://[^\s'\"<>]+", re.IGNORECASE)
+_PATH_SCHEMES = frozenset({"redis", "rediss", "redis+socket", "unix"})
 
 
 class Secret:
@@ -48,14 +50,32 @@ class Secret:
 
 
 def mask_url(url: str) -> str:
-    """`https://hooks.slack.com/services/T0/B0/XYZ` → `https://hooks.slack.com/***`."""
+    """A URL with what may be secret masked: credentials, query, and an HTTP path.
+
+    `https://hooks.slack.com/services/T0/B0/XYZ` → `https://hooks.slack.com/***`. Scheme, host
+    and port are kept: they are not secrets, and an address such as the dashboard's
+    `http://127.0.0.1:8080` is useless without its port. Redis URLs keep their path (a database
+    number or a socket path) but never a password: `redis://:pw@cache:6379/0` →
+    `redis://***@cache:6379/0`.
+    """
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return MASK
-    if not parts.scheme or not parts.hostname:
+    scheme = parts.scheme.lower()
+    if not scheme or not (parts.hostname or scheme in _PATH_SCHEMES):
         return MASK
-    return f"{parts.scheme}://{parts.hostname}/{MASK}"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    credentials = f"{MASK}@" if "@" in parts.netloc else ""
+    where = f"{scheme}://{credentials}{host}" + (f":{port}" if port is not None else "")
+    if scheme in _PATH_SCHEMES:
+        return where + parts.path + (f"?{MASK}" if parts.query else "")
+    if parts.path in {"", "/"} and not parts.query and not parts.fragment:
+        return where + parts.path
+    return f"{where}/{MASK}"
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -1,27 +1,60 @@
-"""The `alerts` console entry point: run | worker | beat, plus alerts.cli's Celery-free commands.
+"""The `alerts` command: run | worker | beat | web, plus alerts.cli's Celery-free commands.
 
 A bad setting stops any command with one line naming the variable, and exit status 2.
+
+`alerts run` is the one-command mode. It owns its data directory (a second run there is refused
+with the PID of the first), starts an embedded Redis unless ALERTS_REDIS_URL is set, the beat in
+a child process, the web service on a thread, and a Celery worker in the main thread. A
+supervisor watches Redis, the beat and the web service: one of them dying stops the whole run
+with its error, and /readyz names it meanwhile. The kernel kills every child if the run dies,
+however it dies. Off a terminal, every line it writes is one JSON object.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import ipaddress
+import multiprocessing
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
+import celery
 import click
 import structlog
 from celery.signals import worker_shutting_down
+from celery.worker import state as worker_state
 
-from alerts.bootstrap import secret_values, sources_from
+from alerts.bootstrap import secret_values, sources_from, subscriptions_from
 from alerts.cli import COMMANDS, dlq
 from alerts.config import Settings, load_settings
-from alerts.embedded import EmbeddedRedis, start_embedded
+from alerts.embedded import (
+    DataDirInUse,
+    DataDirLock,
+    EmbeddedRedis,
+    forked_children_die_with_this_process,
+    own_data_dir,
+    start_embedded,
+)
 from alerts.errors import ConfigError
-from alerts.logs import configure_logging
+from alerts.logs import configure_logging, structured_output, uses_json
+from alerts.redact import mask_url, redact_text
 
 log = structlog.get_logger("alerts.cli")
+
+EX_FAILURE = 1
+QUEUES = ["poll", "deliver"]
+BEAT_MAX_INTERVAL_S = 1.0
+# How `alerts run` stops its beat. SIGINT and SIGTERM sent to the whole process group (Ctrl-C,
+# `timeout`, systemd) are for the run, which stops the beat after its worker.
+BEAT_STOP_SIGNAL = signal.SIGUSR1
 
 
 def _prepare(*, need_redis_url: bool) -> Settings:
@@ -46,6 +79,60 @@ def _configure_app(settings: Settings, redis_url: str) -> Any:
     return configure(settings, redis_url=redis_url)
 
 
+def _say_if_nowhere_to_deliver(settings: Settings) -> None:
+    """Once at start-up: with no destination, launches are found but only logged."""
+    if not any(s.destinations for s in subscriptions_from(settings)):
+        log.warning(
+            "destinations.none",
+            consequence="no destination is configured: alerts will only be logged",
+            hint="set ALERTS_SLACK_WEBHOOK_URLS, ALERTS_WEBHOOK_URLS, ALERTS_EMAIL_TO "
+            "or ALERTS_SUBSCRIPTIONS, then check them with `alerts test-alert`",
+        )
+
+
+def _worker(app: Any, settings: Settings, queues: list[str]) -> Any:
+    """A Celery worker whose start-up banner is one log event instead of printed ASCII art."""
+    worker = app.Worker(
+        pool_cls=settings.worker_pool,
+        queues=queues,
+        loglevel=settings.log_level,
+        concurrency=settings.worker_concurrency,
+        quiet=True,
+    )
+    log.info(
+        "worker.starting",
+        hostname=worker.hostname,
+        celery=celery.__version__,
+        broker=mask_url(str(app.conf.broker_url)),
+        pool=settings.worker_pool,
+        concurrency=settings.worker_concurrency,
+        queues=queues,
+        tasks=sorted(name for name in app.tasks if not name.startswith("celery.")),
+    )
+    return worker
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach `host`: localhost or a loopback address."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_open_web(settings: Settings) -> None:
+    """`alerts run` serves the API and the replay button: never to the network without a token."""
+    token = settings.web_token.get_secret_value() if settings.web_token else ""
+    if not token and not is_loopback(settings.web_host):
+        raise ConfigError(
+            f"required when the web service listens on {settings.web_host}, which is not a "
+            "loopback address (or set ALERTS_WEB_HOST=127.0.0.1)",
+            variable="ALERTS_WEB_TOKEN",
+        )
+
+
 @click.group()
 def cli() -> None:
     """missile-alerts: one alert per ballistic missile launch, from news feeds."""
@@ -53,47 +140,220 @@ def cli() -> None:
 
 @cli.command()
 def run() -> None:
-    """Worker and beat in one process; starts an embedded Redis when ALERTS_REDIS_URL is unset."""
+    """Worker, beat and web in one command; embeds Redis when ALERTS_REDIS_URL is unset."""
     settings = _prepare(need_redis_url=False)
-    embedded: EmbeddedRedis | None = None
-    url = settings.redis_url
-    if not url:
-        embedded = start_embedded(settings.data_dir)
-        url = embedded.url
-        log.info(
-            "redis.embedded.started",
-            binary=embedded.binary,
-            data_dir=str(embedded.data_dir),
-            pid=embedded.process.pid,
-        )
+    _refuse_open_web(settings)
+    lock = _own_data_dir(settings)  # held until this process ends, however it ends
+    forked_children_die_with_this_process()
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # until Celery installs its own handler
+    with structured_output(enabled=uses_json(settings.log_format)):
+        try:
+            code = _run_components(settings)
+        except (ConfigError, DataDirInUse):
+            raise
+        except Exception as exc:
+            log.error("run.failed", error=redact_text(f"{type(exc).__name__}: {exc}"),
+                      exc_info=True)  # fmt: skip
+            code = EX_FAILURE
+    lock.release()
+    sys.exit(code)
+
+
+def _own_data_dir(settings: Settings) -> DataDirLock:
+    try:
+        return own_data_dir(settings.data_dir)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use {settings.data_dir.resolve()} ({exc.strerror or exc})",
+            variable="ALERTS_DATA_DIR",
+        ) from None
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_components(settings: Settings) -> int:
+    """Start Redis (embedded), beat, web and the worker; return the run's exit status."""
     requested: list[str] = []
 
     def on_shutdown(sig: str = "", how: str = "", **_: object) -> None:
         requested.append(f"{how}:{sig}")
 
     worker_shutting_down.connect(on_shutdown, weak=False)
-    web = None
-    try:
+    supervisor = Supervisor(on_failure=_stop_worker)
+    with contextlib.ExitStack() as stack:
+        url = settings.redis_url
+        if not url:
+            embedded = _start_embedded(settings)
+            stack.callback(_stop_embedded, embedded)
+            supervisor.watch("redis", functools.partial(_redis_failure, embedded))
+            url = embedded.url
         app = _configure_app(settings, url)
-        web = _start_web(settings, url)
-        worker = app.Worker(
-            beat=True,
-            pool_cls=settings.worker_pool,
-            queues=["poll", "deliver"],
-            loglevel=settings.log_level,
-            concurrency=settings.worker_concurrency,
-        )
+        _say_if_nowhere_to_deliver(settings)
+        beat = start_beat(app)  # forked before the web and supervisor threads exist
+        stack.callback(beat.stop)
+        supervisor.watch("beat", beat.failure)
+        web = _start_web(settings, url, app, supervisor)
+        stack.callback(web.stop)
+        supervisor.watch("web", lambda: None if web.thread.is_alive() else "the server stopped")
+        worker = _worker(app, settings, QUEUES)
+        supervisor.start()
+        stack.callback(supervisor.stop)  # unwound first: stopping the others is no failure
         worker.start()
-        # Ctrl-C is how `alerts run` is stopped: a warm shutdown on SIGINT is a clean exit
-        # (Celery itself reports it as EX_FAILURE).
-        code = 0 if requested == ["Warm:SIGINT"] else (worker.exitcode or 0)
-    finally:
-        if web is not None:
-            web.stop()
-        if embedded is not None:
-            embedded.stop()
-            log.info("redis.embedded.stopped", data_dir=str(embedded.data_dir))
-    sys.exit(code)
+        supervisor.stop()
+    if supervisor.failures:
+        component, error = next(iter(supervisor.failures.items()))
+        log.error("run.stopped", component=component, error=error)
+        return EX_FAILURE
+    # Ctrl-C is how `alerts run` is stopped: a warm shutdown on SIGINT is a clean exit
+    # (Celery itself reports it as EX_FAILURE).
+    return 0 if requested == ["Warm:SIGINT"] else int(worker.exitcode or 0)
+
+
+def _start_embedded(settings: Settings) -> EmbeddedRedis:
+    maxmemory = settings.redis_maxmemory
+    embedded = start_embedded(settings.data_dir, maxmemory=maxmemory)
+    log.info(
+        "redis.embedded.started",
+        binary=embedded.binary,
+        data_dir=str(embedded.data_dir),
+        pid=embedded.process.pid,
+        maxmemory=maxmemory,
+    )
+    return embedded
+
+
+def _stop_embedded(embedded: EmbeddedRedis) -> None:
+    embedded.stop()
+    log.info("redis.embedded.stopped", data_dir=str(embedded.data_dir))
+
+
+def _redis_failure(embedded: EmbeddedRedis) -> str | None:
+    code = embedded.process.poll()
+    if code is None:
+        return None
+    return f"the embedded Redis {_ended(code)}; see {embedded.data_dir / 'redis.log'}"
+
+
+def _ended(exitcode: int | None) -> str:
+    """How a child process ended, in words: `exited with status 1`, `was killed by SIGKILL`."""
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-exitcode).name}"
+    return f"exited with status {exitcode}"
+
+
+def _stop_worker() -> None:
+    """Ask the worker in the main thread for a warm shutdown, as its own signal handlers do."""
+    worker_state.should_stop = EX_FAILURE  # type: ignore[assignment] # stubs say None only
+
+
+class Supervisor:
+    """Watches the components of `alerts run` that live beside its worker.
+
+    Each check returns None while its component is fine, else why it stopped. The first failure
+    of each is logged, kept in `failures` (for /readyz) and calls `on_failure`, which stops the
+    run: a run that cannot poll or cannot serve must not look healthy.
+    """
+
+    def __init__(self, on_failure: Callable[[], None], interval_s: float = 0.2) -> None:
+        self.failures: dict[str, str] = {}
+        self._checks: dict[str, Callable[[], str | None]] = {}
+        self._on_failure = on_failure
+        self._interval_s = interval_s
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, component: str, check: Callable[[], str | None]) -> None:
+        self._checks[component] = check
+
+    def check_once(self) -> None:
+        for component, check in self._checks.items():
+            if component in self.failures:
+                continue
+            try:
+                why = check()
+            except Exception as exc:  # a check that cannot tell counts as a failure
+                why = f"cannot check it: {type(exc).__name__}: {exc}"
+            if why is None:
+                continue
+            self.failures[component] = why
+            log.error("run.component.failed", component=component, error=why)
+            self._on_failure()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="alerts-supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._interval_s):
+            self.check_once()
+
+
+@dataclass
+class BeatProcess:
+    """The beat of `alerts run`, in a child process it supervises (Celery's embedded beat
+    outlived a SIGKILLed parent and died unseen): its error is logged and reaches the parent."""
+
+    process: BaseProcess
+    errors: Connection
+    _failure: str | None = field(default=None, init=False)
+
+    def failure(self) -> str | None:
+        if self._failure is None and not self.process.is_alive():
+            why = _ended(self.process.exitcode)
+            with contextlib.suppress(EOFError, OSError):
+                if self.errors.poll():
+                    why += f": {self.errors.recv()}"
+            self._failure = why
+        return self._failure
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """BEAT_STOP_SIGNAL (the beat saves its schedule and exits), then SIGKILL if it lingers."""
+        if self.process.is_alive() and self.process.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, BEAT_STOP_SIGNAL)
+            self.process.join(timeout_s)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.errors.close()
+
+
+def start_beat(app: Any) -> BeatProcess:
+    context = multiprocessing.get_context("fork")
+    errors_out, errors_in = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_beat_main, args=(app, errors_in), name="alerts-beat", daemon=True
+    )
+    process.start()
+    errors_in.close()
+    log.info("beat.started", pid=process.pid)
+    return BeatProcess(process, errors_out)
+
+
+def _beat_main(app: Any, errors: Connection) -> None:
+    """The beat child, which only its parent stops (BEAT_STOP_SIGNAL; SIGKILL if the parent
+    dies). An error is logged here and sent to the parent; exit status 1."""
+    from celery.beat import Service
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(BEAT_STOP_SIGNAL, _exit_on_signal)
+    try:
+        Service(app).start(embedded_process=True)  # max interval: beat_max_loop_interval
+    except Exception as exc:
+        error = redact_text(f"{type(exc).__name__}: {exc}")
+        log.error("beat.failed", error=error, exc_info=True)
+        with contextlib.suppress(OSError):
+            errors.send(error)
+        sys.exit(EX_FAILURE)
 
 
 @cli.command()
@@ -101,14 +361,11 @@ def run() -> None:
 def worker(queues: str) -> None:
     """A Celery worker (needs ALERTS_REDIS_URL), as docker-compose runs it."""
     settings = _prepare(need_redis_url=True)
-    app = _configure_app(settings, str(settings.redis_url))
-    w = app.Worker(
-        pool_cls=settings.worker_pool,
-        queues=queues.split(","),
-        loglevel=settings.log_level,
-        concurrency=settings.worker_concurrency,
-    )
-    w.start()
+    with structured_output(enabled=uses_json(settings.log_format)):
+        app = _configure_app(settings, str(settings.redis_url))
+        _say_if_nowhere_to_deliver(settings)
+        w = _worker(app, settings, queues.split(","))
+        w.start()
     sys.exit(w.exitcode or 0)
 
 
@@ -117,8 +374,10 @@ def beat() -> None:
     """The Celery beat scheduler (needs ALERTS_REDIS_URL); run exactly one."""
     settings = _prepare(need_redis_url=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = _configure_app(settings, str(settings.redis_url))
-    app.Beat(loglevel=settings.log_level, max_interval=1.0).run()
+    with structured_output(enabled=uses_json(settings.log_format)):
+        app = _configure_app(settings, str(settings.redis_url))
+        log.info("beat.starting", pid=os.getpid(), max_interval_s=BEAT_MAX_INTERVAL_S)
+        app.Beat(loglevel=settings.log_level, max_interval=BEAT_MAX_INTERVAL_S, quiet=True).run()
 
 
 for command in COMMANDS:
@@ -164,7 +423,10 @@ def _guard(call: Callable[[], object]) -> None:
     except ConfigError as err:
         click.echo(f"alerts: configuration error: {err}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except DataDirInUse as err:
+        click.echo(f"alerts: {err}", err=True)
+        sys.exit(2)
+    except (click.exceptions.Abort, KeyboardInterrupt):
         sys.exit(130)
     except click.ClickException as err:
         err.show()
@@ -183,9 +445,9 @@ def web(host: str | None, port: int | None) -> None:
     url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
     host, port = host or settings.web_host, port or settings.web_port
     rt = build_runtime(settings, redis_url=url)
-    app = _web_app(settings, rt, url)
+    app = _web_app(settings, rt, _configure_app(settings, url))
     log.info("web.starting", host=host, port=port, token_required=settings.web_token is not None)
-    if settings.web_token is None and host not in {"127.0.0.1", "localhost", "::1"}:
+    if settings.web_token is None and not is_loopback(host):
         log.warning("web.open_without_token", host=host, hint="set ALERTS_WEB_TOKEN")
     try:
         serve_forever(app, host=host, port=port)
@@ -193,12 +455,10 @@ def web(host: str | None, port: int | None) -> None:
         rt.close()
 
 
-def _web_app(settings: Settings, rt: Any, redis_url: str) -> Any:
+def _web_app(settings: Settings, rt: Any, celery_app: Any) -> Any:
     """The ASGI app over this Runtime: deliveries enqueued through Celery, metrics from Redis."""
     from alerts.metrics import render_metrics
     from alerts.web import create_app
-
-    celery_app = _configure_app(settings, redis_url)
 
     def enqueue_delivery(alert_key: str, destination_id: str) -> None:
         celery_app.send_task("alerts.deliver", args=(alert_key, destination_id), queue="deliver")
@@ -210,16 +470,15 @@ def _web_app(settings: Settings, rt: Any, redis_url: str) -> Any:
     )  # fmt: skip
 
 
-def _start_web(settings: Settings, redis_url: str) -> Any:
+def _start_web(settings: Settings, redis_url: str, celery_app: Any, supervisor: Supervisor) -> Any:
     """The web service beside `alerts run`'s worker, on a thread; stopped by the caller."""
     from alerts.bootstrap import build_runtime
     from alerts.web.server import serve_in_background
 
     rt = build_runtime(settings, redis_url=redis_url)
+    app = RunReadiness(_web_app(settings, rt, celery_app), supervisor)
     try:
-        server = serve_in_background(
-            _web_app(settings, rt, redis_url), host=settings.web_host, port=settings.web_port
-        )
+        server = serve_in_background(app, host=settings.web_host, port=settings.web_port)
     except OSError as exc:
         raise ConfigError(
             f"cannot listen on {settings.web_host}:{settings.web_port} ({exc.strerror})",
@@ -227,3 +486,22 @@ def _start_web(settings: Settings, redis_url: str) -> Any:
         ) from None
     log.info("web.started", url=server.url, token_required=settings.web_token is not None)
     return server
+
+
+class RunReadiness:
+    """ASGI wrapper for the web app of `alerts run`: once a component of the run has failed,
+    /readyz answers 503 naming it, while the worker finishes its tasks before the run ends."""
+
+    def __init__(self, app: Any, supervisor: Supervisor) -> None:
+        self.app, self.supervisor = app, supervisor
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        failures = dict(self.supervisor.failures)
+        if failures and scope["type"] == "http" and scope["path"] == "/readyz":
+            from starlette.responses import JSONResponse
+
+            checks = {name: {"ok": False, "detail": why} for name, why in failures.items()}
+            body = {"status": "not ready", "failed": list(failures), "checks": checks}
+            await JSONResponse(body, status_code=503)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

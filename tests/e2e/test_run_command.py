@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import redis
+
 from tests.integration.feed_server import FeedServer
 from tests.integration.receivers import WebhookReceiver
 from tests.support.feeds import Entry, rss
-from tests.support.processes import AlertsProcess, wait_until
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return (
-        Path(f"/proc/{pid}").exists()
-        and b"zombie" not in Path(f"/proc/{pid}/status").read_bytes().lower()
-    )
+from tests.support.processes import AlertsProcess, alive, wait_until
 
 
 def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
@@ -43,6 +33,7 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             "ALERTS_SLACK_WEBHOOK_URLS": json.dumps([slack.url("/services/T1/B1/canary-run")]),
             "ALERTS_LOG_FORMAT": "json",
             "ALERTS_WEB_PORT": str(web_port),
+            "ALERTS_REDIS_MAXMEMORY": "64mb",
         }
         run = AlertsProcess(["run"], env=env, cwd=tmp_path, log=tmp_path / "run.log")
         try:
@@ -53,8 +44,12 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             )
             [started] = [e for e in run.events() if e.get("event") == "redis.embedded.started"]
             redis_pid = int(started["pid"])
-            assert _alive(redis_pid)
+            assert alive(redis_pid)
             assert (data_dir / "appendonly.aof").exists() or (data_dir / "appendonlydir").exists()
+            embedded = redis.Redis(unix_socket_path=str(data_dir / "redis.sock"))
+            assert embedded.config_get("maxmemory") == {"maxmemory": str(64 * 1024 * 1024)}
+            assert embedded.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+            embedded.close()
 
             published = datetime.now(UTC) - timedelta(minutes=1)
             feeds.set(
@@ -80,7 +75,7 @@ def test_run_embeds_redis_alerts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
 
             code = run.stop(signal.SIGINT, timeout_s=30)
             assert code == 0, run.text()[-3000:]
-            wait_until(lambda: not _alive(redis_pid), timeout_s=10, what="embedded Redis to stop")
+            wait_until(lambda: not alive(redis_pid), timeout_s=10, what="embedded Redis to stop")
             assert not (data_dir / "redis.pid").exists()
             assert "canary" not in run.text()
         finally:

@@ -141,3 +141,58 @@ class TestHealth:
         fresh = alerts("health", "--role", "beat", env=env, cwd=tmp_path)
         assert fresh.returncode == 0, fresh.stdout
         client.close()
+
+
+class TestOperatorMessages:
+    def test_sources_names_the_redis_it_tried_and_why(self, tmp_path: Path) -> None:
+        """Not "set ALERTS_REDIS_URL" when it is set: the URL tried (password masked), the error."""
+        import socket
+
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"redis://:swordfish-pw@127.0.0.1:{port}/3"
+        proc = alerts("sources", env={"ALERTS_REDIS_URL": url}, cwd=tmp_path)
+        assert proc.returncode == 1
+        assert f"redis://***@127.0.0.1:{port}/3" in proc.stderr
+        assert "Connection refused" in proc.stderr
+        assert "ALERTS_REDIS_URL" in proc.stderr
+        assert "swordfish" not in proc.stderr
+
+    def test_dlq_list_says_when_it_is_empty(
+        self, tmp_path: Path, redis_server: EmbeddedRedis
+    ) -> None:
+        """On stderr, so stdout stays JSON Lines (none) for scripts."""
+        redis.Redis.from_url(redis_server.url).flushall()
+        proc = alerts("dlq", "list", env={"ALERTS_REDIS_URL": redis_server.url}, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == ""
+        assert proc.stderr.strip() == "the dead-letter list is empty"
+
+
+class TestRunRefuses:
+    def test_a_data_dir_in_use(self, tmp_path: Path) -> None:
+        """One line naming the data dir and its owner, exit 2; the owner's files untouched."""
+        from alerts.embedded import own_data_dir
+
+        data_dir = tmp_path / "data"
+        lock = own_data_dir(data_dir)
+        (data_dir / "redis.pid").write_text(str(os.getpid()))
+        try:
+            proc = alerts("run", env={"ALERTS_DATA_DIR": str(data_dir)}, cwd=tmp_path)
+        finally:
+            lock.release()
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines() == [
+            f"alerts: the data dir {data_dir.resolve()} is in use by PID {os.getpid()}"
+        ]
+        assert (data_dir / "redis.pid").read_text() == str(os.getpid())
+        assert not (data_dir / "redis.sock").exists()
+
+    def test_a_network_address_without_a_token(self, tmp_path: Path) -> None:
+        env = {"ALERTS_WEB_HOST": "0.0.0.0", "ALERTS_DATA_DIR": str(tmp_path / "data")}  # noqa: S104
+        proc = alerts("run", env=env, cwd=tmp_path)
+        assert proc.returncode == 2
+        [line] = proc.stderr.splitlines()
+        assert "ALERTS_WEB_TOKEN" in line
+        assert not (tmp_path / "data").exists()

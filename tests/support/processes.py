@@ -68,6 +68,25 @@ class AlertsProcess:
         return out
 
 
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        os.kill(pid, 0)
+        status = Path(f"/proc/{pid}/status").read_bytes()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return b"zombie" not in status.lower()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of `pid` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
 def wait_until(
     condition: Callable[[], bool], *, timeout_s: float, what: str, interval_s: float = 0.1
 ) -> None:

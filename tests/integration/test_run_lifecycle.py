@@ -1,0 +1,247 @@
+"""The pieces `alerts run` is made of, each against the real thing: the data-dir lock, children
+that die with their parent, the supervised beat child, every output line as JSON, readiness
+naming a dead component, and an embedded Redis that refuses writes rather than evicting."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from fastapi import FastAPI
+
+from alerts.embedded import DataDirInUse, own_data_dir, start_embedded
+from tests.support.processes import alive, wait_until
+from tests.web.server import http_client
+from workers.cli import RunReadiness, Supervisor, start_beat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def python(script: str, *args: str) -> subprocess.Popen[str]:
+    """A Python child running `script`, stdout and stderr piped."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+class TestDataDirLock:
+    def test_a_second_owner_is_refused_with_the_holders_pid(self, tmp_path: Path) -> None:
+        lock = own_data_dir(tmp_path / "data")
+        with pytest.raises(DataDirInUse) as refused:
+            own_data_dir(tmp_path / "data")
+        assert refused.value.pid == os.getpid()
+        assert str(refused.value) == (
+            f"the data dir {(tmp_path / 'data').resolve()} is in use by PID {os.getpid()}"
+        )
+        lock.release()
+        own_data_dir(tmp_path / "data").release()
+
+    def test_the_lock_goes_with_its_holder_even_on_sigkill(self, tmp_path: Path) -> None:
+        """No pid file to guess from: the kernel drops the lock of a dead process."""
+        holder = python(
+            """
+            import sys, time
+            from pathlib import Path
+            from alerts.embedded import own_data_dir
+            own_data_dir(Path(sys.argv[1]))
+            print("locked", flush=True)
+            time.sleep(60)
+            """,
+            str(tmp_path),
+        )
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "locked"
+            with pytest.raises(DataDirInUse) as refused:
+                own_data_dir(tmp_path)
+            assert refused.value.pid == holder.pid
+        finally:
+            holder.kill()
+            holder.communicate(timeout=10)
+        own_data_dir(tmp_path).release()
+
+
+class TestChildrenDieWithParent:
+    def test_a_forked_child_dies_when_its_parent_is_sigkilled(self) -> None:
+        parent = python(
+            """
+            import os, time
+            from alerts.embedded import forked_children_die_with_this_process
+            forked_children_die_with_this_process()
+            child = os.fork()
+            if child == 0:
+                time.sleep(60)
+                os._exit(0)
+            print(child, flush=True)
+            time.sleep(60)
+            """
+        )
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.kill()
+        parent.communicate(timeout=10)
+        wait_until(lambda: not alive(child), timeout_s=5, what="the orphan to die")
+
+
+def _beat_app(schedule: Path) -> Celery:
+    app = Celery("beat-test", broker="memory://", set_as_current=False)
+    app.conf.update(beat_schedule={}, beat_schedule_filename=str(schedule))
+    return app
+
+
+class TestBeatChild:
+    def test_a_failing_beat_reports_its_error(self, tmp_path: Path) -> None:
+        """The bug: beat died on FileNotFoundError and nothing above it noticed."""
+        beat = start_beat(_beat_app(tmp_path / "missing" / "celerybeat-schedule"))
+        try:
+            wait_until(lambda: beat.failure() is not None, timeout_s=15, what="beat to fail")
+            failure = str(beat.failure())
+            assert failure.startswith("exited with status 1: ")
+            assert "FileNotFoundError" in failure
+        finally:
+            beat.stop()
+
+    def test_only_its_parent_stops_it(self, tmp_path: Path) -> None:
+        """Ctrl-C or SIGTERM to the process group is for the run; the run stops beat last."""
+        beat = start_beat(_beat_app(tmp_path / "celerybeat-schedule"))
+        try:
+            assert beat.process.pid is not None
+            time.sleep(0.3)
+            os.kill(beat.process.pid, signal.SIGTERM)
+            os.kill(beat.process.pid, signal.SIGINT)
+            time.sleep(0.3)
+            assert beat.failure() is None
+        finally:
+            beat.stop()
+        assert beat.process.exitcode == 0
+
+
+class TestStructuredOutput:
+    def test_every_line_of_the_process_and_its_children_is_one_json_object(self) -> None:
+        """Prints, raw writes, multi-line warnings and a forked child's output all arrive as
+        single JSON lines on stderr, redacted; nothing is written to stdout."""
+        proc = python(
+            """
+            import os, sys, warnings
+            import structlog
+            from alerts.logs import configure_logging, structured_output
+            configure_logging(fmt="json")
+            with structured_output():
+                print("a banner line\\n\\n   second line")
+                sys.stderr.write("raw https://hooks.slack.com/services/T0/B0/hidden\\n")
+                warnings.warn("You are root:\\nthis is\\nnot recommended")
+                structlog.get_logger().info("from.logger", n=1)
+                child = os.fork()
+                if child == 0:
+                    os.write(1, b"child raw write\\n")
+                    structlog.get_logger().info("child.logged")
+                    os._exit(0)
+                os.waitpid(child, 0)
+                os.write(2, b"no newline at the end")
+            print("after")
+            """
+        )
+        stdout, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 0, stderr
+        assert stdout == "after\n"
+        events = [json.loads(line) for line in stderr.splitlines()]
+        assert all(isinstance(e, dict) for e in events)
+        said = {e["event"] for e in events}
+        assert {
+            "a banner line",
+            "second line",
+            "raw https://hooks.slack.com/***",
+            "from.logger",
+            "child raw write",
+            "child.logged",
+            "no newline at the end",
+        } <= said
+        [warning] = [e for e in events if e.get("logger") == "py.warnings"]
+        assert "You are root:\nthis is\nnot recommended" in warning["event"]
+        assert "hidden" not in stderr
+
+
+class TestRunReadiness:
+    def test_readyz_names_the_dead_component(self) -> None:
+        """While the worker finishes its tasks, /readyz already says which component is gone."""
+        inner = FastAPI()
+
+        @inner.get("/readyz")
+        def readyz() -> dict[str, str]:
+            return {"status": "ready"}
+
+        @inner.get("/api/events")
+        def events() -> list[str]:
+            return []
+
+        supervisor = Supervisor(on_failure=lambda: None)
+        with http_client(RunReadiness(inner, supervisor)) as client:
+            assert client.get("/readyz").json() == {"status": "ready"}
+            supervisor.watch("beat", lambda: "exited with status 1: FileNotFoundError: x")
+            supervisor.check_once()
+            answer = client.get("/readyz")
+            assert answer.status_code == 503
+            body = answer.json()
+            assert (body["status"], body["failed"]) == ("not ready", ["beat"])
+            assert "FileNotFoundError" in body["checks"]["beat"]["detail"]
+            assert client.get("/api/events").json() == []
+
+
+def _fill(client: redis.Redis, *, kilobytes: int) -> None:
+    for n in range(kilobytes):
+        client.set(f"seen:{n}", "x" * 1024)
+
+
+class TestEmbeddedRedis:
+    def test_full_redis_refuses_writes_and_evicts_nothing(self, tmp_path: Path) -> None:
+        """maxmemory with noeviction: a runaway source gets errors, the broker keeps its data."""
+        server = start_embedded(tmp_path, appendonly=False, maxmemory="3mb")
+        client = redis.Redis.from_url(server.url)
+        try:
+            assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+            assert client.config_get("maxmemory") == {"maxmemory": str(3 * 1024 * 1024)}
+            client.lpush("deliver", "a broker message")
+            with pytest.raises(redis.exceptions.OutOfMemoryError):
+                _fill(client, kilobytes=10_000)
+            assert client.lrange("deliver", 0, -1) == [b"a broker message"]
+        finally:
+            client.close()
+            server.stop()
+
+    def test_default_maxmemory(self, tmp_path: Path) -> None:
+        server = start_embedded(tmp_path, appendonly=False)
+        client = redis.Redis.from_url(server.url)
+        try:
+            assert client.config_get("maxmemory") == {"maxmemory": str(256 * 1024 * 1024)}
+        finally:
+            client.close()
+            server.stop()
+
+    def test_a_pid_file_naming_another_dirs_server_is_not_obeyed(self, tmp_path: Path) -> None:
+        """A pid file is a hint, not a licence to kill: only a server on this dir's socket
+        is taken for a leftover."""
+        other = start_embedded(tmp_path / "other", appendonly=False)
+        mine = tmp_path / "mine"
+        mine.mkdir()
+        (mine / "redis.pid").write_text(str(other.process.pid))
+        server = start_embedded(mine, appendonly=False)
+        try:
+            assert other.process.poll() is None
+            assert redis.Redis.from_url(other.url).ping()
+        finally:
+            server.stop()
+            other.stop()
