@@ -25,7 +25,12 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    Metric,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
 
 from alerts.events.keys import Keys
 
@@ -53,10 +58,10 @@ QUEUES = ("poll", "deliver")
 class Metrics:
     """Adds to counters and histograms in Redis; batch calls with `pipeline()`."""
 
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, keys: Keys | None = None) -> None:
         self._redis = client
         self._keys = keys or Keys()
-        self._pipe: redis.client.Pipeline | None = None
+        self._pipe: redis.client.Pipeline[bytes] | None = None
         # a batch adds up its increments and writes each (key, field) once, at flush
         self._floats: dict[tuple[str, str], float] = {}
         self._ints: dict[tuple[str, str], int] = {}
@@ -101,7 +106,7 @@ class Metrics:
         return batched
 
 
-def render_metrics(client: redis.Redis, *, keys: Keys | None = None) -> str:
+def render_metrics(client: redis.Redis[bytes], *, keys: Keys | None = None) -> str:
     """Everything in Prometheus text format (version 0.0.4)."""
     registry = CollectorRegistry()
     registry.register(_RedisCollector(client, keys or Keys()))
@@ -109,10 +114,10 @@ def render_metrics(client: redis.Redis, *, keys: Keys | None = None) -> str:
 
 
 class _RedisCollector:
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: redis.Redis[bytes], keys: Keys) -> None:
         self._redis, self._keys = client, keys
 
-    def collect(self) -> Iterator[object]:
+    def collect(self) -> Iterator[Metric]:
         pipe = self._redis.pipeline(transaction=False)
         for name in (*COUNTERS, *HISTOGRAMS):
             pipe.hgetall(self._keys.metric(name))

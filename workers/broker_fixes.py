@@ -26,7 +26,7 @@ _MARK = "_missile_alerts_fixed"
 
 def install() -> None:
     """Idempotent: wraps `kombu.transport.redis.Channel._connparams` once per process."""
-    original = kombu_redis.Channel._connparams
+    original = kombu_redis.Channel._connparams  # type: ignore[attr-defined]
     if getattr(original, _MARK, False):
         return
 
@@ -37,4 +37,4 @@ def install() -> None:
         return original(self, asynchronous=asynchronous)
 
     setattr(_connparams, _MARK, True)
-    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[attr-defined]

@@ -189,7 +189,7 @@ def _launcher_of_lines(
         sure = how == "role" or (how == "subject" and index == 0)
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
-        if code and not sure:
+        if code is not None and not sure:
             owner = _system_owner(folded, cues, code)
             sure = owner != code
             code = owner
@@ -197,8 +197,8 @@ def _launcher_of_lines(
             if guessed is not None and not sure:
                 guessed.append(True)
             return code
-        if index == 0 and (owner := cues.systems.first(folded, cues.word_start)):
-            return owner  # a title naming a system but no country ("Hwasong-14 could...")
+        if index == 0 and (named := cues.systems.first(folded, cues.word_start)):
+            return named  # a title naming a system but no country ("Hwasong-14 could...")
     return None
 
 

@@ -180,7 +180,7 @@ class CurlFetcher:
         room: int,
     ) -> tuple[int, list[tuple[FetchRequest, Outcome]]]:  # fmt: skip
         """Add up to `room` pending requests; those refused before sending are answered."""
-        started, refused = 0, []
+        started, refused = 0, list[tuple[FetchRequest, Outcome]]()
         while pending and started < room:
             request = pending.popleft()
             easy = idle.pop() if idle else self._easy()
@@ -202,7 +202,7 @@ class CurlFetcher:
         count = 0
         while True:
             queued, ok, failed = multi.info_read()
-            finished = [(easy, None) for easy in ok]
+            finished: list[tuple[pycurl.Curl, int | None]] = [(easy, None) for easy in ok]
             finished += [(easy, code) for easy, code, _message in failed]
             for easy, code in finished:
                 transfer, outcome = self._finish(multi, idle, easy, code)

@@ -34,7 +34,7 @@ import feedparser
 try:  # optional speed-up; feedparser alone is the fallback everywhere
     import feedparser_rs
 except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
-    feedparser_rs = None
+    feedparser_rs = None  # type: ignore[assignment]
 from defusedxml import DefusedXmlException
 
 from alerts.errors import SourceError, SourceErrorKind
@@ -324,7 +324,8 @@ def _struct_time_utc(value: Any) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -33,7 +33,7 @@ class TestReadme:
         assert out == "./scripts/test"
         script = (ROOT / "scripts" / "test").read_text()
         assert "pip install -q -e '.[test]'" in script
-        assert script.rstrip().endswith('exec .venv/bin/pytest "$@"')
+        assert script.rstrip().endswith('.venv/bin/mypy\nexec .venv/bin/pytest "$@"')
 
 
 class TestCompose:
@@ -67,6 +67,11 @@ class TestCompose:
             assert service["restart"] == "unless-stopped"
             assert service["healthcheck"]["test"][1:4] == ["alerts", "health", "--role"]
 
+    def test_one_named_image_for_every_app_service(self) -> None:
+        """worker, beat and web run one image with one name, not three anonymous builds."""
+        images = {self.compose["services"][n].get("image") for n in ("worker", "beat", "web")}
+        assert images == {"missile-alerts:local"}
+
     def test_valid_against_the_compose_specification(self) -> None:
         """docker-compose.yml validates against the Compose Specification's JSON schema."""
         checker = Path(sys.executable).with_name("check-jsonschema")
@@ -81,3 +86,37 @@ class TestCompose:
         for name, service in self.compose["services"].items():
             assert "healthcheck" in service, name
             assert service.get("restart") == "unless-stopped", name
+
+
+class TestPackaging:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+
+    def test_license_is_an_spdx_expression_with_a_file(self) -> None:
+        """`license = {text = ...}` stops building in 2027 (PEP 639): SPDX string plus LICENSE."""
+        assert re.search(r'^license = "MIT"$', self.pyproject, flags=re.M)
+        assert "MIT License" in (ROOT / "LICENSE").read_text()
+
+    def test_constraints_pin_every_runtime_dependency(self) -> None:
+        """The image installs with -c constraints.txt: every runtime dependency is pinned there,
+        at a version that satisfies pyproject's lower bound."""
+        import tomllib
+
+        from packaging.requirements import Requirement
+
+        deps = tomllib.loads(self.pyproject)["project"]["dependencies"]
+        pins = {}
+        for line in (ROOT / "constraints.txt").read_text().splitlines():
+            if line and not line.startswith("#"):
+                name, version = line.split("==")
+                pins[name.lower().replace("_", "-")] = version
+        for dep in deps:
+            req = Requirement(dep)
+            name = req.name.lower().replace("_", "-")
+            assert name in pins, f"{name} is not pinned in constraints.txt: run scripts/lock"
+            assert req.specifier.contains(pins[name]), f"{name}=={pins[name]} breaks {dep}"
+        assert "-c constraints.txt" in (ROOT / "Dockerfile").read_text()
+
+    def test_docker_context_leaves_out_local_state(self) -> None:
+        ignored = (ROOT / ".dockerignore").read_text().splitlines()
+        for path in (".venv", ".env", ".alerts-data", ".git"):
+            assert path in ignored
