@@ -1,7 +1,7 @@
 """Score detection and event grouping on real news cycles (tests/corpus/real), per split.
 
-Usage: python bench/eval_real.py [--split dev|sealed|both|all] [--root DIR] [--no-before]
-                                 [--wrong N] [--only now|before|keyword] [--keep-env]
+Usage: python bench/eval_real.py [--split dev|sealed|both|all|dev:a|dev:b] [--root DIR]
+                                 [--no-before] [--wrong N] [--only now|before|keyword] [--keep-env]
 
 For each split it prints, for the detector now, the detector as main held it before issue 12
 (commit BEFORE_COMMIT, extracted with `git archive` and run from that tree) and a keyword
@@ -280,7 +280,9 @@ def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namesp
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "sealed", "both", "all"), default="both")
+    parser.add_argument(
+        "--split", choices=("dev", "sealed", "both", "all", "dev:a", "dev:b"), default="both"
+    )
     parser.add_argument("--root", type=Path, default=None, help="another corpus folder")
     parser.add_argument("--no-before", action="store_true", help="skip the pre-issue detector")
     parser.add_argument("--only", choices=("now", "before", "keyword"))

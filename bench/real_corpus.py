@@ -37,6 +37,11 @@ def split_of(key: str) -> str:
     return "sealed" if hashlib.sha256(key.encode()).digest()[0] < SEALED_BELOW else "dev"
 
 
+def half_of(key: str) -> str:
+    """'a' or 'b': two halves of the dev split by id, for out-of-sample tuning (eval_halves)."""
+    return "a" if hashlib.sha256(key.encode()).digest()[1] < 128 else "b"
+
+
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
@@ -48,11 +53,16 @@ class Corpus:
     errors: list[str] = field(default_factory=list)
 
     def split(self, name: str) -> Corpus:
-        """Events and items of one split ('dev', 'sealed' or 'all')."""
+        """Events and items of one split ('dev', 'sealed', 'all', or a dev half 'dev:a')."""
         if name == "all":
             return self
-        events = {k: v for k, v in self.events.items() if v["split"] == name}
-        items = [i for i in self.items if i["split"] == name]
+        name, _, half = name.partition(":")
+        events = {
+            k: v
+            for k, v in self.events.items()
+            if v["split"] == name and half in ("", v["half"])
+        }
+        items = [i for i in self.items if i["split"] == name and half in ("", i["half"])]
         return Corpus(events, items)
 
 
@@ -86,6 +96,7 @@ def load(root: Path = ROOT, files: list[Path] | None = None) -> Corpus:
             if row.get("event") in corpus.events:
                 errors.append(f"{row['_where']}: event {row['event']} defined twice")
             row["split"] = split_of(str(row.get("event")))
+            row["half"] = half_of(str(row.get("event")))
             corpus.events[str(row.get("event"))] = row
     seen_ids: set[str] = set()
     seen_titles: set[str] = set()
@@ -101,6 +112,7 @@ def load(root: Path = ROOT, files: list[Path] | None = None) -> Corpus:
             event = corpus.events.get(str(row.get("event")))
             key = str(row.get("event") if row.get("event") else row.get("story") or row.get("id"))
             row["split"] = event["split"] if event else split_of(key)
+            row["half"] = event["half"] if event else half_of(key)
             corpus.items.append(row)
     return corpus
 

@@ -1,6 +1,7 @@
 """Train the detector's linear model on the development split of the real-news corpus.
 
-Usage: python scripts/train_detector.py [--folds K] [--c C] [--no-write]
+Usage: python scripts/train_detector.py [--folds K] [--c C] [--no-write] [--leave-out-half a|b]
+                                       [--out PATH]
 
 Needs the `train` extra (scikit-learn): `pip install -e '.[train]'`. Features come from the
 same code as inference (`alerts.detection.classify` with a recording model), so training and
@@ -88,8 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.6, help="decision point")
     parser.add_argument("--no-old", action="store_true", help="real corpus only")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--leave-out-half", choices=("a", "b"), help="train without a dev half")
+    parser.add_argument("--out", type=Path, default=OUT, help="where to write the weights")
     args = parser.parse_args(argv)
     dev = load().split("dev").items
+    if args.leave_out_half:
+        dev = [r for r in dev if r["half"] != args.leave_out_half]
     real = [{**r, "group": r["event"] or r.get("story") or r["id"]} for r in dev]
     extra = [] if args.no_old else old_rows()
     rows = real + extra
@@ -131,12 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         for n, w in zip(names, final.coef_[0], strict=True)
         if abs(w) >= MIN_WEIGHT
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"bias": round(float(final.intercept_[0]), 4), "threshold": threshold,
                "trained_on": f"{len(real)} real dev items + {len(extra)} older corpus items",
                "weights": dict(sorted(weights.items()))}  # fmt: skip
-    OUT.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(weights)} weights")
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {out}: {len(weights)} weights")
     return 0
 
 
