@@ -161,9 +161,12 @@ def _redis_for(settings: Settings) -> Iterator[redis.Redis[bytes]]:
             server.stop()
 
 
-@click.command()
-def sources() -> None:
+@click.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
     """Print every configured source with its health, last success and last error."""
+    if ctx.invoked_subcommand is not None:
+        return
     from alerts.bootstrap import sources_from
     from alerts.sources.state import SourceStates
 
@@ -184,6 +187,24 @@ def sources() -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[4])
+
+
+@sources.command("export")
+@click.option("--opml", "as_opml", is_flag=True, help="OPML 2.0 (the only format so far).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+def sources_export(as_opml: bool, output: str) -> None:
+    """Write the configured sources as OPML, for a feed reader or for ALERTS_SOURCES=FILE.
+
+    Reads the configuration only (no Redis). JSON news APIs are left out: OPML has no word
+    for their field mapping."""
+    from alerts.bootstrap import sources_from
+    from alerts.sources.listfile import to_opml
+
+    if not as_opml:
+        raise click.UsageError("say the format: --opml")
+    document = to_opml(sources_from(load_settings()))
+    with click.open_file(output, "w", encoding="utf-8") as fh:
+        fh.write(document)
 
 
 @click.group()

@@ -31,6 +31,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 from alerts.errors import ConfigError
 from alerts.models import Facts, MissileClass
+from alerts.sources.listfile import SourceFileError, looks_like_path, read_source_file
 
 ENV_PREFIX = "ALERTS_"
 
@@ -262,8 +263,14 @@ def _json(text: str) -> Any:
 
 
 def _source_entries(value: Any) -> Any:
-    """Accept plain URL strings beside objects."""
-    if isinstance(value, str):
+    """Accept plain URL strings beside objects, and the path of a JSON or OPML file of them
+    (ten thousand sources do not fit in an environment variable)."""
+    if isinstance(value, str) and looks_like_path(value):
+        try:
+            value = read_source_file(Path(value.strip()).expanduser())
+        except SourceFileError as exc:
+            raise ValueError(str(exc)) from None
+    elif isinstance(value, str):
         value = _json(value)
     if isinstance(value, list):
         return [{"url": v} if isinstance(v, str) else v for v in value]
@@ -294,8 +301,9 @@ class Settings(BaseSettings):
     )
     sources: list[SourceSetting] | None = Field(
         default=None,
-        description="JSON list of feed URLs or {name, url, interval_seconds, fast} objects; "
-        "unset uses the curated catalog.",
+        description="JSON list of feed URLs or {name, url, interval_seconds, fast} objects, or "
+        "the path of a file holding such a list or an OPML subscription list; unset uses the "
+        "curated catalog.",
     )
     poll_interval_seconds: float = Field(default=60.0, ge=1, description="Default poll interval.")
     fast_poll_interval_seconds: float = Field(

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
@@ -116,4 +116,5 @@ def to_opml(sources: Iterable[SourceSpec], *, title: str = "missile-alerts sourc
         if spec.fast:
             attrs["alertsFast"] = "true"
         SubElement(body, "outline", attrs)
+    indent(opml)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + tostring(opml, encoding="unicode") + "\n"

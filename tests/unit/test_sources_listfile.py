@@ -97,3 +97,37 @@ def test_paths_are_told_from_inline_json() -> None:
     assert not looks_like_path('["https://a.example/rss"]')
     assert not looks_like_path("https://a.example/rss")
     assert not looks_like_path("  ")
+
+
+def test_cli_export_then_import_keeps_every_source(tmp_path: Path, monkeypatch) -> None:
+    """`alerts sources export --opml` of the curated catalog, read back through ALERTS_SOURCES,
+    configures the same feeds with the same names, intervals and fast flags."""
+    from click.testing import CliRunner
+
+    from alerts.bootstrap import sources_from
+    from alerts.cli import sources
+    from alerts.config import Settings
+
+    for name in [k for k in __import__("os").environ if k.startswith("ALERTS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    out = tmp_path / "export.opml"
+    result = CliRunner().invoke(sources, ["export", "--opml", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    catalog = [s for s in sources_from(Settings()) if s.json_api is None]
+    monkeypatch.setenv("ALERTS_SOURCES", str(out))
+    again = sources_from(Settings())
+    assert [(s.name, s.url, s.interval_s, s.fast) for s in again] == [
+        (s.name, s.url, s.interval_s, s.fast) for s in catalog
+    ]
+    assert len(again) >= 10
+
+
+def test_a_bad_source_file_stops_start_up_naming_the_variable(tmp_path: Path, monkeypatch) -> None:
+    from alerts.config import load_settings
+    from alerts.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALERTS_SOURCES", str(tmp_path / "missing.opml"))
+    with pytest.raises(ConfigError, match=r"ALERTS_SOURCES: .*missing\.opml: cannot read"):
+        load_settings()
