@@ -70,6 +70,7 @@ class DeliveryReason(StrEnum):
     TIMEOUT = "timeout"
     NETWORK = "network"
     REJECTED = "rejected"
+    UNEXPECTED = "unexpected"  # a channel raised something it should not: a bug, retried
 
 
 class DeliveryError(AlertsError):

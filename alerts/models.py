@@ -148,6 +148,7 @@ class LaunchEvent:
     sources: tuple[SourceRef, ...] = ()
     last_alert_at: datetime | None = None
     pending_update: bool = False  # facts arrived inside the minimum gap; an update is owed
+    pending_changes: tuple[str, ...] = ()  # ...and the names of the facts it will report
     retracted: bool = False  # a correction said it was no ballistic missile launch
     corrected: bool = False  # a correction alert was sent for it
     fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text

@@ -5,6 +5,7 @@ Task names are explicit and stable so renaming a function never orphans queued m
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import time
@@ -22,6 +23,7 @@ from alerts.bootstrap import Runtime, new_token
 from alerts.detection.classify import classify_item
 from alerts.errors import DeliveryError
 from alerts.models import Alert, AlertKind, Delivery, SourceSpec
+from alerts.notify.base import unexpected_error
 from alerts.notify.deadletter import DeadLetter
 from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
@@ -96,7 +98,12 @@ def poll_sources(source_names: list[str]) -> None:
     observe.heartbeat(rt)
     rt.poll_slots.acquire()
     future = rt.poll_threads.submit(_poll_batch, rt, source_names)
-    future.add_done_callback(lambda f: (rt.poll_slots.release(), _log_crash(f)))
+    future.add_done_callback(lambda f: _batch_done(rt, f))
+
+
+def _batch_done(rt: Runtime, future: Future[None]) -> None:
+    rt.poll_slots.release()
+    _log_crash(future)
 
 
 def _log_crash(future: Future[None]) -> None:
@@ -284,7 +291,10 @@ def fan_out(rt: Runtime, alerts: list[Alert]) -> None:
 
 
 @app.task(name="alerts.deliver", bind=True, ignore_result=True, max_retries=None)
-def deliver(self: Task, alert_key: str, destination_id: str) -> None:
+def deliver(self: Task[..., None], alert_key: str, destination_id: str) -> None:
+    """Send one alert revision to one destination. Every failure, expected (DeliveryError)
+    or not (a bug, Redis, a library), is retried with backoff and then dead-lettered with its
+    error: a delivery never ends as a failed task with its ledger entry left `routed`."""
     rt = runtime()
     destination = rt.destinations.get(destination_id)
     delivery = Delivery(alert_key, destination_id)
@@ -302,20 +312,9 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
             now=_now,
             min_interval_s=MIN_SEND_INTERVAL_S.get(destination.channel, 0.0),
         )
-    except DeliveryError as err:
-        attempts = rt.ledger.count_failure(delivery.key)
-        observe.count_delivery(rt, destination.channel, "failed", None)
-        if err.retryable and attempts <= rt.settings.delivery_max_retries:
-            countdown = max(err.retry_after_s or 0.0, _backoff_s(attempts - 1))
-            log.warning(
-                "delivery.retrying",
-                delivery=delivery.key,
-                reason=err.reason,
-                attempt=attempts,
-                countdown_s=round(countdown, 1),
-            )
-            raise self.retry(countdown=countdown, exc=err) from None
-        _dead_letter(rt, delivery, str(err), err.reason, attempts)
+    except Exception as exc:  # noqa: BLE001 - this task is the edge that retries or dead-letters
+        err = _as_delivery_error(rt, exc, destination.channel)
+        _retry_or_dead_letter(self, rt, delivery, destination.channel, err)
         return
     outcome = result.outcome
     if outcome in WAIT_S:
@@ -324,6 +323,47 @@ def deliver(self: Task, alert_key: str, destination_id: str) -> None:
     if outcome is pipeline.DeliveryOutcome.SENT:
         observe.count_delivery(rt, destination.channel, "sent", result.alert)
     log.info(f"delivery.{outcome}", delivery=delivery.key, channel=destination.channel)
+
+
+def _as_delivery_error(rt: Runtime, exc: Exception, channel: str) -> DeliveryError:
+    """A channel's DeliveryError as it is; anything else (raised around the send: loading the
+    alert, the ledger, a bug) as a retryable one naming the exception, secrets masked. A
+    surprise (not a DeliveryError, or one wrapping another exception) is logged with its
+    traceback, which the log pipeline redacts."""
+    from alerts.bootstrap import secret_values
+
+    if isinstance(exc, DeliveryError):
+        err, surprise = exc, exc.__cause__
+    else:
+        err = unexpected_error(exc, channel=channel, secrets=secret_values(rt.settings))
+        surprise = exc
+    if surprise is not None:
+        log.error("delivery.unexpected_error", channel=channel, error=str(err), exc_info=surprise)
+    return err
+
+
+def _retry_or_dead_letter(
+    task: Task[..., None], rt: Runtime, delivery: Delivery, channel: str, err: DeliveryError
+) -> None:
+    """Retry a retryable failure with backoff while attempts remain; else dead-letter it."""
+    try:
+        attempts = rt.ledger.count_failure(delivery.key)
+    except redis.RedisError:  # Redis itself is failing: count by Celery's own retries
+        attempts = task.request.retries + 1
+    with contextlib.suppress(redis.RedisError):  # a metric is not worth losing the retry for
+        observe.count_delivery(rt, channel, "failed", None)
+    if err.retryable and attempts <= rt.settings.delivery_max_retries:
+        countdown = max(err.retry_after_s or 0.0, _backoff_s(attempts - 1))
+        log.warning(
+            "delivery.retrying",
+            delivery=delivery.key,
+            reason=err.reason,
+            attempt=attempts,
+            countdown_s=round(countdown, 1),
+            error=str(err),  # channel errors hold no secret; the log pipeline redacts again
+        )
+        raise task.retry(countdown=countdown, exc=err) from None
+    _dead_letter(rt, delivery, str(err), err.reason, attempts)
 
 
 def _backoff_s(retries: int) -> float:

@@ -173,19 +173,31 @@ def _decide_join(
         return Decision(Action.JOIN, "same launch, no new fact", joined)
     merged = dataclasses.replace(joined, facts=merge_facts(match.facts, report.verdict.facts))
     if _within_gap(match, now, policy):
-        owed = dataclasses.replace(merged, pending_update=True)
+        owed = dataclasses.replace(
+            merged,
+            pending_update=True,
+            pending_changes=_union(match.pending_changes, changes),
+        )
         return Decision(Action.DEFER, "new facts inside the minimum update gap", owed,
                         changes=changes)  # fmt: skip
     return _alerting(merged, AlertKind.UPDATE, report.item, now, changes, report)
 
 
 def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy) -> Decision | None:
-    """The deferred update of an event, once its gap has passed; None while nothing is owed."""
+    """The deferred update of an event, once its gap has passed; None while nothing is owed.
+
+    Its `changes` are the names of every fact deferred since the last alert, so subscribers'
+    `quiet_fields` apply to it as to any update.
+    """
     if not event.pending_update or _within_gap(event, now, policy):
         return None
-    cleared = dataclasses.replace(event, pending_update=False)
     trigger = event.sources[-1] if event.sources else None
-    return _alerting(cleared, AlertKind.UPDATE, trigger, now, ("facts",), None)
+    return _alerting(event, AlertKind.UPDATE, trigger, now, (), None)
+
+
+def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of every group, each once, in first-seen order."""
+    return tuple(dict.fromkeys(name for group in groups for name in group))
 
 
 def best_match(
@@ -325,8 +337,12 @@ def _authority_known(new: str, old: str) -> bool:
 
 
 def merge_facts(known: Facts, reported: Facts) -> Facts:
-    """Known facts with the report's; never downgrades a class, keeps every authority."""
+    """Known facts with the report's; never downgrades a class, keeps every authority, and
+    keeps the launcher: an event's country is fixed when it opens (a report joining with
+    another, e.g. a guessed bystander, does not change whose launch it was)."""
     merged = known.merged(reported)
+    if known.country:
+        merged = dataclasses.replace(merged, country=known.country)
     if reported.missile_class == MissileClass.UNIDENTIFIED and known.missile_class:
         merged = dataclasses.replace(merged, missile_class=known.missile_class)
     if (
@@ -384,7 +400,7 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
     retracted = report.verdict.corrects and not report.verdict.is_launch
     facts = merge_facts(event.facts, report.verdict.facts)
     corrected = dataclasses.replace(joined, facts=facts, retracted=retracted or event.retracted,
-                                    pending_update=False, corrected=True)  # fmt: skip
+                                    corrected=True)  # fmt: skip
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)
@@ -398,7 +414,12 @@ def _alerting(
     changes: tuple[str, ...],
     report: Report | None,
 ) -> Decision:
-    revised = dataclasses.replace(event, revision=event.revision + 1, last_alert_at=now)
+    """Send a revision: it reports the facts deferred since the last alert too (unless it
+    retracts the launch), and settles what was owed."""
+    if changes != ("retracted",):
+        changes = _union(event.pending_changes, changes)
+    revised = dataclasses.replace(event, revision=event.revision + 1, last_alert_at=now,
+                                  pending_update=False, pending_changes=())  # fmt: skip
     title = trigger.title if trigger else event.title
     url = trigger.url if trigger else event.url
     alert = _alert(revised, kind, title, url, now, changes, report)
@@ -450,7 +471,7 @@ def _count_revised_down(known: Facts, reported: Facts) -> bool:
 
 
 def _is_state_media(authority: str | None) -> bool:
-    return bool(authority) and any(m.lower() in authority.lower() for m in STATE_MEDIA)
+    return authority is not None and any(m.lower() in authority.lower() for m in STATE_MEDIA)
 
 
 def source_ref(item: Item) -> SourceRef:

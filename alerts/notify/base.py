@@ -168,6 +168,39 @@ def map_http_exception(
     return DeliveryError(message, channel=channel, reason=DeliveryReason.NETWORK, retryable=True)
 
 
+# An exception no channel expected (a library's ValueError, a bug of ours): retried like a
+# network failure, then dead-lettered with its type and message. Our side of the exchange
+# failed, hence CLIENT_ERROR, but retryable: the cause may be passing (a library hiccup).
+UNEXPECTED_REASON = DeliveryReason.UNEXPECTED
+
+
+def unexpected_error(exc: Exception, *, channel: str, secrets: Iterable[str] = ()) -> DeliveryError:
+    """A retryable DeliveryError for an exception no channel maps, so the worker retries it
+    and then dead-letters it with this text, never leaving the delivery half done. The text
+    is the exception's type and message, one line, with `secrets` and URL paths masked."""
+    kind = type(exc)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    text = _clean(str(exc), secrets)
+    message = f"unexpected {name}: {text}" if text else f"unexpected {name}"
+    return DeliveryError(message, channel=channel, reason=UNEXPECTED_REASON, retryable=True)
+
+
+def destination_secrets(destination: Destination, transport: Transport) -> list[str]:
+    """Every secret a send to this destination handles: URL (and its token-like pieces), bot
+    token, signing keys (with and without `whsec_`), SMTP password."""
+    values = url_secrets(destination.url.reveal()) if destination.url is not None else []
+    for secret in (destination.token, *destination.signing_secrets):
+        if secret is not None:
+            values += [secret.reveal(), secret.reveal().strip().removeprefix("whsec_")]
+    if transport.smtp is not None and transport.smtp.password is not None:
+        values.append(transport.smtp.password.reveal())
+    return [value for value in values if value]
+
+
 def webhook_url(destination: Destination, *, channel: str) -> str:
     """The destination's revealed http(s) URL; a missing or other URL is a config error."""
     url = destination.url.reveal() if destination.url is not None else ""

@@ -27,7 +27,7 @@ class DeadLetter:
 
 
 class DeadLetters:
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, keys: Keys | None = None) -> None:
         self._redis = client
         self._keys = keys or Keys()
 

@@ -1,9 +1,15 @@
 """Email: an Alert as a multipart text + HTML message, sent over SMTP with smtplib.
 
-Revisions of one launch thread together: the Message-ID is `<{event_id}.{revision}@missile-
-alerts>`, and every revision after the first replies to revision 1. Feed text reaches headers
-only folded to one line (no CR, LF or other control characters, so it cannot add a header) and
-reaches the HTML part only escaped.
+Every revision of one launch keeps the subject of the first (`Re: ` in front of it), so mail
+clients such as Gmail, which thread by subject and references, show one conversation per launch;
+the revision ("Update #2", "Correction") and what changed are in the body. The Message-ID is
+`<{event_id}.{revision}@{domain}>` and every revision after the first replies to revision 1;
+the domain is the sender's (ALERTS_EMAIL_FROM), else this host's name. `Date` is the moment of
+sending. Feed text reaches headers only folded to one line (no CR, LF or other control
+characters, so it cannot add a header) and reaches the HTML part only escaped. A non-ASCII
+subject (Korean, Japanese, Hebrew...) is written as RFC 2047 encoded words cut at character
+boundaries, never inside one (the standard library's folding can split an encoded word on
+Python 3.11 and readers then see raw `=?utf-8?q?...`).
 """
 
 from __future__ import annotations
@@ -11,46 +17,60 @@ from __future__ import annotations
 import html
 import re
 import smtplib
+import socket
 import ssl
+from datetime import UTC, datetime
+from email import base64mime
+from email.headerregistry import BaseHeader, UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.policy import Policy
+from email.utils import format_datetime, parseaddr
+from typing import Any
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, Destination
 from alerts.notify.base import (
     SmtpConfig,
     Transport,
-    as_utc,
+    change_words,
+    country_name,
     fact_lines,
     format_utc,
     headline,
     one_line,
+    revision_label,
 )
 from alerts.redact import redact_text
 
 CHANNEL = "email"
 SUBJECT_PREFIX = "[missile-alert]"
-MESSAGE_ID_DOMAIN = "missile-alerts"
+REPLY_PREFIX = "Re: "
 _SUBJECT_MAX = 200
+_ENCODED_WORD_BYTES = 45  # 60 base64 characters: an encoded word of 72, within RFC 2047's 75
 _TITLE_MAX = 1000
 _TEST_NOTE = "TEST ALERT: sent to check delivery; no launch is reported."
 
 
-def render(alert: Alert, destination: Destination) -> EmailMessage:
+class AlertEmail(EmailMessage):
+    """An EmailMessage that knows which revision of which event it carries, so `send` can
+    stamp the headers that depend on the sender and the moment of sending."""
+
+    def __init__(self, *, event_id: str = "", revision: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # the library also makes the parts with type(self)(policy=)
+        self.event_id = event_id
+        self.revision = revision
+
+
+def render(alert: Alert, destination: Destination) -> AlertEmail:
     """The message for one alert revision to the destination's recipients. Pure.
 
-    `From` is left unset: the sender is an SMTP setting, so `send` fills it in from
-    `transport.smtp.sender` (a `From` set by the caller is kept).
+    `From`, `Date`, `Message-ID` and the reply headers are left to `send`: the sender (and so
+    the Message-ID domain) is an SMTP setting, and `Date` is the time of sending.
     """
-    message = EmailMessage()
-    message["Subject"] = _subject(alert)
+    message = AlertEmail(event_id=alert.event_id, revision=alert.revision)
+    message["Subject"] = SubjectHeader("Subject", _subject(alert))
     if destination.recipients:
         message["To"] = ", ".join(one_line(r) for r in destination.recipients)
-    message["Date"] = format_datetime(as_utc(alert.detected_at), usegmt=True)
-    message["Message-ID"] = _message_id(alert.event_id, alert.revision)
-    if alert.revision > 1:
-        message["In-Reply-To"] = _message_id(alert.event_id, 1)
-        message["References"] = _message_id(alert.event_id, 1)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_text_body(alert))
     message.add_alternative(_html_body(alert), subtype="html")
@@ -58,7 +78,8 @@ def render(alert: Alert, destination: Destination) -> EmailMessage:
 
 
 def send(payload: EmailMessage, destination: Destination, transport: Transport) -> None:
-    """Send the message to the destination's recipients; raise DeliveryError on failure.
+    """Stamp From, Date and Message-ID (`_stamp`), then send the message to the destination's
+    recipients; raise DeliveryError on an SMTP or network failure.
 
     SMTP_SSL when `smtp.ssl`, else plain SMTP upgraded with STARTTLS when `smtp.starttls`;
     LOGIN/PLAIN when a username is set. If some recipients are refused but others accepted,
@@ -73,8 +94,7 @@ def send(payload: EmailMessage, destination: Destination, transport: Transport) 
             reason=DeliveryReason.CLIENT_ERROR,
             retryable=False,
         )
-    if "From" not in payload:
-        payload["From"] = smtp.sender
+    _stamp(payload, sender=smtp.sender, now=datetime.now(UTC))
     password = smtp.password.reveal() if smtp.password else ""
     try:
         client = _connect(smtp)
@@ -143,16 +163,117 @@ def _decode(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _message_id(event_id: str, revision: int) -> str:
-    return f"<{re.sub(r'[^A-Za-z0-9._-]', '-', event_id)}.{revision}@{MESSAGE_ID_DOMAIN}>"
+def _stamp(message: EmailMessage, *, sender: str, now: datetime) -> None:
+    """Set `From` (unless the caller set one), `Date` (now) and, for an AlertEmail, its
+    `Message-ID` and the reply headers that thread revisions 2, 3... under revision 1."""
+    if "From" not in message:
+        message["From"] = sender
+    del message["Date"]
+    message["Date"] = format_datetime(now.astimezone(UTC), usegmt=True)
+    if not isinstance(message, AlertEmail) or not message.event_id:
+        return
+    domain = _message_id_domain(sender)
+    for name in ("Message-ID", "In-Reply-To", "References"):
+        del message[name]
+    message["Message-ID"] = _message_id(message.event_id, message.revision, domain)
+    if message.revision > 1:
+        message["In-Reply-To"] = _message_id(message.event_id, 1, domain)
+        message["References"] = _message_id(message.event_id, 1, domain)
+
+
+def _message_id(event_id: str, revision: int, domain: str) -> str:
+    """`<kp-20261125-0712-ab12.2@alerts.example>`: the same for every attempt of a revision."""
+    return f"<{re.sub(r'[^A-Za-z0-9._-]', '-', event_id)}.{revision}@{domain}>"
+
+
+def _message_id_domain(sender: str) -> str:
+    """The domain of the sender's address, else (none, or `localhost`) this host's name;
+    reduced to letters, digits, dots and hyphens so it is a valid Message-ID right part."""
+    address = parseaddr(one_line(sender))[1]
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    if not domain or domain.lower() == "localhost":
+        domain = socket.gethostname()
+    domain = re.sub(r"[^A-Za-z0-9.-]+", "-", domain).strip(".-")
+    return domain or "localhost"
 
 
 def _subject(alert: Alert) -> str:
-    subject = f"{SUBJECT_PREFIX} {headline(alert, dash=': ')}"
-    if not alert.facts.country:
-        subject += f": {one_line(alert.title)}"
-    subject = one_line(subject)
-    return subject if len(subject) <= _SUBJECT_MAX else subject[: _SUBJECT_MAX - 1] + "…"
+    """The same subject for every revision of an event, `Re: ` before it after the first.
+
+    `[missile-alert] Ballistic missile launch: North Korea`: the launching country never
+    changes within an event (cluster.merge_facts keeps it); without one (a test alert), the
+    opening report's title.
+    """
+    country = country_name(alert.facts.country)
+    if country is None:
+        country = alert.sources[0].title if alert.sources else alert.title
+    test = "TEST: " if alert.test else ""
+    text = one_line(f"{SUBJECT_PREFIX} {test}Ballistic missile launch: {country}")
+    text = text if len(text) <= _SUBJECT_MAX else text[: _SUBJECT_MAX - 1] + "…"
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be sent
+    return f"{REPLY_PREFIX}{text}" if alert.revision > 1 else text
+
+
+class SubjectHeader(UnstructuredHeader, BaseHeader):
+    """An unstructured header folded safely: what needs encoding becomes whole encoded words.
+
+    Python 3.11's folding (email._header_value_parser) can cut an RFC 2047 encoded word in
+    two, or drop the space between two; readers then see `=?utf-8?q?=D7=8D=D7=` or words run
+    together (even ASCII can gain a leading space). Leading plain words (short printable
+    ASCII, nothing like `=?`) are kept as they are; the rest (non-ASCII text, or text a reader
+    could take for an encoded word) is base64 encoded words of whole UTF-8 characters, one
+    per folded line, which readers join back without the line breaks (RFC 2047, 6.2).
+    """
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        """The value as given: the library's parser would decode `=?…?=` found in feed text
+        (and with it CR, LF or anything else the encoded word holds)."""
+        kwds["parse_tree"] = cls.value_parser(value)
+        kwds["decoded"] = value
+
+    def fold(self, *, policy: Policy) -> str:
+        utf8 = bool(getattr(policy, "utf8", False))  # SMTPUTF8: raw UTF-8 may stay as it is
+        words = str(self).split(" ")
+        max_length = policy.max_line_length or 78
+        lines = [f"{self.name}:"]
+        plain = 0
+        while plain < len(words) and _plain_word(words[plain], utf8=utf8):
+            plain += 1
+        rest = _utf8_chunks(" ".join(words[plain:]), _ENCODED_WORD_BYTES)
+        tokens = [w for w in words[:plain] if w]
+        tokens += [base64mime.header_encode(chunk, "utf-8") for chunk in rest]
+        for token in tokens:
+            if len(lines[-1]) + 1 + len(token) > max_length:
+                lines.append("")
+            lines[-1] += f" {token}"
+        return policy.linesep.join(lines) + policy.linesep
+
+
+def _plain_word(word: str, *, utf8: bool) -> bool:
+    """A word a reader shows as it is: short, printable, ASCII unless the message is sent as
+    UTF-8, and nothing a reader could take for an encoded word."""
+    return (
+        (utf8 or word.isascii())
+        and word.isprintable()
+        and "=?" not in word
+        and len(word.encode("utf-8", "replace")) < 60
+    )
+
+
+def _utf8_chunks(text: str, max_bytes: int) -> list[bytes]:
+    """`text` as UTF-8, cut between characters into pieces of at most `max_bytes`."""
+    chunks: list[bytes] = []
+    current = b""
+    for char in text:
+        encoded = char.encode("utf-8", "replace")
+        if current and len(current) + len(encoded) > max_bytes:
+            chunks.append(current)
+            current = b""
+        current += encoded
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _title(text: str) -> str:
@@ -183,9 +304,23 @@ def _times(alert: Alert) -> str:
     )
 
 
+def _revision_note(alert: Alert) -> str | None:
+    """`Update #2 to the first alert of this launch. Changed: missile class, apogee.`"""
+    label = revision_label(alert)
+    if label is None:
+        return None
+    changed = change_words(alert)
+    note = f"{label} to the first alert of this launch."
+    return f"{note} Changed: {', '.join(changed)}." if changed else note
+
+
 def _text_body(alert: Alert) -> str:
     lines = [_TEST_NOTE, ""] if alert.test else []
-    lines += [headline(alert), "", _title(alert.title), one_line(alert.url), ""]
+    lines += [headline(alert), ""]
+    note = _revision_note(alert)
+    if note:
+        lines += [note, ""]
+    lines += [_title(alert.title), one_line(alert.url), ""]
     lines += [f"{label}: {value}" for label, value in fact_lines(alert)]
     if alert.sources:
         lines += ["", "Sources:"]
@@ -208,6 +343,7 @@ def _html_body(alert: Alert) -> str:
     parts = [
         f"<p><strong>{e(_TEST_NOTE)}</strong></p>" if alert.test else "",
         f"<h2>{e(headline(alert))}</h2>",
+        f"<p>{e(note)}</p>" if (note := _revision_note(alert)) else "",
         f"<p>{_html_link(one_line(alert.url), _title(alert.title))}</p>",
         f"<table>{rows}</table>",
         f"<h3>Sources</h3><ul>{sources}</ul>" if sources else "",

@@ -23,7 +23,7 @@ MARK_SENT_PATIENCE_S = 30.0
 class DeliveryLedger:
     def __init__(
         self,
-        client: redis.Redis,
+        client: redis.Redis[bytes],
         *,
         keys: Keys | None = None,
         claim_ttl_s: int = DELIVERY_CLAIM_TTL_S,

@@ -13,7 +13,7 @@ from typing import Any
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, Destination
 from alerts.notify import discord, email, slack, slack_bot, teams, webhook
-from alerts.notify.base import Transport
+from alerts.notify.base import Transport, destination_secrets, unexpected_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,12 @@ def deliver(alert: Alert, destination: Destination, transport: Transport) -> Non
     """Render the alert for the destination's channel and send it.
 
     Raises:
-        DeliveryError: the send failed (see `err.retryable`), or the channel is unknown
-            (CLIENT_ERROR, not retryable).
+        DeliveryError: the send failed (see `err.retryable`); the channel is unknown
+            (CLIENT_ERROR, not retryable); or rendering or sending raised anything else (a
+            library's ValueError, a bug): `base.unexpected_error`, retryable, its text the
+            exception's type and redacted message, the exception its `__cause__` (for the
+            worker's log). Whatever goes wrong, the caller gets a DeliveryError and so
+            retries, then dead-letters: no delivery is left half done.
     """
     channel = CHANNELS.get(destination.channel)
     if channel is None:
@@ -49,4 +53,10 @@ def deliver(alert: Alert, destination: Destination, transport: Transport) -> Non
             reason=DeliveryReason.CLIENT_ERROR,
             retryable=False,
         )
-    channel.send(channel.render(alert, destination), destination, transport)
+    try:
+        channel.send(channel.render(alert, destination), destination, transport)
+    except DeliveryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the edge that can act on it: retry, dead letter
+        secrets = destination_secrets(destination, transport)
+        raise unexpected_error(exc, channel=destination.channel, secrets=secrets) from exc

@@ -184,10 +184,13 @@ def _sources_text(sources: tuple[SourceRef, ...]) -> str:
     budget = SECTION_MAX - len(lines[0]) - 40  # room for the "…and N more" line
     for shown, ref in enumerate(sources):
         when = f", {_date_token(ref.published_at)}" if ref.published_at else ""
-        line = _truncate(
-            f"• {_link(ref.url, ref.title)} — {_escape(one_line(ref.source))}{when}",
-            _SOURCE_LINE_MAX,
-        )
+        origin = f" — {_escape(one_line(ref.source))}{when}"
+        line = f"• {_link(ref.url, ref.title)}{origin}"
+        if len(line) > _SOURCE_LINE_MAX:
+            # a long link (news aggregators' reach ~500 characters) cannot be cut without
+            # breaking its <url|title> token: show the title without the link instead
+            line = f"• {_link('', ref.title)}{origin}"
+        line = _truncate(line, _SOURCE_LINE_MAX)
         if len(line) + 1 > budget:
             lines.append(f"…and {len(sources) - shown} more")
             break

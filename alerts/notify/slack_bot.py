@@ -3,8 +3,9 @@
 A Slack app's bot token (`destination.token`, `xoxb-…`) posts to `destination.target` (a
 channel id). The first (`new`) alert of an event is posted at the top level and its `ts` is
 remembered (`transport.threads`); updates and corrections are posted as replies in that thread
-(`thread_ts`). An update whose first message is unknown is posted at the top level and becomes
-the thread for later revisions.
+(`thread_ts`); a correction in a thread is also broadcast to the channel (`reply_broadcast`),
+so nobody who read the first alert misses that it was wrong. An update whose first message
+is unknown is posted at the top level and becomes the thread for later revisions.
 
 The endpoint is `SLACK_API_URL` (https://slack.com/api/chat.postMessage); a destination with
 `url` set posts there instead (a proxy, an Enterprise Grid gateway, a local test receiver).
@@ -90,7 +91,8 @@ def render(alert: Alert, destination: Destination) -> BotMessage:
 
 
 def send(payload: BotMessage, destination: Destination, transport: Transport) -> None:
-    """Post with chat.postMessage; updates and corrections reply in the first alert's thread.
+    """Post with chat.postMessage; updates and corrections reply in the first alert's thread,
+    corrections broadcast to the channel as well.
 
     Raises:
         DeliveryError: no token or target (CLIENT_ERROR, not retryable), an HTTP or transport
@@ -104,6 +106,8 @@ def send(payload: BotMessage, destination: Destination, transport: Transport) ->
     body: dict[str, Any] = {"channel": destination.target, **payload.body}
     if thread_ts:
         body["thread_ts"] = thread_ts
+        if payload.kind == AlertKind.CORRECTION:
+            body["reply_broadcast"] = True
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json; charset=utf-8",

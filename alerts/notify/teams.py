@@ -1,8 +1,10 @@
 """Microsoft Teams: an Alert as an Adaptive Card, POSTed to an incoming webhook or a Workflow.
 
-Both Teams endpoints take a `message` whose attachment is an Adaptive Card (1.4): a heading,
-for updates and corrections a line referring to the first alert and what changed, the linked
-report, the facts as a FactSet, the sources as markdown links, and the times in UTC (Adaptive
+Both Teams endpoints take a `message` whose attachment is an Adaptive Card. It declares
+version 1.4 and uses only what the official 1.4 schema allows (not 1.5's `TextBlock.style`;
+tests validate every card against the vendored schema): a large bold title, for updates and
+corrections a line referring to the first alert and what changed, the linked report, the
+facts as a FactSet, the sources as markdown links, and the times in UTC (Adaptive
 Cards have no reader-local time token). TextBlocks render a markdown subset (bold, italic,
 lists, links), so feed text is folded to one line, its emphasis, code and link characters are
 backslash-escaped, and a leading list, heading or quote marker is escaped too; links are
@@ -42,6 +44,7 @@ from alerts.notify.base import (
 CHANNEL = "teams"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.4"
 TITLE_MAX = 200
 TEXT_MAX = 2000
 FACT_VALUE_MAX = 300
@@ -54,9 +57,8 @@ _WRAPPED_STATUS = re.compile(r"returned HTTP error (\d{3})")
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     """The message body: one Adaptive Card attachment. Pure."""
     body: list[dict[str, Any]] = [
-        _text(_clip(f"🚀 {headline(alert)}", TITLE_MAX), size="Large", weight="Bolder",
-              style="heading"),
-    ]  # fmt: skip
+        _text(_clip(f"🚀 {headline(alert)}", TITLE_MAX), size="Large", weight="Bolder"),
+    ]
     if alert.test:
         body.append(_text("**TEST ALERT**: sent to check delivery; no launch is reported."))
     reference = _reference(alert)
@@ -75,7 +77,7 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     if alert.sources:
         body.append(_text(_sources(alert.sources)))
     body.append(_text(_times(alert), isSubtle=True, size="Small"))
-    card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": "1.4", "body": body}
+    card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": CARD_VERSION, "body": body}
     safe = safe_http_url(alert.url, max_length=_URL_MAX)
     if safe:
         card["actions"] = [{"type": "Action.OpenUrl", "title": "Open report", "url": safe}]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class RedisThreads:
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, keys: Keys | None = None) -> None:
         self._redis = client
         self._keys = keys or Keys()
 

@@ -10,6 +10,10 @@ Headers follow https://www.standardwebhooks.com/ (spec: github.com/standard-webh
   while receivers switch). Keys are `whsec_<base64>` strings (the prefix is optional). Without
   keys the header is left out.
 
+Each POST waits up to `SEND_TIMEOUT` (5 s to connect, 20 s for each read or write): the spec
+recommends a request timeout of 15-30 s, so a receiver that takes ten seconds to answer is not
+retried (and sent twice) for being slow; it stays inside the shortest delivery claim (30 s).
+
 The body is the exact bytes signed: compact UTF-8 JSON. Its shape is published as JSON Schema
 in docs/webhook-payload.schema.json and explained in docs/webhooks.md; `schema_version` grows
 only on an incompatible change (fields may be added within a version).
@@ -42,6 +46,7 @@ from alerts.notify.base import (
 CHANNEL = "webhook"
 EVENT_TYPE = "missile_launch.alert"
 SCHEMA_VERSION = 1
+SEND_TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # Standard Webhooks: "between 15 and 30s"
 _SECRET_PREFIX = "whsec_"
 
 
@@ -119,7 +124,7 @@ def send(payload: dict[str, Any], destination: Destination, transport: Transport
     keys_text = [s.reveal().strip() for s in destination.signing_secrets]
     secrets = [*url_secrets(url), *keys_text, *(k.removeprefix(_SECRET_PREFIX) for k in keys_text)]
     try:
-        response = transport.http.post(url, content=body, headers=headers)
+        response = transport.http.post(url, content=body, headers=headers, timeout=SEND_TIMEOUT)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise map_http_exception(exc, channel=CHANNEL, secrets=secrets) from None
     error = classify_http_status(response.status_code, response.headers, channel=CHANNEL)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alerts.embedded import start_embedded
 from tests.integration.feed_server import FeedServer
-from tests.integration.receivers import Reply, WebhookReceiver
+from tests.integration.receivers import GarbledAuthSmtp, Reply, WebhookReceiver
 from tests.support.feeds import Entry, rss
 from tests.support.processes import AlertsProcess, wait_until
 
@@ -87,6 +87,65 @@ def test_dead_letter_then_replay_delivers_once(tmp_path: Path) -> None:
             logs = "\n".join(p.text() for p in processes)
             assert "canary" not in logs
             assert '"destination.failing"' in logs
+        finally:
+            for process in processes:
+                process.stop()
+                process.kill_group()
+            redis.stop()
+
+
+def test_an_unexpected_send_failure_is_retried_then_dead_lettered(tmp_path: Path) -> None:
+    """An SMTP server whose AUTH challenge is garbled makes smtplib raise binascii.Error, an
+    exception no channel expects: the worker retries it and then dead-letters it with the
+    error (it used to fail the task, leaving the delivery neither retried nor listed)."""
+    redis = start_embedded(tmp_path / "redis", appendonly=False)
+    processes: list[AlertsProcess] = []
+    with FeedServer() as feeds, GarbledAuthSmtp() as smtp:
+        feeds.add("/wire.rss", rss([]), etag=True)
+        env = {
+            "ALERTS_REDIS_URL": redis.url,
+            "ALERTS_DATA_DIR": str(tmp_path / "data"),
+            "ALERTS_SOURCES": json.dumps(
+                [{"name": "wire", "url": feeds.url("/wire.rss"), "interval_seconds": 1}]
+            ),
+            "ALERTS_SMTP_HOST": smtp.host,
+            "ALERTS_SMTP_PORT": str(smtp.port),
+            "ALERTS_SMTP_STARTTLS": "false",
+            "ALERTS_SMTP_USERNAME": "bot",
+            "ALERTS_SMTP_PASSWORD": "smtp-canary-password",
+            "ALERTS_EMAIL_TO": "ops@example.com",
+            "ALERTS_DELIVERY_MAX_RETRIES": "1",
+            "ALERTS_LOG_FORMAT": "json",
+        }
+        full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")},
+                    **env}  # fmt: skip
+        try:
+            for command in ("worker", "beat"):
+                processes.append(AlertsProcess([command], env=env, cwd=tmp_path,
+                                               log=tmp_path / f"{command}.log"))  # fmt: skip
+            wait_until(lambda: len(feeds.requests_to("/wire.rss")) >= 2, timeout_s=30,
+                       what="first polls")  # fmt: skip
+            launch = Entry(
+                "kp-1",
+                "North Korea fires ballistic missile, JCS says",
+                "https://wire.example/kp-1",
+                datetime.now(UTC) - timedelta(minutes=1),
+            )
+            feeds.set("/wire.rss", rss([launch]), etag=True)  # fmt: skip
+
+            def dead_letters() -> list[dict]:
+                out = alerts_cli("dlq", "list", env=full_env, cwd=tmp_path).stdout
+                return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+            wait_until(lambda: len(dead_letters()) == 1, timeout_s=60, what="a dead letter")
+            [letter] = dead_letters()
+            assert smtp.auth_attempts == 2  # first attempt + 1 retry
+            assert letter["attempts"] == 2
+            assert "unexpected binascii.Error" in letter["error"]
+            assert "canary" not in json.dumps(letter)
+            logs = "\n".join(p.text() for p in processes)
+            assert '"delivery.unexpected_error"' in logs
+            assert "raised unexpected" not in logs
         finally:
             for process in processes:
                 process.stop()

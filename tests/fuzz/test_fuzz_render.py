@@ -327,11 +327,6 @@ def check_email_subject_survives(alert: Alert) -> None:
     assert "".join(shown.split()) == "".join(message["Subject"].split())
 
 
-SUBJECT_BUG = (
-    "BUG: email.render sets a Subject that the stdlib's folding (email.policy.default, used by "
-    "as_bytes/smtplib.send_message) splits inside an RFC 2047 encoded word for some non-ASCII "
-    "titles (Hebrew with points, Hangul, astral characters): readers see '=?utf-8?q?=D7=8D=D7='"
-)
 SUBJECT_EXAMPLE = (  # a minimal failing title (shrunk by hand from a fuzz find)
     "aaaaaaaaaaaaaa a\u05df\u059da\xb7\U000485d8\xe7\u05ee\U0001f78d\u05b0 \u05cd\u05d4 \u059d"
 )
@@ -351,7 +346,7 @@ PROPERTIES: dict[str, Property] = {
     f"render.{name}": Property(alerts, check) for name, check in CHECKS.items()
 }
 PROPERTIES["render.email_subject_roundtrip"] = Property(
-    no_country_alerts, check_email_subject_survives, known_bug=SUBJECT_BUG
+    no_country_alerts, check_email_subject_survives
 )
 
 
@@ -395,7 +390,6 @@ def test_webhook(alert: Alert) -> None:
     check_webhook(alert)
 
 
-@pytest.mark.xfail(strict=True, reason=SUBJECT_BUG, raises=AssertionError)
 @fuzz_settings(50)
 @given(no_country_alerts)
 @example(

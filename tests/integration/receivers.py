@@ -22,6 +22,7 @@ import collections
 import contextlib
 import json
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -419,3 +420,69 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOCALHOST, 0))
         return int(sock.getsockname()[1])
+
+
+class GarbledAuthSmtp:
+    """An SMTP server on 127.0.0.1:<port> whose AUTH LOGIN challenge is not base64.
+
+    smtplib then raises `binascii.Error` (a ValueError, not the OSError every SMTP failure is
+    expected to be): a real peer making a real library raise something no channel maps.
+    Counts the AUTH attempts it answered; each connection is closed after its answer.
+    """
+
+    def __init__(self) -> None:
+        self.host = LOCALHOST
+        self.port = 0
+        self._attempts = 0
+        self._lock = threading.Lock()
+        self._server: socketserver.ThreadingTCPServer | None = None
+
+    @property
+    def auth_attempts(self) -> int:
+        with self._lock:
+            return self._attempts
+
+    def start(self) -> Self:
+        peer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 garbled.example ESMTP\r\n")
+                for line in self.rfile:
+                    command = line.strip().upper()
+                    if command.startswith((b"EHLO", b"HELO")):
+                        self.wfile.write(b"250-garbled.example\r\n250 AUTH LOGIN\r\n")
+                    elif command.startswith(b"AUTH"):
+                        with peer._lock:
+                            peer._attempts += 1
+                        self.wfile.write(b"334 a\r\n")  # "a" is no base64 text
+                        return
+                    elif command == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 OK\r\n")
+
+        server = socketserver.ThreadingTCPServer((self.host, 0), Handler)
+        server.daemon_threads = True
+        self.port = int(server.server_address[1])
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

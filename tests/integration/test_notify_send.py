@@ -7,6 +7,7 @@ import dataclasses
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from standardwebhooks.webhooks import Webhook
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, AlertKind, Destination, Facts, SourceRef
-from alerts.notify import slack_bot
+from alerts.notify import slack_bot, webhook
 from alerts.notify.base import SmtpConfig, Transport
 from alerts.notify.registry import deliver
 from alerts.notify.threads import RedisThreads
@@ -130,13 +131,31 @@ class TestWebhook:
             17.0,
         )
 
-    def test_slow_receiver_is_a_retryable_timeout(self, hooks: WebhookReceiver) -> None:
-        """A receiver slower than the client's timeout gives a retryable TIMEOUT."""
+    def test_slow_receiver_is_a_retryable_timeout(
+        self, hooks: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A receiver slower than the webhook timeout gives a retryable TIMEOUT."""
+        monkeypatch.setattr(webhook, "SEND_TIMEOUT", httpx.Timeout(0.2))
         hooks.reply_with(Reply(200, delay_s=1.0))
         destination = Destination("partner", "webhook", url=Secret(hooks.url("/slow")))
-        with httpx.Client(timeout=0.2) as client, pytest.raises(DeliveryError) as caught:
+        with httpx.Client() as client, pytest.raises(DeliveryError) as caught:
             deliver(ALERT, destination, Transport(http=client))
         assert (caught.value.reason, caught.value.retryable) == (DeliveryReason.TIMEOUT, True)
+
+    def test_a_receiver_answering_within_the_spec_timeout_is_not_retried(
+        self, hooks: WebhookReceiver
+    ) -> None:
+        """Standard Webhooks advises a 15-30 s request timeout: a receiver that takes longer
+        than the shared notification client's timeout (here 0.3 s) but well within that
+        is a success, sent once, not a timeout retried into a duplicate."""
+        read_timeout = webhook.SEND_TIMEOUT.read
+        assert read_timeout is not None
+        assert 15 <= read_timeout <= 30
+        hooks.reply_with(Reply(200, delay_s=1.0))
+        destination = Destination("partner", "webhook", url=Secret(hooks.url("/slow")))
+        with httpx.Client(timeout=0.3) as client:
+            deliver(ALERT, destination, Transport(http=client))
+        assert len(hooks.wait_for(1)) == 1
 
     @pytest.mark.parametrize("channel", ["webhook", "slack", "discord", "teams"])
     def test_closed_port_is_a_retryable_network_error(
@@ -354,9 +373,11 @@ EMAIL = Destination("ops-mail", "email", recipients=RECIPIENTS)
 
 class TestEmail:
     def test_revisions_arrive_threaded_with_both_parts(self, http: httpx.Client) -> None:
-        """Revision 1 and 2 arrive as text+HTML messages; 2 replies to 1."""
+        """Revision 1 and 2 arrive as text+HTML messages under one subject; 2 replies to 1,
+        with Message-IDs in the sender's domain and Dates of when they were sent."""
         with SmtpReceiver() as smtp:
             transport = smtp_transport(http, smtp, sender="alerts@missile.example")
+            before = datetime.now(UTC).replace(microsecond=0)
             deliver(ALERT, EMAIL, transport)
             deliver(UPDATE, EMAIL, transport)
             first, second = smtp.wait_for(2)
@@ -368,16 +389,18 @@ class TestEmail:
         )
         assert first["From"] == "alerts@missile.example"
         assert first["Subject"] == "[missile-alert] Ballistic missile launch: North Korea"
-        assert first["Message-ID"] == "<kp-20261125-1.1@missile-alerts>"
+        assert first["Message-ID"] == "<kp-20261125-1.1@missile.example>"
+        assert before <= parsedate_to_datetime(first["Date"]) <= datetime.now(UTC)
         assert first["In-Reply-To"] is None
         parts = {p.get_content_type(): p.get_content() for p in first.iter_parts()}
         assert set(parts) == {"text/plain", "text/html"}
         assert all(ALERT.title in body for body in parts.values())
-        assert second["Subject"].startswith("[missile-alert] Update #2:")
+        assert second["Subject"] == f"Re: {first['Subject']}"
+        assert second.get_body(("plain",)).get_content().startswith("Update #2: Ballistic")
         assert (second["Message-ID"], second["In-Reply-To"], second["References"]) == (
-            "<kp-20261125-1.2@missile-alerts>",
-            "<kp-20261125-1.1@missile-alerts>",
-            "<kp-20261125-1.1@missile-alerts>",
+            "<kp-20261125-1.2@missile.example>",
+            "<kp-20261125-1.1@missile.example>",
+            "<kp-20261125-1.1@missile.example>",
         )
 
     def test_smtp_auth(self, http: httpx.Client) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import fakeredis
 import pytest
@@ -14,8 +15,9 @@ from alerts.events.calendar import local_day
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import AlertKind, Facts, Item, Verdict
-from alerts.pipeline import ItemOutcome, Policy, process_items
+from alerts.models import AlertKind, Destination, Facts, Item, Verdict
+from alerts.notify.routing import Subscription, route_alert
+from alerts.pipeline import ItemOutcome, Policy, flush_owed_updates, process_items
 
 # 2026-11-25 10:00 KST
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
@@ -180,3 +182,61 @@ def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> Non
     assert later.alert.kind is AlertKind.UPDATE
     assert later.alert.changes[0] == "another_launch"
     assert later.event_id == first.event_id
+
+
+def stating(n: str, at: datetime, **facts: Any) -> tuple[Item, Verdict]:
+    """A sure KP launch report published at `at` stating these facts."""
+    item, _ = report(n, at, "KP")
+    return item, Verdict(True, 0.95, SURE, Facts(country="KP", **facts))
+
+
+def subscriber(*quiet: str) -> Subscription:
+    return Subscription("s", (Destination("d", "webhook"),), quiet_fields=frozenset(quiet))
+
+
+class TestDeferredUpdates:
+    """Facts arriving inside the minimum gap are owed as one update, which names them."""
+
+    def test_a_deferred_update_lists_the_fact_names(self, store: EventStore) -> None:
+        """Class and count deferred 30 s and 60 s after the alert: the update sent once the
+        gap has passed reports `missile_class` and `count`, not a bare "facts", so a
+        subscriber's quiet_fields can hold it back like any other update."""
+        deferred = feed(
+            store,
+            report("1", NOW, "KP"),
+            stating("2", NOW + timedelta(seconds=30), missile_class="SRBM"),
+            stating("3", NOW + timedelta(seconds=60), count=2),
+        )[1:]
+        assert [d.outcome for d in deferred] == [ItemOutcome.DEFER] * 2
+        [owed] = flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(minutes=3))
+        assert (owed.kind, owed.revision) == (AlertKind.UPDATE, 2)
+        assert owed.changes == ("missile_class", "count")
+        assert route_alert(owed, [subscriber("missile_class", "count")]) == []
+        assert [d.id for d in route_alert(owed, [subscriber("count")])] == ["d"]
+
+    def test_an_update_after_the_gap_carries_the_deferred_facts(self, store: EventStore) -> None:
+        """A fact deferred inside the gap and another reported after it go out in one update
+        naming both; nothing is owed afterwards (no second update repeating them)."""
+        *_, update = feed(
+            store,
+            report("1", NOW, "KP"),
+            stating("2", NOW + timedelta(seconds=30), missile_class="SRBM"),
+            stating("3", NOW + timedelta(minutes=5), missile_class="SRBM", apogee_km=50.0),
+        )
+        assert update.alert is not None
+        assert update.alert.changes == ("missile_class", "apogee_km")
+        assert flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(hours=1)) == []
+
+
+def test_a_joining_bystander_does_not_change_the_launcher(store: EventStore) -> None:
+    """ "Seoul: the missile flew 1,000 km" joins North Korea's event with a new fact: the
+    update still names North Korea (one email subject, one launcher per event)."""
+    item, _ = report("2", NOW + timedelta(hours=2), "KR")
+    speaker = Verdict(True, 0.95, ("ctx:rules_launch", "ctx:launcher_guessed"),
+                      Facts(country="KR", distance_km=1000.0))  # fmt: skip
+    first, later = feed(store, report("1", NOW, "KP"), (item, speaker))
+    assert later.outcome is ItemOutcome.UPDATE
+    assert later.event_id == first.event_id
+    assert later.alert is not None
+    assert later.alert.facts.country == "KP"
+    assert later.alert.facts.distance_km == 1000.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import smtplib
 import socket
@@ -9,6 +10,7 @@ import ssl
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -72,7 +74,8 @@ def parts(message: EmailMessage) -> dict[str, str]:
 
 class TestRender:
     def test_whole_message(self) -> None:
-        """A new alert is a multipart/alternative message with stable threading headers."""
+        """A new alert is a multipart/alternative message; From, Date and Message-ID are left
+        to send (they depend on the sender and the moment of sending)."""
         message = reparsed(email.render(make_alert(), DESTINATION))
         headers = {
             k: str(v) for k, v in message.items() if k not in ("Content-Type", "MIME-Version")
@@ -80,8 +83,6 @@ class TestRender:
         assert headers == {
             "Subject": "[missile-alert] Ballistic missile launch: North Korea",
             "To": "a@ops.example, b@ops.example",
-            "Date": "Wed, 25 Nov 2026 07:16:00 +0000",
-            "Message-ID": "<kp-20261125-1.1@missile-alerts>",
             "Auto-Submitted": "auto-generated",
         }
         assert message.get_content_type() == "multipart/alternative"
@@ -111,29 +112,73 @@ class TestRender:
         )
         assert "<th align='left'>Country</th><td>North Korea (KP)</td>" in html
 
-    def test_revisions_thread_to_the_first(self) -> None:
-        """Revision 2 replies to revision 1 so mail clients thread the launch."""
-        message = email.render(make_alert(kind=AlertKind.UPDATE, revision=2), DESTINATION)
-        assert (message["Message-ID"], message["In-Reply-To"], message["References"]) == (
-            "<kp-20261125-1.2@missile-alerts>",
-            "<kp-20261125-1.1@missile-alerts>",
-            "<kp-20261125-1.1@missile-alerts>",
-        )
+    def test_one_subject_per_event(self) -> None:
+        """Every revision keeps the first one's subject (`Re: ` before it), so Gmail shows one
+        thread per launch; the revision and what changed are in the body."""
+        first = make_alert()
+        revisions = [
+            make_alert(kind=AlertKind.UPDATE, revision=2, title="Japan: it flew 1,000 km",
+                       facts=Facts(country="KP", missile_class="ICBM", distance_km=1000.0),
+                       changes=("missile_class", "distance_km")),
+            make_alert(kind=AlertKind.CORRECTION, revision=3, changes=("retracted",)),
+        ]  # fmt: skip
+        subject = email.render(first, DESTINATION)["Subject"]
+        assert subject == "[missile-alert] Ballistic missile launch: North Korea"
+        for revision in revisions:
+            message = email.render(revision, DESTINATION)
+            assert message["Subject"] == f"Re: {subject}"
+        text = parts(email.render(revisions[0], DESTINATION))["text/plain"]
+        assert text.startswith("Update #2: Ballistic missile launch — North Korea\n\n"
+                               "Update #2 to the first alert of this launch. "
+                               "Changed: missile class, distance.\n")  # fmt: skip
+        html = parts(email.render(revisions[1], DESTINATION))["text/html"]
+        assert "<h2>Correction: Ballistic missile launch — North Korea</h2>" in html
+        assert "Changed: retracted: not a ballistic missile launch." in html
 
     @pytest.mark.parametrize(
         ("changes", "subject"),
         [
-            ({"kind": AlertKind.UPDATE, "revision": 2}, "Update #2: Ballistic missile launch: "),
-            ({"kind": AlertKind.CORRECTION, "revision": 3}, "Correction: Ballistic missile "),
-            ({"test": True}, "TEST: Ballistic missile launch: North Korea"),
-            ({"facts": Facts()}, "Ballistic missile launch: N. Korea fires ballistic missile"),
+            ({"test": True}, "[missile-alert] TEST: Ballistic missile launch: North Korea"),
+            ({"facts": Facts()}, "[missile-alert] Ballistic missile launch: N. Korea fires"),
+            (
+                {"facts": Facts(), "kind": AlertKind.UPDATE, "revision": 2, "title": "Later"},
+                "Re: [missile-alert] Ballistic missile launch: N. Korea fires",
+            ),
         ],
     )
     def test_subjects(self, changes: dict[str, Any], subject: str) -> None:
-        """The subject marks updates, corrections and tests; without a country it uses the title."""
-        actual = email.render(make_alert(**changes), DESTINATION)["Subject"]
-        assert actual.startswith(f"[missile-alert] {subject}")
-        assert actual.endswith(("North Korea", "missile"))
+        """Tests are marked; without a country the subject names the opening report."""
+        assert email.render(make_alert(**changes), DESTINATION)["Subject"] == subject
+
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "북한, 동해상으로 탄도미사일 발사…합참 “비행거리 약 1000km” 일본 EEZ 밖 낙하 추정",
+            # the standard library's folding loses the spaces in 일본 정부 and 합참 “동해상…
+            "12:30 일본 정부 · 북한 탄도미사일 발사 합참 “동해상으로 1000km 비행”",
+            "北朝鮮が弾道ミサイル発射 防衛省 “日本のEEZ外に落下” 政府が情報収集を急ぐ",
+            # a title the standard library's folding cuts inside an encoded word
+            "aaaaaaaaaaaaaa a\u05df\u059da\xb7\U000485d8\xe7\u05ee\U0001f78d\u05b0 "
+            "\u05cd\u05d4 \u059d",
+            "Ракетный пуск: " + "длинный заголовок " * 12,
+            # ASCII the standard library's folding gives a leading space, or reads as encoded
+            ",./;'[]\\-=<>?:\"{}|_+!@#$%^&*()`~",
+            "a title quoting =?utf-8?q?x?=y literally",
+        ],
+    )
+    def test_non_latin_subjects_reach_readers_intact(self, title: str) -> None:
+        """A Korean (or any non-Latin) subject is sent as whole encoded words on lines of at
+        most 78 characters, and a mail client shows exactly the subject that was set."""
+        message = email.render(make_alert(title=title, facts=Facts(), sources=()), DESTINATION)
+        wire = message.as_bytes(policy=policy.SMTP)
+        header = wire.split(b"\r\n\r\n")[0].decode("ascii")
+        subject_lines = header.split("Subject:")[1].split("\r\nTo:")[0].split("\r\n")
+        assert all(len(line) <= 78 for line in ["Subject:" + subject_lines[0], *subject_lines])
+        shown = message_from_bytes(wire, policy=policy.default)["Subject"]
+        assert shown == f"[missile-alert] Ballistic missile launch: {title}"[:199].rstrip() + (
+            "…" if len(title) > 157 else ""
+        )
+        assert "=?" not in shown or "=?" in title
 
     def test_test_alert_says_so_in_both_parts(self) -> None:
         """A test alert is marked in the text and HTML bodies."""
@@ -159,7 +204,6 @@ class TestRender:
         assert "\n" not in message["Subject"]
         assert "\r" not in message["Subject"]
         assert "Bcc: victim@evil.example" in message["Subject"]
-        assert message["Message-ID"] == "<e--Bcc--x-evil.1@missile-alerts>"
 
     def test_html_is_escaped(self) -> None:
         """Feed text in the HTML part is escaped, and only http(s) URLs become links."""
@@ -186,7 +230,8 @@ class TestRender:
 
     def test_huge_title_stays_a_valid_message(self) -> None:
         """A 100 KB title gives a short subject and a message with no over-long lines."""
-        message = email.render(make_alert(title="Ü" * 100_000, facts=Facts()), DESTINATION)
+        alert = make_alert(title="Ü" * 100_000, facts=Facts(), sources=())
+        message = email.render(alert, DESTINATION)
         assert len(message["Subject"]) <= 200
         assert message["Subject"].endswith("…")
         assert max(len(line) for line in message.as_bytes().splitlines()) <= 998
@@ -201,6 +246,7 @@ class FakeSMTP:
 
     calls: ClassVar[list[tuple[Any, ...]]] = []
     failures: ClassVar[dict[str, BaseException]] = {}
+    sent: ClassVar[list[EmailMessage]] = []
 
     def __init__(self, host: str, port: int, timeout: float, **kwargs: Any) -> None:
         self._step("connect", type(self).__name__, host, port, timeout)
@@ -220,6 +266,7 @@ class FakeSMTP:
         self, message: EmailMessage, from_addr: str, to_addrs: list[str]
     ) -> dict[str, Any]:
         self._step("send_message", message["From"], from_addr, to_addrs)
+        self.sent.append(reparsed(message))
         return {}
 
     def quit(self) -> None:
@@ -237,6 +284,7 @@ class FakeSMTPSSL(FakeSMTP):
 def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> type[FakeSMTP]:
     monkeypatch.setattr(FakeSMTP, "calls", [])
     monkeypatch.setattr(FakeSMTP, "failures", {})
+    monkeypatch.setattr(FakeSMTP, "sent", [])
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     monkeypatch.setattr(smtplib, "SMTP_SSL", FakeSMTPSSL)
     return FakeSMTP
@@ -250,6 +298,80 @@ def transport() -> Any:
 
 def send(transport: Transport, destination: Destination = DESTINATION) -> None:
     email.send(email.render(make_alert(), destination), destination, transport)
+
+
+def sent_from(sender: str, *alerts: Alert) -> list[EmailMessage]:
+    """The messages as sent (through a FakeSMTP) for these alerts with this sender."""
+    smtp = dataclasses.replace(SMTP, sender=sender)
+    with httpx.Client() as client:
+        for alert in alerts:
+            email.send(email.render(alert, DESTINATION), DESTINATION, Transport(client, smtp))
+    return list(FakeSMTP.sent)
+
+
+@pytest.mark.usefixtures("fake_smtp")
+class TestHeadersStampedAtSend:
+    """From, Date, Message-ID and the reply headers depend on the sender and the moment of
+    sending, so send sets them."""
+
+    def test_revisions_thread_to_the_first(self) -> None:
+        """Revision 2 replies to revision 1 so mail clients thread the launch."""
+        [first, second] = sent_from(
+            "Launch desk <alerts@x.example>",
+            make_alert(),
+            make_alert(kind=AlertKind.UPDATE, revision=2),
+        )
+        assert (first["Message-ID"], first["In-Reply-To"]) == ("<kp-20261125-1.1@x.example>", None)
+        assert (second["Message-ID"], second["In-Reply-To"], second["References"]) == (
+            "<kp-20261125-1.2@x.example>",
+            "<kp-20261125-1.1@x.example>",
+            "<kp-20261125-1.1@x.example>",
+        )
+
+    @pytest.mark.parametrize(
+        ("sender", "domain"),
+        [
+            ("alerts@desk.example.org", "desk.example.org"),
+            ("Launch desk <alerts@desk.example.org>", "desk.example.org"),
+            ("alerts@localhost", "relay-7.internal"),
+            ("alerts", "relay-7.internal"),
+        ],
+    )
+    def test_message_id_domain_is_the_senders_else_the_host_name(
+        self, monkeypatch: pytest.MonkeyPatch, sender: str, domain: str
+    ) -> None:
+        """The Message-ID's right part is ALERTS_EMAIL_FROM's domain, else this host's name,
+        never a fixed word."""
+        monkeypatch.setattr(socket, "gethostname", lambda: "relay-7.internal")
+        [message] = sent_from(sender, make_alert())
+        assert message["Message-ID"] == f"<kp-20261125-1.1@{domain}>"
+
+    def test_host_name_is_made_a_valid_message_id_part(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(socket, "gethostname", lambda: "my_box (dev)")
+        [message] = sent_from("alerts@localhost", make_alert())
+        assert message["Message-ID"] == "<kp-20261125-1.1@my-box-dev>"
+
+    def test_feed_text_cannot_break_the_message_id(self) -> None:
+        [message] = sent_from("a@x.example", make_alert(event_id="e\r\nBcc: x@evil"))
+        assert message["Message-ID"] == "<e--Bcc--x-evil.1@x.example>"
+        assert message["Bcc"] is None
+
+    def test_date_is_the_time_of_sending(self) -> None:
+        """Date is when the message is sent, not when the launch was detected; sending the
+        same message again (a retry) replaces it instead of adding a second one."""
+        message = email.render(make_alert(), DESTINATION)
+        before = datetime.now(UTC).replace(microsecond=0)
+        with httpx.Client() as client:
+            for _ in range(2):
+                email.send(message, DESTINATION, Transport(client, SMTP))
+        after = datetime.now(UTC)
+        for sent in FakeSMTP.sent:
+            [date] = sent.get_all("Date")
+            assert before <= parsedate_to_datetime(date) <= after
+            assert len(sent.get_all("Message-ID")) == 1
+            assert sent["From"] == "alerts@x.example"
 
 
 class TestSend:

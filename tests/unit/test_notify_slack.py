@@ -238,6 +238,17 @@ class TestRender:
             "*Sources*\n• <https://ok.example/s|SSS"
         )
 
+    @pytest.mark.parametrize("length", [490, 600, 999])
+    def test_a_long_source_url_falls_back_to_the_title(self, length: int) -> None:
+        """A source whose link cannot fit its line (news aggregators' URLs reach ~500
+        characters) shows its title and outlet without the link, never a bare "• …"."""
+        url = "https://news.aggregator.example/articles?u=" + "x" * length
+        sources = (SourceRef("aggregator", "a1", url, "N. Korea fires ICBM, Japan says", T0),)
+        payload = slack.render(make_alert(sources=sources), DESTINATION)
+        [line] = payload["blocks"][-2]["text"]["text"].splitlines()[1:]
+        assert line.startswith("• N. Korea fires ICBM, Japan says — aggregator, <!date^")
+        assert url not in line
+
     def test_injection_is_neutralised_in_every_text(self) -> None:
         """Feed text cannot mention @channel, a user, or smuggle a link into any text field."""
         facts = Facts(

@@ -119,6 +119,18 @@ class TestSend:
         assert (update["thread_ts"], correction["thread_ts"]) == ("111.1", "111.1")
         assert recorder.threads.saved == {("kp-20261125-1", "ops-bot"): "111.1"}
 
+    def test_a_correction_is_broadcast_to_the_channel(self) -> None:
+        """A correction replies in the thread and is shown in the channel too (reply_broadcast):
+        whoever read the first alert must see that it was wrong. An update stays in the thread."""
+        answers = iter(["111.1", "222.2", "333.3"])
+        recorder = Recorder(lambda r: httpx.Response(200, json={"ok": True, "ts": next(answers)}))
+        for alert in (ALERT, UPDATE, CORRECTION):
+            recorder.send(alert)
+        first, update, correction = recorder.bodies()
+        assert correction["reply_broadcast"] is True
+        assert "reply_broadcast" not in first
+        assert "reply_broadcast" not in update
+
     def test_update_without_known_thread_starts_one(self) -> None:
         """An update whose first message is unknown posts top level and becomes the thread."""
         recorder = Recorder(slack_answer(ok=True, ts="999.9"))

@@ -72,7 +72,6 @@ class TestRender:
                                 "wrap": True,
                                 "size": "Large",
                                 "weight": "Bolder",
-                                "style": "heading",
                             },
                             {
                                 "type": "TextBlock",

@@ -17,6 +17,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from alerts.errors import DeliveryError, DeliveryReason
+from alerts.events.cluster import UPDATE_FIELDS
 from alerts.models import Alert, AlertKind, Destination, Facts, SourceRef
 from alerts.notify import webhook
 from alerts.notify.base import Transport
@@ -403,6 +404,7 @@ class TestSchema:
             (("facts", "count"), "two"),
             (("sources", 0, "published_at"), "yesterday"),
             (("detected_at",), None),
+            (("changes", 0), "facts"),  # what deferred updates used to report
         ],
     )
     def test_schema_rejects_wrong_documents(self, path: tuple[Any, ...], bad: Any) -> None:
@@ -425,3 +427,11 @@ class TestSchema:
         assert {f.name for f in dataclasses.fields(Facts)} == set(facts_schema)
         assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert payload["facts"]["launch_time"] == "2026-11-25T07:10:00+00:00"
+
+    def test_changes_are_fact_names_or_the_two_event_words(self) -> None:
+        """`changes` names facts (every field that can change), `another_launch` or
+        `retracted`: the list the schema and docs/webhooks.md publish."""
+        allowed = set(SCHEMA["properties"]["changes"]["items"]["enum"])
+        facts = {f.name for f in dataclasses.fields(Facts)}
+        assert allowed == facts | {"another_launch", "retracted"}
+        assert set(UPDATE_FIELDS) <= facts
