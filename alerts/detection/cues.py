@@ -260,6 +260,7 @@ class LangCues:
     speaker_after: re.Pattern[str]  # the country speaks ("Japan says", "日 \"...\"")
     weapon_after: re.Pattern[str]  # the country's weapon ("Iranian ballistic missile")
     source_after: re.Pattern[str]  # the country is where it came from ("イエメンから")
+    response: re.Pattern[str]  # a launch in answer to another's ("in response to", "대응")
     launch_areas: NamedPatterns  # places missiles come from, named by the launcher's code
     launchers: NamedPatterns  # countries and launch areas together, found in one scan
     target_areas: NamedPatterns  # places attacked, named by their usual attacker's code
@@ -307,6 +308,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         speaker_after=_compile(markers.get("speaker_after"), flags),
         weapon_after=_compile(markers.get("weapon_after"), flags),
         source_after=_compile(markers.get("source_after"), flags),
+        response=_compile(markers.get("response"), flags),
         launch_areas=_named(data.get("launch_areas", {})),
         launchers=_named_union(data.get("countries", {}), data.get("launch_areas", {})),
         target_areas=_named(data.get("target_areas", {})),

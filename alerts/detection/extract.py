@@ -190,9 +190,13 @@ def _launcher_of_lines(
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code is not None and not sure:
-            owner = _system_owner(folded, cues, code)
-            sure = owner != code
-            code = owner
+            named_system = cues.systems.first(folded, cues.word_start)
+            if named_system == code:
+                sure = True  # "French M51 ... self-destructs": the system confirms the state
+            else:
+                owner = _system_owner(folded, cues, code)
+                sure = owner != code
+                code = owner
         if code:
             if guessed is not None and not sure:
                 guessed.append(True)
@@ -238,9 +242,15 @@ def _launcher_in_line(
     """The launcher a line names, and how: "role" (its markers say so), "subject" (named
     before a launch verb) or "guess" (a choice among the countries named)."""
     named: list[tuple[int, int, str]] = []
+    # "S. Korea fires missiles in response to North's ICBM launch", "軍, 北 미사일 발사 직후
+    # ... 대응 사격": the habitual launcher is the one answered; the state (or the owner of the
+    # system) answering it launched.
+    answering = _answering_state(folded, cues)
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
         if len(alias) == 2 and alias.isascii() and not alias.isupper():
+            continue
+        if answering is not None and code in HABITUAL_LAUNCHERS:
             continue
         role = _role(line, start, end, cues)
         if code in _NEVER_LAUNCHERS:
@@ -259,6 +269,16 @@ def _launcher_in_line(
     if not named:
         return None, "guess"
     code, how = _subject(named, folded, cues)
+    owner = cues.systems.first(folded, cues.word_start)
+    if (
+        owner is not None
+        and owner != code
+        and owner not in HABITUAL_LAUNCHERS
+        and any(c == owner for _, _, c in named)
+    ):
+        # "韓国軍、玄武2とATACMSを発射 北朝鮮の...": a state named with its own system fired it
+        # (not so a habitual launcher's system: "Russia fires North Korean KN-23s").
+        return owner, how
     if code not in HABITUAL_LAUNCHERS:
         # "Iran fires missiles after US strikes": beside a habitual launcher, another state
         # merely named is its target, speaker or foe far more often than the launcher.
@@ -266,6 +286,21 @@ def _launcher_in_line(
         if habitual:
             return habitual, "guess"
     return code, how
+
+
+def _answering_state(folded: str, cues: LangCues) -> str | None:
+    """The state launching in answer to a habitual launcher's launch, when a line says so: the
+    owner of a system it names, else the first other state it names (None without a response
+    marker, or when it names no such state)."""
+    if not cues.response.search(folded):
+        return None
+    owner = cues.systems.first(folded, cues.word_start)
+    if owner is not None and owner not in HABITUAL_LAUNCHERS:
+        return owner
+    for code, _, _ in cues.launchers.finditer(folded, cues.word_start):
+        if code not in HABITUAL_LAUNCHERS and code not in _NEVER_LAUNCHERS:
+            return code
+    return None
 
 
 def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> tuple[str, str]:

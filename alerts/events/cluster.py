@@ -274,7 +274,8 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
 
 def _may_open(report: Report, policy: EventPolicy) -> bool:
     """Whether a report fitting no event may open one: the rules and the model both call it a
-    launch report, the model surely enough, its headline names no day of an older launch, and
+    launch report, the model surely enough, neither its headline nor its lede dates it days
+    before publication (an old strike, a retrospective, "two weeks after the barrage"), and
     its launcher is more than a guess among the states it names (unless a habitual one): a
     `new` alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
@@ -282,6 +283,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
         report.verdict.confidence >= policy.open_confidence
         and "ctx:rules_launch" in reasons
         and "ctx:title_dated_days_ago" not in reasons
+        and "ctx:text_dated_days_ago" not in reasons
         and not _guessed_bystander(report)
     )
 
