@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
-    Metric,
     GaugeMetricFamily,
     HistogramMetricFamily,
+    Metric,
 )
 
 from alerts.events.keys import Keys

@@ -1,6 +1,6 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
-Usage: python bench/eval_halves.py [--wrong N] [--threshold T]
+Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors a half")
     parser.add_argument("--threshold", type=float, default=None, help="model decision point")
+    parser.add_argument("--no-old", action="store_true", help="train on the real corpus only")
     args = parser.parse_args(argv)
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="eval-halves-") as tmp:
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
                          "--leave-out-half", half, "--out", str(WEIGHTS)]  # fmt: skip
                 if args.threshold is not None:
                     train += ["--threshold", str(args.threshold)]
+                if args.no_old:
+                    train.append("--no-old")
                 subprocess.run(train, check=True, capture_output=True)
                 print(f"== model trained without dev half {half}; scoring half {half}", flush=True)
                 subprocess.run(

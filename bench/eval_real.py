@@ -14,7 +14,8 @@ baseline (a ballistic missile phrase in the title or summary), all in the same r
   (from hard negatives), `update` alerts per launch, and how many facts stated by launch
   reports (class, count, distance, apogee) reached the event's alerts.
 The keyword baseline has no event stage: its event figures are not computed.
-`--wrong N` lists up to N misclassified items and the duplicate or false `new` alerts.
+`--wrong N` lists up to N misclassified items, the duplicate or false `new` alerts and the
+items that triggered corrections.
 Exit status 0 whatever the scores.
 """
 
@@ -164,6 +165,7 @@ class EventScores:
     duplicate_new: list[str] = field(default_factory=list)
     updates: int = 0
     corrections: int = 0
+    correction_triggers: list[str] = field(default_factory=list)
     facts_stated: int = 0
     facts_carried: int = 0
 
@@ -215,6 +217,7 @@ def _count_alert(s: EventScores, alert: dict, launch: str | None, opened: set[st
         s.updates += 1
     elif alert["kind"] == "correction" and launch is not None:
         s.corrections += 1
+        s.correction_triggers.append(trigger)
 
 
 def _count_facts(s: EventScores, item: dict, facts: dict) -> None:
@@ -248,7 +251,8 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
           f"  corrections {s.corrections}  facts carried {carried}")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
-                  ("duplicate new", s.duplicate_new), ("false new", s.false_new))  # fmt: skip
+                  ("duplicate new", s.duplicate_new), ("false new", s.false_new),
+                  ("correction triggers", s.correction_triggers))  # fmt: skip
         for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")

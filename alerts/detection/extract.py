@@ -268,6 +268,13 @@ def _launcher_in_line(
             named.append((start, end, code))
     if not named:
         return None, "guess"
+    return _choose_named(named, folded, cues)
+
+
+def _choose_named(
+    named: list[tuple[int, int, str]], folded: str, cues: LangCues
+) -> tuple[str, str]:
+    """Of the countries a line merely names, the launcher and how sure (see _subject)."""
     code, how = _subject(named, folded, cues)
     owner = cues.systems.first(folded, cues.word_start)
     if (

@@ -163,7 +163,10 @@ def _decide_join(
     if match.facts.inside_japan_eez and report.verdict.facts.inside_japan_eez is False:
         return _correction(match, report, now, "landing outside Japan's EEZ after all")
     if not report.verdict.another and _count_revised_down(match.facts, report.verdict.facts):
-        return _correction(match, report, now, "fewer missiles than first reported")
+        # "One of them flew 430 km", "an anti-ship missile struck the ship", "20 on Nov 2" in
+        # a tally: a smaller number in a report that does not say it corrects (those go
+        # through `_decide_correction`) is part of the launch, not a revised count.
+        report = _without_count(report)
     changes = fact_changes(match.facts, report.verdict.facts)
     if _further_salvo(match, report, policy):
         # "Fires another missile" later the same day: an update in the same thread.
@@ -466,6 +469,11 @@ def _repeats_correction(event: LaunchEvent, report: Report) -> bool:
 def _within_gap(event: LaunchEvent, now: datetime, policy: EventPolicy) -> bool:
     last = event.last_alert_at
     return last is not None and (now - last).total_seconds() < policy.min_update_gap_s
+
+
+def _without_count(report: Report) -> Report:
+    facts = dataclasses.replace(report.verdict.facts, count=None, count_text=None)
+    return dataclasses.replace(report, verdict=dataclasses.replace(report.verdict, facts=facts))
 
 
 def _count_revised_down(known: Facts, reported: Facts) -> bool:

@@ -184,6 +184,27 @@ def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> Non
     assert later.event_id == first.event_id
 
 
+def test_a_smaller_number_without_correction_words_is_no_correction(store: EventStore) -> None:
+    """ "One of them flew 430 km", "an anti-ship missile struck": part of the launch. Only a
+    report that says it corrects (or retracts) sends a correction with a lower count."""
+    first_item, _ = report("1", NOW, "KP")
+    first = Verdict(True, 0.95, SURE, Facts(country="KP", count=2))
+    part_item, _ = report("2", NOW + timedelta(hours=2), "KP")
+    part = Verdict(True, 0.95, SURE, Facts(country="KP", count=1, distance_km=430.0))
+    fix_item, _ = report("3", NOW + timedelta(hours=4), "KP")
+    fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), corrects=True)
+    opened, joined, corrected = feed(store, (first_item, first), (part_item, part),
+                                     (fix_item, fix))  # fmt: skip
+    assert joined.alert is not None
+    assert joined.alert.kind is AlertKind.UPDATE
+    assert joined.alert.changes == ("distance_km",)
+    assert joined.alert.facts.count == 2
+    assert corrected.alert is not None
+    assert corrected.alert.kind is AlertKind.CORRECTION
+    assert corrected.alert.facts.count == 1
+    assert opened.event_id == joined.event_id == corrected.event_id
+
+
 def stating(n: str, at: datetime, **facts: Any) -> tuple[Item, Verdict]:
     """A sure KP launch report published at `at` stating these facts."""
     item, _ = report(n, at, "KP")
