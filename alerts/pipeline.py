@@ -30,14 +30,22 @@ from alerts.sources import health
 from alerts.sources.jsonapi import parse_json_api
 from alerts.sources.parse import ParsedFeed, parse_feed
 
+DEFAULT_MAX_ITEMS_PER_POLL = 500  # Settings.max_items_per_poll (ALERTS_MAX_ITEMS_PER_POLL)
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """The knobs of detection and deduplication, from Settings."""
+    """The knobs of detection and deduplication, from Settings.
+
+    `max_items_per_poll` bounds what one poll of one source may cost (its newest items are
+    taken, None: all of them); a feed minting new ids on every poll can then add no more than
+    that many seen keys a poll, and the store's per-source cap bounds the total.
+    """
 
     max_item_age_s: float
     min_confidence: float
     events: EventPolicy = field(default_factory=EventPolicy)
+    max_items_per_poll: int | None = DEFAULT_MAX_ITEMS_PER_POLL
 
 
 class ItemOutcome(StrEnum):
@@ -201,8 +209,9 @@ class PollResult:
     items: int = 0
     error: SourceError | None = None
     previous_health: health.Health = health.Health.NEW
-    gap: bool = False  # every item was unseen: items may have rotated out between polls
+    gap: bool = False  # items may have gone unseen: rotated out between polls, or capped
     hint_s: float | None = None  # the feed's own cache hint (max-age or <ttl>)
+    overflow: int = 0  # items past the per-poll cap (the oldest), never looked at
 
 
 def poll_source(
@@ -262,7 +271,7 @@ def finish_poll(
             retry_after_s=err.retry_after_s,
         )
         return PollResult(spec.name, "error", failed, error=err, previous_health=state.health)
-    items = parsed.items if parsed else ()
+    items, overflow = newest_items(parsed.items if parsed else (), policy.max_items_per_poll)
     processed = (
         process_items(
             items,
@@ -279,7 +288,9 @@ def finish_poll(
     ok = health.after_success(
         state, now=now, etag=fetched.etag, last_modified=fetched.last_modified
     )
-    gap = state.ever_succeeded and _is_gap(processed)
+    gap = state.ever_succeeded and (
+        _is_gap(processed) or _overflow_may_hide_items(processed, items, overflow)
+    )
     if gap:
         ok = health.after_gap(ok, now=now)
     hints = [h for h in (fetched.max_age_s, parsed.ttl_s if parsed else None) if h]
@@ -292,6 +303,7 @@ def finish_poll(
         previous_health=state.health,
         gap=gap,
         hint_s=max(hints) if hints else None,
+        overflow=overflow,
     )
 
 
@@ -303,6 +315,37 @@ def _is_gap(processed: Processed) -> bool:
     decisions = processed.decisions
     return len(decisions) >= GAP_MIN_ITEMS and all(
         d.outcome is not ItemOutcome.SEEN for d in decisions
+    )
+
+
+def newest_items(items: Sequence[Item], limit: int | None) -> tuple[Sequence[Item], int]:
+    """At most `limit` items, newest first, and how many were left out.
+
+    Dated items rank by their date, newest first, then undated ones in feed order (feeds list
+    newest first). Under the limit the items come back as they are.
+    """
+    if limit is None or len(items) <= limit:
+        return items, 0
+    ranked = sorted(
+        range(len(items)),
+        key=lambda i: (items[i].published_at is None, -_epoch(items[i].published_at), i),
+    )
+    return [items[i] for i in ranked[:limit]], len(items) - limit
+
+
+def _epoch(at: datetime | None) -> float:
+    return at.timestamp() if at is not None else 0.0
+
+
+def _overflow_may_hide_items(processed: Processed, taken: Sequence[Item], overflow: int) -> bool:
+    """Items were left out and the oldest one taken was new to us: the items just older than
+    it, which this poll never looked at, may be new too. (When it was seen already, the ones
+    older still were most likely seen before as well: a large feed that is merely long.)"""
+    if not overflow or not taken:
+        return False
+    boundary = taken[-1]
+    return any(
+        d.item is boundary and d.outcome is not ItemOutcome.SEEN for d in processed.decisions
     )
 
 

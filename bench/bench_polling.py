@@ -3,6 +3,7 @@
 Usage:
     python bench/bench_polling.py [--feeds 1000] [--items 50] [--workers-concurrency N]
                                   [--pool prefork|threads|both] [--server nginx|python]
+                                  [--steady-seconds S [--steady-interval 5] | --steady-only]
 
 Generates N distinct RSS 2.0 feeds of M items (~30 KB each), serves them from 127.0.0.1 with
 ETag/Last-Modified (nginx with a private temp config when installed, else a Python server),
@@ -19,6 +20,12 @@ and measures full poll cycles:
   (one process), and in P forked processes with a thread pool each.
 * the baseline in the same run: `reader` (make_reader on a temp SQLite file, the same N feed
   URLs, update_feeds_iter(scheduled=False, workers=W)), cold then warm.
+
+* steady state (`--steady-seconds`, or `--steady-only`): every feed at a real interval (5 s),
+  `alerts.dispatch_polls` sent as often as beat sends it; after a cold pass, the sources' due
+  times are spread evenly over one interval and the polls the feed server answers are counted
+  over whole intervals: the mean interval against the configured one (1,000 feeds at 5 s
+  should be 200 polls a second).
 
 Prints a table: seconds per cycle, polls/s, and the ratio to reader's rate in the same phase
 (cold against cold, warm against warm). The machine is shared and noisy: read the ratios, not
@@ -387,6 +394,45 @@ def queue_idle(client: redis.Redis, timeout_s: float = 30.0) -> None:
     time.sleep(0.3)
 
 
+@contextlib.contextmanager
+def worker_process(
+    *, pool: str, concurrency: int, redis_url: str, entries: list[dict[str, Any]], tmp: Path,
+    app: Any, interval_s: float = INTERVAL_S,
+) -> Iterator[AlertsProcess]:  # fmt: skip
+    """A real `alerts worker` on the private Redis, answering pings; stopped on exit."""
+    env = {
+        "ALERTS_REDIS_URL": redis_url,
+        "ALERTS_WORKER_POOL": pool,
+        "ALERTS_WORKER_CONCURRENCY": str(concurrency),
+        "ALERTS_PER_HOST_CONCURRENCY": str(PER_HOST_CONCURRENCY),
+        "ALERTS_POLL_INTERVAL_SECONDS": str(int(interval_s)),
+        "ALERTS_LOG_LEVEL": "WARNING",
+        "ALERTS_LOG_FORMAT": "json",
+        "ALERTS_DATA_DIR": str(tmp / "data"),
+    }
+    sources_json = json.dumps(entries, separators=(",", ":"))
+    workdir = tmp / f"worker-{pool}"
+    workdir.mkdir(exist_ok=True)
+    if len(sources_json) < ENV_LIMIT:
+        env["ALERTS_SOURCES"] = sources_json
+    else:  # too long for one environment string: the documented .env file instead
+        (workdir / ".env").write_text(f"ALERTS_SOURCES='{sources_json}'\n")
+    worker = AlertsProcess(["worker"], env=env, cwd=workdir, log=workdir / "worker.log")
+    try:
+        wait_until(
+            lambda: worker.proc.poll() is not None or bool(app.control.ping(timeout=0.5)),
+            timeout_s=60,
+            what="the worker to answer a ping",
+            interval_s=0.2,
+        )
+        if worker.proc.poll() is not None:
+            raise RuntimeError(f"worker exited: {worker.text()[-2000:]}")
+        yield worker
+    finally:
+        worker.stop()
+        worker.kill_group()
+
+
 def bench_celery(
     *,
     pool: str,
@@ -411,58 +457,118 @@ def bench_celery(
     PollSchedule(client).sync(specs, now=time.time())
     client.zadd(Keys().poll_due(), dict.fromkeys(names, time.time() + 10 * INTERVAL_S))
     app = configure(settings, redis_url=redis_url)
-
-    env = {
-        "ALERTS_REDIS_URL": redis_url,
-        "ALERTS_WORKER_POOL": pool,
-        "ALERTS_WORKER_CONCURRENCY": str(concurrency),
-        "ALERTS_PER_HOST_CONCURRENCY": str(PER_HOST_CONCURRENCY),
-        "ALERTS_POLL_INTERVAL_SECONDS": str(int(INTERVAL_S)),
-        "ALERTS_LOG_LEVEL": "WARNING",
-        "ALERTS_LOG_FORMAT": "json",
-        "ALERTS_DATA_DIR": str(tmp / "data"),
-    }
-    sources_json = json.dumps(entries, separators=(",", ":"))
-    workdir = tmp / f"worker-{pool}"
-    workdir.mkdir(exist_ok=True)
-    if len(sources_json) < ENV_LIMIT:
-        env["ALERTS_SOURCES"] = sources_json
-    else:  # too long for one environment string: the documented .env file instead
-        (workdir / ".env").write_text(f"ALERTS_SOURCES='{sources_json}'\n")
-    worker = AlertsProcess(["worker"], env=env, cwd=workdir, log=workdir / "worker.log")
     results: list[Cycle] = []
+    code: int | None = None
     try:
-        wait_until(
-            lambda: worker.proc.poll() is not None or bool(app.control.ping(timeout=0.5)),
-            timeout_s=60,
-            what="the worker to answer a ping",
-            interval_s=0.2,
-        )
-        if worker.proc.poll() is not None:
-            raise RuntimeError(f"worker exited: {worker.text()[-2000:]}")
-        app.send_task("alerts.dispatch_polls", queue="poll", expires=DISPATCH_EXPIRES_S)
-        queue_idle(client)
-        for n in range(cycles):
-            since = datetime.now(UTC)
-            out = profile_dir / f"{pool}-c{concurrency}-cycle{n + 1}.txt" if profile_dir else None
-            with profiler(out, worker.proc.pid):
-                cycle, (done, own) = meter.measure(
-                    worker.proc.pid, lambda: celery_cycle(client, app, names, timeout_s)
-                )
-            cycle.usage["redis_cmds"] -= own
-            polled, errors = polled_since(client, names, since)
-            if done < len(names) or polled < len(names):
-                cycle.statuses["unfinished"] = len(names) - min(done, polled)
-            if errors:
-                cycle.statuses["errors"] = errors
-            results.append(cycle)
+        with worker_process(pool=pool, concurrency=concurrency, redis_url=redis_url,
+                            entries=entries, tmp=tmp, app=app) as worker:  # fmt: skip
+            app.send_task("alerts.dispatch_polls", queue="poll", expires=DISPATCH_EXPIRES_S)
             queue_idle(client)
+            for n in range(cycles):
+                since = datetime.now(UTC)
+                out = (profile_dir / f"{pool}-c{concurrency}-cycle{n + 1}.txt"
+                       if profile_dir else None)  # fmt: skip
+                with profiler(out, worker.proc.pid):
+                    cycle, (done, own) = meter.measure(
+                        worker.proc.pid, lambda: celery_cycle(client, app, names, timeout_s)
+                    )
+                cycle.usage["redis_cmds"] -= own
+                polled, errors = polled_since(client, names, since)
+                if done < len(names) or polled < len(names):
+                    cycle.statuses["unfinished"] = len(names) - min(done, polled)
+                if errors:
+                    cycle.statuses["errors"] = errors
+                results.append(cycle)
+                queue_idle(client)
+        code = worker.proc.returncode
     finally:
-        code = worker.stop()
-        worker.kill_group()
         client.close()
     label = f"ours: worker {pool} c={concurrency}"
     return cold_and_warm(label, results, len(names), f"exit {code}")
+
+
+@dataclass
+class Steady:
+    """Polls a second at a real interval, against the rate the interval promises."""
+
+    feeds: int
+    interval_s: float
+    seconds: float
+    polls: int
+
+    @property
+    def rate(self) -> float:
+        return self.polls / self.seconds
+
+    @property
+    def ideal(self) -> float:
+        return self.feeds / self.interval_s
+
+
+def bench_steady(
+    *,
+    pool: str,
+    concurrency: int,
+    redis_url: str,
+    entries: list[dict[str, Any]],
+    tmp: Path,
+    server: FeedServer,
+    interval_s: float,
+    seconds: float,
+    timeout_s: float,
+) -> Steady:
+    """Every source at `interval_s`, dispatched as often as beat dispatches: polls a second.
+
+    A cold pass first fetches every feed once (their 200s are not counted); then the sources
+    are made due at evenly spread times over one interval and the feed server's answers are
+    counted over whole intervals after one more, so the count is feeds/interval a second
+    exactly when each source's mean interval is the configured one. Waiting for the
+    dispatcher's tick on top of every interval made it fewer (issue 13: 193 instead of 200).
+    """
+    from workers.app import configure
+    from workers.schedule import DISPATCH_INTERVAL_S
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    steady = [{**e, "interval_seconds": interval_s} for e in entries]
+    names = [e["name"] for e in steady]
+    due = Keys().poll_due()
+    specs = source_specs(steady, default_interval_s=interval_s, fast_interval_s=interval_s)
+    PollSchedule(client).sync(specs, now=time.time())  # the worker's digest: no re-spread
+    client.zadd(due, dict.fromkeys(names, time.time() + 10 * INTERVAL_S))
+    app = configure(bench_settings(redis_url, steady, tmp / "data"), redis_url=redis_url)
+
+    def dispatch_until(stop: Callable[[], bool], deadline: float) -> None:
+        next_dispatch = time.monotonic()
+        while not stop() and time.monotonic() < deadline:
+            app.send_task("alerts.dispatch_polls", queue="poll", expires=DISPATCH_EXPIRES_S)
+            next_dispatch += DISPATCH_INTERVAL_S
+            time.sleep(max(0.0, next_dispatch - time.monotonic()))
+
+    try:
+        with worker_process(pool=pool, concurrency=concurrency, redis_url=redis_url,
+                            entries=steady, tmp=tmp, app=app, interval_s=interval_s):  # fmt: skip
+            since = datetime.now(UTC)
+            client.zadd(due, dict.fromkeys(names, time.time()))
+            cold_deadline = time.monotonic() + timeout_s
+            dispatch_until(lambda: polled_since(client, names, since)[0] >= len(names),
+                           cold_deadline)  # fmt: skip
+            client.zadd(due, dict.fromkeys(names, time.time() + 10 * INTERVAL_S))
+            queue_idle(client)
+            time.sleep(1.0)  # polls handed to fetch threads settle
+            whole = max(1, round(seconds / interval_s)) * interval_s
+            start = time.time()
+            spread = {n: start + interval_s * i / len(names) for i, n in enumerate(names)}
+            client.zadd(due, spread)
+            count_at = time.monotonic() + interval_s
+            dispatch_until(lambda: time.monotonic() >= count_at, count_at + 1)
+            before = server.statuses()
+            dispatch_until(lambda: time.monotonic() >= count_at + whole, count_at + whole + 1)
+            after = server.statuses()
+    finally:
+        client.close()
+    polls = sum(n for k, n in delta(after, before).items() if k != NEW_CONNECTION)
+    return Steady(len(entries), interval_s, whole, polls)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -538,6 +644,17 @@ def print_verdict(rows: list[Row], reader: dict[str, Row], feeds: int) -> None:
                 )
 
 
+def print_steady(steady: dict[str, Steady]) -> None:
+    for pool, result in steady.items():
+        mean = f"{result.feeds / result.rate:.2f} s" if result.rate else "n/a"
+        print(
+            f"steady [worker {pool}]: {result.feeds} feeds every {result.interval_s:g} s: "
+            f"{result.rate:.1f} polls/s over {result.seconds:.0f} s, "
+            f"{result.rate / result.ideal:.1%} of the {result.ideal:.0f}/s the interval "
+            f"promises (mean interval {mean})"
+        )
+
+
 def machine_facts() -> str:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
@@ -546,7 +663,7 @@ def machine_facts() -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--items", type=int, default=50)
@@ -564,10 +681,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-reader", action="store_true", help="ratios become n/a")
     parser.add_argument("--skip-core", action="store_true", help="skip the Celery-free rows")
     parser.add_argument("--profile-dir", type=Path, default=None, help="py-spy raw stacks here")
+    parser.add_argument(
+        "--steady-seconds",
+        type=float,
+        default=0.0,
+        help="also measure polls/s with every feed at --steady-interval",
+    )
+    parser.add_argument("--steady-interval", type=float, default=5.0)
+    parser.add_argument(
+        "--steady-only",
+        action="store_true",
+        help="only the steady measurement (60 s unless --steady-seconds)",
+    )
     args = parser.parse_args(argv)
+    if args.steady_only:
+        args.skip_reader = args.skip_core = True
+        args.steady_seconds = args.steady_seconds or 60.0
     if not 1 <= args.feeds <= 20_000 or not 1 <= args.items <= 1_000:
         parser.error("--feeds must be 1..20000 and --items 1..1000")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     print("machine:", machine_facts())
     pools = ["prefork", "threads"] if args.pool == "both" else [args.pool]
@@ -617,22 +753,33 @@ def main(argv: list[str] | None = None) -> int:
                 rows += [cold, warm]
             if args.profile_dir:
                 args.profile_dir.mkdir(parents=True, exist_ok=True)
+            steady: dict[str, Steady] = {}
             for pool in pools:
                 concurrency = args.workers_concurrency or (2 if pool == "prefork" else 16)
                 try:
-                    rows += bench_celery(
-                        pool=pool, concurrency=concurrency, redis_url=embedded.url,
-                        entries=entries, tmp=tmp, meter=meter, cycles=cycles,
-                        timeout_s=args.cycle_timeout, profile_dir=args.profile_dir,
-                    )  # fmt: skip
+                    if not args.steady_only:
+                        rows += bench_celery(
+                            pool=pool, concurrency=concurrency, redis_url=embedded.url,
+                            entries=entries, tmp=tmp, meter=meter, cycles=cycles,
+                            timeout_s=args.cycle_timeout, profile_dir=args.profile_dir,
+                        )  # fmt: skip
+                    if args.steady_seconds > 0:
+                        steady[pool] = bench_steady(
+                            pool=pool, concurrency=concurrency, redis_url=embedded.url,
+                            entries=entries, tmp=tmp, server=server,
+                            interval_s=args.steady_interval, seconds=args.steady_seconds,
+                            timeout_s=args.cycle_timeout,
+                        )  # fmt: skip
                 except (RuntimeError, TimeoutError) as exc:
                     failures.append(f"worker {pool}: {exc}")
             control.close()
             print(f"feed server: {server.kind}; totals {format_statuses(server.statuses())}")
         print()
-        print_table(rows, reader)
-        print_redis_mix(rows)
-        print_verdict(rows, reader, args.feeds)
+        if not args.steady_only:
+            print_table(rows, reader)
+            print_redis_mix(rows)
+            print_verdict(rows, reader, args.feeds)
+        print_steady(steady)
         print(f"total run time {time.perf_counter() - started:.0f} s")
         for failure in failures:
             print(f"FAILED {failure}", file=sys.stderr)

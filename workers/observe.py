@@ -85,6 +85,15 @@ def log_poll(result: pipeline.PollResult) -> None:
         log.warning(
             "source.gap.detected", source=result.source, items=result.items, gaps=result.state.gaps
         )
+    if result.overflow:  # items past ALERTS_MAX_ITEMS_PER_POLL, never read
+        (log.warning if result.gap else log.info)(
+            "source.poll.overflow",
+            source=result.source,
+            taken=result.items,
+            overflow=result.overflow,
+            gap=result.gap,
+            gaps=result.state.gaps,
+        )
     if result.error is not None:
         log.warning(
             "source.poll.failed",

@@ -2,7 +2,9 @@
 
 Per-source timing (intervals with jitter, backoff, surge, gap and cache hints) lives in Redis
 (alerts/sources/due.py), not in beat: beat only says "look at what is due now". The dispatch
-expires quickly, so a backlog never replays a pile of stale dispatches.
+expires quickly, so a backlog never replays a pile of stale dispatches. A poll waits up to one
+tick past its due time, but its next poll counts from the due time (health.next_poll_at), so
+the tick delays single polls and never stretches a source's mean interval.
 """
 
 from __future__ import annotations

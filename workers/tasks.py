@@ -10,6 +10,7 @@ import random
 import socket
 import time
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,11 +66,13 @@ def dispatch_polls() -> None:
     observe.heartbeat(rt, beat=True)
     if rt.schedule.sync(list(rt.sources.values()), now=now):
         log.info("sources.schedule.synced", sources=len(rt.sources))
-    due = rt.schedule.claim_due(now=now)
+    due = rt.schedule.claim_due_times(now=now)
     size = batch_size(len(due), rt.settings.worker_concurrency)
     for start in range(0, len(due), size):
-        poll_sources.apply_async(args=(due[start : start + size],), queue=POLL_QUEUE,
-                                 expires=LEASE_S)  # fmt: skip
+        batch = due[start : start + size]
+        # the due times travel with the names: each next poll counts from its due time
+        poll_sources.apply_async(args=([n for n, _ in batch], [d for _, d in batch]),
+                                 queue=POLL_QUEUE, expires=LEASE_S)  # fmt: skip
     owed = pipeline.flush_owed_updates(events=rt.events, policy=rt.policy, now=_now())
     unsent = rt.events.unsent(older_than=_now() - timedelta(seconds=OUTBOX_GRACE_S))
     if unsent:
@@ -86,18 +89,20 @@ def batch_size(due: int, processes: int) -> int:
 
 
 @app.task(name="alerts.poll_sources", ignore_result=True, acks_late=False)
-def poll_sources(source_names: list[str]) -> None:
+def poll_sources(source_names: list[str], due_at: list[float] | None = None) -> None:
     """Hand a batch of sources to one of this process's fetch threads and return at once.
 
     The worker process is free again for dispatches and deliveries however slow a publisher
     is; each source's alerts go out as soon as its own transfer is done. Batches in flight per
     process are capped (twice the threads): past that this task waits, which is backpressure,
     not a stall. A poll lost with its process comes back when its schedule lease runs out.
+    `due_at` (one epoch per name; absent from messages an older dispatcher queued) is when
+    each source was due: its next poll counts from there.
     """
     rt = runtime()
     observe.heartbeat(rt)
     rt.poll_slots.acquire()
-    future = rt.poll_threads.submit(_poll_batch, rt, source_names)
+    future = rt.poll_threads.submit(_poll_batch, rt, source_names, due_at)
     future.add_done_callback(lambda f: _batch_done(rt, f))
 
 
@@ -119,21 +124,25 @@ class _Poll:
     token: str = ""
     started: float = 0.0  # monotonic
     started_at: float = 0.0  # wall clock
+    due_at: float | None = None  # when the schedule had it due (epoch), if the message says
 
 
-def _poll_batch(rt: Runtime, source_names: list[str]) -> None:
+def _poll_batch(
+    rt: Runtime, source_names: list[str], due_at: Sequence[float] | None = None
+) -> None:
     """Poll a batch: state, host slots and the end of every poll in a few round trips, and
     every transfer at once on one libcurl multi handle (sources.multifetch). A source whose
     host has no free slot waits in the batch for one; if none frees up, it is rescheduled.
     Whatever goes wrong, a source of the batch not settled is rescheduled soon, its slot
     given back; one source's crash is that source's alone."""
     names = list(dict.fromkeys(source_names))  # a name twice would be polled twice at once
+    due_by_name = dict(zip(source_names, due_at or (), strict=False))
     known = [n for n in names if n in rt.sources]
     for name in set(names) - set(known):
         log.warning("source.poll.unknown", source=name)
     now = _now()
-    polls = [_Poll(rt.sources[n], st) for n, st in zip(known, rt.states.load_many(known),
-                                                            strict=True)]  # fmt: skip
+    polls = [_Poll(rt.sources[n], st, due_at=due_by_name.get(n))
+             for n, st in zip(known, rt.states.load_many(known), strict=True)]  # fmt: skip
     backing_off = {
         p.spec.name: time.time() + health.retry_delay_s(p.state, now=now)
         for p in polls
@@ -231,10 +240,13 @@ def _settle(rt: Runtime, done: list[tuple[_Poll, pipeline.PollResult]]) -> None:
     next_at = {}
     for poll, result in done:
         rt.states.queue_save(pipe, result.state, was=poll.state)
-        # from when this poll started: a slow answer does not stretch the source's interval
-        next_at[poll.spec.name] = max(
-            time.time(), poll.started_at + _next_delay_s(rt, poll.spec, result, surge=surge)
-        )
+        # from when this poll was due (or, failing, started): neither the dispatcher's tick
+        # nor a slow answer stretches the source's interval
+        ok = result.status in {"ok", "not_modified"}
+        next_at[poll.spec.name] = health.next_poll_at(
+            due_at=poll.due_at if ok else None, started_at=poll.started_at,
+            delay_s=_next_delay_s(rt, poll.spec, result, surge=surge), now=time.time(),
+        )  # fmt: skip
     rt.schedule.settle(pipe, next_at=next_at, release=[(p.host, p.token) for p, _ in done])
     pipe.execute()
     ended = time.monotonic()

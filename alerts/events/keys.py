@@ -26,7 +26,22 @@ class Keys:
 
     def seen(self, source: str, item_id: str) -> str:
         """What became of an item, and of which text: `<action>|<content hash>` (store.py)."""
-        return f"{self.prefix}seen:{digest(source + chr(0) + item_id)}"
+        return self.seen_prefix() + self.seen_member(source, item_id)
+
+    def seen_prefix(self) -> str:
+        """Every seen key is this prefix plus its `seen_member` (the store's scripts join them)."""
+        return f"{self.prefix}seen:"
+
+    @staticmethod
+    def seen_member(source: str, item_id: str) -> str:
+        """An item's id in its source's seen index: the suffix of its seen key."""
+        return digest(source + chr(0) + item_id)
+
+    def seen_index(self, source: str) -> str:
+        """Sorted set: one source's remembered items (`seen_member`) → when remembered (epoch
+        microseconds); the oldest are forgotten past the per-source cap, so one feed's memory
+        stays bounded."""
+        return f"{self.prefix}seen-index:{digest(source)}"
 
     def events_version(self) -> str:
         """Counter bumped by every event commit: the compare-and-set guard of decisions."""

@@ -7,6 +7,10 @@ launch still open exactly one event: the losers see a conflict, take a new snaps
 the winner's event. Launch reports are rare, so one counter for all events costs nothing.
 
     seen:<item>        "<action>|<content hash>": what became of an item, and of which text
+    seen-index:<src>   sorted set of one source's remembered items → when; past the per-source
+                       cap the oldest are forgotten (index entry and seen key, in the same
+                       script that remembers), so a feed minting new ids on every poll costs a
+                       bounded number of keys
     events             sorted set event id → launch time; `events:version` beside it
     event:<id>         the LaunchEvent (JSON)
     alert:<key>        each alert revision (JSON), for delivery tasks to load
@@ -35,6 +39,49 @@ if TYPE_CHECKING:
 
 _EVENT = TypeAdapter(LaunchEvent)
 EVENT_RETENTION_S = 3 * 86400  # how long an event can still be joined or corrected
+DEFAULT_MAX_SEEN_PER_SOURCE = 5000  # Settings.max_seen_per_source (ALERTS_MAX_SEEN_PER_SOURCE)
+REMEMBER_CHUNK = 1000  # items per remember script call: no single call blocks Redis for long
+
+# Shared by the scripts that write seen keys. The index's scores are Redis's own clock (TIME,
+# in whole microseconds: exact in a double), so workers with skewed clocks agree on what is
+# oldest; an entry older than the seen TTL only names a key that has expired already.
+# cap 0 = no cap.
+_SEEN_INDEX_LUA = """
+local function clock_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local function trim_seen(index, prefix, now_us, ttl, cap)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now_us - ttl * 1000000)
+  if cap > 0 then
+    local excess = redis.call('ZCARD', index) - cap
+    if excess > 0 then
+      local oldest = redis.call('ZPOPMIN', index, excess)
+      for i = 1, #oldest, 2 do redis.call('UNLINK', prefix .. oldest[i]) end
+    end
+  end
+  redis.call('EXPIRE', index, ttl)
+end
+"""
+
+# KEYS: the source's seen index. ARGV: 1 seen ttl, 2 cap, 3 seen key prefix, 4 ordinal of
+# the first pair in the whole batch, then pairs of (seen member, seen value), oldest item
+# first: later pairs score higher (a microsecond per place), so the cap keeps the newest.
+_REMEMBER = (
+    _SEEN_INDEX_LUA
+    + """
+local ttl, cap, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local now = clock_us()
+local n = tonumber(ARGV[4])
+for i = 5, #ARGV, 2 do
+  redis.call('SET', prefix .. ARGV[i], ARGV[i + 1], 'EX', ttl)
+  redis.call('ZADD', KEYS[1], now + n, ARGV[i])
+  n = n + 1
+end
+trim_seen(KEYS[1], prefix, now, ttl, cap)
+return n
+"""
+)
 
 # KEYS: events index, events version. ARGV: min launch epoch, max launch epoch, event prefix
 _SNAPSHOT = """
@@ -47,11 +94,15 @@ end
 return out
 """
 
-# KEYS: 1 events version, 2 seen, 3 events index, 4 event, 5 alert, 6 outbox, 7 owed
+# KEYS: 1 events version, 2 seen, 3 events index, 4 event, 5 alert, 6 outbox, 7 owed,
+#       8 the item's source's seen index
 # ARGV: 1 expected version, 2 event json|'', 3 event id, 4 launch epoch, 5 event ttl,
 #       6 alert json|'', 7 alert key, 8 seen value|'', 9 seen ttl, 10 now epoch,
-#       11 owed due epoch|''|'-', 12 content hash|'', 13 prune before epoch
-_COMMIT = """
+#       11 owed due epoch|''|'-', 12 content hash|'', 13 prune before epoch,
+#       14 seen member, 15 seen cap, 16 seen key prefix
+_COMMIT = (
+    _SEEN_INDEX_LUA
+    + """
 if ARGV[12] ~= '' then
   local prior = redis.call('GET', KEYS[2])
   if prior and string.sub(prior, -string.len(ARGV[12])) == ARGV[12] then return 'seen' end
@@ -69,7 +120,12 @@ if ARGV[6] ~= '' then
   redis.call('SET', KEYS[5], ARGV[6], 'EX', ARGV[5])
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[7])
 end
-if ARGV[8] ~= '' then redis.call('SET', KEYS[2], ARGV[8], 'EX', ARGV[9]) end
+if ARGV[8] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[8], 'EX', ARGV[9])
+  local at = clock_us()
+  redis.call('ZADD', KEYS[8], at, ARGV[14])
+  trim_seen(KEYS[8], ARGV[16], at, tonumber(ARGV[9]), tonumber(ARGV[15]))
+end
 if ARGV[11] == '-' then
   redis.call('ZREM', KEYS[7], ARGV[3])
 elseif ARGV[11] ~= '' then
@@ -77,17 +133,29 @@ elseif ARGV[11] ~= '' then
 end
 return 'ok'
 """
+)
 
 
 class EventStore:
     """Seen memory, launch events and unsent alerts in Redis, under one key namespace."""
 
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None, seen_ttl_s: int) -> None:
+    def __init__(
+        self,
+        client: redis.Redis[bytes],
+        *,
+        keys: Keys | None = None,
+        seen_ttl_s: int,
+        max_seen_per_source: int | None = DEFAULT_MAX_SEEN_PER_SOURCE,
+    ) -> None:
+        """`max_seen_per_source`: items remembered per source at most (None: no cap); keep
+        it at least the per-poll item cap, or items still in a feed would be forgotten."""
         self._redis = client
         self.keys = keys or Keys()
         self._seen_ttl_s = seen_ttl_s
+        self._max_seen = max(0, max_seen_per_source or 0)
         self._snapshot = client.register_script(_SNAPSHOT)
         self._commit = client.register_script(_COMMIT)
+        self._remember = client.register_script(_REMEMBER)
 
     # --- items ---
 
@@ -99,12 +167,29 @@ class EventStore:
         return [v.decode() if isinstance(v, bytes) else v for v in values]
 
     def remember(self, marks: Sequence[tuple[Item, str]]) -> None:
-        """Set many items' seen values in one pipeline."""
+        """Set many items' seen values, oldest item first, each source's index trimmed to the
+        cap in the same script call that adds to it: one round trip for one poll's items (a
+        pipeline of scripts would add a SCRIPT EXISTS round trip), one pipeline for more."""
         if not marks:
             return
-        pipe = self._redis.pipeline(transaction=False)
+        by_source: dict[str, list[str]] = {}
         for item, value in marks:
-            pipe.set(self.keys.seen(item.source, item.id), value, ex=self._seen_ttl_s)
+            by_source.setdefault(item.source, []).extend(
+                (self.keys.seen_member(item.source, item.id), value)
+            )
+        head = [self._seen_ttl_s, self._max_seen, self.keys.seen_prefix()]
+        step = 2 * REMEMBER_CHUNK
+        calls = [
+            ([self.keys.seen_index(source)], [*head, start // 2, *pairs[start : start + step]])
+            for source, pairs in by_source.items()
+            for start in range(0, len(pairs), step)
+        ]
+        if len(calls) == 1:
+            self._remember(keys=calls[0][0], args=calls[0][1])
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for keys, args in calls:
+            self._remember(keys=keys, args=args, client=pipe)
         pipe.execute()
 
     # --- events ---
@@ -135,16 +220,16 @@ class EventStore:
         was already decided by someone else).
         """
         event, alert = decision.event, decision.alert
-        seen_key = self.keys.seen(item.source, item.id) if item else self.keys.seen("", "")
+        source, item_id = (item.source, item.id) if item else ("", "")
         owed = "-" if event is not None and not event.pending_update else ""
         if event is not None and event.pending_update and owed_at is not None:
             owed = str(owed_at.timestamp())
         status = self._commit(
             keys=[
-                self.keys.events_version(), seen_key, self.keys.events_index(),
-                self.keys.event(event.event_id if event else ""),
+                self.keys.events_version(), self.keys.seen(source, item_id),
+                self.keys.events_index(), self.keys.event(event.event_id if event else ""),
                 self.keys.alert(alert.key if alert else ""), self.keys.outbox(),
-                self.keys.owed_updates(),
+                self.keys.owed_updates(), self.keys.seen_index(source),
             ],
             args=[
                 version,
@@ -160,6 +245,9 @@ class EventStore:
                 owed,
                 text_hash if item else "",
                 now.timestamp() - EVENT_RETENTION_S,
+                self.keys.seen_member(source, item_id),
+                self._max_seen,
+                self.keys.seen_prefix(),
             ],
         )  # fmt: skip
         return _text(status)

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 LEASE_S = 120.0
 FIRST_POLL_SPREAD_S = 5.0
 
-# KEYS: due set. ARGV: now, lease seconds, limit
+# KEYS: due set. ARGV: now, lease seconds, limit. Returns name, due time, name, due time...
+# (the due times as strings: a script's numbers would be truncated to integers).
 _CLAIM_DUE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0,
+                       tonumber(ARGV[3]))
 local until_ = tonumber(ARGV[1]) + tonumber(ARGV[2])
-for _, name in ipairs(due) do redis.call('ZADD', KEYS[1], until_, name) end
+for i = 1, #due, 2 do redis.call('ZADD', KEYS[1], until_, due[i]) end
 return due
 """
 
@@ -54,7 +56,7 @@ def config_digest(specs: Iterable[SourceSpec]) -> str:
 
 
 class PollSchedule:
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, keys: Keys | None = None) -> None:
         self._redis = client
         self._keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
@@ -73,7 +75,7 @@ class PollSchedule:
         pipe = self._redis.pipeline(transaction=True)
         if current - names:
             pipe.zrem(self._keys.poll_due(), *(current - names))
-        spread = {
+        spread: dict[str | bytes, float] = {
             s.name: now + random.uniform(0, min(FIRST_POLL_SPREAD_S, s.interval_s))  # noqa: S311
             for s in specs
         }
@@ -85,8 +87,17 @@ class PollSchedule:
 
     def claim_due(self, *, now: float, limit: int = 1000, lease_s: float = LEASE_S) -> list[str]:
         """Names of sources due now; each is pushed a lease ahead until its poll reschedules it."""
-        claimed = self._claim(keys=[self._keys.poll_due()], args=[now, lease_s, limit])
-        return [c.decode() if isinstance(c, bytes) else c for c in claimed]
+        return [name for name, _due in self.claim_due_times(now=now, limit=limit, lease_s=lease_s)]
+
+    def claim_due_times(
+        self, *, now: float, limit: int = 1000, lease_s: float = LEASE_S
+    ) -> list[tuple[str, float]]:
+        """`claim_due`, with the epoch each source was due: its next poll counts from that
+        (health.next_poll_at), so the wait for the dispatcher's tick is not added to every
+        interval."""
+        flat = self._claim(keys=[self._keys.poll_due()], args=[now, lease_s, limit])
+        names = [c.decode() if isinstance(c, bytes) else str(c) for c in flat[::2]]
+        return list(zip(names, (float(d) for d in flat[1::2]), strict=True))
 
     def reschedule(
         self, next_at: Mapping[str, float], *, release: Sequence[tuple[str, str]] = ()
@@ -98,7 +109,7 @@ class PollSchedule:
 
     def pull_in(self, names: Iterable[str], *, at: float) -> None:
         """Bring these sources' next poll forward to `at` (never later than it already is)."""
-        mapping = dict.fromkeys(names, at)
+        mapping: dict[str | bytes, float] = dict.fromkeys(names, at)
         if mapping:
             self._redis.zadd(self._keys.poll_due(), mapping, xx=True, lt=True)
 
@@ -133,14 +144,15 @@ class PollSchedule:
 
     def settle(
         self,
-        pipe: redis.client.Pipeline,
+        pipe: redis.client.Pipeline[bytes],
         *,
         next_at: Mapping[str, float],
         release: Sequence[tuple[str, str]],
     ) -> None:
         """Queue on `pipe`: next poll times, and host slots given back (one batch's end)."""
         if next_at:
-            pipe.zadd(self._keys.poll_due(), dict(next_at))
+            scores = dict[str | bytes, float](next_at.items())
+            pipe.zadd(self._keys.poll_due(), scores)
         tokens: dict[str, list[str]] = {}
         for host, token in release:
             tokens.setdefault(host, []).append(token)

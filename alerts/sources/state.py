@@ -21,7 +21,7 @@ _FIELDS = frozenset(f.name for f in dataclasses.fields(SourceState))
 
 
 class SourceStates:
-    def __init__(self, client: redis.Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis[bytes], *, keys: Keys | None = None) -> None:
         self._redis = client
         self._keys = keys or Keys()
 
@@ -41,7 +41,11 @@ class SourceStates:
         pipe.execute()
 
     def queue_save(
-        self, pipe: redis.client.Pipeline, state: SourceState, *, was: SourceState | None = None
+        self,
+        pipe: redis.client.Pipeline[bytes],
+        state: SourceState,
+        *,
+        was: SourceState | None = None,
     ) -> None:
         """Queue the writes that make the hash equal `state` (fields now unset are removed;
         given the state as loaded, only those that were set)."""
@@ -50,13 +54,13 @@ class SourceStates:
         pipe.hset(key, mapping=fields)
         gone = _FIELDS - fields.keys()
         if was is not None:
-            gone = {f for f in gone if getattr(was, f) is not None}
+            gone = frozenset(f for f in gone if getattr(was, f) is not None)
         if gone:
             pipe.hdel(key, *gone)
 
 
-def _encode(state: SourceState) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _encode(state: SourceState) -> dict[str | bytes, str]:
+    out: dict[str | bytes, str] = {}
     for f in dataclasses.fields(state):
         value = getattr(state, f.name)
         if value is None:

@@ -4,6 +4,7 @@ one round trip per step for the batch, and one source's trouble stays that sourc
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,3 +90,36 @@ def test_a_validator_curl_cannot_send_does_not_stop_the_batch(
     assert "if-none-match" not in sent["/feed-0.rss"]  # dropped, not sent, not a crash
     assert all("if-none-match" in h for p, h in sent.items() if p != "/feed-0.rss")
     assert all(rt.states.load(n).health is Health.HEALTHY for n in NAMES)
+
+
+def test_the_next_poll_counts_from_the_due_time(
+    batch: tuple[Runtime, FeedServer], redis_client: redis.Redis
+) -> None:
+    """A poll that started late (the dispatcher's tick, the queue) is followed by one due an
+    interval after it was due, not after it started: the mean interval stays the configured
+    one. A poll whose due time the message does not carry counts from its start."""
+    rt, _srv = batch
+    rt.timing = dataclasses.replace(rt.timing, jitter=0.0)
+    due = time.time() - 2.0
+    tasks._poll_batch(rt, NAMES[:3], [due] * 3)
+    assert [due_at(redis_client, n) for n in NAMES[:3]] == [pytest.approx(due + 60)] * 3
+    before = time.time()
+    tasks._poll_batch(rt, NAMES[3:])
+    assert all((due_at(redis_client, n) or 0) >= before + 60 for n in NAMES[3:])
+
+
+def test_the_dispatcher_sends_each_source_with_its_due_time(
+    batch: tuple[Runtime, FeedServer], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the dispatcher claims reaches the poll task with the time it was due."""
+    rt, _srv = batch
+    monkeypatch.setattr(tasks, "runtime", lambda: rt)
+    sent: list[tuple[list[str], list[float]]] = []
+    monkeypatch.setattr(tasks.poll_sources, "apply_async",
+                        lambda args, **_: sent.append(args))  # fmt: skip
+    rt.schedule.sync(list(rt.sources.values()), now=time.time())
+    due = {n: time.time() - 1.0 - i for i, n in enumerate(NAMES)}
+    rt.schedule.reschedule(due)
+    tasks.dispatch_polls()
+    got = {n: d for names, times in sent for n, d in zip(names, times, strict=True)}
+    assert got == pytest.approx(due)

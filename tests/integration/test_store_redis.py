@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,3 +116,57 @@ def test_namespace_cleanup_leaves_live_keys(redis_client: redis.Redis) -> None:
     assert replay.delete_namespace() > 0
     assert all(not k.startswith(b"alerts:replay:") for k in redis_client.keys("*"))
     assert redis_client.keys("alerts:v1:*")
+
+
+def item_of(source: str, n: int) -> Item:
+    return Item(id=f"{source}-{n}", source=source, title=f"story {n}")
+
+
+def seen_keys(client: redis.Redis) -> int:
+    return sum(1 for _ in client.scan_iter(match="alerts:v1:seen:*", count=1000))
+
+
+class TestSeenCap:
+    def test_each_source_remembers_its_newest_items_up_to_the_cap(
+        self, redis_client: redis.Redis
+    ) -> None:
+        """Past the cap the oldest remembered items of that source are forgotten, index entry
+        and seen key together, across script calls and batches; another source is untouched."""
+        store = EventStore(redis_client, seen_ttl_s=3600, max_seen_per_source=1200)
+        flood = [item_of("flood", n) for n in range(2500)]  # oldest first, as process_items
+        store.remember([(i, "not_launch|h") for i in flood[:100]])
+        store.remember([(i, "not_launch|h") for i in flood[100:]])  # three script calls
+        store.remember([(item_of("quiet", n), "not_launch|h") for n in range(10)])
+        recalled = store.recall(flood)
+        assert [v is not None for v in recalled] == [False] * 1300 + [True] * 1200
+        assert redis_client.zcard(Keys().seen_index("flood")) == 1200
+        assert redis_client.zcard(Keys().seen_index("quiet")) == 10
+        assert seen_keys(redis_client) == 1210
+        assert 0 < redis_client.ttl(Keys().seen_index("flood")) <= 3600
+
+    def test_launch_reports_remembered_by_the_commit_count_against_the_cap(
+        self, redis_client: redis.Redis
+    ) -> None:
+        """Items decided by the event commit script (launch reports) are indexed and trimmed
+        too: no path writes a seen key the cap does not see."""
+        store = EventStore(redis_client, seen_ttl_s=3600, max_seen_per_source=3)
+        reports = [dataclasses.replace(report(n, minutes=n), source="wire") for n in range(1, 6)]
+        for n, item in enumerate(reports, start=1):
+            process_items([item], events=store, classify=fake_classify, policy=POLICY,
+                          now=NOW + timedelta(minutes=n), new_token=lambda: "t")  # fmt: skip
+        assert redis_client.zcard(Keys().seen_index("wire")) == 3
+        assert seen_keys(redis_client) == 3
+        assert [v is not None for v in store.recall(reports)] == [False, False, True, True, True]
+
+    def test_entries_whose_seen_keys_expired_leave_the_index(
+        self, redis_client: redis.Redis
+    ) -> None:
+        """The index forgets what the TTL already forgot, so a quiet source's index shrinks
+        with its seen keys and never names keys that are gone."""
+        store = EventStore(redis_client, seen_ttl_s=1, max_seen_per_source=100)
+        store.remember([(item_of("s", n), "not_launch|h") for n in range(5)])
+        time.sleep(1.1)
+        store.remember([(item_of("s", 99), "not_launch|h")])
+        assert redis_client.zrange(Keys().seen_index("s"), 0, -1) == [
+            Keys.seen_member("s", "s-99").encode()
+        ]

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import fakeredis
 import pytest
@@ -493,3 +494,78 @@ def _rss(*guids: str) -> bytes:
     )
     head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
     return f"{head}{items}</channel></rss>".encode()
+
+
+def _dated_rss(*guids_and_minutes: tuple[str, int]) -> bytes:
+    """RSS whose items carry dates `minutes` before NOW, in the order given."""
+    items = "".join(
+        f"<item><guid>{g}</guid><title>story {g}</title><link>https://n.example/{g}</link>"
+        f"<pubDate>{format_datetime(NOW - timedelta(minutes=m), usegmt=True)}</pubDate></item>"
+        for g, m in guids_and_minutes
+    )
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{items}</channel></rss>".encode()
+
+
+class TestBoundedPolls:
+    """What one source can cost: items taken per poll, and ids remembered per source."""
+
+    spec = SourceSpec(name="feed-a", url="https://n.example/rss", interval_s=30)
+    policy = dataclasses.replace(POLICY, max_items_per_poll=5)
+
+    def poll(self, store: EventStore, states: SourceStates, body: bytes, n: int = 0):
+        return poll_source(
+            self.spec,
+            fetch=lambda url, **_: Fetched(body=body),
+            states=states,
+            events=store,
+            classify=fake_classify,
+            policy=self.policy,
+            now=NOW + timedelta(seconds=30 * n),
+            new_token=lambda: "t",
+        )
+
+    def test_a_poll_takes_the_newest_items_and_counts_the_rest(self, store: EventStore) -> None:
+        """Past the cap, the newest items by date are taken whatever the feed's order; the
+        left-out ones are counted, never looked at (not even remembered)."""
+        states = SourceStates(fakeredis.FakeRedis(), keys=Keys("t:"))
+        body = _dated_rss(*[(f"g{m}", m) for m in (7, 3, 1, 8, 2, 6, 4, 5)])
+        result = self.poll(store, states, body)
+        assert sorted(d.item.id for d in result.processed.decisions) == [
+            "g1", "g2", "g3", "g4", "g5"
+        ]  # fmt: skip
+        assert (result.items, result.overflow) == (5, 3)
+        newest, oldest = (Item(id=g, source="feed-a", title="") for g in ("g1", "g8"))
+        assert store.recall([newest, oldest])[1] is None
+        assert store.recall([newest])[0] is not None
+
+    def test_overflow_is_a_gap_only_when_it_may_hide_new_items(self, store: EventStore) -> None:
+        """A long feed whose taken items were all seen before has nothing hidden: no gap. When
+        the oldest item taken is new, the ones just past the cap may be new too: a gap, even
+        though newer items were seen (the all-unseen rule alone misses it)."""
+        states = SourceStates(fakeredis.FakeRedis(), keys=Keys("t:"))
+        long_feed = [(f"g{m}", m) for m in range(1, 9)]
+        first = self.poll(store, states, _dated_rss(*long_feed))
+        again = self.poll(store, states, _dated_rss(*long_feed), 1)
+        backdated = self.poll(store, states, _dated_rss(("late", 5), *long_feed), 2)
+        assert [r.overflow for r in (first, again, backdated)] == [3, 3, 4]
+        assert [r.gap for r in (first, again, backdated)] == [False, False, True]
+        assert [d.outcome for d in backdated.processed.decisions].count(ItemOutcome.SEEN) == 4
+        assert states.load("feed-a").gaps == 1
+
+    def test_a_feed_minting_new_ids_every_poll_keeps_a_bounded_memory(self) -> None:
+        """Every poll carries 40 items with ids never seen: Redis keys stop growing once the
+        source's remembered ids reach their cap; each poll adds at most the per-poll cap."""
+        client = fakeredis.FakeRedis()
+        store = EventStore(client, keys=Keys("t:"), seen_ttl_s=86400, max_seen_per_source=12)
+        states = SourceStates(client, keys=Keys("t:"))
+        keys_after = []
+        for n in range(10):
+            body = _dated_rss(*[(f"p{n}-i{i}", i % 50) for i in range(40)])
+            result = self.poll(store, states, body, n)
+            assert (result.items, result.overflow) == (5, 35)
+            keys_after.append(client.dbsize())
+        assert len(client.keys("t:seen:*")) == 12
+        assert keys_after[3:] == [keys_after[3]] * 7, keys_after
+        newest = [Item(id=f"p9-i{i}", source="feed-a", title="") for i in range(5)]
+        assert None not in store.recall(newest)  # the latest poll's items are remembered

@@ -13,6 +13,7 @@ from alerts.sources.health import (
     SourceState,
     after_failure,
     after_success,
+    next_poll_at,
     next_poll_delay_s,
     retry_delay_s,
 )
@@ -91,3 +92,22 @@ def test_retry_delay_after_not_before() -> None:
     """A source backing off waits until its not-before time."""
     state = SourceState("s", not_before=NOW + timedelta(seconds=42))
     assert retry_delay_s(state, now=NOW) == 42
+
+
+class TestNextPollAt:
+    @pytest.mark.parametrize(
+        ("due_at", "started_at", "now", "expected"),
+        [
+            (100.0, 100.2, 100.5, 105.0),  # late by a dispatch tick: counts from the due time
+            (100.0, 100.0, 100.1, 105.0),
+            (100.0, 104.9, 105.2, 105.2),  # a slow answer: never in the past
+            (100.0, 107.0, 107.3, 112.0),  # a whole interval late: from the start, no catch-up
+            (None, 100.2, 100.5, 105.2),  # due time unknown (an old message): from the start
+        ],
+    )
+    def test_table(
+        self, due_at: float | None, started_at: float, now: float, expected: float
+    ) -> None:
+        """The next poll is one interval after this one was due, within the limits."""
+        got = next_poll_at(due_at=due_at, started_at=started_at, delay_s=5.0, now=now)
+        assert got == pytest.approx(expected)
