@@ -37,6 +37,14 @@ _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
+# A date given as the point of comparison is background, not the story's day: "five days after
+# the failure of the 15th" ("15일 실패 이후 닷새 만"), "followed a failed launch on Oct. 15",
+# "the first since May 4", "5月4日以来".
+_BACKGROUND_BEFORE = re.compile(
+    r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
+    r"|\bprevious(?:ly)?|\bearlier)\b[^.;]{0,30}$"
+)
+_BACKGROUND_AFTER = re.compile(r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続き|ぶり)")
 
 
 def days_before_publication(folded: str, lang: str, published_at: datetime | None) -> int | None:
@@ -48,17 +56,38 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
         pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
-        stated = [_resolve(today, m["m"], m["d"]) for m in pattern.finditer(folded)]
-        stated += [_month_end(today, int(m["m"])) for m in months.finditer(folded)]
+        stated = [
+            _resolve(today, m["m"], m["d"])
+            for m in pattern.finditer(folded)
+            if not _background(folded, m)
+        ]
+        stated += [
+            _month_end(today, int(m["m"]))
+            for m in months.finditer(folded)
+            if not _background(folded, m)
+        ]
     else:
         today = published_at.date()
         stated = [
             _resolve(today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"])
             for m in _EN.finditer(folded)
+            if not _background(folded, m)
         ]
-        stated += [_month_end(today, _MONTHS[m["m"]]) for m in _EN_MONTH.finditer(folded)]
+        stated += [
+            _month_end(today, _MONTHS[m["m"]])
+            for m in _EN_MONTH.finditer(folded)
+            if not _background(folded, m)
+        ]
     gaps = [(today - d).days for d in stated if d is not None]
     return min(gaps) if gaps else None
+
+
+def _background(folded: str, m: re.Match[str]) -> bool:
+    """Whether the date matched is a point of comparison ("since", "이후", "以来")."""
+    return bool(
+        _BACKGROUND_BEFORE.search(folded[max(0, m.start() - 40) : m.start()])
+        or _BACKGROUND_AFTER.match(folded[m.end() : m.end() + 16])
+    )
 
 
 def _resolve(today: date, month: str | None, day: str) -> date | None:

@@ -27,6 +27,12 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("中 8월 시험발사 '항모킬러'", "ko", 127),
         ("the missile fired in november hit", "en", 35),
         ("north korea fires 3 missiles; 10월 5일", "en", None),
+        # a date given as the point of comparison is background, not the story's day
+        ("北이 미사일을 쐈다. 1일 실패 이후 나흘 만이다.", "ko", None),
+        ("it followed a failed launch on jan. 1.", "en", None),
+        ("the first launch since jan. 1", "en", None),
+        ("1月1日以来の発射", "ja", None),
+        ("지난 1일 발사된 미사일은 1일 이후 처음", "ko", 4),  # one date is the story's
     ],
 )
 def test_days_back_to_the_latest_stated_date(text: str, lang: str, days: int | None) -> None:
