@@ -1,6 +1,7 @@
 """The composition root: Settings → real clients and adapters, bundled as a Runtime.
 
-The only module (besides workers/) that constructs httpx and redis clients. Built once per
+The only module (besides workers/) that constructs httpx clients; Redis clients, whatever
+the form of ALERTS_REDIS_URL (Sentinel, TLS, ACL), come from alerts.redisconn. Built once per
 process (per Celery pool child), never at import time.
 """
 
@@ -31,6 +32,7 @@ from alerts.notify.routing import Subscription
 from alerts.notify.threads import RedisThreads
 from alerts.pipeline import Policy
 from alerts.redact import Secret
+from alerts.redisconn import redis_client
 from alerts.sources.catalog import load_catalog, source_specs
 from alerts.sources.due import PollSchedule
 from alerts.sources.fetch import FetchLimits, FetchResult, fetch_feed, make_http_client
@@ -118,6 +120,7 @@ def policy_from(settings: Settings) -> Policy:
     return Policy(
         max_item_age_s=settings.max_item_age_seconds,
         min_confidence=settings.min_confidence,
+        max_items_per_poll=settings.max_items_per_poll,
         events=EventPolicy(
             open_confidence=settings.new_event_confidence,
             follow_up_s=settings.event_follow_up_seconds,
@@ -153,6 +156,8 @@ def secret_values(settings: Settings) -> list[str]:
         values.append(settings.web_token.get_secret_value())
     if settings.redis_url:
         values += _url_passwords(settings.redis_url)
+    if settings.redis_sentinel_password:
+        values.append(settings.redis_sentinel_password.get_secret_value())
     for subscription in subscriptions_from(settings):
         for d in subscription.destinations:
             values += [s.reveal() for s in (d.url, d.token, *d.signing_secrets) if s is not None]
@@ -160,12 +165,15 @@ def secret_values(settings: Settings) -> list[str]:
 
 
 def _url_passwords(url: str) -> list[str]:
-    """The password in a Redis URL (`redis://:pw@host`), as written and percent-decoded."""
+    """The password in a Redis URL (`redis://:pw@host`, `sentinel://user:pw@h1,h2/0?...`), as
+    written, percent-decoded and percent-encoded (the broker URL of a Sentinel set-up is
+    rebuilt with it encoded)."""
     try:
         password = urllib.parse.urlsplit(url).password or ""
     except ValueError:
         return []
-    return [password, urllib.parse.unquote(password)]
+    plain = urllib.parse.unquote(password)
+    return [password, plain, urllib.parse.quote(plain, safe="")]
 
 
 def new_token() -> str:
@@ -249,9 +257,7 @@ def build_runtime(
     url = redis_url or settings.redis_url
     if not url:
         raise ValueError("a Redis URL is needed to build the runtime")
-    client = redis.Redis.from_url(
-        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
-    )
+    client = redis_client(settings, url=url)
     keys = keys or Keys()
     limits = limits_from(settings)
     subscriptions = subscriptions_from(settings)
@@ -261,7 +267,12 @@ def build_runtime(
         settings=settings,
         redis=client,
         http=http,
-        events=EventStore(client, keys=keys, seen_ttl_s=settings.seen_ttl_seconds),
+        events=EventStore(
+            client,
+            keys=keys,
+            seen_ttl_s=settings.seen_ttl_seconds,
+            max_seen_per_source=settings.max_seen_per_source,
+        ),
         states=SourceStates(client, keys=keys),
         ledger=DeliveryLedger(client, keys=keys, claim_ttl_s=settings.delivery_claim_seconds),
         deadletters=DeadLetters(client, keys=keys),

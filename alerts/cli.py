@@ -30,6 +30,7 @@ from alerts.events.store import EventStore
 from alerts.models import Alert, Item
 from alerts.pipeline import Policy, flush_owed_updates, process_items
 from alerts.redact import mask_url, redact_text
+from alerts.redisconn import Timeouts, redis_client
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
@@ -145,7 +146,7 @@ def _emit_all(alerts: list[Alert], store: EventStore) -> None:
 @contextlib.contextmanager
 def _redis_for(settings: Settings) -> Iterator[redis.Redis[bytes]]:
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url)
+        client = redis_client(settings)
         try:
             yield client
         finally:
@@ -153,7 +154,7 @@ def _redis_for(settings: Settings) -> Iterator[redis.Redis[bytes]]:
         return
     with tempfile.TemporaryDirectory(prefix="alerts-replay-") as tmp:
         server = start_embedded(Path(tmp), appendonly=False)
-        client = redis.Redis.from_url(server.url)
+        client = redis_client(settings, url=server.url)
         try:
             yield client
         finally:
@@ -288,7 +289,7 @@ def _connect_existing(settings: Settings) -> redis.Redis[bytes]:
     """
     url = settings.redis_url or f"unix://{(settings.data_dir / 'redis.sock').resolve()}"
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        client = redis_client(settings, url=url, timeouts=Timeouts(5.0, 2.0))
         client.ping()
     except (redis.RedisError, OSError, ValueError) as exc:
         hint = (

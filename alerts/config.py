@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import re
+import ssl
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 from alerts.errors import ConfigError
 from alerts.models import Facts, MissileClass
+from alerts.redisconn import is_sentinel_url, is_tls_url, parse_sentinel_url
 from alerts.sources.listfile import SourceFileError, looks_like_path, read_source_file
 
 ENV_PREFIX = "ALERTS_"
@@ -288,7 +290,30 @@ class Settings(BaseSettings):
     )
 
     redis_url: CleanStr | None = Field(
-        default=None, description="Redis URL; unset starts an embedded Redis server."
+        default=None,
+        description="Redis URL (redis://, rediss://, unix://, or sentinel:// / sentinels:// "
+        "with ?master=NAME); unset starts an embedded Redis server.",
+    )
+    redis_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs that signed the certificates of Redis and its "
+        "sentinels (rediss:// and sentinels:// URLs); unset trusts the system's CAs.",
+    )
+    redis_cert_file: Path | None = Field(
+        default=None,
+        description="Client certificate (PEM, may hold the key too) for a Redis that "
+        "requires one (tls-auth-clients).",
+    )
+    redis_key_file: Path | None = Field(
+        default=None, description="Private key (PEM) of ALERTS_REDIS_CERT_FILE, if apart."
+    )
+    redis_sentinel_username: CleanStr | None = Field(
+        default=None,
+        description="ACL user of the sentinels themselves, if they require one (the Redis "
+        "servers' user and password go in ALERTS_REDIS_URL).",
+    )
+    redis_sentinel_password: CleanSecretStr | None = Field(
+        default=None, description="Password of the sentinels themselves (secret)."
     )
     redis_maxmemory: str = Field(
         default="256mb",
@@ -546,9 +571,50 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis(cls, url: str | None) -> str | None:
-        if url is not None and not re.match(r"^(redis|rediss|unix|redis\+socket)://", url):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+        if url and not re.match(r"^(redis|rediss|unix|redis\+socket|sentinels?)://", url, re.I):
+            raise ValueError(
+                "must start with redis://, rediss://, unix://, sentinel:// or sentinels://"
+            )
+        if url and is_sentinel_url(url):
+            parse_sentinel_url(url)  # its ValueError names what is wrong, never the password
         return url or None
+
+    @field_validator(
+        "redis_ca_file", "redis_cert_file", "redis_key_file", "redis_sentinel_username",
+        "redis_sentinel_password", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_ca_file", "redis_cert_file", "redis_key_file")
+    @classmethod
+    def _readable_file(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            check_readable_file(path)
+        return path
+
+    @model_validator(mode="after")
+    def _redis_tls_and_sentinel(self) -> Settings:
+        """TLS files without a TLS URL, or sentinel credentials without sentinels, would be
+        ignored without a word: refused, like a CA file that holds no certificate."""
+        url = self.redis_url or ""
+        for name in ("redis_ca_file", "redis_cert_file", "redis_key_file"):
+            if getattr(self, name) is not None and not is_tls_url(url):
+                raise ValueError(
+                    f"{_env_name(name)}: is set, but ALERTS_REDIS_URL is not a TLS URL "
+                    "(rediss:// or sentinels://), so it would be ignored"
+                )
+        for name in ("redis_sentinel_username", "redis_sentinel_password"):
+            if getattr(self, name) is not None and not is_sentinel_url(url):
+                raise ValueError(
+                    f"{_env_name(name)}: is set, but ALERTS_REDIS_URL is not a sentinel:// or "
+                    "sentinels:// URL, so it would be ignored"
+                )
+        if self.redis_key_file is not None and self.redis_cert_file is None:
+            raise ValueError("ALERTS_REDIS_KEY_FILE: is set without ALERTS_REDIS_CERT_FILE")
+        check_tls_files(self.redis_ca_file, self.redis_cert_file, self.redis_key_file)
+        return self
 
     @model_validator(mode="after")
     def _seen_holds_a_poll(self) -> Settings:
@@ -575,6 +641,40 @@ class Settings(BaseSettings):
         if self.smtp_ssl and self.smtp_starttls:
             self.smtp_starttls = False  # implicit TLS already encrypts; STARTTLS would fail
         return self
+
+
+def check_readable_file(path: Path) -> None:
+    """A file this process can read, or ValueError saying why not."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror or exc})") from None
+
+
+def check_tls_files(ca_file: Path | None, cert_file: Path | None, key_file: Path | None) -> None:
+    """Load the CA file and the client certificate as the TLS handshake will, so a wrong
+    file stops start-up naming its variable instead of failing every connection later."""
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=str(ca_file))
+        except (ssl.SSLError, ValueError):
+            raise ValueError(
+                "ALERTS_REDIS_CA_FILE: holds no PEM certificate (a CA bundle is expected)"
+            ) from None
+    if cert_file is not None:
+        try:
+            # no pass phrase: OpenSSL would otherwise ask for one on the terminal
+            context.load_cert_chain(
+                str(cert_file), str(key_file) if key_file else None, password=lambda: b""
+            )
+        except (ssl.SSLError, ValueError):
+            raise ValueError(
+                "ALERTS_REDIS_CERT_FILE: is not a PEM certificate with its private key "
+                "(in the same file or in ALERTS_REDIS_KEY_FILE, not encrypted), or they do "
+                "not match"
+            ) from None
 
 
 # Redis's own units for memory sizes (redis.conf: "1k => 1000 bytes, 1kb => 1024 bytes").

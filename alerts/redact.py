@@ -14,8 +14,13 @@ from urllib.parse import urlsplit
 MASK = "***"
 
 # http(s) plus the Redis spellings: a Redis URL in an error message may carry a password.
-_URL_RE = re.compile(r"(?:https?|rediss?|redis\+socket|unix)://[^\s'\"<>]+", re.IGNORECASE)
+_URL_RE = re.compile(
+    r"(?:https?|rediss?|redis\+socket|unix|sentinels?)://[^\s'\"<>]+", re.IGNORECASE
+)
 _PATH_SCHEMES = frozenset({"redis", "rediss", "redis+socket", "unix"})
+_SENTINEL_SCHEMES = frozenset({"sentinel", "sentinels"})
+# What a Sentinel URL may show after `?`: the primary's name and the TLS check, no secret.
+_SENTINEL_PARAM = re.compile(r"(?:master=[\w.-]{1,100}|ssl_cert_reqs=\w{1,10})\Z", re.ASCII)
 
 
 class Secret:
@@ -56,8 +61,13 @@ def mask_url(url: str) -> str:
     and port are kept: they are not secrets, and an address such as the dashboard's
     `http://127.0.0.1:8080` is useless without its port. Redis URLs keep their path (a database
     number or a socket path) but never a password: `redis://:pw@cache:6379/0` →
-    `redis://***@cache:6379/0`.
+    `redis://***@cache:6379/0`. A Sentinel URL keeps its hosts, database and primary's name:
+    `sentinel://***@s1:26379,s2:26379/0?master=mymaster`, part by part in kombu's
+    `sentinel://...;sentinel://...` spelling.
     """
+    scheme = url.partition("://")[0].lower()
+    if scheme in _SENTINEL_SCHEMES:
+        return ";".join(_mask_sentinel_url(part) for part in url.split(";"))
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -76,6 +86,35 @@ def mask_url(url: str) -> str:
     if parts.path in {"", "/"} and not parts.query and not parts.fragment:
         return where + parts.path
     return f"{where}/{MASK}"
+
+
+def _mask_sentinel_url(url: str) -> str:
+    """One `sentinel[s]://` URL masked; anything unexpected masks it whole. Everything before
+    the last `@` is taken for credentials, so a password holding `/`, `?` or `@` never shows."""
+    trimmed = url.rstrip(".,:)")  # the punctuation of the message it was found in
+    if trimmed != url:
+        return _mask_sentinel_url(trimmed) + url[len(trimmed) :]
+    scheme, _, rest = url.partition("://")
+    _, at, where = rest.rpartition("@")
+    where, question, query = where.partition("?")
+    hosts, slash, path = where.partition("/")
+    if scheme.lower() not in _SENTINEL_SCHEMES or (path and not path.isdigit()):
+        return MASK
+    shown = []
+    for part in hosts.split(","):
+        try:
+            split = urlsplit("//" + part)
+            port = split.port
+        except ValueError:
+            return MASK
+        if not split.hostname or split.path:
+            return MASK
+        host = f"[{split.hostname}]" if ":" in split.hostname else split.hostname
+        shown.append(host + (f":{port}" if port is not None else ""))
+    params = [p if _SENTINEL_PARAM.match(p) else MASK for p in query.split("&")] if query else []
+    credentials = f"{MASK}@" if at else ""
+    where = f"{scheme.lower()}://{credentials}{','.join(shown)}{slash}{path}"
+    return where + (question + "&".join(params) if params else "")
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
