@@ -30,6 +30,7 @@ import celery
 import click
 import structlog
 from celery.signals import worker_shutting_down
+from celery.utils.nodenames import default_nodename, host_format
 from celery.worker import state as worker_state
 
 from alerts.bootstrap import secret_values, sources_from, subscriptions_from
@@ -55,6 +56,13 @@ BEAT_MAX_INTERVAL_S = 1.0
 # How `alerts run` stops its beat. SIGINT and SIGTERM sent to the whole process group (Ctrl-C,
 # `timeout`, systemd) are for the run, which stops the beat after its worker.
 BEAT_STOP_SIGNAL = signal.SIGUSR1
+# `alerts beat` keeps no state: its one entry (workers/schedule.py) fires four times a second
+# and every per-source time lives in Redis. Celery's default PersistentScheduler wrote a shelve
+# file in the data dir, which two beats sharing a directory (one host, a shared volume) would
+# both write, unlocked on this Python (dbm.dumb); in memory, a beat runs on any host, even a
+# read-only one, and as many as wanted run at once. (`alerts run` locks its data dir, so its
+# beat child keeps Celery's default.)
+BEAT_SCHEDULER = "celery.beat:Scheduler"
 
 
 def _prepare(*, need_redis_url: bool) -> Settings:
@@ -90,9 +98,11 @@ def _say_if_nowhere_to_deliver(settings: Settings) -> None:
         )
 
 
-def _worker(app: Any, settings: Settings, queues: list[str]) -> Any:
-    """A Celery worker whose start-up banner is one log event instead of printed ASCII art."""
+def _worker(app: Any, settings: Settings, queues: list[str], hostname: str | None = None) -> Any:
+    """A Celery worker whose start-up banner is one log event instead of printed ASCII art.
+    `hostname` is its node name (`group-a@%h`: %h, %n and %d expand as in `celery worker`)."""
     worker = app.Worker(
+        hostname=host_format(default_nodename(hostname or "")),  # "": celery@<host name>
         pool_cls=settings.worker_pool,
         queues=queues,
         loglevel=settings.log_level,
@@ -358,26 +368,36 @@ def _beat_main(app: Any, errors: Connection) -> None:
 
 @cli.command()
 @click.option("--queues", default="poll,deliver", show_default=True, help="Queues to consume.")
-def worker(queues: str) -> None:
-    """A Celery worker (needs ALERTS_REDIS_URL), as docker-compose runs it."""
+@click.option(
+    "--hostname", "-n", default=None,
+    help="Node name, unique per worker (default celery@%h; %h is the host name).",
+)  # fmt: skip
+def worker(queues: str, hostname: str | None) -> None:
+    """A Celery worker (needs ALERTS_REDIS_URL), as docker-compose runs it. Run as many as
+    wanted, on as many hosts: they share the work through Redis (docs/ha.md)."""
     settings = _prepare(need_redis_url=True)
     with structured_output(enabled=uses_json(settings.log_format)):
         app = _configure_app(settings, str(settings.redis_url))
         _say_if_nowhere_to_deliver(settings)
-        w = _worker(app, settings, queues.split(","))
+        w = _worker(app, settings, queues.split(","), hostname)
         w.start()
     sys.exit(w.exitcode or 0)
 
 
 @cli.command()
 def beat() -> None:
-    """The Celery beat scheduler (needs ALERTS_REDIS_URL); run exactly one."""
+    """The beat (needs ALERTS_REDIS_URL): it tells the workers to look at what is due, four
+    times a second. Run two or more, on different hosts, for no single point of failure: every
+    source's timing lives in Redis and is claimed atomically, so extra beats never make a
+    source be polled twice (docs/ha.md). It keeps no local state."""
     settings = _prepare(need_redis_url=True)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     with structured_output(enabled=uses_json(settings.log_format)):
         app = _configure_app(settings, str(settings.redis_url))
         log.info("beat.starting", pid=os.getpid(), max_interval_s=BEAT_MAX_INTERVAL_S)
-        app.Beat(loglevel=settings.log_level, max_interval=BEAT_MAX_INTERVAL_S, quiet=True).run()
+        app.Beat(
+            loglevel=settings.log_level, max_interval=BEAT_MAX_INTERVAL_S, quiet=True,
+            scheduler=BEAT_SCHEDULER,
+        ).run()  # fmt: skip
 
 
 for command in COMMANDS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -17,6 +18,9 @@ from alerts.bootstrap import Runtime
 from alerts.metrics import Metrics
 from alerts.models import Alert
 from alerts.sources import health
+
+if TYPE_CHECKING:
+    import redis
 
 log = structlog.get_logger("alerts.tasks")
 HEARTBEAT_TTL_S = 60
@@ -68,11 +72,17 @@ def count_delivery(rt: Runtime, channel: str, outcome: str, alert: Alert | None)
 
 def heartbeat(rt: Runtime, *, beat: bool = False) -> None:
     pipe = rt.redis.pipeline(transaction=False)
+    queue_heartbeat(pipe, rt, beat=beat)
+    pipe.execute()
+
+
+def queue_heartbeat(pipe: redis.client.Pipeline[bytes], rt: Runtime, *, beat: bool) -> None:
+    """Queue on `pipe`: this host's worker heartbeat, and the beat's when `beat` (a dispatch
+    exists only because a beat sent it)."""
     now = time.time()
     pipe.set(rt.events.keys.heartbeat_worker(socket.gethostname()), now, ex=HEARTBEAT_TTL_S)
-    if beat:  # a dispatch exists only because beat sent it
+    if beat:
         pipe.set(rt.events.keys.heartbeat_beat(), now, ex=HEARTBEAT_TTL_S)
-    pipe.execute()
 
 
 def log_poll(result: pipeline.PollResult) -> None:

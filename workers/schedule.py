@@ -5,6 +5,11 @@ Per-source timing (intervals with jitter, backoff, surge, gap and cache hints) l
 expires quickly, so a backlog never replays a pile of stale dispatches. A poll waits up to one
 tick past its due time, but its next poll counts from the due time (health.next_poll_at), so
 the tick delays single polls and never stretches a source's mean interval.
+
+Any number of beats may send this entry at once, from any host (docs/ha.md): the dispatch
+claims due sources atomically, and one dispatch a tick does the work (workers.tasks), so a
+second beat is a standby that costs nearly nothing and never pauses: killing either one leaves
+the other's ticks. Beat itself keeps no state (`alerts beat` schedules in memory).
 """
 
 from __future__ import annotations

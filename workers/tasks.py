@@ -29,11 +29,12 @@ from alerts.notify.deadletter import DeadLetter
 from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
-from alerts.sources.due import LEASE_S, host_of
+from alerts.sources.due import DISPATCH_LEASE_S, host_of, poll_lease_s
 from alerts.sources.multifetch import FetchRequest, Outcome
 from workers import observe
 from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
 from workers.resources import runtime
+from workers.schedule import DISPATCH_INTERVAL_S
 
 log = structlog.get_logger("alerts.tasks")
 
@@ -50,6 +51,9 @@ HOST_SLOT_PATIENCE_S = 2.0  # ...for this long, then reschedules those sources
 CRASH_RETRY_S = 5.0  # a source whose poll crashed (not its feed: ours) is polled again soon
 POLL_BATCH_MIN = 25  # sources per poll task at least: amortises Celery's per-task cost
 OUTBOX_GRACE_S = 30.0  # an alert still unsent after this long was left by a crashed poll
+# One dispatch per tick whatever the number of beats: a little under beat's interval, so the
+# dispatches of a single beat, arriving a little early or late, are never skipped.
+DISPATCH_TICK_S = DISPATCH_INTERVAL_S * 0.8
 
 
 def _now() -> datetime:
@@ -58,21 +62,32 @@ def _now() -> datetime:
 
 @app.task(name="alerts.dispatch_polls", ignore_result=True, acks_late=False)
 def dispatch_polls() -> None:
-    """Enqueue polls of every source that is due, in batches (beat runs this four times a
+    """Enqueue polls of every source that is due, in batches (each beat runs this four times a
     second); send deferred updates whose gap has passed; re-send alerts a crashed poll never
-    fanned out."""
+    fanned out.
+
+    Any number of beats may send it, from any host: one dispatch a tick does the work (the
+    tick gate), the others only show that their beat is alive, so two beats cost what one
+    does and either one's dispatches keep every source polled when the other dies."""
     rt = runtime()
     now = time.time()
-    observe.heartbeat(rt, beat=True)
+    pipe = rt.redis.pipeline(transaction=False)
+    observe.queue_heartbeat(pipe, rt, beat=True)
+    rt.schedule.queue_dispatch_tick(pipe, tick_s=DISPATCH_TICK_S)
+    if not pipe.execute()[-1]:
+        return  # another beat's dispatch had this tick
     if rt.schedule.sync(list(rt.sources.values()), now=now):
         log.info("sources.schedule.synced", sources=len(rt.sources))
-    due = rt.schedule.claim_due_times(now=now)
-    size = batch_size(len(due), rt.settings.worker_concurrency)
-    for start in range(0, len(due), size):
-        batch = due[start : start + size]
-        # the due times travel with the names: each next poll counts from its due time
-        poll_sources.apply_async(args=([n for n, _ in batch], [d for _, d in batch]),
-                                 queue=POLL_QUEUE, expires=LEASE_S)  # fmt: skip
+    claims = rt.schedule.claim(now=now)
+    size = batch_size(len(claims), rt.settings.worker_concurrency)
+    for start in range(0, len(claims), size):
+        batch = claims[start : start + size]
+        # each name travels with its due time (its next poll counts from it) and its claim
+        poll_sources.apply_async(
+            args=([c.name for c in batch], [c.due_at for c in batch]),
+            kwargs={"leased_until": [c.lease_until for c in batch]},
+            queue=POLL_QUEUE, expires=DISPATCH_LEASE_S,
+        )  # fmt: skip
     owed = pipeline.flush_owed_updates(events=rt.events, policy=rt.policy, now=_now())
     unsent = rt.events.unsent(older_than=_now() - timedelta(seconds=OUTBOX_GRACE_S))
     if unsent:
@@ -89,20 +104,26 @@ def batch_size(due: int, processes: int) -> int:
 
 
 @app.task(name="alerts.poll_sources", ignore_result=True, acks_late=False)
-def poll_sources(source_names: list[str], due_at: list[float] | None = None) -> None:
+def poll_sources(
+    source_names: list[str],
+    due_at: list[float] | None = None,
+    leased_until: list[float] | None = None,
+) -> None:
     """Hand a batch of sources to one of this process's fetch threads and return at once.
 
     The worker process is free again for dispatches and deliveries however slow a publisher
     is; each source's alerts go out as soon as its own transfer is done. Batches in flight per
     process are capped (twice the threads): past that this task waits, which is backpressure,
     not a stall. A poll lost with its process comes back when its schedule lease runs out.
-    `due_at` (one epoch per name; absent from messages an older dispatcher queued) is when
-    each source was due: its next poll counts from there.
+    `due_at` (one epoch per name) is when each source was due: its next poll counts from
+    there. `leased_until` is the dispatcher's claim on each: the batch polls only the sources
+    whose claim still stands when it starts (alerts.sources.due). Both are absent from
+    messages an older dispatcher queued.
     """
     rt = runtime()
     observe.heartbeat(rt)
     rt.poll_slots.acquire()
-    future = rt.poll_threads.submit(_poll_batch, rt, source_names, due_at)
+    future = rt.poll_threads.submit(_poll_batch, rt, source_names, due_at, leased_until)
     future.add_done_callback(lambda f: _batch_done(rt, f))
 
 
@@ -128,15 +149,22 @@ class _Poll:
 
 
 def _poll_batch(
-    rt: Runtime, source_names: list[str], due_at: Sequence[float] | None = None
+    rt: Runtime,
+    source_names: list[str],
+    due_at: Sequence[float] | None = None,
+    leased_until: Sequence[float] | None = None,
 ) -> None:
     """Poll a batch: state, host slots and the end of every poll in a few round trips, and
     every transfer at once on one libcurl multi handle (sources.multifetch). A source whose
     host has no free slot waits in the batch for one; if none frees up, it is rescheduled.
     Whatever goes wrong, a source of the batch not settled is rescheduled soon, its slot
-    given back; one source's crash is that source's alone."""
+    given back; one source's crash is that source's alone. With `leased_until`, a source is
+    polled only if its claim still stands (else another poll has it), under a poll lease that
+    brings it back soon if this process dies."""
     names = list(dict.fromkeys(source_names))  # a name twice would be polled twice at once
     due_by_name = dict(zip(source_names, due_at or (), strict=False))
+    if leased_until is not None:
+        names = _take_over_claims(rt, names, dict(zip(source_names, leased_until, strict=False)))
     known = [n for n in names if n in rt.sources]
     for name in set(names) - set(known):
         log.warning("source.poll.unknown", source=name)
@@ -171,6 +199,18 @@ def _poll_batch(
             log.debug("source.poll.host_busy", sources=[p.spec.name for p in waiting])
     finally:
         _retry_soon(rt, [*going.values(), *waiting], HOST_BUSY_RETRY_S)
+
+
+def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -> list[str]:
+    """The names whose dispatch claim still stands, now under a poll lease; the others are
+    dropped (logged): a later claim, after this message's lease ran out, has them."""
+    lease_s = poll_lease_s(rt.settings.fetch_timeout_seconds, HOST_SLOT_PATIENCE_S)
+    wanted = [(n, claims[n]) for n in names if n in claims]
+    held = set(rt.schedule.start_polls(wanted, now=time.time(), lease_s=lease_s))
+    stale = [n for n, _ in wanted if n not in held]
+    if stale:
+        log.info("source.poll.claim_lost", sources=stale[:50], count=len(stale))
+    return [n for n in names if n in held or n not in claims]
 
 
 def _finish_group(

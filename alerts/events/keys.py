@@ -24,6 +24,10 @@ def digest(text: str) -> str:
 class Keys:
     prefix: str = LIVE_PREFIX
 
+    def poll_tick(self) -> str:
+        """Bid for one dispatch tick (SET NX PX): one dispatch a tick however many beats run."""
+        return f"{self.prefix}poll:tick"
+
     def seen(self, source: str, item_id: str) -> str:
         """What became of an item, and of which text: `<action>|<content hash>` (store.py)."""
         return self.seen_prefix() + self.seen_member(source, item_id)

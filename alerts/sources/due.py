@@ -1,8 +1,20 @@
 """When each source is polled next, in Redis: a due set, an atomic dispatcher and host slots.
 
-Adapter. The dispatcher claims due sources with one script that also pushes their due time a
-lease ahead, so two dispatchers (a restarted or second beat) never enqueue the same poll twice,
-and a poll lost with its worker is retried once the lease runs out. Host slots cap how many
+Adapter. The schedule is shared by every beat and every worker, on any host: a source's score
+in the due set is either when it is due or, while a poll of it is under way, when that poll's
+lease runs out. Two leases, both held in the score itself:
+
+- The dispatcher claims due sources with one script that pushes each a *dispatch lease*
+  (DISPATCH_LEASE_S) ahead, so two dispatchers (two beats, or two dispatch tasks at once) never
+  enqueue the same poll twice. The lease's end travels in the poll message as its claim.
+- The worker that starts the poll exchanges that claim for a *poll lease* (`start_polls`):
+  only while the score is still the claim's end, atomically. A message that comes late (a
+  backlog, or redelivered from a dead worker after another dispatcher re-claimed the source)
+  finds the score changed and drops the source: never two polls of one source at once.
+
+A poll lost with its worker (SIGKILL, a host down) is therefore taken over when its lease runs
+out: within DISPATCH_LEASE_S of the claim if it never started, within the poll lease (the
+fetch timeout plus a margin; `poll_lease_s`) of its start if it did. Host slots cap how many
 polls hit one publisher at the same time.
 """
 
@@ -11,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,17 +33,31 @@ from alerts.models import SourceSpec
 if TYPE_CHECKING:
     import redis
 
-LEASE_S = 120.0
+DISPATCH_LEASE_S = 30.0  # a claimed poll not started within this is claimed again
+POLL_LEASE_MARGIN_S = 10.0  # a started poll's lease: its longest transfer plus this
 FIRST_POLL_SPREAD_S = 5.0
 
-# KEYS: due set. ARGV: now, lease seconds, limit. Returns name, due time, name, due time...
-# (the due times as strings: a script's numbers would be truncated to integers).
+# KEYS: due set. ARGV: now, lease end (a decimal string), limit. Returns name, due time, name,
+# due time... (the due times as strings: a script's numbers would be truncated to integers).
 _CLAIM_DUE = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0,
                        tonumber(ARGV[3]))
-local until_ = tonumber(ARGV[1]) + tonumber(ARGV[2])
-for i = 1, #due, 2 do redis.call('ZADD', KEYS[1], until_, due[i]) end
+for i = 1, #due, 2 do redis.call('ZADD', KEYS[1], ARGV[2], due[i]) end
 return due
+"""
+
+# KEYS: due set. ARGV: poll lease end, then name, claim end, name, claim end... Each source
+# whose score is still its claim's end gets the poll lease. Returns the names that got it.
+_START_POLLS = """
+local started = {}
+for i = 2, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+    started[#started + 1] = ARGV[i]
+  end
+end
+return started
 """
 
 # KEYS: host slots. ARGV: now, lease seconds, limit, token... Returns how many tokens (from
@@ -50,6 +77,32 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "unknown").lower()
 
 
+def poll_lease_s(fetch_timeout_s: float, wait_for_slots_s: float) -> float:
+    """How long a started poll holds its source: its longest wait for a host slot and its
+    longest transfer, plus POLL_LEASE_MARGIN_S for parsing and writing the outcome."""
+    return fetch_timeout_s + wait_for_slots_s + POLL_LEASE_MARGIN_S
+
+
+def lease_end(now: float, lease_s: float) -> float:
+    """A lease's end, rounded to the millisecond: the same number in Python, in the message
+    (JSON) and in Redis, so a claim can be compared for equality."""
+    return round(now + lease_s, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A source the dispatcher took: when it was due, and the end of its dispatch lease (the
+    proof of this claim that `start_polls` checks)."""
+
+    name: str
+    due_at: float
+    lease_until: float
+
+
+def dispatch_tick_key(keys: Keys) -> str:
+    return keys.poll_tick()
+
+
 def config_digest(specs: Iterable[SourceSpec]) -> str:
     text = "\n".join(sorted(f"{s.name} {s.url} {s.interval_s} {s.fast}" for s in specs))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -60,6 +113,7 @@ class PollSchedule:
         self._redis = client
         self._keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
+        self._start = client.register_script(_START_POLLS)
         self._take_many = client.register_script(_TAKE_SLOTS)
 
     def sync(self, specs: Sequence[SourceSpec], *, now: float) -> bool:
@@ -85,19 +139,51 @@ class PollSchedule:
         pipe.execute()
         return True
 
-    def claim_due(self, *, now: float, limit: int = 1000, lease_s: float = LEASE_S) -> list[str]:
+    def claim_due(
+        self, *, now: float, limit: int = 1000, lease_s: float = DISPATCH_LEASE_S
+    ) -> list[str]:
         """Names of sources due now; each is pushed a lease ahead until its poll reschedules it."""
-        return [name for name, _due in self.claim_due_times(now=now, limit=limit, lease_s=lease_s)]
+        return [c.name for c in self.claim(now=now, limit=limit, lease_s=lease_s)]
 
     def claim_due_times(
-        self, *, now: float, limit: int = 1000, lease_s: float = LEASE_S
+        self, *, now: float, limit: int = 1000, lease_s: float = DISPATCH_LEASE_S
     ) -> list[tuple[str, float]]:
         """`claim_due`, with the epoch each source was due: its next poll counts from that
         (health.next_poll_at), so the wait for the dispatcher's tick is not added to every
         interval."""
-        flat = self._claim(keys=[self._keys.poll_due()], args=[now, lease_s, limit])
+        return [(c.name, c.due_at) for c in self.claim(now=now, limit=limit, lease_s=lease_s)]
+
+    def claim(
+        self, *, now: float, limit: int = 1000, lease_s: float = DISPATCH_LEASE_S
+    ) -> list[Claim]:
+        """The sources due now, each leased until `now + lease_s`: no other dispatcher takes
+        them meanwhile. One script call: atomic however many dispatchers run."""
+        until = lease_end(now, lease_s)
+        flat = self._claim(keys=[self._keys.poll_due()], args=[now, repr(until), limit])
         names = [c.decode() if isinstance(c, bytes) else str(c) for c in flat[::2]]
-        return list(zip(names, (float(d) for d in flat[1::2]), strict=True))
+        return [Claim(name, float(due), until)
+                for name, due in zip(names, flat[1::2], strict=True)]  # fmt: skip
+
+    def start_polls(
+        self, claims: Sequence[tuple[str, float]], *, now: float, lease_s: float
+    ) -> list[str]:
+        """Exchange dispatch claims (name, lease end) for a poll lease ending `now + lease_s`;
+        the names whose claim still stood, in the order given. A claim that no longer stands
+        (re-claimed after its lease ran out, or the source rescheduled or removed) means
+        another poll has it or had it: that source must not be polled on this claim."""
+        if not claims:
+            return []
+        args: list[str] = [repr(lease_end(now, lease_s))]
+        for name, until in claims:
+            args += [name, repr(float(until))]
+        started = self._start(keys=[self._keys.poll_due()], args=args)
+        return [s.decode() if isinstance(s, bytes) else str(s) for s in started]
+
+    def queue_dispatch_tick(self, pipe: redis.client.Pipeline[bytes], *, tick_s: float) -> None:
+        """Queue on `pipe` a bid for this dispatch tick: its reply is truthy for the first
+        bidder of the next `tick_s` seconds only (SET NX with an expiry, on Redis's clock).
+        However many beats send dispatches, one a tick claims and enqueues polls."""
+        pipe.set(dispatch_tick_key(self._keys), "1", nx=True, px=max(1, int(tick_s * 1000)))
 
     def reschedule(
         self, next_at: Mapping[str, float], *, release: Sequence[tuple[str, str]] = ()
