@@ -34,7 +34,7 @@ from alerts.pipeline import Policy
 from alerts.redact import Secret
 from alerts.redisconn import redis_client
 from alerts.sources.catalog import load_catalog, source_specs
-from alerts.sources.due import PollSchedule
+from alerts.sources.due import PollSchedule, config_digest
 from alerts.sources.fetch import FetchLimits, FetchResult, fetch_feed, make_http_client
 from alerts.sources.health import PollTiming
 from alerts.sources.multifetch import CurlFetcher
@@ -200,6 +200,12 @@ class Runtime:
     policy: Policy
     timing: PollTiming = field(default_factory=PollTiming)
     limits: FetchLimits = field(default_factory=FetchLimits)
+
+    @functools.cached_property
+    def sources_digest(self) -> str:
+        """The configured sources' digest, once a process: the dispatcher compares it each
+        tick, and sources only change with a restart."""
+        return config_digest(self.sources.values())
 
     def fetch(
         self, url: str, *, source: str, etag: str | None, last_modified: str | None

@@ -127,4 +127,8 @@ def log_poll(result: pipeline.PollResult) -> None:
                 confidence=decision.verdict.confidence,
                 title=decision.item.title[:200],
             )
-    log.info(f"source.poll.{result.status}", source=result.source, items=result.items, **counts)
+    # An unchanged feed is most polls at scale: logged at DEBUG, the worker spends 27% less CPU
+    # a poll and the p99 alert latency of 10,000 sources at 10 s falls from 120 to 79 ms
+    # (docs/capacity.md). Every other outcome stays at INFO.
+    emit = log.debug if result.status == "not_modified" else log.info
+    emit(f"source.poll.{result.status}", source=result.source, items=result.items, **counts)

@@ -28,6 +28,7 @@ import psutil
 import redis
 
 from alerts.embedded import EmbeddedRedis, start_embedded
+from alerts.notify import webhook
 from alerts.notify.deadletter import DeadLetters
 from alerts.sources.state import SourceStates
 from tests.faults.peers import Hit, PolicyHook, PortSmtp, always, free_port
@@ -387,7 +388,7 @@ def redis_restart(tmp: Path, *, during_send: bool = True, spare_worker: bool = F
 # ---- 3. webhook receiver failing, then recovering ----
 
 
-SLOW_S = 11.0  # past the webhook client's 10 s read timeout
+SLOW_S = (webhook.SEND_TIMEOUT.read or 20.0) + 1.0  # past the webhook client's read timeout
 
 
 def webhook_flaky(tmp: Path) -> Outcome:

@@ -123,3 +123,26 @@ def test_the_dispatcher_sends_each_source_with_its_due_time(
     tasks.dispatch_polls()
     got = {n: d for names, times in sent for n, d in zip(names, times, strict=True)}
     assert got == pytest.approx(due)
+
+
+def test_one_tick_claims_more_than_one_chunk(
+    batch: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past CLAIM_CHUNK due sources, one dispatch claims them all (chunk after chunk), up to
+    MAX_CLAIMS_PER_TICK: one chunk a tick capped the service at 4,000 polls/s."""
+    rt, _srv = batch
+    monkeypatch.setattr(tasks, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks, "CLAIM_CHUNK", 2)
+    monkeypatch.setattr(tasks, "MAX_CLAIMS_PER_TICK", len(NAMES) - 1)
+    claim = rt.schedule.claim
+    # a script call returns at most a chunk, whatever limit the caller asks for
+    monkeypatch.setattr(rt.schedule, "claim", lambda *, now, limit=1000: claim(now=now, limit=2))
+    sent: list[list[str]] = []
+    monkeypatch.setattr(tasks.poll_sources, "apply_async",
+                        lambda args, **_: sent.append(args[0]))  # fmt: skip
+    rt.schedule.sync(list(rt.sources.values()), now=time.time())
+    rt.schedule.reschedule({n: time.time() - 1.0 for n in NAMES})
+    tasks.dispatch_polls()
+    claimed = [n for names in sent for n in names]
+    assert len(NAMES) > 2
+    assert len(claimed) == len(set(claimed)) >= len(NAMES) - 1
