@@ -33,7 +33,10 @@ class TestReadme:
         assert out == "./scripts/test"
         script = (ROOT / "scripts" / "test").read_text()
         assert "pip install -q -e '.[test]'" in script
-        assert script.rstrip().endswith('.venv/bin/mypy\nexec .venv/bin/pytest "$@"')
+        assert ".venv/bin/mypy\n" in script
+        assert script.rstrip().endswith(
+            'exec .venv/bin/pytest -n "${ALERTS_TEST_WORKERS:-2}" --dist loadfile "$@"'
+        )
 
 
 class TestCompose:
