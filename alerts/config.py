@@ -6,8 +6,6 @@ and never echoes its value, so a bad secret cannot leak through a start-up error
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import ipaddress
 import json
@@ -33,6 +31,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 from alerts.errors import ConfigError
 from alerts.models import Facts, MissileClass
 from alerts.redisconn import is_sentinel_url, is_tls_url, parse_sentinel_url
+from alerts.signing import signing_key_bytes
 from alerts.sources.listfile import SourceFileError, looks_like_path, read_source_file
 
 ENV_PREFIX = "ALERTS_"
@@ -147,16 +146,11 @@ def check_sender(address: str) -> str:
 
 # Standard Webhooks: "The secret key SHOULD be between 24 bytes (192 bits) and 64 bytes".
 MIN_SIGNING_KEY_BYTES = 24
-_SIGNING_KEY_PREFIX = "whsec_"
 
 
 def check_signing_secret(secret: str, position: int) -> None:
     """A `whsec_<base64>` key of at least 24 bytes, or ValueError saying which one is wrong."""
-    encoded = secret.strip().removeprefix(_SIGNING_KEY_PREFIX)
-    try:
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
+    key = signing_key_bytes(secret)
     if not key:
         raise ValueError(f"signing secret #{position} is not a whsec_<base64> key")
     if len(key) < MIN_SIGNING_KEY_BYTES:

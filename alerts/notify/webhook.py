@@ -22,7 +22,6 @@ only on an incompatible change (fields may be added within a version).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -42,12 +41,13 @@ from alerts.notify.base import (
     url_secrets,
     webhook_url,
 )
+from alerts.signing import SECRET_PREFIX, signing_key_bytes
 
 CHANNEL = "webhook"
 EVENT_TYPE = "missile_launch.alert"
 SCHEMA_VERSION = 1
 SEND_TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # Standard Webhooks: "between 15 and 30s"
-_SECRET_PREFIX = "whsec_"
+_SECRET_PREFIX = SECRET_PREFIX
 
 
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
@@ -152,11 +152,7 @@ def _webhook_id(alert_key: str, destination_id: str) -> str:
 
 def _signing_key(secret: str, position: int) -> bytes:
     """The key bytes of a `whsec_<base64>` secret; a malformed one is a config error."""
-    encoded = secret.strip().removeprefix(_SECRET_PREFIX)
-    try:
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
+    key = signing_key_bytes(secret)
     if not key:
         raise DeliveryError(
             f"signing secret #{position + 1} is not a whsec_<base64> key",
