@@ -50,26 +50,63 @@ class Poll:
     source: str
 
 
-class TimedFeeds:
-    """`/<source>.rss` for each source added; every request noted with its arrival time."""
+class _LoopbackServer:
+    """A threading HTTP server on 127.0.0.1 that subclasses give a handler (`_handler`):
+    port, start, close and the context manager, once for both servers here."""
 
-    def __init__(self, *, delay_s: float = 0.0) -> None:
-        self.delay_s = delay_s
-        self._bodies: dict[str, bytes] = {}
-        self._polls: list[Poll] = []
-        self.in_flight: dict[int, str] = {}  # client port -> source, while answering
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def set(self, source: str, entries: list[Entry]) -> None:
-        with self._lock:
-            self._bodies[source] = rss(entries)
 
     @property
     def port(self) -> int:
         assert self._server is not None
         return int(self._server.server_address[1])
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+            request_queue_size = 128
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a poller or sender killed mid-answer resets its connection: expected
+
+        self._server = Server((LOCALHOST, 0), self._handler())
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class TimedFeeds(_LoopbackServer):
+    """`/<source>.rss` for each source added; every request noted with its arrival time."""
+
+    def __init__(self, *, delay_s: float = 0.0) -> None:
+        super().__init__()
+        self.delay_s = delay_s
+        self._bodies: dict[str, bytes] = {}
+        self._polls: list[Poll] = []
+        self.in_flight: dict[int, str] = {}  # client port -> source, while answering
+        self._lock = threading.Lock()
+
+    def set(self, source: str, entries: list[Entry]) -> None:
+        with self._lock:
+            self._bodies[source] = rss(entries)
 
     def url(self, source: str) -> str:
         return f"http://{LOCALHOST}:{self.port}/{source}.rss"
@@ -99,7 +136,7 @@ class TimedFeeds:
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'  # noqa: S324 - a cache key
         return (304, b"", etag) if if_none_match == etag else (200, body, etag)
 
-    def start(self) -> Self:
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         feeds = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -131,32 +168,7 @@ class TimedFeeds:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-            request_queue_size = 128
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a poller killed mid-answer resets its connection: expected here
-
-        self._server = Server((LOCALHOST, 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return Handler
 
 
 @dataclass
@@ -178,22 +190,17 @@ class HookHit:
         return self.headers.get("webhook-id", "")
 
 
-class HeldHook:
+class HeldHook(_LoopbackServer):
     """A webhook receiver on 127.0.0.1 answering 200 after `hold_s`, or 503 to the requests
     held when `refuse_held` was called."""
 
     def __init__(self, *, hold_s: float = 0.0) -> None:
+        super().__init__()
         self.hold_s = hold_s
         self._hits: list[HookHit] = []
         self.in_flight: dict[int, HookHit] = {}  # client port -> hit, while held
         self._refused: set[int] = set()  # ids of hits to refuse
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
         return f"http://{LOCALHOST}:{self.port}{path}"
@@ -210,7 +217,7 @@ class HeldHook:
             self._refused.update(id(h) for h in held)
             return held
 
-    def start(self) -> Self:
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -240,31 +247,7 @@ class HeldHook:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-            request_queue_size = 128
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass
-
-        self._server = Server((LOCALHOST, 0), Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return Handler
 
 
 def ports_of(pid: int, remote_port: int) -> set[int]:
