@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "real"
+# REAL_CORPUS_ROOT points every tool (eval, training) at another copy, e.g. a frozen one.
+ROOT = Path(
+    os.environ.get("REAL_CORPUS_ROOT")
+    or Path(__file__).resolve().parent.parent / "tests" / "corpus" / "real"
+)
 POSITIVE_KINDS = ("flash", "detail", "reaction", "analysis", "state_claim", "correction")
 NEGATIVE_KINDS = (
     "interceptor_test", "satellite", "cruise", "artillery", "ship_launch", "parade",
@@ -58,9 +63,7 @@ class Corpus:
             return self
         name, _, half = name.partition(":")
         events = {
-            k: v
-            for k, v in self.events.items()
-            if v["split"] == name and half in ("", v["half"])
+            k: v for k, v in self.events.items() if v["split"] == name and half in ("", v["half"])
         }
         items = [i for i in self.items if i["split"] == name and half in ("", i["half"])]
         return Corpus(events, items)

@@ -28,6 +28,8 @@ _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
 # never its launcher.
+_TOPIC = re.compile(r"\s?(?:[,、]|は)")
+_JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "IQ", "TW", "PS"})
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
@@ -190,10 +192,10 @@ def _launcher_of_lines(
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code is not None and not sure:
-            named_system = cues.systems.first(folded, cues.word_start)
-            if named_system == code:
-                sure = True  # "French M51 ... self-destructs": the system confirms the state
-            else:
+            systems = {cues.systems.first(f, cues.word_start) for _, f in lines}
+            if code in systems:
+                sure = True  # "French M51 ... self-destructs": its system confirms the state
+            elif _answering_state(folded, cues) != code:
                 owner = _system_owner(folded, cues, code)
                 sure = owner != code
                 code = owner
@@ -226,7 +228,10 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
     if (
         cues.source_before.search(line[max(0, start - 12) : start])
         or cues.source_after.match(after)
-        or cues.weapon_after.match(after)
+        or (
+            cues.weapon_after.match(after)
+            and not cues.cause_before.search(line[max(0, start - 24) : start].lower())
+        )
     ):
         return "launcher"
     if cues.target_before.search(line[max(0, start - 24) : start]) or cues.target_after.match(
@@ -267,8 +272,10 @@ def _launcher_in_line(
         elif role == "named":
             named.append((start, end, code))
     if not named:
-        return None, "guess"
-    return _choose_named(named, folded, cues)
+        # "합참 \"北 도발 대응 정밀타격훈련\"": the answering state spoke of its own fire.
+        return answering, "role"
+    code, how = _choose_named(named, folded, cues)
+    return code, "role" if code == answering else how
 
 
 def _choose_named(
@@ -277,6 +284,8 @@ def _choose_named(
     """Of the countries a line merely names, the launcher and how sure (see _subject)."""
     code, how = _subject(named, folded, cues)
     owner = cues.systems.first(folded, cues.word_start)
+    if owner == code and owner not in HABITUAL_LAUNCHERS:
+        return code, how  # "韓国軍も弾道ミサイル「玄武2」発射 北朝鮮と同時に": its own system
     if (
         owner is not None
         and owner != code
@@ -297,16 +306,39 @@ def _choose_named(
 
 def _answering_state(folded: str, cues: LangCues) -> str | None:
     """The state launching in answer to a habitual launcher's launch, when a line says so: the
-    owner of a system it names, else the first other state it names (None without a response
-    marker, or when it names no such state)."""
-    if not cues.response.search(folded):
+    first other state it names, else the owner of a system it names (None without a response
+    marker, or when it names no such state). The state answered is the one named nearest the
+    marker on its far side (English: after, "in response to North's launch"; Korean and
+    Japanese: before, "北 ICBM 도발 대응"); when that is not a habitual launcher, the habitual
+    launcher is answering it ("North Korea fires missile in response to US-South Korea drills",
+    "北, 한미훈련 대응 미사일 발사") and nobody else launched."""
+    marker = cues.response.search(folded)
+    if marker is None:
         return None
+    named = list(cues.launchers.finditer(folded, cues.word_start))
+    if cues.lang == "en":
+        answered = next((c for c, s, _ in named if s >= marker.start()), None)
+        if answered not in HABITUAL_LAUNCHERS:
+            return None
+    else:
+        # The line's topic ("北, ...", "韓国軍、...", "北朝鮮は") is the one acting, not answered.
+        before = [
+            (c, e) for i, (c, _, e) in enumerate(named)
+            if e <= marker.start() and not (i == 0 and _TOPIC.match(folded, e))
+        ]  # fmt: skip
+        habitual = [c for c, _ in before if c in HABITUAL_LAUNCHERS]
+        answered = habitual[-1] if habitual else (before[-1][0] if before else None)
+        if answered is not None and answered not in HABITUAL_LAUNCHERS:
+            return None
+    # A state named beats the owner of a system ("米韓、ATACMS計4発 ... 北朝鮮に対抗": the
+    # allies fired Ukraine's usual ATACMS).
+    answering = [c for c, _, _ in named if c not in HABITUAL_LAUNCHERS | _NEVER_LAUNCHERS]
+    if answering:
+        # Allied fire ("US and South Korean forces answer Pyongyang"): Seoul leads it.
+        return "KR" if "KR" in answering else answering[0]
     owner = cues.systems.first(folded, cues.word_start)
     if owner is not None and owner not in HABITUAL_LAUNCHERS:
         return owner
-    for code, _, _ in cues.launchers.finditer(folded, cues.word_start):
-        if code not in HABITUAL_LAUNCHERS and code not in _NEVER_LAUNCHERS:
-            return code
     return None
 
 
@@ -317,6 +349,9 @@ def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> 
     for kind in ("launch_verb", "launch_headline", "launch_noun"):
         for verb in cues.positive[kind].finditer(folded):
             before = [n for n in named if n[1] <= verb.start() < n[1] + _NEAR_CHARS]
+            # "S. Korea, US fire ...": of a compound subject, the first named leads.
+            while len(before) > 1 and _JOINED.fullmatch(folded[before[-2][1] : before[-1][0]]):
+                before.pop()
             if before:
                 # Subject-verb order makes it sure in English; in Korean and Japanese the
                 # target comes before the verb too ("이스라엘 중심부에 탄도미사일 발사").

@@ -70,3 +70,31 @@ def test_landing_area_stops_where_the_place_ends() -> None:
     )
     assert facts.landing_area == "waters off the east coast"
     assert facts.distance_km == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        # Answering fire: the state firing back launched, not the one it answers.
+        ("S. Korea, US fire ballistic missiles in show of force after North's ICBM launch",
+         "en", "KR"),
+        ("(속보) 軍, 北 미사일 발사 직후 동해상으로 현무-2 탄도미사일 실사격", "ko", "KR"),
+        ("(속보) 한미, 동해안서 연합 탄도미사일 사격…北 ICBM 도발 경고", "ko", "KR"),
+        ('(속보) 합참 "北 탄도미사일 도발 대응 지·해·공 정밀타격훈련 실시"', "ko", "KR"),
+        ("북 미사일 발사에 한국군 현무·미군 에이태큼스 대응 발사", "ko", "KR"),
+        ("韓国軍も弾道ミサイル「玄武2」発射 北朝鮮とほぼ同時に", "ja", "KR"),
+        ("米韓、ATACMS計4発を日本海へ 北朝鮮の中距離弾道ミサイルに対抗", "ja", "KR"),
+        ("SLBM, 도산안창호함서 수중발사…계획 사거리 비행해 목표 명중", "ko", "KR"),
+        # ...but a habitual launcher answering drills it names is still the launcher.
+        ("North Korea fires missile in response to US-South Korea drills", "en", "KP"),
+        ("北, 한미훈련 대응 미사일 발사", "ko", "KP"),
+        ("北朝鮮、米韓演習に対抗しミサイル発射", "ja", "KP"),
+        ("北朝鮮は米韓演習に対抗し弾道ミサイル発射", "ja", "KP"),
+        # The cause of a launch is not its launcher.
+        ("Explosions over Tel Aviv and Jerusalem as Iran fires missiles after US strikes",
+         "en", "IR"),
+    ],
+)  # fmt: skip
+def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
+    guessed: list[bool] = []
+    assert extract_facts(text, lang, published_at=PUBLISHED, guessed=guessed).country == country
