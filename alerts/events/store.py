@@ -194,12 +194,19 @@ class EventStore:
 
     # --- events ---
 
-    def candidates(self, *, around: datetime, span_s: float) -> tuple[str, list[LaunchEvent]]:
-        """The events version and every event whose launch time is within ±span of `around`."""
+    def candidates(
+        self, *, around: datetime, span_s: float, now: datetime | None = None
+    ) -> tuple[str, list[LaunchEvent]]:
+        """The events version and every event whose launch time is within ±span of `around`,
+        and, given `now`, still joinable (launched at most EVENT_RETENTION_S before it: the
+        index itself keeps 30 days, for the dashboard's history and source figures)."""
         at = around.timestamp()
+        low = at - span_s
+        if now is not None:
+            low = max(low, now.timestamp() - EVENT_RETENTION_S)
         raw = self._snapshot(
             keys=[self.keys.events_index(), self.keys.events_version()],
-            args=[at - span_s, at + span_s, self.keys.event("")],
+            args=[low, at + span_s, self.keys.event("")],
         )
         version = _text(raw[0])
         return version, [_EVENT.validate_json(e) for e in raw[1:]]
@@ -244,7 +251,7 @@ class EventStore:
                 now.timestamp(),
                 owed,
                 text_hash if item else "",
-                now.timestamp() - EVENT_RETENTION_S,
+                now.timestamp() - EVENT_TTL_S,
                 self.keys.seen_member(source, item_id),
                 self._max_seen,
                 self.keys.seen_prefix(),

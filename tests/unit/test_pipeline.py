@@ -569,3 +569,22 @@ class TestBoundedPolls:
         assert keys_after[3:] == [keys_after[3]] * 7, keys_after
         newest = [Item(id=f"p9-i{i}", source="feed-a", title="") for i in range(5)]
         assert None not in store.recall(newest)  # the latest poll's items are remembered
+
+
+class TestEventRetention:
+    def test_an_event_days_old_stays_listed_but_is_no_longer_joined(
+        self, store: EventStore
+    ) -> None:
+        """The events index keeps 30 days (dashboard history, source figures), but a report
+        stating a launch four days back must not revive that event: only the last
+        EVENT_RETENTION_S are joinable."""
+        first = run(store, [item("1", "KP FIRES missile")])
+        old_id = first.alerts[0].event_id
+        later = NOW + timedelta(days=4)
+        assert store.recent_event_ids(10) == [old_id]
+        _, found = store.candidates(around=NOW, span_s=3600, now=later)
+        assert found == []
+        _, found = store.candidates(around=NOW, span_s=3600)
+        assert [e.event_id for e in found] == [old_id]
+        run(store, [item("2", "KP FIRES missile", minutes=5)], now=later)
+        assert old_id in store.recent_event_ids(10)
