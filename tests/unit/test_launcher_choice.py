@@ -98,3 +98,14 @@ def test_landing_area_stops_where_the_place_ends() -> None:
 def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
     guessed: list[bool] = []
     assert extract_facts(text, lang, published_at=PUBLISHED, guessed=guessed).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        ("米韓、ATACMS4発で対抗射撃 今年4回目", "ja", "KR"),
+        ("パキスタン「アバビール」射程2200キロ、複数弾頭でインドのミサイル防衛に対抗", "ja", "PK"),
+    ],
+)
+def test_missile_defence_is_no_weapon_of_its_owner(text: str, lang: str, country: str) -> None:
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
