@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.detection.classify import classify_item
 from alerts.detection.cues import (
     _NOT_LITERAL,
     _QUANTIFIERS,
@@ -22,6 +23,7 @@ from alerts.detection.cues import (
     factor_alternatives,
     search_cue,
 )
+from alerts.models import Item
 
 CUE_DIR = Path(__file__).resolve().parents[2] / "alerts" / "detection" / "cues"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "detection.jsonl"
@@ -155,3 +157,19 @@ class TestFactorAlternatives:
             for text in texts:
                 a, b = plain.search(text), factored.search(text)
                 assert (a and a.start()) == (b and b.start()), (lang, name, text)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("North Korea fires two surface-to-air missiles in drill", "en"),
+        ("韓国軍、空対地ミサイル3発をNLL北側へ 北朝鮮の越境弾に対抗", "ja"),
+        ('미사일총국 "고공 장거리 반항공미사일 200㎞ 가상목표 명중"', "ko"),
+    ],
+)
+def test_air_defence_and_air_launched_missiles_are_not_ballistic(title: str, lang: str) -> None:
+    """Surface-to-air, anti-air and air-to-ground missiles (real negatives of tests/corpus/real)
+    carry the non-ballistic cue, so the rules never call them launch reports."""
+    verdict = classify_item(Item(id="x", source="s", title=title, lang=lang))
+    assert "neg:cruise" in verdict.reasons
+    assert "ctx:rules_launch" not in verdict.reasons
