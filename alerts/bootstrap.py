@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import httpx
 import redis
 
-from alerts.config import DestinationSetting, Settings
+from alerts.config import DestinationSetting, Settings, SubscriptionSetting
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys, digest
 from alerts.events.store import EventStore
@@ -55,13 +55,19 @@ def sources_from(settings: Settings) -> list[SourceSpec]:
 
 
 def destinations_from(settings: Settings) -> list[Destination]:
-    """The default subscription's destinations: ALERTS_SLACK_WEBHOOK_URLS and friends."""
+    """The default subscription's destinations: ALERTS_SLACK_WEBHOOK_URLS and friends, in
+    ALERTS_DEFAULT_LANGUAGE and ALERTS_DEFAULT_TIMEZONE."""
+    reader = Reader(settings.default_language, settings.default_timezone)
     out = [
-        _destination(DestinationSetting(type="slack", url=u)) for u in settings.slack_webhook_urls
+        _destination(DestinationSetting(type="slack", url=u), reader)
+        for u in settings.slack_webhook_urls
     ]
-    out += [_destination(DestinationSetting(type="webhook", url=u)) for u in settings.webhook_urls]
+    out += [
+        _destination(DestinationSetting(type="webhook", url=u), reader)
+        for u in settings.webhook_urls
+    ]
     if settings.email_to:
-        out.append(_destination(DestinationSetting(type="email", to=settings.email_to)))
+        out.append(_destination(DestinationSetting(type="email", to=settings.email_to), reader))
     return out
 
 
@@ -70,7 +76,7 @@ def subscriptions_from(settings: Settings) -> list[Subscription]:
     subscriptions = [
         Subscription(
             name=s.name,
-            destinations=tuple(_destination(d) for d in s.destinations),
+            destinations=tuple(_destination(d, _reader(s, settings)) for d in s.destinations),
             countries=frozenset(s.countries),
             missile_classes=frozenset(s.missile_classes),
             min_confidence=s.min_confidence,
@@ -85,11 +91,36 @@ def subscriptions_from(settings: Settings) -> list[Subscription]:
     return subscriptions
 
 
-def _destination(setting: DestinationSetting) -> Destination:
-    """A Destination whose id is stable, safe to log, and derived from where it sends."""
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The language and time zone a subscription's alerts are written for."""
+
+    language: str = "en"
+    timezone: str = "UTC"
+
+
+def _reader(subscription: SubscriptionSetting, settings: Settings) -> Reader:
+    """The subscription's own language and zone, else ALERTS_DEFAULT_LANGUAGE / _TIMEZONE."""
+    return Reader(
+        subscription.language or settings.default_language,
+        subscription.timezone or settings.default_timezone,
+    )
+
+
+def _destination(setting: DestinationSetting, reader: Reader | None = None) -> Destination:
+    """A Destination whose id is stable, safe to log, and derived from where it sends.
+
+    A language or time zone other than English and UTC is part of the id: one Slack URL in
+    two subscriptions, in English and in Korean, is two destinations (two messages), while
+    the ids of destinations read in English and UTC stay what they always were (the sent
+    log and Slack threads are keyed by them).
+    """
+    reader = reader or Reader()
     url = setting.url.get_secret_value() if setting.url else ""
     token = setting.token.get_secret_value() if setting.token else ""
     identity = url or ",".join(setting.to) or f"{token}|{setting.channel}"
+    if reader != Reader():
+        identity += f"|{reader.language}|{reader.timezone}"
     return Destination(
         id=f"{setting.type}-{digest(setting.type + identity)[:10]}",
         channel=setting.type,
@@ -98,6 +129,8 @@ def _destination(setting: DestinationSetting) -> Destination:
         signing_secrets=tuple(Secret(k.get_secret_value()) for k in setting.signing_secrets),
         token=Secret(token) if token else None,
         target=setting.channel,
+        language=reader.language,
+        timezone=reader.timezone,
     )
 
 

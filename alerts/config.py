@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 from alerts.errors import ConfigError
 from alerts.models import Facts, MissileClass
+from alerts.notify.i18n import check_language, check_timezone
 from alerts.redisconn import is_sentinel_url, is_tls_url, parse_sentinel_url
 from alerts.signing import signing_key_bytes
 from alerts.sources.listfile import SourceFileError, looks_like_path, read_source_file
@@ -209,6 +210,18 @@ class SubscriptionSetting(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0, le=1)
     updates: bool = True
     quiet_fields: list[str] = Field(default_factory=list)
+    language: str | None = None  # unset: ALERTS_DEFAULT_LANGUAGE
+    timezone: str | None = None  # unset: ALERTS_DEFAULT_TIMEZONE
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, language: str | None) -> str | None:
+        return None if language is None else check_language(language)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, name: str | None) -> str | None:
+        return None if name is None else check_timezone(name)
 
     @field_validator("countries")
     @classmethod
@@ -411,6 +424,16 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Subscribers with their own destinations and filters: JSON, or a file path.",
     )
+    default_language: str = Field(
+        default="en",
+        description="Language of alerts for subscriptions that set none, and for the simple "
+        "destination variables: en, ko or ja (a catalog in alerts/locale).",
+    )
+    default_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone (Asia/Seoul, Asia/Tokyo...) alert times are shown in for "
+        "subscriptions that set none.",
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server host; unset = no email.")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
     smtp_username: CleanStr | None = Field(default=None, description="SMTP login user.")
@@ -495,6 +518,16 @@ class Settings(BaseSettings):
                 return _json(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _default_language(cls, language: str) -> str:
+        return check_language(language)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _default_timezone(cls, name: str) -> str:
+        return check_timezone(name)
 
     @field_validator("email_from")
     @classmethod

@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Protocol
@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, AlertKind, Destination
+from alerts.notify.i18n import N_, Translator, translator, zone
 from alerts.redact import Secret, redact_text
 
 if TYPE_CHECKING:
@@ -245,37 +246,122 @@ def _clean(text: str, secrets: Iterable[str] = ()) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
 
 
-# ---- wording shared by the human-facing channels (Slack, email) ----
+# ---- wording shared by the human-facing channels, in the destination's language ----
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one destination reads alerts: its language's messages and its time zone.
+
+    Channels word every human-facing text through it (`wording_for(destination)`); feed text
+    (report titles, sources, stated places and times) is shown as written, never translated.
+    """
+
+    translator: Translator
+    zone: tzinfo
+
+    def gettext(self, message: str) -> str:
+        return self.translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translator.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.translator.pgettext(context, message)
+
+    def time(self, when: datetime) -> str:
+        """`2026-11-25 07:12 UTC` in English and UTC; the zone's abbreviation and offset else."""
+        return self.translator.time(when, self.zone)
+
+    def join(self, items: list[str]) -> str:
+        return self.translator.join(items)
+
+    def number(self, value: float) -> str:
+        return self.translator.number(value)
+
+    @property
+    def language(self) -> str:
+        return self.translator.language
+
+
+ENGLISH = Wording(translator("en"), UTC)
+
+
+def wording_for(destination: Destination) -> Wording:
+    """The destination's language and time zone (English and UTC when they are unknown)."""
+    return Wording(translator(destination.language), zone(destination.timezone))
+
 
 COUNTRY_NAMES = {
-    "KP": "North Korea",
-    "KR": "South Korea",
-    "JP": "Japan",
-    "CN": "China",
-    "TW": "Taiwan",
-    "RU": "Russia",
-    "UA": "Ukraine",
-    "IR": "Iran",
-    "IQ": "Iraq",
-    "SY": "Syria",
-    "LB": "Lebanon",
-    "YE": "Yemen",
-    "IL": "Israel",
-    "SA": "Saudi Arabia",
-    "PK": "Pakistan",
-    "IN": "India",
-    "US": "United States",
-    "GB": "United Kingdom",
-    "FR": "France",
+    "KP": N_("North Korea"),
+    "KR": N_("South Korea"),
+    "JP": N_("Japan"),
+    "CN": N_("China"),
+    "TW": N_("Taiwan"),
+    "RU": N_("Russia"),
+    "UA": N_("Ukraine"),
+    "IR": N_("Iran"),
+    "IQ": N_("Iraq"),
+    "SY": N_("Syria"),
+    "LB": N_("Lebanon"),
+    "YE": N_("Yemen"),
+    "IL": N_("Israel"),
+    "SA": N_("Saudi Arabia"),
+    "PK": N_("Pakistan"),
+    "IN": N_("India"),
+    "US": N_("United States"),
+    "GB": N_("United Kingdom"),
+    "FR": N_("France"),
+}
+MISSILE_CLASS_NAMES = {
+    "SRBM": N_("SRBM"),
+    "MRBM": N_("MRBM"),
+    "IRBM": N_("IRBM"),
+    "ICBM": N_("ICBM"),
+    "SLBM": N_("SLBM"),
+    "hypersonic": N_("hypersonic"),
+    "unidentified_ballistic": N_("unidentified ballistic"),
+}
+# The canonical names the detector gives (detection/cues/*.toml: [authorities], [landing_names]).
+AUTHORITY_NAMES = {
+    name: name
+    for name in (
+        N_("South Korea JCS"),
+        N_("Japan MOD"),
+        N_("Japan Government"),
+        N_("Japan Coast Guard"),
+        N_("IDF"),
+        N_("KCNA"),
+        N_("Ukraine Air Force"),
+        N_("US INDOPACOM"),
+        N_("US CENTCOM"),
+        N_("US Air Force Global Strike Command"),
+        N_("US military"),
+        N_("China MND"),
+        N_("Pakistan ISPR"),
+        N_("India DRDO"),
+        N_("Russia MOD"),
+        N_("Houthi military spokesman"),
+        N_("Iran IRGC"),
+    )
+}
+LANDING_AREA_NAMES = {
+    name: name
+    for name in (
+        N_("Sea of Japan (East Sea)"),
+        N_("Yellow Sea (West Sea)"),
+        N_("Pacific Ocean"),
+    )
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-def country_name(code: str | None) -> str | None:
-    """`KP` → `North Korea`; unknown codes are returned as given."""
+def country_name(code: str | None, wording: Wording = ENGLISH) -> str | None:
+    """`KP` → `North Korea` (`북한`, `北朝鮮`); unknown codes are returned as given."""
     if not code:
         return None
-    return COUNTRY_NAMES.get(code.upper(), code)
+    name = COUNTRY_NAMES.get(code.upper())
+    return wording.gettext(name) if name else code
 
 
 def one_line(text: str) -> str:
@@ -283,111 +369,155 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
-def headline(alert: Alert, *, dash: str = " — ") -> str:
+def headline(alert: Alert, wording: Wording = ENGLISH) -> str:
     """`Ballistic missile launch — North Korea`, prefixed for updates, corrections and tests."""
-    country = country_name(alert.facts.country)
-    text = f"Ballistic missile launch{dash}{country}" if country else "Ballistic missile launch"
+    w = wording
+    country = country_name(alert.facts.country, w)
+    if country:
+        text = w.gettext("Ballistic missile launch — %(country)s") % {"country": country}
+    else:
+        text = w.gettext("Ballistic missile launch")
     if alert.kind == AlertKind.UPDATE:
-        text = f"Update #{alert.revision}: {text}"
+        text = w.gettext("Update #%(revision)s: %(text)s") % {
+            "revision": alert.revision,
+            "text": text,
+        }
     elif alert.kind == AlertKind.CORRECTION:
-        text = f"Correction: {text}"
+        text = w.gettext("Correction: %(text)s") % {"text": text}
     if alert.test:
-        text = f"TEST: {text}"
+        text = w.gettext("TEST: %(text)s") % {"text": text}
     return one_line(text)
 
 
-def fact_lines(alert: Alert) -> list[tuple[str, str]]:
-    """(label, value) pairs for the stated facts, in reading order; times are given as UTC."""
-    f = alert.facts
-    country = country_name(f.country)
+def check_delivery_note(wording: Wording = ENGLISH) -> tuple[str, str]:
+    """(`TEST ALERT`, `sent to check delivery; no launch is reported.`), for channels to mark."""
+    return (
+        wording.gettext("TEST ALERT"),
+        wording.gettext("sent to check delivery; no launch is reported."),
+    )
+
+
+def fact_lines(alert: Alert, wording: Wording = ENGLISH) -> list[tuple[str, str]]:
+    """(label, value) pairs for the stated facts, in reading order, in the destination's
+    language; times in its time zone."""
+    f, w = alert.facts, wording
+    country = country_name(f.country, w)
+    count = w.pgettext("missile count", "%(count)s") % {"count": f.count}
     lines = [
-        ("Country", f"{country} ({f.country})" if country != f.country else country),
-        ("Class", (f.missile_class or "").replace("_", " ") or None),
-        ("Count", f.count_text or (str(f.count) if f.count is not None else None)),
-        ("Launch time", _launch_time(alert)),
-        ("Launch site", f.launch_site),
-        ("Apogee / distance", _apogee_distance(alert)),
-        ("Landing area", _landing(alert)),
-        ("Speed", f"Mach {f.speed_mach:g}" if f.speed_mach is not None else None),
-        ("Confirmed by", f.authority),
-        ("Confidence", f"{alert.confidence:.0%}"),
+        (w.gettext("Country"), f"{country} ({f.country})" if country != f.country else country),
+        (w.gettext("Class"), _missile_class(f.missile_class, w)),
+        (w.gettext("Count"), f.count_text or (count if f.count is not None else None)),
+        (w.gettext("Launch time"), _launch_time(alert, w)),
+        (w.gettext("Launch site"), f.launch_site),
+        (w.gettext("Apogee / distance"), _apogee_distance(alert, w)),
+        (w.gettext("Landing area"), _landing(alert, w)),
+        (w.gettext("Speed"), _speed(f.speed_mach, w)),
+        (w.gettext("Confirmed by"), _known(f.authority, AUTHORITY_NAMES, w)),
+        (w.gettext("Confidence"), f"{alert.confidence:.0%}"),
     ]
     return [(label, one_line(value)) for label, value in lines if value]
-
-
-def format_utc(when: datetime) -> str:
-    """`2026-11-25 07:12 UTC` for an aware (or naive-as-UTC) datetime."""
-    return as_utc(when).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def as_utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def _launch_time(alert: Alert) -> str | None:
+def _known(value: str | None, names: Mapping[str, str], wording: Wording) -> str | None:
+    """A canonical name the detector gives, translated; any other text as written."""
+    if not value:
+        return None
+    name = names.get(value)
+    return wording.gettext(name) if name else value
+
+
+def _missile_class(value: str | None, wording: Wording) -> str | None:
+    name = MISSILE_CLASS_NAMES.get(value or "")
+    return wording.gettext(name) if name else (value or "").replace("_", " ") or None
+
+
+def _speed(mach: float | None, wording: Wording) -> str | None:
+    if mach is None:
+        return None
+    return wording.gettext("Mach %(mach)s") % {"mach": f"{mach:g}"}
+
+
+def _launch_time(alert: Alert, wording: Wording) -> str | None:
     f = alert.facts
-    parts = [format_utc(f.launch_time) if f.launch_time else None, f.launch_time_text]
+    parts = [wording.time(f.launch_time) if f.launch_time else None, f.launch_time_text]
     stated = [p for p in parts if p]
     if len(stated) == 2:
         return f"{stated[0]} ({stated[1]})"
     return stated[0] if stated else None
 
 
-def _apogee_distance(alert: Alert) -> str | None:
-    f = alert.facts
+def _apogee_distance(alert: Alert, wording: Wording) -> str | None:
+    f, w = alert.facts, wording
     parts = [
-        f"apogee {f.apogee_km:,.0f} km" if f.apogee_km is not None else None,
-        f"flew {f.distance_km:,.0f} km" if f.distance_km is not None else None,
+        w.gettext("apogee %(km)s km") % {"km": w.number(f.apogee_km)}
+        if f.apogee_km is not None
+        else None,
+        w.gettext("flew %(km)s km") % {"km": w.number(f.distance_km)}
+        if f.distance_km is not None
+        else None,
     ]
-    return ", ".join(p for p in parts if p) or None
+    return w.join([p for p in parts if p]) or None
 
 
-def _landing(alert: Alert) -> str | None:
-    f = alert.facts
+def _landing(alert: Alert, wording: Wording) -> str | None:
+    f, w = alert.facts, wording
+    area = _known(f.landing_area, LANDING_AREA_NAMES, w)
     if f.inside_japan_eez is None:
-        return f.landing_area
-    eez = "inside Japan's EEZ" if f.inside_japan_eez else "outside Japan's EEZ"
-    return f"{f.landing_area} ({eez})" if f.landing_area else eez
+        return area
+    eez = (
+        w.gettext("inside Japan's EEZ") if f.inside_japan_eez else w.gettext("outside Japan's EEZ")
+    )
+    return w.gettext("%(area)s (%(eez)s)") % {"area": area, "eez": eez} if area else eez
 
 
 # ---- wording for updates and corrections, shared by the chat channels ----
 
 CHANGE_WORDS = {
-    "country": "country",
-    "missile_class": "missile class",
-    "count": "count",
-    "count_text": "count",
-    "launch_time": "launch time",
-    "launch_time_text": "launch time",
-    "launch_site": "launch site",
-    "landing_area": "landing area",
-    "inside_japan_eez": "Japan EEZ",
-    "distance_km": "distance",
-    "apogee_km": "apogee",
-    "speed_mach": "speed",
-    "authority": "confirmed by",
-    "retracted": "retracted: not a ballistic missile launch",
-    "another_launch": "another launch the same day",
+    "country": N_("country"),
+    "missile_class": N_("missile class"),
+    "count": N_("count"),
+    "count_text": N_("count"),
+    "launch_time": N_("launch time"),
+    "launch_time_text": N_("launch time"),
+    "launch_site": N_("launch site"),
+    "landing_area": N_("landing area"),
+    "inside_japan_eez": N_("Japan EEZ"),
+    "distance_km": N_("distance"),
+    "apogee_km": N_("apogee"),
+    "speed_mach": N_("speed"),
+    "authority": N_("confirmed by"),
+    "retracted": N_("retracted: not a ballistic missile launch"),
+    "another_launch": N_("another launch the same day"),
 }
 
 
-def change_words(alert: Alert) -> list[str]:
+def change_words(alert: Alert, wording: Wording = ENGLISH) -> list[str]:
     """`("missile_class", "apogee_km")` → `["missile class", "apogee"]`, duplicates dropped."""
     words: list[str] = []
     for name in alert.changes:
-        word = CHANGE_WORDS.get(name) or one_line(name.replace("_", " "))
+        known = CHANGE_WORDS.get(name)
+        word = wording.gettext(known) if known else one_line(name.replace("_", " "))
         if word and word not in words:
             words.append(word)
     return words
 
 
-def revision_label(alert: Alert) -> str | None:
+def revision_label(alert: Alert, wording: Wording = ENGLISH) -> str | None:
     """`Update #2` or `Correction` for revisions after the first alert; None for `new`."""
     if alert.kind == AlertKind.UPDATE:
-        return f"Update #{alert.revision}"
+        return wording.gettext("Update #%(revision)s") % {"revision": alert.revision}
     if alert.kind == AlertKind.CORRECTION:
-        return "Correction"
+        return wording.gettext("Correction")
     return None
+
+
+def more_sources(wording: Wording, count: int) -> str:
+    """`…and 3 more`: the line that ends a cut list of sources."""
+    return wording.ngettext("…and %(count)s more", "…and %(count)s more", count) % {"count": count}
 
 
 def shorten(text: str, limit: int) -> str:

@@ -26,20 +26,23 @@ import httpx
 from alerts.models import Alert, AlertKind, Destination, SourceRef
 from alerts.notify.base import (
     Transport,
+    Wording,
     as_utc,
     change_words,
+    check_delivery_note,
     classify_http_status,
     escape_markdown,
     fact_lines,
-    format_utc,
     headline,
     map_http_exception,
+    more_sources,
     one_line,
     revision_label,
     safe_http_url,
     shorten,
     url_secrets,
     webhook_url,
+    wording_for,
 )
 from alerts.redact import redact_text
 
@@ -62,11 +65,18 @@ _MARKDOWN_SPECIALS = "\\*_~`|[]<>"
 
 
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
-    """The webhook body: a one-line `content` and one embed; no mention can fire. Pure."""
+    """The webhook body: a one-line `content` and one embed; no mention can fire. Pure.
+    Our words are in the destination's language; times are Discord tokens (the reader's
+    zone) with the destination's zone beside the first-report time."""
+    w = wording_for(destination)
     event_id = re.sub(r"[^A-Za-z0-9.:-]+", "", alert.event_id)[:100]  # footers show text as is
-    footer = f"missile-alerts · event {event_id} · rev {alert.revision}"
+    where = w.gettext("event %(event)s · rev %(revision)s") % {
+        "event": event_id,
+        "revision": alert.revision,
+    }
+    footer = f"missile-alerts · {where}"
     embed: dict[str, Any] = {
-        "title": _clip(f"🚀 {headline(alert)}", TITLE_MAX),
+        "title": _clip(f"🚀 {headline(alert, w)}", TITLE_MAX),
         "color": TEST_COLOR if alert.test else COLORS.get(alert.kind, COLORS[AlertKind.NEW]),
         "timestamp": as_utc(alert.detected_at).isoformat(),
         "footer": {"text": shorten(one_line(footer), 300)},
@@ -74,11 +84,11 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     url = safe_http_url(alert.url, max_length=_URL_MAX)
     if url:
         embed["url"] = url
-    embed["fields"] = _fields(alert)
+    embed["fields"] = _fields(alert, w)
     budget = EMBED_TOTAL_MAX - _embed_size(embed) - 10
-    embed["description"] = _description(alert, min(budget, DESCRIPTION_MAX))
+    embed["description"] = _description(alert, min(budget, DESCRIPTION_MAX), w)
     return {
-        "content": _content(alert),
+        "content": _content(alert, w),
         "embeds": [embed],
         "allowed_mentions": {"parse": []},
     }
@@ -140,50 +150,61 @@ def _time(when: datetime) -> str:
     return f"<t:{int(as_utc(when).timestamp())}:f>"
 
 
-def _content(alert: Alert) -> str:
-    changed = change_words(alert)
-    note = f" (changed: {', '.join(changed)})" if changed else ""
-    return _clip(f"{headline(alert)}{note}: {one_line(alert.title)}", 500)
+def _content(alert: Alert, w: Wording) -> str:
+    changed = change_words(alert, w)
+    note = " " + w.gettext("(changed: %(changes)s)") % {"changes": w.join(changed)}
+    return _clip(f"{headline(alert, w)}{note if changed else ''}: {one_line(alert.title)}", 500)
 
 
-def _fields(alert: Alert) -> list[dict[str, Any]]:
+def _fields(alert: Alert, w: Wording) -> list[dict[str, Any]]:
     fields = [
         {"name": _clip(label, FIELD_NAME_MAX), "value": _clip(value, _FACT_VALUE_SHOWN),
          "inline": True}
-        for label, value in fact_lines(alert)
+        for label, value in fact_lines(alert, w)
     ]  # fmt: skip
     if alert.first_published_at:
-        when = f"{_time(alert.first_published_at)} ({format_utc(alert.first_published_at)})"
-        fields.append({"name": "First reported", "value": when, "inline": True})
+        local = _clip(w.time(alert.first_published_at), 100)
+        when = f"{_time(alert.first_published_at)} ({local})"
+        fields.append({"name": _clip(w.gettext("First reported"), 100), "value": when,
+                       "inline": True})  # fmt: skip
     return fields[:FIELDS_MAX]
 
 
-def _description(alert: Alert, budget: int) -> str:
+def _description(alert: Alert, budget: int, w: Wording) -> str:
     lines = []
-    label = revision_label(alert)
+    label = revision_label(alert, w)
     if alert.test:
-        lines.append("**TEST ALERT** — sent to check delivery; no launch is reported.")
+        marker, note = check_delivery_note(w)
+        lines.append(f"**{_clip(marker, 100)}** — {_clip(note, 300)}")
     if label:
-        changed = change_words(alert)
-        when = f" of {_time(alert.first_published_at)}" if alert.first_published_at else ""
-        lines.append(f"{label} to the alert{when} (event {_clip(alert.event_id, 200)})")
+        changed = change_words(alert, w)
+        values = {"label": _clip(label, 100), "event": _clip(alert.event_id, 200)}
+        if alert.first_published_at:
+            values["date"] = _time(alert.first_published_at)
+            reference = w.gettext("%(label)s to the alert of %(date)s (event %(event)s)")
+        else:
+            reference = w.gettext("%(label)s to the alert (event %(event)s)")
+        lines.append(_escape(reference) % values)  # our words inert like feed text
         if changed:
-            lines.append(f"**Changed:** {_clip(', '.join(changed), 500)}")
+            changed_label = _clip(w.gettext("Changed:"), 100)
+            lines.append(f"**{changed_label}** {_clip(w.join(changed), 500)}")
     lines.append(f"**{_link(alert.url, alert.title)}**")
     text = "\n".join(lines)
-    return _with_sources(text, alert.sources, budget) if alert.sources else text[:budget]
+    return _with_sources(text, alert.sources, budget, w) if alert.sources else text[:budget]
 
 
-def _with_sources(text: str, sources: tuple[SourceRef, ...], budget: int) -> str:
-    lines = [text, "", "**Sources**"]
-    used = len(text) + len("\n\n**Sources**") + 40  # room for the "…and N more" line
+def _with_sources(text: str, sources: tuple[SourceRef, ...], budget: int, w: Wording) -> str:
+    heading = _clip(w.gettext("Sources"), 100)
+    heading = f"**{heading}**"
+    lines = [text, "", heading]
+    used = len(text) + len("\n\n") + len(heading) + 40  # room for the "…and N more" line
     for shown, ref in enumerate(sources):
         when = f", {_time(ref.published_at)}" if ref.published_at else ""
         line = f"• {_link(ref.url, ref.title)} — {_clip(ref.source, 100)}{when}"
         if len(line) > _SOURCE_LINE_MAX:
             line = f"• {_clip(ref.title, 300)} — {_clip(ref.source, 100)}{when}"
         if used + len(line) + 1 > budget:
-            lines.append(f"…and {len(sources) - shown} more")
+            lines.append(_clip(more_sources(w, len(sources) - shown), 100))
             break
         lines.append(line)
         used += len(line) + 1

@@ -32,13 +32,15 @@ from alerts.models import Alert, Destination
 from alerts.notify.base import (
     SmtpConfig,
     Transport,
+    Wording,
     change_words,
+    check_delivery_note,
     country_name,
     fact_lines,
-    format_utc,
     headline,
     one_line,
     revision_label,
+    wording_for,
 )
 from alerts.redact import redact_text
 
@@ -48,7 +50,6 @@ REPLY_PREFIX = "Re: "
 _SUBJECT_MAX = 200
 _ENCODED_WORD_BYTES = 45  # 60 base64 characters: an encoded word of 72, within RFC 2047's 75
 _TITLE_MAX = 1000
-_TEST_NOTE = "TEST ALERT: sent to check delivery; no launch is reported."
 
 
 class AlertEmail(EmailMessage):
@@ -65,15 +66,18 @@ def render(alert: Alert, destination: Destination) -> AlertEmail:
     """The message for one alert revision to the destination's recipients. Pure.
 
     `From`, `Date`, `Message-ID` and the reply headers are left to `send`: the sender (and so
-    the Message-ID domain) is an SMTP setting, and `Date` is the time of sending.
+    the Message-ID domain) is an SMTP setting, and `Date` is the time of sending. Subject and
+    body are in the destination's language, times in its time zone; the `[missile-alert]` tag
+    stays as it is in every language, for mail filters.
     """
+    w = wording_for(destination)
     message = AlertEmail(event_id=alert.event_id, revision=alert.revision)
-    message["Subject"] = SubjectHeader("Subject", _subject(alert))
+    message["Subject"] = SubjectHeader("Subject", _subject(alert, w))
     if destination.recipients:
         message["To"] = ", ".join(one_line(r) for r in destination.recipients)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(_text_body(alert))
-    message.add_alternative(_html_body(alert), subtype="html")
+    message.set_content(_text_body(alert, w))
+    message.add_alternative(_html_body(alert, w), subtype="html")
     return message
 
 
@@ -197,18 +201,20 @@ def _message_id_domain(sender: str) -> str:
     return domain or "localhost"
 
 
-def _subject(alert: Alert) -> str:
+def _subject(alert: Alert, w: Wording) -> str:
     """The same subject for every revision of an event, `Re: ` before it after the first.
 
     `[missile-alert] Ballistic missile launch: North Korea`: the launching country never
     changes within an event (cluster.merge_facts keeps it); without one (a test alert), the
     opening report's title.
     """
-    country = country_name(alert.facts.country)
+    country = country_name(alert.facts.country, w)
     if country is None:
         country = alert.sources[0].title if alert.sources else alert.title
-    test = "TEST: " if alert.test else ""
-    text = one_line(f"{SUBJECT_PREFIX} {test}Ballistic missile launch: {country}")
+    text = w.gettext("Ballistic missile launch: %(country)s") % {"country": country}
+    if alert.test:
+        text = w.gettext("TEST: %(text)s") % {"text": text}
+    text = one_line(f"{SUBJECT_PREFIX} {text}")
     text = text if len(text) <= _SUBJECT_MAX else text[: _SUBJECT_MAX - 1] + "…"
     text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be sent
     return f"{REPLY_PREFIX}{text}" if alert.revision > 1 else text
@@ -281,14 +287,13 @@ def _title(text: str) -> str:
     return text if len(text) <= _TITLE_MAX else text[: _TITLE_MAX - 1] + "…"
 
 
-def _source_lines(alert: Alert) -> list[tuple[str, str, str]]:
+def _source_lines(alert: Alert, w: Wording) -> list[tuple[str, str, str]]:
     """(title, "source, time", url) per source."""
     return [
         (
-            _title(ref.title) or "(untitled)",
-            ", ".join(
-                [one_line(ref.source)]
-                + ([format_utc(ref.published_at)] if ref.published_at else [])
+            _title(ref.title) or w.gettext("(untitled)"),
+            w.join(
+                [one_line(ref.source)] + ([w.time(ref.published_at)] if ref.published_at else [])
             ),
             one_line(ref.url),
         )
@@ -296,58 +301,80 @@ def _source_lines(alert: Alert) -> list[tuple[str, str, str]]:
     ]
 
 
-def _times(alert: Alert) -> str:
+def _times(alert: Alert, w: Wording) -> str:
     first = alert.first_published_at
-    seen = f"First reported {format_utc(first)}; detected " if first else "Detected "
-    return (
-        f"{seen}{format_utc(alert.detected_at)}. Event {alert.event_id}, revision {alert.revision}."
-    )
+    values = {
+        "first": w.time(first) if first else "",
+        "detected": w.time(alert.detected_at),
+        "event": alert.event_id,
+        "revision": alert.revision,
+    }
+    if first:
+        return (
+            w.gettext(
+                "First reported %(first)s; detected %(detected)s. "
+                "Event %(event)s, revision %(revision)s."
+            )
+            % values
+        )
+    return w.gettext("Detected %(detected)s. Event %(event)s, revision %(revision)s.") % values
 
 
-def _revision_note(alert: Alert) -> str | None:
+def _test_note(w: Wording) -> str:
+    """`TEST ALERT: sent to check delivery; no launch is reported.`"""
+    marker, note = check_delivery_note(w)
+    return f"{marker}: {note}"
+
+
+def _revision_note(alert: Alert, w: Wording) -> str | None:
     """`Update #2 to the first alert of this launch. Changed: missile class, apogee.`"""
-    label = revision_label(alert)
+    label = revision_label(alert, w)
     if label is None:
         return None
-    changed = change_words(alert)
-    note = f"{label} to the first alert of this launch."
-    return f"{note} Changed: {', '.join(changed)}." if changed else note
+    changed = change_words(alert, w)
+    values = {"label": label, "changes": w.join(changed)}
+    if changed:
+        return w.gettext("%(label)s to the first alert of this launch. Changed: %(changes)s.") % (
+            values
+        )
+    return w.gettext("%(label)s to the first alert of this launch.") % values
 
 
-def _text_body(alert: Alert) -> str:
-    lines = [_TEST_NOTE, ""] if alert.test else []
-    lines += [headline(alert), ""]
-    note = _revision_note(alert)
+def _text_body(alert: Alert, w: Wording) -> str:
+    lines = [_test_note(w), ""] if alert.test else []
+    lines += [headline(alert, w), ""]
+    note = _revision_note(alert, w)
     if note:
         lines += [note, ""]
     lines += [_title(alert.title), one_line(alert.url), ""]
-    lines += [f"{label}: {value}" for label, value in fact_lines(alert)]
+    lines += [f"{label}: {value}" for label, value in fact_lines(alert, w)]
     if alert.sources:
-        lines += ["", "Sources:"]
-        for title, origin, url in _source_lines(alert):
+        lines += ["", w.gettext("Sources") + ":"]
+        for title, origin, url in _source_lines(alert, w):
             lines += [f"- {title} ({origin})", f"  {url}"]
-    lines += ["", one_line(_times(alert)), ""]
+    lines += ["", one_line(_times(alert, w)), ""]
     return "\n".join(lines)
 
 
-def _html_body(alert: Alert) -> str:
+def _html_body(alert: Alert, w: Wording) -> str:
     e = html.escape
     rows = "".join(
         f"<tr><th align='left'>{e(label)}</th><td>{e(value)}</td></tr>"
-        for label, value in fact_lines(alert)
+        for label, value in fact_lines(alert, w)
     )
     sources = "".join(
         f"<li>{_html_link(url, title)} ({e(origin)})</li>"
-        for title, origin, url in _source_lines(alert)
+        for title, origin, url in _source_lines(alert, w)
     )
+    sources_heading = w.gettext("Sources")
     parts = [
-        f"<p><strong>{e(_TEST_NOTE)}</strong></p>" if alert.test else "",
-        f"<h2>{e(headline(alert))}</h2>",
-        f"<p>{e(note)}</p>" if (note := _revision_note(alert)) else "",
+        f"<p><strong>{e(_test_note(w))}</strong></p>" if alert.test else "",
+        f"<h2>{e(headline(alert, w))}</h2>",
+        f"<p>{e(note)}</p>" if (note := _revision_note(alert, w)) else "",
         f"<p>{_html_link(one_line(alert.url), _title(alert.title))}</p>",
         f"<table>{rows}</table>",
-        f"<h3>Sources</h3><ul>{sources}</ul>" if sources else "",
-        f"<p><small>{e(one_line(_times(alert)))}</small></p>",
+        f"<h3>{e(sources_heading)}</h3><ul>{sources}</ul>" if sources else "",
+        f"<p><small>{e(one_line(_times(alert, w)))}</small></p>",
     ]
     return f"<!DOCTYPE html><html><body>{''.join(parts)}</body></html>\n"
 

@@ -20,17 +20,20 @@ from alerts.errors import DeliveryError, DeliveryReason
 from alerts.models import Alert, Destination, SourceRef
 from alerts.notify.base import (
     Transport,
+    Wording,
     as_utc,
     change_words,
+    check_delivery_note,
     classify_http_status,
     fact_lines,
-    format_utc,
     headline,
     map_http_exception,
+    more_sources,
     one_line,
     revision_label,
     url_secrets,
     webhook_url,
+    wording_for,
 )
 
 CHANNEL = "slack"
@@ -68,25 +71,28 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     corrections a context line referring to the first alert (its first-report time and event
     id) with the facts that changed; a section linking the report with its key facts as
     fields, a section listing the sources, and a context line with the first-report and
-    detection times as Slack date tokens (shown in the reader's zone, with a UTC fallback).
-    The fallback `text` always holds the report title and URL, and what changed.
+    detection times as Slack date tokens (shown in the reader's zone, with a fallback).
+    The fallback `text` always holds the report title and URL, and what changed. Our words
+    are in the destination's language, its times (fallbacks of the date tokens) in its zone.
     """
+    w = wording_for(destination)
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": _header_text(alert), "emoji": True},
+            "text": {"type": "plain_text", "text": _header_text(alert, w), "emoji": True},
         }
     ]
     if alert.test:
-        blocks.append(_context("*TEST ALERT* — sent to check delivery; no launch is reported."))
-    reference = _reference_text(alert)
+        marker, note = check_delivery_note(w)
+        blocks.append(_context(f"*{_escape(marker)}* — {_escape(note)}"))
+    reference = _reference_text(alert, w)
     if reference:
         blocks.append(_context(reference))
-    blocks.append(_facts_section(alert))
+    blocks.append(_facts_section(alert, w))
     if alert.sources:
-        blocks.append(_section(_sources_text(alert.sources)))
-    blocks.append(_context(_times_text(alert)))
-    return {"text": _fallback_text(alert), "blocks": blocks[:BLOCKS_MAX]}
+        blocks.append(_section(_sources_text(alert.sources, w)))
+    blocks.append(_context(_times_text(alert, w)))
+    return {"text": _fallback_text(alert, w), "blocks": blocks[:BLOCKS_MAX]}
 
 
 def send(payload: dict[str, Any], destination: Destination, transport: Transport) -> None:
@@ -143,10 +149,11 @@ def _link(url: str, title: str) -> str:
     return f"<{safe}|{text}>" if safe else text
 
 
-def _date_token(when: datetime) -> str:
-    """A Slack date token, shown in the reader's time zone, falling back to UTC text."""
+def _date_token(when: datetime, w: Wording) -> str:
+    """A Slack date token, shown in the reader's time zone, falling back to the time in the
+    destination's zone."""
     unix = int(as_utc(when).timestamp())
-    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{format_utc(when)}>"
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{_escape(w.time(when))}>"
 
 
 def _safe_url(url: str) -> str | None:
@@ -158,8 +165,8 @@ def _safe_url(url: str) -> str | None:
     return _escape(url)
 
 
-def _header_text(alert: Alert) -> str:
-    return _truncate(_escape(f"🚀 {headline(alert)}"), HEADER_MAX)
+def _header_text(alert: Alert, w: Wording) -> str:
+    return _truncate(_escape(f"🚀 {headline(alert, w)}"), HEADER_MAX)
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -170,20 +177,21 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(text, 2000)}]}
 
 
-def _facts_section(alert: Alert) -> dict[str, Any]:
+def _facts_section(alert: Alert, w: Wording) -> dict[str, Any]:
     block = _section(f"*{_link(alert.url, alert.title)}*")
     block["fields"] = [
         {"type": "mrkdwn", "text": _truncate(f"*{label}*\n{_escape(value)}", FIELD_MAX)}
-        for label, value in fact_lines(alert)[:FIELDS_MAX]
+        for label, value in fact_lines(alert, w)[:FIELDS_MAX]
     ]
     return block
 
 
-def _sources_text(sources: tuple[SourceRef, ...]) -> str:
-    lines = ["*Sources*"]
+def _sources_text(sources: tuple[SourceRef, ...], w: Wording) -> str:
+    heading = _escape(w.gettext("Sources"))
+    lines = [f"*{heading}*"]
     budget = SECTION_MAX - len(lines[0]) - 40  # room for the "…and N more" line
     for shown, ref in enumerate(sources):
-        when = f", {_date_token(ref.published_at)}" if ref.published_at else ""
+        when = f", {_date_token(ref.published_at, w)}" if ref.published_at else ""
         origin = f" — {_escape(one_line(ref.source))}{when}"
         line = f"• {_link(ref.url, ref.title)}{origin}"
         if len(line) > _SOURCE_LINE_MAX:
@@ -192,42 +200,53 @@ def _sources_text(sources: tuple[SourceRef, ...]) -> str:
             line = f"• {_link('', ref.title)}{origin}"
         line = _truncate(line, _SOURCE_LINE_MAX)
         if len(line) + 1 > budget:
-            lines.append(f"…and {len(sources) - shown} more")
+            lines.append(_escape(more_sources(w, len(sources) - shown)))
             break
         lines.append(line)
         budget -= len(line) + 1
     return "\n".join(lines)
 
 
-def _times_text(alert: Alert) -> str:
+def _times_text(alert: Alert, w: Wording) -> str:
     parts = []
     if alert.first_published_at:
-        parts.append(f"First reported {_date_token(alert.first_published_at)}")
-    parts.append(f"detected {_date_token(alert.detected_at)}")
-    parts.append(f"event `{_escape(one_line(alert.event_id))}` rev {alert.revision}")
+        first = _date_token(alert.first_published_at, w)
+        parts.append(_escape(w.gettext("First reported %(time)s")) % {"time": first})
+    detected = _date_token(alert.detected_at, w)
+    parts.append(_escape(w.gettext("detected %(time)s")) % {"time": detected})
+    event = f"`{_escape(one_line(alert.event_id))}`"
+    parts.append(
+        _escape(w.gettext("event %(event)s rev %(revision)s"))
+        % {"event": event, "revision": alert.revision}
+    )
     return " · ".join(parts)
 
 
-def _reference_text(alert: Alert) -> str | None:
+def _reference_text(alert: Alert, w: Wording) -> str | None:
     """`Update #2 to the alert of <date> (event `id`) · *Changed:* apogee, count`, or None."""
-    label = revision_label(alert)
+    label = revision_label(alert, w)
     if label is None:
         return None
-    event = f"`{_escape(_truncate(one_line(alert.event_id), 200))}`"
+    values = {
+        "label": _escape(label),
+        "event": f"`{_escape(_truncate(one_line(alert.event_id), 200))}`",
+    }
     if alert.first_published_at:
-        text = f"{label} to the alert of {_date_token(alert.first_published_at)} (event {event})"
+        values["date"] = _date_token(alert.first_published_at, w)
+        text = _escape(w.gettext("%(label)s to the alert of %(date)s (event %(event)s)")) % values
     else:
-        text = f"{label} to the earlier alert of event {event}"
-    changed = change_words(alert)
+        text = _escape(w.gettext("%(label)s to the earlier alert of event %(event)s")) % values
+    changed = change_words(alert, w)
     if changed:
-        text += f" · *Changed:* {_escape(', '.join(changed))}"
+        changed_label = _escape(w.gettext("Changed:"))
+        text += f" · *{changed_label}* {_escape(w.join(changed))}"
     return text
 
 
-def _fallback_text(alert: Alert) -> str:
-    changed = change_words(alert)
-    note = f" (changed: {', '.join(changed)})" if changed else ""
-    start = _escape(headline(alert) + _truncate(note, 300)) + ": "
+def _fallback_text(alert: Alert, w: Wording) -> str:
+    changed = change_words(alert, w)
+    note = " " + w.gettext("(changed: %(changes)s)") % {"changes": w.join(changed)}
+    start = _escape(headline(alert, w) + (_truncate(note, 300) if changed else "")) + ": "
     url = _truncate(_escape(one_line(alert.url)), _URL_MAX)
     budget = max(TEXT_MAX - len(start) - len(url) - 1, 20)
     return _truncate(f"{start}{_truncate(_escape(one_line(alert.title)), budget)} {url}", TEXT_MAX)

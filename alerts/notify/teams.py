@@ -1,14 +1,15 @@
 """Microsoft Teams: an Alert as an Adaptive Card, POSTed to an incoming webhook or a Workflow.
 
-Both Teams endpoints take a `message` whose attachment is an Adaptive Card. It declares
-version 1.4 and uses only what the official 1.4 schema allows (not 1.5's `TextBlock.style`;
-tests validate every card against the vendored schema): a large bold title, for updates and
-corrections a line referring to the first alert and what changed, the linked report, the
-facts as a FactSet, the sources as markdown links, and the times in UTC (Adaptive
-Cards have no reader-local time token). TextBlocks render a markdown subset (bold, italic,
-lists, links), so feed text is folded to one line, its emphasis, code and link characters are
-backslash-escaped, and a leading list, heading or quote marker is escaped too; links are
-built here only from http(s) URLs. Cards stay well under the 28 KB message limit.
+Both Teams endpoints take a `message` whose attachment is an Adaptive Card. It declares version
+1.4 and uses only what the official 1.4 schema allows (not 1.5's `TextBlock.style`; tests
+validate every card against the vendored schema): a large bold title, for updates and
+corrections a line referring to the first alert and what changed, the linked report, the facts
+as a FactSet, the sources as markdown links, and the times in the destination's time zone
+(Adaptive Cards have no reader-local time token), all worded in its language. TextBlocks render
+a markdown subset (bold, italic, lists, links), so feed text is folded to one line, its
+emphasis, code and link characters are backslash-escaped, and a leading list, heading or quote
+marker is escaped too; links are built here only from http(s) URLs. Cards stay well under the
+28 KB message limit.
 
 Teams answers 200 (`1`) or 202 (Workflows). The legacy connector also answers 200 with a body
 `Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429
@@ -26,19 +27,22 @@ import httpx
 from alerts.models import Alert, Destination, SourceRef
 from alerts.notify.base import (
     Transport,
+    Wording,
     change_words,
+    check_delivery_note,
     classify_http_status,
     escape_markdown,
     fact_lines,
-    format_utc,
     headline,
     map_http_exception,
+    more_sources,
     one_line,
     revision_label,
     safe_http_url,
     shorten,
     url_secrets,
     webhook_url,
+    wording_for,
 )
 
 CHANNEL = "teams"
@@ -56,12 +60,14 @@ _WRAPPED_STATUS = re.compile(r"returned HTTP error (\d{3})")
 
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
     """The message body: one Adaptive Card attachment. Pure."""
+    w = wording_for(destination)
     body: list[dict[str, Any]] = [
-        _text(_clip(f"🚀 {headline(alert)}", TITLE_MAX), size="Large", weight="Bolder"),
+        _text(_clip(f"🚀 {headline(alert, w)}", TITLE_MAX), size="Large", weight="Bolder"),
     ]
     if alert.test:
-        body.append(_text("**TEST ALERT**: sent to check delivery; no launch is reported."))
-    reference = _reference(alert)
+        marker, note = check_delivery_note(w)
+        body.append(_text(f"**{_clip(marker, 100)}**: {_clip(note, 300)}"))
+    reference = _reference(alert, w)
     if reference:
         body.append(_text(reference, isSubtle=True))
     body.append(_text(f"**{_link(alert.url, alert.title)}**"))
@@ -70,17 +76,18 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
             "type": "FactSet",
             "facts": [
                 {"title": label, "value": _clip(value, FACT_VALUE_MAX)}
-                for label, value in fact_lines(alert)
+                for label, value in fact_lines(alert, w)
             ],
         }
     )
     if alert.sources:
-        body.append(_text(_sources(alert.sources)))
-    body.append(_text(_times(alert), isSubtle=True, size="Small"))
+        body.append(_text(_sources(alert.sources, w)))
+    body.append(_text(_times(alert, w), isSubtle=True, size="Small"))
     card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": CARD_VERSION, "body": body}
     safe = safe_http_url(alert.url, max_length=_URL_MAX)
     if safe:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open report", "url": safe}]
+        title = w.gettext("Open report")
+        card["actions"] = [{"type": "Action.OpenUrl", "title": title, "url": safe}]
     return {
         "type": "message",
         "attachments": [{"contentType": CARD_TYPE, "contentUrl": None, "content": card}],
@@ -132,37 +139,47 @@ def _link(url: str, title: str) -> str:
     return f"[{text}]({safe})" if safe else text
 
 
-def _reference(alert: Alert) -> str | None:
-    label = revision_label(alert)
+def _reference(alert: Alert, w: Wording) -> str | None:
+    label = revision_label(alert, w)
     if label is None:
         return None
-    when = f" of {format_utc(alert.first_published_at)}" if alert.first_published_at else ""
-    text = f"{label} to the alert{when} (event {_clip(alert.event_id, 200)})"
-    changed = change_words(alert)
+    values = {"label": _clip(label, 100), "event": _clip(alert.event_id, 200)}
+    if alert.first_published_at:
+        values["date"] = _clip(w.time(alert.first_published_at), 100)
+        reference = w.gettext("%(label)s to the alert of %(date)s (event %(event)s)")
+    else:
+        reference = w.gettext("%(label)s to the alert (event %(event)s)")
+    text = escape_markdown(reference) % values
+    changed = change_words(alert, w)
     if changed:
-        text += f". Changed: {_clip(', '.join(changed), 500)}"
+        values = {"reference": text, "changes": _clip(w.join(changed), 500)}
+        text = escape_markdown(w.gettext("%(reference)s. Changed: %(changes)s")) % values
     return text
 
 
-def _sources(sources: tuple[SourceRef, ...]) -> str:
+def _sources(sources: tuple[SourceRef, ...], w: Wording) -> str:
     """`**Sources**` and one linked line per source, at most SOURCES_MAX within TEXT_MAX."""
-    lines = ["**Sources**"]
+    heading = _clip(w.gettext("Sources"), 100)
+    lines = [f"**{heading}**"]
     used = len(lines[0]) + 40  # room for the "…and N more" line
     for shown, ref in enumerate(sources):
-        when = f", {format_utc(ref.published_at)}" if ref.published_at else ""
+        when = f", {_clip(w.time(ref.published_at), 100)}" if ref.published_at else ""
         line = f"- {_link(ref.url, ref.title)} ({_clip(ref.source, 100)}{when})"
         if shown == SOURCES_MAX or used + len(line) + 1 > TEXT_MAX:
-            lines.append(f"…and {len(sources) - shown} more")
+            lines.append(_clip(more_sources(w, len(sources) - shown), 100))
             break
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
 
 
-def _times(alert: Alert) -> str:
+def _times(alert: Alert, w: Wording) -> str:
     parts = []
     if alert.first_published_at:
-        parts.append(f"First reported {format_utc(alert.first_published_at)}")
-    parts.append(f"detected {format_utc(alert.detected_at)}")
-    parts.append(f"event {_clip(alert.event_id, 200)} rev {alert.revision}")
+        first = _clip(w.time(alert.first_published_at), 100)
+        parts.append(escape_markdown(w.gettext("First reported %(time)s")) % {"time": first})
+    detected = _clip(w.time(alert.detected_at), 100)
+    parts.append(escape_markdown(w.gettext("detected %(time)s")) % {"time": detected})
+    event = {"event": _clip(alert.event_id, 200), "revision": alert.revision}
+    parts.append(escape_markdown(w.gettext("event %(event)s rev %(revision)s")) % event)
     return " · ".join(parts)

@@ -36,10 +36,15 @@ from alerts.models import Alert, Destination
 from alerts.notify.base import (
     Transport,
     as_utc,
+    change_words,
     classify_http_status,
+    headline,
     map_http_exception,
+    one_line,
+    shorten,
     url_secrets,
     webhook_url,
+    wording_for,
 )
 from alerts.signing import SECRET_PREFIX, signing_key_bytes
 
@@ -48,6 +53,7 @@ EVENT_TYPE = "missile_launch.alert"
 SCHEMA_VERSION = 1
 SEND_TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # Standard Webhooks: "between 15 and 30s"
 _SECRET_PREFIX = SECRET_PREFIX
+_TEXT_TITLE_MAX = 1000
 
 
 def render(alert: Alert, destination: Destination) -> dict[str, Any]:
@@ -68,9 +74,13 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
           "sources": [{"source": "yonhap", "item_id": "...", "url": "...", "title": "...",
                        "published_at": "2026-11-25T07:15:00+00:00"}],
           "first_published_at": "...", "detected_at": "...",
-          "test": false                         # true for `alerts test-alert`
+          "test": false,                        # true for `alerts test-alert`
+          "language": "ja",                     # the language of `text`
+          "text": "第2報: 弾道ミサイル発射 — 北朝鮮 (変更: …): <title> <url>"
         }
 
+    Everything but `text` is language-neutral data (codes, enum values, ISO times); `text` is
+    one human-readable line in the destination's language, for receivers that just show it.
     Receivers should deduplicate on the `webhook-id` header (or on event_id + revision).
     """
     return {
@@ -97,7 +107,20 @@ def render(alert: Alert, destination: Destination) -> dict[str, Any]:
         "first_published_at": _iso(alert.first_published_at),
         "detected_at": _iso(alert.detected_at),
         "test": alert.test,
+        "language": wording_for(destination).language,
+        "text": _text(alert, destination),
     }
+
+
+def _text(alert: Alert, destination: Destination) -> str:
+    """`Ballistic missile launch — North Korea (changed: apogee): <title> <url>`, worded in the
+    destination's language (the title is the report's own)."""
+    w = wording_for(destination)
+    changed = change_words(alert, w)
+    note = " " + w.gettext("(changed: %(changes)s)") % {"changes": w.join(changed)}
+    title = shorten(one_line(alert.title), _TEXT_TITLE_MAX)  # the whole title is in `title`
+    text = f"{headline(alert, w)}{note if changed else ''}: {title}"
+    return f"{text} {one_line(alert.url)}".strip()
 
 
 def send(payload: dict[str, Any], destination: Destination, transport: Transport) -> None:

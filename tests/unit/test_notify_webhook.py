@@ -87,6 +87,9 @@ class TestRender:
             "first_published_at": "2026-11-25T07:15:00+00:00",
             "detected_at": "2026-11-25T07:16:00+00:00",
             "test": False,
+            "language": "en",
+            "text": "Update #2: Ballistic missile launch — North Korea (changed: missile class, "
+            "apogee): N. Korea fires <b>ICBM</b> https://en.yna.co.kr/view/AEN1",
         }
 
     def test_payload_is_plain_json(self) -> None:
