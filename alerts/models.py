@@ -163,13 +163,16 @@ class AlertKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """One report that contributed to an event."""
+    """One report that contributed to an event. `published_at` is the source's own time;
+    `seen_at` is when our poll first fetched the report (None in events stored before it was
+    recorded): the two clocks `events/leadlag.py` ranks sources by."""
 
     source: str
     item_id: str
     url: str
     title: str
     published_at: datetime | None = None
+    seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +214,8 @@ class Destination:
     signing_secrets: tuple[Secret, ...] = ()  # webhook: Standard Webhooks keys (rotation: many)
     token: Secret | None = None  # slack_bot: the bot token for chat.postMessage
     target: str | None = None  # slack_bot: the channel id to post in
+    language: str = "en"  # the language alerts are written in (a catalog in alerts/locale)
+    timezone: str = "UTC"  # IANA name of the zone times are shown in
 
 
 @dataclass(frozen=True, slots=True)

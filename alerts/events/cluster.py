@@ -91,6 +91,7 @@ class Report:
     published_at: datetime
     fingerprint: int
     retrospective: bool
+    seen_at: datetime | None = None  # when our poll fetched it (the `now` of its processing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         published_at=published,
         fingerprint=fingerprint(item.title, item.summary),
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
+        seen_at=now,
     )
 
 
@@ -362,7 +364,7 @@ def merge_facts(known: Facts, reported: Facts) -> Facts:
 
 
 def _new(report: Report, now: datetime, event_id: str) -> Decision:
-    ref = source_ref(report.item)
+    ref = source_ref(report.item, seen_at=report.seen_at)
     event = LaunchEvent(
         event_id=event_id,
         country=report.country,
@@ -381,7 +383,7 @@ def _new(report: Report, now: datetime, event_id: str) -> Decision:
 
 
 def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
-    ref = source_ref(report.item)
+    ref = source_ref(report.item, seen_at=_first_seen(event, report))
     launch_at = event.launch_at
     if (
         report.stated_time
@@ -395,7 +397,7 @@ def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
         event,
         country=country,
         launch_at=launch_at,
-        sources=(*sources, ref)[-MAX_SOURCES:],
+        sources=_bounded_sources((*sources, ref)),
         fingerprints=(*event.fingerprints, report.fingerprint)[-MAX_FINGERPRINTS:],
     )
 
@@ -484,14 +486,41 @@ def _is_state_media(authority: str | None) -> bool:
     return authority is not None and any(m.lower() in authority.lower() for m in STATE_MEDIA)
 
 
-def source_ref(item: Item) -> SourceRef:
+def source_ref(item: Item, *, seen_at: datetime | None = None) -> SourceRef:
     return SourceRef(
         source=item.source,
         item_id=item.id,
         url=item.url,
         title=item.title,
         published_at=item.published_at,
+        seen_at=seen_at,
     )
+
+
+def _bounded_sources(refs: tuple[SourceRef, ...]) -> tuple[SourceRef, ...]:
+    """At most MAX_SOURCES reports, the newest last: the oldest go first, but each source's
+    first report stays (while there are fewer sources than that), so a flood of follow-ups
+    does not erase who reported the launch first (events/leadlag.py)."""
+    excess = len(refs) - MAX_SOURCES
+    if excess <= 0:
+        return refs
+    firsts: dict[str, int] = {}
+    for n, ref in enumerate(refs):
+        firsts.setdefault(ref.source, n)
+    keep = set(firsts.values())
+    dropped = set([n for n in range(len(refs) - 1) if n not in keep][:excess])
+    return tuple(r for n, r in enumerate(refs) if n not in dropped)[-MAX_SOURCES:]
+
+
+def _first_seen(event: LaunchEvent, report: Report) -> datetime | None:
+    """When we first saw the report's item: an edited item joined again keeps the poll time
+    of its first sighting, so its source's lag is not pushed back by the edit."""
+    prior = next(
+        (s.seen_at for s in event.sources
+         if (s.source, s.item_id) == (report.item.source, report.item.id) and s.seen_at),
+        None,
+    )  # fmt: skip
+    return prior or report.seen_at
 
 
 def is_too_old(item: Item, *, now: datetime, max_age_s: float) -> bool:

@@ -1,4 +1,9 @@
-"""JSON both ways for values kept in Redis and printed by the CLI (a pydantic TypeAdapter each)."""
+"""JSON both ways for values kept in Redis and printed by the CLI (a pydantic TypeAdapter each).
+
+Stored values outlive code versions (events live 30 days): a field added to a model must
+have a default, so JSON written before it existed still loads (e.g. `SourceRef.seen_at`,
+None in events and alerts stored before poll times were recorded).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,18 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from alerts.models import Alert
+from alerts.models import Alert, LaunchEvent
 
 _ALERT = TypeAdapter(Alert)
+_EVENT = TypeAdapter(LaunchEvent)
+
+
+def event_to_json(event: LaunchEvent) -> bytes:
+    return _EVENT.dump_json(event)
+
+
+def event_from_json(data: bytes | str) -> LaunchEvent:
+    return _EVENT.validate_json(data)
 
 
 def alert_to_json(alert: Alert) -> bytes:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from alerts.bootstrap import Runtime
+from alerts.events import leadlag
 from alerts.models import Delivery, LaunchEvent
 from alerts.notify.deadletter import DeadLetter
 from alerts.redact import redact_text
@@ -23,6 +24,9 @@ from alerts.sources.due import host_of
 
 BEAT_FRESH_S = 10.0  # beat ticks every half second: twenty missed ticks means it is gone
 WORKER_FRESH_S = 30.0
+# The source figures read at most this many events of their window, newest first: one
+# ZREVRANGEBYSCORE and one MGET, however long the window (launches are a few a day at most).
+LAG_EVENTS_CAP = 500
 
 _EVENT = TypeAdapter(LaunchEvent)
 
@@ -45,6 +49,30 @@ class DeliveryRecord(BaseModel):
     revisions: dict[str, str]  # "1" → "routed" | "sent" | "dead"
 
 
+class SourceLagView(BaseModel):
+    """One source's place in one event: its earliest report by each clock and its lag behind
+    the first source by that clock (0: it was first; null: no report of it has that time)."""
+
+    source: str
+    reports: int
+    published_at: datetime | None = Field(description="its earliest report's publish time")
+    seen_at: datetime | None = Field(description="when our poll first fetched one of its reports")
+    lag_published_s: float | None = Field(description="seconds behind the first, by publish time")
+    lag_seen_s: float | None = Field(description="seconds behind the first, by poll time")
+    first_by_published: bool
+    first_by_seen: bool
+    reports_without_published: int
+    reports_without_seen: int
+
+
+class LeadLagView(BaseModel):
+    """Who reported an event first, by publish time and by poll time (ties: all of them)."""
+
+    first_by_published: list[str]
+    first_by_seen: list[str]
+    sources: list[SourceLagView]  # earliest by poll time first
+
+
 class EventView(BaseModel):
     event_id: str
     country: str
@@ -59,6 +87,7 @@ class EventView(BaseModel):
     pending_update: bool
     last_alert_at: datetime | None
     deliveries: list[DeliveryRecord]
+    lead_lag: LeadLagView
 
 
 class SourceView(BaseModel):
@@ -76,6 +105,24 @@ class SourceView(BaseModel):
     last_polled_at: datetime | None
     next_poll_at: datetime | None
     poll_lag_s: float | None  # how long a due poll has been waiting; 0 when not yet due
+    # Who is first, over the launch events of the last 30 days (retracted ones left out):
+    events_reported: int = Field(0, description="launch events it reported, last 30 days")
+    first_count_published: int = Field(
+        0, description="events it reported first, by the items' publish times"
+    )
+    first_count_seen: int = Field(0, description="events it reported first, by our poll times")
+    median_lag_published_s: float | None = Field(
+        None, description="median seconds behind the first source, by publish time (first = 0)"
+    )
+    median_lag_seen_s: float | None = Field(
+        None, description="median seconds behind the first source, by poll time (first = 0)"
+    )
+    reports_without_published: int = Field(
+        0, description="its reports with no publish time: left out of the publish-time figures"
+    )
+    reports_without_seen: int = Field(
+        0, description="its reports stored before poll times were recorded: left out likewise"
+    )
 
 
 class DeadLetterView(BaseModel):
@@ -105,12 +152,25 @@ class Readiness(BaseModel):
 
 def recent_events(rt: Runtime, *, limit: int) -> list[EventView]:
     """The newest `limit` launch events, newest first, with what was delivered where."""
-    ids = rt.events.recent_event_ids(limit)
+    return event_views(rt, recent_launch_events(rt, limit=limit))
+
+
+def recent_launch_events(
+    rt: Runtime, *, limit: int, since: datetime | None = None
+) -> list[LaunchEvent]:
+    """The newest `limit` stored launch events (launched at or after `since`, if given),
+    newest first: one ZREVRANGEBYSCORE and one MGET."""
+    low: float | str = "-inf" if since is None else since.timestamp()
+    ids = rt.redis.zrevrangebyscore(rt.events.keys.events_index(), "+inf", low, start=0, num=limit)
     if not ids:
         return []
     keys = rt.events.keys
-    raw = rt.redis.mget([keys.event(i) for i in ids])
-    events = [_EVENT.validate_json(r) for r in raw if r]  # expired ones drop out
+    raw = rt.redis.mget([keys.event(_text(i)) for i in ids])
+    return [_EVENT.validate_json(r) for r in raw if r]  # expired ones drop out
+
+
+def event_views(rt: Runtime, events: Sequence[LaunchEvent]) -> list[EventView]:
+    """Events as the API shows them, with what was delivered where."""
     return _with_deliveries(rt, events)
 
 
@@ -171,14 +231,37 @@ def _event_view(event: LaunchEvent, deliveries: list[DeliveryRecord]) -> EventVi
         pending_update=event.pending_update,
         last_alert_at=event.last_alert_at,
         deliveries=deliveries,
+        lead_lag=_lead_lag_view(leadlag.event_lead_lag(event)),
+    )
+
+
+def _lead_lag_view(figures: leadlag.EventLeadLag) -> LeadLagView:
+    return LeadLagView(
+        first_by_published=list(figures.first_by_published),
+        first_by_seen=list(figures.first_by_seen),
+        sources=[SourceLagView.model_validate(s, from_attributes=True) for s in figures.sources],
     )
 
 
 # --- sources ---
 
 
-def source_views(rt: Runtime, *, secrets: Sequence[str], now: float) -> list[SourceView]:
-    """Every configured source, in configuration order, with its health and poll timing."""
+def source_views(
+    rt: Runtime,
+    *,
+    secrets: Sequence[str],
+    now: float,
+    events: Sequence[LaunchEvent] | None = None,
+) -> list[SourceView]:
+    """Every configured source, in configuration order, with its health, poll timing and
+    who-is-first figures. `events`: launch events already read for this request (the
+    dashboard's), newest first; None reads the window's newest `LAG_EVENTS_CAP` itself.
+    Either way only the events of the last 30 days count."""
+    at = datetime.fromtimestamp(now, UTC)
+    if events is None:
+        since = at - timedelta(seconds=leadlag.WINDOW_S)
+        events = recent_launch_events(rt, limit=LAG_EVENTS_CAP, since=since)
+    standings = leadlag.source_standings(events[:LAG_EVENTS_CAP], now=at)
     specs = list(rt.sources.values())
     states = rt.states.load_many(s.name for s in specs)
     due = {
@@ -202,9 +285,24 @@ def source_views(rt: Runtime, *, secrets: Sequence[str], now: float) -> list[Sou
                 last_polled_at=state.last_polled_at,
                 next_poll_at=datetime.fromtimestamp(due_at, UTC) if due_at is not None else None,
                 poll_lag_s=round(max(0.0, now - due_at), 3) if due_at is not None else None,
+                **_standing_fields(standings.get(spec.name)),
             )
         )
     return views
+
+
+def _standing_fields(standing: leadlag.SourceStanding | None) -> dict[str, Any]:
+    if standing is None:
+        return {}
+    return {
+        "events_reported": standing.events_reported,
+        "first_count_published": standing.first_by_published,
+        "first_count_seen": standing.first_by_seen,
+        "median_lag_published_s": standing.median_lag_published_s,
+        "median_lag_seen_s": standing.median_lag_seen_s,
+        "reports_without_published": standing.reports_without_published,
+        "reports_without_seen": standing.reports_without_seen,
+    }
 
 
 # --- dead letters ---
