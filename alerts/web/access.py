@@ -4,7 +4,13 @@
        │ yes
        ├─ /healthz /readyz /metrics /login /logout ─────────────────────────────▶ open
        └─ anything else, when a token is set: `Authorization: Bearer <token>` or the session
-          cookie ─ neither ─▶ 401 (the API, /openapi.json) or 303 to /login (the pages)
+          cookie ─ neither ─▶ 401 (the API, /openapi.json) or 303 to /login (the pages);
+          /feeds/* also take HTTP Basic with the token as password ─ none ─▶ 401
+
+Why Basic on the feeds only: feed readers often cannot send a bearer header but can send
+`https://any:<token>@host/feeds/...`. A browser that answered the Basic challenge resends it
+by itself, so it is accepted only where that can do no harm: read-only GETs whose answers
+another site's page cannot read.
 
 Why the Host check: a page on an attacker's name that re-resolves to this machine (DNS
 rebinding) is same-origin with the service, but its requests still carry the attacker's name
@@ -28,7 +34,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from jinja2 import Environment
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,6 +49,7 @@ SESSION_MAX_AGE_S = 30 * 86400
 _SESSION_PURPOSE = b"missile-alerts web session v1"
 # Where the sign-in form may send the browser back to (never a URL taken from the request).
 SIGN_IN_RETURNS = ("/", "/docs")
+FEEDS_REALM = "missile-alerts feeds"
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -119,6 +131,8 @@ class TokenGuard:
     Settings refuses it: treating it as "no token" once let everyone in.
     `api_dependency` answers 401 (and documents the bearer scheme in the OpenAPI document);
     `page_dependency` raises NotSignedInError, which the app turns into a redirect to /login.
+    `feed_dependency` is `api_dependency` that also takes HTTP Basic (any user, the token as
+    password; ASCII tokens only, as FastAPI decodes Basic credentials as ASCII).
     """
 
     def __init__(self, token: str | None) -> None:
@@ -143,8 +157,27 @@ class TokenGuard:
             if not self.signed_in(request):
                 raise NotSignedInError(request.url.path)
 
+        basic = HTTPBasic(
+            auto_error=False,
+            realm=FEEDS_REALM,
+            description="Feeds only: any user name, the ALERTS_WEB_TOKEN value as password.",
+        )
+
+        async def require_feed_token(
+            request: Request,
+            _credentials: HTTPAuthorizationCredentials | None = Depends(scheme),  # noqa: B008
+            basic_credentials: HTTPBasicCredentials | None = Depends(basic),  # noqa: B008
+        ) -> None:
+            if self.signed_in(request) or (
+                basic_credentials is not None and self.accepts(basic_credentials.password)
+            ):
+                return
+            challenge = f'Basic realm="{FEEDS_REALM}", Bearer'
+            raise HTTPException(401, "token required", {"WWW-Authenticate": challenge})
+
         self.api_dependency = require_token
         self.page_dependency = require_sign_in
+        self.feed_dependency = require_feed_token
 
     @property
     def required(self) -> bool:
