@@ -35,6 +35,8 @@ from alerts.web.access import (
     sign_in_redirect,
     sign_in_routes,
 )
+from alerts.web.feeds import feed_routes
+from alerts.web.flightmap import build_flight_map
 from alerts.web.timeline import build_timeline
 
 METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -95,6 +97,7 @@ def create_app(
     app.include_router(api)
     _probe_routes(app, runtime, metrics_text)
     _docs_routes(app, guard)
+    feed_routes(app, runtime, guard, tuple(hosts))  # /feeds/*: Atom and CAP 1.2
     templates = _templates()
     sign_in_routes(app, guard, templates)
     _dashboard_routes(
@@ -137,7 +140,13 @@ def _api_routes(
             raise HTTPException(404, "no such event")
         return event
 
-    @api.get("/sources", summary="Every configured source with its health")
+    @api.get(
+        "/sources",
+        summary="Every configured source with its health, and how often it reported first",
+        description="First counts and median lags cover the launch events of the last 30 "
+        f"days (the newest {views.LAG_EVENTS_CAP} at most, retracted ones left out), by the "
+        "items' publish times and by our poll times separately, as the field names say.",
+    )
     def list_sources() -> list[views.SourceView]:
         return views.source_views(rt, secrets=secrets, now=time.time())
 
@@ -203,18 +212,24 @@ def _dashboard_routes(
     @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=page)
     def dashboard(notice: str = "", delivery: str = "") -> HTMLResponse:
         now = datetime.now(UTC)
-        events = views.recent_events(rt, limit=TIMELINE_EVENTS)
+        launch_events = views.recent_launch_events(rt, limit=TIMELINE_EVENTS)  # read once
+        events = views.event_views(rt, launch_events)
         html = templates.get_template("dashboard.html").render(
             now=now,
             events=events[:DASHBOARD_EVENTS],
             timeline=build_timeline(
                 ((e.country, e.launch_at, e.retracted) for e in events), now=now
             ),
-            sources=views.source_views(rt, secrets=secrets, now=now.timestamp()),
+            sources=views.source_views(
+                rt, secrets=secrets, now=now.timestamp(), events=launch_events
+            ),
             letters=views.dead_letter_views(rt, secrets=secrets),
             notice=_NOTICES.get(notice, "").format(delivery=delivery[:200]),
             can_sign_out=guard.required,
             can_replay=can_replay,
+            maps={
+                e.event_id: build_flight_map(e.facts, e.country) for e in events[:DASHBOARD_EVENTS]
+            },
         )
         return HTMLResponse(html, headers=PAGE_HEADERS)
 
