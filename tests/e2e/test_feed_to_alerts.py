@@ -268,3 +268,49 @@ def test_new_facts_arrive_as_one_threaded_update(stack: Stack) -> None:
     time.sleep(1.0)
     assert len(stack.slack.requests) == 2
     assert first_msg is first
+
+
+def test_each_subscriber_reads_the_launch_in_its_language(stack: Stack) -> None:
+    """Issue 15: a Seoul desk (Korean, Seoul time) and a Tokyo desk (Japanese email, Tokyo
+    time) get the same launch worded for them by the real worker; the default subscription
+    stays English and UTC."""
+    seoul_path = "/services/T0SEOUL/B0SEOUL/koreanDeskHookToken"
+    stack.env["ALERTS_SUBSCRIPTIONS"] = json.dumps(
+        [
+            {"name": "seoul-desk", "language": "ko", "timezone": "Asia/Seoul",
+             "destinations": [{"type": "slack", "url": stack.slack.url(seoul_path)}]},
+            {"name": "tokyo-desk", "language": "ja", "timezone": "Asia/Tokyo",
+             "destinations": [{"type": "email", "to": ["tokyo@example.org"]}]},
+        ]
+    )  # fmt: skip
+    stack.start("worker")
+    stack.start("beat")
+    stack.wait_polls("/wire.rss", 2)
+    flash = Entry(
+        "wire-kp-lang-1",
+        "North Korea fires ballistic missile into East Sea, JCS says",
+        "https://wire.example/kp-lang-1",
+        now() - timedelta(minutes=2),
+        "North Korea fired a ballistic missile toward the East Sea, South Korea's Joint Chiefs "
+        "of Staff said.",
+    )
+    stack.feeds.set("/wire.rss", rss([flash]), etag=True)
+
+    messages = stack.slack.wait_for(2, timeout=DELIVERY_TIMEOUT_S)
+    emails = stack.smtp.wait_for(2, timeout=DELIVERY_TIMEOUT_S)
+    by_path = {m.path: json.dumps(m.json, ensure_ascii=False) for m in messages}
+    korean = by_path[seoul_path]
+    english = by_path[SLACK_PATH]
+    assert "탄도미사일 발사" in korean
+    assert "북한" in korean
+    assert "KST" in korean
+    assert "Ballistic missile launch" not in korean
+    assert "Ballistic missile launch" in english
+    assert "North Korea" in english
+    assert flash.title in korean  # the report's own title is never translated
+    by_to = {str(e["To"]): e for e in emails}
+    tokyo = by_to["tokyo@example.org"]
+    assert "弾道ミサイル発射" in str(tokyo["Subject"])
+    assert "北朝鮮" in str(tokyo["Subject"])
+    assert "JST" in tokyo.get_body(("plain",)).get_content()
+    assert "Ballistic missile launch" in str(by_to["desk@example.org"]["Subject"])
