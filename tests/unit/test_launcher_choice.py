@@ -105,7 +105,10 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
     [
         ("米韓、ATACMS4発で対抗射撃 今年4回目", "ja", "KR"),
         ("パキスタン「アバビール」射程2200キロ、複数弾頭でインドのミサイル防衛に対抗", "ja", "PK"),
+        ("Golden Qadr-H missiles fired from mountain crevice, state TV shows", "en", "IR"),
+        ("北韓 弾道ミサイル2発発射 黄海北道から東海へ", "ja", "KP"),
+        ("Army fires Fatah-II rocket in training launch", "en", "PK"),
     ],
 )
-def test_missile_defence_is_no_weapon_of_its_owner(text: str, lang: str, country: str) -> None:
+def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
