@@ -240,6 +240,8 @@ def _model_probability(
         reasons.append("ctx:title_dated_days_ago")
     elif stated and min(stated) >= _OLD_NEWS_DAYS:
         reasons.append("ctx:text_dated_days_ago")
+    elif stated and min(stated) >= 1:
+        reasons.append("ctx:dated_yesterday")  # "29일 순천에서" read on the 30th: not a new launch
     probability = model.probability(features(*text, reasons))
     reasons.append(f"model:{probability:.2f}")
     return probability

@@ -258,8 +258,11 @@ def best_match(
     return latest if gap <= policy.follow_up_s and not fresh else None
 
 
-# What a first report of a launch does not carry: analysis, a reaction, measured flight data.
-_NOT_A_FIRST_REPORT = frozenset({"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee"})
+# What a first report of a launch does not carry: analysis, a reaction, measured flight data,
+# a launch date of the day before.
+_NOT_A_FIRST_REPORT = frozenset(
+    {"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee", "ctx:dated_yesterday"}
+)
 
 
 def _guessed_bystander(report: Report) -> bool:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from alerts.detection.classify import classify_item
 from alerts.detection.dates import days_before_publication
+from alerts.models import Item
 
 PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
 
@@ -41,3 +43,15 @@ def test_days_back_to_the_latest_stated_date(text: str, lang: str, days: int | N
 
 def test_no_publication_time_no_answer() -> None:
     assert days_before_publication("on jan. 2", "en", None) is None
+
+
+def test_a_launch_dated_the_day_before_is_marked() -> None:
+    """A report read the morning after, stating the launch's day of month, carries
+    `ctx:dated_yesterday` (the event stage then takes it for the earlier launch)."""
+    item = Item(
+        id="x", source="s", lang="ko",
+        title="해리스 美 부통령 DMZ 간 날…北, 순천서 탄도미사일 또 쐈다",
+        summary="북한은 25일 태천, 28일 순안에 이어 29일 순천에서 단거리 탄도미사일 2발을 쐈다.",
+        published_at=datetime(2022, 9, 30, 0, 30, tzinfo=UTC),
+    )  # fmt: skip
+    assert "ctx:dated_yesterday" in classify_item(item).reasons

@@ -261,3 +261,21 @@ def test_a_joining_bystander_does_not_change_the_launcher(store: EventStore) -> 
     assert later.alert is not None
     assert later.alert.facts.country == "KP"
     assert later.alert.facts.distance_km == 1000.0
+
+
+def test_a_headline_firing_the_next_day_that_dates_the_launch_yesterday_joins(
+    store: EventStore,
+) -> None:
+    """ "해리스 美 부통령 DMZ 간 날…北, 순천서 탄도미사일 또 쐈다", read the next morning, states
+    "29일": a habitual launcher's firing headline a day later opens a new event only when the
+    report does not date its launch the day before."""
+    evening = NOW + timedelta(hours=10)  # 21:00 KST
+    next_morning = evening + timedelta(hours=12)
+    first, dated, fresh = feed(
+        store,
+        report("1", evening, "KP"),
+        report("2", next_morning, "KP", reasons=(*SURE, "ctx:dated_yesterday")),
+        report("3", next_morning + timedelta(minutes=5), "KP"),
+    )
+    assert dated.event_id == first.event_id
+    assert fresh.outcome is ItemOutcome.NEW_EVENT
