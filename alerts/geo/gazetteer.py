@@ -166,6 +166,27 @@ def _script(name: str) -> str:
     return "latin"
 
 
+_LANGUAGE_SCRIPT = {"en": "latin", "ko": "hangul", "ja": "cjk"}
+
+
+def script_of(text: str) -> str:
+    """The script a text is in: "hangul", "cjk" (Japanese or Chinese characters) or "latin"."""
+    return _script(text)
+
+
+def name_for(place: Place, lang: str) -> str | None:
+    """The place's name in a language (`en`, `ko`, `ja`): the English `name` (without its
+    parenthesis), else the first of its `names` written in that language's script (Japanese:
+    kana first); None if it has none."""
+    if lang == "en":
+        return place.name.split(" (")[0]  # "Sunan", not "Sunan (Pyongyang airport)"
+    script = _LANGUAGE_SCRIPT.get(lang)
+    written = [n for n in place.names if script is not None and _script(n) == script]
+    if lang == "ja":
+        written.sort(key=lambda n: not any("\u3040" <= ch <= "\u30ff" for ch in n))
+    return written[0] if written else None
+
+
 def _last_match(text: str, name: _Name) -> int:
     """Start of the last occurrence of `name` in `text` that its script accepts, else -1."""
     end = len(text)

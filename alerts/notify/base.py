@@ -23,11 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from alerts.errors import DeliveryError, DeliveryReason
+from alerts.geo.gazetteer import load_gazetteer, name_for, script_of
 from alerts.models import Alert, AlertKind, Destination
 from alerts.notify.i18n import N_, Translator, translator, zone
 from alerts.redact import Secret, redact_text
@@ -408,7 +410,7 @@ def fact_lines(alert: Alert, wording: Wording = ENGLISH) -> list[tuple[str, str]
         (w.gettext("Class"), _missile_class(f.missile_class, w)),
         (w.gettext("Count"), f.count_text or (count if f.count is not None else None)),
         (w.gettext("Launch time"), _launch_time(alert, w)),
-        (w.gettext("Launch site"), f.launch_site),
+        (w.gettext("Launch site"), stated_place(f.launch_site, w.language)),
         (w.gettext("Apogee / distance"), _apogee_distance(alert, w)),
         (w.gettext("Landing area"), _landing(alert, w)),
         (w.gettext("Speed"), _speed(f.speed_mach, w)),
@@ -420,6 +422,20 @@ def fact_lines(alert: Alert, wording: Wording = ENGLISH) -> list[tuple[str, str]
 
 def as_utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+@lru_cache(maxsize=1024)
+def stated_place(text: str | None, lang: str) -> str | None:
+    """A place as the report wrote it, named in the reader's language first when the report
+    is in another script and the gazetteer knows the place: "Akita Prefecture (秋田県沖)" for
+    an English reader, "順安 (순안)" for a Japanese one; as written otherwise."""
+    if not text:
+        return None
+    place = load_gazetteer().find(text)
+    if place is None or script_of(text) == {"ko": "hangul", "ja": "cjk"}.get(lang, "latin"):
+        return text
+    name = name_for(place, lang)
+    return f"{name} ({text})" if name and name != text else text
 
 
 def _known(value: str | None, names: Mapping[str, str], wording: Wording) -> str | None:
@@ -466,6 +482,8 @@ def _apogee_distance(alert: Alert, wording: Wording) -> str | None:
 def _landing(alert: Alert, wording: Wording) -> str | None:
     f, w = alert.facts, wording
     area = _known(f.landing_area, LANDING_AREA_NAMES, w)
+    if area == f.landing_area:
+        area = stated_place(area, w.language)
     if f.inside_japan_eez is None:
         return area
     eez = (

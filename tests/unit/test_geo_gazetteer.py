@@ -15,6 +15,7 @@ from alerts.geo.gazetteer import (
     destination,
     distance_km,
     load_gazetteer,
+    name_for,
     stated_offset,
 )
 from alerts.geo.outlines import load_outlines
@@ -212,3 +213,13 @@ def _inside(lat: float, lon: float, ring: tuple[tuple[float, float], ...]) -> bo
         if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside
+
+
+def test_a_place_is_named_in_each_language() -> None:
+    """What alert texts use to name a stated place in the reader's language."""
+    sunan = load_gazetteer().find("순안")
+    assert sunan is not None
+    assert (name_for(sunan, "en"), name_for(sunan, "ko"), name_for(sunan, "ja")) == (
+        "Sunan", "순안", "順安",
+    )  # fmt: skip
+    assert name_for(sunan, "fr") is None

@@ -184,8 +184,9 @@ class TestWording:
         assert headline(alert(**changes), Wording(translator(language), UTC)) == expected
 
     def test_japanese_facts(self) -> None:
-        """Known canonical names (landing area, authority, class) are translated, feed text
-        (the launch site) is shown as written, times are in the destination's zone."""
+        """Known canonical names (landing area, authority, class) are translated, a place the
+        gazetteer knows is named in Japanese before the report's own words, times are in the
+        destination's zone."""
         facts = Facts(
             country="KP",
             missile_class="unidentified_ballistic",
@@ -205,7 +206,7 @@ class TestWording:
             ("ミサイルの種類", "種類不明の弾道ミサイル"),
             ("発射数", "2発"),
             ("発射時刻", "2026年11月25日 16:12 JST (UTC+9)"),
-            ("発射場所", "Sunan"),
+            ("発射場所", "順安 (Sunan)"),
             ("最高高度・飛行距離", "最高高度6,000km、飛行距離1,000km"),
             ("落下地点", "日本海、日本の排他的経済水域(EEZ)内"),
             ("速度", "マッハ11"),
@@ -214,11 +215,18 @@ class TestWording:
         ]
 
     def test_unknown_names_stay_as_written(self) -> None:
-        """A landing area or authority the detector did not canonicalise is feed text."""
+        """A landing area or authority the detector did not canonicalise is feed text; a
+        place in it that the gazetteer knows is named in the reader's language first."""
         facts = Facts(landing_area="off Wonsan", inside_japan_eez=False, authority="Some Agency")
         lines = dict(fact_lines(alert(facts=facts), Wording(translator("ko"), UTC)))
-        assert lines["낙하 지점"] == "off Wonsan, 일본 배타적경제수역(EEZ) 밖"
+        assert lines["낙하 지점"] == "원산 (off Wonsan), 일본 배타적경제수역(EEZ) 밖"
         assert lines["확인 기관"] == "Some Agency"
+        facts = Facts(landing_area="an open area", launch_site="동해상 미상 지점")
+        lines = dict(fact_lines(alert(facts=facts), Wording(translator("en"), UTC)))
+        assert lines["Landing area"] == "an open area"
+        assert lines["Launch site"] == "Sea of Japan (동해상 미상 지점)"
+        same_script = dict(fact_lines(alert(facts=facts), Wording(translator("ko"), UTC)))
+        assert same_script["발사 장소"] == "동해상 미상 지점"
 
 
 class TestSettings:
