@@ -26,18 +26,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter
-
 from alerts.errors import StoreError
 from alerts.events.cluster import Decision
-from alerts.events.codec import alert_from_json, alert_to_json
+from alerts.events.codec import alert_from_json, alert_to_json, event_from_json, event_to_json
 from alerts.events.keys import EVENT_TTL_S, Keys
 from alerts.models import Alert, Item, LaunchEvent
 
 if TYPE_CHECKING:
     import redis
 
-_EVENT = TypeAdapter(LaunchEvent)
 EVENT_RETENTION_S = 3 * 86400  # how long an event can still be joined or corrected
 DEFAULT_MAX_SEEN_PER_SOURCE = 5000  # Settings.max_seen_per_source (ALERTS_MAX_SEEN_PER_SOURCE)
 REMEMBER_CHUNK = 1000  # items per remember script call: no single call blocks Redis for long
@@ -209,7 +206,7 @@ class EventStore:
             args=[low, at + span_s, self.keys.event("")],
         )
         version = _text(raw[0])
-        return version, [_EVENT.validate_json(e) for e in raw[1:]]
+        return version, [event_from_json(e) for e in raw[1:]]
 
     def commit(
         self,
@@ -240,7 +237,7 @@ class EventStore:
             ],
             args=[
                 version,
-                _EVENT.dump_json(event) if event else "",
+                event_to_json(event) if event else "",
                 event.event_id if event else "",
                 event.launch_at.timestamp() if event else 0,
                 EVENT_TTL_S,
@@ -261,7 +258,7 @@ class EventStore:
 
     def load_event(self, event_id: str) -> LaunchEvent | None:
         data = self._redis.get(self.keys.event(event_id))
-        return _EVENT.validate_json(data) if data else None
+        return event_from_json(data) if data else None
 
     def owed_updates(self, *, now: datetime) -> list[str]:
         """Ids of events whose deferred update may be sent now."""
@@ -287,6 +284,18 @@ class EventStore:
 
     def recent_event_ids(self, limit: int = 50) -> list[str]:
         return [_text(v) for v in self._redis.zrevrange(self.keys.events_index(), 0, limit - 1)]
+
+    def recent_events(self, limit: int, *, since: datetime | None = None) -> list[LaunchEvent]:
+        """The newest `limit` stored events (launched at or after `since`, if given), newest
+        first: one ZREVRANGEBYSCORE and one MGET; expired ones drop out."""
+        low: float | str = "-inf" if since is None else since.timestamp()
+        ids = self._redis.zrevrangebyscore(
+            self.keys.events_index(), "+inf", low, start=0, num=limit
+        )
+        if not ids:
+            return []
+        raw = self._redis.mget([self.keys.event(_text(i)) for i in ids])
+        return [event_from_json(r) for r in raw if r]
 
     def delete_namespace(self) -> int:
         """Delete every key of this store's namespace (used by replay's clean-up)."""

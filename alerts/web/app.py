@@ -212,7 +212,7 @@ def _dashboard_routes(
     @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=page)
     def dashboard(notice: str = "", delivery: str = "") -> HTMLResponse:
         now = datetime.now(UTC)
-        launch_events = views.recent_launch_events(rt, limit=TIMELINE_EVENTS)  # read once
+        launch_events = rt.events.recent_events(TIMELINE_EVENTS)  # read once
         events = views.event_views(rt, launch_events)
         html = templates.get_template("dashboard.html").render(
             now=now,

@@ -38,10 +38,9 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import TypeAdapter
 
 from alerts.events.codec import alert_from_json
-from alerts.models import Alert, LaunchEvent
+from alerts.models import Alert
 from alerts.notify.base import as_utc, country_name, headline, safe_http_url
 from alerts.web.cap import (
     CAP_MEDIA_TYPE,
@@ -73,7 +72,6 @@ KIND_SCHEME = "urn:missile-alerts:kind"
 COUNTRY_SCHEME = "urn:missile-alerts:country"
 _ID_NAMESPACE = uuid.UUID("6f1d3c8e-2b7a-5c41-9e0d-3a8f5b6c7d21")  # this project's UUIDv5 root
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EVENT = TypeAdapter(LaunchEvent)
 
 
 # --- pure renderers ---
@@ -266,11 +264,7 @@ def recent_alerts(
     """The newest `limit` revisions detected within `window`, newest first, of the events in
     the events index: two MGETs (the events, then every revision of each)."""
     keys = rt.events.keys
-    event_ids = rt.events.recent_event_ids(limit)  # each event has at least one revision
-    if not event_ids:
-        return []
-    events = [_EVENT.validate_json(raw) for raw in rt.redis.mget([keys.event(i) for i in event_ids])
-              if raw]  # fmt: skip
+    events = rt.events.recent_events(limit)  # each event has at least one revision
     alert_keys = [
         keys.alert(f"{event.event_id}:{revision}")
         for event in events
@@ -281,7 +275,7 @@ def recent_alerts(
     alerts = [a for a in alerts if now - as_utc(a.detected_at) <= window]
     # Revisions detected in the same batch share a time: the newer launch (as the events
     # index and /api/events order them), then the later revision, comes first.
-    newness = {event_id: -place for place, event_id in enumerate(event_ids)}
+    newness = {event.event_id: -place for place, event in enumerate(events)}
     alerts.sort(
         key=lambda a: (as_utc(a.detected_at), newness.get(a.event_id, 0), a.revision), reverse=True
     )

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from alerts.bootstrap import Runtime
 from alerts.events import leadlag
@@ -27,8 +27,6 @@ WORKER_FRESH_S = 30.0
 # The source figures read at most this many events of their window, newest first: one
 # ZREVRANGEBYSCORE and one MGET, however long the window (launches are a few a day at most).
 LAG_EVENTS_CAP = 500
-
-_EVENT = TypeAdapter(LaunchEvent)
 
 
 class SourceReport(BaseModel):
@@ -152,34 +150,15 @@ class Readiness(BaseModel):
 
 def recent_events(rt: Runtime, *, limit: int) -> list[EventView]:
     """The newest `limit` launch events, newest first, with what was delivered where."""
-    return event_views(rt, recent_launch_events(rt, limit=limit))
-
-
-def recent_launch_events(
-    rt: Runtime, *, limit: int, since: datetime | None = None
-) -> list[LaunchEvent]:
-    """The newest `limit` stored launch events (launched at or after `since`, if given),
-    newest first: one ZREVRANGEBYSCORE and one MGET."""
-    low: float | str = "-inf" if since is None else since.timestamp()
-    ids = rt.redis.zrevrangebyscore(rt.events.keys.events_index(), "+inf", low, start=0, num=limit)
-    if not ids:
-        return []
-    keys = rt.events.keys
-    raw = rt.redis.mget([keys.event(_text(i)) for i in ids])
-    return [_EVENT.validate_json(r) for r in raw if r]  # expired ones drop out
-
-
-def event_views(rt: Runtime, events: Sequence[LaunchEvent]) -> list[EventView]:
-    """Events as the API shows them, with what was delivered where."""
-    return _with_deliveries(rt, events)
+    return event_views(rt, rt.events.recent_events(limit))
 
 
 def one_event(rt: Runtime, event_id: str) -> EventView | None:
     event = rt.events.load_event(event_id)
-    return _with_deliveries(rt, [event])[0] if event else None
+    return event_views(rt, [event])[0] if event else None
 
 
-def _with_deliveries(rt: Runtime, events: Sequence[LaunchEvent]) -> list[EventView]:
+def event_views(rt: Runtime, events: Sequence[LaunchEvent]) -> list[EventView]:
     """One pipeline of HGETALLs: every event at every configured destination."""
     keys = rt.events.keys
     destinations = list(rt.destinations.values())
@@ -260,7 +239,7 @@ def source_views(
     at = datetime.fromtimestamp(now, UTC)
     if events is None:
         since = at - timedelta(seconds=leadlag.WINDOW_S)
-        events = recent_launch_events(rt, limit=LAG_EVENTS_CAP, since=since)
+        events = rt.events.recent_events(LAG_EVENTS_CAP, since=since)
     standings = leadlag.source_standings(events[:LAG_EVENTS_CAP], now=at)
     specs = list(rt.sources.values())
     states = rt.states.load_many(s.name for s in specs)

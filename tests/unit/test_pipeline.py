@@ -582,6 +582,8 @@ class TestEventRetention:
         old_id = first.alerts[0].event_id
         later = NOW + timedelta(days=4)
         assert store.recent_event_ids(10) == [old_id]
+        assert [e.event_id for e in store.recent_events(10)] == [old_id]
+        assert store.recent_events(10, since=later - timedelta(days=1)) == []
         _, found = store.candidates(around=NOW, span_s=3600, now=later)
         assert found == []
         _, found = store.candidates(around=NOW, span_s=3600)
