@@ -115,6 +115,12 @@ class SourceView(BaseModel):
     median_lag_seen_s: float | None = Field(
         None, description="median seconds behind the first source, by poll time (first = 0)"
     )
+    events_with_published: int = Field(
+        0, description="events it has a publish time in: the publish-time median's base"
+    )
+    events_with_seen: int = Field(
+        0, description="events it has a poll time in: the poll median's base"
+    )
     reports_without_published: int = Field(
         0, description="its reports with no publish time: left out of the publish-time figures"
     )
@@ -279,6 +285,8 @@ def _standing_fields(standing: leadlag.SourceStanding | None) -> dict[str, Any]:
         "first_count_seen": standing.first_by_seen,
         "median_lag_published_s": standing.median_lag_published_s,
         "median_lag_seen_s": standing.median_lag_seen_s,
+        "events_with_published": standing.events_with_published,
+        "events_with_seen": standing.events_with_seen,
         "reports_without_published": standing.reports_without_published,
         "reports_without_seen": standing.reports_without_seen,
     }

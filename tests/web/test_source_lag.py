@@ -92,6 +92,8 @@ class TestApiSources:
         assert a["median_lag_published_s"] == 0.0
         assert b["median_lag_published_s"] == 60.0
         assert (a["reports_without_published"], b["reports_without_published"]) == (0, 1)
+        assert (a["events_with_published"], b["events_with_published"]) == (2, 1)
+        assert (a["events_with_seen"], b["events_with_seen"]) == (2, 2)
         # by poll time: feed-b first in KP (feed-a 120 s behind), feed-a in IR (feed-b 60 s)
         assert (a["first_count_seen"], b["first_count_seen"]) == (1, 1)
         assert a["median_lag_seen_s"] == 60.0  # lags 120 and 0
