@@ -195,7 +195,7 @@ def _launcher_of_lines(
             systems = {cues.systems.first(f, cues.word_start) for _, f in lines}
             if code in systems:
                 sure = True  # "French M51 ... self-destructs": its system confirms the state
-            elif _answering_state(folded, cues) != code:
+            else:
                 owner = _system_owner(folded, cues, code)
                 sure = owner != code
                 code = owner
