@@ -107,7 +107,7 @@ def _reader(subscription: SubscriptionSetting, settings: Settings) -> Reader:
     )
 
 
-def _destination(setting: DestinationSetting, reader: Reader | None = None) -> Destination:
+def _destination(setting: DestinationSetting, reader: Reader) -> Destination:
     """A Destination whose id is stable, safe to log, and derived from where it sends.
 
     A language or time zone other than English and UTC is part of the id: one Slack URL in
@@ -115,7 +115,6 @@ def _destination(setting: DestinationSetting, reader: Reader | None = None) -> D
     the ids of destinations read in English and UTC stay what they always were (the sent
     log and Slack threads are keyed by them).
     """
-    reader = reader or Reader()
     url = setting.url.get_secret_value() if setting.url else ""
     token = setting.token.get_secret_value() if setting.token else ""
     identity = url or ",".join(setting.to) or f"{token}|{setting.channel}"
