@@ -8,10 +8,13 @@ SourceStates: exactly what the workers would have left behind.
 from __future__ import annotations
 
 import itertools
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -19,7 +22,7 @@ import redis
 from alerts.bootstrap import Runtime, build_runtime
 from alerts.config import load_settings
 from alerts.embedded import EmbeddedRedis
-from alerts.models import Delivery, Item
+from alerts.models import Delivery, Item, Verdict
 from alerts.notify.deadletter import DeadLetter
 from alerts.pipeline import process_items
 from alerts.sources.health import SourceState, after_failure, after_success
@@ -92,15 +95,23 @@ def _launch_stream(rt: Runtime, now: datetime) -> dict[str, str]:
         Item("a2", "feed-a", HOSTILE_TITLE, "javascript:alert(2)",
              published_at=now - timedelta(minutes=3)),
     ]  # fmt: skip
+    return plant(rt, items, now=now)
+
+
+def plant(
+    rt: Runtime,
+    items: list[Item],
+    *,
+    now: datetime,
+    classify: Callable[[Item], Verdict] = fake_classify,
+) -> dict[str, str]:
+    """Run `items` through the real pipeline into the runtime's Redis; the new events' ids by
+    launching country."""
     tokens = (f"tok{n}" for n in itertools.count(1))
     processed = process_items(
-        items,
-        events=rt.events,
-        classify=fake_classify,
-        policy=rt.policy,
-        now=now,
+        items, events=rt.events, classify=classify, policy=rt.policy, now=now,
         new_token=lambda: next(tokens),
-    )
+    )  # fmt: skip
     return {a.facts.country or "": a.event_id for a in processed.alerts if a.revision == 1}
 
 
@@ -129,3 +140,29 @@ def _source_health(rt: Runtime, now: datetime) -> None:
             retry_after_s=None,
         )
     rt.states.save(failing)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright; fails (never skips) when it is not installed."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium); "
+            "the browser tests need a real browser"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -9,9 +9,6 @@ tests/artifacts/dashboard-map.png.
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,10 +16,9 @@ import pytest
 
 from alerts.bootstrap import Runtime
 from alerts.models import Facts, Item, Verdict
-from alerts.pipeline import process_items
 from alerts.web import create_app
+from tests.web.conftest import ARTIFACTS, plant
 from tests.web.server import serve
-from tests.web.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -49,23 +45,6 @@ def _classify(item: Item) -> Verdict:
     return Verdict(True, 0.9, ("test:facts", "ctx:rules_launch"), _FACTS[item.title])
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium under Playwright; fails (never skips) when it is not installed."""
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def _two_events(rt: Runtime) -> dict[str, str]:
     now = datetime.now(UTC).replace(microsecond=0)
     items = [
@@ -74,16 +53,7 @@ def _two_events(rt: Runtime) -> dict[str, str]:
         Item("u1", "feed-c", UNMAPPED_TITLE, "https://c.example/u1",
              published_at=now - timedelta(minutes=2)),
     ]  # fmt: skip
-    tokens = (f"map{n}" for n in itertools.count(1))
-    processed = process_items(
-        items,
-        events=rt.events,
-        classify=_classify,
-        policy=rt.policy,
-        now=now,
-        new_token=lambda: next(tokens),
-    )
-    return {a.facts.country or "": a.event_id for a in processed.alerts if a.revision == 1}
+    return plant(rt, items, now=now, classify=_classify)
 
 
 def test_dashboard_draws_the_flight_map_of_an_event_with_places(
