@@ -62,6 +62,19 @@ class Item:
 # often than any other state it names, and they may fire on consecutive days.
 HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
 
+# The launchers of each region whose places the detector's [theatres] cues know: a report that
+# names no launcher but names such a place ("Beersheba toll rises to four") is about one of
+# these states' launches, never another region's launch of the same hour.
+THEATRE_LAUNCHERS: dict[str, frozenset[str]] = {
+    "east_asia": frozenset({"KP", "KR", "CN", "TW"}),
+    "israel": frozenset({"IR", "YE", "LB", "IQ", "SY"}),
+    "arabia": frozenset({"YE", "IR", "IQ"}),
+    "iraq_syria": frozenset({"IR", "IQ", "SY"}),
+    "ukraine": frozenset({"RU", "UA"}),
+    "south_asia": frozenset({"IN", "PK"}),
+    "us_test": frozenset({"US"}),
+}
+
 
 class MissileClass(StrEnum):
     SRBM = "SRBM"

@@ -190,6 +190,8 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     corrects, another, retrospective = _flags(
         folded, cues, is_launch, reclassified, facts, speakers, reasons
     )
+    if is_launch and (facts.country is None or "ctx:launcher_guessed" in reasons):
+        reasons.extend(f"theatre:{name}" for name in _theatres(folded, cues))
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
         assert model is not None
@@ -281,6 +283,15 @@ def _flags(
         if on:
             reasons.append(f"ctx:{flag}")
     return corrects, another, retrospective
+
+
+def _theatres(folded: tuple[str, str], cues: LangCues) -> list[str]:
+    """The regions whose places a report names (cue data [theatres]), for the event stage to
+    join a report without a sure launcher only to a launch of that region."""
+    found = {
+        name for text in folded for name, _, _ in cues.theatres.finditer(text, cues.word_start)
+    }
+    return sorted(found)
 
 
 def _confidence(probability: float, threshold: float, is_launch: bool) -> float:

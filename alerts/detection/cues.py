@@ -20,10 +20,11 @@ Who launched is data too: [markers] say from the words around a country whether 
 launcher ("from", "Iranian ballistic missile", "イエメンから"), the target ("at", "Israel
 intercepts", "이스라엘에") or the speaker ("Japan says", 日 "..."); [launch_areas] name places
 missiles come from (Crimea, Belgorod: RU), [systems] the state fielding a named system, and
-[target_areas] the usual attacker of a place under attack (a Ukrainian city: RU). [context]
-holds the cues of Verdict.corrects/another/retrospective, [landing_names] one canonical name per
-sea for every language. A facts pattern may
-have an `<key>_anchor`: a cheap pattern whose matches bound a short window for the full one.
+[target_areas] the usual attacker of a place under attack (a Ukrainian city: RU), [theatres]
+the region a place belongs to (a report naming no launcher joins only that region's launches).
+[context] holds the cues of Verdict.corrects/another/retrospective, [landing_names] one
+canonical name per sea for every language. A facts pattern may have an `<key>_anchor`: a cheap
+pattern whose matches bound a short window for the full one.
 """
 
 from __future__ import annotations
@@ -266,6 +267,7 @@ class LangCues:
     launchers: NamedPatterns  # countries and launch areas together, found in one scan
     target_areas: NamedPatterns  # places attacked, named by their usual attacker's code
     systems: NamedPatterns  # named missile systems, by the code of the state that fields them
+    theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
     landing_names: NamedPatterns  # canonical landing-area names and their local aliases
@@ -315,6 +317,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         launchers=_named_union(data.get("countries", {}), data.get("launch_areas", {})),
         target_areas=_named(data.get("target_areas", {})),
         systems=_named(data.get("systems", {})),
+        theatres=_named(data.get("theatres", {})),
         context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),
         landing_names=_named(data.get("landing_names", {})),

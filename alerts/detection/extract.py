@@ -29,6 +29,7 @@ _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
 # never its launcher.
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
+_TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "IQ", "TW", "PS"})
 
@@ -214,7 +215,13 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     a habitual launcher firing another's design ("North Korea's own Iskander-type missile",
     "Russia fires North Korean KN-23s")."""
     owner = cues.systems.first(folded, cues.word_start)
-    if owner is None or chosen in _LIKELY_LAUNCHERS:
+    if owner is None:
+        return chosen
+    # A habitual launcher named as a state keeps it; one only implied by a place of its own
+    # ("Hyunmoo-2 flew the distance to Sunan airfield") does not.
+    if chosen in _LIKELY_LAUNCHERS and any(
+        code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start)
+    ):
         return chosen
     return owner
 
@@ -251,6 +258,8 @@ def _launcher_in_line(
     # ... 대응 사격": the habitual launcher is the one answered; the state (or the owner of the
     # system) answering it launched.
     answering = _answering_state(folded, cues)
+    if (topic := _topic_firing_own_system(folded, cues)) is not None:
+        return topic, "role"
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
         if len(alias) == 2 and alias.isascii() and not alias.isupper():
@@ -276,6 +285,21 @@ def _launcher_in_line(
         return answering, "role"
     code, how = _choose_named(named, folded, cues)
     return code, "role" if code == answering else how
+
+
+def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
+    """The state a Korean or Japanese line opens with as its topic, when the line names that
+    state's own system and it seldom launches otherwise: "韓国軍、玄武2とATACMSを発射 北朝鮮の
+    発射地点...", "軍, 현무 발사…북 도발 대응" (the habitual launcher named later is answered)."""
+    if cues.lang == "en":
+        return None
+    first = next(cues.launchers.finditer(folded, cues.word_start), None)
+    if first is None or first[1] > 0 or first[0] in HABITUAL_LAUNCHERS:
+        return None
+    code, _, end = first
+    if not _TOPIC_OF_LINE.match(folded, end):
+        return None
+    return code if cues.systems.first(folded, cues.word_start) == code else None
 
 
 def _choose_named(
@@ -348,6 +372,8 @@ def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> 
     else the first likely launcher, else the first (these only guessed)."""
     for kind in ("launch_verb", "launch_headline", "launch_noun"):
         for verb in cues.positive[kind].finditer(folded):
+            if verb.start() and folded[verb.start() - 1] == "-":
+                continue  # "sea-launched missile" describes a weapon; nobody fires in it
             before = [n for n in named if n[1] <= verb.start() < n[1] + _NEAR_CHARS]
             # "S. Korea, US fire ...": of a compound subject, the first named leads.
             while len(before) > 1 and _JOINED.fullmatch(folded[before[-2][1] : before[-1][0]]):

@@ -29,6 +29,7 @@ from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
 from alerts.models import (
     HABITUAL_LAUNCHERS,
+    THEATRE_LAUNCHERS,
     Alert,
     AlertKind,
     Facts,
@@ -309,10 +310,16 @@ def _unknown_country_match(
     report: Report, candidates: Sequence[LaunchEvent], policy: EventPolicy
 ) -> LaunchEvent | None:
     """A report naming no launcher belongs to the open event it fits: the latest launch of
-    any launcher not long before it (or after it, for a stated time that precedes the flash)."""
+    any launcher not long before it (or after it, for a stated time that precedes the flash),
+    of the region its places name, if it names any ("Beersheba toll rises": not Russia's
+    strike on Dnipro of the same hour)."""
+    named = (r.removeprefix("theatre:") for r in report.verdict.reasons)
+    regions = [THEATRE_LAUNCHERS[r] for r in named if r in THEATRE_LAUNCHERS]
+    allowed = frozenset().union(*regions) if regions else None
     fitting = [
         e for e in candidates
-        if -policy.unknown_country_s
+        if (allowed is None or e.country in allowed or e.country == UNKNOWN_COUNTRY)
+        and -policy.unknown_country_s
         <= (report.launch_at - e.launch_at).total_seconds()
         <= policy.follow_up_s
     ]  # fmt: skip
