@@ -361,6 +361,10 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
         # Allied fire ("US and South Korean forces answer Pyongyang"): Seoul leads it.
         return "KR" if "KR" in answering else answering[0]
     owner = cues.systems.first(folded, cues.word_start)
+    if answered == "KP" and owner not in ("KR", "US"):
+        # Pyongyang is answered with fire by Seoul (with Washington), whatever the system
+        # ("Allies answer Pyongyang with pairs of ATACMS": not Ukraine's usual ATACMS).
+        return "KR"
     if owner is not None and owner not in HABITUAL_LAUNCHERS:
         return owner
     return None
