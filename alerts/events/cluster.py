@@ -221,14 +221,18 @@ def best_match(
     if report.country == UNKNOWN_COUNTRY:
         return _unknown_country_match(report, candidates, policy)
     if _launcher_doubtful(report, candidates):
-        return _unknown_country_match(report, candidates, policy)
+        # Of another launcher's events, only one the report's places tie it to: a guessed
+        # habitual launcher may still open its own ("이란, ... 이스라엘에 탄도미사일 보복 공격").
+        doubtful = dataclasses.replace(report, country=UNKNOWN_COUNTRY)
+        if report.country not in HABITUAL_LAUNCHERS or _names_region(report):
+            return _unknown_country_match(doubtful, candidates, policy)
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
     day = local_day(report.country, report.launch_at)
     same_day = [e for e in own if local_day(report.country, e.launch_at) == day]
     if same_day:
         return min(same_day, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()))
-    if report.verdict.another:
-        return None
+    if report.verdict.another and "ctx:dated_yesterday" not in report.verdict.reasons:
+        return None  # a further launch, unless it is dated the day before ("hours after" it)
     if report.stated_time:
         # A stated time before a launch we know (published after it), on a day with no event
         # of its own, is a misread (a landing time, a wrong day), not an unseen earlier launch.
@@ -277,8 +281,10 @@ def _guessed_bystander(report: Report) -> bool:
 
 
 def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> bool:
-    """A guessed bystander while no event of its own is open: it joins whatever fits."""
-    return _guessed_bystander(report) and not any(e.country == report.country for e in candidates)
+    """A launcher only guessed while no event of its own is open: it joins whatever fits."""
+    return "ctx:launcher_guessed" in report.verdict.reasons and not any(
+        e.country == report.country for e in candidates
+    )
 
 
 def _may_open(report: Report, policy: EventPolicy) -> bool:
@@ -306,6 +312,10 @@ def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> b
     return (report.published_at - latest).total_seconds() > policy.salvo_gap_s
 
 
+def _names_region(report: Report) -> bool:
+    return any(r.startswith("theatre:") for r in report.verdict.reasons)
+
+
 def _unknown_country_match(
     report: Report, candidates: Sequence[LaunchEvent], policy: EventPolicy
 ) -> LaunchEvent | None:
@@ -323,8 +333,16 @@ def _unknown_country_match(
         <= (report.launch_at - e.launch_at).total_seconds()
         <= policy.follow_up_s
     ]  # fmt: skip
-    return min(fitting, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()),
-               default=None)  # fmt: skip
+    # A habitual launcher's launch before another's the same hour: Seoul's answering fire
+    # is reported as Seoul's; a report naming nobody is about Pyongyang's missile.
+    return min(
+        fitting,
+        key=lambda e: (
+            e.country not in HABITUAL_LAUNCHERS,
+            abs((e.launch_at - report.launch_at).total_seconds()),
+        ),
+        default=None,
+    )
 
 
 def fact_changes(known: Facts, reported: Facts) -> tuple[str, ...]:
