@@ -31,12 +31,19 @@ _RUN = re.compile(r"[^\W_]+")
 _DIGITS = str.maketrans("0123456789０１２３４５６７８９", "0" * 20)
 
 
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str:
+    return _SUFFIX.sub("", word) if len(word) > 4 else word
+
+
 def _grams(text: str, prefix: str, trigrams: bool) -> list[str]:
     grams: list[str] = []
     words: list[str] = []
     for run in _RUN.findall(text.lower().translate(_DIGITS)):
         if run.isascii():
-            words.append(prefix + run)
+            words.append(prefix + _stem(run))
             continue
         # Korean and Japanese: character n-grams of the run, edges marked.
         padded = f"<{run}>"
