@@ -69,7 +69,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
-from alerts.detection.dates import days_before_publication
+from alerts.detection.dates import days_before_publication, states_only_today
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import LinearModel, default_model, features
@@ -190,8 +190,8 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     corrects, another, retrospective = _flags(
         folded, cues, is_launch, reclassified, facts, speakers, reasons
     )
-    if is_launch and (facts.country is None or "ctx:launcher_guessed" in reasons):
-        reasons.extend(f"theatre:{name}" for name in _theatres(folded, cues))
+    if is_launch:
+        reasons += _event_cues(folded, cues, facts, item.published_at, reasons)
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
         assert model is not None
@@ -285,13 +285,26 @@ def _flags(
     return corrects, another, retrospective
 
 
-def _theatres(folded: tuple[str, str], cues: LangCues) -> list[str]:
-    """The regions whose places a report names (cue data [theatres]), for the event stage to
-    join a report without a sure launcher only to a launch of that region."""
-    found = {
-        name for text in folded for name, _, _ in cues.theatres.finditer(text, cues.word_start)
-    }
-    return sorted(found)
+def _event_cues(
+    folded: tuple[str, str],
+    cues: LangCues,
+    facts: Facts,
+    published_at: datetime | None,
+    reasons: list[str],
+) -> list[str]:
+    """Cues of a launch report for the event stage alone (the model never sees them): the
+    regions whose places it names when its launcher is not sure (cue data [theatres]: it may
+    join only a launch of that region), and whether it dates its news today ("on Thursday",
+    "4일": a habitual launcher's new launch, not yesterday's)."""
+    found: list[str] = []
+    if facts.country is None or "ctx:launcher_guessed" in reasons:
+        regions = {
+            n for text in folded for n, _, _ in cues.theatres.finditer(text, cues.word_start)
+        }
+        found += [f"theatre:{name}" for name in sorted(regions)]
+    if states_only_today(folded[0] + "\n" + folded[1], cues.lang, published_at):
+        found.append("ctx:dated_today")
+    return found
 
 
 def _confidence(probability: float, threshold: float, is_launch: bool) -> float:

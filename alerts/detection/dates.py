@@ -31,6 +31,11 @@ _EN = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # "Jan. 2", not "May 2023"
     rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
 )
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "on Thursday", "late Tuesday"; not "last Tuesday", "since Monday", "next Friday".
+_EN_WEEKDAY = re.compile(
+    rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
+)
 _EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
 _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
@@ -51,8 +56,30 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
     """Days between publication and the latest date the lower-cased text states (0 = the
     same day), or None when it states none. Dates after publication count as last year's
     or last month's, as wire copy never dates the future this way."""
+    gaps = stated_days_before(folded, lang, published_at)
+    return min(gaps) if gaps else None
+
+
+def states_only_today(folded: str, lang: str, published_at: datetime | None) -> bool:
+    """Whether every day the text names is the day of publication: a launch "on Thursday"
+    (English: the weekday of publication, UTC) or "4일" (Korean and Japanese: its day of
+    month, KST/JST), with no earlier day beside it. A report of a habitual launcher saying so
+    the day after its last launch tells of a new one, not of yesterday's."""
     if published_at is None:
-        return None
+        return False
+    gaps = stated_days_before(folded, lang, published_at)
+    if lang not in ("ko", "ja"):
+        weekday = published_at.weekday()
+        for m in _EN_WEEKDAY.finditer(folded):
+            if not _background(folded, m):
+                gaps.append((weekday - _WEEKDAYS.index(m["w"])) % 7)
+    return bool(gaps) and all(gap == 0 for gap in gaps)
+
+
+def stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
+    """Days before publication of each date the text states (see days_before_publication)."""
+    if published_at is None:
+        return []
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
         pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
@@ -78,8 +105,7 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
             for m in _EN_MONTH.finditer(folded)
             if not _background(folded, m)
         ]
-    gaps = [(today - d).days for d in stated if d is not None]
-    return min(gaps) if gaps else None
+    return [(today - d).days for d in stated if d is not None]
 
 
 def _background(folded: str, m: re.Match[str]) -> bool:

@@ -254,17 +254,19 @@ def best_match(
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
     # Only habitual launchers fire on consecutive days; another's test reported the next day
     # ("France test fires M51", in a second language) is the same test.
+    # "...fired from Yemen on Thursday", read on Thursday, is as fresh as a firing headline.
     fresh = (
-        "ctx:title_fires" in report.verdict.reasons
-        and gap > policy.fresh_after_s
+        gap > policy.fresh_after_s
         and report.country in HABITUAL_LAUNCHERS
         and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
+        and not _FRESH.isdisjoint(report.verdict.reasons)
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
 
 
 # What a first report of a launch does not carry: analysis, a reaction, measured flight data,
 # a launch date of the day before.
+_FRESH = frozenset({"ctx:title_fires", "ctx:dated_today"})
 _NOT_A_FIRST_REPORT = frozenset(
     {"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee", "ctx:dated_yesterday"}
 )

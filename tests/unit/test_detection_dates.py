@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.detection.classify import classify_item
-from alerts.detection.dates import days_before_publication
+from alerts.detection.dates import days_before_publication, states_only_today
 from alerts.models import Item
 
 PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
@@ -55,3 +55,20 @@ def test_a_launch_dated_the_day_before_is_marked() -> None:
         published_at=datetime(2022, 9, 30, 0, 30, tzinfo=UTC),
     )  # fmt: skip
     assert "ctx:dated_yesterday" in classify_item(item).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "today"),
+    [
+        ("a missile fired from yemen on thursday landed outside israel", "en", True),  # Jan 4 2024
+        ("the missile fired wednesday flew 700 km, the ministry said on thursday", "en", False),
+        ("missile fired last thursday", "en", False),
+        ("north korea fires a missile toward the east sea", "en", False),
+        ("합참은 북한이 5일 오전 동해상으로 탄도미사일을 발사했다고", "ko", True),
+        ("합참은 5일 북한이 4일 발사한 미사일이", "ko", False),
+        ("防衛省は1月5日、北朝鮮が", "ja", True),
+    ],
+)
+def test_states_only_today(text: str, lang: str, today: bool) -> None:
+    """Every day the text names is the day of publication (English: its weekday, UTC)."""
+    assert states_only_today(text, lang, PUBLISHED) is today

@@ -279,3 +279,59 @@ def test_a_headline_firing_the_next_day_that_dates_the_launch_yesterday_joins(
     )
     assert dated.event_id == first.event_id
     assert fresh.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_a_report_naming_no_launcher_joins_only_a_launch_of_its_region(store: EventStore) -> None:
+    """ "Beersheba toll rises to four", an hour after Russia's strike on Dnipro: a report whose
+    places name a region joins no other region's launch; the region's own one it joins."""
+    russia, beersheba = feed(
+        store,
+        report("1", NOW, "RU"),
+        report("2", NOW + timedelta(hours=1), None, reasons=(*SURE, "theatre:israel")),
+    )
+    assert beersheba.outcome is ItemOutcome.WAITING
+    iran, joined = feed(
+        store,
+        report("3", NOW + timedelta(hours=2), "IR"),
+        report("4", NOW + timedelta(hours=3), None, reasons=(*SURE, "theatre:israel")),
+    )
+    assert joined.event_id == iran.event_id != russia.event_id
+
+
+def test_a_report_naming_no_launcher_prefers_the_habitual_launcher(store: EventStore) -> None:
+    """Seoul's answering fire an hour after Pyongyang's launch: "the missile flew 3,700 km"
+    is about Pyongyang's, though Seoul's launch is nearer in time."""
+    north, south, unnamed = feed(
+        store,
+        report("1", NOW, "KP"),
+        report("2", NOW + timedelta(hours=1), "KR"),
+        report("3", NOW + timedelta(hours=2), None, reasons=(*SURE, "theatre:east_asia")),
+    )
+    assert south.event_id != north.event_id
+    assert unnamed.event_id == north.event_id
+
+
+def test_a_guessed_habitual_launcher_joins_the_launch_its_places_name(store: EventStore) -> None:
+    """ "Najran missile downed; coalition cites Iranian role": Iran only guessed, with a
+    Houthi launch open in the region, is that launch; with none open it may open its own."""
+    guessed = (*SURE, "ctx:launcher_guessed", "theatre:arabia")
+    houthi, najran = feed(
+        store, report("1", NOW, "YE"), report("2", NOW + timedelta(hours=2), "IR", reasons=guessed)
+    )
+    assert najran.event_id == houthi.event_id
+    [alone] = feed(store, report("3", NOW + timedelta(days=3), "IR", reasons=guessed))
+    assert alone.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventStore) -> None:
+    """ "...fired from Yemen on Thursday", read on Thursday, a day after Wednesday's launch:
+    a new launch of a habitual launcher, though its headline fires nothing."""
+    plain = ("ctx:rules_launch",)
+    first, follow_up, dated = feed(
+        store,
+        report("1", NOW, "YE"),
+        report("2", NOW + timedelta(hours=20), "YE", reasons=plain),
+        report("3", NOW + timedelta(hours=24), "YE", reasons=(*plain, "ctx:dated_today")),
+    )
+    assert follow_up.event_id == first.event_id
+    assert dated.outcome is ItemOutcome.NEW_EVENT

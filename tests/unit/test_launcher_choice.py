@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from alerts.detection.classify import classify_item
 from alerts.detection.extract import extract_facts
+from alerts.models import Item
 
 PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
 
@@ -22,6 +24,13 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("North Korea's own Iskander-type missile seen in KCNA photos", "en", "KP"),
         ("河野防衛相「短距離弾道ミサイル2発」 日本の船舶に被害なし", "ja", None),
         ("Japan says the missile fell inside its exclusive economic zone", "en", None),
+        # South Korea firing its own system, the North answered named after it
+        ("韓国軍、玄武2とATACMSを1発ずつ発射 北朝鮮の発射地点攻撃能力を誇示", "ja", "KR"),
+        ("JCS: Hyunmoo-2 live fire flew the distance to Sunan airfield", "en", "KR"),
+        ("Allies answer Pyongyang with a pair of ATACMS each into the sea", "en", "KR"),
+        ("North Korea fires missile in response to US-South Korea drills", "en", "KP"),
+        # a place on the Red Sea under attack: the Houthis
+        ("Two missiles explode near vessel east of Aden; crew unhurt", "en", "YE"),
     ],
 )
 def test_launcher(text: str, lang: str, country: str | None) -> None:
@@ -112,3 +121,19 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
 )
 def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+def test_a_report_without_a_sure_launcher_names_its_region() -> None:
+    """The event stage joins such a report only to a launch of the region its places name."""
+    item = Item(
+        id="1",
+        source="t",
+        title="Ballistic missile hits Beersheba apartment block",
+        summary="Rescuers searched the rubble in Beersheba after the missile struck at dawn.",
+        lang="en",
+        published_at=PUBLISHED,
+    )
+    verdict = classify_item(item)
+    assert verdict.is_launch
+    assert verdict.facts.country is None
+    assert "theatre:israel" in verdict.reasons
