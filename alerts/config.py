@@ -406,7 +406,7 @@ class Settings(BaseSettings):
         description="Detector confidence needed for a report to join a launch event.",
     )
     new_event_confidence: float = Field(
-        default=0.90,
+        default=0.85,
         ge=0,
         le=1,
         description=(
