@@ -134,8 +134,11 @@ def test_a_killed_group_s_polls_and_deliveries_are_taken_over(stack: HaStack) ->
     by_source = stack.feeds.times_by_source()
     waits = {name: longest_wait_s({name: by_source[name]}, killed, done) for name in polling_on_a}
     assert all(w <= POLL_LEASE_S + SLACK_S for w in waits.values()), waits
+    # No other source starved either: group B now polls A's sources beside its own, on a
+    # shared 2-core machine where the rest of the suite runs too (one interval and twice the
+    # slack more than the takeover bound above; a source left unpolled would wait forever).
     longest = longest_wait_s(by_source, killed, done)
-    assert longest <= POLL_LEASE_S + SLACK_S
+    assert longest <= POLL_LEASE_S + INTERVAL_S + 2 * SLACK_S
     assert shortest_interval_s(by_source) > INTERVAL_S * 0.5
 
     last_taken_over = max(h.at for h in ok) - killed
