@@ -581,14 +581,15 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         return None
     if value.isdigit():
         return float(value)
-    when = _http_date(value)
+    when = http_date(value)
     if when is None:
         return None
-    now = _http_date(headers.get("date", "")) or datetime.now(UTC)
+    now = http_date(headers.get("date", "")) or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
-def _http_date(value: str) -> datetime | None:
+def http_date(value: str) -> datetime | None:
+    """An HTTP-date header value (RFC 9110 5.6.7) as an aware datetime, or None if malformed."""
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -32,7 +32,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -42,6 +42,7 @@ from fastapi.responses import Response
 from alerts.events.codec import alert_from_json
 from alerts.models import Alert
 from alerts.notify.base import as_utc, country_name, headline, safe_http_url
+from alerts.sources.fetch import http_date
 from alerts.web.cap import (
     CAP_MEDIA_TYPE,
     CAP_NS,
@@ -221,13 +222,8 @@ def not_modified(
         return "*" in offered or etag.removeprefix("W/") in offered
     if if_modified_since is None or modified is None:
         return False
-    try:
-        since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return modified <= since
+    since = http_date(if_modified_since)
+    return since is not None and modified <= since
 
 
 def conditional_response(
