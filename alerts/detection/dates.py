@@ -56,7 +56,7 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
     """Days between publication and the latest date the lower-cased text states (0 = the
     same day), or None when it states none. Dates after publication count as last year's
     or last month's, as wire copy never dates the future this way."""
-    gaps = stated_days_before(folded, lang, published_at)
+    gaps = _stated_days_before(folded, lang, published_at)
     return min(gaps) if gaps else None
 
 
@@ -67,7 +67,7 @@ def states_only_today(folded: str, lang: str, published_at: datetime | None) -> 
     the day after its last launch tells of a new one, not of yesterday's."""
     if published_at is None:
         return False
-    gaps = stated_days_before(folded, lang, published_at)
+    gaps = _stated_days_before(folded, lang, published_at)
     if lang not in ("ko", "ja"):
         weekday = published_at.weekday()
         for m in _EN_WEEKDAY.finditer(folded):
@@ -76,7 +76,7 @@ def states_only_today(folded: str, lang: str, published_at: datetime | None) -> 
     return bool(gaps) and all(gap == 0 for gap in gaps)
 
 
-def stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
+def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
     """Days before publication of each date the text states (see days_before_publication)."""
     if published_at is None:
         return []

@@ -221,11 +221,7 @@ def best_match(
     if report.country == UNKNOWN_COUNTRY:
         return _unknown_country_match(report, candidates, policy)
     if _launcher_doubtful(report, candidates):
-        # Of another launcher's events, only one the report's places tie it to: a guessed
-        # habitual launcher may still open its own ("이란, ... 이스라엘에 탄도미사일 보복 공격").
-        doubtful = dataclasses.replace(report, country=UNKNOWN_COUNTRY)
-        if report.country not in HABITUAL_LAUNCHERS or _names_region(report):
-            return _unknown_country_match(doubtful, candidates, policy)
+        return _unknown_country_match(report, candidates, policy)
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
     day = local_day(report.country, report.launch_at)
     same_day = [e for e in own if local_day(report.country, e.launch_at) == day]
@@ -283,9 +279,14 @@ def _guessed_bystander(report: Report) -> bool:
 
 
 def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> bool:
-    """A launcher only guessed while no event of its own is open: it joins whatever fits."""
-    return "ctx:launcher_guessed" in report.verdict.reasons and not any(
-        e.country == report.country for e in candidates
+    """A launcher only guessed while no event of its own is open: the report joins what fits
+    of another's, as a report naming none does. A habitual launcher only so when the report's
+    places name a region (then only that region's launches fit); else, or when nothing fits,
+    it may still open its own ("이란, ... 이스라엘에 탄도미사일 보복 공격")."""
+    return (
+        "ctx:launcher_guessed" in report.verdict.reasons
+        and not any(e.country == report.country for e in candidates)
+        and (report.country not in HABITUAL_LAUNCHERS or _names_region(report))
     )
 
 

@@ -23,7 +23,7 @@ from alerts.detection.cues import (
     factor_alternatives,
     search_cue,
 )
-from alerts.models import Item
+from alerts.models import THEATRE_LAUNCHERS, Item
 
 CUE_DIR = Path(__file__).resolve().parents[2] / "alerts" / "detection" / "cues"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "detection.jsonl"
@@ -84,6 +84,13 @@ class TestCueFiles:
         sources = re.findall(r"'''(.*?)'''", path.read_text(encoding="utf-8"))
         assert sources
         assert [g for src in sources for g in nested_unbounded_groups(src)] == []
+
+    @pytest.mark.parametrize("path", sorted(CUE_DIR.glob("*.toml")), ids=lambda p: p.stem)
+    def test_every_region_named_has_its_launchers(self, path: Path) -> None:
+        """A region name the event stage does not know would silently join nothing to it."""
+        regions = tomllib.loads(path.read_text(encoding="utf-8"))["theatres"]
+        assert regions
+        assert set(regions) <= set(THEATRE_LAUNCHERS)
 
     @pytest.mark.parametrize(("lang", "name", "source"), cue_sources())
     def test_cues_are_written_in_lower_case(self, lang: str, name: str, source: str) -> None:
