@@ -10,8 +10,9 @@ the event stage, and an item with no missile or launch cue never reaches the mod
 Features, all deterministic and cheap (a few hundred dict lookups an item):
 - `r:<reason>`: every cue the rules fired ("en:ballistic", "neg:drill", "ctx:title_silent");
 - title and summary tokens, apart (`t:` and `s:`): Latin-script words and word pairs, with
-  digits folded to 0 ("1,000 km" and "2,000 km" are one feature); for other scripts (Korean,
-  Japanese) character bigrams and, in the title, trigrams of each run of letters.
+  digits folded to 0 ("1,000 km" and "2,000 km" are one feature) and an -s, -es, -ed or -ing
+  ending of words over four letters dropped ("launches", "launched": "launch"); for other
+  scripts (Korean, Japanese) character bigrams and, in the title, trigrams of each run of letters.
 The score is a logistic probability; `threshold` in the weights file is the decision point.
 """
 
@@ -35,6 +36,8 @@ _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 
 
 def _stem(word: str) -> str:
+    """A crude English stem: "fires" and "fired" share their weight, which a few thousand
+    labelled items cannot learn for every form apart."""
     return _SUFFIX.sub("", word) if len(word) > 4 else word
 
 

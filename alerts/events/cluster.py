@@ -286,7 +286,7 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
     return (
         "ctx:launcher_guessed" in report.verdict.reasons
         and not any(e.country == report.country for e in candidates)
-        and (report.country not in HABITUAL_LAUNCHERS or _names_region(report))
+        and (report.country not in HABITUAL_LAUNCHERS or bool(_regions(report)))
     )
 
 
@@ -315,8 +315,9 @@ def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> b
     return (report.published_at - latest).total_seconds() > policy.salvo_gap_s
 
 
-def _names_region(report: Report) -> bool:
-    return any(r.startswith("theatre:") for r in report.verdict.reasons)
+def _regions(report: Report) -> list[str]:
+    """The regions whose places the report names (the detector's `theatre:<region>` cues)."""
+    return [r.removeprefix("theatre:") for r in report.verdict.reasons if r.startswith("theatre:")]
 
 
 def _unknown_country_match(
@@ -326,8 +327,7 @@ def _unknown_country_match(
     any launcher not long before it (or after it, for a stated time that precedes the flash),
     of the region its places name, if it names any ("Beersheba toll rises": not Russia's
     strike on Dnipro of the same hour)."""
-    named = (r.removeprefix("theatre:") for r in report.verdict.reasons)
-    regions = [THEATRE_LAUNCHERS[r] for r in named if r in THEATRE_LAUNCHERS]
+    regions = [THEATRE_LAUNCHERS[r] for r in _regions(report) if r in THEATRE_LAUNCHERS]
     allowed = frozenset().union(*regions) if regions else None
     fitting = [
         e for e in candidates
