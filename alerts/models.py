@@ -168,6 +168,19 @@ class LaunchEvent:
     last_salvo_at: datetime | None = None  # publish time of the report of the latest salvo
 
 
+@dataclass(frozen=True, slots=True)
+class HeldReport:
+    """A launch report not sure enough to open an event on its own, kept a while so that an
+    independent second report of the same launcher's launch can open it (events/cluster.py)."""
+
+    country: str
+    ref: SourceRef
+    launch_at: datetime  # stated launch time, else the report's publish time
+    stated_time: bool
+    published_at: datetime
+    fingerprint: int
+
+
 class AlertKind(StrEnum):
     NEW = "new"
     UPDATE = "update"

@@ -154,8 +154,8 @@ def _decide_event(
     report = make_report(item, verdict, now=now)
     span = policy.events.retrospective_window_s
     for _ in range(MAX_COMMIT_ATTEMPTS):
-        version, candidates = events.candidates(around=report.launch_at, span_s=span, now=now)
-        decision = decide(report, candidates, now=now, policy=policy.events,
+        version, candidates, held = events.snapshot(around=report.launch_at, span_s=span, now=now)
+        decision = decide(report, candidates, now=now, policy=policy.events, held=held,
                           event_id=new_event_id(report, new_token()))  # fmt: skip
         status = events.commit(
             decision, version=version, now=now, item=item,

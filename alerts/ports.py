@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from alerts.events.cluster import Decision
-from alerts.models import Alert, Delivery, Destination, Item, LaunchEvent, Verdict
+from alerts.models import Alert, Delivery, Destination, HeldReport, Item, LaunchEvent, Verdict
 from alerts.sources.health import SourceState
 
 
@@ -43,6 +43,9 @@ class EventMemory(Protocol):
     def candidates(
         self, *, around: datetime, span_s: float, now: datetime | None = None
     ) -> tuple[str, list[LaunchEvent]]: ...
+    def snapshot(
+        self, *, around: datetime, span_s: float, now: datetime | None = None
+    ) -> tuple[str, list[LaunchEvent], list[HeldReport]]: ...
     def commit(
         self,
         decision: Decision,

@@ -10,7 +10,9 @@ launcher's latest event while that is recent, unless its headline itself reports
 of a habitual launcher (see `best_match`). A launcher only guessed among the states a report
 names, and not a habitual one, is taken for the speaker or target of another's launch. Reports
 naming no launcher join the open event they fit or wait; opening an event takes the rules and
-the model both, surely (`_may_open`). Joining reports that add a fact, or a further salvo the
+the model both, surely (`_may_open`), or two independent sources' reports of the launcher's
+launch, each fairly sure (`_corroborating`: a report short of that bar is held a while for a
+second). Joining reports that add a fact, or a further salvo the
 same day, send an `update` (at most one per minimum gap: facts arriving sooner are merged and
 owed as one deferred update); reports that retract or reclassify send a `correction`; the rest
 are joined silently. The store makes the choice atomic; this module only decides (reader's
@@ -33,6 +35,7 @@ from alerts.models import (
     Alert,
     AlertKind,
     Facts,
+    HeldReport,
     Item,
     LaunchEvent,
     MissileClass,
@@ -67,6 +70,8 @@ class EventPolicy:
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
     unknown_country_s: float = 3600  # how far before a launch a launcher-less report may be
     min_update_gap_s: float = 120  # at most one update per event per gap
+    corroborate_confidence: float = 0.8  # two reports this sure, from two sources, may open
+    corroborate_window_s: float = 12 * 3600  # ...when published at most this far apart
 
 
 class Action(StrEnum):
@@ -102,6 +107,7 @@ class Decision:
     event: LaunchEvent | None = None  # the event as it stands after this report
     alert: Alert | None = None
     changes: tuple[str, ...] = ()
+    hold: HeldReport | None = None  # a WAIT report kept for a second source to corroborate
 
 
 def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
@@ -127,8 +133,10 @@ def decide(
     now: datetime,
     policy: EventPolicy,
     event_id: str,
+    held: Sequence[HeldReport] = (),
 ) -> Decision:
-    """What this report means, given the open events of its country. `event_id` names a new one."""
+    """What this report means, given the open events of its country and the reports held for
+    corroboration (`held`). `event_id` names a new one."""
     match = best_match(report, candidates, policy=policy)
     if report.verdict.corrects:
         decided = _decide_correction(report, match, now)
@@ -137,9 +145,14 @@ def decide(
     if match is None:
         if report.country == UNKNOWN_COUNTRY:
             return Decision(Action.WAIT, "names no launcher and fits no open event")
-        if not _may_open(report, policy):
-            return Decision(Action.WAIT, "not sure enough to open an event; fits no open one")
-        return _new(report, now, event_id)
+        if _may_open(report, policy):
+            return _new(report, now, event_id)
+        others = _corroborating(report, held, policy)
+        if others:
+            return _new(report, now, event_id, others)
+        hold = held_report(report) if _may_hold(report, policy) else None
+        return Decision(Action.WAIT, "not sure enough to open an event; fits no open one",
+                        hold=hold)  # fmt: skip
     return _decide_join(report, match, now, policy)
 
 
@@ -306,6 +319,52 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     )
 
 
+def _may_hold(report: Report, policy: EventPolicy) -> bool:
+    """Whether a report short of opening an event may count towards opening one with another
+    source's: fairly sure, its launcher named (not guessed among the states it names), and
+    nothing dating it days before publication. Pairs of such reports of one launcher, from
+    two sources, were launches in every real news cycle of the development split; stories of
+    old strikes, unveilings or warnings came in pairs only below this bar."""
+    reasons = report.verdict.reasons
+    return (
+        report.country != UNKNOWN_COUNTRY
+        and report.verdict.is_launch
+        and report.verdict.confidence >= policy.corroborate_confidence
+        and "ctx:launcher_guessed" not in reasons
+        and "ctx:title_dated_days_ago" not in reasons
+        and "ctx:text_dated_days_ago" not in reasons
+    )
+
+
+def _corroborating(
+    report: Report, held: Sequence[HeldReport], policy: EventPolicy
+) -> list[HeldReport]:
+    """Held reports that, with this one, make two independent sources of one launcher's launch:
+    the same launcher, another source (a syndicated copy elsewhere is not a second source),
+    published within the window."""
+    if not _may_hold(report, policy):
+        return []
+    return [
+        h for h in held
+        if h.country == report.country
+        and h.ref.source != report.item.source
+        and not is_near_duplicate(report.fingerprint, (h.fingerprint,))
+        and abs((report.published_at - h.published_at).total_seconds())
+        <= policy.corroborate_window_s
+    ]  # fmt: skip
+
+
+def held_report(report: Report) -> HeldReport:
+    return HeldReport(
+        country=report.country,
+        ref=source_ref(report.item, seen_at=report.seen_at),
+        launch_at=report.launch_at,
+        stated_time=report.stated_time,
+        published_at=report.published_at,
+        fingerprint=report.fingerprint,
+    )
+
+
 def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> bool:
     """A report of another launch, well after the event's latest salvo was first reported
     (later copies of the same "fires another" story add nothing)."""
@@ -394,23 +453,35 @@ def merge_facts(known: Facts, reported: Facts) -> Facts:
     return merged
 
 
-def _new(report: Report, now: datetime, event_id: str) -> Decision:
+def _new(
+    report: Report, now: datetime, event_id: str, corroborating: Sequence[HeldReport] = ()
+) -> Decision:
+    """Open an event: on this report alone, or on it and the held reports it corroborates
+    (they become the event's first sources; its launch time the earliest they give)."""
     ref = source_ref(report.item, seen_at=report.seen_at)
+    earlier = sorted(corroborating, key=lambda h: h.published_at)
+    launch_at = report.launch_at
+    if not report.stated_time and earlier:
+        launch_at = min(launch_at, *(h.launch_at for h in earlier))
+    first = min((h.published_at for h in earlier), default=report.item.published_at)
     event = LaunchEvent(
         event_id=event_id,
         country=report.country,
-        launch_at=report.launch_at,
-        first_published_at=report.item.published_at,
+        launch_at=launch_at,
+        first_published_at=first,
         facts=report.verdict.facts,
         revision=1,
         title=report.item.title,
         url=report.item.url,
-        sources=(ref,),
+        sources=(*(h.ref for h in earlier), ref),
         last_alert_at=now,
-        fingerprints=(report.fingerprint,),
+        fingerprints=(*(h.fingerprint for h in earlier), report.fingerprint),
     )
     alert = _alert(event, AlertKind.NEW, report.item.title, report.item.url, now, (), report)
-    return Decision(Action.NEW, "no open event of this launch", event, alert)
+    if not earlier:
+        return Decision(Action.NEW, "no open event of this launch", event, alert)
+    alert = dataclasses.replace(alert, reasons=(*alert.reasons, "event:corroborated"))
+    return Decision(Action.NEW, f"corroborated by {len(earlier)} other source(s)", event, alert)
 
 
 def _join(event: LaunchEvent, report: Report) -> LaunchEvent:

@@ -11,10 +11,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from alerts.models import Alert, LaunchEvent
+from alerts.models import Alert, HeldReport, LaunchEvent
 
 _ALERT = TypeAdapter(Alert)
 _EVENT = TypeAdapter(LaunchEvent)
+_HELD = TypeAdapter(HeldReport)
 
 
 def event_to_json(event: LaunchEvent) -> bytes:
@@ -23,6 +24,14 @@ def event_to_json(event: LaunchEvent) -> bytes:
 
 def event_from_json(data: bytes | str) -> LaunchEvent:
     return _EVENT.validate_json(data)
+
+
+def held_to_json(held: HeldReport) -> bytes:
+    return _HELD.dump_json(held)
+
+
+def held_from_json(data: bytes | str) -> HeldReport:
+    return _HELD.validate_json(data)
 
 
 def alert_to_json(alert: Alert) -> bytes:

@@ -54,6 +54,11 @@ class Keys:
     def event(self, event_id: str) -> str:
         return f"{self.prefix}event:{event_id}"
 
+    def held(self) -> str:
+        """Sorted set: launch reports held for a second source to corroborate (JSON) → publish
+        time; pruned past two days by the commit that adds one."""
+        return f"{self.prefix}held"
+
     def outbox(self) -> str:
         """Sorted set: alert keys created but not yet fanned out → creation time."""
         return f"{self.prefix}outbox"

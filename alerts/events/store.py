@@ -16,6 +16,7 @@ the winner's event. Launch reports are rare, so one counter for all events costs
     alert:<key>        each alert revision (JSON), for delivery tasks to load
     outbox             alerts created but not yet fanned out (crash recovery)
     owed               events owed a deferred update → when it may be sent
+    held               reports held for a second source (JSON) → publish time; two days kept
 
 Every batch read is one MGET or one script call; every key has a TTL or is pruned.
 """
@@ -28,9 +29,16 @@ from typing import TYPE_CHECKING
 
 from alerts.errors import StoreError
 from alerts.events.cluster import Decision
-from alerts.events.codec import alert_from_json, alert_to_json, event_from_json, event_to_json
+from alerts.events.codec import (
+    alert_from_json,
+    alert_to_json,
+    event_from_json,
+    event_to_json,
+    held_from_json,
+    held_to_json,
+)
 from alerts.events.keys import EVENT_TTL_S, Keys
-from alerts.models import Alert, Item, LaunchEvent
+from alerts.models import Alert, HeldReport, Item, LaunchEvent
 
 if TYPE_CHECKING:
     import redis
@@ -38,6 +46,8 @@ if TYPE_CHECKING:
 EVENT_RETENTION_S = 3 * 86400  # how long an event can still be joined or corrected
 DEFAULT_MAX_SEEN_PER_SOURCE = 5000  # Settings.max_seen_per_source (ALERTS_MAX_SEEN_PER_SOURCE)
 REMEMBER_CHUNK = 1000  # items per remember script call: no single call blocks Redis for long
+HELD_KEEP_S = 2 * 86400  # held reports older than this corroborate nothing
+MAX_HELD = 500  # held reports kept at most (the newest): a flood of unsure reports stays bounded
 
 # Shared by the scripts that write seen keys. The index's scores are Redis's own clock (TIME,
 # in whole microseconds: exact in a double), so workers with skewed clocks agree on what is
@@ -80,23 +90,30 @@ return n
 """
 )
 
-# KEYS: events index, events version. ARGV: min launch epoch, max launch epoch, event prefix
+# KEYS: events index, events version, held. ARGV: min epoch, max epoch, event prefix.
+# Returns the version, the number of events, the events, then the held reports.
 _SNAPSHOT = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
-local out = {redis.call('GET', KEYS[2]) or '0'}
+local events = {}
 for _, id in ipairs(ids) do
   local event = redis.call('GET', ARGV[3] .. id)
-  if event then table.insert(out, event) end
+  if event then table.insert(events, event) end
+end
+local out = {redis.call('GET', KEYS[2]) or '0', #events}
+for _, event in ipairs(events) do table.insert(out, event) end
+for _, held in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[1], ARGV[2])) do
+  table.insert(out, held)
 end
 return out
 """
 
 # KEYS: 1 events version, 2 seen, 3 events index, 4 event, 5 alert, 6 outbox, 7 owed,
-#       8 the item's source's seen index
+#       8 the item's source's seen index, 9 held
 # ARGV: 1 expected version, 2 event json|'', 3 event id, 4 launch epoch, 5 event ttl,
 #       6 alert json|'', 7 alert key, 8 seen value|'', 9 seen ttl, 10 now epoch,
 #       11 owed due epoch|''|'-', 12 content hash|'', 13 prune before epoch,
-#       14 seen member, 15 seen cap, 16 seen key prefix
+#       14 seen member, 15 seen cap, 16 seen key prefix, 17 held json|'', 18 held epoch,
+#       19 held prune before epoch, 20 held cap
 _COMMIT = (
     _SEEN_INDEX_LUA
     + """
@@ -127,6 +144,12 @@ if ARGV[11] == '-' then
   redis.call('ZREM', KEYS[7], ARGV[3])
 elseif ARGV[11] ~= '' then
   redis.call('ZADD', KEYS[7], ARGV[11], ARGV[3])
+end
+if ARGV[17] ~= '' then
+  redis.call('ZADD', KEYS[9], ARGV[18], ARGV[17])
+  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', ARGV[19])
+  redis.call('ZREMRANGEBYRANK', KEYS[9], 0, -1 - tonumber(ARGV[20]))
+  redis.call('EXPIRE', KEYS[9], ARGV[5])
 end
 return 'ok'
 """
@@ -197,16 +220,25 @@ class EventStore:
         """The events version and every event whose launch time is within ±span of `around`,
         and, given `now`, still joinable (launched at most EVENT_RETENTION_S before it: the
         index itself keeps 30 days, for the dashboard's history and source figures)."""
+        version, events, _ = self.snapshot(around=around, span_s=span_s, now=now)
+        return version, events
+
+    def snapshot(
+        self, *, around: datetime, span_s: float, now: datetime | None = None
+    ) -> tuple[str, list[LaunchEvent], list[HeldReport]]:
+        """`candidates`, and the reports held for corroboration published within ±span of
+        `around`, read in the same script call (so the version guards both)."""
         at = around.timestamp()
         low = at - span_s
         if now is not None:
             low = max(low, now.timestamp() - EVENT_RETENTION_S)
         raw = self._snapshot(
-            keys=[self.keys.events_index(), self.keys.events_version()],
+            keys=[self.keys.events_index(), self.keys.events_version(), self.keys.held()],
             args=[low, at + span_s, self.keys.event("")],
         )
-        version = _text(raw[0])
-        return version, [event_from_json(e) for e in raw[1:]]
+        count = int(raw[1])
+        events = [event_from_json(e) for e in raw[2 : 2 + count]]
+        return _text(raw[0]), events, [held_from_json(h) for h in raw[2 + count :]]
 
     def commit(
         self,
@@ -223,7 +255,7 @@ class EventStore:
         Returns "ok", "conflict" (decide again on a new snapshot) or "seen" (this item's text
         was already decided by someone else).
         """
-        event, alert = decision.event, decision.alert
+        event, alert, hold = decision.event, decision.alert, decision.hold
         source, item_id = (item.source, item.id) if item else ("", "")
         owed = "-" if event is not None and not event.pending_update else ""
         if event is not None and event.pending_update and owed_at is not None:
@@ -233,7 +265,7 @@ class EventStore:
                 self.keys.events_version(), self.keys.seen(source, item_id),
                 self.keys.events_index(), self.keys.event(event.event_id if event else ""),
                 self.keys.alert(alert.key if alert else ""), self.keys.outbox(),
-                self.keys.owed_updates(), self.keys.seen_index(source),
+                self.keys.owed_updates(), self.keys.seen_index(source), self.keys.held(),
             ],
             args=[
                 version,
@@ -252,6 +284,10 @@ class EventStore:
                 self.keys.seen_member(source, item_id),
                 self._max_seen,
                 self.keys.seen_prefix(),
+                held_to_json(hold) if hold else "",
+                hold.published_at.timestamp() if hold else 0,
+                now.timestamp() - HELD_KEEP_S,
+                MAX_HELD,
             ],
         )  # fmt: skip
         return _text(status)

@@ -12,10 +12,11 @@ from pathlib import Path
 import redis
 
 from alerts.embedded import start_embedded
+from alerts.events import store as store_module
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import Item
+from alerts.models import Facts, Item, Verdict
 from alerts.pipeline import Policy, process_items
 from tests.support.fakes import fake_classify
 
@@ -84,6 +85,79 @@ class TestWaiting:
         ]
         assert process(redis_server.url, report(1, "XX FIRES ballistic missile")) == ["seen"]
         assert redis_client.zcard(Keys().events_index()) == 1
+
+
+def unsure_classify(item: Item) -> Verdict:
+    """A launch report of the title's launcher the model is fairly sure of and the rules do
+    not call: alone it may not open an event; two sources' may (issue 12's corroboration)."""
+    return Verdict(True, 0.9, ("ctx:title_fires",), Facts(country=item.title.split()[0]))
+
+
+def unsure_report(n: int, minutes: float = 0) -> Item:
+    stories = ["US ICBM lights up the coastal sky before dawn, residents film its trail",
+               "US Air Force says an unarmed Minuteman flew to the Kwajalein range overnight",
+               "US squadron commander thanks the crews after the night's test flight"]  # fmt: skip
+    summary = f"Story {n}: " + stories[(n + 1) % len(stories)]
+    return dataclasses.replace(report(n, minutes=minutes), title=stories[n % len(stories)],
+                               summary=summary)  # fmt: skip
+
+
+def decide_unsure(url: str, item: Item) -> str:
+    client = redis.Redis.from_url(url)
+    try:
+        store = EventStore(client, seen_ttl_s=3600)
+        result = process_items([item], events=store, classify=unsure_classify, policy=POLICY,
+                               now=item.published_at or NOW,
+                               new_token=lambda: os.urandom(4).hex())  # fmt: skip
+        return result.decisions[0].outcome.value
+    finally:
+        client.close()
+
+
+def _unsure_racer(url: str, n: int, barrier, results) -> None:  # noqa: ANN001
+    barrier.wait(10)
+    results.put(decide_unsure(url, unsure_report(n)))
+
+
+class TestCorroboration:
+    def test_two_unsure_sources_racing_open_exactly_one_event(
+        self, redis_server, redis_client: redis.Redis
+    ) -> None:
+        """Two workers deciding two sources' unsure reports of one launch at the same instant:
+        whichever commits second sees the first held and opens the event; never both wait."""
+        for _ in range(5):
+            redis_client.flushall()
+            ctx = multiprocessing.get_context("fork")
+            barrier, results = ctx.Barrier(2), ctx.Queue()
+            racers = [
+                ctx.Process(target=_unsure_racer, args=(redis_server.url, n, barrier, results))
+                for n in (1, 2)
+            ]
+            for p in racers:
+                p.start()
+            for p in racers:
+                p.join(30)
+            outcomes = sorted(results.get(timeout=5) for _ in racers)
+            assert outcomes == ["new", "wait"]
+            assert redis_client.zcard(Keys().events_index()) == 1
+
+    def test_held_reports_stay_bounded(
+        self, redis_server, redis_client: redis.Redis, monkeypatch
+    ) -> None:
+        """Past the cap, the oldest held reports go; past two days, every one goes."""
+        monkeypatch.setattr(store_module, "MAX_HELD", 3)
+        for n in range(5):
+            item = dataclasses.replace(unsure_report(n, minutes=n), title=f"KR report {n}",
+                                       source="one-outlet")  # fmt: skip
+            assert decide_unsure(redis_server.url, item) == "wait"
+        held = redis_client.zrange(Keys().held(), 0, -1)
+        assert [h.count(b"KR report") for h in held] == [1, 1, 1]
+        assert b"KR report 4" in held[-1]
+        later = dataclasses.replace(unsure_report(9, minutes=3 * 24 * 60), title="JP report",
+                                    source="one-outlet")  # fmt: skip
+        assert decide_unsure(redis_server.url, later) == "wait"
+        assert redis_client.zcard(Keys().held()) == 1
+        assert redis_client.ttl(Keys().held()) > 0
 
 
 class TestRestart:

@@ -335,3 +335,80 @@ def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventSt
     )
     assert follow_up.event_id == first.event_id
     assert dated.outcome is ItemOutcome.NEW_EVENT
+
+
+STORIES = {
+    "a": ("Minuteman III lights up the sky over Vandenberg before dawn",
+          "Residents along the coast filmed the glowing trail of the unarmed missile."),
+    "b": ("Unarmed ICBM left the base just after midnight, Air Force says",
+          "The test vehicle carried one re-entry vehicle to the Kwajalein range."),
+    "c": ("Squadron commander credits crews for the overnight test flight",
+          "Airmen from Malmstrom supported the operational test launch."),
+}  # fmt: skip
+
+
+def unsure(n: str, at: datetime, country: str = "US", *, source: str | None = None,
+           story: str | None = None, confidence: float = 0.9,
+           reasons: tuple[str, ...] = ("ctx:title_fires",)) -> tuple[Item, Verdict]:  # fmt: skip
+    """A launch report the model is fairly sure of but the rules do not call: alone, it may
+    not open an event."""
+    title, summary = STORIES[story or n]
+    item = Item(id=n, source=source or f"outlet-{n}", title=title, summary=summary,
+                url=f"https://x/{n}", published_at=at)  # fmt: skip
+    return item, Verdict(True, confidence, reasons, Facts(country=country))
+
+
+class TestCorroboration:
+    def test_two_sources_fairly_sure_of_one_launch_open_its_event(self, store: EventStore) -> None:
+        """A report short of the open bar is held; another source's, hours later, opens the
+        event with both as its sources, first published when the first was."""
+        held, opened, joined = feed(
+            store,
+            unsure("a", NOW),
+            unsure("b", NOW + timedelta(hours=5), confidence=0.82),
+            unsure("c", NOW + timedelta(hours=6)),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.item_ids == ("a", "b")
+        assert opened.alert.first_published_at == NOW
+        assert "event:corroborated" in opened.alert.reasons
+        assert joined.event_id == opened.event_id
+        event = store.load_event(opened.event_id)
+        assert event is not None
+        assert event.launch_at == NOW
+
+    @pytest.mark.parametrize(
+        "second",
+        [
+            pytest.param(unsure("b", NOW + timedelta(hours=1), source="outlet-a"),
+                         id="same-source"),
+            pytest.param(unsure("b", NOW + timedelta(hours=1), story="a"),
+                         id="syndicated-copy"),
+            pytest.param(unsure("b", NOW + timedelta(hours=13)), id="too-late"),
+            pytest.param(unsure("b", NOW + timedelta(hours=1), "KP"), id="other-launcher"),
+            pytest.param(unsure("b", NOW + timedelta(hours=1), confidence=0.75),
+                         id="less-sure"),
+            pytest.param(unsure("b", NOW + timedelta(hours=1),
+                                reasons=("ctx:title_fires", "ctx:text_dated_days_ago")),
+                         id="dated-days-ago"),
+            pytest.param(unsure("b", NOW + timedelta(hours=1),
+                                reasons=("ctx:title_fires", "ctx:launcher_guessed")),
+                         id="launcher-guessed"),
+        ],
+    )  # fmt: skip
+    def test_what_does_not_corroborate(self, store: EventStore, second) -> None:  # noqa: ANN001
+        """A second report of the same source, a copy of the first, one too late, another
+        launcher's, or one that could not be held itself, opens nothing."""
+        first, then = feed(store, unsure("a", NOW), second)
+        assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
+    def test_a_report_that_may_not_be_held_counts_for_nothing_later(
+        self, store: EventStore
+    ) -> None:
+        """Only reports that could corroborate are held: a less sure first report and a sure
+        second one still make one source, not two."""
+        first, then = feed(
+            store, unsure("a", NOW, confidence=0.7), unsure("b", NOW + timedelta(hours=1))
+        )
+        assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
