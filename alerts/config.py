@@ -406,12 +406,13 @@ class Settings(BaseSettings):
         description="Detector confidence needed for a report to join a launch event.",
     )
     new_event_confidence: float = Field(
-        default=0.85,
+        default=0.9,
         ge=0,
         le=1,
         description=(
-            "Detector confidence needed for a report to open a launch event (a `new` alert); "
-            "reports between the two thresholds only join events already open."
+            "Detector confidence needed for a report to open a launch event (a `new` alert) "
+            "on its own; less sure reports join events already open, or open one when another "
+            "source's report of the same launcher corroborates them (events/cluster.py)."
         ),
     )
     slack_webhook_urls: list[CleanSecretStr] = Field(

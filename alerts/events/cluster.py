@@ -66,7 +66,7 @@ class EventPolicy:
     follow_up_s: float = 36 * 3600  # a report without a time this soon after: a follow-up
     fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
-    open_confidence: float = 0.85  # a report this sure may open an event; less sure ones join
+    open_confidence: float = 0.9  # a report this sure may open an event; less sure ones join
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
     unknown_country_s: float = 3600  # how far before a launch a launcher-less report may be
     min_update_gap_s: float = 120  # at most one update per event per gap

@@ -52,7 +52,9 @@ LAUNCHES = [
     ("RU", "Russia launches ballistic missile at Ukraine, air force says"),
     ("IN", "India test-fires Agni-5 ballistic missile, defence ministry says"),
     ("YE", "Houthis fire ballistic missile at Israel, IDF says"),
-    ("US", "US Air Force test-launches Minuteman III ICBM from Vandenberg"),
+    # A plain "US Air Force test-launches Minuteman III ICBM from Vandenberg" reads 0.88:
+    # alone, it waits for a second source (events/cluster.py); this one opens on its own.
+    ("US", "US test-fires unarmed Minuteman III ballistic missile from Vandenberg"),
 ]
 KILL_AT = 3  # index of the launch whose delivery is in flight when the primary dies
 HELD_S = 1.5  # how long the receiver holds that request
