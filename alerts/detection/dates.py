@@ -5,7 +5,9 @@ older strike ("the missile that hit Kharkiv on Jan. 2 was North Korean", "지난
 "1月2日に発射") are investigations, funerals and retrospectives, not launch news; their
 wording is otherwise that of a launch report. Korean and Japanese wire copy states the day of
 month of the events it reports, so a day alone counts there; English needs a month name. A
-month named alone ("1월", "in January") counts from its last day.
+month named alone ("1월", "in January") counts from its last day. Relative days count back
+from publication ("last week", "two months ago", "지난달", "先週"); "last week's launch"
+compares with an older one and is background.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ _EN_WEEKDAY = re.compile(
     rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
 )
 _EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
+_EN_RELATIVE = re.compile(
+    r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
+    r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>week|month|year)s? ago\b"
+)
+_KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
+_JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
+_UNIT_DAYS = {"week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30, "지난해": 365,
+              "작년": 365, "先週": 7, "先月": 30, "昨年": 365, "去年": 365}  # fmt: skip
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "several": 3}  # fmt: skip
 _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
@@ -105,7 +117,28 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             for m in _EN_MONTH.finditer(folded)
             if not _background(folded, m)
         ]
-    return [(today - d).days for d in stated if d is not None]
+    gaps = [(today - d).days for d in stated if d is not None]
+    return gaps + _relative_days_before(folded, lang, today)
+
+
+def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:
+    """Days before publication of each relative day the text names ("last week": 7; "last
+    weekend": back to Sunday), unless it is a point of comparison."""
+    pattern = {"ko": _KO_RELATIVE, "ja": _JA_RELATIVE}.get(lang, _EN_RELATIVE)
+    since_sunday = today.weekday() + 1
+    gaps = []
+    for m in pattern.finditer(folded):
+        if _background(folded, m):
+            continue
+        word = m["unit"] if lang not in ("ko", "ja") else m[0]
+        if word is None:  # "two weeks ago"
+            count = _COUNTS.get(m["n"]) or int(m["n"])
+            gaps.append(count * _UNIT_DAYS[m["units"]])
+        elif word in ("weekend", "先週末") or word.endswith("주말"):
+            gaps.append(since_sunday)
+        else:
+            gaps.append(_UNIT_DAYS[word])
+    return gaps
 
 
 def _background(folded: str, m: re.Match[str]) -> bool:

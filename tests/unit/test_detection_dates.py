@@ -35,6 +35,18 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("the first launch since jan. 1", "en", None),
         ("1月1日以来の発射", "ja", None),
         ("지난 1일 발사된 미사일은 1일 이후 처음", "ko", 4),  # one date is the story's
+        # days named relative to publication (a Thursday): "last weekend" goes back to Sunday
+        ("iran says its missile hit a target 250 km away last week", "en", 7),
+        ("us officials: iran did not launch a missile last weekend", "en", 4),
+        ("japan discloses a test carried out two weeks ago", "en", 14),
+        ("대만, 지난달 신형 미사일 시험발사 뒤늦게 공개", "ko", 30),
+        ("지난 주말 발사된 미사일", "ko", 5),  # Friday 04:00 in Seoul
+        ("中国が先週末に少なくとも1発を発射", "ja", 5),
+        ("昨年の発射実験を公表", "ja", 365),
+        # ...unless it is the point of comparison: news of today's launch
+        ("the missile flew farther than last week's", "en", None),
+        ("fires a missile a month after its last test last month", "en", None),
+        ("昨年の発射以来", "ja", None),
     ],
 )
 def test_days_back_to_the_latest_stated_date(text: str, lang: str, days: int | None) -> None:
