@@ -154,7 +154,9 @@ def _decide_event(
     report = make_report(item, verdict, now=now)
     span = policy.events.retrospective_window_s
     for _ in range(MAX_COMMIT_ATTEMPTS):
-        version, candidates, held = events.snapshot(around=report.launch_at, span_s=span, now=now)
+        version, candidates, held = events.snapshot(
+            around=report.launch_at, span_s=span, now=now, country=report.country
+        )
         decision = decide(report, candidates, now=now, policy=policy.events, held=held,
                           event_id=new_event_id(report, new_token()))  # fmt: skip
         status = events.commit(

@@ -44,7 +44,12 @@ class EventMemory(Protocol):
         self, *, around: datetime, span_s: float, now: datetime | None = None
     ) -> tuple[str, list[LaunchEvent]]: ...
     def snapshot(
-        self, *, around: datetime, span_s: float, now: datetime | None = None
+        self,
+        *,
+        around: datetime,
+        span_s: float,
+        now: datetime | None = None,
+        country: str | None = None,
     ) -> tuple[str, list[LaunchEvent], list[HeldReport]]: ...
     def commit(
         self,

@@ -54,10 +54,10 @@ class Keys:
     def event(self, event_id: str) -> str:
         return f"{self.prefix}event:{event_id}"
 
-    def held(self) -> str:
-        """Sorted set: launch reports held for a second source to corroborate (JSON) → publish
-        time; pruned past two days by the commit that adds one."""
-        return f"{self.prefix}held"
+    def held(self, country: str) -> str:
+        """Sorted set: one launcher's launch reports held for a second source to corroborate
+        (JSON) → publish time; pruned past two days by the commit that adds one."""
+        return f"{self.prefix}held:{country}"
 
     def outbox(self) -> str:
         """Sorted set: alert keys created but not yet fanned out → creation time."""

@@ -16,7 +16,7 @@ the winner's event. Launch reports are rare, so one counter for all events costs
     alert:<key>        each alert revision (JSON), for delivery tasks to load
     outbox             alerts created but not yet fanned out (crash recovery)
     owed               events owed a deferred update → when it may be sent
-    held               reports held for a second source (JSON) → publish time; two days kept
+    held:<country>     one launcher's reports held for a second source (JSON) → publish time
 
 Every batch read is one MGET or one script call; every key has a TTL or is pruned.
 """
@@ -47,7 +47,7 @@ EVENT_RETENTION_S = 3 * 86400  # how long an event can still be joined or correc
 DEFAULT_MAX_SEEN_PER_SOURCE = 5000  # Settings.max_seen_per_source (ALERTS_MAX_SEEN_PER_SOURCE)
 REMEMBER_CHUNK = 1000  # items per remember script call: no single call blocks Redis for long
 HELD_KEEP_S = 2 * 86400  # held reports older than this corroborate nothing
-MAX_HELD = 500  # held reports kept at most (the newest): a flood of unsure reports stays bounded
+MAX_HELD = 200  # held reports kept per launcher (the newest): a flood of them stays bounded
 
 # Shared by the scripts that write seen keys. The index's scores are Redis's own clock (TIME,
 # in whole microseconds: exact in a double), so workers with skewed clocks agree on what is
@@ -90,7 +90,8 @@ return n
 """
 )
 
-# KEYS: events index, events version, held. ARGV: min epoch, max epoch, event prefix.
+# KEYS: events index, events version, the report's launcher's held set. ARGV: min epoch,
+# max epoch, event prefix.
 # Returns the version, the number of events, the events, then the held reports.
 _SNAPSHOT = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
@@ -108,12 +109,12 @@ return out
 """
 
 # KEYS: 1 events version, 2 seen, 3 events index, 4 event, 5 alert, 6 outbox, 7 owed,
-#       8 the item's source's seen index, 9 held
+#       8 the item's source's seen index, 9 the held report's launcher's held set
 # ARGV: 1 expected version, 2 event json|'', 3 event id, 4 launch epoch, 5 event ttl,
 #       6 alert json|'', 7 alert key, 8 seen value|'', 9 seen ttl, 10 now epoch,
 #       11 owed due epoch|''|'-', 12 content hash|'', 13 prune before epoch,
 #       14 seen member, 15 seen cap, 16 seen key prefix, 17 held json|'', 18 held epoch,
-#       19 held prune before epoch, 20 held cap
+#       19 held prune before epoch, 20 held cap, 21 held ttl
 _COMMIT = (
     _SEEN_INDEX_LUA
     + """
@@ -149,7 +150,7 @@ if ARGV[17] ~= '' then
   redis.call('ZADD', KEYS[9], ARGV[18], ARGV[17])
   redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', ARGV[19])
   redis.call('ZREMRANGEBYRANK', KEYS[9], 0, -1 - tonumber(ARGV[20]))
-  redis.call('EXPIRE', KEYS[9], ARGV[5])
+  redis.call('EXPIRE', KEYS[9], ARGV[21])
 end
 return 'ok'
 """
@@ -224,16 +225,26 @@ class EventStore:
         return version, events
 
     def snapshot(
-        self, *, around: datetime, span_s: float, now: datetime | None = None
+        self,
+        *,
+        around: datetime,
+        span_s: float,
+        now: datetime | None = None,
+        country: str | None = None,
     ) -> tuple[str, list[LaunchEvent], list[HeldReport]]:
-        """`candidates`, and the reports held for corroboration published within ±span of
-        `around`, read in the same script call (so the version guards both)."""
+        """`candidates`, and the reports of `country`'s launches held for corroboration
+        published within ±span of `around` (none without a country), read in the same script
+        call (so the version guards both)."""
         at = around.timestamp()
         low = at - span_s
         if now is not None:
             low = max(low, now.timestamp() - EVENT_RETENTION_S)
         raw = self._snapshot(
-            keys=[self.keys.events_index(), self.keys.events_version(), self.keys.held()],
+            keys=[
+                self.keys.events_index(),
+                self.keys.events_version(),
+                self.keys.held(country or ""),
+            ],
             args=[low, at + span_s, self.keys.event("")],
         )
         count = int(raw[1])
@@ -265,7 +276,8 @@ class EventStore:
                 self.keys.events_version(), self.keys.seen(source, item_id),
                 self.keys.events_index(), self.keys.event(event.event_id if event else ""),
                 self.keys.alert(alert.key if alert else ""), self.keys.outbox(),
-                self.keys.owed_updates(), self.keys.seen_index(source), self.keys.held(),
+                self.keys.owed_updates(), self.keys.seen_index(source),
+                self.keys.held(hold.country if hold else ""),
             ],
             args=[
                 version,
@@ -288,6 +300,7 @@ class EventStore:
                 hold.published_at.timestamp() if hold else 0,
                 now.timestamp() - HELD_KEEP_S,
                 MAX_HELD,
+                HELD_KEEP_S,
             ],
         )  # fmt: skip
         return _text(status)

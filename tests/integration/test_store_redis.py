@@ -144,20 +144,21 @@ class TestCorroboration:
     def test_held_reports_stay_bounded(
         self, redis_server, redis_client: redis.Redis, monkeypatch
     ) -> None:
-        """Past the cap, the oldest held reports go; past two days, every one goes."""
+        """Past the cap, a launcher's oldest held reports go; past two days, every one goes,
+        and the set itself expires two days after its last report."""
         monkeypatch.setattr(store_module, "MAX_HELD", 3)
         for n in range(5):
             item = dataclasses.replace(unsure_report(n, minutes=n), title=f"KR report {n}",
                                        source="one-outlet")  # fmt: skip
             assert decide_unsure(redis_server.url, item) == "wait"
-        held = redis_client.zrange(Keys().held(), 0, -1)
+        held = redis_client.zrange(Keys().held("KR"), 0, -1)
         assert [h.count(b"KR report") for h in held] == [1, 1, 1]
         assert b"KR report 4" in held[-1]
-        later = dataclasses.replace(unsure_report(9, minutes=3 * 24 * 60), title="JP report",
+        assert 0 < redis_client.ttl(Keys().held("KR")) <= 2 * 86400
+        later = dataclasses.replace(unsure_report(9, minutes=3 * 24 * 60), title="KR again",
                                     source="one-outlet")  # fmt: skip
         assert decide_unsure(redis_server.url, later) == "wait"
-        assert redis_client.zcard(Keys().held()) == 1
-        assert redis_client.ttl(Keys().held()) > 0
+        assert redis_client.zcard(Keys().held("KR")) == 1
 
 
 class TestRestart:
