@@ -150,7 +150,7 @@ def decide(
         others = _corroborating(report, held, policy)
         if others:
             return _new(report, now, event_id, others)
-        hold = held_report(report) if _may_hold(report, policy) else None
+        hold = _held(report) if _may_hold(report, policy) else None
         return Decision(Action.WAIT, "not sure enough to open an event; fits no open one",
                         hold=hold)  # fmt: skip
     return _decide_join(report, match, now, policy)
@@ -354,7 +354,8 @@ def _corroborating(
     ]  # fmt: skip
 
 
-def held_report(report: Report) -> HeldReport:
+def _held(report: Report) -> HeldReport:
+    """What the store keeps of a held report: enough to open its event with a second one."""
     return HeldReport(
         country=report.country,
         ref=source_ref(report.item, seen_at=report.seen_at),
@@ -463,7 +464,10 @@ def _new(
     launch_at = report.launch_at
     if not report.stated_time and earlier:
         launch_at = min(launch_at, *(h.launch_at for h in earlier))
-    first = min((h.published_at for h in earlier), default=report.item.published_at)
+    published = [h.published_at for h in earlier]
+    if report.item.published_at is not None:  # feeds may deliver an earlier report later
+        published.append(report.item.published_at)
+    first = min(published, default=None)
     event = LaunchEvent(
         event_id=event_id,
         country=report.country,
