@@ -67,6 +67,7 @@ class EventPolicy:
     fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.9  # a report this sure may open an event; less sure ones join
+    guessed_open_confidence: float = 0.97  # ...this sure, if its launcher is only guessed
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
     unknown_country_s: float = 3600  # how far before a launch a launcher-less report may be
     min_update_gap_s: float = 120  # at most one update per event per gap
@@ -307,11 +308,15 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     """Whether a report fitting no event may open one: the rules and the model both call it a
     launch report, the model surely enough, neither its headline nor its lede dates it days
     before publication (an old strike, a retrospective, "two weeks after the barrage"), and
-    its launcher is more than a guess among the states it names (unless a habitual one): a
-    `new` alert wrongly sent costs subscribers more than one sent a report later."""
+    its launcher is more than a guess among the states it names (unless a habitual one, and
+    then the model must be surer: "Soroka treats patients a month after the Iranian missile
+    hit" guesses Iran as surely as a flash names it): a `new` alert wrongly sent costs
+    subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
+    guessed = "ctx:launcher_guessed" in reasons
     return (
-        report.verdict.confidence >= policy.open_confidence
+        report.verdict.confidence
+        >= (policy.guessed_open_confidence if guessed else policy.open_confidence)
         and "ctx:rules_launch" in reasons
         and "ctx:title_dated_days_ago" not in reasons
         and "ctx:text_dated_days_ago" not in reasons

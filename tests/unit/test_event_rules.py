@@ -161,12 +161,17 @@ def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
 
 def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -> None:
     """ "Ballistic missile attack reported on two US-used bases in Iraq": the US is only a
-    state the report names; it waits for a report that names the launcher."""
+    state the report names; it waits for a report that names the launcher. A habitual
+    launcher guessed so opens an event only when the model is very sure."""
     guessed = (*SURE, "ctx:launcher_guessed")
-    waiting, habitual = feed(
-        store, report("1", NOW, "US", reasons=guessed), report("2", NOW, "IR", reasons=guessed)
+    waiting, unsure, habitual = feed(
+        store,
+        report("1", NOW, "US", reasons=guessed, confidence=0.99),
+        report("2", NOW, "IR", reasons=guessed, confidence=0.95),
+        report("3", NOW, "IR", reasons=guessed, confidence=0.98),
     )
     assert waiting.outcome is ItemOutcome.WAITING
+    assert unsure.outcome is ItemOutcome.WAITING
     assert habitual.outcome is ItemOutcome.NEW_EVENT
 
 
@@ -313,13 +318,16 @@ def test_a_report_naming_no_launcher_prefers_the_habitual_launcher(store: EventS
 
 def test_a_guessed_habitual_launcher_joins_the_launch_its_places_name(store: EventStore) -> None:
     """ "Najran missile downed; coalition cites Iranian role": Iran only guessed, with a
-    Houthi launch open in the region, is that launch; with none open it may open its own."""
+    Houthi launch open in the region, is that launch; with none open it may open its own (the
+    model very sure)."""
     guessed = (*SURE, "ctx:launcher_guessed", "theatre:arabia")
     houthi, najran = feed(
         store, report("1", NOW, "YE"), report("2", NOW + timedelta(hours=2), "IR", reasons=guessed)
     )
     assert najran.event_id == houthi.event_id
-    [alone] = feed(store, report("3", NOW + timedelta(days=3), "IR", reasons=guessed))
+    [alone] = feed(
+        store, report("3", NOW + timedelta(days=3), "IR", reasons=guessed, confidence=0.98)
+    )
     assert alone.outcome is ItemOutcome.NEW_EVENT
 
 
