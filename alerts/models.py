@@ -176,7 +176,6 @@ class HeldReport:
     country: str
     ref: SourceRef
     launch_at: datetime  # stated launch time, else the report's publish time
-    stated_time: bool
     published_at: datetime
     fingerprint: int
 

@@ -309,17 +309,16 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     launch report, the model surely enough, neither its headline nor its lede dates it days
     before publication (an old strike, a retrospective, "two weeks after the barrage"), and
     its launcher is more than a guess among the states it names (unless a habitual one, and
-    then the model must be surer: "Soroka treats patients a month after the Iranian missile
-    hit" guesses Iran as surely as a flash names it): a `new` alert wrongly sent costs
-    subscribers more than one sent a report later."""
+    then the model must be surer: aftermath stories such as "Soroka treats patients a month
+    after the Iranian missile hit" read almost as surely as a flash): a `new` alert wrongly
+    sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
     guessed = "ctx:launcher_guessed" in reasons
     return (
         report.verdict.confidence
         >= (policy.guessed_open_confidence if guessed else policy.open_confidence)
         and "ctx:rules_launch" in reasons
-        and "ctx:title_dated_days_ago" not in reasons
-        and "ctx:text_dated_days_ago" not in reasons
+        and not _dated_days_back(report)
         and not _guessed_bystander(report)
     )
 
@@ -336,8 +335,15 @@ def _may_hold(report: Report, policy: EventPolicy) -> bool:
         and report.verdict.is_launch
         and report.verdict.confidence >= policy.corroborate_confidence
         and "ctx:launcher_guessed" not in reasons
-        and "ctx:title_dated_days_ago" not in reasons
-        and "ctx:text_dated_days_ago" not in reasons
+        and not _dated_days_back(report)
+    )
+
+
+def _dated_days_back(report: Report) -> bool:
+    """Whether the report's headline or lede names a day days before its publication (an old
+    strike, a retrospective): such a report opens no event, alone or with another."""
+    return not {"ctx:title_dated_days_ago", "ctx:text_dated_days_ago"}.isdisjoint(
+        report.verdict.reasons
     )
 
 
@@ -365,7 +371,6 @@ def _held(report: Report) -> HeldReport:
         country=report.country,
         ref=source_ref(report.item, seen_at=report.seen_at),
         launch_at=report.launch_at,
-        stated_time=report.stated_time,
         published_at=report.published_at,
         fingerprint=report.fingerprint,
     )

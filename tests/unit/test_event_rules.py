@@ -159,6 +159,16 @@ def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
     assert joined.event_id == first.event_id
 
 
+def test_a_report_opens_an_event_alone_only_at_the_open_bar(store: EventStore) -> None:
+    """0.90 by default: a report the rules call a launch at 0.88 waits (for a second source),
+    one at 0.91 opens its event at once."""
+    below, above = feed(
+        store, report("1", NOW, "KP", confidence=0.88), report("2", NOW, "IR", confidence=0.91)
+    )
+    assert below.outcome is ItemOutcome.WAITING
+    assert above.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -> None:
     """ "Ballistic missile attack reported on two US-used bases in Iraq": the US is only a
     state the report names; it waits for a report that names the launcher. A habitual
@@ -385,6 +395,16 @@ class TestCorroboration:
         event = store.load_event(opened.event_id)
         assert event is not None
         assert event.launch_at == NOW
+
+    def test_an_earlier_report_delivered_later_dates_the_event(self, store: EventStore) -> None:
+        """A feed that delivers its report after another source's later one: the event is
+        first published when the earlier of the two was."""
+        held, opened = feed(
+            store, unsure("a", NOW + timedelta(hours=1)), unsure("b", NOW, confidence=0.82)
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.first_published_at == NOW
 
     @pytest.mark.parametrize(
         "second",
