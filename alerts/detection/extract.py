@@ -25,13 +25,14 @@ _ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor
 _ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
 _MAX_ANCHORS = 8
 _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
-# States that report, track or are targeted by ballistic missiles but do not launch them: named
-# in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
-# never its launcher.
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
-_NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "IQ", "TW", "PS"})
+# States that report, track or are targeted by ballistic missiles but do not launch them: named
+# in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
+# never its launcher. (Iraq, Syria, Armenia and Azerbaijan have fired ballistic missiles:
+# named beside their weapon or after "from", they launch; merely named, they are a guess.)
+_NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
 # modelled: reports about launches almost always name zones without DST (KST, JST) or give GMT.
@@ -42,7 +43,8 @@ _ZONE_OFFSETS = {
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
-    "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0,
+    "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0, "IQ": 3.0, "SY": 2.0,
+    "LB": 2.0, "AM": 4.0, "AZ": 4.0,
 }  # fmt: skip
 # Zones with daylight saving time, by name: the fixed offsets above are their standard time,
 # used only where the system has no time-zone database.
