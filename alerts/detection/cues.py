@@ -261,6 +261,7 @@ class LangCues:
     speaker_after: re.Pattern[str]  # the country speaks ("Japan says", "日 \"...\"")
     weapon_after: re.Pattern[str]  # the country's weapon ("Iranian ballistic missile")
     cause_before: re.Pattern[str]  # ...but an earlier cause ("fires missiles after US strikes")
+    struck_name: re.Pattern[str]  # ...nor a bare name of a state often struck ("Ukraine missile")
     source_after: re.Pattern[str]  # the country is where it came from ("イエメンから")
     response: re.Pattern[str]  # a launch in answer to another's ("in response to", "대응")
     launch_areas: NamedPatterns  # places missiles come from, named by the launcher's code
@@ -311,6 +312,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         speaker_after=_compile(markers.get("speaker_after"), flags),
         weapon_after=_compile(markers.get("weapon_after"), flags),
         cause_before=_compile(markers.get("cause_before"), flags),
+        struck_name=_compile(markers.get("struck_name"), flags),
         source_after=_compile(markers.get("source_after"), flags),
         response=_compile(markers.get("response"), flags),
         launch_areas=_named(data.get("launch_areas", {})),

@@ -27,6 +27,7 @@ _MAX_ANCHORS = 8
 _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
+_POSSESSIVE = re.compile(r"['’]s\b")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
@@ -240,6 +241,7 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
         or (
             cues.weapon_after.match(after)
             and not cues.cause_before.search(line[max(0, start - 24) : start].lower())
+            and not (cues.struck_name.match(line[start:end]) and not _POSSESSIVE.match(after))
         )
     ):
         return "launcher"

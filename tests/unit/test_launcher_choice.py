@@ -50,6 +50,20 @@ def test_state_whose_weapons_are_struck_is_no_launcher() -> None:
     assert (facts.country, guessed) == ("AZ", [True])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Netanyahu rejects Iranian bid after Guards' Syria missile strike",
+        "Ukraine missile strike kills five in Dnipro",
+    ],
+)
+def test_bare_name_of_a_struck_state_before_a_weapon_is_no_sure_launcher(text: str) -> None:
+    """ "Ukraine missile strike" names the place struck; "Ukrainian missiles" the launcher."""
+    guessed: list[bool] = []
+    extract_facts(text, "en", guessed=guessed)
+    assert guessed == [True]
+
+
 def test_speaker_that_seldom_launches_is_no_launcher() -> None:
     facts = extract_facts("Seoul says the missiles flew 1,000 km", "en")
     assert facts.country is None
