@@ -67,13 +67,14 @@ import math
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
 from alerts.detection.dates import days_before_publication, states_only_today
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import LinearModel, default_model, features
-from alerts.models import Facts, Item, Verdict
+from alerts.models import LAUNCHER_ZONES, Facts, Item, Verdict
 
 TITLE_CHARS = 600
 SUMMARY_CHARS = 3000
@@ -112,6 +113,8 @@ _FINITE_DISCOUNT = 0.35  # reaction/diplomacy beside a finite launch clause
 _STATED_LAUNCH = frozenset({"launch_verb", "flight"})  # "fires ...", "landed in its EEZ"
 # Context cues read in the title only, and those read in the summary too.
 _SUMMARY_CONTEXT = frozenset({"corrects", "retrospective"})
+# The launch site's day decides what English copy means by "today" (see _event_cues).
+_LAUNCH_SITE_ZONES = {code: ZoneInfo(name) for code, name in LAUNCHER_ZONES.items()}
 _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
@@ -295,15 +298,25 @@ def _event_cues(
     """Cues of a launch report for the event stage alone (the model never sees them): the
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), and whether it dates its news today ("on Thursday",
-    "4일": a habitual launcher's new launch, not yesterday's)."""
+    "4일": a habitual launcher's new launch, not yesterday's), today being the launch site's
+    day in English copy."""
     found: list[str] = []
     if facts.country is None or "ctx:launcher_guessed" in reasons:
         regions = {
             n for text in folded for n, _, _ in cues.theatres.finditer(text, cues.word_start)
         }
         found += [f"theatre:{name}" for name in sorted(regions)]
-    if states_only_today(folded[0] + "\n" + folded[1], cues.lang, published_at):
+    body = folded[0] + "\n" + folded[1]
+    zone = _LAUNCH_SITE_ZONES.get(facts.country or "")
+    if states_only_today(body, cues.lang, published_at, zone):
         found.append("ctx:dated_today")
+    elif (
+        zone is not None
+        and "ctx:dated_yesterday" not in reasons
+        and states_only_today(body, cues.lang, published_at)
+    ):
+        # "fired on Sunday", read at 00:30 Monday in Tehran (still Sunday in UTC): yesterday's
+        found.append("ctx:dated_yesterday")
     return found
 
 

@@ -13,7 +13,7 @@ compares with an older one and is background.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 _MONTHS = {
     m: i
@@ -72,20 +72,34 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
     return min(gaps) if gaps else None
 
 
-def states_only_today(folded: str, lang: str, published_at: datetime | None) -> bool:
-    """Whether every day the text names is the day of publication: a launch "on Thursday"
-    (English: the weekday of publication, UTC) or "4일" (Korean and Japanese: its day of
-    month, KST/JST), with no earlier day beside it. A report of a habitual launcher saying so
-    the day after its last launch tells of a new one, not of yesterday's."""
+def states_only_today(
+    folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
+) -> bool:
+    """Whether every day the text names is the day of publication: a launch "on Thursday" or
+    "4일", with no earlier day beside it (see stated_day_gaps). A report of a habitual launcher
+    saying so the day after its last launch tells of a new one, not of yesterday's."""
+    gaps = stated_day_gaps(folded, lang, published_at, zone)
+    return bool(gaps) and all(gap == 0 for gap in gaps)
+
+
+def stated_day_gaps(
+    folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
+) -> list[int]:
+    """Days before publication of every day the text names, weekdays included. English copy
+    counts from the day of publication in `zone` (the launch site's, when known: wire copy
+    dates news by the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran
+    is yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
     if published_at is None:
-        return False
+        return []
+    if lang not in ("ko", "ja") and zone is not None:
+        published_at = published_at.astimezone(zone)
     gaps = _stated_days_before(folded, lang, published_at)
     if lang not in ("ko", "ja"):
         weekday = published_at.weekday()
         for m in _EN_WEEKDAY.finditer(folded):
             if not _background(folded, m):
                 gaps.append((weekday - _WEEKDAYS.index(m["w"])) % 7)
-    return bool(gaps) and all(gap == 0 for gap in gaps)
+    return gaps
 
 
 def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:

@@ -12,14 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-LAUNCHER_ZONES = {
-    "KP": "Asia/Pyongyang", "KR": "Asia/Seoul", "JP": "Asia/Tokyo", "CN": "Asia/Shanghai",
-    "TW": "Asia/Taipei", "RU": "Europe/Moscow", "UA": "Europe/Kyiv", "IR": "Asia/Tehran",
-    "IQ": "Asia/Baghdad", "SY": "Asia/Damascus", "LB": "Asia/Beirut", "IL": "Asia/Jerusalem",
-    "PS": "Asia/Gaza", "YE": "Asia/Aden", "SA": "Asia/Riyadh", "IN": "Asia/Kolkata",
-    "PK": "Asia/Karachi", "US": "America/Los_Angeles", "FR": "Europe/Paris",
-    "GB": "Europe/London", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
-}  # fmt: skip
+from alerts.models import LAUNCHER_ZONES
+
 _DEFAULT_ZONE = "UTC"
 _ZONES = {code: ZoneInfo(name) for code, name in LAUNCHER_ZONES.items()}
 _UTC = ZoneInfo(_DEFAULT_ZONE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -84,3 +85,30 @@ def test_a_launch_dated_the_day_before_is_marked() -> None:
 def test_states_only_today(text: str, lang: str, today: bool) -> None:
     """Every day the text names is the day of publication (English: its weekday, UTC)."""
     assert states_only_today(text, lang, PUBLISHED) is today
+
+
+def test_english_today_is_the_launch_sites_day_when_a_zone_is_given() -> None:
+    """Thursday 4 January 2024, 21:00 UTC is already Friday 00:30 in Tehran: Iran's launch
+    "on Thursday" is yesterday's there, and a Friday launch is today's."""
+    late = datetime(2024, 1, 4, 21, 0, tzinfo=UTC)
+    tehran = ZoneInfo("Asia/Tehran")
+    assert states_only_today("iran fired missiles on thursday", "en", late)
+    assert not states_only_today("iran fired missiles on thursday", "en", late, tehran)
+    assert states_only_today("iran fired missiles on friday", "en", late, tehran)
+    # Korean and Japanese copy keeps its KST/JST day of month
+    assert states_only_today("합참은 5일 북한이", "ko", late, tehran)
+
+
+def test_a_launch_dated_today_in_utc_but_yesterday_at_the_launch_site_is_marked() -> None:
+    """A claim read at 00:30 in Tehran of missiles fired "on Sunday" (still Sunday in UTC)
+    tells of yesterday's launch: no `ctx:dated_today` for the event stage's fresh-launch rule,
+    `ctx:dated_yesterday` instead."""
+    item = Item(
+        id="x", source="s", lang="en",
+        title="Iran's Revolutionary Guards say they fired Emad ballistic missiles at Israel",
+        summary="The Guards said on Sunday they had launched Emad and Kheibar Shekan missiles.",
+        published_at=datetime(2025, 6, 15, 21, 0, tzinfo=UTC),
+    )  # fmt: skip
+    reasons = classify_item(item).reasons
+    assert "ctx:dated_yesterday" in reasons
+    assert "ctx:dated_today" not in reasons
