@@ -264,22 +264,31 @@ def best_match(
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
     # Only habitual launchers fire on consecutive days; another's test reported the next day
     # ("France test fires M51", in a second language) is the same test.
-    # "...fired from Yemen on Thursday", read on Thursday, is as fresh as a firing headline.
     fresh = (
         gap > policy.fresh_after_s
         and report.country in HABITUAL_LAUNCHERS
         and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
-        and not _FRESH.isdisjoint(report.verdict.reasons)
+        and _fresh_headline(report.verdict.reasons)
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
 
 
 # What a first report of a launch does not carry: analysis, a reaction, measured flight data,
 # a launch date of the day before.
-_FRESH = frozenset({"ctx:title_fires", "ctx:dated_today"})
 _NOT_A_FIRST_REPORT = frozenset(
     {"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee", "ctx:dated_yesterday"}
 )
+
+
+def _fresh_headline(reasons: Sequence[str]) -> bool:
+    """Whether a report reads as the first news of a launch: it dates its news today ("...fired
+    from Yemen on Thursday", read on Thursday at the launch site), or its headline fires in its
+    own voice. An authority's account of a firing ("CENTCOM: Houthis fired ballistic missiles",
+    "Israel says it stopped missile fired toward Eilat") comes hours after the launch it tells
+    of: on the next day it is yesterday's launch unless it dates it today."""
+    if "ctx:dated_today" in reasons:
+        return True
+    return "ctx:title_fires" in reasons and "fact:authority" not in reasons
 
 
 def _guessed_bystander(report: Report) -> bool:

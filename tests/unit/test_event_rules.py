@@ -355,6 +355,25 @@ def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventSt
     assert dated.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_an_authoritys_account_of_a_firing_the_next_day_is_a_follow_up(
+    store: EventStore,
+) -> None:
+    """ "CENTCOM: Houthis fired ballistic missiles toward the Gulf of Aden", read the next
+    morning, is the command's account of yesterday's launch; the same authority's account
+    dated today, or a headline firing in its own voice, is a new launch."""
+    authority = (*SURE, "fact:authority")
+    first, account, dated = feed(
+        store,
+        report("1", NOW, "YE"),
+        report("2", NOW + timedelta(hours=20), "YE", reasons=authority),
+        report("3", NOW + timedelta(hours=21), "YE", reasons=(*authority, "ctx:dated_today")),
+    )
+    assert account.event_id == first.event_id
+    assert dated.outcome is ItemOutcome.NEW_EVENT
+    [own_voice] = feed(store, report("4", NOW + timedelta(hours=46), "YE"))
+    assert own_voice.outcome is ItemOutcome.NEW_EVENT
+
+
 STORIES = {
     "a": ("Minuteman III lights up the sky over Vandenberg before dawn",
           "Residents along the coast filmed the glowing trail of the unarmed missile."),
