@@ -63,7 +63,8 @@ class Item:
 HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
 
 # The zone of each launcher's usual launch areas (IANA names): its calendar day is the day of
-# its launch events (events/calendar.py), and the day its launch news calls "today".
+# its launch events (events/calendar.py), and the day English copy of its launches calls
+# "today" (detection/classify.py; Korean and Japanese copy dates by KST/JST).
 LAUNCHER_ZONES = {
     "KP": "Asia/Pyongyang", "KR": "Asia/Seoul", "JP": "Asia/Tokyo", "CN": "Asia/Shanghai",
     "TW": "Asia/Taipei", "RU": "Europe/Moscow", "UA": "Europe/Kyiv", "IR": "Asia/Tehran",

@@ -70,11 +70,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
-from alerts.detection.dates import days_before_publication, states_only_today
+from alerts.detection.dates import days_before_publication, stated_day_gaps
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import LinearModel, default_model, features
-from alerts.models import LAUNCHER_ZONES, Facts, Item, Verdict
+from alerts.models import HABITUAL_LAUNCHERS, LAUNCHER_ZONES, Facts, Item, Verdict
 
 TITLE_CHARS = 600
 SUMMARY_CHARS = 3000
@@ -297,25 +297,34 @@ def _event_cues(
 ) -> list[str]:
     """Cues of a launch report for the event stage alone (the model never sees them): the
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
-    join only a launch of that region), and whether it dates its news today ("on Thursday",
-    "4일": a habitual launcher's new launch, not yesterday's), today being the launch site's
-    day in English copy."""
+    join only a launch of that region), a headline telling a firing in the past tense
+    (`ctx:title_told`: "CENTCOM: Houthis fired..."), and whether it dates its news today ("on
+    Thursday", "4일": a habitual launcher's new launch, not yesterday's). In English copy
+    "today" is the launch site's day when the launcher is known: a report of missiles fired
+    "on Sunday", read at 00:30 Monday in Tehran (still Sunday in UTC), is dated yesterday."""
     found: list[str] = []
-    if facts.country is None or "ctx:launcher_guessed" in reasons:
+    guessed = "ctx:launcher_guessed" in reasons
+    if facts.country is None or guessed:
         regions = {
             n for text in folded for n, _, _ in cues.theatres.finditer(text, cues.word_start)
         }
         found += [f"theatre:{name}" for name in sorted(regions)]
+    if "told" in cues.context_set.present(folded[0], cues.word_start):
+        found.append("ctx:title_told")
     body = folded[0] + "\n" + folded[1]
-    zone = _LAUNCH_SITE_ZONES.get(facts.country or "")
-    if states_only_today(body, cues.lang, published_at, zone):
+    in_utc = stated_day_gaps(body, cues.lang, published_at)
+    # A guessed launcher that seldom launches is most likely the target, not the launch site.
+    trusted = not guessed or facts.country in HABITUAL_LAUNCHERS
+    zone = _LAUNCH_SITE_ZONES.get(facts.country or "") if trusted else None
+    at_site = in_utc if zone is None else stated_day_gaps(body, cues.lang, published_at, zone)
+    if at_site and all(gap == 0 for gap in at_site):
         found.append("ctx:dated_today")
     elif (
-        zone is not None
-        and "ctx:dated_yesterday" not in reasons
-        and states_only_today(body, cues.lang, published_at)
+        "ctx:dated_yesterday" not in reasons
+        and in_utc
+        and all(gap == 0 for gap in in_utc)
+        and all(gap == 1 for gap in at_site)
     ):
-        # "fired on Sunday", read at 00:30 Monday in Tehran (still Sunday in UTC): yesterday's
         found.append("ctx:dated_yesterday")
     return found
 

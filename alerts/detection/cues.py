@@ -72,7 +72,9 @@ NEGATIVE_CATEGORIES = (
 #   retrospective: tells of a launch hours ago ("overnight", "전날", "前日"), anywhere
 #   retrospective_title: the same, read in the title only (state-media style headlines,
 #     weekdays, claims by the launcher): too common in flash summaries to trust there
-CONTEXT_KINDS = ("corrects", "not_ballistic", "another", "retrospective", "retrospective_title")
+CONTEXT_KINDS = (
+    "corrects", "not_ballistic", "another", "retrospective", "retrospective_title", "told",
+)  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")
 _QUANTIFIERS = frozenset("?*+{")

@@ -1,4 +1,5 @@
-"""Calendar dates a report states, and how many days before its publication the latest one is.
+"""Calendar days a report states (dates, weekdays, relative days), and how many days before its
+publication each is.
 
 Why: a launch report is news of a launch of the last 48 hours. Stories that name the day of an
 older strike ("the missile that hit Kharkiv on Jan. 2 was North Korean", "지난 2일 발사된",
@@ -7,13 +8,14 @@ wording is otherwise that of a launch report. Korean and Japanese wire copy stat
 month of the events it reports, so a day alone counts there; English needs a month name. A
 month named alone ("1월", "in January") counts from its last day. Relative days count back
 from publication ("last week", "two months ago", "지난달", "先週"); "last week's launch"
-compares with an older one and is background.
+compares with an older one and is background. English copy's "today" may be taken at the launch
+site (`zone`): wire copy dates news by the place it happened.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 _MONTHS = {
     m: i
@@ -91,6 +93,8 @@ def stated_day_gaps(
     is yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
     if published_at is None:
         return []
+    if published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=UTC)  # feeds' times are UTC when unzoned
     if lang not in ("ko", "ja") and zone is not None:
         published_at = published_at.astimezone(zone)
     gaps = _stated_days_before(folded, lang, published_at)

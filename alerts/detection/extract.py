@@ -31,8 +31,9 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
-# never its launcher. (Iraq, Syria, Armenia and Azerbaijan have fired ballistic missiles:
-# named beside their weapon or after "from", they launch; merely named, they are a guess.)
+# never its launcher. (Iraq has fired ballistic missiles, as have Syria, Armenia and
+# Azerbaijan: like any state, named beside its weapon, after "from" or as the subject of a
+# launch verb it launched; merely named, it is a guess.)
 _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
@@ -55,7 +56,8 @@ _ZONE_NAMES = {
 }  # fmt: skip
 _COUNTRY_ZONE_NAMES = {
     "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/New_York",
-    "FR": "Europe/Paris", "GB": "Europe/London",
+    "FR": "Europe/Paris", "GB": "Europe/London", "SY": "Asia/Damascus", "LB": "Asia/Beirut",
+    "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
 }  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
 _EAST_ASIAN_LAUNCHERS = (None, "KP", "KR")  # clock times in Korean or Japanese copy: KST

@@ -6,9 +6,10 @@
 A launch event is one launcher's launch activity on one local calendar day at the launch site
 (`calendar.py`). A report joins its launcher's event of the day it names (its stated launch
 time, else its publication); a report stating no time on a later day is a follow-up of the
-launcher's latest event while that is recent, unless its headline itself reports a new launch
-of a habitual launcher (see `best_match`). A launcher only guessed among the states a report
-names, and not a habitual one, is taken for the speaker or target of another's launch. Reports
+launcher's latest event while that is recent, unless it reads as the first news of a habitual
+launcher's new launch (see `best_match` and `_fresh_headline`). A launcher only guessed among
+the states a report names, and not a habitual one, is taken for the speaker or target of
+another's launch. Reports
 naming no launcher join the open event they fit or wait; opening an event takes the rules and
 the model both, surely (`_may_open`), or two independent sources' reports of the launcher's
 launch, each fairly sure (`_corroborating`: a report short of that bar is held a while for a
@@ -282,13 +283,17 @@ _NOT_A_FIRST_REPORT = frozenset(
 
 def _fresh_headline(reasons: Sequence[str]) -> bool:
     """Whether a report reads as the first news of a launch: it dates its news today ("...fired
-    from Yemen on Thursday", read on Thursday at the launch site), or its headline fires in its
-    own voice. An authority's account of a firing ("CENTCOM: Houthis fired ballistic missiles",
-    "Israel says it stopped missile fired toward Eilat") comes hours after the launch it tells
-    of: on the next day it is yesterday's launch unless it dates it today."""
+    from Yemen on Thursday", read on Thursday; in English copy, at the launch site), or its
+    headline fires, unless it is an authority's account told in the past tense ("CENTCOM:
+    Houthis fired ballistic missiles toward the Gulf of Aden", "Israeli military says missile
+    fired toward Eilat was stopped"): that comes hours after the launch it tells of, so on the
+    next day it is yesterday's launch. Flashes citing an authority fire in the present tense
+    ("N. Korea fires ballistic missile: JCS")."""
     if "ctx:dated_today" in reasons:
         return True
-    return "ctx:title_fires" in reasons and "fact:authority" not in reasons
+    return "ctx:title_fires" in reasons and not (
+        "fact:authority" in reasons and "ctx:title_told" in reasons
+    )
 
 
 def _guessed_bystander(report: Report) -> bool:

@@ -95,8 +95,10 @@ def test_english_today_is_the_launch_sites_day_when_a_zone_is_given() -> None:
     assert states_only_today("iran fired missiles on thursday", "en", late)
     assert not states_only_today("iran fired missiles on thursday", "en", late, tehran)
     assert states_only_today("iran fired missiles on friday", "en", late, tehran)
-    # Korean and Japanese copy keeps its KST/JST day of month
-    assert states_only_today("합참은 5일 북한이", "ko", late, tehran)
+    # Korean and Japanese copy keeps its KST/JST day of month (4 January 16:00 UTC is the 5th
+    # in Seoul, still the 4th in Los Angeles)
+    afternoon = datetime(2024, 1, 4, 16, 0, tzinfo=UTC)
+    assert states_only_today("합참은 5일 북한이", "ko", afternoon, ZoneInfo("America/Los_Angeles"))
 
 
 def test_a_launch_dated_today_in_utc_but_yesterday_at_the_launch_site_is_marked() -> None:

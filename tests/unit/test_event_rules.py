@@ -359,19 +359,21 @@ def test_an_authoritys_account_of_a_firing_the_next_day_is_a_follow_up(
     store: EventStore,
 ) -> None:
     """ "CENTCOM: Houthis fired ballistic missiles toward the Gulf of Aden", read the next
-    morning, is the command's account of yesterday's launch; the same authority's account
-    dated today, or a headline firing in its own voice, is a new launch."""
-    authority = (*SURE, "fact:authority")
-    first, account, dated = feed(
+    morning, is the command's account of yesterday's launch; the same account dated today,
+    or a flash citing an authority in the present tense ("...fires ballistic missile: JCS"),
+    is a new launch."""
+    account = (*SURE, "fact:authority", "ctx:title_told")
+    first, told, dated = feed(
         store,
         report("1", NOW, "YE"),
-        report("2", NOW + timedelta(hours=20), "YE", reasons=authority),
-        report("3", NOW + timedelta(hours=21), "YE", reasons=(*authority, "ctx:dated_today")),
+        report("2", NOW + timedelta(hours=20), "YE", reasons=account),
+        report("3", NOW + timedelta(hours=21), "YE", reasons=(*account, "ctx:dated_today")),
     )
-    assert account.event_id == first.event_id
+    assert told.event_id == first.event_id
     assert dated.outcome is ItemOutcome.NEW_EVENT
-    [own_voice] = feed(store, report("4", NOW + timedelta(hours=46), "YE"))
-    assert own_voice.outcome is ItemOutcome.NEW_EVENT
+    flash = (*SURE, "fact:authority")
+    [jcs] = feed(store, report("4", NOW + timedelta(hours=46), "YE", reasons=flash))
+    assert jcs.outcome is ItemOutcome.NEW_EVENT
 
 
 STORIES = {

@@ -35,6 +35,7 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Iraqi missiles hit Israel; residents don gas masks", "en", "IQ"),
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
         ("Azerbaijan: Armenian ballistic missile killed 13 in Ganja", "en", "AM"),
+        ("イラクがスカッドミサイルを発射 イスラエルに着弾", "ja", "IQ"),
     ],
 )
 def test_launcher(text: str, lang: str, country: str | None) -> None:
@@ -55,6 +56,7 @@ def test_state_whose_weapons_are_struck_is_no_launcher() -> None:
     [
         "Netanyahu rejects Iranian bid after Guards' Syria missile strike",
         "Ukraine missile strike kills five in Dnipro",
+        "Damascus missile strike kills three",
     ],
 )
 def test_bare_name_of_a_struck_state_before_a_weapon_is_no_sure_launcher(text: str) -> None:
@@ -62,6 +64,21 @@ def test_bare_name_of_a_struck_state_before_a_weapon_is_no_sure_launcher(text: s
     guessed: list[bool] = []
     extract_facts(text, "en", guessed=guessed)
     assert guessed == [True]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Ukraine's missile strike on Belgorod kills two", "UA"),
+        ("Israel’s missile test over the Mediterranean", "IL"),
+    ],
+)
+def test_possessive_of_a_struck_state_before_a_weapon_is_the_launcher(
+    text: str, country: str
+) -> None:
+    """ "Ukraine's missile strike", unlike "Ukraine missile strike", names its launcher."""
+    guessed: list[bool] = []
+    assert (extract_facts(text, "en", guessed=guessed).country, guessed) == (country, [])
 
 
 def test_speaker_that_seldom_launches_is_no_launcher() -> None:
