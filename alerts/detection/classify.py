@@ -65,7 +65,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -316,7 +316,15 @@ def _event_cues(
     # A guessed launcher that seldom launches is most likely the target, not the launch site.
     trusted = not guessed or facts.country in HABITUAL_LAUNCHERS
     zone = _LAUNCH_SITE_ZONES.get(facts.country or "") if trusted else None
-    at_site = in_utc if zone is None else stated_day_gaps(body, cues.lang, published_at, zone)
+    at_site = in_utc  # the same unless the launch site's date differs from UTC's
+    if (
+        zone is not None
+        and cues.lang == "en"
+        and published_at is not None
+        and published_at.tzinfo is not None
+        and published_at.astimezone(zone).date() != published_at.astimezone(UTC).date()
+    ):
+        at_site = stated_day_gaps(body, cues.lang, published_at, zone)
     if at_site and all(gap == 0 for gap in at_site):
         found.append("ctx:dated_today")
     elif (
