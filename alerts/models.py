@@ -62,18 +62,6 @@ class Item:
 # often than any other state it names, and they may fire on consecutive days.
 HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU"})
 
-# The zone of each launcher's usual launch areas (IANA names): its calendar day is the day of
-# its launch events (events/calendar.py), and the day English copy of its launches calls
-# "today" (detection/classify.py; Korean and Japanese copy dates by KST/JST).
-LAUNCHER_ZONES = {
-    "KP": "Asia/Pyongyang", "KR": "Asia/Seoul", "JP": "Asia/Tokyo", "CN": "Asia/Shanghai",
-    "TW": "Asia/Taipei", "RU": "Europe/Moscow", "UA": "Europe/Kyiv", "IR": "Asia/Tehran",
-    "IQ": "Asia/Baghdad", "SY": "Asia/Damascus", "LB": "Asia/Beirut", "IL": "Asia/Jerusalem",
-    "PS": "Asia/Gaza", "YE": "Asia/Aden", "SA": "Asia/Riyadh", "IN": "Asia/Kolkata",
-    "PK": "Asia/Karachi", "US": "America/Los_Angeles", "FR": "Europe/Paris",
-    "GB": "Europe/London", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
-}  # fmt: skip
-
 # The launchers of each region whose places the detector's [theatres] cues know: a report that
 # names no launcher but names such a place ("Beersheba toll rises to four") is about one of
 # these states' launches, never another region's launch of the same hour.

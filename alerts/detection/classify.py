@@ -67,14 +67,14 @@ import math
 import re
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
 from alerts.detection.dates import days_before_publication, stated_day_gaps
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import LinearModel, default_model, features
-from alerts.models import HABITUAL_LAUNCHERS, LAUNCHER_ZONES, Facts, Item, Verdict
+from alerts.launch_sites import launch_site_zone
+from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
 TITLE_CHARS = 600
 SUMMARY_CHARS = 3000
@@ -113,8 +113,6 @@ _FINITE_DISCOUNT = 0.35  # reaction/diplomacy beside a finite launch clause
 _STATED_LAUNCH = frozenset({"launch_verb", "flight"})  # "fires ...", "landed in its EEZ"
 # Context cues read in the title only, and those read in the summary too.
 _SUMMARY_CONTEXT = frozenset({"corrects", "retrospective"})
-# The launch site's day decides what English copy means by "today" (see _event_cues).
-_LAUNCH_SITE_ZONES = {code: ZoneInfo(name) for code, name in LAUNCHER_ZONES.items()}
 _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
@@ -315,7 +313,7 @@ def _event_cues(
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.
     trusted = not guessed or facts.country in HABITUAL_LAUNCHERS
-    zone = _LAUNCH_SITE_ZONES.get(facts.country or "") if trusted else None
+    zone = launch_site_zone(facts.country) if trusted else None
     at_site = in_utc  # the same unless the launch site's date differs from UTC's
     if (
         zone is not None

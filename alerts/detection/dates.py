@@ -74,20 +74,12 @@ def days_before_publication(folded: str, lang: str, published_at: datetime | Non
     return min(gaps) if gaps else None
 
 
-def states_only_today(
-    folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
-) -> bool:
-    """Whether every day the text names is the day of publication: a launch "on Thursday" or
-    "4일", with no earlier day beside it (see stated_day_gaps). A report of a habitual launcher
-    saying so the day after its last launch tells of a new one, not of yesterday's."""
-    gaps = stated_day_gaps(folded, lang, published_at, zone)
-    return bool(gaps) and all(gap == 0 for gap in gaps)
-
-
 def stated_day_gaps(
     folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
 ) -> list[int]:
-    """Days before publication of every day the text names, weekdays included. English copy
+    """Days before publication of every day the text names, weekdays included (every one 0: the
+    report dates its news today, "on Thursday" or "4일", a habitual launcher's new launch the day
+    after its last, not yesterday's). English copy
     counts from the day of publication in `zone` (the launch site's, when known: wire copy
     dates news by the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran
     is yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""

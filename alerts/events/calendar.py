@@ -2,9 +2,7 @@
 
 A launch event is one launching actor's launch activity on one local calendar day at the launch
 site (issue 12): North Korea's morning and afternoon salvos are one event, the next morning's
-launch is another. Zones are the launcher's usual launch areas, with their history (Pyongyang
-kept UTC+8:30 from 2015 to 2018), read from the IANA database (the `tzdata` package where the
-system has none).
+launch is another. The zones are `launch_sites.py`'s.
 """
 
 from __future__ import annotations
@@ -12,13 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from alerts.models import LAUNCHER_ZONES
+from alerts.launch_sites import launch_site_zone
 
-_DEFAULT_ZONE = "UTC"
-_ZONES = {code: ZoneInfo(name) for code, name in LAUNCHER_ZONES.items()}
-_UTC = ZoneInfo(_DEFAULT_ZONE)
+_UTC = ZoneInfo("UTC")
 
 
 def local_day(country: str, at: datetime) -> date:
     """The calendar day at `country`'s launch sites at the instant `at` (aware)."""
-    return at.astimezone(_ZONES.get(country, _UTC)).date()
+    return at.astimezone(launch_site_zone(country) or _UTC).date()

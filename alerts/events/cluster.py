@@ -9,11 +9,10 @@ time, else its publication); a report stating no time on a later day is a follow
 launcher's latest event while that is recent, unless it reads as the first news of a habitual
 launcher's new launch (see `best_match` and `_fresh_headline`). A launcher only guessed among
 the states a report names, and not a habitual one, is taken for the speaker or target of
-another's launch. Reports
-naming no launcher join the open event they fit or wait; opening an event takes the rules and
-the model both, surely (`_may_open`), or two independent sources' reports of the launcher's
-launch, each fairly sure (`_corroborating`: a report short of that bar is held a while for a
-second). Joining reports that add a fact, or a further salvo the
+another's launch. Reports naming no launcher join the open event they fit or wait; opening an
+event takes the rules and the model both, surely (`_may_open`), or two independent sources'
+reports of the launcher's launch, each fairly sure (`_corroborating`: a report short of that
+bar is held a while for a second). Joining reports that add a fact, or a further salvo the
 same day, send an `update` (at most one per minimum gap: facts arriving sooner are merged and
 owed as one deferred update); reports that retract or reclassify send a `correction`; the rest
 are joined silently. The store makes the choice atomic; this module only decides (reader's

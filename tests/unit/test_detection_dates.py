@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from alerts.detection.classify import classify_item
-from alerts.detection.dates import days_before_publication, states_only_today
+from alerts.detection.dates import days_before_publication, stated_day_gaps
 from alerts.models import Item
 
 PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
@@ -58,16 +58,21 @@ def test_no_publication_time_no_answer() -> None:
     assert days_before_publication("on jan. 2", "en", None) is None
 
 
+def _reasons(title: str, summary: str, lang: str, published_at: datetime) -> tuple[str, ...]:
+    item = Item(id="x", source="s", lang=lang, title=title, summary=summary,
+                published_at=published_at)  # fmt: skip
+    return classify_item(item).reasons
+
+
 def test_a_launch_dated_the_day_before_is_marked() -> None:
     """A report read the morning after, stating the launch's day of month, carries
     `ctx:dated_yesterday` (the event stage then takes it for the earlier launch)."""
-    item = Item(
-        id="x", source="s", lang="ko",
-        title="해리스 美 부통령 DMZ 간 날…北, 순천서 탄도미사일 또 쐈다",
-        summary="북한은 25일 태천, 28일 순안에 이어 29일 순천에서 단거리 탄도미사일 2발을 쐈다.",
-        published_at=datetime(2022, 9, 30, 0, 30, tzinfo=UTC),
+    reasons = _reasons(
+        "해리스 美 부통령 DMZ 간 날…北, 순천서 탄도미사일 또 쐈다",
+        "북한은 25일 태천, 28일 순안에 이어 29일 순천에서 단거리 탄도미사일 2발을 쐈다.",
+        "ko", datetime(2022, 9, 30, 0, 30, tzinfo=UTC),
     )  # fmt: skip
-    assert "ctx:dated_yesterday" in classify_item(item).reasons
+    assert "ctx:dated_yesterday" in reasons
 
 
 @pytest.mark.parametrize(
@@ -84,7 +89,8 @@ def test_a_launch_dated_the_day_before_is_marked() -> None:
 )
 def test_states_only_today(text: str, lang: str, today: bool) -> None:
     """Every day the text names is the day of publication (English: its weekday, UTC)."""
-    assert states_only_today(text, lang, PUBLISHED) is today
+    gaps = stated_day_gaps(text, lang, PUBLISHED)
+    assert (bool(gaps) and all(gap == 0 for gap in gaps)) is today
 
 
 def test_english_today_is_the_launch_sites_day_when_a_zone_is_given() -> None:
@@ -92,25 +98,48 @@ def test_english_today_is_the_launch_sites_day_when_a_zone_is_given() -> None:
     "on Thursday" is yesterday's there, and a Friday launch is today's."""
     late = datetime(2024, 1, 4, 21, 0, tzinfo=UTC)
     tehran = ZoneInfo("Asia/Tehran")
-    assert states_only_today("iran fired missiles on thursday", "en", late)
-    assert not states_only_today("iran fired missiles on thursday", "en", late, tehran)
-    assert states_only_today("iran fired missiles on friday", "en", late, tehran)
+    assert stated_day_gaps("iran fired missiles on thursday", "en", late) == [0]
+    assert stated_day_gaps("iran fired missiles on thursday", "en", late, tehran) == [1]
+    assert stated_day_gaps("iran fired missiles on friday", "en", late, tehran) == [0]
     # Korean and Japanese copy keeps its KST/JST day of month (4 January 16:00 UTC is the 5th
     # in Seoul, still the 4th in Los Angeles)
     afternoon = datetime(2024, 1, 4, 16, 0, tzinfo=UTC)
-    assert states_only_today("합참은 5일 북한이", "ko", afternoon, ZoneInfo("America/Los_Angeles"))
+    la = ZoneInfo("America/Los_Angeles")
+    assert stated_day_gaps("합참은 5일 북한이", "ko", afternoon, la) == [0]
 
 
 def test_a_launch_dated_today_in_utc_but_yesterday_at_the_launch_site_is_marked() -> None:
     """A claim read at 00:30 in Tehran of missiles fired "on Sunday" (still Sunday in UTC)
     tells of yesterday's launch: no `ctx:dated_today` for the event stage's fresh-launch rule,
     `ctx:dated_yesterday` instead."""
-    item = Item(
-        id="x", source="s", lang="en",
-        title="Iran's Revolutionary Guards say they fired Emad ballistic missiles at Israel",
-        summary="The Guards said on Sunday they had launched Emad and Kheibar Shekan missiles.",
-        published_at=datetime(2025, 6, 15, 21, 0, tzinfo=UTC),
+    reasons = _reasons(
+        "Iran's Revolutionary Guards say they fired Emad ballistic missiles at Israel",
+        "The Guards said on Sunday they had launched Emad and Kheibar Shekan missiles.",
+        "en", datetime(2025, 6, 15, 21, 0, tzinfo=UTC),
     )  # fmt: skip
-    reasons = classify_item(item).reasons
     assert "ctx:dated_yesterday" in reasons
     assert "ctx:dated_today" not in reasons
+
+
+def test_a_launch_site_west_of_utc_a_day_behind_is_not_yesterday() -> None:
+    """Monday 06:00 UTC is still Sunday night at Vandenberg: a Minuteman launch "early
+    Monday" is tomorrow there by the calendar, never yesterday's launch."""
+    reasons = _reasons(
+        "US Air Force test-fires unarmed Minuteman III ballistic missile from Vandenberg",
+        "The missile was launched early Monday from Vandenberg Space Force Base, California.",
+        "en", datetime(2025, 5, 19, 6, 0, tzinfo=UTC),
+    )  # fmt: skip
+    assert "ctx:dated_yesterday" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "told"),
+    [
+        ("CENTCOM: Houthis fired ballistic missiles toward Gulf of Aden and Red Sea", True),
+        ("(URGENT) N. Korea fires ballistic missile into East Sea: JCS", False),
+    ],
+)
+def test_a_headline_telling_a_firing_in_the_past_tense_is_marked(title: str, told: bool) -> None:
+    """`ctx:title_told`: an account of a launch ("fired"), not its flash ("fires")."""
+    reasons = _reasons(title, "", "en", datetime(2024, 3, 15, 6, 0, tzinfo=UTC))
+    assert ("ctx:title_told" in reasons) is told

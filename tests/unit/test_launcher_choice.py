@@ -52,6 +52,23 @@ def test_state_whose_weapons_are_struck_is_no_launcher() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "country", "guessed"),
+    [
+        ("US strikes on Iranian missile sites near Kermanshah", "US", []),
+        ("Israel striking Iranian missile launchers in the west", "IR", [True]),
+        ("Azerbaijani forces destroyed an Armenian missile system", "AZ", [True]),
+    ],
+)
+def test_weapons_under_attack_name_no_sure_launcher(
+    text: str, country: str, guessed: list[bool]
+) -> None:
+    """A struck state's weapon, after a strike verb or noun ("strikes on", "striking",
+    "destroyed an"), does not make that state the sure launcher."""
+    found: list[bool] = []
+    assert (extract_facts(text, "en", guessed=found).country, found) == (country, guessed)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Netanyahu rejects Iranian bid after Guards' Syria missile strike",
