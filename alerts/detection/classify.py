@@ -29,11 +29,15 @@ Rules that are choices, applied to the labelled corpus too:
 
 What the report says about its launch, for the event stage (cue data `[context]`, read for
 launch reports; other missile items are read only for a not-ballistic reclassification):
-- `corrects`: it retracts or revises an earlier report. When it says no ballistic missile
-  flew ("cruise missiles, not ballistic", "탄도미사일 아닌 방사포") the verdict is no launch,
-  with `category` the weapon it names (a retraction: it must name the launcher, as the event
-  stage finds the launch by country); otherwise (ICBM -> IRBM, one not two, outside the EEZ,
-  did not fly over Japan) it is a launch report that corrects. Facts are read for both.
+- `corrects`: it retracts or revises an earlier report: the headline says so, or the lede
+  in words that say it outright ("訂正します", "correcting its earlier count"); a lede's bare
+  negation ("not 400 km", "아닌") is background. When it says no ballistic missile flew
+  ("cruise missiles, not ballistic", "탄도미사일 아닌 방사포") the verdict is no launch, with
+  `category` the weapon it names; it retracts the launch only when the headline says so (a
+  lede's "rather than ballistic" or a launcher's denial is no retraction), and it must name
+  the launcher, as the event stage finds the launch by country; otherwise (ICBM -> IRBM,
+  one not two, outside the EEZ, did not fly over Japan) it is a launch report that corrects.
+  Facts are read for both.
 - `retrospective`: it tells of a launch hours ago: state-media headlines (KCNA style), past
   references in the title ("yesterday", "전날", "前日", a weekday), overnight tallies
   ("4 Iskander-M ... and 87 drones", "downed four of the six"), casualty reports, a launcher
@@ -112,7 +116,10 @@ _TYPE_DISCOUNT = 0.25  # weapon-type negatives beside a named ballistic missile
 _FINITE_DISCOUNT = 0.35  # reaction/diplomacy beside a finite launch clause
 _STATED_LAUNCH = frozenset({"launch_verb", "flight"})  # "fires ...", "landed in its EEZ"
 # Context cues read in the title only, and those read in the summary too.
-_SUMMARY_CONTEXT = frozenset({"corrects", "retrospective"})
+# A correction is a headline's news ("JCS revises flight range", "Japan retracts..."); a lede's
+# "not two" or "아닌" is mostly background, so the lede counts only the words that say it
+# outright ("corrected", "訂正": `corrects_lede`).
+_SUMMARY_CONTEXT = frozenset({"corrects_lede", "retrospective"})
 _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
@@ -161,6 +168,11 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     reclassified = bool(missile) and any(
         search_cue(cues.context["not_ballistic"], text, cues.word_start) for text in folded
     )
+    # Only a headline saying no ballistic missile flew retracts a launch: a lede's "rather than
+    # ballistic" or "denies firing" is background, a denial or a comparison.
+    retracts = reclassified and bool(
+        search_cue(cues.context["not_ballistic"], folded[0], cues.word_start)
+    )
     speakers: list[str] = []  # countries the title marks as speaking
     guessed: list[bool] = []  # whether the launcher is only a choice among named countries
     text = (title + "\n" + summary, lang, item.published_at)
@@ -189,7 +201,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
             facts = _read_facts(text, speakers, guessed, reasons)
     corrects, another, retrospective = _flags(
-        folded, cues, is_launch, reclassified, facts, speakers, reasons
+        folded, cues, is_launch, retracts, facts, speakers, reasons
     )
     if is_launch:
         reasons += _event_cues(folded, cues, facts, item.published_at, reasons)
@@ -245,9 +257,31 @@ def _model_probability(
         reasons.append("ctx:text_dated_days_ago")
     elif stated and min(stated) >= 1:
         reasons.append("ctx:dated_yesterday")  # "29일 순천에서" read on the 30th: not a new launch
-    probability = model.probability(features(*text, reasons))
+    days = _stated_days(folded, cues.lang, published_at)
+    probability = model.probability(features(*text, reasons, days))
     reasons.append(f"model:{probability:.2f}")
     return probability
+
+
+def _stated_days(folded: tuple[str, str], lang: str, published_at: datetime | None) -> list[str]:
+    """How long before publication the title and the lede date their news, for the model:
+    the nearest and the farthest day each names (weekdays included), in buckets (0, 1, 2 days,
+    within a week, a month, more), or that it names none. A launch report dates its news today
+    or yesterday; an investigation, funeral or anniversary, days or months back."""
+    found = []
+    for part, text in zip("ts", folded, strict=True):
+        gaps = stated_day_gaps(text, lang, published_at)
+        if gaps:
+            found += [f"{part}min{_days_bucket(min(gaps))}", f"{part}max{_days_bucket(max(gaps))}"]
+        else:
+            found.append(f"{part}none")
+    return found
+
+
+def _days_bucket(gap: int) -> str:
+    if gap <= 2:
+        return str(gap)
+    return "w" if gap <= 7 else "m" if gap <= 45 else "y"
 
 
 def _flags(
@@ -266,7 +300,9 @@ def _flags(
     # is a launch report; one that says no ballistic missile flew retracts the launch.
     # A retraction must name the launcher: the event stage matches it by country, and one
     # naming none ("Hawaii false missile alert") would retract any launch of the hour.
-    corrects = (reclassified and facts.country is not None) or "corrects" in context
+    corrects = (reclassified and facts.country is not None) or not context.isdisjoint(
+        {"corrects", "corrects_lede"}
+    )
     retrospective = corrects or (
         is_launch
         and (

@@ -66,14 +66,18 @@ NEGATIVE_CATEGORIES = (
     "display",
 )
 # Context cues ([context] in a cue file): what a launch report says about the launch.
-#   corrects: it retracts or revises an earlier report ("was not an ICBM", "정정", "訂正")
+#   corrects: it retracts or revises an earlier report ("was not an ICBM", "정정", "訂正"),
+#     read in the title only: a lede's "not two" or "아닌" is mostly background
+#   corrects_lede: the words that say so outright ("corrected", "정정", "訂正"), read in the
+#     lede too (Japan's ministry titles its revisions "（続報）" and corrects in the text)
 #   not_ballistic: the revision says no ballistic missile flew ("cruise missiles, not ballistic")
 #   another: a further launch ("fires another", "second launch today", "また発射")
 #   retrospective: tells of a launch hours ago ("overnight", "전날", "前日"), anywhere
 #   retrospective_title: the same, read in the title only (state-media style headlines,
 #     weekdays, claims by the launcher): too common in flash summaries to trust there
 CONTEXT_KINDS = (
-    "corrects", "not_ballistic", "another", "retrospective", "retrospective_title", "told",
+    "corrects", "corrects_lede", "not_ballistic", "another", "retrospective",
+    "retrospective_title", "told",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

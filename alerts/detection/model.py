@@ -9,6 +9,9 @@ the event stage, and an item with no missile or launch cue never reaches the mod
 
 Features, all deterministic and cheap (a few hundred dict lookups an item):
 - `r:<reason>`: every cue the rules fired ("en:ballistic", "neg:drill", "ctx:title_silent");
+- `d:<part><min|max><bucket>`: the nearest and farthest day the title (`t`) and the lede (`s`)
+  name, weekdays included, in days before publication (0, 1, 2, `w`eek, `m`onth, `y`ear), or
+  `d:tnone`, `d:snone`;
 - title and summary tokens, apart (`t:` and `s:`): Latin-script words and word pairs, with
   digits folded to 0 ("1,000 km" and "2,000 km" are one feature) and an -s, -es, -ed or -ing
   ending of words over four letters dropped ("launches", "launched": "launch"); for other
@@ -58,9 +61,13 @@ def _grams(text: str, prefix: str, trigrams: bool) -> list[str]:
     return grams
 
 
-def features(title: str, summary: str, reasons: Iterable[str]) -> set[str]:
-    """The model's binary features of one item."""
+def features(
+    title: str, summary: str, reasons: Iterable[str], days: Iterable[str] = ()
+) -> set[str]:
+    """The model's binary features of one item (`days`: how far back its title and lede date
+    their news, `classify._stated_days`)."""
     found = {f"r:{r}" for r in reasons}
+    found.update(f"d:{d}" for d in days)
     found.update(_grams(title, "t:", True))
     if summary:
         found.update(_grams(summary[:SUMMARY_CHARS], "s:", False))

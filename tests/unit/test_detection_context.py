@@ -235,6 +235,69 @@ class TestCorrections:
         """Only a report about a missile launch corrects one; a rules review is no retraction."""
         assert not verdict(title, lang=lang).corrects
 
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            # a comparison in the lede
+            (
+                "Rare ballistic salvo at Kyiv departs from Russia's usual tactics",
+                "Russia fired Iskander-M ballistic missiles at the capital in daylight, rather "
+                "than ballistic missiles at night as in most raids this month.",
+                "en",
+            ),
+            # the launcher's denial in the lede
+            (
+                "Iran's general staff denies firing at Israel after ceasefire began",
+                "The general staff said no missiles had been launched at Israel after the "
+                "ceasefire took effect, contrary to Israeli claims of an Iranian barrage.",
+                "en",
+            ),
+        ],
+    )
+    def test_no_retraction_from_the_lede_alone(self, title: str, summary: str, lang: str) -> None:
+        """Only a headline that says no ballistic missile flew retracts a launch: a lede's
+        comparison or denial never marks a launch subscribers were told of as withdrawn."""
+        v = verdict(title, summary, lang)
+        assert not (v.corrects and not v.is_launch)
+
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            (
+                "North Korea fires two ballistic missiles into East Sea, JCS says",
+                "They flew about 600 km, not 400 km, and fell outside Japan's EEZ.",
+                "en",
+            ),
+            (
+                '北, 동해상으로 단거리 탄도미사일 2발 발사…"600㎞ 비행"',
+                "합참은 미사일이 내륙이 아닌 동해상에 떨어졌다고 밝혔다.",
+                "ko",
+            ),
+            (
+                "北朝鮮、弾道ミサイル2発を発射 日本のEEZ外に落下か",
+                "防衛省によると、ミサイルは日本海ではなくEEZ外に落下したとみられる。",
+                "ja",
+            ),
+        ],
+    )
+    def test_a_negation_in_the_lede_is_no_correction(
+        self, title: str, summary: str, lang: str
+    ) -> None:
+        """A lede's "not 400 km", "아닌", "ではなく" is background to a flash; only words that say
+        outright that an earlier report is corrected ("訂正", "정정", "revising") count there."""
+        v = verdict(title, summary, lang)
+        assert v.is_launch
+        assert not v.corrects
+
+    def test_a_fire_not_caused_by_missile_debris_retracts_nothing(self) -> None:
+        """A fire found to be "arson, not missile shrapnel" says nothing of the launch."""
+        v = verdict(
+            "Beit Shemesh fire was arson, not missile shrapnel, officials say",
+            "Police said the blaze after the Houthi missile alert was set deliberately.",
+            "en",
+        )
+        assert not (v.corrects and not v.is_launch)
+
 
 class TestAnotherLaunch:
     @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.detection.classify import classify_item
+from alerts.detection.classify import _stated_days, classify_item
 from alerts.detection.dates import days_before_publication, stated_day_gaps
 from alerts.models import Item
 
@@ -143,3 +143,30 @@ def test_a_headline_telling_a_firing_in_the_past_tense_is_marked(title: str, tol
     """`ctx:title_told`: an account of a launch ("fired"), not its flash ("fires")."""
     reasons = _reasons(title, "", "en", datetime(2024, 3, 15, 6, 0, tzinfo=UTC))
     assert ("ctx:title_told" in reasons) is told
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        # a funeral two days after Friday's strike: the title dates it, the lede names no day
+        ("Uman buries children killed in Friday's missile strike", "", ["tmin2", "tmax2", "snone"]),
+        # a flash of today, its lede looking back to an older launch as well
+        (
+            "North Korea fires ballistic missile on Sunday",
+            "It was the first launch since a test on Dec. 18.",
+            ["tmin0", "tmax0", "snone"],  # "since Dec. 18" is background
+        ),
+        (
+            "Prosecutors charge officers over Iskander strike of Nov. 21",
+            "The strike on Nov. 21 and a second in October killed 12.",
+            ["tminm", "tmaxm", "sminm", "smaxy"],
+        ),
+    ],
+)
+def test_the_model_sees_how_far_back_title_and_lede_date_their_news(
+    title: str, summary: str, expected: list[str]
+) -> None:
+    """Weekdays count as well as dates: most English copy dates its news by weekday."""
+    folded = (title.lower(), summary.lower())
+    sunday = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
+    assert _stated_days(folded, "en", sunday) == expected
