@@ -49,8 +49,9 @@ launch reports; other missile items are read only for a not-ballistic reclassifi
   would open a new event for it.
 
 The learned model (`model.py`) has the final say on every item with a missile or launch cue:
-the cues above, the rules' own verdict ("ctx:rules_launch") and a stated date of older news
-("ctx:title_dated_days_ago") are its features beside words and character n-grams. Items with
+the cues above, the rules' own verdict ("ctx:rules_launch"), a stated date or weekday of older
+news ("ctx:title_dated_days_ago") and how far back the title and the lede date their news are
+its features beside words and character n-grams. Items with
 no such cue never reach it: they are most of any feed, and the cue scan settles them. Facts
 are read when the rules could still call a launch, or once the model has.
 
@@ -73,7 +74,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
-from alerts.detection.dates import days_before_publication, stated_day_gaps
+from alerts.detection.dates import stated_day_gaps
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import LinearModel, default_model, features
@@ -247,30 +248,32 @@ def _model_probability(
     if rules_launch:
         reasons.append("ctx:rules_launch")
     # Naming the day of an older launch: in the headline, it is what the story is about
-    # ("missile that hit Kharkiv on Jan. 2 was North Korean"); in the lede, maybe background.
-    in_title = days_before_publication(folded[0], cues.lang, published_at)
-    in_summary = days_before_publication(folded[1], cues.lang, published_at)
-    stated = [d for d in (in_title, in_summary) if d is not None]
+    # ("missile that hit Kharkiv on Jan. 2 was North Korean", "Friday's strike" read on
+    # Sunday); in the lede, maybe background.
+    title_gaps = stated_day_gaps(folded[0], cues.lang, published_at)
+    lede_gaps = stated_day_gaps(folded[1], cues.lang, published_at)
+    in_title = min(title_gaps, default=None)
+    stated = [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
     if in_title is not None and in_title >= _OLD_NEWS_DAYS:
         reasons.append("ctx:title_dated_days_ago")
     elif stated and min(stated) >= _OLD_NEWS_DAYS:
         reasons.append("ctx:text_dated_days_ago")
     elif stated and min(stated) >= 1:
         reasons.append("ctx:dated_yesterday")  # "29일 순천에서" read on the 30th: not a new launch
-    days = _stated_days(folded, cues.lang, published_at)
+    days = _stated_days(title_gaps, lede_gaps)
     probability = model.probability(features(*text, reasons, days))
     reasons.append(f"model:{probability:.2f}")
     return probability
 
 
-def _stated_days(folded: tuple[str, str], lang: str, published_at: datetime | None) -> list[str]:
+def _stated_days(title_gaps: list[int], lede_gaps: list[int]) -> list[str]:
     """How long before publication the title and the lede date their news, for the model:
-    the nearest and the farthest day each names (weekdays included), in buckets (0, 1, 2 days,
-    within a week, a month, more), or that it names none. A launch report dates its news today
-    or yesterday; an investigation, funeral or anniversary, days or months back."""
+    the nearest and the farthest day each names (`stated_day_gaps`, weekdays included), in
+    buckets (0, 1, 2 days, within a week, a month, more), or that it names none. A launch
+    report dates its news today or yesterday; an investigation, funeral or anniversary, days or
+    months back."""
     found = []
-    for part, text in zip("ts", folded, strict=True):
-        gaps = stated_day_gaps(text, lang, published_at)
+    for part, gaps in (("t", title_gaps), ("s", lede_gaps)):
         if gaps:
             found += [f"{part}min{_days_bucket(min(gaps))}", f"{part}max{_days_bucket(max(gaps))}"]
         else:

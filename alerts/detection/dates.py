@@ -5,11 +5,12 @@ Why: a launch report is news of a launch of the last 48 hours. Stories that name
 older strike ("the missile that hit Kharkiv on Jan. 2 was North Korean", "지난 2일 발사된",
 "1月2日に発射") are investigations, funerals and retrospectives, not launch news; their
 wording is otherwise that of a launch report. Korean and Japanese wire copy states the day of
-month of the events it reports, so a day alone counts there; English needs a month name. A
-month named alone ("1월", "in January") counts from its last day. Relative days count back
-from publication ("last week", "two months ago", "지난달", "先週"); "last week's launch"
-compares with an older one and is background. English copy's "today" may be taken at the launch
-site (`zone`): wire copy dates news by the place it happened.
+month of the events it reports, so a day alone counts there; English needs a month name or a
+weekday ("Friday's strike", read on Sunday, is two days back). A month named alone ("1월",
+"in January") counts from its last day. Relative days count back from publication ("last
+week", "two months ago", "지난달", "先週"); "last week's launch" compares with an older one
+and is background. English copy's "today" may be taken at the launch site (`zone`): wire copy
+dates news by the place it happened.
 """
 
 from __future__ import annotations
@@ -66,23 +67,15 @@ _BACKGROUND_BEFORE = re.compile(
 _BACKGROUND_AFTER = re.compile(r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続き|ぶり)")
 
 
-def days_before_publication(folded: str, lang: str, published_at: datetime | None) -> int | None:
-    """Days between publication and the latest date the lower-cased text states (0 = the
-    same day), or None when it states none. Dates after publication count as last year's
-    or last month's, as wire copy never dates the future this way."""
-    gaps = _stated_days_before(folded, lang, published_at)
-    return min(gaps) if gaps else None
-
-
 def stated_day_gaps(
     folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
 ) -> list[int]:
-    """Days before publication of every day the text names, weekdays included (every one 0: the
-    report dates its news today, "on Thursday" or "4일", a habitual launcher's new launch the day
-    after its last, not yesterday's). English copy
-    counts from the day of publication in `zone` (the launch site's, when known: wire copy
-    dates news by the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran
-    is yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
+    """Days before publication of every day the lower-cased text names, weekdays included
+    (every one 0: the report dates its news today, "on Thursday" or "4일", a habitual
+    launcher's new launch the day after its last, not yesterday's). English copy counts from
+    the day of publication in `zone` (the launch site's, when known: wire copy dates news by
+    the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran is
+    yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
     if published_at is None:
         return []
     if published_at.tzinfo is None:
@@ -99,7 +92,9 @@ def stated_day_gaps(
 
 
 def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
-    """Days before publication of each date the text states (see days_before_publication)."""
+    """Days before publication of each date the lower-cased text states (0 = the same day).
+    Dates after publication count as last year's or last month's, as wire copy never dates the
+    future this way."""
     if published_at is None:
         return []
     if lang in ("ko", "ja"):

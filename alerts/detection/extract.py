@@ -6,7 +6,9 @@ little, so every field is optional and a miss is `None`, never a guess, with one
 exception: a clock time in Korean or Japanese copy (or English copy about a North Korean launch
 without a stated zone) is read as Korea/Japan time (UTC+9), which is how those sources write.
 Named zones with daylight saving time ("Pacific time", "Kyiv time") use the time-zone database,
-and a clock time resolves to its occurrence nearest before publication (up to 30 minutes after).
+and a clock time resolves to its occurrence nearest before publication (up to 30 minutes after),
+or in English copy to the day the text names, when it names one alone ("Wednesday's test,
+launched at 12:01 a.m.", read on Thursday).
 Landing areas get one canonical name across languages ("동해", "日本海", "East Sea").
 """
 
@@ -17,6 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.detection.cues import LangCues, cues_for
+from alerts.detection.dates import stated_day_gaps
 from alerts.models import HABITUAL_LAUNCHERS, Facts, MissileClass
 
 MAX_TEXT_CHARS = 4000
@@ -520,7 +523,13 @@ def _find_launch_time(
     if zone is None or published_at is None or hour > 23 or minute > 59:
         return None, stated
     day = int(g["day"]) if g.get("day") else None
-    return _resolve(published_at, hour, minute, zone, day), stated
+    days_back = None
+    if day is None and cues.lang not in _EAST_ASIAN_LANGS:
+        # "Wednesday's test, launched at 12:01 a.m. Pacific time", read on Thursday: the day
+        # the text names, when it names one and no other.
+        gaps = set(stated_day_gaps(folded, cues.lang, published_at, zone))
+        days_back = gaps.pop() if len(gaps) == 1 else None
+    return _resolve(published_at, hour, minute, zone, day, days_back), stated
 
 
 def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:
@@ -552,13 +561,22 @@ def _fixed(offset: float) -> tzinfo:
 
 
 def _resolve(
-    published_at: datetime, hour: int, minute: int, zone: tzinfo, day: int | None
+    published_at: datetime,
+    hour: int,
+    minute: int,
+    zone: tzinfo,
+    day: int | None,
+    days_back: int | None = None,
 ) -> datetime:
-    """Place a local clock time on the calendar: the occurrence of that clock time in `zone`
-    nearest before publication, or up to 30 minutes after it (clocks disagree): the
-    publication's local day, or the day before (a 02:00 report of a 23:50 launch)."""
+    """Place a local clock time on the calendar: on the day of month stated with it, or the
+    day the text names (`days_back`, one or two days before publication in `zone`), else the
+    occurrence of that clock time in `zone` nearest before publication, or up to 30 minutes
+    after it (clocks disagree): the publication's local day, or the day before (a 02:00 report
+    of a 23:50 launch)."""
     published_local = published_at.astimezone(zone)
     local = published_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if day is None and days_back in (1, 2):  # further back, a weekday is likely misread
+        return (local - timedelta(days=days_back)).astimezone(UTC)
     if day is not None and day != local.day:
         month_start = local.replace(day=1)
         if day > local.day:

@@ -112,6 +112,11 @@ class TestRetrospective:
                 "en",
             ),
             ("N. Korea says it test-fired new tactical ballistic missile Sunday", "", "en"),
+            (
+                "Kyiv toll rises to six; three Kinzhals among 19 missiles fired",
+                "Russia attacked with 430 drones and 19 missiles, including three Kinzhals.",
+                "en",
+            ),
             ('北 "신형 ICBM 화성-19형 시험발사"…김정은 참관', "", "ko"),
             ("북한, 전날 동해상으로 탄도미사일 발사", "", "ko"),
             ("北朝鮮「火星19型」ICBMの発射実験と発表", "", "ja"),

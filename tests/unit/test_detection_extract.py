@@ -145,8 +145,26 @@ class TestLaunchTime:
 
     def test_local_time_of_a_known_country(self) -> None:
         """A clock time in "local time" uses the launching country's zone."""
-        facts = facts_of("China launched an ICBM at 8:44 a.m. local time on Wednesday.", "en")
+        facts = facts_of("China launched an ICBM at 8:44 a.m. local time on Monday.", "en")
         assert facts.launch_time == datetime(2024, 3, 18, 0, 44, tzinfo=UTC)
+
+    def test_a_clock_time_on_the_day_the_text_names(self) -> None:
+        """A test "launched on Saturday at 12:01 a.m. Pacific time", read on Sunday evening:
+        Saturday's 12:01 a.m., not Sunday's (an analysis the day after is no new launch)."""
+        facts = facts_of(
+            "Saturday's Minuteman III test, launched from Vandenberg at 12:01 a.m. Pacific "
+            "time, flew 4,200 miles.",
+            "en",
+        )
+        assert facts.launch_time == datetime(2024, 3, 16, 7, 1, tzinfo=UTC)
+
+    def test_two_days_named_leave_the_clock_time_on_the_nearest_day(self) -> None:
+        """A text naming two days does not say which one the clock time belongs to."""
+        facts = facts_of(
+            "Minuteman III tests on Friday and Saturday, one launched at 12:01 a.m. Pacific time.",
+            "en",
+        )
+        assert facts.launch_time == datetime(2024, 3, 17, 7, 1, tzinfo=UTC)  # Sunday's
 
     def test_without_publication_time_only_the_text(self) -> None:
         """Without a publication time the stated time is kept as text, not guessed."""
