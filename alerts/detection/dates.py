@@ -52,8 +52,9 @@ _UNIT_DAYS = {"week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 
               "작년": 365, "先週": 7, "先月": 30, "昨年": 365, "去年": 365}  # fmt: skip
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
-_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일")
-_JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日")
+# A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").
+_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속)")
+_JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日(?!連続|間|目)")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
@@ -64,7 +65,9 @@ _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
     r"|\bprevious(?:ly)?|\bearlier)\b[^.;]{0,30}$"
 )
-_BACKGROUND_AFTER = re.compile(r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続き|ぶり)")
+_BACKGROUND_AFTER = re.compile(
+    r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|부터|以来|以降|に続き|ぶり|から)"
+)
 
 
 def stated_day_gaps(

@@ -35,6 +35,10 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("it followed a failed launch on jan. 1.", "en", None),
         ("the first launch since jan. 1", "en", None),
         ("1月1日以来の発射", "ja", None),
+        ("北, 1일부터 사흘째 단거리 발사체", "ko", None),  # since the 1st
+        ("1日から3日連続の発射", "ja", None),
+        ("北朝鮮 弾道ミサイル発射 2日連続", "ja", None),  # two days running, not the 2nd
+        ("3일간 6발 발사", "ko", None),
         ("지난 1일 발사된 미사일은 1일 이후 처음", "ko", 4),  # one date is the story's
         # days named relative to publication (a Thursday): "last weekend" goes back to Sunday
         ("iran says its missile hit a target 250 km away last week", "en", 7),
