@@ -38,6 +38,16 @@ _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # Azerbaijan: like any state, named beside its weapon, after "from" or as the subject of a
 # launch verb it launched; merely named, it is a guess.)
 _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
+# (launcher, owner of the system the cue data names): states that fire another's designs or
+# systems named after them. Russia fires North Korean KN-23s; North Korea's KN-23 is an
+# "Iskander-type"; Iran's and Pakistan's early missiles are Nodong-based; Iran's proxies and
+# Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
+# ATACMS the cue data gives to Ukraine, its user in the news since 2023.
+_FIRES_DESIGNS_OF = frozenset(
+    {(state, state) for state in _LIKELY_LAUNCHERS}
+    | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
+       ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA")}
+)  # fmt: skip
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
 # modelled: reports about launches almost always name zones without DST (KST, JST) or give GMT.
@@ -201,11 +211,11 @@ def _launcher_of_lines(
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code is not None and not sure:
-            systems = {cues.systems.first(f, cues.word_start) for _, f in lines}
+            systems = [cues.systems.first(f, cues.word_start) for _, f in lines]
             if code in systems:
                 sure = True  # "French M51 ... self-destructs": its system confirms the state
             else:
-                owner = _system_owner(folded, cues, code)
+                owner = _system_owner(folded, cues, code, systems[0])
                 sure = owner != code
                 code = owner
         if code:
@@ -217,18 +227,22 @@ def _launcher_of_lines(
     return None
 
 
-def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
-    """A named weapon system says who fired better than a country merely named: its owner
-    replaces a chosen country that seldom launches ("Seoul: Rodong launch shows..."), but not
-    a habitual launcher firing another's design ("North Korea's own Iskander-type missile",
+def _system_owner(folded: str, cues: LangCues, chosen: str, title_system: str | None) -> str:
+    """A named weapon system (the line's, else the title's) says who fired better than a
+    country merely named: its owner replaces a chosen country
+    that seldom launches ("Seoul: Rodong launch shows..."), and a habitual launcher that never
+    fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
+    target), but not one firing another's design ("North Korea's own Iskander-type missile",
     "Russia fires North Korean KN-23s")."""
-    owner = cues.systems.first(folded, cues.word_start)
+    owner = cues.systems.first(folded, cues.word_start) or title_system
     if owner is None:
         return chosen
     # A habitual launcher named as a state keeps it; one only implied by a place of its own
     # ("Hyunmoo-2 flew the distance to Sunan airfield") does not.
-    if chosen in _LIKELY_LAUNCHERS and any(
-        code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start)
+    if (
+        chosen in _LIKELY_LAUNCHERS
+        and (chosen, owner) in _FIRES_DESIGNS_OF
+        and any(code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start))
     ):
         return chosen
     return owner

@@ -36,6 +36,21 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
         ("Azerbaijan: Armenian ballistic missile killed 13 in Ganja", "en", "AM"),
         ("イラクがスカッドミサイルを発射 イスラエルに着弾", "ja", "IQ"),
+        # a habitual launcher named beside a weapon it never fires is its target
+        ("Explosions in occupied Sevastopol; Russia claims five ATACMS downed", "en", "UA"),
+        (
+            "Russia says air defences downed three ATACMS over Crimea overnight\n"
+            "Russian-installed officials said debris fell on a beach.",
+            "en",
+            "UA",
+        ),
+        # ...but a system named in a later line only does not overrule the title's state
+        (
+            "파키스탄, 사거리 1천300㎞ 핵탑재 가능 가우리 미사일 시험발사\n"
+            "이튿날 인도는 아그니-3를 쐈다.",
+            "ko",
+            "PK",
+        ),
     ],
 )
 def test_launcher(text: str, lang: str, country: str | None) -> None:
