@@ -8,9 +8,9 @@ wording is otherwise that of a launch report. Korean and Japanese wire copy stat
 month of the events it reports, so a day alone counts there; English needs a month name or a
 weekday ("Friday's strike", read on Sunday, is two days back). A month named alone ("1월",
 "in January") counts from its last day. Relative days count back from publication ("last
-week", "two months ago", "지난달", "先週"); "last week's launch" compares with an older one
-and is background. English copy's "today" may be taken at the launch site (`zone`): wire copy
-dates news by the place it happened.
+week", "two months ago", "a year on", "지난달", "先週"); "last week's launch" compares with an
+older one and is background. English copy's "today" may be taken at the launch site (`zone`):
+wire copy dates news by the place it happened.
 """
 
 from __future__ import annotations
@@ -44,12 +44,14 @@ _EN_WEEKDAY = re.compile(
 _EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
-    r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>week|month|year)s? ago\b"
+    r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
+    r" (?:ago\b|on(?=,|\s*$))"  # "two weeks ago", "five days on, Bat Yam still digging"
 )
 _KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
 _JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
-_UNIT_DAYS = {"week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30, "지난해": 365,
-              "작년": 365, "先週": 7, "先月": 30, "昨年": 365, "去年": 365}  # fmt: skip
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
+              "지난해": 365, "작년": 365, "先週": 7, "先月": 30, "昨年": 365,
+              "去年": 365}  # fmt: skip
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
 # A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").

@@ -44,6 +44,9 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("iran says its missile hit a target 250 km away last week", "en", 7),
         ("us officials: iran did not launch a missile last weekend", "en", 4),
         ("japan discloses a test carried out two weeks ago", "en", 14),
+        ("five days on, bat yam still digging after iran's missile strike", "en", 5),
+        ("a year on, kramatorsk mourns the victims of the tochka-u strike", "en", 365),
+        ("third missile attack in a week on a us-owned ship", "en", None),
         ("대만, 지난달 신형 미사일 시험발사 뒤늦게 공개", "ko", 30),
         ("지난 주말 발사된 미사일", "ko", 5),  # Friday 04:00 in Seoul
         ("中国が先週末に少なくとも1発を発射", "ja", 5),
