@@ -55,6 +55,7 @@ _ZONE_OFFSETS = {
     "kst": 9.0, "jst": 9.0, "seoul time": 9.0, "tokyo time": 9.0, "gmt": 0.0, "utc": 0.0,
     "pacific time": -8.0, "pst": -8.0, "pdt": -7.0, "eastern time": -5.0, "est": -5.0,
     "edt": -4.0, "kyiv time": 2.0, "moscow time": 3.0, "tehran time": 3.5, "israel time": 2.0,
+    "sanaa time": 3.0, "riyadh time": 3.0,
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
@@ -552,7 +553,7 @@ def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:
     copy and North Korean launches."""
     if zone:
         zone = zone.lower()
-        if zone == "local time":
+        if zone in ("local time", "local"):
             return _named_zone(_COUNTRY_ZONE_NAMES.get(country or ""),
                                _COUNTRY_OFFSETS.get(country or ""))  # fmt: skip
         return _named_zone(_ZONE_NAMES.get(zone), _ZONE_OFFSETS.get(zone))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from alerts.events.calendar import local_day
@@ -227,9 +227,10 @@ def best_match(
 
     An event is one launcher's launch activity on one local calendar day at the launch site:
     a report joins its launcher's event of the day its launch happened (stated, else the day
-    it was published). A report that states no time and comes on a later day is a follow-up
-    of the launcher's latest event while it is recent (`follow_up_s`; state-media claims and
-    other past references, `retrospective_window_s`), unless it announces a further launch.
+    it was published, or the day before for a report dating its launch yesterday). A report
+    that states no time and comes on a later day is a follow-up of the launcher's latest
+    event while it is recent (`follow_up_s`; state-media claims and other past references,
+    `retrospective_window_s`), unless it announces a further launch or dates it yesterday.
     A report that names no launcher joins the nearest recent event of any launcher.
     """
     if report.country == UNKNOWN_COUNTRY:
@@ -238,9 +239,20 @@ def best_match(
         return _unknown_country_match(report, candidates, policy)
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
     day = local_day(report.country, report.launch_at)
-    same_day = [e for e in own if local_day(report.country, e.launch_at) == day]
-    if same_day:
-        return min(same_day, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds()))
+    # A report dating its launch the day before ("29일 순천에서" read on the 30th, KCNA's
+    # morning claim) is of that day's event, if there is one, before today's; failing both, it
+    # tells of a launch we have no event of, not of an older one.
+    days = [day]
+    if not report.stated_time and "ctx:dated_yesterday" in report.verdict.reasons:
+        days.insert(0, day - timedelta(days=1))
+    for wanted in days:
+        same_day = [e for e in own if local_day(report.country, e.launch_at) == wanted]
+        if same_day:
+            return min(
+                same_day, key=lambda e: abs((e.launch_at - report.launch_at).total_seconds())
+            )
+    if len(days) > 1:
+        return None
     if report.verdict.another and "ctx:dated_yesterday" not in report.verdict.reasons:
         return None  # a further launch, unless it is dated the day before ("hours after" it)
     if report.stated_time:

@@ -148,6 +148,21 @@ class TestLaunchTime:
         facts = facts_of("China launched an ICBM at 8:44 a.m. local time on Monday.", "en")
         assert facts.launch_time == datetime(2024, 3, 18, 0, 44, tzinfo=UTC)
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            # 03:30 on the 18th in Sanaa: 11:51 is yesterday's
+            (
+                "CENTCOM: Houthi ballistic missile engaged at 11:51 local",
+                datetime(2024, 3, 17, 8, 51),
+            ),
+            ("Houthis fired two missiles at 8:30 a.m. Sanaa time", datetime(2024, 3, 17, 5, 30)),
+        ],
+    )
+    def test_local_and_sanaa_time(self, text: str, expected: datetime) -> None:
+        """ "11:51 local" is the launcher's local time, as "11:51 local time" is."""
+        assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
+
     def test_a_clock_time_on_the_day_the_text_names(self) -> None:
         """A test "launched on Saturday at 12:01 a.m. Pacific time", read on Sunday evening:
         Saturday's 12:01 a.m., not Sunday's (an analysis the day after is no new launch)."""

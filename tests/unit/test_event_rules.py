@@ -4,6 +4,7 @@ is its country; a report naming no launcher joins what it fits or waits."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -374,6 +375,37 @@ def test_an_authoritys_account_of_a_firing_the_next_day_is_a_follow_up(
     flash = (*SURE, "fact:authority")
     [jcs] = feed(store, report("4", NOW + timedelta(hours=46), "YE", reasons=flash))
     assert jcs.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_a_report_dated_yesterday_joins_yesterdays_event_not_todays(store: EventStore) -> None:
+    """KCNA's morning claim of yesterday's firing ("31일 ... 3발"), read after a dawn launch
+    of the new day, is of yesterday's event."""
+    night = NOW - timedelta(hours=9)  # 01:00 KST on the 25th
+    dawn = NOW + timedelta(hours=17)  # 03:00 KST on the 26th
+    claim = (*SURE, "ctx:dated_yesterday", "ctx:retrospective")
+    first, second, kcna = feed(
+        store,
+        report("1", night, "KP"),
+        report("2", dawn, "KP"),
+        report("3", dawn + timedelta(hours=4), "KP", reasons=claim),
+    )
+    assert first.event_id != second.event_id
+    assert kcna.event_id == first.event_id
+
+
+def test_a_report_dated_yesterday_joins_no_older_event(store: EventStore) -> None:
+    """A Houthi claim dating its firing yesterday, with no event of yesterday open, is of a
+    launch not yet known, not a follow-up of the day before's."""
+    claim = ("ctx:rules_launch", "ctx:dated_yesterday", "ctx:retrospective")
+    item, verdict = report("2", NOW + timedelta(hours=45), "YE", reasons=claim, confidence=0.99)
+    # 04:00 on the 25th in Sanaa, then a claim read at 01:00 on the 27th of a firing on the 26th
+    first, saree = feed(
+        store,
+        report("1", NOW, "YE"),
+        (item, dataclasses.replace(verdict, retrospective=True)),
+    )
+    assert saree.outcome is ItemOutcome.NEW_EVENT
+    assert saree.event_id != first.event_id
 
 
 STORIES = {
