@@ -92,7 +92,9 @@ def stated_day_gaps(
         weekday = published_at.weekday()
         for m in _EN_WEEKDAY.finditer(folded):
             if not _background(folded, m):
-                gaps.append((weekday - _WEEKDAYS.index(m["w"])) % 7)
+                # "on Thursday" read on Wednesday is today east of UTC (or a plan), not 6 days ago
+                gap = (weekday - _WEEKDAYS.index(m["w"])) % 7
+                gaps.append(0 if gap == 6 else gap)
     return gaps
 
 
@@ -127,7 +129,8 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             for m in _EN_MONTH.finditer(folded)
             if not _background(folded, m)
         ]
-    gaps = [(today - d).days for d in stated if d is not None]
+    # A day after publication is today east of UTC ("Dec. 4" in Seoul, read at 22:00 UTC).
+    gaps = [max(0, (today - d).days) for d in stated if d is not None]
     return gaps + _relative_days_before(folded, lang, today)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -148,7 +149,9 @@ def test_launch_report_becomes_one_slack_message_and_one_email(stack: Stack) -> 
         "North Korea fires ballistic missile into East Sea, JCS says",
         "https://wire.example/kp-launch-1",
         launch_at,
-        "North Korea fired a ballistic missile toward the East Sea on Tuesday, "
+        # the day in Seoul, as wire copy dates it: a weekday days back would be old news
+        "North Korea fired a ballistic missile toward the East Sea on "
+        f"{launch_at.astimezone(ZoneInfo('Asia/Seoul')):%A}, "
         "South Korea's Joint Chiefs of Staff said.",
     )
     stack.feeds.set("/wire.rss", rss([flash]), etag=True)

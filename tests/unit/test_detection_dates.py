@@ -20,6 +20,9 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("russia fired north korean missiles at ukraine on dec. 30 and jan. 2", "en", 2),
         ("the missile that hit kharkiv on 2 january was north korean", "en", 2),
         ("north korea fires a missile on thursday", "en", 0),  # a weekday counts too
+        # the next day in UTC is today east of it (Friday morning in Seoul), not days back
+        ("north korea fires a missile on friday", "en", 0),
+        ("north korea fired a missile on jan. 5", "en", 0),
         ("the 2,000 km missile first flew in may 2023", "en", None),
         ("합참은 북한이 5일 오전 동해상으로 탄도미사일을 발사했다고", "ko", 0),
         ("지난 1일 발사된 미사일은", "ko", 4),
