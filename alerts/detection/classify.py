@@ -169,10 +169,12 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     reclassified = bool(missile) and any(
         search_cue(cues.context["not_ballistic"], text, cues.word_start) for text in folded
     )
-    # Only a headline saying no ballistic missile flew retracts a launch: a lede's "rather than
-    # ballistic" or "denies firing" is background, a denial or a comparison.
-    retracts = reclassified and bool(
-        search_cue(cues.context["not_ballistic"], folded[0], cues.word_start)
+    # It retracts a launch when its headline says so, or its lede in words that say outright
+    # that an earlier report is corrected (Japan's ministry titles its revisions "（続報）"); a
+    # lede's "rather than ballistic" or "denies firing" alone is a comparison or a denial.
+    retracts = reclassified and (
+        bool(search_cue(cues.context["not_ballistic"], folded[0], cues.word_start))
+        or bool(search_cue(cues.context["corrects_lede"], folded[1], cues.word_start))
     )
     speakers: list[str] = []  # countries the title marks as speaking
     guessed: list[bool] = []  # whether the launcher is only a choice among named countries
@@ -191,14 +193,14 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
         for category, weight in in_summary.items():
             negatives[category] = max(weight, negatives.get(category, 0.0))
     score -= _negative_total(negatives, reasons)
-    is_launch = candidate and score >= THRESHOLD and not reclassified
+    is_launch = candidate and score >= THRESHOLD and not retracts
     probability = None
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
         probability = _model_probability(
             model, (title, summary), folded, cues, item.published_at, is_launch, reasons
         )
-        is_launch = probability >= model.threshold and not reclassified
+        is_launch = probability >= model.threshold and not retracts
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
             facts = _read_facts(text, speakers, guessed, reasons)
     corrects, another, retrospective = _flags(
@@ -251,7 +253,7 @@ def _model_probability(
     # ("missile that hit Kharkiv on Jan. 2 was North Korean", "Friday's strike" read on
     # Sunday); in the lede, maybe background.
     title_gaps = stated_day_gaps(folded[0], cues.lang, published_at)
-    lede_gaps = stated_day_gaps(folded[1], cues.lang, published_at)
+    lede_gaps = stated_day_gaps(folded[1], cues.lang, published_at) if folded[1] else None
     in_title = min(title_gaps, default=None)
     stated = [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
     if in_title is not None and in_title >= _OLD_NEWS_DAYS:
@@ -266,14 +268,16 @@ def _model_probability(
     return probability
 
 
-def _stated_days(title_gaps: list[int], lede_gaps: list[int]) -> list[str]:
-    """How long before publication the title and the lede date their news, for the model:
-    the nearest and the farthest day each names (`stated_day_gaps`, weekdays included), in
-    buckets (0, 1, 2 days, within a week, a month, more), or that it names none. A launch
-    report dates its news today or yesterday; an investigation, funeral or anniversary, days or
-    months back."""
+def _stated_days(title_gaps: list[int], lede_gaps: list[int] | None) -> list[str]:
+    """How long before publication the title and the lede (None: the item has none) date
+    their news, for the model: the nearest and the farthest day each names
+    (`stated_day_gaps`, weekdays included), in buckets (0, 1, 2 days, within a week, a month,
+    more), or that it names none. A launch report dates its news today or yesterday; an
+    investigation, funeral or anniversary, days or months back."""
     found = []
     for part, gaps in (("t", title_gaps), ("s", lede_gaps)):
+        if gaps is None:
+            continue
         if gaps:
             found += [f"{part}min{_days_bucket(min(gaps))}", f"{part}max{_days_bucket(max(gaps))}"]
         else:
@@ -370,7 +374,9 @@ def _event_cues(
         and all(gap == 0 for gap in in_utc)
         and all(gap == 1 for gap in at_site)
     ):
-        found.append("ctx:dated_yesterday")
+        # "Yesterday" on the launch site's calendar, not the reporter's: the event stage
+        # counts it back from the site's day.
+        found += ["ctx:dated_yesterday", "ctx:yesterday_at_site"]
     return found
 
 

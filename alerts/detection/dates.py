@@ -68,7 +68,13 @@ _BACKGROUND_BEFORE = re.compile(
     r"|\bprevious(?:ly)?|\bearlier)\b[^.;]{0,30}$"
 )
 _BACKGROUND_AFTER = re.compile(
-    r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|부터|以来|以降|に続き|ぶり|から)"
+    r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続き|ぶり)|^\s?(?:부터|から)"
+)  # "18일부터", "1日から": since the day; not "4日午前、平壌付近から" (from a place)
+# A weekday of what is to come, not of the news: "drills starting Monday", "ahead of the
+# election on Saturday", "talks due on Friday".
+_FUTURE_BEFORE = re.compile(
+    r"(?:\bahead of|\bstart(?:s|ing)?|\bbegin(?:s|ning)?|\bdue|\bscheduled|\bplanned|\bset to"
+    r"|\bupcoming|\belection)\b[^.;]{0,30}$"
 )
 
 
@@ -90,18 +96,23 @@ def stated_day_gaps(
     gaps = _stated_days_before(folded, lang, published_at)
     if lang not in ("ko", "ja"):
         weekday = published_at.weekday()
+        # "on Thursday" read on Wednesday afternoon in UTC is today east of it (Seoul's
+        # Thursday morning), not six days back.
+        tomorrow_is_today = zone is None and published_at.hour >= 10
         for m in _EN_WEEKDAY.finditer(folded):
-            if not _background(folded, m):
-                # "on Thursday" read on Wednesday is today east of UTC (or a plan), not 6 days ago
-                gap = (weekday - _WEEKDAYS.index(m["w"])) % 7
-                gaps.append(0 if gap == 6 else gap)
+            if _background(folded, m) or _FUTURE_BEFORE.search(
+                folded[max(0, m.start() - 40) : m.start()]
+            ):
+                continue
+            gap = (weekday - _WEEKDAYS.index(m["w"])) % 7
+            gaps.append(0 if gap == 6 and tomorrow_is_today else gap)
     return gaps
 
 
 def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
-    """Days before publication of each date the lower-cased text states (0 = the same day).
-    Dates after publication count as last year's or last month's, as wire copy never dates the
-    future this way."""
+    """Days before publication of each date the lower-cased text states (0 = the same day, or
+    the next: today east of UTC). Dates later than that count as last year's or last month's,
+    as wire copy never dates the future this way."""
     if published_at is None:
         return []
     if lang in ("ko", "ja"):
@@ -170,6 +181,9 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
     m = int(month) if month else today.month
     if not 1 <= m <= 12:
         return None
+    tomorrow = today + timedelta(days=1)  # today east of UTC ("Jan. 1" read on Dec. 31 UTC)
+    if d == tomorrow.day and (month is None or m == tomorrow.month):
+        return tomorrow
     for year, mon in ((today.year, m), *_earlier(today.year, m, month is None)):
         try:
             candidate = date(year, mon, d)

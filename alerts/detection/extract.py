@@ -42,11 +42,13 @@ _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 # systems named after them. Russia fires North Korean KN-23s; North Korea's KN-23 is an
 # "Iskander-type"; Iran's and Pakistan's early missiles are Nodong-based; Iran's proxies and
 # Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
-# ATACMS the cue data gives to Ukraine, its user in the news since 2023.
+# ATACMS the cue data gives to Ukraine, its user in the news since 2023; Britain's Trident is
+# the US design.
 _FIRES_DESIGNS_OF = frozenset(
     {(state, state) for state in _LIKELY_LAUNCHERS}
     | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
-       ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA")}
+       ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA"),
+       ("GB", "US")}
 )  # fmt: skip
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
@@ -212,11 +214,11 @@ def _launcher_of_lines(
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code is not None and not sure:
-            systems = [cues.systems.first(f, cues.word_start) for _, f in lines]
+            systems = {cues.systems.first(f, cues.word_start) for _, f in lines}
             if code in systems:
                 sure = True  # "French M51 ... self-destructs": its system confirms the state
             else:
-                owner = _system_owner(folded, cues, code, systems[0])
+                owner = _system_owner(folded, cues, code)
                 sure = owner != code
                 code = owner
         if code:
@@ -228,14 +230,14 @@ def _launcher_of_lines(
     return None
 
 
-def _system_owner(folded: str, cues: LangCues, chosen: str, title_system: str | None) -> str:
-    """A named weapon system (the line's, else the title's) says who fired better than a
-    country merely named: its owner replaces a chosen country
+def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
+    """A named weapon system says who fired better than a country merely named: its owner
+    replaces a chosen country
     that seldom launches ("Seoul: Rodong launch shows..."), and a habitual launcher that never
     fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
     target), but not one firing another's design ("North Korea's own Iskander-type missile",
     "Russia fires North Korean KN-23s")."""
-    owner = cues.systems.first(folded, cues.word_start) or title_system
+    owner = cues.systems.first(folded, cues.word_start)
     if owner is None:
         return chosen
     # A habitual launcher named as a state keeps it; one only implied by a place of its own
@@ -541,10 +543,17 @@ def _find_launch_time(
     days_back = None
     if day is None and cues.lang not in _EAST_ASIAN_LANGS:
         # "Wednesday's test, launched at 12:01 a.m. Pacific time", read on Thursday: the day
-        # the text names, when it names one and no other.
-        gaps = set(stated_day_gaps(folded, cues.lang, published_at, zone))
+        # its sentence names, when it names one and no other.
+        gaps = set(stated_day_gaps(_sentence(folded, m), cues.lang, published_at, zone))
         days_back = gaps.pop() if len(gaps) == 1 else None
     return _resolve(published_at, hour, minute, zone, day, days_back), stated
+
+
+def _sentence(text: str, m: re.Match[str]) -> str:
+    """The sentence (or line) of `text` holding the match."""
+    start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    ends = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
+    return text[start : min(ends, default=len(text))]
 
 
 def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:

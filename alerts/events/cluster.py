@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from alerts.events.calendar import local_day
@@ -125,6 +125,9 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
         seen_at=now,
     )
+
+
+_EAST_ASIAN_TIME = timezone(timedelta(hours=9))  # the calendar of Korean and Japanese copy
 
 
 def decide(
@@ -240,11 +243,11 @@ def best_match(
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
     day = local_day(report.country, report.launch_at)
     # A report dating its launch the day before ("29일 순천에서" read on the 30th, KCNA's
-    # morning claim) is of that day's event, if there is one, before today's; failing both, it
-    # tells of a launch we have no event of, not of an older one.
-    days = [day]
-    if not report.stated_time and "ctx:dated_yesterday" in report.verdict.reasons:
-        days.insert(0, day - timedelta(days=1))
+    # morning claim) is of that day's event, if there is one (the day it names, else the site's
+    # day before: an event opened by a report stating no time may sit on its publication day),
+    # before today's; failing all, it tells of a launch we have no event of, not of an older one.
+    named = _yesterday(report)
+    days = [day] if named is None else list(dict.fromkeys((named, day - timedelta(days=1), day)))
     for wanted in days:
         same_day = [e for e in own if local_day(report.country, e.launch_at) == wanted]
         if same_day:
@@ -290,6 +293,21 @@ def best_match(
 _NOT_A_FIRST_REPORT = frozenset(
     {"neg:analysis", "neg:reaction", "fact:distance", "fact:apogee", "ctx:dated_yesterday"}
 )
+
+
+def _yesterday(report: Report) -> date | None:
+    """The launch-site day of the launch a report without a clock time dates "yesterday": the
+    day before publication on the reporter's calendar (UTC for English copy, whose weekdays
+    are those of a Korean launch, KST/JST for Korean and Japanese copy), or on the launch
+    site's when the detector read it there."""
+    reasons = report.verdict.reasons
+    if report.stated_time or "ctx:dated_yesterday" not in reasons:
+        return None
+    published = report.published_at
+    if "ctx:yesterday_at_site" in reasons:
+        return local_day(report.country, published) - timedelta(days=1)
+    zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
+    return published.astimezone(zone).date() - timedelta(days=1)
 
 
 def _fresh_headline(reasons: Sequence[str]) -> bool:

@@ -181,6 +181,19 @@ class TestCorrections:
                 "ja",
                 "artillery",
             ),
+            # a lede that says it corrects: Japan's ministry titles its revisions "（続報）"
+            (
+                "北朝鮮のミサイル発射について（続報）",
+                "北朝鮮が発射したのは弾道ミサイルではなく、巡航ミサイルだったと訂正します。",
+                "ja",
+                "cruise",
+            ),
+            (
+                "북한 발사체 관련 합참 발표",
+                "합참은 북한이 쏜 발사체가 탄도미사일이 아닌 방사포로 정정했다고 밝혔다.",
+                "ko",
+                "artillery",
+            ),
         ],
     )
     def test_reclassified_as_no_ballistic_missile(
@@ -260,10 +273,21 @@ class TestCorrections:
         ],
     )
     def test_no_retraction_from_the_lede_alone(self, title: str, summary: str, lang: str) -> None:
-        """Only a headline that says no ballistic missile flew retracts a launch: a lede's
-        comparison or denial never marks a launch subscribers were told of as withdrawn."""
+        """Only a headline that says no ballistic missile flew retracts a launch, or a lede that
+        says outright it corrects: a lede's comparison or denial never marks a launch
+        subscribers were told of as withdrawn."""
         v = verdict(title, summary, lang)
         assert not (v.corrects and not v.is_launch)
+
+    def test_a_flash_whose_lede_compares_with_cruise_missiles_stays_a_launch(self) -> None:
+        v = verdict(
+            "North Korea fires ballistic missile into East Sea, JCS says",
+            "Earlier this week it fired cruise missiles, not ballistic missiles, off the west "
+            "coast.",
+            "en",
+        )
+        assert v.is_launch
+        assert not v.corrects
 
     @pytest.mark.parametrize(
         ("title", "summary", "lang"),

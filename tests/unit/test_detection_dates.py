@@ -23,6 +23,11 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         # the next day in UTC is today east of it (Friday morning in Seoul), not days back
         ("north korea fires a missile on friday", "en", 0),
         ("north korea fired a missile on jan. 5", "en", 0),
+        # a weekday of what is to come is not the news's day
+        ("north korea fires missile ahead of drills starting monday", "en", None),
+        ("days before the parliamentary election on saturday", "en", None),
+        # "から" after a place is "from", not "since"
+        ("北朝鮮は1日午前、平壌付近から弾道ミサイルを発射", "ja", 4),
         ("the 2,000 km missile first flew in may 2023", "en", None),
         ("합참은 북한이 5일 오전 동해상으로 탄도미사일을 발사했다고", "ko", 0),
         ("지난 1일 발사된 미사일은", "ko", 4),
@@ -192,3 +197,17 @@ def test_a_weekday_days_back_dates_the_story_days_ago() -> None:
         published_at=sunday,
     )  # fmt: skip
     assert "ctx:title_dated_days_ago" in classify_item(item).reasons
+
+
+def test_the_next_day_is_today_only_late_in_the_utc_day() -> None:
+    """ "On Friday" read on Thursday evening UTC is Friday morning in Seoul; read at 03:00 UTC on
+    Thursday it is last Friday's."""
+    thursday_night = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
+    thursday_early = datetime(2024, 1, 4, 3, 0, tzinfo=UTC)
+    assert stated_day_gaps("it fired on friday", "en", thursday_night) == [0]
+    assert stated_day_gaps("it fired on friday", "en", thursday_early) == [6]
+
+
+def test_new_years_day_read_on_new_years_eve_in_utc_is_today() -> None:
+    eve = datetime(2024, 12, 31, 22, 0, tzinfo=UTC)  # 07:00 on January 1 in Seoul
+    assert stated_day_gaps("north korea fires missile on jan. 1, jcs says", "en", eve) == [0]

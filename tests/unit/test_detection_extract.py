@@ -157,6 +157,10 @@ class TestLaunchTime:
                 datetime(2024, 3, 17, 8, 51),
             ),
             ("Houthis fired two missiles at 8:30 a.m. Sanaa time", datetime(2024, 3, 17, 5, 30)),
+            (
+                "Houthi missile engaged at 11:51 local\nNo injuries were reported.",
+                datetime(2024, 3, 17, 8, 51),
+            ),
         ],
     )
     def test_local_and_sanaa_time(self, text: str, expected: datetime) -> None:
@@ -172,6 +176,15 @@ class TestLaunchTime:
             "en",
         )
         assert facts.launch_time == datetime(2024, 3, 16, 7, 1, tzinfo=UTC)
+
+    def test_a_day_named_in_another_sentence_leaves_the_clock_time_alone(self) -> None:
+        """ "On Saturday, the group claimed another attack" dates that claim, not the time."""
+        facts = facts_of(
+            "The Houthis fired a missile at 11:51 local time, CENTCOM said. On Saturday, the "
+            "group claimed another attack.",
+            "en",
+        )
+        assert facts.launch_time == datetime(2024, 3, 17, 8, 51, tzinfo=UTC)
 
     def test_two_days_named_leave_the_clock_time_on_the_nearest_day(self) -> None:
         """A text naming two days does not say which one the clock time belongs to."""

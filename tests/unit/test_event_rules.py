@@ -393,12 +393,23 @@ def test_a_report_dated_yesterday_joins_yesterdays_event_not_todays(store: Event
     assert kcna.event_id == first.event_id
 
 
+def test_yesterday_in_english_copy_is_the_utc_calendars(store: EventStore) -> None:
+    """ "Monday's launch" in English copy read at 01:00 Wednesday in Pyongyang (16:00 UTC on
+    Tuesday) is Monday's event, not Tuesday's (none) or a new one."""
+    monday = datetime(2026, 11, 22, 22, 0, tzinfo=UTC)  # 07:00 KST on Monday the 23rd
+    item, verdict = report("2", monday + timedelta(hours=42), "KP",
+                           reasons=(*SURE, "ctx:dated_yesterday"))  # fmt: skip
+    first, analysis = feed(store, report("1", monday, "KP"), (item, verdict))
+    assert analysis.event_id == first.event_id
+
+
 def test_a_report_dated_yesterday_joins_no_older_event(store: EventStore) -> None:
     """A Houthi claim dating its firing yesterday, with no event of yesterday open, is of a
     launch not yet known, not a follow-up of the day before's."""
     claim = ("ctx:rules_launch", "ctx:dated_yesterday", "ctx:retrospective")
-    item, verdict = report("2", NOW + timedelta(hours=45), "YE", reasons=claim, confidence=0.99)
-    # 04:00 on the 25th in Sanaa, then a claim read at 01:00 on the 27th of a firing on the 26th
+    item, verdict = report("2", NOW + timedelta(hours=47), "YE", reasons=claim, confidence=0.99)
+    # 04:00 on the 25th in Sanaa, then a claim read at 00:00 UTC on the 27th of a firing on the
+    # 26th, inside the window in which a report looking back joins the latest event
     first, saree = feed(
         store,
         report("1", NOW, "YE"),

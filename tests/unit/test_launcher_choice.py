@@ -44,12 +44,12 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
             "en",
             "UA",
         ),
-        # ...but a system named in a later line only does not overrule the title's state
+        # ...while one firing another's design keeps it
         (
-            "파키스탄, 사거리 1천300㎞ 핵탑재 가능 가우리 미사일 시험발사\n"
-            "이튿날 인도는 아그니-3를 쐈다.",
-            "ko",
-            "PK",
+            "UK Trident missile test fails for second time\n"
+            "A Trident II missile fired from HMS Vanguard veered off course.",
+            "en",
+            "GB",
         ),
     ],
 )
