@@ -167,32 +167,35 @@ class TestLaunchTime:
         """ "11:51 local" is the launcher's local time, as "11:51 local time" is."""
         assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
 
-    def test_a_clock_time_on_the_day_the_text_names(self) -> None:
-        """A test "launched on Saturday at 12:01 a.m. Pacific time", read on Sunday evening:
-        Saturday's 12:01 a.m., not Sunday's (an analysis the day after is no new launch)."""
-        facts = facts_of(
-            "Saturday's Minuteman III test, launched from Vandenberg at 12:01 a.m. Pacific "
-            "time, flew 4,200 miles.",
-            "en",
-        )
-        assert facts.launch_time == datetime(2024, 3, 16, 7, 1, tzinfo=UTC)
-
-    def test_a_day_named_in_another_sentence_leaves_the_clock_time_alone(self) -> None:
-        """ "On Saturday, the group claimed another attack" dates that claim, not the time."""
-        facts = facts_of(
-            "The Houthis fired a missile at 11:51 local time, CENTCOM said. On Saturday, the "
-            "group claimed another attack.",
-            "en",
-        )
-        assert facts.launch_time == datetime(2024, 3, 17, 8, 51, tzinfo=UTC)
-
-    def test_two_days_named_leave_the_clock_time_on_the_nearest_day(self) -> None:
-        """A text naming two days does not say which one the clock time belongs to."""
-        facts = facts_of(
-            "Minuteman III tests on Friday and Saturday, one launched at 12:01 a.m. Pacific time.",
-            "en",
-        )
-        assert facts.launch_time == datetime(2024, 3, 17, 7, 1, tzinfo=UTC)  # Sunday's
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            # read on Sunday evening in California: Saturday's 12:01 a.m., not Sunday's
+            (
+                "Saturday's Minuteman III test, launched from Vandenberg at 12:01 a.m. Pacific "
+                "time, flew 4,200 miles.",
+                datetime(2024, 3, 16, 7, 1),
+            ),
+            # a day named in another sentence dates that sentence's news, not the time
+            (
+                "The Houthis fired a missile at 11:51 local time, CENTCOM said. On Saturday, the "
+                "group claimed another attack.",
+                datetime(2024, 3, 17, 8, 51),
+            ),
+            # two days named do not say which one the time belongs to: the nearest (Sunday's)
+            (
+                "Minuteman III tests on Friday and Saturday, one launched at 12:01 a.m. Pacific "
+                "time.",
+                datetime(2024, 3, 17, 7, 1),
+            ),
+        ],
+    )
+    def test_a_clock_time_goes_on_the_one_day_its_sentence_names(
+        self, text: str, expected: datetime
+    ) -> None:
+        """An analysis the day after ("Saturday's test, launched at 12:01 a.m.") is no new
+        launch."""
+        assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
 
     def test_without_publication_time_only_the_text(self) -> None:
         """Without a publication time the stated time is kept as text, not guessed."""
