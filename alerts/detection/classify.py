@@ -164,6 +164,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
         reasons.append("ctx:title_silent")
         score -= _SILENT_TITLE
     negatives = _negative_scores(folded[0], segments[0], cues, 1.0)
+    title_negatives = tuple(negatives)
     # A missile report that says no ballistic missile flew ("탄도미사일 아닌 순항미사일") is a
     # retraction, whatever else it states.
     reclassified = bool(missile) and any(
@@ -197,8 +198,9 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     probability = None
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
+        placed = _placed_cues(folded, segments, title_negatives, cues)
         probability = _model_probability(
-            model, (title, summary), folded, cues, item.published_at, is_launch, reasons
+            model, (title, summary), folded, cues, item.published_at, is_launch, reasons, placed
         )
         is_launch = probability >= model.threshold and not retracts
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
@@ -219,6 +221,25 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
             verdict, corrects=corrects, another=another, retrospective=retrospective
         )
     return verdict
+
+
+def _placed_cues(
+    folded: tuple[str, str],
+    segments: tuple[frozenset[str], frozenset[str]],
+    title_negatives: tuple[str, ...],
+    cues: LangCues,
+) -> list[str]:
+    """Where the cues stand, for the model: the positive kinds and negative categories of the
+    title (`p:t:`, `p:tn:`) and of the lede (`p:s:`, `p:sn:`) apart. The reasons name a cue
+    once wherever it fired, but "ballistic" in a headline is a launch report's, and only in
+    the lede, as often an aftermath story's; a headline's "drill" rules more than a lede's."""
+    found = [f"p:t:{kind}" for kind in segments[0]] + [f"p:s:{kind}" for kind in segments[1]]
+    found += [f"p:tn:{category}" for category in title_negatives]
+    if folded[1]:
+        found += [
+            f"p:sn:{category}" for category in _negative_scores(folded[1], segments[1], cues, 1.0)
+        ]
+    return found
 
 
 def _read_facts(
@@ -244,6 +265,7 @@ def _model_probability(
     published_at: datetime | None,
     rules_launch: bool,
     reasons: list[str],
+    placed: list[str],
 ) -> float:
     """The model's probability that the item (title, summary) is a launch report; the cues
     it adds for it (the rules' verdict, a stated date of older news) join `reasons`."""
@@ -263,7 +285,7 @@ def _model_probability(
     elif stated and min(stated) >= 1:
         reasons.append("ctx:dated_yesterday")  # "29일 순천에서" read on the 30th: not a new launch
     days = _stated_days(title_gaps, lede_gaps)
-    probability = model.probability(features(*text, reasons, days))
+    probability = model.probability(features(*text, reasons, days, placed))
     reasons.append(f"model:{probability:.2f}")
     return probability
 

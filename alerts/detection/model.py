@@ -9,6 +9,8 @@ the event stage, and an item with no missile or launch cue never reaches the mod
 
 Features, all deterministic and cheap (a few hundred dict lookups an item):
 - `r:<reason>`: every cue the rules fired ("en:ballistic", "neg:drill", "ctx:title_silent");
+- `p:<t|s|tn|sn>:<kind>`: the positive cue kinds and negative categories of the title and of
+  the lede apart (the reasons name each once, wherever it fired);
 - `d:<part><min|max><bucket>`: the nearest and farthest day the title (`t`) and the lede (`s`)
   name, weekdays included, in days before publication (0, 1, 2, `w`eek, `m`onth, `y`ear), or
   `d:tnone`, `d:snone`;
@@ -62,12 +64,18 @@ def _grams(text: str, prefix: str, trigrams: bool) -> list[str]:
 
 
 def features(
-    title: str, summary: str, reasons: Iterable[str], days: Iterable[str] = ()
+    title: str,
+    summary: str,
+    reasons: Iterable[str],
+    days: Iterable[str] = (),
+    placed: Iterable[str] = (),
 ) -> set[str]:
     """The model's binary features of one item (`days`: how far back its title and lede date
-    their news, `classify._stated_days`)."""
+    their news, `classify._stated_days`; `placed`: its cues by segment, `classify._placed_cues`,
+    already prefixed `p:`)."""
     found = {f"r:{r}" for r in reasons}
     found.update(f"d:{d}" for d in days)
+    found.update(placed)
     found.update(_grams(title, "t:", True))
     if summary:
         found.update(_grams(summary[:SUMMARY_CHARS], "s:", False))

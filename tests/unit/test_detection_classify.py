@@ -108,6 +108,8 @@ class TestNotLaunchReports:
             ("Price of eggs goes ballistic", "metaphor"),
             ("Poland signs deal to buy ballistic missiles from South Korea", "arms_deal"),
             ("US successfully tests SM-3 interceptor against ballistic missile target", "drill"),
+            ("Advanced Air Defence missile scores direct hit on Prithvi target", "drill"),
+            ("DRDO shoots down a Prithvi target over Bay of Bengal in anti-missile test", "drill"),
             ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
             ("북한, 서해상으로 순항미사일 여러 발 발사", "cruise"),
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
@@ -227,3 +229,51 @@ class TestCorpus:
             fn += bool(row["label"]) and not predicted
         assert tp / (tp + fp) >= 0.97
         assert tp / (tp + fn) >= 0.95
+
+
+class _RecordingModel:
+    """Stands in for the model: keeps the features classify_item would score."""
+
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def probability(self, found: set[str]) -> float:
+        self.found = set(found)
+        return 0.0
+
+
+class TestModelFeatures:
+    @pytest.mark.parametrize(
+        ("title", "summary", "present", "absent"),
+        [
+            (
+                "North Korea fires ballistic missile into East Sea",
+                "The launch came days after drills.",
+                {"p:t:ballistic", "p:sn:drill"},
+                {"p:s:ballistic", "p:tn:drill"},
+            ),
+            (
+                "Kharkiv counts damage a week after strike",
+                "The ballistic missile fired from Belgorod hit a school during a drill.",
+                {"p:s:ballistic"},
+                {"p:t:ballistic"},
+            ),
+            (
+                "Japan, US hold ballistic missile defence drill",
+                "",
+                {"p:t:ballistic", "p:tn:drill"},
+                {"p:s:ballistic", "p:sn:drill"},
+            ),
+        ],
+    )
+    def test_cues_are_told_apart_by_where_they_stand(
+        self, title: str, summary: str, present: set[str], absent: set[str]
+    ) -> None:
+        """A headline's "ballistic" is a launch report's, a lede's alone as often an aftermath
+        story's: the model sees which segment each cue fired in."""
+        model = _RecordingModel()
+        classify_item(item(title, summary, lang="en"), model=model)  # type: ignore[arg-type]
+        assert present <= model.found, sorted(model.found)
+        assert not absent & model.found, sorted(absent & model.found)
