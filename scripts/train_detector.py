@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from real_corpus import load, parse_time  # noqa: E402
 
 from alerts.detection.classify import classify_item  # noqa: E402
+from alerts.detection.model import FeatureRecorder  # noqa: E402
 from alerts.models import Item  # noqa: E402
 
 OUT = ROOT / "alerts" / "detection" / "model" / "weights.json"
@@ -44,21 +45,8 @@ OLD_NEGATIVE_KINDS = {"drill", "cruise", "artillery", "space", "engine_test", "a
 MIN_WEIGHT = 0.02
 
 
-class _Recorder:
-    """Stands in for the model: keeps the features classify_item would score."""
-
-    threshold = 0.5
-
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-
-    def probability(self, found: set[str]) -> float:
-        self.found = set(found)
-        return 0.0
-
-
 def featurise(row: dict) -> set[str]:
-    recorder = _Recorder()
+    recorder = FeatureRecorder()
     item = Item(
         id=str(row["id"]), source="train", title=str(row["title"]),
         summary=str(row.get("summary") or ""), lang=row.get("lang"),

@@ -93,6 +93,20 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+class FeatureRecorder:
+    """Stands in for the model and keeps the features `classify_item` would score: training
+    (`scripts/train_detector.py`) and tests read features from the same code as inference."""
+
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def probability(self, found: Iterable[str]) -> float:
+        self.found = set(found)
+        return 0.0
+
+
 @lru_cache(maxsize=1)
 def default_model() -> LinearModel | None:
     """The shipped model, or None when the package carries none (the rules then decide)."""

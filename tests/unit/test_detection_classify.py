@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from alerts.detection.classify import classify_item
+from alerts.detection.model import FeatureRecorder
 from alerts.models import Item
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "detection.jsonl"
@@ -231,19 +232,6 @@ class TestCorpus:
         assert tp / (tp + fn) >= 0.95
 
 
-class _RecordingModel:
-    """Stands in for the model: keeps the features classify_item would score."""
-
-    threshold = 0.5
-
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-
-    def probability(self, found: set[str]) -> float:
-        self.found = set(found)
-        return 0.0
-
-
 class TestModelFeatures:
     @pytest.mark.parametrize(
         ("title", "summary", "present", "absent"),
@@ -273,7 +261,7 @@ class TestModelFeatures:
     ) -> None:
         """A headline's "ballistic" is a launch report's, a lede's alone as often an aftermath
         story's: the model sees which segment each cue fired in."""
-        model = _RecordingModel()
+        model = FeatureRecorder()
         classify_item(item(title, summary, lang="en"), model=model)  # type: ignore[arg-type]
         assert present <= model.found, sorted(model.found)
         assert not absent & model.found, sorted(absent & model.found)
