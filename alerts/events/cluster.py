@@ -353,10 +353,13 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     before publication (an old strike, a retrospective, "two weeks after the barrage"), and
     its launcher is more than a guess among the states it names (unless a habitual one, and
     then the model must be surer: aftermath stories such as "Soroka treats patients a month
-    after the Iranian missile hit" read almost as surely as a flash): a `new` alert wrongly
-    sent costs subscribers more than one sent a report later."""
+    after the Iranian missile hit" read almost as surely as a flash). A plain "missile" that
+    counts as ballistic only because a habitual ballistic launcher fired it
+    (`ctx:likely_launcher`) needs that surer model too: "ground-to-ship missiles", "Iranian
+    missiles can hit targets 2,000 km away" and ship attacks by cruise missile read so. A `new`
+    alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
-    guessed = "ctx:launcher_guessed" in reasons
+    guessed = "ctx:launcher_guessed" in reasons or "ctx:likely_launcher" in reasons
     return (
         report.verdict.confidence
         >= (policy.guessed_open_confidence if guessed else policy.open_confidence)

@@ -186,6 +186,22 @@ def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -
     assert habitual.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_plain_missile_counted_ballistic_by_its_launcher_needs_a_surer_model(
+    store: EventStore,
+) -> None:
+    """ "N. Korea fires two ground-to-ship missiles": a plain "missile" is ballistic here only
+    because North Korea fires ballistic ones (`ctx:likely_launcher`); at 0.95 it waits for a
+    second source, at 0.98 it opens its event."""
+    likely = (*SURE, "ctx:likely_launcher")
+    unsure, sure = feed(
+        store,
+        report("1", NOW, "KP", reasons=likely, confidence=0.95),
+        report("2", NOW + timedelta(days=3), "IR", reasons=likely, confidence=0.98),
+    )
+    assert unsure.outcome is ItemOutcome.WAITING
+    assert sure.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
     """A later salvo of fewer missiles is news of a salvo, not a count corrected down."""
     first_item, first_verdict = report("1", NOW, "KP")
