@@ -153,6 +153,27 @@ class TestRetrospective:
 
 class TestCorrections:
     @pytest.mark.parametrize(
+        ("title", "lang", "country"),
+        [
+            ("Pentagon: North Korea fired four anti-ship cruise missiles, no ballistic threat",
+             "en", "KP"),
+            ("US officials: Iran did not launch a missile last weekend", "en", "IR"),
+            ("Experts say Iskanders were never launched in Karabakh", "en", None),
+            ("日 NHK, '북한 미사일 발사' 속보 오보…5분 만에 정정·사과", "ko", "KP"),
+            ("NHK「北朝鮮ミサイル発射の模様」は誤り 訂正", "ja", "KP"),
+        ],
+    )  # fmt: skip
+    def test_a_headline_saying_no_missile_flew_retracts(
+        self, title: str, lang: str, country: str | None
+    ) -> None:
+        """ "Did not launch", "were never launched", "no ballistic threat", a flash called a
+        false report (오보, 誤報, "…は誤り"): no launch, and a retraction of the one alerted."""
+        v = verdict(title, "", lang)
+        assert (v.is_launch, v.corrects) == (False, True), v.reasons
+        if country:
+            assert v.facts.country == country
+
+    @pytest.mark.parametrize(
         ("title", "summary", "lang", "category"),
         [
             (
