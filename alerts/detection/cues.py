@@ -274,6 +274,8 @@ class LangCues:
     launchers: NamedPatterns  # countries and launch areas together, found in one scan
     target_areas: NamedPatterns  # places attacked, named by their usual attacker's code
     systems: NamedPatterns  # named missile systems, by the code of the state that fields them
+    compared_before: re.Pattern[str]  # ...not one named for comparison ("similar to the ATACMS")
+    compared_after: re.Pattern[str]  # ...("ATACMSに類似", "이스칸데르와 유사")
     theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
@@ -325,6 +327,8 @@ def _build(data: dict[str, Any]) -> LangCues:
         launchers=_named_union(data.get("countries", {}), data.get("launch_areas", {})),
         target_areas=_named(data.get("target_areas", {})),
         systems=_named(data.get("systems", {})),
+        compared_before=_compile(markers.get("compared_before"), flags),
+        compared_after=_compile(markers.get("compared_after"), flags),
         theatres=_named(data.get("theatres", {})),
         context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),

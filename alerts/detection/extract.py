@@ -190,11 +190,25 @@ def find_launcher_country(
             if guessed is not None:
                 guessed.append(True)
             return code
-    for table in (cues.systems, cues.target_areas):
-        for _, folded in lines:
-            implied = table.first(folded, cues.word_start)
-            if implied:
-                return implied
+    for _, folded in lines:
+        if implied := _fielded_system(folded, cues):
+            return implied
+    for _, folded in lines:
+        if implied := cues.target_areas.first(folded, cues.word_start):
+            return implied
+    return None
+
+
+def _fielded_system(folded: str, cues: LangCues) -> str | None:
+    """The state fielding the first missile system the lower-cased text names, leaving out
+    systems named for comparison: North Korea's "tactical guided weapon" "similar to the US
+    ATACMS" ("米ATACMSに類似") is no Ukrainian launch."""
+    for code, start, end in cues.systems.finditer(folded, cues.word_start):
+        if cues.compared_before.search(folded[max(0, start - 32) : start]):
+            continue
+        if cues.compared_after.match(folded[end : end + 12]):
+            continue
+        return code
     return None
 
 
@@ -214,7 +228,7 @@ def _launcher_of_lines(
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if code is not None and not sure:
-            systems = {cues.systems.first(f, cues.word_start) for _, f in lines}
+            systems = {_fielded_system(f, cues) for _, f in lines}
             if code in systems:
                 sure = True  # "French M51 ... self-destructs": its system confirms the state
             else:
@@ -225,7 +239,7 @@ def _launcher_of_lines(
             if guessed is not None and not sure:
                 guessed.append(True)
             return code
-        if index == 0 and (named := cues.systems.first(folded, cues.word_start)):
+        if index == 0 and (named := _fielded_system(folded, cues)):
             return named  # a title naming a system but no country ("Hwasong-14 could...")
     return None
 
@@ -237,7 +251,7 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
     target), but not one firing another's design ("North Korea's own Iskander-type missile",
     "Russia fires North Korean KN-23s")."""
-    owner = cues.systems.first(folded, cues.word_start)
+    owner = _fielded_system(folded, cues)
     if owner is None:
         return chosen
     # A habitual launcher named as a state keeps it; one only implied by a place of its own
@@ -325,7 +339,7 @@ def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
     code, _, end = first
     if not _TOPIC_OF_LINE.match(folded, end):
         return None
-    return code if cues.systems.first(folded, cues.word_start) == code else None
+    return code if _fielded_system(folded, cues) == code else None
 
 
 def _choose_named(
@@ -333,7 +347,7 @@ def _choose_named(
 ) -> tuple[str, str]:
     """Of the countries a line merely names, the launcher and how sure (see _subject)."""
     code, how = _subject(named, folded, cues)
-    owner = cues.systems.first(folded, cues.word_start)
+    owner = _fielded_system(folded, cues)
     if owner == code and owner not in HABITUAL_LAUNCHERS:
         return code, how  # "韓国軍も弾道ミサイル「玄武2」発射 北朝鮮と同時に": its own system
     if (
@@ -386,7 +400,7 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
     if answering:
         # Allied fire ("US and South Korean forces answer Pyongyang"): Seoul leads it.
         return "KR" if "KR" in answering else answering[0]
-    owner = cues.systems.first(folded, cues.word_start)
+    owner = _fielded_system(folded, cues)
     if answered == "KP" and owner not in ("KR", "US"):
         # Pyongyang is answered with fire by Seoul (with Washington), whatever the system
         # ("Allies answer Pyongyang with pairs of ATACMS": not Ukraine's usual ATACMS).

@@ -36,6 +36,17 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
         ("Azerbaijan: Armenian ballistic missile killed 13 in Ganja", "en", "AM"),
         ("イラクがスカッドミサイルを発射 イスラエルに着弾", "ja", "IQ"),
+        # a system named for comparison fields no launch of its own
+        ("「戦術誘導弾」は米ATACMSに類似の新型短距離ミサイル", "ja", None),
+        ("신형 전술유도무기, 에이태큼스와 유사한 외형", "ko", None),
+        ("Tactical guided weapon flew 400 km; its design resembles the Iskander", "en", None),
+        # Pakistan's Fateh-1 and Fateh-II, not Iran's Fateh-110
+        (
+            "PTV: Fateh-1 missiles used in retaliatory strikes minutes after army briefing",
+            "en",
+            "PK",
+        ),
+        ("Fateh-110 fired at Israel from Lebanon", "en", "LB"),
         # a habitual launcher named beside a weapon it never fires is its target
         ("Explosions in occupied Sevastopol; Russia claims five ATACMS downed", "en", "UA"),
         (
