@@ -219,7 +219,11 @@ def _launcher_of_lines(
     title_speakers: list[str] | None,
     guessed: list[bool] | None,
 ) -> str | None:
-    """The launcher the first line naming one gives (see find_launcher_country)."""
+    """The launcher the first line naming one gives (see find_launcher_country). A title naming
+    a system but no country gives its owner, unless the next line names for sure a launcher
+    that fires the owner's designs: "Heavy engine of Fateh-110 among debris" / "an Iranian
+    Fateh-110 fired by Hezbollah" (a lede's own background launch names no other)."""
+    title_system = None
     for index, (line, folded) in enumerate(lines):
         code, how = _launcher_in_line(line, folded, cues, speakers)
         # A launcher role is sure anywhere; the subject of a launch verb only in the title
@@ -227,6 +231,9 @@ def _launcher_of_lines(
         sure = how == "role" or (how == "subject" and index == 0)
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
+        if title_system is not None:
+            fires_it = how == "role" and (code, title_system) in _FIRES_DESIGNS_OF
+            return code if fires_it and code != title_system else title_system
         if code is not None and not sure:
             systems = {_fielded_system(f, cues) for _, f in lines}
             if code in systems:
@@ -239,9 +246,9 @@ def _launcher_of_lines(
             if guessed is not None and not sure:
                 guessed.append(True)
             return code
-        if index == 0 and (named := _fielded_system(folded, cues)):
-            return named  # a title naming a system but no country ("Hwasong-14 could...")
-    return None
+        if index == 0:
+            title_system = _fielded_system(folded, cues)  # "Hwasong-14 could..."
+    return title_system
 
 
 def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:

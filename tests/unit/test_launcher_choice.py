@@ -47,6 +47,21 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
             "PK",
         ),
         ("Fateh-110 fired at Israel from Lebanon", "en", "LB"),
+        # the simulated target of a drill, and the strikes a launch answers, fire nothing
+        (
+            "Hyunmoo-II fired from Taean into Yellow Sea at mock North Korean launch site",
+            "en",
+            "KR",
+        ),
+        ("Houthi claim on Tel Aviv airport follows Israeli strikes on Sanaa airport", "en", "YE"),
+        ("Missiles fired at tanker despite US strikes, Houthis say they hit it", "en", "YE"),
+        # a title's system gives way to the launcher the lede names for sure
+        (
+            "Heavy engine of Fateh-110 among debris that hit Ramat Gan\n"
+            "Fragments of an Iranian Fateh-110 fired by Hezbollah fell in Ramat Gan.",
+            "en",
+            "LB",
+        ),
         # a habitual launcher named beside a weapon it never fires is its target
         ("Explosions in occupied Sevastopol; Russia claims five ATACMS downed", "en", "UA"),
         (
