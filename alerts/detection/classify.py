@@ -165,6 +165,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
         score -= _SILENT_TITLE
     negatives = _negative_scores(folded[0], segments[0], cues, 1.0)
     title_negatives = tuple(negatives)
+    summary_negatives: tuple[str, ...] | None = None  # scanned below only when they may matter
     # A missile report that says no ballistic missile flew ("탄도미사일 아닌 순항미사일") is a
     # retraction, whatever else it states.
     reclassified = bool(missile) and any(
@@ -191,6 +192,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
         score += _fact_bonus(facts, missile_kind, reasons)
     if folded[1] and (reclassified or _summary_may_matter(score, candidate, negatives)):
         in_summary = _negative_scores(folded[1], segments[1], cues, _SUMMARY_NEG)
+        summary_negatives = tuple(in_summary)
         for category, weight in in_summary.items():
             negatives[category] = max(weight, negatives.get(category, 0.0))
     score -= _negative_total(negatives, reasons)
@@ -198,7 +200,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
     probability = None
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
-        placed = _placed_cues(folded, segments, title_negatives, cues)
+        placed = _placed_cues(folded, segments, (title_negatives, summary_negatives), cues)
         probability = _model_probability(
             model, (title, summary), folded, cues, item.published_at, is_launch, reasons, placed
         )
@@ -226,7 +228,7 @@ def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
 def _placed_cues(
     folded: tuple[str, str],
     segments: tuple[frozenset[str], frozenset[str]],
-    title_negatives: tuple[str, ...],
+    negatives: tuple[tuple[str, ...], tuple[str, ...] | None],
     cues: LangCues,
 ) -> list[str]:
     """Where the cues stand, for the model: the positive kinds and negative categories of the
@@ -234,11 +236,11 @@ def _placed_cues(
     once wherever it fired, but "ballistic" in a headline is a launch report's, and only in
     the lede, as often an aftermath story's; a headline's "drill" rules more than a lede's."""
     found = [f"p:t:{kind}" for kind in segments[0]] + [f"p:s:{kind}" for kind in segments[1]]
-    found += [f"p:tn:{category}" for category in title_negatives]
-    if folded[1]:
-        found += [
-            f"p:sn:{category}" for category in _negative_scores(folded[1], segments[1], cues, 1.0)
-        ]
+    in_title, in_summary = negatives
+    found += [f"p:tn:{category}" for category in in_title]
+    if in_summary is None and folded[1]:  # not scanned yet (`negatives`: title's, lede's)
+        in_summary = tuple(_negative_scores(folded[1], segments[1], cues, 1.0))
+    found += [f"p:sn:{category}" for category in in_summary or ()]
     return found
 
 
