@@ -52,7 +52,7 @@ def featurise(row: dict) -> set[str]:
         summary=str(row.get("summary") or ""), lang=row.get("lang"),
         published_at=parse_time(row["published"]) if row.get("published") else None,
     )  # fmt: skip
-    classify_item(item, model=recorder)  # type: ignore[arg-type]
+    classify_item(item, model=recorder)
     return recorder.found
 
 

@@ -77,7 +77,7 @@ from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, searc
 from alerts.detection.dates import stated_day_gaps
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
-from alerts.detection.model import LinearModel, default_model, features
+from alerts.detection.model import ScoringModel, default_model, features
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
@@ -132,7 +132,7 @@ _DEFAULT: Any = object()  # classify_item's model argument when not given
 _MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
 
 
-def classify_item(item: Item, model: LinearModel | None = _DEFAULT) -> Verdict:
+def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     """Verdict on one item: is it a report of a new ballistic missile launch, and why.
 
     Args:
@@ -260,7 +260,7 @@ def _read_facts(
 
 
 def _model_probability(
-    model: LinearModel,
+    model: ScoringModel,
     text: tuple[str, str],
     folded: tuple[str, str],
     cues: LangCues,

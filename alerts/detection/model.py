@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
+from typing import Protocol
 
 SUMMARY_CHARS = 160  # ledes carry the news; the rest is background (no better at 400)
 _RUN = re.compile(r"[^\W_]+")
@@ -80,6 +81,16 @@ def features(
     if summary:
         found.update(_grams(summary[:SUMMARY_CHARS], "s:", False))
     return found
+
+
+class ScoringModel(Protocol):
+    """What `classify_item` needs of a model: a probability for an item's features and the
+    decision point (`LinearModel`; `FeatureRecorder` in training and tests)."""
+
+    @property
+    def threshold(self) -> float: ...
+
+    def probability(self, found: Iterable[str]) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)

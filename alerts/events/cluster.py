@@ -356,10 +356,14 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     after the Iranian missile hit" read almost as surely as a flash). A plain "missile" that
     counts as ballistic only because a habitual ballistic launcher fired it
     (`ctx:likely_launcher`) needs that surer model too: "ground-to-ship missiles", "Iranian
-    missiles can hit targets 2,000 km away" and ship attacks by cruise missile read so. A `new`
-    alert wrongly sent costs subscribers more than one sent a report later."""
+    missiles can hit targets 2,000 km away" and ship attacks by cruise missile read so; not in
+    a headline marked as a flash ("(속보) 北, 동해상으로 미사일 발사"). A `new` alert wrongly
+    sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
-    guessed = "ctx:launcher_guessed" in reasons or "ctx:likely_launcher" in reasons
+    plain_missile = "ctx:likely_launcher" in reasons and not any(
+        reason.endswith(":flash") for reason in reasons
+    )
+    guessed = "ctx:launcher_guessed" in reasons or plain_missile
     return (
         report.verdict.confidence
         >= (policy.guessed_open_confidence if guessed else policy.open_confidence)

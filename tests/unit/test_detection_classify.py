@@ -127,6 +127,21 @@ class TestNotLaunchReports:
         assert f"neg:{category}" in verdict.reasons
 
     @pytest.mark.parametrize(
+        "title",
+        [
+            "Houthis claim direct hit on Israeli target with hypersonic ballistic missile",
+            "India test-fires Agni-Prime ballistic missile, scores direct hit on target",
+            "Ballistic missile from Yemen shot down before reaching target, IDF says",
+        ],
+    )
+    def test_a_missile_hitting_its_target_is_no_interceptor_test(self, title: str) -> None:
+        """Only a target missile shot down ("a Prithvi target", "shoots down a mock target")
+        makes an interceptor test; a launch that hits or nears its target is a launch."""
+        verdict = classify_item(item(title, lang="en"))
+        assert "neg:drill" not in verdict.reasons
+        assert verdict.is_launch, verdict.reasons
+
+    @pytest.mark.parametrize(
         ("title", "lang"),
         [
             ("Japan lodges protest after North Korean ballistic missile lands in its EEZ", "en"),
@@ -262,6 +277,6 @@ class TestModelFeatures:
         """A headline's "ballistic" is a launch report's, a lede's alone as often an aftermath
         story's: the model sees which segment each cue fired in."""
         model = FeatureRecorder()
-        classify_item(item(title, summary, lang="en"), model=model)  # type: ignore[arg-type]
+        classify_item(item(title, summary, lang="en"), model=model)
         assert present <= model.found, sorted(model.found)
         assert not absent & model.found, sorted(absent & model.found)

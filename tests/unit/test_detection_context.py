@@ -153,6 +153,25 @@ class TestRetrospective:
 
 class TestCorrections:
     @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("Japan erroneously reported North Korean ballistic missile flew over its territory",
+             "en"),
+            ("North Korea fires ballistic missile, slams Seoul's 'false report' of failed launch",
+             "en"),
+            ("North Korea fires new solid-fuel missile from a site it had never fired from before",
+             "en"),
+            ('北 "南 합참 \'미사일 발사 실패\' 발표는 오보"…신형 탄도미사일 시험발사 성공',
+             "ko"),
+            ("政府「日本上空を通過」は誤り 北朝鮮の弾道ミサイル", "ja"),
+        ],
+    )  # fmt: skip
+    def test_a_false_report_of_a_detail_retracts_no_launch(self, title: str, lang: str) -> None:
+        """A detail called wrong ("flew over Japan" was an error) or another's report called
+        false ("Seoul's 'false report' of failure") still reports the launch."""
+        assert verdict(title, "", lang).is_launch
+
+    @pytest.mark.parametrize(
         ("title", "lang", "country"),
         [
             ("Pentagon: North Korea fired four anti-ship cruise missiles, no ballistic threat",

@@ -39,6 +39,8 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         # a system named for comparison fields no launch of its own
         ("「戦術誘導弾」は米ATACMSに類似の新型短距離ミサイル", "ja", None),
         ("신형 전술유도무기, 에이태큼스와 유사한 외형", "ko", None),
+        ("신형 전술유도무기, 이스칸데르-M과 유사한 외형", "ko", None),
+        ("新型ミサイルはイスカンデルMに類似", "ja", None),
         ("Tactical guided weapon flew 400 km; its design resembles the Iskander", "en", None),
         # Pakistan's Fateh-1 and Fateh-II, not Iran's Fateh-110
         (
@@ -47,6 +49,7 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
             "PK",
         ),
         ("Fateh-110 fired at Israel from Lebanon", "en", "LB"),
+        ("Fateh-110 launched at Israel", "en", "IR"),
         # the simulated target of a drill, and the strikes a launch answers, fire nothing
         (
             "Hyunmoo-II fired from Taean into Yellow Sea at mock North Korean launch site",
