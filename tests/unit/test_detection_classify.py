@@ -111,6 +111,17 @@ class TestNotLaunchReports:
             ("US successfully tests SM-3 interceptor against ballistic missile target", "drill"),
             ("Advanced Air Defence missile scores direct hit on Prithvi target", "drill"),
             ("DRDO shoots down a Prithvi target over Bay of Bengal in anti-missile test", "drill"),
+            (
+                "NIS: North Korea may opt for nuclear test or ICBM launch after US election",
+                "warning",
+            ),
+            (
+                "Tonight's Minuteman III test launch unrelated to Election Day, Air Force says",
+                "warning",
+            ),
+            ("Minuteman III test launch delayed because of weather conditions", "warning"),
+            ("Odesa airport runway destroyed by Bastion coastal missiles from Crimea", "cruise"),
+            ("Revolutionary Guard fires helicopter missile at mock US carrier", "cruise"),
             ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
             ("북한, 서해상으로 순항미사일 여러 발 발사", "cruise"),
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
