@@ -138,6 +138,23 @@ class TestNotLaunchReports:
         assert f"neg:{category}" in verdict.reasons
 
     @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            ("ロシア、ICBM「ヤルス」発射試験 カムチャツカの演習場に着弾",
+             "ロシア国防省は1日、北部プレセツク宇宙基地からICBM「ヤルス」を発射したと発表した。",
+             "ja"),
+            ("러시아, ICBM 야르스 시험발사",
+             "러시아 국방부는 플레세츠크 우주기지에서 야르스를 쐈다고 밝혔다.", "ko"),
+        ],
+    )  # fmt: skip
+    def test_an_icbm_fired_from_a_cosmodrome_is_no_space_launch(
+        self, title: str, summary: str, lang: str
+    ) -> None:
+        """Plesetsk is a "space base" (宇宙基地, 우주기지) where Russia tests its ICBMs too: the
+        place alone is no satellite launch."""
+        assert "neg:space" not in classify_item(item(title, summary, lang=lang)).reasons
+
+    @pytest.mark.parametrize(
         "title",
         [
             "Houthis claim direct hit on Israeli target with hypersonic ballistic missile",
