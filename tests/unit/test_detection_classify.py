@@ -115,11 +115,6 @@ class TestNotLaunchReports:
                 "NIS: North Korea may opt for nuclear test or ICBM launch after US election",
                 "warning",
             ),
-            (
-                "Tonight's Minuteman III test launch unrelated to Election Day, Air Force says",
-                "warning",
-            ),
-            ("Minuteman III test launch delayed because of weather conditions", "warning"),
             ("Odesa airport runway destroyed by Bastion coastal missiles from Crimea", "cruise"),
             ("Revolutionary Guard fires helicopter missile at mock US carrier", "cruise"),
             ('국정원 "북한, ICBM 발사 준비 징후"', "warning"),
@@ -143,16 +138,28 @@ class TestNotLaunchReports:
             ("ロシア、ICBM「ヤルス」発射試験 カムチャツカの演習場に着弾",
              "ロシア国防省は1日、北部プレセツク宇宙基地からICBM「ヤルス」を発射したと発表した。",
              "ja"),
-            ("러시아, ICBM 야르스 시험발사",
-             "러시아 국방부는 플레세츠크 우주기지에서 야르스를 쐈다고 밝혔다.", "ko"),
         ],
     )  # fmt: skip
     def test_an_icbm_fired_from_a_cosmodrome_is_no_space_launch(
         self, title: str, summary: str, lang: str
     ) -> None:
-        """Plesetsk is a "space base" (宇宙基地, 우주기지) where Russia tests its ICBMs too: the
-        place alone is no satellite launch."""
+        """Plesetsk is a "space base" (宇宙基地) where Russia tests its ICBMs too: the place
+        alone is no satellite launch."""
         assert "neg:space" not in classify_item(item(title, summary, lang=lang)).reasons
+
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "US test-fires Minuteman III ICBM after launch was postponed due to weather",
+            "North Korea fires ballistic missile during launch window it notified to Japan",
+            "North Korea fires ballistic missiles from coastal missile base near Wonsan",
+        ],
+    )
+    def test_delays_windows_and_coastal_bases_are_no_negative_cue(self, title: str) -> None:
+        """A test flown after a delay, in a notified window or from a coastal base is a launch:
+        neither a warning nor a cruise missile."""
+        verdict = classify_item(item(title, lang="en"))
+        assert not {"neg:warning", "neg:cruise"} & set(verdict.reasons), verdict.reasons
 
     @pytest.mark.parametrize(
         "title",

@@ -50,6 +50,8 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ),
         ("Fateh-110 fired at Israel from Lebanon", "en", "LB"),
         ("Fateh-110 launched at Israel", "en", "IR"),
+        # "more than N" counts the fired system; it compares with nothing
+        ("More than 10 KN-23 missiles launched toward East Sea, Japan says", "en", "KP"),
         # the simulated target of a drill, and the strikes a launch answers, fire nothing
         (
             "Hyunmoo-II fired from Taean into Yellow Sea at mock North Korean launch site",
