@@ -200,7 +200,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     probability = None
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
-        placed = _placed_cues(folded, segments, (title_negatives, summary_negatives), cues)
+        placed = _placed_cues(folded, segments, title_negatives, summary_negatives, cues)
         probability = _model_probability(
             model, (title, summary), folded, cues, item.published_at, is_launch, reasons, placed
         )
@@ -228,17 +228,18 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
 def _placed_cues(
     folded: tuple[str, str],
     segments: tuple[frozenset[str], frozenset[str]],
-    negatives: tuple[tuple[str, ...], tuple[str, ...] | None],
+    in_title: tuple[str, ...],
+    in_summary: tuple[str, ...] | None,
     cues: LangCues,
 ) -> list[str]:
     """Where the cues stand, for the model: the positive kinds and negative categories of the
     title (`p:t:`, `p:tn:`) and of the lede (`p:s:`, `p:sn:`) apart. The reasons name a cue
     once wherever it fired, but "ballistic" in a headline is a launch report's, and only in
-    the lede, as often an aftermath story's; a headline's "drill" rules more than a lede's."""
+    the lede, as often an aftermath story's; a headline's "drill" rules more than a lede's.
+    `in_title`, `in_summary`: the negative categories found in each (None: not scanned)."""
     found = [f"p:t:{kind}" for kind in segments[0]] + [f"p:s:{kind}" for kind in segments[1]]
-    in_title, in_summary = negatives
     found += [f"p:tn:{category}" for category in in_title]
-    if in_summary is None and folded[1]:  # not scanned yet (`negatives`: title's, lede's)
+    if in_summary is None and folded[1]:  # the rules did not need the lede's: scan it now
         in_summary = tuple(_negative_scores(folded[1], segments[1], cues, 1.0))
     found += [f"p:sn:{category}" for category in in_summary or ()]
     return found
@@ -363,7 +364,8 @@ def _event_cues(
     """Cues of a launch report for the event stage alone (the model never sees them): the
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
-    (`ctx:title_told`: "CENTCOM: Houthis fired..."), and whether it dates its news today ("on
+    (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
+    (`ctx:breaking`: "(속보)"), and whether it dates its news today ("on
     Thursday", "4일": a habitual launcher's new launch, not yesterday's). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
     "on Sunday", read at 00:30 Monday in Tehran (still Sunday in UTC), is dated yesterday."""
@@ -374,8 +376,11 @@ def _event_cues(
             n for text in folded for n, _, _ in cues.theatres.finditer(text, cues.word_start)
         }
         found += [f"theatre:{name}" for name in sorted(regions)]
-    if "told" in cues.context_set.present(folded[0], cues.word_start):
+    in_title = cues.context_set.present(folded[0], cues.word_start)
+    if "told" in in_title:
         found.append("ctx:title_told")
+    if "breaking" in in_title:
+        found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

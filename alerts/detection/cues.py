@@ -75,9 +75,12 @@ NEGATIVE_CATEGORIES = (
 #   retrospective: tells of a launch hours ago ("overnight", "전날", "前日"), anywhere
 #   retrospective_title: the same, read in the title only (state-media style headlines,
 #     weekdays, claims by the launcher): too common in flash summaries to trust there
+#   told: a headline telling a firing in the past tense ("CENTCOM: Houthis fired...")
+#   breaking: a first flash's tag in the title ("(속보)", "【速報】", "BREAKING"), not an
+#     update's ("(LEAD)", "[종합]", "【続報】"), which the positive "flash" kind also counts
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "retrospective",
-    "retrospective_title", "told",
+    "retrospective_title", "told", "breaking",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

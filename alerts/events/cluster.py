@@ -22,7 +22,6 @@ Decider).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -129,10 +128,6 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
 
 
 _EAST_ASIAN_TIME = timezone(timedelta(hours=9))  # the calendar of Korean and Japanese copy
-# A first flash's tag ("(속보)", "【速報】", "BREAKING"), not an update's ("(LEAD)", "[종합]").
-_BREAKING = re.compile(
-    r"속보|\[1보\]|\(1보\)|\[긴급\]|速報|第1報|\burgent\b|\bbreaking\b|\bflash\b", re.I
-)
 
 
 def decide(
@@ -362,12 +357,10 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     counts as ballistic only because a habitual ballistic launcher fired it
     (`ctx:likely_launcher`) needs that surer model too: "ground-to-ship missiles", "Iranian
     missiles can hit targets 2,000 km away" and ship attacks by cruise missile read so; not in
-    a headline marked as a flash ("(속보) 北, 동해상으로 미사일 발사"). A `new` alert wrongly
-    sent costs subscribers more than one sent a report later."""
+    a headline tagged as a first flash (`ctx:breaking`: "(속보) 北, 동해상으로 미사일 발사").
+    A `new` alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
-    plain_missile = "ctx:likely_launcher" in reasons and not _BREAKING.search(
-        report.item.title or ""
-    )
+    plain_missile = "ctx:likely_launcher" in reasons and "ctx:breaking" not in reasons
     guessed = "ctx:launcher_guessed" in reasons or plain_missile
     return (
         report.verdict.confidence

@@ -153,6 +153,25 @@ class TestRetrospective:
 
 class TestCorrections:
     @pytest.mark.parametrize(
+        ("title", "lang", "breaking"),
+        [
+            ("(속보) 北, 동해상으로 탄도미사일 발사", "ko", True),
+            ("【速報】北朝鮮が弾道ミサイル発射 防衛省", "ja", True),
+            ("BREAKING: North Korea fires ballistic missile, Japan says", "en", True),
+            ("(LEAD) North Korea fires ballistic missile toward East Sea: JCS", "en", False),
+            ("[종합] 北, 동해상으로 탄도미사일 발사", "ko", False),
+        ],
+    )
+    def test_a_first_flash_tag_is_told_from_an_update_tag(
+        self, title: str, lang: str, breaking: bool
+    ) -> None:
+        """The event stage lets a first flash of a plain "missile" open at the usual bar; an
+        update's "(LEAD)" or "[종합]" is no first flash."""
+        v = verdict(title, "", lang)
+        assert v.is_launch
+        assert ("ctx:breaking" in v.reasons) is breaking
+
+    @pytest.mark.parametrize(
         ("title", "lang"),
         [
             ("Japan erroneously reported North Korean ballistic missile flew over its territory",

@@ -193,23 +193,17 @@ def test_a_plain_missile_counted_ballistic_by_its_launcher_needs_a_surer_model(
     because North Korea fires ballistic ones (`ctx:likely_launcher`); at 0.95 it waits for a
     second source, at 0.98 it opens its event."""
     likely = (*SURE, "ctx:likely_launcher")
-    flash_item, flash_verdict = report("3", NOW + timedelta(days=6), "KP", reasons=likely,
-                                       confidence=0.92)  # fmt: skip
-    lead_item, lead_verdict = report("4", NOW + timedelta(days=9), "IR", reasons=likely,
-                                     confidence=0.92)  # fmt: skip
-    unsure, sure, flash, lead = feed(
+    unsure, sure, flash = feed(
         store,
         report("1", NOW, "KP", reasons=likely, confidence=0.95),
         report("2", NOW + timedelta(days=3), "IR", reasons=likely, confidence=0.98),
-        # a first flash of a plain missile opens at the usual bar; an update's tag does not
-        (dataclasses.replace(flash_item, title="(속보) 北, 동해상으로 미사일 발사"), flash_verdict),
-        (dataclasses.replace(lead_item, title="(LEAD) Iran fires missiles at Kurdish groups"),
-         lead_verdict),
+        # "(속보) 北, 동해상으로 미사일 발사": a first flash opens at the usual bar
+        report("3", NOW + timedelta(days=6), "KP", reasons=(*likely, "ctx:breaking"),
+               confidence=0.92),
     )  # fmt: skip
     assert unsure.outcome is ItemOutcome.WAITING
     assert sure.outcome is ItemOutcome.NEW_EVENT
     assert flash.outcome is ItemOutcome.NEW_EVENT
-    assert lead.outcome is ItemOutcome.WAITING
 
 
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
