@@ -55,8 +55,11 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "�
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
 # A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").
-_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속)")
-_JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?P<d>\d{1,2})日(?!連続|間|目)")
+# Nor a count of days since ("7일 만", "발사 이후 16일 만에"; "失敗から3日", "から3日後").
+_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속| ?만)")
+_JA = re.compile(
+    r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?<!から)(?P<d>\d{1,2})日(?!連続|間|目|後)"
+)
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
@@ -65,10 +68,15 @@ _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese 
 # "the first since May 4", "5月4日以来".
 _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
-    r"|\bprevious(?:ly)?|\bearlier)\b[^.;]{0,30}$"
-)
+    r"|\bprevious(?:ly)?|\bearlier|\b(?:last|first) (?:test|fir|launch|flown|flew)[\w-]*)\b"
+    r"[^.;]{0,30}$"
+)  # "last tested in April", "first test-fired in March": the missile's history
+# ...or after it: "3일 '화성-17형' 실패 이후", "3월 스커드-C와 동일", "7月4日より長い", "4月に続く".
+_GAP = r"(?:(?!\d{1,2}[일日월月])[^.;。]){0,20}?"  # up to the marker, past no other day
 _BACKGROUND_AFTER = re.compile(
-    r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続き|ぶり)|^\s?(?:부터|から)"
+    rf"^{_GAP}(?:이후|이래|에 이어|만에|以来|以降|に続[きく]|ぶり|より)"
+    rf"|^{_GAP}[와과] (?:동일|같은|비슷|유사)|^{_GAP}と(?:同じ|同型|同様|類似)"
+    r"|^\s?(?:부터|から)"
 )  # "18일부터", "1日から": since the day; not "4日午前、平壌付近から" (from a place)
 # A weekday of what is to come, not of the news: "drills starting Monday", "ahead of the
 # election on Saturday", "talks due on Friday".

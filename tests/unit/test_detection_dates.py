@@ -43,6 +43,15 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("it followed a failed launch on jan. 1.", "en", None),
         ("the first launch since jan. 1", "en", None),
         ("1月1日以来の発射", "ja", None),
+        # ...also a count of days since, or a date compared with
+        ("北, 동해상으로 단거리 탄도미사일 2발 발사…7일 만", "ko", None),
+        ("3일 '화성-17형' 실패 이후 15일 만의 재발사", "ko", None),
+        ("3월 스커드-c와 동일 추정", "ko", None),
+        ("衛星打ち上げ失敗から3日", "ja", None),
+        ("7月4日より長い飛行", "ja", None),
+        ("4月に続く直接攻撃", "ja", None),
+        ("the prithvi was last tested in april", "en", None),
+        ("shaheen-iii, first test-fired in march, has a range of 2,750 km", "en", None),
         ("北, 1일부터 사흘째 단거리 발사체", "ko", None),  # since the 1st
         ("1日から3日連続の発射", "ja", None),
         ("北朝鮮 弾道ミサイル発射 2日連続", "ja", None),  # two days running, not the 2nd

@@ -224,6 +224,13 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("Golden Qadr-H missiles fired from mountain crevice, state TV shows", "en", "IR"),
         ("北韓 弾道ミサイル2発発射 黄海北道から東海へ", "ja", "KP"),
         ("Army fires Fatah-II rocket in training launch", "en", "PK"),
+        # a system named alone names the state that fields it
+        ("Army says Hatf-II test achieved the technical parameters it sought", "en", "PK"),
+        ("Avangard glider struck its target on Kamchatka, Kremlin says", "en", "RU"),
+        ("가우리 미사일 시험발사…사거리 1천300㎞", "ko", "PK"),
+        ("불라바 4발 연속 발사해 캄차카 낙하", "ko", "RU"),
+        ("プリトビ2 発射実験に成功 射程350キロ", "ja", "IN"),
+        ("アバンガルド最終試射に成功 来年配備へ", "ja", "RU"),
     ],
 )
 def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
