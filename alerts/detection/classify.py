@@ -158,8 +158,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     launch = _launch_evidence(segments, cues.lang, reasons)
     candidate = missile > 0 and launch >= _MIN_LAUNCH
     score = missile + launch + _flash_bonus(segments[0], cues.lang, reasons)
-    if "launch_verb" in segments[0] or "alert" in segments[0]:
-        reasons.append("ctx:title_fires")  # the headline itself fires or sounds the alarm
+    reasons += _title_marks(folded[0], segments[0], cues, bool(missile or launch))
     if title and not segments[0] and (missile or launch):
         reasons.append("ctx:title_silent")
         score -= _SILENT_TITLE
@@ -223,6 +222,20 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             verdict, corrects=corrects, another=another, retrospective=retrospective
         )
     return verdict
+
+
+def _title_marks(
+    folded_title: str, in_title: frozenset[str], cues: LangCues, about_missiles: bool
+) -> list[str]:
+    """What the headline itself does: fire or sound the alarm (`ctx:title_fires`), or
+    announce a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test launch",
+    "발사 임박"), which no other word of it makes a launch yet."""
+    marks = []
+    if "launch_verb" in in_title or "alert" in in_title:
+        marks.append("ctx:title_fires")
+    if about_missiles and search_cue(cues.context["upcoming"], folded_title, cues.word_start):
+        marks.append("ctx:upcoming")
+    return marks
 
 
 def _placed_cues(

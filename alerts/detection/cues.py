@@ -78,9 +78,11 @@ NEGATIVE_CATEGORIES = (
 #   told: a headline telling a firing in the past tense ("CENTCOM: Houthis fired...")
 #   breaking: a first flash's tag in the title ("(속보)", "【速報】", "BREAKING"), not an
 #     update's ("(LEAD)", "[종합]", "【続報】"), which the positive "flash" kind also counts
+#   upcoming: a headline of a launch still to come ("Tonight's Minuteman III test launch",
+#     "발사 임박", "発射準備の兆候"): no launch yet, whatever its other words
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "retrospective",
-    "retrospective_title", "told", "breaking",
+    "retrospective_title", "told", "breaking", "upcoming",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

@@ -57,9 +57,7 @@ _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
 # A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").
 # Nor a count of days since ("7일 만", "발사 이후 16일 만에"; "失敗から3日", "から3日後").
 _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속| ?만)")
-_JA = re.compile(
-    r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?<!から)(?P<d>\d{1,2})日(?!連続|間|目|後)"
-)
+_JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?<!から)(?P<d>\d{1,2})日(?!連続|間|目|後)")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST

@@ -358,6 +358,9 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     (`ctx:likely_launcher`) needs that surer model too: "ground-to-ship missiles", "Iranian
     missiles can hit targets 2,000 km away" and ship attacks by cruise missile read so; not in
     a headline tagged as a first flash (`ctx:breaking`: "(속보) 北, 동해상으로 미사일 발사").
+    A headline of a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test
+    launch...") opens nothing, nor counts towards opening with a second source: two outlets'
+    pre-announcements opened a false event that then swallowed the real launch.
     A `new` alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
     plain_missile = "ctx:likely_launcher" in reasons and "ctx:breaking" not in reasons
@@ -368,6 +371,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
         and "ctx:rules_launch" in reasons
         and not _dated_days_back(report)
         and not _guessed_bystander(report)
+        and "ctx:upcoming" not in reasons
     )
 
 
@@ -384,6 +388,7 @@ def _may_hold(report: Report, policy: EventPolicy) -> bool:
         and report.verdict.confidence >= policy.corroborate_confidence
         and "ctx:launcher_guessed" not in reasons
         and not _dated_days_back(report)
+        and "ctx:upcoming" not in reasons
     )
 
 

@@ -153,6 +153,23 @@ class TestRetrospective:
 
 class TestCorrections:
     @pytest.mark.parametrize(
+        ("title", "lang", "upcoming"),
+        [
+            ("Tonight's Minuteman III test launch unrelated to Election Day, Air Force says",
+             "en", True),
+            ("White House: signs Iran is about to launch ballistic missiles at Israel", "en", True),
+            ('국정원 "北, 동창리서 ICBM 쏠 가능성 가장 커"', "ko", True),
+            ("北朝鮮、弾道ミサイル発射準備の兆候 米CNN報道", "ja", True),
+            # a launch made, however it is worded
+            ("US fires unarmed Minuteman III right after polls close", "en", False),
+            ("E-6 aircraft used to launch Minuteman III test", "en", False),
+            ('합참 "北 탄도미사일 1천100㎞ 비행…발사 준비 사전 포착"', "ko", False),
+        ],
+    )  # fmt: skip
+    def test_a_launch_still_to_come_is_marked(self, title: str, lang: str, upcoming: bool) -> None:
+        assert ("ctx:upcoming" in verdict(title, "", lang).reasons) is upcoming
+
+    @pytest.mark.parametrize(
         ("title", "lang", "breaking"),
         [
             ("(속보) 北, 동해상으로 탄도미사일 발사", "ko", True),

@@ -206,6 +206,22 @@ def test_a_plain_missile_counted_ballistic_by_its_launcher_needs_a_surer_model(
     assert flash.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_launch_still_to_come_opens_nothing(store: EventStore) -> None:
+    """ "Tonight's Minuteman III test launch unrelated to Election Day": a sure-sounding
+    headline of a launch not yet made (`ctx:upcoming`) neither opens an event nor counts as a
+    second source; the launch's own reports open it when it flies."""
+    upcoming = (*SURE, "ctx:upcoming")
+    announced, again, flown = feed(
+        store,
+        report("1", NOW, "US", reasons=upcoming, confidence=0.99),
+        report("2", NOW + timedelta(minutes=30), "US", reasons=upcoming, confidence=0.99),
+        report("3", NOW + timedelta(hours=8), "US", confidence=0.95),
+    )
+    assert announced.outcome is ItemOutcome.WAITING
+    assert again.outcome is ItemOutcome.WAITING
+    assert flown.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
     """A later salvo of fewer missiles is news of a salvo, not a count corrected down."""
     first_item, first_verdict = report("1", NOW, "KP")
