@@ -191,6 +191,22 @@ class TestNotLaunchReports:
         verdict = classify_item(item(title, lang=lang))
         assert verdict.is_launch, verdict.reasons
 
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("米空軍、ICBMミニットマン3を試射 再突入体は約4200マイル飛行", "ja"),
+            ("米海軍、フロリダ沖でトライデント2を4回試射", "ja"),
+            ("パキスタン軍「シャヒーン3の飛行試験成功」", "ja"),
+            ("美 해군, 트라이던트2 시험발사", "ko"),
+        ],
+    )
+    def test_test_firings_of_other_launchers_in_japanese_and_korean(
+        self, title: str, lang: str
+    ) -> None:
+        """A Japanese headline's bare "試射" or "飛行試験成功", and a Trident II named in
+        Japanese or Korean, read as a launch by the rules alone."""
+        assert classify_item(item(title, lang=lang), model=None).is_launch
+
     def test_launch_in_the_background_of_another_story(self) -> None:
         """The rules mark a summary recalling a launch under an unrelated title; alone they
         call it no launch report (the model weighs the mark with everything else)."""
