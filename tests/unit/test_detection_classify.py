@@ -198,13 +198,18 @@ class TestNotLaunchReports:
             ("米海軍、フロリダ沖でトライデント2を4回試射", "ja"),
             ("パキスタン軍「シャヒーン3の飛行試験成功」", "ja"),
             ("美 해군, 트라이던트2 시험발사", "ko"),
+            # ballistic missiles known by name: Scud, Nodong, Musudan, Kinzhal's other spelling
+            ("Syria fires Scud missiles at rebel-held north, NATO says", "en"),
+            ("北, 동해상으로 스커드 미사일 2발 발사", "ko"),
+            ("北朝鮮、ノドン2発を発射 日本海に落下", "ja"),
+            ("ロシア軍、キンジャル6発を発射 西部リヴィウ州で被害", "ja"),
         ],
     )
     def test_test_firings_of_other_launchers_in_japanese_and_korean(
         self, title: str, lang: str
     ) -> None:
-        """A Japanese headline's bare "試射" or "飛行試験成功", and a Trident II named in
-        Japanese or Korean, read as a launch by the rules alone."""
+        """A Japanese headline's bare "試射" or "飛行試験成功", and a ballistic missile known
+        by name (Trident II, Scud, Nodong, "キンジャル"), read as a launch by the rules alone."""
         assert classify_item(item(title, lang=lang), model=None).is_launch
 
     def test_launch_in_the_background_of_another_story(self) -> None:
