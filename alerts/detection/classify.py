@@ -74,7 +74,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
-from alerts.detection.dates import stated_day_gaps
+from alerts.detection.dates import stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
@@ -290,8 +290,10 @@ def _model_probability(
     # Naming the day of an older launch: in the headline, it is what the story is about
     # ("missile that hit Kharkiv on Jan. 2 was North Korean", "Friday's strike" read on
     # Sunday); in the lede, maybe background.
-    title_gaps = stated_day_gaps(folded[0], cues.lang, published_at)
-    lede_gaps = stated_day_gaps(folded[1], cues.lang, published_at) if folded[1] else None
+    title_days = stated_day_offsets(folded[0], cues.lang, published_at)
+    lede_days = stated_day_offsets(folded[1], cues.lang, published_at) if folded[1] else None
+    title_gaps = [gap for gap in title_days if gap >= 0]
+    lede_gaps = None if lede_days is None else [gap for gap in lede_days if gap >= 0]
     in_title = min(title_gaps, default=None)
     stated = [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
     if in_title is not None and in_title >= _OLD_NEWS_DAYS:
@@ -300,26 +302,31 @@ def _model_probability(
         reasons.append("ctx:text_dated_days_ago")
     elif stated and min(stated) >= 1:
         reasons.append("ctx:dated_yesterday")  # "29일 순천에서" read on the 30th: not a new launch
-    days = _stated_days(title_gaps, lede_gaps)
+    days = _stated_days(title_days, lede_days)
     probability = model.probability(features(*text, reasons, days, placed))
     reasons.append(f"model:{probability:.2f}")
     return probability
 
 
-def _stated_days(title_gaps: list[int], lede_gaps: list[int] | None) -> list[str]:
+def _stated_days(title_days: list[int], lede_days: list[int] | None) -> list[str]:
     """How long before publication the title and the lede (None: the item has none) date
-    their news, for the model: the nearest and the farthest day each names
-    (`stated_day_gaps`, weekdays included), in buckets (0, 1, 2 days, within a week, a month,
-    more), or that it names none. A launch report dates its news today or yesterday; an
-    investigation, funeral or anniversary, days or months back."""
+    their news, for the model: the nearest and the farthest past day each names
+    (`stated_day_offsets`, weekdays included), in buckets (0, 1, 2 days, within a week, a
+    month, more), or that it names none; and whether it names a day of the coming week. A
+    launch report dates its news today or yesterday; an investigation, funeral or anniversary,
+    days or months back; a notice of tests or drills, days ahead ("missile window November
+    15-17")."""
     found = []
-    for part, gaps in (("t", title_gaps), ("s", lede_gaps)):
-        if gaps is None:
+    for part, days in (("t", title_days), ("s", lede_days)):
+        if days is None:
             continue
+        gaps = [gap for gap in days if gap >= 0]
         if gaps:
             found += [f"{part}min{_days_bucket(min(gaps))}", f"{part}max{_days_bucket(max(gaps))}"]
         else:
             found.append(f"{part}none")
+        if len(gaps) < len(days):
+            found.append(f"{part}coming")
     return found
 
 

@@ -60,6 +60,7 @@ _KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?<!から)(?P<d>\d{1,2})日(?!連続|間|目|後)")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
+_COMING_DAYS = 8  # a stated day at most this far ahead is of the coming week, not past news
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
 # A date given as the point of comparison is background, not the story's day: "five days after
 # the failure of the 15th" ("15일 실패 이후 닷새 만"), "followed a failed launch on Oct. 15",
@@ -87,7 +88,17 @@ _FUTURE_BEFORE = re.compile(
 def stated_day_gaps(
     folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
 ) -> list[int]:
-    """Days before publication of every day the lower-cased text names, weekdays included
+    """Days before publication of every day the text names (`stated_day_offsets`), days of the
+    coming week left out."""
+    return [gap for gap in stated_day_offsets(folded, lang, published_at, zone) if gap >= 0]
+
+
+def stated_day_offsets(
+    folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
+) -> list[int]:
+    """Days before publication of every day the lower-cased text names, weekdays included, and
+    of a day of the coming week as a negative number ("flights scheduled for 4 and 6 June",
+    read on 4 June: 0 and -2)
     (every one 0: the report dates its news today, "on Thursday" or "4일", a habitual
     launcher's new launch the day after its last, not yesterday's). English copy counts from
     the day of publication in `zone` (the launch site's, when known: wire copy dates news by
@@ -117,8 +128,8 @@ def stated_day_gaps(
 
 def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
     """Days before publication of each date the lower-cased text states (0 = the same day, or
-    the next: today east of UTC). Dates later than that count as last year's or last month's,
-    as wire copy never dates the future this way."""
+    the next: today east of UTC; negative: a day of the coming week). Dates later than that
+    count as last year's or last month's."""
     if published_at is None:
         return []
     if lang in ("ko", "ja"):
@@ -147,7 +158,8 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             if not _background(folded, m)
         ]
     # A day after publication is today east of UTC ("Dec. 4" in Seoul, read at 22:00 UTC).
-    gaps = [max(0, (today - d).days) for d in stated if d is not None]
+    gaps = [(today - d).days for d in stated if d is not None]
+    gaps = [0 if gap == -1 else gap for gap in gaps]
     return gaps + _relative_days_before(folded, lang, today)
 
 
@@ -180,7 +192,9 @@ def _background(folded: str, m: re.Match[str]) -> bool:
 
 
 def _resolve(today: date, month: str | None, day: str) -> date | None:
-    """The date on or before `today` with this day (and month, when stated)."""
+    """The date on or before `today` with this day (and month, when stated), or of the coming
+    week ("flights scheduled for 4 and 6 June", read on 4 June; "6일 발사 예정"): what is to
+    come, not last year's or last month's news."""
     d = int(day)
     if not 1 <= d <= 31:
         return None
@@ -196,6 +210,8 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
         except ValueError:
             continue
         if candidate <= today + timedelta(days=1):  # a day's slack for time zones
+            return candidate
+        if candidate <= today + timedelta(days=_COMING_DAYS):
             return candidate
     return None
 

@@ -51,6 +51,9 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("7月4日より長い飛行", "ja", None),
         ("4月に続く直接攻撃", "ja", None),
         ("the prithvi was last tested in april", "en", None),
+        # a day of the coming week is what is to come, not last year's news (Jan. 4)
+        ("two flights scheduled for jan. 6 and jan. 8", "en", None),
+        ("북한은 8일 발사를 예고했다", "ko", None),
         ("shaheen-iii, first test-fired in march, has a range of 2,750 km", "en", None),
         ("北, 1일부터 사흘째 단거리 발사체", "ko", None),  # since the 1st
         ("1日から3日連続の発射", "ja", None),
