@@ -415,7 +415,7 @@ class TestAnotherLaunch:
             ("(속보) 北, 오전 9시25분께 탄도미사일 추가 발사…2시간 만에", "ko"),
             ("北朝鮮 再び弾道ミサイル発射 きょう2回目", "ja"),
             ("North Korea fires two more projectiles, six since Saturday, Seoul says", "en"),
-            ("北, 18일부터 사흘째 단거리 발사체…20일 오전·오후 1발씩", "ko"),
+            ("北, 18일부터 사흘째 단거리 발사체 발사…20일 오전·오후 1발씩", "ko"),
         ],
     )
     def test_further_launch(self, title: str, lang: str) -> None:
