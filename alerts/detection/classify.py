@@ -125,6 +125,7 @@ _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
 _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
+_FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})  # a headline's
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
 _DEFAULT: Any = object()  # classify_item's model argument when not given
 # The most the summary's negatives can subtract beyond the title's: a strong category at half
@@ -229,11 +230,17 @@ def _title_marks(
 ) -> list[str]:
     """What the headline itself does: fire or sound the alarm (`ctx:title_fires`), or
     announce a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test launch",
-    "발사 임박"), which no other word of it makes a launch yet."""
+    "발사 임박"), when no word of it fires, flashes or tells a firing ("N. Korea fires
+    ballistic missile, says it will launch more" is a launch)."""
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
-    if about_missiles and search_cue(cues.context["upcoming"], folded_title, cues.word_start):
+    if (
+        about_missiles
+        and in_title.isdisjoint(_FIRING_KINDS)
+        and search_cue(cues.context["upcoming"], folded_title, cues.word_start)
+        and not search_cue(cues.context["told"], folded_title, cues.word_start)
+    ):
         marks.append("ctx:upcoming")
     return marks
 

@@ -56,33 +56,41 @@ _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
            "several": 3}  # fmt: skip
 # A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").
 # Nor a count of days since ("7일 만", "발사 이후 16일 만에"; "失敗から3日", "から3日後").
-_KO = re.compile(r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속| ?만)")
+_KO = re.compile(
+    r"(?:(?P<m>\d{1,2})월 ?)?(?<!\d)(?P<d>\d{1,2})일(?!간|째| ?연속| ?만(?:에|이|의|[\s…,.]|$))"
+)
 _JA = re.compile(r"(?:(?P<m>\d{1,2})月)?(?<!\d)(?<!から)(?P<d>\d{1,2})日(?!連続|間|目|後)")
 _KO_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})월(?! ?\d)")  # "1월 하르키우": January alone
 _JA_MONTH = re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?!\d)")
-_COMING_DAYS = 8  # a stated day at most this far ahead is of the coming week, not past news
+_COMING_DAYS = 7  # a day marked as to come, at most this far ahead: the coming week
 _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese copy: KST/JST
 # A date given as the point of comparison is background, not the story's day: "five days after
 # the failure of the 15th" ("15일 실패 이후 닷새 만"), "followed a failed launch on Oct. 15",
 # "the first since May 4", "5月4日以来".
 _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
-    r"|\bprevious(?:ly)?|\bearlier|\b(?:last|first) (?:test|fir|launch|flown|flew)[\w-]*)\b"
+    r"|\bprevious(?:ly)?|\bearlier"
+    r"|\b(?:last|first) (?:tested|test-fired|test-launched|fired|launched|flown|flew)(?: in)?)\b"
     r"[^.;]{0,30}$"
 )  # "last tested in April", "first test-fired in March": the missile's history
-# ...or after it: "3일 '화성-17형' 실패 이후", "3월 스커드-C와 동일", "7月4日より長い", "4月に続く".
-_GAP = r"(?:(?!\d{1,2}[일日월月])[^.;。]){0,20}?"  # up to the marker, past no other day
+# ...or after it: "3일 '화성-17형' 실패 이후 15일 만", "7月4日より長い", "4月に続く"; "18일부터",
+# "1日から": since the day (not "4日午前、平壌付近から": from a place).
+# Up to a marker past no other day, launch verb or clause break.
+_GAP = r"(?:(?!\d{1,2}[일日월月]|발사|쏜|쐈|発射|撃)[^.;。…,、]){0,20}?"
 _BACKGROUND_AFTER = re.compile(
-    rf"^{_GAP}(?:이후|이래|에 이어|만에|以来|以降|に続[きく]|ぶり|より)"
-    rf"|^{_GAP}[와과] (?:동일|같은|비슷|유사)|^{_GAP}と(?:同じ|同型|同様|類似)"
+    r"^[^.;。]{0,12}?(?:이후|이래|에 이어|만에|以来|以降|に続[きく]|ぶり)"
+    rf"|^{_GAP}(?:이후|이래) ?\d{{1,3}} ?(?:일|개월) ?만"  # "...실패 이후 15일 만의 재발사"
+    r"|^(?:の\S{0,6})?より(?!発表)"  # "7月4日より長い飛行"; not "…により", "防衛省より発表"
     r"|^\s?(?:부터|から)"
-)  # "18일부터", "1日から": since the day; not "4日午前、平壌付近から" (from a place)
-# A weekday of what is to come, not of the news: "drills starting Monday", "ahead of the
-# election on Saturday", "talks due on Friday".
+)  # not "1일 이란의 탄도미사일 공격 이후 2주": the old strike is the story
+# A day of what is to come, not of the news: "drills starting Monday", "ahead of the election
+# on Saturday", "talks due on Friday", "a missile window November 15-17"; "6일 발사 예정".
 _FUTURE_BEFORE = re.compile(
     r"(?:\bahead of|\bstart(?:s|ing)?|\bbegin(?:s|ning)?|\bdue|\bscheduled|\bplanned|\bset to"
-    r"|\bupcoming|\belection)\b[^.;]{0,30}$"
+    r"|\bupcoming|\belection|\bwindow|\bnotams?)\b[^.;]{0,30}$"
 )
+_ABBREVIATED = re.compile(rf"\b({_MONTH})\.")  # "scheduled for jan. 6 and jan. 8": one clause
+_FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
 
 
 def stated_day_gaps(
@@ -128,39 +136,66 @@ def stated_day_offsets(
 
 def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -> list[int]:
     """Days before publication of each date the lower-cased text states (0 = the same day, or
-    the next: today east of UTC; negative: a day of the coming week). Dates later than that
-    count as last year's or last month's."""
+    the next: today east of UTC), or, negative, of a day of the coming week the text marks as
+    to come ("scheduled for 4 and 6 June", "8일 발사 예고"). Other dates later than
+    publication count as last year's or last month's."""
     if published_at is None:
         return []
+    found: list[tuple[date, str | None, str, bool]] = []
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
         pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
-        stated = [
-            _resolve(today, m["m"], m["d"])
+        found += [
+            (today, m["m"], m["d"], _to_come(folded, m, lang))
             for m in pattern.finditer(folded)
             if not _background(folded, m)
         ]
-        stated += [
-            _month_end(today, int(m["m"]))
-            for m in months.finditer(folded)
-            if not _background(folded, m)
-        ]
+        ends = [_month_end(today, int(m["m"])) for m in months.finditer(folded)
+                if not _background(folded, m)]  # fmt: skip
     else:
         today = published_at.date()
-        stated = [
-            _resolve(today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"])
+        found += [
+            (today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"], _to_come(folded, m, lang))
             for m in _EN.finditer(folded)
             if not _background(folded, m)
         ]
-        stated += [
-            _month_end(today, _MONTHS[m["m"]])
-            for m in _EN_MONTH.finditer(folded)
-            if not _background(folded, m)
-        ]
-    # A day after publication is today east of UTC ("Dec. 4" in Seoul, read at 22:00 UTC).
-    gaps = [(today - d).days for d in stated if d is not None]
-    gaps = [0 if gap == -1 else gap for gap in gaps]
+        ends = [_month_end(today, _MONTHS[m["m"]]) for m in _EN_MONTH.finditer(folded)
+                if not _background(folded, m)]  # fmt: skip
+    gaps = [gap for args in found if (gap := _gap(*args)) is not None]
+    gaps += [(today - d).days for d in ends if d is not None]
     return gaps + _relative_days_before(folded, lang, today)
+
+
+def _to_come(folded: str, m: re.Match[str], lang: str) -> bool:
+    """Whether the text marks the date matched as still to come ("scheduled for", "ahead of";
+    "예정", "予定")."""
+    if lang in ("ko", "ja"):
+        return bool(_FUTURE_AFTER.match(folded[m.end() : m.end() + 16]))
+    before = _ABBREVIATED.sub(r"\1", folded[max(0, m.start() - 40) : m.start()])
+    return bool(_FUTURE_BEFORE.search(before))
+
+
+def _gap(today: date, month: str | None, day: str, to_come: bool) -> int | None:
+    """Days before `today` of the stated day: negative for a day of the coming week marked as
+    to come, else the day on or before `today` (a day's slack: the next day is today east of
+    UTC, 0)."""
+    if to_come:
+        coming = _coming(today, month, day)
+        if coming is not None:
+            return (today - coming).days
+    past = _resolve(today, month, day)
+    return None if past is None else max(0, (today - past).days)
+
+
+def _coming(today: date, month: str | None, day: str) -> date | None:
+    """The day of the coming week (`_COMING_DAYS`) with this day (and month), across a month's
+    or a year's end, if there is one."""
+    d, m = int(day), int(month) if month else None
+    for ahead in range(1, _COMING_DAYS + 1):
+        candidate = today + timedelta(days=ahead)
+        if candidate.day == d and (m is None or candidate.month == m):
+            return candidate
+    return None
 
 
 def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:
@@ -187,14 +222,12 @@ def _background(folded: str, m: re.Match[str]) -> bool:
     """Whether the date matched is a point of comparison ("since", "이후", "以来")."""
     return bool(
         _BACKGROUND_BEFORE.search(folded[max(0, m.start() - 40) : m.start()])
-        or _BACKGROUND_AFTER.match(folded[m.end() : m.end() + 16])
+        or _BACKGROUND_AFTER.match(folded[m.end() : m.end() + 24])
     )
 
 
 def _resolve(today: date, month: str | None, day: str) -> date | None:
-    """The date on or before `today` with this day (and month, when stated), or of the coming
-    week ("flights scheduled for 4 and 6 June", read on 4 June; "6일 발사 예정"): what is to
-    come, not last year's or last month's news."""
+    """The date on or before `today` with this day (and month, when stated)."""
     d = int(day)
     if not 1 <= d <= 31:
         return None
@@ -210,8 +243,6 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
         except ValueError:
             continue
         if candidate <= today + timedelta(days=1):  # a day's slack for time zones
-            return candidate
-        if candidate <= today + timedelta(days=_COMING_DAYS):
             return candidate
     return None
 

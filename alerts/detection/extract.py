@@ -76,6 +76,7 @@ _COUNTRY_ZONE_NAMES = {
     "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
 }  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
+_KST_OFFSET = timedelta(hours=9)  # Korean and Japanese copy dates its news in KST/JST
 _EAST_ASIAN_LAUNCHERS = (None, "KP", "KR")  # clock times in Korean or Japanese copy: KST
 _DROP_AREA = "-"  # a landing-name entry that drops the area
 _PM_WORDS = ("p.m.", "pm", "오후", "밤", "午後")
@@ -566,6 +567,11 @@ def _find_launch_time(
         # "Wednesday's test, launched at 12:01 a.m. Pacific time", read on Thursday: the day
         # its sentence names, when it names one and no other.
         gaps = set(stated_day_gaps(_sentence(folded, m), cues.lang, published_at, zone))
+        days_back = gaps.pop() if len(gaps) == 1 else None
+    elif day is None and zone.utcoffset(published_at) == _KST_OFFSET:
+        # "韓国軍は26日未明の2発をノドンと特定…午前2時35分と42分に", read on the 27th: the one
+        # day of month the text names (in KST/JST, as the clock time), not the day it is read.
+        gaps = set(stated_day_gaps(folded, cues.lang, published_at))
         days_back = gaps.pop() if len(gaps) == 1 else None
     return _resolve(published_at, hour, minute, zone, day, days_back), stated
 

@@ -212,6 +212,29 @@ class TestNotLaunchReports:
         by name (Trident II, Scud, Nodong, "キンジャル"), read as a launch by the rules alone."""
         assert classify_item(item(title, lang=lang), model=None).is_launch
 
+    @pytest.mark.parametrize(
+        ("title", "lang", "cue"),
+        [
+            ("美 대북 압박 거세질 듯…北 미사일 발사 후폭풍", "ko", "ko:ballistic"),  # not Sejil
+            ("헤즈볼라, 이스라엘 북부에 아바빌 드론 발사", "ko", "ko:ballistic"),  # the drone
+            ("ヒズボラ、イスラエル北部にアバビール無人機を発射", "ja", "ja:ballistic"),
+            ("Patriot downs Scud-like target fired over Pacific in MDA test", "en", "en:ballistic"),
+            ("Nodong Sinmun: North Korea fires new cruise missiles in test", "en", "en:ballistic"),
+            ("米空軍、ミニットマン3の試射を中止", "ja", "ja:launch_verb"),
+            ("米、ICBM試験発射を延期", "ja", "ja:launch_verb"),
+            ("北朝鮮が潜水艦発射型巡航ミサイルを誇示", "ja", "ja:ballistic"),
+            ("北, 잠수함발사 순항미사일 2발 시험발사", "ko", "ko:ballistic"),
+            # Hatf-VII Babur and Hatf-VIII Ra'ad are cruise missiles
+            ("Pakistan fires stealthy Hatf-VII Babur cruise missile", "en", "en:ballistic"),
+        ],
+    )
+    def test_names_and_verbs_that_are_not_a_ballistic_launch(
+        self, title: str, lang: str, cue: str
+    ) -> None:
+        """A word inside another ("거세질"), a drone or target of a missile's name, the
+        newspaper "Nodong Sinmun", a test called off: no ballistic or launch cue."""
+        assert cue not in classify_item(item(title, lang=lang), model=None).reasons
+
     def test_launch_in_the_background_of_another_story(self) -> None:
         """The rules mark a summary recalling a launch under an unrelated title; alone they
         call it no launch report (the model weighs the mark with everything else)."""

@@ -157,13 +157,23 @@ class TestCorrections:
         [
             ("Tonight's Minuteman III test launch unrelated to Election Day, Air Force says",
              "en", True),
-            ("White House: signs Iran is about to launch ballistic missiles at Israel", "en", True),
+            # a headline whose verb fires is not marked, even a threat (the model weighs it)
+            ("White House: signs Iran is about to launch ballistic missiles at Israel", "en",
+             False),
             ('국정원 "北, 동창리서 ICBM 쏠 가능성 가장 커"', "ko", True),
             ("北朝鮮、弾道ミサイル発射準備の兆候 米CNN報道", "ja", True),
             # a launch made, however it is worded
             ("US fires unarmed Minuteman III right after polls close", "en", False),
             ("E-6 aircraft used to launch Minuteman III test", "en", False),
             ('합참 "北 탄도미사일 1천100㎞ 비행…발사 준비 사전 포착"', "ko", False),
+            ("Two unarmed Minuteman III test launches scheduled June 4 and 6", "en", True),
+            # a flash that also speaks of what is to come fires all the same
+            ("Tonight's Iranian missile attack on Israel: 180 ballistic missiles fired", "en",
+             False),
+            ("North Korea fires ballistic missile, says it will launch more", "en", False),
+            ('北, 동해상으로 SRBM 발사…軍 "발사 징후 사전 포착"', "ko", False),
+            ("【速報】北朝鮮が弾道ミサイル発射の可能性 防衛省", "ja", False),
+            ("北朝鮮、弾道ミサイル発射 日米は発射準備を事前に把握", "ja", False),
         ],
     )  # fmt: skip
     def test_a_launch_still_to_come_is_marked(self, title: str, lang: str, upcoming: bool) -> None:
@@ -189,23 +199,27 @@ class TestCorrections:
         assert ("ctx:breaking" in v.reasons) is breaking
 
     @pytest.mark.parametrize(
-        ("title", "lang"),
+        ("title", "summary", "lang"),
         [
             ("Japan erroneously reported North Korean ballistic missile flew over its territory",
-             "en"),
+             "", "en"),
             ("North Korea fires ballistic missile, slams Seoul's 'false report' of failed launch",
-             "en"),
+             "", "en"),
             ("North Korea fires new solid-fuel missile from a site it had never fired from before",
-             "en"),
+             "", "en"),
             ('北 "南 합참 \'미사일 발사 실패\' 발표는 오보"…신형 탄도미사일 시험발사 성공',
-             "ko"),
-            ("政府「日本上空を通過」は誤り 北朝鮮の弾道ミサイル", "ja"),
+             "", "ko"),
+            ("政府「日本上空を通過」は誤り 北朝鮮の弾道ミサイル",
+             "北朝鮮が発射した弾道ミサイルについて、政府は日本上空を通過したとの当初の発表は"
+             "誤りだったと明らかにした。", "ja"),
         ],
     )  # fmt: skip
-    def test_a_false_report_of_a_detail_retracts_no_launch(self, title: str, lang: str) -> None:
+    def test_a_false_report_of_a_detail_retracts_no_launch(
+        self, title: str, summary: str, lang: str
+    ) -> None:
         """A detail called wrong ("flew over Japan" was an error) or another's report called
         false ("Seoul's 'false report' of failure") still reports the launch."""
-        assert verdict(title, "", lang).is_launch
+        assert verdict(title, summary, lang).is_launch
 
     @pytest.mark.parametrize(
         ("title", "lang", "country"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from alerts.detection.classify import _stated_days, classify_item
-from alerts.detection.dates import stated_day_gaps
+from alerts.detection.dates import stated_day_gaps, stated_day_offsets
 from alerts.models import Item
 
 PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
@@ -46,7 +46,14 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         # ...also a count of days since, or a date compared with
         ("北, 동해상으로 단거리 탄도미사일 2발 발사…7일 만", "ko", None),
         ("3일 '화성-17형' 실패 이후 15일 만의 재발사", "ko", None),
-        ("3월 스커드-c와 동일 추정", "ko", None),
+        # ...but not the story's own date next to a comparison or a later "since"
+        ("지난 1일 이란의 탄도미사일 공격 이후 2주…피해보상 청구 2천500건", "ko", 4),
+        ("北, 3일 쏜 미사일 kn-23과 유사", "ko", 2),
+        ("北朝鮮が3日に発射した弾道ミサイル、前回より高く飛行", "ja", 2),
+        ("3日、北朝鮮により弾道ミサイルが発射された", "ja", 2),
+        ("北, 3일 탄도미사일 발사…1년 만에 icbm", "ko", 2),
+        ("北, 3일 만경대에서 미사일 발사", "ko", 2),
+        ("north korea says it conducted first test launch of hwasong-19 on jan. 3", "en", 1),
         ("衛星打ち上げ失敗から3日", "ja", None),
         ("7月4日より長い飛行", "ja", None),
         ("4月に続く直接攻撃", "ja", None),
@@ -188,6 +195,12 @@ def test_a_headline_telling_a_firing_in_the_past_tense_is_marked(title: str, tol
             "The strike on Nov. 21 and a second in October killed 12.",
             ["tminm", "tmaxm", "sminm", "smaxy"],
         ),
+        # a notice of tests to come: no news day, a day of the coming week
+        (
+            "Two Minuteman III test launches scheduled for Jan. 6 and Jan. 8",
+            "",
+            ["tnone", "tcoming", "snone"],
+        ),
     ],
 )
 def test_the_model_sees_how_far_back_title_and_lede_date_their_news(
@@ -195,8 +208,31 @@ def test_the_model_sees_how_far_back_title_and_lede_date_their_news(
 ) -> None:
     """Weekdays count as well as dates: most English copy dates its news by weekday."""
     sunday = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
-    gaps = [stated_day_gaps(text.lower(), "en", sunday) for text in (title, summary)]
-    assert _stated_days(*gaps) == expected
+    days = [stated_day_offsets(text.lower(), "en", sunday) for text in (title, summary)]
+    assert _stated_days(*days) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "published", "offsets"),
+    [
+        ("two flights scheduled for jan. 6 and jan. 8", "en", datetime(2024, 1, 4, 19), [-2, -4]),
+        # across a month's and a year's end
+        ("북한은 2일 발사를 예고했다", "ko", datetime(2024, 1, 30, 3, 0), [-3]),
+        ("a test scheduled for jan. 2", "en", datetime(2023, 12, 29, 12, 0), [-4]),
+        # the next day, marked as to come, in KST: tomorrow, not today east of UTC
+        ("북한, 5일 위성 발사 예고", "ko", datetime(2024, 1, 4, 3, 0), [-1]),
+        # a later day of month not marked as to come is last month's or last year's news
+        ("지난 28일 발사된 미사일", "ko", datetime(2024, 2, 25, 3, 0), [28]),
+        ("the missile that hit kharkiv on jan. 30", "en", datetime(2024, 1, 25, 12, 0), [360]),
+    ],
+)  # fmt: skip
+def test_days_of_the_coming_week_are_negative(
+    text: str, lang: str, published: datetime, offsets: list[int]
+) -> None:
+    assert stated_day_offsets(text, lang, published.replace(tzinfo=UTC)) == offsets
+    assert stated_day_gaps(text, lang, published.replace(tzinfo=UTC)) == [
+        gap for gap in offsets if gap >= 0
+    ]
 
 
 def test_a_weekday_days_back_dates_the_story_days_ago() -> None:

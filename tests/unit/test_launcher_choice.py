@@ -231,6 +231,8 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("불라바 4발 연속 발사해 캄차카 낙하", "ko", "RU"),
         ("プリトビ2 発射実験に成功 射程350キロ", "ja", "IN"),
         ("アバンガルド最終試射に成功 来年配備へ", "ja", "RU"),
+        ("リヴィウ州の施設、朝もキンジャルで被弾 知事「暫定で2発」", "ja", "RU"),
+        ("르비우에 탄도미사일…에너지 시설 피격", "ko", "RU"),
     ],
 )
 def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
