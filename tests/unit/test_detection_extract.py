@@ -197,6 +197,22 @@ class TestLaunchTime:
         launch."""
         assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
 
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("韓国軍は26日未明の2発をノドンと特定。午前2時35分と42分に粛川から撃たれた。", "ja"),
+            ("합참은 26일 새벽 2발이 노동미사일이라고 밝혔다. 오전 2시 35분과 42분에 쐈다.", "ko"),
+        ],
+    )
+    def test_a_korean_or_japanese_clock_time_goes_on_the_day_the_text_names(
+        self, text: str, lang: str
+    ) -> None:
+        """Read the next morning (10:15 KST on the 27th), a clock time without a day goes on
+        the one day of month the text names, not the day it is read."""
+        published = datetime(2014, 3, 27, 1, 15, tzinfo=UTC)
+        facts = extract_facts(text, lang, published_at=published)
+        assert facts.launch_time == datetime(2014, 3, 25, 17, 35, tzinfo=UTC)
+
     def test_without_publication_time_only_the_text(self) -> None:
         """Without a publication time the stated time is kept as text, not guessed."""
         facts = extract_facts("北朝鮮は午前7時10分ごろ発射しました。", "ja")
