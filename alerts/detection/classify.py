@@ -235,13 +235,10 @@ def _title_marks(
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
-    if (
-        about_missiles
-        and in_title.isdisjoint(_FIRING_KINDS)
-        and search_cue(cues.context["upcoming"], folded_title, cues.word_start)
-        and not search_cue(cues.context["told"], folded_title, cues.word_start)
-    ):
-        marks.append("ctx:upcoming")
+    if about_missiles and in_title.isdisjoint(_FIRING_KINDS):
+        context = cues.context_set.present(folded_title, cues.word_start)
+        if "upcoming" in context and "told" not in context:
+            marks.append("ctx:upcoming")
     return marks
 
 

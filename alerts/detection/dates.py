@@ -104,11 +104,11 @@ def stated_day_gaps(
 def stated_day_offsets(
     folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
 ) -> list[int]:
-    """Days before publication of every day the lower-cased text names, weekdays included, and
-    of a day of the coming week as a negative number ("flights scheduled for 4 and 6 June",
-    read on 4 June: 0 and -2)
+    """Days before publication of every day the lower-cased text names, weekdays included
     (every one 0: the report dates its news today, "on Thursday" or "4일", a habitual
-    launcher's new launch the day after its last, not yesterday's). English copy counts from
+    launcher's new launch the day after its last, not yesterday's), and, as a negative number,
+    of a day of the coming week marked as to come ("flights scheduled for June 6", read on
+    June 4: -2). English copy counts from
     the day of publication in `zone` (the launch site's, when known: wire copy dates news by
     the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran is
     yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
@@ -141,12 +141,12 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
     publication count as last year's or last month's."""
     if published_at is None:
         return []
-    found: list[tuple[date, str | None, str, bool]] = []
+    found: list[tuple[str | None, str, bool]] = []  # (month, day, marked as to come)
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
         pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
         found += [
-            (today, m["m"], m["d"], _to_come(folded, m, lang))
+            (m["m"], m["d"], _to_come(folded, m, lang))
             for m in pattern.finditer(folded)
             if not _background(folded, m)
         ]
@@ -155,13 +155,13 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
     else:
         today = published_at.date()
         found += [
-            (today, str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"], _to_come(folded, m, lang))
+            (str(_MONTHS[m["m1"] or m["m2"]]), m["d1"] or m["d2"], _to_come(folded, m, lang))
             for m in _EN.finditer(folded)
             if not _background(folded, m)
         ]
         ends = [_month_end(today, _MONTHS[m["m"]]) for m in _EN_MONTH.finditer(folded)
                 if not _background(folded, m)]  # fmt: skip
-    gaps = [gap for args in found if (gap := _gap(*args)) is not None]
+    gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
     return gaps + _relative_days_before(folded, lang, today)
 

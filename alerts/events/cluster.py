@@ -369,9 +369,8 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
         report.verdict.confidence
         >= (policy.guessed_open_confidence if guessed else policy.open_confidence)
         and "ctx:rules_launch" in reasons
-        and not _dated_days_back(report)
+        and not _not_a_launch_of_now(report)
         and not _guessed_bystander(report)
-        and "ctx:upcoming" not in reasons
     )
 
 
@@ -387,17 +386,18 @@ def _may_hold(report: Report, policy: EventPolicy) -> bool:
         and report.verdict.is_launch
         and report.verdict.confidence >= policy.corroborate_confidence
         and "ctx:launcher_guessed" not in reasons
-        and not _dated_days_back(report)
-        and "ctx:upcoming" not in reasons
+        and not _not_a_launch_of_now(report)
     )
 
 
-def _dated_days_back(report: Report) -> bool:
+_NOT_NOW = frozenset({"ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming"})
+
+
+def _not_a_launch_of_now(report: Report) -> bool:
     """Whether the report's headline or lede names a day days before its publication (an old
-    strike, a retrospective): such a report opens no event, alone or with another."""
-    return not {"ctx:title_dated_days_ago", "ctx:text_dated_days_ago"}.isdisjoint(
-        report.verdict.reasons
-    )
+    strike, a retrospective), or its headline announces a launch still to come ("Tonight's
+    Minuteman III test launch"): such a report opens no event, alone or with another."""
+    return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 
 def _corroborating(
