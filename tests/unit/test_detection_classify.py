@@ -203,6 +203,13 @@ class TestNotLaunchReports:
             ("北, 동해상으로 스커드 미사일 2발 발사", "ko"),
             ("北朝鮮、ノドン2発を発射 日本海に落下", "ja"),
             ("ロシア軍、キンジャル6発を発射 西部リヴィウ州で被害", "ja"),
+            # North Korea's 600 mm launcher, an SRBM to Seoul and Tokyo; SLBMs by name
+            ("KCNA: Kim Jong Un watches test-fire of super-large multiple rocket launcher", "en"),
+            ("北 \"김정은, 600㎜ 방사포 18발 일제사격 지도\"", "ko"),
+            ("北朝鮮、超大型ロケット砲18発を発射", "ja"),
+            ("Russia fires Sineva from submarine Bryansk in drill", "en"),
+            ("India fires K-4 from submerged platform off Visakhapatnam", "en"),
+            ("Iran conducts Emad test launch, defence minister says", "en"),
         ],
     )
     def test_test_firings_of_other_launchers_in_japanese_and_korean(
@@ -226,6 +233,9 @@ class TestNotLaunchReports:
             ("北, 잠수함발사 순항미사일 2발 시험발사", "ko", "ko:ballistic"),
             # Hatf-VII Babur and Hatf-VIII Ra'ad are cruise missiles
             ("Pakistan fires stealthy Hatf-VII Babur cruise missile", "en", "en:ballistic"),
+            # a 4.5-ton "super-large warhead" is a cruise missile's; Emad is also a name
+            ("North Korea tests 'super-large warhead' for cruise missile", "en", "en:ballistic"),
+            ("Emad Hassan fires coach after derby loss", "en", "en:ballistic"),
         ],
     )
     def test_names_and_verbs_that_are_not_a_ballistic_launch(

@@ -233,6 +233,16 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("アバンガルド最終試射に成功 来年配備へ", "ja", "RU"),
         ("リヴィウ州の施設、朝もキンジャルで被弾 知事「暫定で2発」", "ja", "RU"),
         ("르비우에 탄도미사일…에너지 시설 피격", "ko", "RU"),
+        # North Korea's 600 mm "super-large" launcher (KN-25), which Seoul counts as an SRBM
+        ("Kim oversees test of new fully automated 600 mm rocket launcher vehicle", "en", "KP"),
+        ("북한 매체 \"600㎜ 신형 방사포차 성능 검증\"…김정은 현장 참관", "ko", "KP"),
+        ("北朝鮮「超大型ロケット砲の連射試験」 金正恩氏が立ち会い", "ja", "KP"),
+        ("Putin joins nuclear drill by video link; Sineva fired from submarine Bryansk", "en",
+         "RU"),
+        ("ロシア戦略核演習 ヤルスとシネワの発射映像公開", "ja", "RU"),
+        ("中国、潜水艦から巨浪3を試射", "ja", "CN"),
+        ("Israel test-fires Jericho-3 from Palmachim", "en", "IL"),
+        ("Hrim-2 fired at Crimea, Russian ministry says", "en", "UA"),
     ],
 )
 def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
