@@ -185,7 +185,7 @@ def find_launcher_country(
     speakers: list[str] = []
     code = _launcher_of_lines(lines, cues, speakers, title_speakers, guessed)
     if code:
-        return code
+        return _user_of_design(code, lines, cues)
     for code in speakers:
         if code in _LIKELY_LAUNCHERS:
             if guessed is not None:
@@ -198,6 +198,24 @@ def find_launcher_country(
         if implied := cues.target_areas.first(folded, cues.word_start):
             return implied
     return None
+
+
+def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
+    """The state that fires `code`'s designs, when the text names a place that state
+    habitually attacks, marked as struck: the maker named is not the launcher ("Missile that
+    killed eight in Kyiv was North Korean KN-23", "키이우 공습에 북한 탄도미사일": Russia's
+    strike). A state's own name ("as the Ukraine war grinds on") or a place that speaks
+    ("Kyiv condemns") is no such place."""
+    for line, folded in lines:
+        for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
+            if (
+                area != code
+                and (area, code) in _FIRES_DESIGNS_OF
+                and next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
+                and _role(line, start, end, cues) == "target"
+            ):
+                return area
+    return code
 
 
 def _fielded_system(folded: str, cues: LangCues) -> str | None:

@@ -205,7 +205,7 @@ class TestNotLaunchReports:
             ("ロシア軍、キンジャル6発を発射 西部リヴィウ州で被害", "ja"),
             # North Korea's 600 mm launcher, an SRBM to Seoul and Tokyo; SLBMs by name
             ("KCNA: Kim Jong Un watches test-fire of super-large multiple rocket launcher", "en"),
-            ("北 \"김정은, 600㎜ 방사포 18발 일제사격 지도\"", "ko"),
+            ('北 "김정은, 600㎜ 방사포 18발 일제사격 지도"', "ko"),
             ("北朝鮮、超大型ロケット砲18発を発射", "ja"),
             ("Russia fires Sineva from submarine Bryansk in drill", "en"),
             ("India fires K-4 from submerged platform off Visakhapatnam", "en"),

@@ -235,10 +235,13 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("르비우에 탄도미사일…에너지 시설 피격", "ko", "RU"),
         # North Korea's 600 mm "super-large" launcher (KN-25), which Seoul counts as an SRBM
         ("Kim oversees test of new fully automated 600 mm rocket launcher vehicle", "en", "KP"),
-        ("북한 매체 \"600㎜ 신형 방사포차 성능 검증\"…김정은 현장 참관", "ko", "KP"),
+        ('북한 매체 "600㎜ 신형 방사포차 성능 검증"…김정은 현장 참관', "ko", "KP"),
         ("北朝鮮「超大型ロケット砲の連射試験」 金正恩氏が立ち会い", "ja", "KP"),
-        ("Putin joins nuclear drill by video link; Sineva fired from submarine Bryansk", "en",
-         "RU"),
+        (
+            "Putin joins nuclear drill by video link; Sineva fired from submarine Bryansk",
+            "en",
+            "RU",
+        ),
         ("ロシア戦略核演習 ヤルスとシネワの発射映像公開", "ja", "RU"),
         ("中国、潜水艦から巨浪3を試射", "ja", "CN"),
         ("Israel test-fires Jericho-3 from Palmachim", "en", "IL"),
@@ -263,3 +266,55 @@ def test_a_report_without_a_sure_launcher_names_its_region() -> None:
     assert verdict.is_launch
     assert verdict.facts.country is None
     assert "theatre:israel" in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        ("Zelensky: ballistic missile that killed 12 in Kyiv was made in North Korea", "en", "RU"),
+        (
+            "Missile that killed eight in Kyiv was North Korean KN-23, Ukrainian source says",
+            "en",
+            "RU",
+        ),
+        ("키이우 공습에 북한 탄도미사일…최소 8명 사망", "ko", "RU"),
+        ("キーウに大規模ミサイル攻撃、8人死亡 北朝鮮製「KN-23」使用か", "ja", "RU"),
+        ("Houthis fire ballistic missile supplied by Iran at Eilat", "en", "YE"),
+        ("Russia fires missiles bought from North Korea at Kharkiv", "en", "RU"),
+        # the maker launches its own, and a place that only speaks was not struck
+        ("North Korea fires ballistic missile; Kyiv condemns", "en", "KP"),
+        ("North Korea fires ballistic missile as Ukraine war grinds on", "en", "KP"),
+        ("Ballistic missile launched by North Korea lands in Japan's EEZ", "en", "KP"),
+    ],
+)
+def test_maker_or_supplier_of_the_missile_is_no_launcher(
+    text: str, lang: str, country: str
+) -> None:
+    """The state that made or supplied a missile ("made in North Korea", "北朝鮮製", "supplied
+    by Iran") is not the launcher; where it struck a place its user habitually attacks, that
+    user is ("North Korean KN-23" in Kyiv: Russia's)."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        (
+            "韓国軍「アジア大会参加表明しつつ発射、典型的な両面戦術」\n"
+            "北朝鮮が26日夜に西海岸から撃ったスカッドとみられる短距離弾道ミサイル1発",
+            "ja",
+            "KP",
+        ),
+        (
+            "韓国国防部「元山の飛行場付近から1発、失敗と推定」\n"
+            "元山の飛行場付近から22日に撃たれた北朝鮮のミサイル1発は",
+            "ja",
+            "KP",
+        ),
+        ("Seoul judges North Korea's newest SLBM test unsuccessful", "en", "KP"),
+    ],
+)
+def test_state_quoted_or_judging_is_a_speaker(text: str, lang: str, country: str) -> None:
+    """ "韓国軍「…」", "韓国国防部「…」", "Seoul judges": the state that speaks of another's
+    launch is not its launcher."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
