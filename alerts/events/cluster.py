@@ -233,7 +233,9 @@ def best_match(
     it was published, or the day before for a report dating its launch yesterday). A report
     that states no time and comes on a later day is a follow-up of the launcher's latest
     event while it is recent (`follow_up_s`; state-media claims and other past references,
-    `retrospective_window_s`), unless it announces a further launch or dates it yesterday.
+    `retrospective_window_s`, unless they date their news today: "Iranian missile strikes
+    Beersheba again" is a casualty report of today's barrage), unless it announces a further
+    launch or dates it yesterday.
     A report that names no launcher joins the nearest recent event of any launcher.
     """
     if report.country == UNKNOWN_COUNTRY:
@@ -273,7 +275,7 @@ def best_match(
     if latest is None:
         return None
     gap = (report.published_at - latest.launch_at).total_seconds()
-    if report.retrospective:
+    if report.retrospective and "ctx:dated_today" not in report.verdict.reasons:
         return latest if gap <= policy.retrospective_window_s else None
     # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.

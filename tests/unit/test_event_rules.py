@@ -392,6 +392,28 @@ def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventSt
     assert dated.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_casualty_report_dated_today_the_day_after_a_launch_is_a_new_one(
+    store: EventStore,
+) -> None:
+    """ "Iranian missile strikes Beersheba again", dated today the day after a barrage: a
+    casualty report (retrospective) of a new launch, not yesterday's, though state-media
+    claims and tallies without a date still join the launch of the day before."""
+    told = ("ctx:rules_launch", "ctx:retrospective")
+    first, tally, dated = feed(
+        store,
+        report("1", NOW, "IR"),
+        retro(report("2", NOW + timedelta(hours=20), "IR", reasons=told)),
+        retro(report("3", NOW + timedelta(hours=24), "IR", reasons=(*told, "ctx:dated_today"))),
+    )
+    assert tally.event_id == first.event_id
+    assert dated.outcome is ItemOutcome.NEW_EVENT
+
+
+def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
+    item, verdict = made
+    return item, dataclasses.replace(verdict, retrospective=True)
+
+
 def test_an_authoritys_account_of_a_firing_the_next_day_is_a_follow_up(
     store: EventStore,
 ) -> None:
