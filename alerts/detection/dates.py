@@ -90,6 +90,11 @@ _FUTURE_BEFORE = re.compile(
     r"|\bupcoming|\belection|\bwindow|\bnotams?)\b[^.;]{0,30}$"
 )
 _ABBREVIATED = re.compile(rf"\b({_MONTH})\.")  # "scheduled for jan. 6 and jan. 8": one clause
+# The day of an outlet's report: "통신은 30일", "新聞は30日", "30일 보도", "30日付".
+_OUTLET_BEFORE = re.compile(
+    r"(?:통신|신문|매체|방송|tv|通信|新聞|メディア|テレビ|放送)(?:은|는|は|が)?\s?$"
+)
+_REPORTED_AFTER = re.compile(r"^\s?(?:보도|자\s|付|朝?(?:、|に)?(?:報じ|伝え))")
 _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
 
 
@@ -149,6 +154,7 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             (m["m"], m["d"], _to_come(folded, m, lang))
             for m in pattern.finditer(folded)
             if not _background(folded, m)
+            and not (_date_of_the_report(folded, m) and _gap(today, m["m"], m["d"], False) == 0)
         ]
         ends = [_month_end(today, int(m["m"])) for m in months.finditer(folded)
                 if not _background(folded, m)]  # fmt: skip
@@ -223,6 +229,18 @@ def _background(folded: str, m: re.Match[str]) -> bool:
     return bool(
         _BACKGROUND_BEFORE.search(folded[max(0, m.start() - 40) : m.start()])
         or _BACKGROUND_AFTER.match(folded[m.end() : m.end() + 24])
+    )
+
+
+def _date_of_the_report(folded: str, m: re.Match[str]) -> bool:
+    """Whether a Korean or Japanese day of month may date the news outlet's report, not the
+    launch: "조선중앙통신은 30일 ... 보도했다", "朝鮮中央通信は30日朝、...と報じた",
+    "労働新聞は30日付で": state media's morning account of the launch of the day before.
+    Read so only when it is the day of publication: "조선중앙통신은 31일 ... 3발을 쐈으며",
+    read on the 1st, dates the firing."""
+    return bool(
+        _OUTLET_BEFORE.search(folded[max(0, m.start() - 16) : m.start()])
+        or _REPORTED_AFTER.match(folded[m.end() : m.end() + 8])
     )
 
 

@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
+from alerts.launch_sites import launch_site_zone
 from alerts.models import (
     HABITUAL_LAUNCHERS,
     THEATRE_LAUNCHERS,
@@ -249,6 +250,13 @@ def best_match(
     # day before: an event opened by a report stating no time may sit on its publication day),
     # before today's; failing all, it tells of a launch we have no event of, not of an older one.
     named = _yesterday(report)
+    before = day - timedelta(days=1)
+    if (
+        named is None
+        and _told_past_midnight(report)
+        and any(local_day(report.country, e.launch_at) == before for e in own)
+    ):
+        named = before
     days = [day] if named is None else list(dict.fromkeys((named, day - timedelta(days=1), day)))
     for wanted in days:
         same_day = [e for e in own if local_day(report.country, e.launch_at) == wanted]
@@ -310,6 +318,28 @@ def _yesterday(report: Report) -> date | None:
         return local_day(report.country, published) - timedelta(days=1)
     zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
     return published.astimezone(zone).date() - timedelta(days=1)
+
+
+_PAST_MIDNIGHT_S = 3 * 3600
+
+
+def _told_past_midnight(report: Report) -> bool:
+    """A report stating no time that tells a firing in the past tense or looks back ("Guards
+    say Kheibar Shekan missile fired at Haifa", published at 00:00 in Tehran), in the first
+    hours of the launch site's day: it tells of the evening before as likely as of a launch
+    since midnight, so the day before's event comes first (not so a report dating its news
+    today)."""
+    reasons = report.verdict.reasons
+    if report.stated_time or "ctx:dated_today" in reasons:
+        return False
+    if "ctx:title_told" not in reasons and not report.retrospective:
+        return False
+    zone = launch_site_zone(report.country)
+    if zone is None:
+        return False
+    local = report.published_at.astimezone(zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (local - midnight).total_seconds() < _PAST_MIDNIGHT_S
 
 
 def _fresh_headline(reasons: Sequence[str]) -> bool:

@@ -259,3 +259,22 @@ def test_the_next_day_is_today_only_late_in_the_utc_day() -> None:
 def test_new_years_day_read_on_new_years_eve_in_utc_is_today() -> None:
     eve = datetime(2024, 12, 31, 22, 0, tzinfo=UTC)  # 07:00 on January 1 in Seoul
     assert stated_day_gaps("north korea fires missile on jan. 1, jcs says", "en", eve) == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "gaps"),
+    [
+        # state media's morning account: the day is the report's, not the launch's
+        ("조선중앙통신은 김정은이 화성-12형 발사훈련을 지도했다고 30일 보도했다", "ko", []),
+        ("朝鮮中央通信は30日朝、今回のミサイルを「火星12」として写真を公開", "ja", []),
+        ("労働新聞は30日付で超大型ロケット砲の発射実験だったと伝えた", "ja", []),
+        # the day before, after the outlet, dates the firing; a military's day is the launch's
+        ("조선중앙통신은 29일 제2경제위원회가 초대형 방사포 3발을 쐈다고 보도했다", "ko", [1]),
+        ("합참은 30일 북한이 오전 5시57분 순안에서 발사했다고 밝혔다", "ko", [0]),
+    ],
+)
+def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps: list) -> None:
+    """A KCNA report read the morning after a launch, dated by its own day ("30일 보도"), is
+    no report of a launch of that day: the event stage would open a new one for it."""
+    morning = datetime(2017, 8, 29, 23, 0, tzinfo=UTC)  # 08:00 on the 30th in Seoul
+    assert stated_day_gaps(text, lang, morning) == gaps

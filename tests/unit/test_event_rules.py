@@ -409,6 +409,25 @@ def test_a_casualty_report_dated_today_the_day_after_a_launch_is_a_new_one(
     assert dated.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: EventStore) -> None:
+    """ "Guards say Kheibar Shekan missile fired at Haifa", published at 00:00 in Tehran, tells
+    of the evening's barrage: it joins that day's event, and the next morning's wave opens
+    the new day's; a flash in the present tense just after midnight is a launch of the new day."""
+    evening = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)  # 12:30 in Tehran
+    midnight = datetime(2026, 3, 7, 20, 35, tzinfo=UTC)  # 00:05 on the 8th in Tehran
+    told = ("ctx:rules_launch", "ctx:title_fires", "ctx:title_told")
+    first, claim, morning = feed(
+        store,
+        report("1", evening, "IR"),
+        report("2", midnight, "IR", reasons=told),
+        report("3", midnight + timedelta(hours=8), "IR"),
+    )
+    assert claim.event_id == first.event_id
+    assert morning.outcome is ItemOutcome.NEW_EVENT
+    [flash] = feed(store, report("4", midnight + timedelta(days=1), "IR"))
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+
+
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
     item, verdict = made
     return item, dataclasses.replace(verdict, retrospective=True)
