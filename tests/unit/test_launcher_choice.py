@@ -318,3 +318,25 @@ def test_state_quoted_or_judging_is_a_speaker(text: str, lang: str, country: str
     """ "韓国軍「…」", "韓国国防部「…」", "Seoul judges": the state that speaks of another's
     launch is not its launcher."""
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        # a state's missile sites, depots and factories are targets, not its launch
+        ('파키스탄 "인도 미사일 저장시설·공군기지 타격"…보복 작전 개시', "ko", "PK"),
+        ("Iranian missile base hit by Israeli jets", "en", "IL"),
+        # a place with its suffix ("ハリコフ州に", "하르키우주에") is struck
+        ("ハリコフ州に撃ち込まれたミサイル5発中2発は北朝鮮のKN23か 州警察", "ja", "RU"),
+        ("하르키우주에 떨어진 미사일은 북한 KN-23", "ko", "RU"),
+        # "からも": others fired too; the attack is the state's named first
+        ("イランの対イスラエル攻撃、弾道ミサイル120発以上 イラクやイエメンからも発射", "ja", "YE"),
+        ("北全域を攻撃できる弾道ミサイル試射 朴大統領が参観", "ja", None),
+    ],
+)
+def test_places_and_sites_struck_are_no_launcher(text: str, lang: str, country: str | None) -> None:
+    found: list[bool] = []
+    facts = extract_facts(text, lang, published_at=PUBLISHED, guessed=found)
+    assert facts.country == country
+    if country == "YE":
+        assert found == [True]  # only a guess: the report joins Iran's launch, never opens one
