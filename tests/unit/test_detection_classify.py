@@ -210,6 +210,9 @@ class TestNotLaunchReports:
             ("Russia fires Sineva from submarine Bryansk in drill", "en"),
             ("India fires K-4 from submerged platform off Visakhapatnam", "en"),
             ("Iran conducts Emad test launch, defence minister says", "en"),
+            # the IDF's word for a ballistic missile from Yemen or Lebanon
+            ("IDF: surface-to-surface missile launched from Yemen intercepted", "en"),
+            ("北, 동해상으로 지대지 미사일 2발 발사", "ko"),
         ],
     )
     def test_test_firings_of_other_launchers_in_japanese_and_korean(

@@ -246,6 +246,8 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("中国、潜水艦から巨浪3を試射", "ja", "CN"),
         ("Israel test-fires Jericho-3 from Palmachim", "en", "IL"),
         ("Hrim-2 fired at Crimea, Russian ministry says", "en", "UA"),
+        # Hezbollah speaks of its own fire, as the Houthis and North Korea do
+        ("Hezbollah says it fired Qader-1 ballistic missile at Mossad headquarters", "en", "LB"),
     ],
 )
 def test_systems_aliases_and_missile_defence(text: str, lang: str, country: str) -> None:
