@@ -342,3 +342,21 @@ def test_places_and_sites_struck_are_no_launcher(text: str, lang: str, country: 
     assert facts.country == country
     if country == "YE":
         assert found == [True]  # only a guess: the report joins Iran's launch, never opens one
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        ("米空軍 ICBM「ミニットマン3」発射試験 北朝鮮の発射と時間接近", "ja", "US"),
+        ("北朝鮮の発射に対抗し韓国軍がミサイル発射", "ja", "KR"),
+        ("북한 발사 직후 한미 연합 지대지미사일 사격", "ko", "KR"),
+        # the launch itself still names its launcher
+        ("北朝鮮の発射した弾道ミサイル、EEZ外に落下", "ja", "KP"),
+        ("북한 발사 미사일 동해 낙하", "ko", "KP"),
+    ],
+)
+def test_a_launch_named_as_a_point_in_time_is_not_the_reports(
+    text: str, lang: str, country: str
+) -> None:
+    """ "北朝鮮の発射と時間接近", "북한 발사 직후": another's launch as the time of this one."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
