@@ -338,6 +338,8 @@ def _launcher_in_line(
                 speakers.append(code)
             continue
         if role == "speaker":
+            if _is_place(folded[start:end], cues):
+                continue  # "Belgorod governor says": a place's officials speak of strikes on it
             speakers.append(code)
             # "Japan says", "IDF:" speak of another's launch; "N. Korea claims" of its own.
             if code in _LIKELY_LAUNCHERS:
@@ -351,6 +353,11 @@ def _launcher_in_line(
         return answering, "role"
     code, how = _choose_named(named, folded, cues)
     return code, "role" if code == answering else how
+
+
+def _is_place(alias: str, cues: LangCues) -> bool:
+    """Whether a name found is a launch area ("Belgorod", "Crimea"), not a state's name."""
+    return next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None
 
 
 def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:

@@ -360,3 +360,15 @@ def test_a_launch_named_as_a_point_in_time_is_not_the_reports(
 ) -> None:
     """ "北朝鮮の発射と時間接近", "북한 발사 직후": another's launch as the time of this one."""
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+def test_officials_of_a_launch_area_speak_of_strikes_on_it() -> None:
+    """ "Belgorod governor reports...": Belgorod is a place Russia fires from, but its governor
+    speaks of missiles fired at it; the missiles' launcher is not Russia."""
+    text = (
+        "Belgorod governor reports trio of Tochka-U intercepted, no casualties so far\n"
+        "Air defences intercepted three Tochka-U over Belgorod and Novy Oskol, the governor said."
+    )
+    assert extract_facts(text, "en", published_at=PUBLISHED).country is None
+    fired = extract_facts("Russia fires Iskander from Belgorod at Kharkiv", "en")
+    assert fired.country == "RU"
