@@ -333,17 +333,11 @@ def _launcher_in_line(
         if answering is not None and code in HABITUAL_LAUNCHERS:
             continue
         role = _role(line, start, end, cues)
-        if code in _NEVER_LAUNCHERS:
-            if role == "speaker":
-                speakers.append(code)
-            continue
         if role == "speaker":
-            if _is_place(folded[start:end], cues):
-                continue  # "Belgorod governor says": a place's officials speak of strikes on it
-            speakers.append(code)
-            # "Japan says", "IDF:" speak of another's launch; "N. Korea claims" of its own.
-            if code in _LIKELY_LAUNCHERS:
+            if _speaks_of_its_own(code, folded[start:end], cues, speakers):
                 named.append((start, end, code))
+        elif code in _NEVER_LAUNCHERS:
+            continue
         elif role == "launcher":
             return code, "role"
         elif role == "named":
@@ -355,9 +349,14 @@ def _launcher_in_line(
     return code, "role" if code == answering else how
 
 
-def _is_place(alias: str, cues: LangCues) -> bool:
-    """Whether a name found is a launch area ("Belgorod", "Crimea"), not a state's name."""
-    return next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None
+def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str]) -> bool:
+    """Whether a state named as a speaker may be speaking of its own launch ("N. Korea claims"),
+    not of another's ("Japan says", "IDF:"); `speakers` receives the state. The officials of a
+    launch area ("Belgorod governor says") speak of strikes on it: neither."""
+    if next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None:
+        return False
+    speakers.append(code)
+    return code in _LIKELY_LAUNCHERS and code not in _NEVER_LAUNCHERS
 
 
 def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
