@@ -359,13 +359,11 @@ def _flags(
     corrects = (reclassified and facts.country is not None) or not context.isdisjoint(
         {"corrects", "corrects_lede"}
     )
+    speaks = is_launch and facts.country is not None and facts.country in speakers
+    if speaks:
+        reasons.append("ctx:launcher_speaks")  # "Houthis say...", "North Korea says it tested"
     retrospective = corrects or (
-        is_launch
-        and (
-            "retrospective" in context
-            or "retrospective_title" in context
-            or (facts.country is not None and facts.country in speakers)
-        )
+        is_launch and ("retrospective" in context or "retrospective_title" in context or speaks)
     )
     another = is_launch and "another" in context and not retrospective
     for flag, on in (

@@ -90,11 +90,16 @@ _FUTURE_BEFORE = re.compile(
     r"|\bupcoming|\belection|\bwindow|\bnotams?)\b[^.;]{0,30}$"
 )
 _ABBREVIATED = re.compile(rf"\b({_MONTH})\.")  # "scheduled for jan. 6 and jan. 8": one clause
-# The day of an outlet's report: "통신은 30일", "新聞は30日", "30일 보도", "30日付".
-_OUTLET_BEFORE = re.compile(
-    r"(?:통신|신문|매체|방송|tv|通信|新聞|メディア|テレビ|放送)(?:은|는|は|が)?\s?$"
+# The day of North Korean state media's report: "중앙통신은 30일", "労働新聞は30日", "30일 보도",
+# "30日付" (other outlets relaying today's launch date it: "共同通信は30日、...と報じた").
+_NK_OUTLET = (
+    r"(?:중앙통신|노동신문|조선중앙tv|북한 매체|북 매체"
+    r"|中央通信|労働新聞|朝鮮中央テレビ|北朝鮮メディア)"
 )
-_REPORTED_AFTER = re.compile(r"^\s?(?:보도|자\s|付|朝?(?:、|に)?(?:報じ|伝え))")
+_OUTLET_BEFORE = re.compile(rf"{_NK_OUTLET}(?:은|는|は|が)?\s?$")
+_NAMES_NK_OUTLET = re.compile(_NK_OUTLET)
+_EDITION_AFTER = re.compile(r"^\s?(?:자\s|付)")  # "30일자", "30日付": a dated edition
+_REPORTED_AFTER = re.compile(r"^\s?(?:보도|朝?(?:、|に)?(?:報じ|伝え))")
 _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
 
 
@@ -235,12 +240,17 @@ def _background(folded: str, m: re.Match[str]) -> bool:
 def _date_of_the_report(folded: str, m: re.Match[str]) -> bool:
     """Whether a Korean or Japanese day of month may date the news outlet's report, not the
     launch: "조선중앙통신은 30일 ... 보도했다", "朝鮮中央通信は30日朝、...と報じた",
-    "労働新聞は30日付で": state media's morning account of the launch of the day before.
+    "労働新聞は30日付で": North Korean state media's morning account of the launch of the day
+    before (other outlets relaying a launch of the day date it: "共同通信は30日、...と報じた").
     Read so only when it is the day of publication: "조선중앙통신은 31일 ... 3발을 쐈으며",
     read on the 1st, dates the firing."""
     return bool(
         _OUTLET_BEFORE.search(folded[max(0, m.start() - 16) : m.start()])
-        or _REPORTED_AFTER.match(folded[m.end() : m.end() + 8])
+        or _EDITION_AFTER.match(folded[m.end() : m.end() + 8])
+        or (
+            _REPORTED_AFTER.match(folded[m.end() : m.end() + 8]) is not None
+            and _NAMES_NK_OUTLET.search(folded) is not None
+        )
     )
 
 

@@ -27,7 +27,10 @@ _NEAR_CHARS = 120  # how far before a launch verb the launching country may be n
 _ANCHOR_BEFORE = 100  # an anchored pattern may start this far before its anchor...
 _ANCHOR_AFTER = 40  # ...and end this far after it (a zone after a clock time)
 _MAX_ANCHORS = 8
-_LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB", "LB")
+_LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
+# Armed groups named for the state they fire from: "Hezbollah says" speaks of its own fire,
+# "Lebanon says" of another's.
+_ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -201,20 +204,29 @@ def find_launcher_country(
 
 
 def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
-    """The state that fires `code`'s designs, when the text names a place that state
-    habitually attacks, marked as struck: the maker named is not the launcher ("Missile that
-    killed eight in Kyiv was North Korean KN-23", "키이우 공습에 북한 탄도미사일": Russia's
-    strike). A state's own name ("as the Ukraine war grinds on") or a place that speaks
-    ("Kyiv condemns") is no such place."""
-    for line, folded in lines:
-        for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
-            if (
-                area != code
-                and (area, code) in _FIRES_DESIGNS_OF
-                and next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
-                and _role(line, start, end, cues) == "target"
-            ):
-                return area
+    """The state that fires `code`'s designs, when a headline names a place
+    that state habitually attacks, marked as struck: the maker named is not the launcher
+    ("Missile that killed eight in Kyiv was North Korean KN-23", "키이우 공습에 북한
+    탄도미사일": Russia's strike). Not a headline where the state named then fires ("North
+    Korea test-fires ballistic missiles", "北, 탄도미사일 발사…우크라 전쟁에 쓰일..."), nor a
+    place in the lede's background,
+    a state's own name ("as the Ukraine war grinds on") or a place that speaks ("Kyiv
+    condemns")."""
+    if not lines:
+        return code
+    line, folded = lines[0]
+    named = (start for c, start, _ in cues.launchers.finditer(folded, cues.word_start) if c == code)
+    after = folded[next(named, 0) :]
+    if any(cues.positive[kind].search(after) for kind in ("launch_verb", "launch_headline")):
+        return code  # the state named fires: "North Korea test-fires...", "北, ...발사"
+    for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
+        if (
+            area != code
+            and (area, code) in _FIRES_DESIGNS_OF
+            and next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
+            and _role(line, start, end, cues) == "target"
+        ):
+            return area
     return code
 
 
@@ -356,7 +368,9 @@ def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str
     if next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None:
         return False
     speakers.append(code)
-    return code in _LIKELY_LAUNCHERS and code not in _NEVER_LAUNCHERS
+    return (code in _LIKELY_LAUNCHERS and code not in _NEVER_LAUNCHERS) or alias.startswith(
+        _ARMED_GROUPS
+    )
 
 
 def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:

@@ -251,11 +251,8 @@ def best_match(
     # before today's; failing all, it tells of a launch we have no event of, not of an older one.
     named = _yesterday(report)
     before = day - timedelta(days=1)
-    if (
-        named is None
-        and _told_past_midnight(report)
-        and any(local_day(report.country, e.launch_at) == before for e in own)
-    ):
+    own_days = {local_day(report.country, e.launch_at) for e in own}
+    if named is None and _told_past_midnight(report) and before in own_days and day not in own_days:
         named = before
     days = [day] if named is None else list(dict.fromkeys((named, day - timedelta(days=1), day)))
     for wanted in days:
@@ -283,7 +280,7 @@ def best_match(
     if latest is None:
         return None
     gap = (report.published_at - latest.launch_at).total_seconds()
-    if report.retrospective and "ctx:dated_today" not in report.verdict.reasons:
+    if report.retrospective and not _casualties_of_today(report):
         return latest if gap <= policy.retrospective_window_s else None
     # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
@@ -320,6 +317,26 @@ def _yesterday(report: Report) -> date | None:
     return published.astimezone(zone).date() - timedelta(days=1)
 
 
+def _casualties_of_today(report: Report) -> bool:
+    """A look-back report dating its news today, other than a launcher's morning account:
+    "Iranian missile strikes Beersheba again" is a casualty report of today's barrage, and
+    "Houthis say naval missiles hit a ship" in the evening tells of today's attack, while
+    "North Korea said on Friday it had test-fired...", a morning statement of the launcher or
+    its state media, dates the saying, not the launch."""
+    reasons = report.verdict.reasons
+    if "ctx:dated_today" not in reasons:
+        return False
+    own_account = "ctx:launcher_speaks" in reasons or _is_state_media(
+        report.verdict.facts.authority
+    )
+    zone = launch_site_zone(report.country)
+    morning = zone is not None and report.published_at.astimezone(zone).hour < _NOON
+    return not (own_account and morning)
+
+
+_NOON = 12
+
+
 _PAST_MIDNIGHT_S = 3 * 3600
 
 
@@ -327,8 +344,8 @@ def _told_past_midnight(report: Report) -> bool:
     """A report stating no time that tells a firing in the past tense or looks back ("Guards
     say Kheibar Shekan missile fired at Haifa", published at 00:00 in Tehran), in the first
     hours of the launch site's day: it tells of the evening before as likely as of a launch
-    since midnight, so the day before's event comes first (not so a report dating its news
-    today)."""
+    since midnight, so the day before's event comes first, when the new day has none yet (not
+    so a report dating its news today)."""
     reasons = report.verdict.reasons
     if report.stated_time or "ctx:dated_today" in reasons:
         return False

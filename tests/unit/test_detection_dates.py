@@ -271,6 +271,9 @@ def test_new_years_day_read_on_new_years_eve_in_utc_is_today() -> None:
         # the day before, after the outlet, dates the firing; a military's day is the launch's
         ("조선중앙통신은 29일 제2경제위원회가 초대형 방사포 3발을 쐈다고 보도했다", "ko", [1]),
         ("합참은 30일 북한이 오전 5시57분 순안에서 발사했다고 밝혔다", "ko", [0]),
+        # other outlets relaying a launch of the day date it
+        ("교도통신은 30일 북한이 탄도미사일로 보이는 물체를 발사했다고 보도했다", "ko", [0]),
+        ("共同通信は30日、北朝鮮が弾道ミサイルを発射したと報じた", "ja", [0]),
     ],
 )
 def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps: list) -> None:

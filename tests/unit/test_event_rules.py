@@ -428,6 +428,42 @@ def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: Event
     assert flash.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_launchers_own_account_dated_today_joins_the_day_befores_launch(
+    store: EventStore,
+) -> None:
+    """ "North Korea said on Friday it had test-fired a new ICBM", read on Friday morning after
+    Thursday's launch: the day is the saying's; the account joins Thursday's event."""
+    claim = ("ctx:rules_launch", "ctx:retrospective", "ctx:dated_today", "ctx:launcher_speaks")
+    first, said = feed(
+        store,
+        report("1", NOW, "KP"),
+        retro(report("2", NOW + timedelta(hours=23), "KP", reasons=claim)),  # 09:00 KST
+    )
+    assert said.event_id == first.event_id
+    # the launcher's account in the evening tells of that day's launch
+    evening = retro(report("3", NOW + timedelta(hours=33), "KP", reasons=claim))  # 19:00 KST
+    [later] = feed(store, evening)
+    assert later.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_past_midnight_a_told_firing_joins_the_new_days_event_once_there_is_one(
+    store: EventStore,
+) -> None:
+    """After midnight a new barrage has its own event: a report telling a firing joins it,
+    not the evening's."""
+    evening = datetime(2026, 3, 7, 17, 30, tzinfo=UTC)  # 21:00 in Tehran
+    told = ("ctx:rules_launch", "ctx:title_fires", "ctx:title_told")
+    _first, barrage, claim = feed(
+        store,
+        report("1", evening, "IR"),
+        report("2", evening + timedelta(hours=3, minutes=10), "IR",
+               launch_time=evening + timedelta(hours=3, minutes=5)),
+        report("3", evening + timedelta(hours=3, minutes=40), "IR", reasons=told),
+    )  # fmt: skip
+    assert barrage.outcome is ItemOutcome.NEW_EVENT
+    assert claim.event_id == barrage.event_id
+
+
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
     item, verdict = made
     return item, dataclasses.replace(verdict, retrospective=True)

@@ -372,3 +372,60 @@ def test_officials_of_a_launch_area_speak_of_strikes_on_it() -> None:
     assert extract_facts(text, "en", published_at=PUBLISHED).country is None
     fired = extract_facts("Russia fires Iskander from Belgorod at Kharkiv", "en")
     assert fired.country == "RU"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        # the maker fires in the headline; Kyiv or the Red Sea is background
+        (
+            "North Korea test-fires ballistic missiles\n"
+            "The launch came as Russia pounded Kyiv with missiles and drones overnight.",
+            "en",
+            "KP",
+        ),
+        ("北, 탄도미사일 발사…우크라 전쟁에 쓰일 무기 성능 시험 가능성", "ko", "KP"),
+        ("Iran test-fires ballistic missile in drill near the Red Sea", "en", "IR"),
+        # fired from all over a state
+        ("이란 전역에서 탄도미사일 발사…이스라엘 전역에 공습경보", "ko", "IR"),
+        ("イラン全土からミサイル発射　イスラエル全土に警報", "ja", "IR"),
+        # Lebanon's government speaks of another's fire; Hezbollah of its own
+        ("Lebanon says it has no information on missile launch", "en", None),
+        # "巨浪" is also huge waves, not China's JL
+        ("台風で巨浪、漁船が転覆　北朝鮮はミサイル発射", "ja", "KP"),
+    ],
+)
+def test_review_cases_keep_their_launcher(text: str, lang: str, country: str | None) -> None:
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Missile launched from Yemen detected, sirens sound in Eilat", "en"),
+        ("ロシア軍はキーウに弾道ミサイルを発射した", "ja"),
+    ],
+)
+def test_a_launcher_detected_or_acting_is_no_speaker(title: str, lang: str) -> None:
+    """ "launched from Yemen detected", "ロシア軍は...発射": the launcher acts; a flash, not a
+    launcher's account of its launch hours ago."""
+    verdict = classify_item(Item(id="t", source="t", title=title, lang=lang,
+                                 published_at=PUBLISHED))  # fmt: skip
+    assert verdict.is_launch
+    assert not verdict.retrospective
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Russia says drones launched at Moscow, Sapsan trains to St Petersburg delayed", "en"),
+        ("Iran unveils Toophan anti-tank missile; fires at target in drill", "en"),
+        ("北 소형 무인기에 K4 유탄기관총 발사", "ko"),
+    ],
+)
+def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
+    """Sapsan trains, the Toophan anti-tank missile, the K4 grenade launcher: no ballistic
+    missile by name."""
+    verdict = classify_item(Item(id="t", source="t", title=title, lang=lang,
+                                 published_at=PUBLISHED), model=None)  # fmt: skip
+    assert f"{lang}:ballistic" not in verdict.reasons
