@@ -69,6 +69,7 @@ class EventPolicy:
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.9  # a report this sure may open an event; less sure ones join
     guessed_open_confidence: float = 0.97  # ...this sure, if its launcher is only guessed
+    model_open_confidence: float = 0.98  # ...or the rules call it no launch (`_sure_by_the_model`)
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
     unknown_country_s: float = 3600  # how far before a launch a launcher-less report may be
     min_update_gap_s: float = 120  # at most one update per event per gap
@@ -318,11 +319,11 @@ def _yesterday(report: Report) -> date | None:
 
 
 def _casualties_of_today(report: Report) -> bool:
-    """A look-back report dating its news today, other than a launcher's morning account:
+    """A look-back report dating its news today, other than a launcher's account by day:
     "Iranian missile strikes Beersheba again" is a casualty report of today's barrage, and
-    "Houthis say naval missiles hit a ship" in the evening tells of today's attack, while
-    "North Korea said on Friday it had test-fired...", a morning statement of the launcher or
-    its state media, dates the saying, not the launch."""
+    "Houthis say naval missiles hit a ship" at night tells of that day's attack, while "North
+    Korea said on Friday it had test-fired...", a statement of the launcher or its state media
+    in the morning or at midday, dates the saying, not the launch."""
     reasons = report.verdict.reasons
     if "ctx:dated_today" not in reasons:
         return False
@@ -330,11 +331,13 @@ def _casualties_of_today(report: Report) -> bool:
         report.verdict.facts.authority
     )
     zone = launch_site_zone(report.country)
-    morning = zone is not None and report.published_at.astimezone(zone).hour < _NOON
-    return not (own_account and morning)
+    by_day = zone is not None and report.published_at.astimezone(zone).hour < _ACCOUNTS_END
+    return not (own_account and by_day)
 
 
-_NOON = 12
+# A launcher's account of the day before comes by mid-afternoon at the site: KCNA at 06:00,
+# Russia's defence ministry in its midday briefing; the Houthis claim the day's attacks at night.
+_ACCOUNTS_END = 16
 
 
 _PAST_MIDNIGHT_S = 3 * 3600
@@ -398,7 +401,8 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
 
 def _may_open(report: Report, policy: EventPolicy) -> bool:
     """Whether a report fitting no event may open one: the rules and the model both call it a
-    launch report, the model surely enough, neither its headline nor its lede dates it days
+    launch report (or the model is all but certain: `_sure_by_the_model`), the model surely
+    enough, neither its headline nor its lede dates it days
     before publication (an old strike, a retrospective, "two weeks after the barrage"), and
     its launcher is more than a guess among the states it names (unless a habitual one, and
     then the model must be surer: aftermath stories such as "Soroka treats patients a month
@@ -417,9 +421,26 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     return (
         report.verdict.confidence
         >= (policy.guessed_open_confidence if guessed else policy.open_confidence)
-        and "ctx:rules_launch" in reasons
+        and ("ctx:rules_launch" in reasons or _sure_by_the_model(report, policy))
         and not _not_a_launch_of_now(report)
         and not _guessed_bystander(report)
+    )
+
+
+def _sure_by_the_model(report: Report, policy: EventPolicy) -> bool:
+    """A first report the rules do not call a launch may still open an event when the model is
+    all but certain, the launcher is a habitual one named for sure, and the headline speaks of
+    the launch: "Two missiles explode near vessel east of Aden", "Missile from Yemen sends over
+    a million Israelis to shelters" were the first news of launches alerted hours later, on
+    the first report the rules read. Not analysis or a reaction, flight data or yesterday's
+    date (`_NOT_A_FIRST_REPORT`), nor a headline silent on missiles."""
+    reasons = report.verdict.reasons
+    return (
+        report.verdict.confidence >= policy.model_open_confidence
+        and report.country in HABITUAL_LAUNCHERS
+        and "ctx:launcher_guessed" not in reasons
+        and "ctx:title_silent" not in reasons
+        and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
     )
 
 

@@ -464,6 +464,28 @@ def test_past_midnight_a_told_firing_joins_the_new_days_event_once_there_is_one(
     assert claim.event_id == barrage.event_id
 
 
+def test_a_report_the_model_is_all_but_sure_of_opens_without_the_rules(
+    store: EventStore,
+) -> None:
+    """ "Two missiles explode near vessel east of Aden": the rules see no launch, the model is
+    all but sure, the launcher a habitual one: the first alert goes out on it. Not so for a
+    guessed launcher, one that seldom fires, a headline silent on missiles or a reaction."""
+    plain = ("ctx:likely_launcher",)
+    [first] = feed(store, report("1", NOW, "YE", reasons=plain, confidence=0.99))
+    assert first.outcome is ItemOutcome.NEW_EVENT
+    for n, (country, reasons) in enumerate(
+        [("YE", (*plain, "ctx:launcher_guessed")), ("IL", plain),
+         ("IR", ("ctx:title_silent",)), ("KP", ("neg:reaction",))],
+        start=2,
+    ):  # fmt: skip
+        [other] = feed(store, report(str(n), NOW + timedelta(days=n), country, reasons=reasons,
+                                     confidence=0.99))  # fmt: skip
+        assert other.outcome is not ItemOutcome.NEW_EVENT, country
+    [unsure] = feed(store, report("9", NOW + timedelta(days=9), "YE", reasons=plain,
+                                  confidence=0.95))  # fmt: skip
+    assert unsure.outcome is not ItemOutcome.NEW_EVENT
+
+
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
     item, verdict = made
     return item, dataclasses.replace(verdict, retrospective=True)
