@@ -210,6 +210,12 @@ class TestNotLaunchReports:
             ("Russia fires Sineva from submarine Bryansk in drill", "en"),
             ("India fires K-4 from submerged platform off Visakhapatnam", "en"),
             ("Iran conducts Emad test launch, defence minister says", "en"),
+            # a ballistic salvo or strike, engaged by air defences
+            (
+                "Emirati air defences engage new Iranian ballistic salvo as war enters day four",
+                "en",
+            ),
+            ("Ballistic strike on Odesa port kills one", "en"),
             # the IDF's word for a ballistic missile from Yemen or Lebanon
             ("IDF: surface-to-surface missile launched from Yemen intercepted", "en"),
             ("北, 동해상으로 지대지 미사일 2발 발사", "ko"),
