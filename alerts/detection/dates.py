@@ -44,6 +44,7 @@ _EN_WEEKDAY = re.compile(
 _EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
+    r"|\b(?P<early>earlier (?:this|in the) week)\b"  # not yesterday: it would say so
     r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
     r" (?:ago\b|on(?=,|\s*$))"  # "two weeks ago", "five days on, Bat Yam still digging"
 )
@@ -52,6 +53,7 @@ _JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
               "지난해": 365, "작년": 365, "先週": 7, "先月": 30, "昨年": 365,
               "去年": 365}  # fmt: skip
+_EARLIER_THIS_WEEK = 2  # "earlier this week": days back, or the copy would say "yesterday"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
 # A day of month, not a count of days ("3일간", "사흘째"; "2日連続", "3日間", "4日目").
@@ -219,7 +221,9 @@ def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:
         if _background(folded, m):
             continue
         word = m["unit"] if lang not in ("ko", "ja") else m[0]
-        if word is None:  # "two weeks ago"
+        if lang not in ("ko", "ja") and m["early"]:
+            gaps.append(_EARLIER_THIS_WEEK)
+        elif word is None:  # "two weeks ago"
             count = _COUNTS.get(m["n"]) or int(m["n"])
             gaps.append(count * _UNIT_DAYS[m["units"]])
         elif word in ("weekend", "先週末") or word.endswith("주말"):

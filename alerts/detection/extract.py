@@ -204,30 +204,50 @@ def find_launcher_country(
 
 
 def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
-    """The state that fires `code`'s designs, when a headline names a place
-    that state habitually attacks, marked as struck: the maker named is not the launcher
-    ("Missile that killed eight in Kyiv was North Korean KN-23", "키이우 공습에 북한
-    탄도미사일": Russia's strike). Not a headline where the state named then fires ("North
-    Korea test-fires ballistic missiles", "北, 탄도미사일 발사…우크라 전쟁에 쓰일..."), nor a
-    place in the lede's background,
-    a state's own name ("as the Ukraine war grinds on") or a place that speaks ("Kyiv
-    condemns")."""
-    if not lines:
+    """The state that fires `code`'s designs, when the report names a place that state
+    habitually attacks, marked as struck, and `code` does not fire in its headline: the maker
+    named is not the launcher ("Missile that killed eight in Kyiv was North Korean KN-23",
+    "키이우 공습에 북한 탄도미사일", "Two North Korean KN-23 missiles among weapons fired
+    overnight" over a lede on Russia striking Kyiv: Russia's strike). The headline's struck
+    place rules; the lede's counts only when the headline names none. Not when the state named
+    is the headline's subject firing ("North Korea test-fires ballistic missiles", "北,
+    탄도미사일 발사…우크라 전쟁에 쓰일..."), nor for a state's own name ("as the Ukraine war
+    grinds on") or a place that speaks ("Kyiv condemns")."""
+    if not lines or _fires_in_headline(code, lines[0][1], cues):
         return code
-    line, folded = lines[0]
-    named = (start for c, start, _ in cues.launchers.finditer(folded, cues.word_start) if c == code)
-    after = folded[next(named, 0) :]
-    if any(cues.positive[kind].search(after) for kind in ("launch_verb", "launch_headline")):
-        return code  # the state named fires: "North Korea test-fires...", "北, ...발사"
-    for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
-        if (
-            area != code
-            and (area, code) in _FIRES_DESIGNS_OF
-            and next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
+    for line, folded in lines:
+        struck = [
+            area
+            for area, start, end in cues.target_areas.finditer(folded, cues.word_start)
+            if next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
             and _role(line, start, end, cues) == "target"
-        ):
-            return area
+        ]
+        if struck:
+            user = next((a for a in struck if a != code and (a, code) in _FIRES_DESIGNS_OF), None)
+            return user or code
     return code
+
+
+def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
+    """Whether the headline has the state as the subject of a launch: named, then (right after,
+    or after its topic particle) a launch verb or a headline's 발사/発射 ("North Korea
+    test-fires", "北, 탄도미사일 발사", "北朝鮮が弾道ミサイル発射"), not as a maker's adjective
+    ("North Korean KN-23 missiles ... fired")."""
+    for c, _, end in cues.launchers.finditer(folded, cues.word_start):
+        rest = folded[end:]
+        if c != code or (cues.lang != "en" and not _TOPIC_OF_LINE.match(rest)):
+            continue  # Korean and Japanese subjects carry a topic mark: "北,", "北朝鮮が"
+        verbs = [
+            m.start()
+            for kind in ("launch_verb", "launch_headline")
+            if (m := cues.positive[kind].search(rest))
+        ]
+        if verbs and (cues.lang != "en" or min(verbs) <= _SUBJECT_REACH):
+            return True
+    return False
+
+
+_SUBJECT_REACH = 12  # "North Korea test-fires", "Iran fires": the verb right after the subject
 
 
 def _fielded_system(folded: str, cues: LangCues) -> str | None:

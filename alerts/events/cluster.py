@@ -319,25 +319,23 @@ def _yesterday(report: Report) -> date | None:
 
 
 def _casualties_of_today(report: Report) -> bool:
-    """A look-back report dating its news today, other than a launcher's account by day:
+    """A look-back report dating its news today, other than North Korea's own account:
     "Iranian missile strikes Beersheba again" is a casualty report of today's barrage, and
-    "Houthis say naval missiles hit a ship" at night tells of that day's attack, while "North
-    Korea said on Friday it had test-fired...", a statement of the launcher or its state media
-    in the morning or at midday, dates the saying, not the launch."""
+    "Houthis say naval missiles hit a ship" tells of that day's attack, while "North Korea
+    said on Friday it had test-fired..." dates the saying, not the launch."""
     reasons = report.verdict.reasons
     if "ctx:dated_today" not in reasons:
         return False
     own_account = "ctx:launcher_speaks" in reasons or _is_state_media(
         report.verdict.facts.authority
     )
-    zone = launch_site_zone(report.country)
-    by_day = zone is not None and report.published_at.astimezone(zone).hour < _ACCOUNTS_END
-    return not (own_account and by_day)
+    return not (own_account and report.country in _NEXT_MORNING_ACCOUNTS)
 
 
-# A launcher's account of the day before comes by mid-afternoon at the site: KCNA at 06:00,
-# Russia's defence ministry in its midday briefing; the Houthis claim the day's attacks at night.
-_ACCOUNTS_END = 16
+# Launchers whose own accounts come the next morning by habit (KCNA at 06:00 Pyongyang time):
+# dated today, they tell of the day before. Russia's briefings and the Houthis' claims tell of
+# the same day's strikes.
+_NEXT_MORNING_ACCOUNTS = frozenset({"KP"})
 
 
 _PAST_MIDNIGHT_S = 3 * 3600
@@ -432,16 +430,25 @@ def _sure_by_the_model(report: Report, policy: EventPolicy) -> bool:
     all but certain, the launcher is a habitual one named for sure, and the headline speaks of
     the launch: "Two missiles explode near vessel east of Aden", "Missile from Yemen sends over
     a million Israelis to shelters" were the first news of launches alerted hours later, on
-    the first report the rules read. Not analysis or a reaction, flight data or yesterday's
-    date (`_NOT_A_FIRST_REPORT`), nor a headline silent on missiles."""
+    the first report the rules read. Not a look-back (a tally, a launcher's account, a state
+    media claim), "another" launch, analysis or a reaction, flight data or yesterday's date,
+    a warning, nor a headline silent on missiles."""
     reasons = report.verdict.reasons
     return (
         report.verdict.confidence >= policy.model_open_confidence
         and report.country in HABITUAL_LAUNCHERS
-        and "ctx:launcher_guessed" not in reasons
-        and "ctx:title_silent" not in reasons
-        and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
+        and not report.verdict.another
+        and not _is_state_media(report.verdict.facts.authority)
+        and _NOT_SURE_BY_THE_MODEL.isdisjoint(reasons)
     )
+
+
+# What keeps a report the rules do not call a launch from opening an event on the model alone:
+# a guessed launcher, a headline silent on missiles, a warning ("Russia to test-fire Yars on
+# Thursday"), the launcher's own account, and what a first report does not carry.
+_NOT_SURE_BY_THE_MODEL = _NOT_A_FIRST_REPORT | frozenset(
+    {"ctx:launcher_guessed", "ctx:title_silent", "neg:warning", "ctx:launcher_speaks"}
+)
 
 
 def _may_hold(report: Report, policy: EventPolicy) -> bool:

@@ -215,7 +215,6 @@ class TestNotLaunchReports:
                 "Emirati air defences engage new Iranian ballistic salvo as war enters day four",
                 "en",
             ),
-            ("Ballistic strike on Odesa port kills one", "en"),
             # the IDF's word for a ballistic missile from Yemen or Lebanon
             ("IDF: surface-to-surface missile launched from Yemen intercepted", "en"),
             ("北, 동해상으로 지대지 미사일 2발 발사", "ko"),

@@ -431,8 +431,9 @@ def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: Event
 def test_a_launchers_own_account_dated_today_joins_the_day_befores_launch(
     store: EventStore,
 ) -> None:
-    """ "North Korea said on Friday it had test-fired a new ICBM", read on Friday morning after
-    Thursday's launch: the day is the saying's; the account joins Thursday's event."""
+    """ "North Korea said on Friday it had test-fired a new ICBM", read on Friday after
+    Thursday's launch: KCNA's account comes the next morning, the day is the saying's; the
+    account joins Thursday's event. "Houthis say they fired..." tells of that day's attack."""
     claim = ("ctx:rules_launch", "ctx:retrospective", "ctx:dated_today", "ctx:launcher_speaks")
     first, said = feed(
         store,
@@ -440,10 +441,14 @@ def test_a_launchers_own_account_dated_today_joins_the_day_befores_launch(
         retro(report("2", NOW + timedelta(hours=23), "KP", reasons=claim)),  # 09:00 KST
     )
     assert said.event_id == first.event_id
-    # the launcher's account in the evening tells of that day's launch
-    evening = retro(report("3", NOW + timedelta(hours=33), "KP", reasons=claim))  # 19:00 KST
-    [later] = feed(store, evening)
-    assert later.outcome is ItemOutcome.NEW_EVENT
+    # the Houthis' and Russia's own accounts tell of the same day's strikes
+    houthi, said_today = feed(
+        store,
+        report("3", NOW + timedelta(days=3), "YE"),
+        retro(report("4", NOW + timedelta(days=3, hours=22), "YE", reasons=claim)),
+    )
+    assert said_today.outcome is ItemOutcome.NEW_EVENT
+    assert said_today.event_id != houthi.event_id
 
 
 def test_past_midnight_a_told_firing_joins_the_new_days_event_once_there_is_one(
@@ -484,6 +489,24 @@ def test_a_report_the_model_is_all_but_sure_of_opens_without_the_rules(
     [unsure] = feed(store, report("9", NOW + timedelta(days=9), "YE", reasons=plain,
                                   confidence=0.95))  # fmt: skip
     assert unsure.outcome is not ItemOutcome.NEW_EVENT
+
+
+def test_the_model_alone_opens_no_event_on_a_warning_or_a_look_back(store: EventStore) -> None:
+    """ "Russia to test-fire Yars ICBM on Thursday" (a warning), a launcher's own account, a
+    state media claim or "another" launch, each scored all but sure by the model: none opens
+    an event without the rules."""
+    for n, reasons in enumerate(
+        [("neg:warning",), ("ctx:launcher_speaks",), ("state media",), ("another",)], start=1
+    ):
+        item, verdict = report(str(n), NOW + timedelta(days=n), "KP", reasons=reasons,
+                               confidence=0.995)  # fmt: skip
+        if reasons == ("state media",):
+            facts = dataclasses.replace(verdict.facts, authority="KCNA")
+            verdict = dataclasses.replace(verdict, reasons=(), facts=facts)
+        if reasons == ("another",):
+            verdict = dataclasses.replace(verdict, reasons=(), another=True)
+        [decided] = feed(store, (item, verdict))
+        assert decided.outcome is not ItemOutcome.NEW_EVENT, reasons
 
 
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:

@@ -429,3 +429,18 @@ def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
     verdict = classify_item(Item(id="t", source="t", title=title, lang=lang,
                                  published_at=PUBLISHED), model=None)  # fmt: skip
     assert f"{lang}:ballistic" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukraine's air force lists two KN-23 ballistic missiles in overnight attack on four "
+        "regions\nRussia struck Kyiv, Odesa and the Dnipro and Chernihiv regions overnight.",
+        "Two North Korean KN-23 missiles among weapons fired overnight, Ukraine says\n"
+        "Russia struck Kyiv and Odesa overnight.",
+    ],
+)
+def test_a_makers_missiles_in_a_strike_the_lede_places_are_the_users(text: str) -> None:
+    """A headline naming North Korea's missiles, not North Korea firing, over a lede on Russia
+    striking Kyiv: Russia's strike."""
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == "RU"
