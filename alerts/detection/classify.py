@@ -204,7 +204,10 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
         probability = _model_probability(
             model, (title, summary), folded, cues, item.published_at, is_launch, reasons, placed
         )
-        is_launch = probability >= model.threshold and not retracts
+        if probability < model.threshold and _rules_stand(folded, is_launch, reasons):
+            probability = None  # the rules' verdict and confidence stand
+        else:
+            is_launch = probability >= model.threshold and not retracts
         if is_launch and not read_facts:  # the model found a launch the rules did not weigh
             facts = _read_facts(text, speakers, guessed, reasons)
     corrects, another, retrospective = _flags(
@@ -223,6 +226,13 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             verdict, corrects=corrects, another=another, retrospective=retrospective
         )
     return verdict
+
+
+def _rules_stand(folded: tuple[str, str], rules_launch: bool, reasons: list[str]) -> bool:
+    """Whether the rules' launch verdict stands against the model's: for a headline alone whose
+    words fire ("N. Korea fires unidentified projectile", a flash carried with no lede). The
+    model learned from reports with their ledes; a bare headline is outside what it saw."""
+    return rules_launch and not folded[1] and "ctx:title_fires" in reasons
 
 
 def _title_marks(
