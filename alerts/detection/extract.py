@@ -388,9 +388,7 @@ def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str
     if next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None:
         return False
     speakers.append(code)
-    return (code in _LIKELY_LAUNCHERS and code not in _NEVER_LAUNCHERS) or alias.startswith(
-        _ARMED_GROUPS
-    )
+    return code in _LIKELY_LAUNCHERS or alias.startswith(_ARMED_GROUPS)
 
 
 def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:

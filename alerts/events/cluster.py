@@ -255,7 +255,7 @@ def best_match(
     own_days = {local_day(report.country, e.launch_at) for e in own}
     if named is None and _told_past_midnight(report) and before in own_days and day not in own_days:
         named = before
-    days = [day] if named is None else list(dict.fromkeys((named, day - timedelta(days=1), day)))
+    days = [day] if named is None else list(dict.fromkeys((named, before, day)))
     for wanted in days:
         same_day = [e for e in own if local_day(report.country, e.launch_at) == wanted]
         if same_day:
