@@ -155,6 +155,7 @@ def policy_from(settings: Settings) -> Policy:
         max_items_per_poll=settings.max_items_per_poll,
         events=EventPolicy(
             open_confidence=settings.new_event_confidence,
+            model_open_confidence=settings.model_open_confidence,
             follow_up_s=settings.event_follow_up_seconds,
             min_update_gap_s=settings.min_update_gap_seconds,
         ),

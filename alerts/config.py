@@ -415,6 +415,18 @@ class Settings(BaseSettings):
             "source's report of the same launcher corroborates them (events/cluster.py)."
         ),
     )
+    model_open_confidence: float = Field(
+        default=0.98,
+        ge=0.5,
+        le=1,
+        description=(
+            "Detector confidence needed for a first report that the hand-written rules do not "
+            "call a launch to open a launch event on the learned model's word alone (a habitual "
+            "launcher named for sure, missiles in the headline, no warning, state media's or "
+            "launcher's account; events/cluster.py). Lower alerts some launches hours earlier "
+            "at the cost of false alerts; 1 opens only on a certain model."
+        ),
+    )
     slack_webhook_urls: list[CleanSecretStr] = Field(
         default_factory=list, description="JSON list of Slack incoming-webhook URLs (secret)."
     )

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from alerts.bootstrap import destinations_from, sources_from
+from alerts.bootstrap import destinations_from, policy_from, sources_from
 from alerts.config import load_settings
 from alerts.errors import ConfigError
 
@@ -22,6 +22,14 @@ class TestLoadSettings:
         assert len(specs) >= 10
         assert any(s.name == "google-news-en" and s.fast for s in specs)
         assert destinations_from(settings) == []
+
+    def test_event_knobs_reach_the_event_policy(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The model-only opening bar is a setting, not a constant buried in the event stage."""
+        assert policy_from(load_settings()).events.model_open_confidence == 0.98
+        monkeypatch.setenv("ALERTS_MODEL_OPEN_CONFIDENCE", "0.995")
+        monkeypatch.setenv("ALERTS_NEW_EVENT_CONFIDENCE", "0.85")
+        events = policy_from(load_settings()).events
+        assert (events.model_open_confidence, events.open_confidence) == (0.995, 0.85)
 
     def test_sources_accept_strings_and_objects(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """ALERTS_SOURCES mixes plain URLs and {name, url, interval_seconds} objects."""
@@ -49,6 +57,7 @@ class TestLoadSettings:
             ("ALERTS_DELIVERY_CLAIM_SECONDS", "5", "ALERTS_DELIVERY_CLAIM_SECONDS:"),
             ("ALERTS_EVENT_WINDOW_SECONDS", "60", "ALERTS_EVENT_WINDOW_SECONDS: is no longer"),
             ("ALERTS_NEW_EVENT_CONFIDENCE", "1.5", "ALERTS_NEW_EVENT_CONFIDENCE:"),
+            ("ALERTS_MODEL_OPEN_CONFIDENCE", "0.2", "ALERTS_MODEL_OPEN_CONFIDENCE:"),
         ],
     )
     def test_bad_value_names_the_variable(
