@@ -176,9 +176,11 @@ def find_launcher_country(
     - otherwise named: the nearest one before a launch verb is the subject, else the first
       likely launcher, else the first named.
     A line with a sure launcher gives it; a line with only named countries gives the choice
-    above; failing every line, a speaker that habitually launches (北 "...": KCNA quoted),
-    then the state that fields a named system ("Minuteman III launched": US), then the usual
-    attacker of a place under attack ("Ballistic missile threat for Kyiv": RU).
+    above, except that a state seldom launching, only named, gives way to a launcher a later
+    line names ("政府、北朝鮮に厳重抗議 韓国軍は…分析" over "平壌から撃たれた…");
+    failing every line, a speaker that habitually launches (北 "...": KCNA quoted), then the
+    state that fields a named system ("Minuteman III launched": US), then the usual attacker
+    of a place under attack ("Ballistic missile threat for Kyiv": RU).
     Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
     `title_speakers`, when given, receives the speakers the first line names before its
     launcher; `guessed` receives True when the launcher is only the choice among named
@@ -275,6 +277,7 @@ def _launcher_of_lines(
     that fires the owner's designs: "Heavy engine of Fateh-110 among debris" / "an Iranian
     Fateh-110 fired by Hezbollah" (a lede's own background launch names no other)."""
     title_system = None
+    unsure: str | None = None  # a guessed state that seldom launches, kept if none is sure
     for index, (line, folded) in enumerate(lines):
         code, how = _launcher_in_line(line, folded, cues, speakers)
         # A launcher role is sure anywhere; the subject of a launch verb only in the title
@@ -293,12 +296,21 @@ def _launcher_of_lines(
                 owner = _system_owner(folded, cues, code)
                 sure = owner != code
                 code = owner
+        if code and not sure and code not in _LIKELY_LAUNCHERS and unsure is None:
+            # "政府、北朝鮮に厳重抗議 韓国軍は570キロ飛行と分析" / "韓国軍は平壌から撃たれた...":
+            # a state that seldom launches, only named, gives way to a launcher named below.
+            unsure = code
+            continue
         if code:
             if guessed is not None and not sure:
                 guessed.append(True)
             return code
         if index == 0:
             title_system = _fielded_system(folded, cues)  # "Hwasong-14 could..."
+    if unsure is not None:
+        if guessed is not None:
+            guessed.append(True)
+        return unsure
     return title_system
 
 

@@ -433,3 +433,60 @@ def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
     verdict = classify_item(Item(id="t", source="t", title=title, lang=lang,
                                  published_at=PUBLISHED), model=None)  # fmt: skip
     assert f"{lang}:ballistic" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "元山付近から飛翔体2発\n北朝鮮が元山付近から日本海へ撃った。韓国軍によると約430キロ飛行。",
+            "ja",
+        ),
+        ("平壌周辺から東へ短距離弾数発\n韓国軍によると平壌周辺から東へ撃たれた。", "ja"),
+        (
+            "순안 일대에서 동해상으로 탄도미사일\n합참은 순안 일대에서 쏜 미사일이 실패했다고 봐.",
+            "ko",
+        ),
+        ("함흥 일대에서 쏜 단거리 탄도미사일 2발", "ko"),
+        ("Two missiles fired from Hwanghae province flew 310 miles, Seoul says", "en"),
+        ("Missiles launched from around Sondok flew 400 km", "en"),
+    ],
+)
+def test_a_north_korean_launch_site_names_north_korea(text: str, lang: str) -> None:
+    """Korean and Japanese reports name the site ("元山付近から", "순안 일대에서") and often
+    no state but the South Korean military that tracked it."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == "KP"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        (
+            "政府、北朝鮮に厳重抗議 韓国軍は570キロ飛行と分析\n平壌から撃たれた1発が570キロ飛行。",
+            "ja",
+            "KP",
+        ),
+        (
+            "Seoul's NSC expresses concern\nNorth Korea fired two missiles from near Hamhung.",
+            "en",
+            "KP",
+        ),
+        (
+            "Crew of Japanese tanker unhurt\nThe tanker was hit by a missile fired from Yemen.",
+            "en",
+            "YE",
+        ),
+        # a state that seldom launches stays the guess when nothing else is named
+        (
+            "Pakistan condemns violation of its airspace\nTwo children were killed by a missile.",
+            "en",
+            "PK",
+        ),
+    ],
+)
+def test_a_state_merely_named_in_the_title_gives_way_to_a_launcher_below(
+    text: str, lang: str, country: str
+) -> None:
+    """A headline naming only a state that seldom launches (the one protesting, tracking or
+    hit) no longer decides the launcher when the lede names the launcher."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
