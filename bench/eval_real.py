@@ -168,6 +168,8 @@ class EventScores:
     correction_triggers: list[str] = field(default_factory=list)
     facts_stated: int = 0
     facts_carried: int = 0
+    wrong_launcher: list[str] = field(default_factory=list)  # first `new` names another state
+    no_launcher: list[str] = field(default_factory=list)  # ...or none
 
 
 def _alert_items(alert: dict) -> list[str]:
@@ -186,7 +188,10 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
     for alert in alerts:
         members[alert["event_id"]].update(_alert_items(alert))
         final[alert["event_id"]] = alert
-        _count_alert(s, alert, launch_of.get(alert.get("trigger_item_id")), opened)
+        launch = launch_of.get(alert.get("trigger_item_id"))
+        if alert["kind"] == "new" and launch is not None and launch not in opened:
+            _count_launcher(s, launch, corpus.events[launch]["actor"], alert)
+        _count_alert(s, alert, launch, opened)
     s.missed = sorted(launches - opened)
     merged: set[str] = set()
     for ids in members.values():
@@ -201,6 +206,16 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
             if item and item["label"]:
                 _count_facts(s, item, final[event_id].get("facts") or {})
     return s
+
+
+def _count_launcher(s: EventScores, launch: str, actor: str, alert: dict) -> None:
+    """Whether the launch's first `new` alert names its launcher: the state a subscriber
+    filters on and reads first."""
+    country = (alert.get("facts") or {}).get("country")
+    if country is None:
+        s.no_launcher.append(launch)
+    elif country != actor:
+        s.wrong_launcher.append(launch)
 
 
 def _count_alert(s: EventScores, alert: dict, launch: str | None, opened: set[str]) -> None:
@@ -248,11 +263,13 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
     print(f"  {name:8} events: launches {s.launches}  new/launch {per:.2f}"
           f" (duplicate {len(s.duplicate_new)})  missed {len(s.missed)}  merged {len(s.merged)}"
           f"  false new {len(s.false_new)}  updates/launch {upd:.2f}"
-          f"  corrections {s.corrections}  facts carried {carried}")  # fmt: skip
+          f"  corrections {s.corrections}  facts carried {carried}"
+          f"  launcher wrong {len(s.wrong_launcher)} (none {len(s.no_launcher)})")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),
-                  ("correction triggers", s.correction_triggers))  # fmt: skip
+                  ("correction triggers", s.correction_triggers),
+                  ("launcher wrong", s.wrong_launcher))  # fmt: skip
         for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")
