@@ -15,7 +15,7 @@ LAUNCHER_ZONES = {
     "IQ": "Asia/Baghdad", "SY": "Asia/Damascus", "LB": "Asia/Beirut", "IL": "Asia/Jerusalem",
     "PS": "Asia/Gaza", "YE": "Asia/Aden", "SA": "Asia/Riyadh", "IN": "Asia/Kolkata",
     "PK": "Asia/Karachi", "US": "America/Los_Angeles", "FR": "Europe/Paris",
-    "GB": "Europe/London", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
+    "GB": "Europe/London", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "LY": "Africa/Tripoli",
 }  # fmt: skip
 _ZONES = {code: ZoneInfo(name) for code, name in LAUNCHER_ZONES.items()}
 

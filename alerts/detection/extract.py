@@ -65,7 +65,7 @@ _ZONE_OFFSETS = {
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
     "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0, "IQ": 3.0, "SY": 2.0,
-    "LB": 2.0, "AM": 4.0, "AZ": 4.0,
+    "LB": 2.0, "AM": 4.0, "AZ": 4.0, "LY": 2.0,
 }  # fmt: skip
 # Zones with daylight saving time, by name: the fixed offsets above are their standard time,
 # used only where the system has no time-zone database.
@@ -76,7 +76,7 @@ _ZONE_NAMES = {
 _COUNTRY_ZONE_NAMES = {
     "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/New_York",
     "FR": "Europe/Paris", "GB": "Europe/London", "SY": "Asia/Damascus", "LB": "Asia/Beirut",
-    "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku",
+    "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "LY": "Africa/Tripoli",
 }  # fmt: skip
 _EAST_ASIAN_LANGS = ("ko", "ja")
 _KST_OFFSET = timedelta(hours=9)  # Korean and Japanese copy dates its news in KST/JST

@@ -314,6 +314,9 @@ COUNTRY_NAMES = {
     "US": N_("United States"),
     "GB": N_("United Kingdom"),
     "FR": N_("France"),
+    "AM": N_("Armenia"),
+    "AZ": N_("Azerbaijan"),
+    "LY": N_("Libya"),
 }
 MISSILE_CLASS_NAMES = {
     "SRBM": N_("SRBM"),

@@ -490,3 +490,17 @@ def test_a_state_merely_named_in_the_title_gives_way_to_a_launcher_below(
     """A headline naming only a state that seldom launches (the one protesting, tracking or
     hit) no longer decides the launcher when the lede names the launcher."""
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Gaddafi forces fire Scud missile toward Brega, U.S. official says", "en"),
+        ("Libyan government forces launched a Scud at rebel-held Misrata", "en"),
+        ("リビア政府軍がスカッドミサイル発射 反体制派の拠点へ", "ja"),
+        ("리비아 정부군, 반군 거점에 스커드 미사일 발사", "ko"),
+    ],
+)
+def test_libya_is_a_launcher(text: str, lang: str) -> None:
+    """Libya's Scuds of 2011: a launcher the cue data did not know."""
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == "LY"
