@@ -439,6 +439,13 @@ def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
     assert f"{lang}:ballistic" not in verdict.reasons
 
 
+def test_surface_to_ship_missiles_are_cruise_missiles() -> None:
+    title = "Several 100 km surface-to-ship missiles fired toward East Sea, military says"
+    verdict = classify_item(Item(id="t", source="t", title=title, lang="en",
+                                 published_at=PUBLISHED), model=None)  # fmt: skip
+    assert "neg:cruise" in verdict.reasons
+
+
 def test_the_iskander_m_beside_the_k_is_still_ballistic() -> None:
     title = "Zaluzhnyi: 11 Iskander-M and Iskander-K missiles fired at Kyiv region, all shot down"
     verdict = classify_item(Item(id="t", source="t", title=title, lang="en",
