@@ -424,7 +424,8 @@ class Settings(BaseSettings):
             "call a launch to open a launch event on the learned model's word alone (a habitual "
             "launcher named for sure, missiles in the headline, no warning, state media's or "
             "launcher's account; events/cluster.py). Lower alerts some launches hours earlier "
-            "at the cost of false alerts; 1 opens only on a certain model."
+            "at the cost of false alerts, down to ALERTS_NEW_EVENT_CONFIDENCE, which every "
+            "opening report needs too; 1 opens only on a certain model."
         ),
     )
     slack_webhook_urls: list[CleanSecretStr] = Field(

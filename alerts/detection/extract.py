@@ -176,8 +176,9 @@ def find_launcher_country(
     - otherwise named: the nearest one before a launch verb is the subject, else the first
       likely launcher, else the first named.
     A line with a sure launcher gives it; a line with only named countries gives the choice
-    above, except that a state seldom launching, only named, gives way to a launcher a later
-    line names ("政府、北朝鮮に厳重抗議 韓国軍は…分析" over "平壌から撃たれた…");
+    above, except that a state seldom launching that the headline names but neither fires nor
+    (in Korean and Japanese) opens with as its topic gives way to the launcher a later line
+    gives, sure or chosen ("政府、北朝鮮に厳重抗議 韓国軍は…分析" over "平壌から撃たれた…");
     failing every line, a speaker that habitually launches (北 "...": KCNA quoted), then the
     state that fields a named system ("Minuteman III launched": US), then the usual attacker
     of a place under attack ("Ballistic missile threat for Kyiv": RU).
@@ -228,6 +229,23 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
             user = next((a for a in struck if a != code and (a, code) in _FIRES_DESIGNS_OF), None)
             return user or code
     return code
+
+
+def _headline_subject(code: str, folded: str, cues: LangCues) -> bool:
+    """Whether the headline has the state as its subject: firing ("우크라이나군, 러시아 본토에
+    탄도미사일 발사", "Israel test-fires...") or, in Korean and Japanese, opening the headline
+    as its topic ("韓国軍が弾道ミサイル発射", "우크라이나군, 벨고로드에 탄도미사일 공격")."""
+    if _fires_in_headline(code, folded, cues):
+        return True
+    if cues.lang == "en":
+        return False
+    first = next(cues.launchers.finditer(folded, cues.word_start), None)
+    return (
+        first is not None
+        and first[0] == code
+        and first[1] <= 1
+        and _TOPIC_OF_LINE.match(folded, first[2]) is not None
+    )
 
 
 def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
@@ -296,7 +314,13 @@ def _launcher_of_lines(
                 owner = _system_owner(folded, cues, code)
                 sure = owner != code
                 code = owner
-        if code and not sure and code not in _LIKELY_LAUNCHERS and unsure is None:
+        if (
+            code
+            and not sure
+            and code not in _LIKELY_LAUNCHERS
+            and unsure is None
+            and not (index == 0 and _headline_subject(code, folded, cues))
+        ):
             # "政府、北朝鮮に厳重抗議 韓国軍は570キロ飛行と分析" / "韓国軍は平壌から撃たれた...":
             # a state that seldom launches, only named, gives way to a launcher named below.
             unsure = code
@@ -382,9 +406,9 @@ def _launcher_in_line(
                 named.append((start, end, code))
         elif code in _NEVER_LAUNCHERS:
             continue
-        elif role == "launcher":
+        elif role == "launcher" or (role == "named" and _fired_from_area(folded, start, end, cues)):
             return code, "role"
-        elif role == "named":
+        elif role == "named" and not _is_launch_area(folded[start:end], cues):
             named.append((start, end, code))
     if not named:
         # "합참 \"北 도발 대응 정밀타격훈련\"": the answering state spoke of its own fire.
@@ -393,11 +417,29 @@ def _launcher_in_line(
     return code, "role" if code == answering else how
 
 
+def _is_launch_area(alias: str, cues: LangCues) -> bool:
+    return next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None
+
+
+def _fired_from_area(folded: str, start: int, end: int, cues: LangCues) -> bool:
+    """A launch area merely named is a place ("평양 타격 훈련", "平壌を想定", "blasts in
+    Crimea"), not a launcher; Korean names one it is fired from with 에서 ("순안 일대에서 동해상으로
+    쏜"); English and Japanese mark it as a launcher's ("from Sunan", "順安付近から")."""
+    return (
+        cues.lang == "ko"
+        and _KO_FROM.match(folded, end) is not None
+        and _is_launch_area(folded[start:end], cues)
+    )
+
+
+_KO_FROM = re.compile(r"\s?(?:에서|서\s)")
+
+
 def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str]) -> bool:
     """Whether a state named as a speaker may be speaking of its own launch ("N. Korea claims"),
     not of another's ("Japan says", "IDF:"); `speakers` receives the state. The officials of a
     launch area ("Belgorod governor says") speak of strikes on it: neither."""
-    if next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None:
+    if _is_launch_area(alias, cues):
         return False
     speakers.append(code)
     return code in _LIKELY_LAUNCHERS or alias.startswith(_ARMED_GROUPS)
