@@ -269,7 +269,8 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),
                   ("correction triggers", s.correction_triggers),
-                  ("launcher wrong", s.wrong_launcher))  # fmt: skip
+                  ("launcher wrong", s.wrong_launcher),
+                  ("launcher none", s.no_launcher))  # fmt: skip
         for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")
