@@ -116,6 +116,20 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         # a state that seldom launches stays the guess when nothing else is named
         ("Protest from Seoul after missile splashes down\nIt flew 400 km.", "en", "KR"),
         # Libya's Scuds of 2011
+        ("Misrata council says Kadafi loyalists in Surt fired Scuds at the city", "en", "LY"),
+        (
+            "Scud fired near Sirte\nGadhafi's forces fired their second Scud, US officials said.",
+            "en",
+            "LY",
+        ),
+        # "shot down by US-supplied Patriots": the interceptor's maker fired no missile
+        (
+            "Fifth round of Scuds hits Israel\n"
+            "Iraq fired seven Scuds at Israel; several were shot down by US-supplied Patriots.",
+            "en",
+            "IQ",
+        ),
+        ("Missile fired by Yemen intercepted by Saudi air defences", "en", "YE"),
         ("Gaddafi forces fire Scud missile toward Brega, U.S. official says", "en", "LY"),
         ("Libyan government forces launched a Scud at rebel-held Misrata", "en", "LY"),
         ("リビア政府軍がスカッドミサイル発射 反体制派の拠点へ", "ja", "LY"),
