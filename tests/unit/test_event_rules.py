@@ -491,6 +491,21 @@ def test_a_report_the_model_is_all_but_sure_of_opens_without_the_rules(
     assert unsure.outcome is not ItemOutcome.NEW_EVENT
 
 
+def test_the_model_alone_opens_a_test_on_its_range_but_not_news_of_a_war_past(
+    store: EventStore,
+) -> None:
+    """ "Chandipur range sees two Prithvi-II trials": India tests on its own ranges, and the
+    model's word opens its event; "Baku says it destroyed Armenian ballistic missiles on launch
+    pads" is news of Armenia's missiles, not of a launch."""
+    plain = ("ctx:likely_launcher",)
+    [india] = feed(store, report("1", NOW, "IN", reasons=plain, confidence=0.99))
+    assert india.outcome is ItemOutcome.NEW_EVENT
+    for n, country in enumerate(("AM", "SY", "UA"), start=2):
+        [war] = feed(store, report(str(n), NOW + timedelta(days=n), country, reasons=plain,
+                                   confidence=0.99))  # fmt: skip
+        assert war.outcome is not ItemOutcome.NEW_EVENT, country
+
+
 def test_the_model_alone_opens_no_event_on_a_warning_or_a_look_back(store: EventStore) -> None:
     """ "Russia to test-fire Yars ICBM on Thursday" (a warning), a launcher's own account, a
     state media claim or "another" launch, each scored all but sure by the model: none opens
