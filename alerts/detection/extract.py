@@ -180,8 +180,9 @@ def find_launcher_country(
     (in Korean and Japanese) opens with as its topic gives way to the launcher a later line
     gives, sure or chosen ("政府、北朝鮮に厳重抗議 韓国軍は…分析" over "平壌から撃たれた…");
     failing every line, a speaker that habitually launches (北 "...": KCNA quoted), then the
-    state that fields a named system ("Minuteman III launched": US), then the usual attacker
-    of a place under attack ("Ballistic missile threat for Kyiv": RU).
+    state that fields a named system ("Minuteman III launched": US), then the state of a
+    launch area merely named ("fired from the Sunchon area of South Pyongan": KP, a guess),
+    then the usual attacker of a place under attack ("Ballistic missile threat for Kyiv": RU).
     Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
     `title_speakers`, when given, receives the speakers the first line names before its
     launcher; `guessed` receives True when the launcher is only the choice among named
@@ -200,6 +201,10 @@ def find_launcher_country(
     for _, folded in lines:
         if implied := _fielded_system(folded, cues):
             return implied
+    if implied := _named_launch_area(lines, cues):
+        if guessed is not None:
+            guessed.append(True)
+        return implied
     for _, folded in lines:
         if implied := cues.target_areas.first(folded, cues.word_start):
             return implied
@@ -234,18 +239,19 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
 def _headline_subject(code: str, folded: str, cues: LangCues) -> bool:
     """Whether the headline has the state as its subject: firing ("우크라이나군, 러시아 본토에
     탄도미사일 발사", "Israel test-fires...") or, in Korean and Japanese, opening the headline
-    as its topic ("韓国軍が弾道ミサイル発射", "우크라이나군, 벨고로드에 탄도미사일 공격")."""
+    as its topic of a strike ("우크라이나군, 벨고로드에 탄도미사일 공격"; not "韓国軍が570キロ
+    飛行と分析", nor an alert: "イスラエル、全土に警報")."""
     if _fires_in_headline(code, folded, cues):
         return True
     if cues.lang == "en":
         return False
     first = next(cues.launchers.finditer(folded, cues.word_start), None)
-    return (
-        first is not None
-        and first[0] == code
-        and first[1] <= 1
-        and _TOPIC_OF_LINE.match(folded, first[2]) is not None
-    )
+    if first is None or first[0] != code or first[1] > 1:
+        return False
+    if _TOPIC_OF_LINE.match(folded, first[2]) is None:
+        return False
+    hit = cues.positive["strike"].search(folded, first[2])
+    return hit is not None and cues.positive["alert"].match(folded, hit.start()) is None
 
 
 def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
@@ -366,7 +372,7 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
     if cues.speaker_after.match(after):
         return "speaker"
     if (
-        cues.source_before.search(line[max(0, start - 12) : start])
+        cues.source_before.search(line[max(0, start - 24) : start])
         or cues.source_after.match(after)
         or (
             cues.weapon_after.match(after)
@@ -423,16 +429,32 @@ def _is_launch_area(alias: str, cues: LangCues) -> bool:
 
 def _fired_from_area(folded: str, start: int, end: int, cues: LangCues) -> bool:
     """A launch area merely named is a place ("평양 타격 훈련", "平壌を想定", "blasts in
-    Crimea"), not a launcher; Korean names one it is fired from with 에서 ("순안 일대에서 동해상으로
-    쏜"); English and Japanese mark it as a launcher's ("from Sunan", "順安付近から")."""
+    Crimea"): it is the launcher's only when fired from ("순안 일대에서 동해상으로 쏜",
+    "크림반도서 쏜", "クリミア半島から", "東倉里で…発射", "Sanaa fires"; "from Sunan" is read by
+    the markers), or, failing every other launcher, as a last guess (`_named_launch_area`)."""
+    marker = _FIRED_FROM.get(cues.lang)
     return (
-        cues.lang == "ko"
-        and _KO_FROM.match(folded, end) is not None
+        marker is not None
+        and marker.match(folded, end) is not None
         and _is_launch_area(folded[start:end], cues)
     )
 
 
-_KO_FROM = re.compile(r"\s?(?:에서|서\s)")
+_FIRED_FROM = {
+    "ko": re.compile(r"\s?(?:반도|지역|주|해상|앞바다|일대|부근|인근)?\s?(?:에서|서\s)"),
+    "ja": re.compile(r"(?:半島|州|近郊|郊外|付近|周辺|沖|港|一帯)?(?:から|で[^、。\s]{0,12}発射)"),
+    "en": re.compile(r"\s+(?:fires?|launch(?:es)?|test-fires?|lobs?)\b"),
+}
+
+
+def _named_launch_area(lines: list[tuple[str, str]], cues: LangCues) -> str | None:
+    """The launcher of the first launch area a line names, when nothing else names one:
+    "SRBMs were fired from the Sunchon area of South Pyongan"."""
+    for line, folded in lines:
+        for code, start, end in cues.launch_areas.finditer(folded, cues.word_start):
+            if _role(line, start, end, cues) == "named":
+                return code
+    return None
 
 
 def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str]) -> bool:

@@ -115,8 +115,22 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ),
         # a state that seldom launches stays the guess when nothing else is named
         ("Protest from Seoul after missile splashes down\nIt flew 400 km.", "en", "KR"),
+        # a state opening a Korean or Japanese headline without a strike word gives way
+        ("韓国軍が570キロ飛行と分析\n北朝鮮が弾道ミサイルを発射した。", "ja", "KP"),
+        ("イスラエル、全土に警報\nイランが弾道ミサイルを発射した。", "ja", "IR"),
+        ("미국, 규탄 성명\n북한이 ICBM을 발사했다.", "ko", "KP"),
+        # a launch area fired from, as the subject, or failing all else as a guess
+        ("Sanaa fires ballistic missile at Saudi Arabia", "en", "YE"),
+        ("Tongchang-ri fires long-range ballistic missile", "en", "KP"),
+        ("크림반도서 쏜 탄도미사일", "ko", "RU"),
+        ("신포 앞바다에서 SLBM 발사", "ko", "KP"),
+        ("クリミア半島から弾道ミサイル", "ja", "RU"),
+        ("東倉里で長距離弾道ミサイル発射", "ja", "KP"),
+        ("Ballistic missile fired from the area of Pyongyang", "en", "KP"),
+        ("Two SRBMs were fired from the Sunchon area of South Pyongan", "en", "KP"),
         # Libya's Scuds of 2011
         ("Misrata council says Kadafi loyalists in Surt fired Scuds at the city", "en", "LY"),
+        ("Kadhafi forces fire Scud at rebel-held Misrata", "en", "LY"),
         (
             "Scud fired near Sirte\nGadhafi's forces fired their second Scud, US officials said.",
             "en",
@@ -510,6 +524,8 @@ def test_a_launcher_detected_or_acting_is_no_speaker(title: str, lang: str) -> N
         ("Iskander-K missiles launched from Kursk region left little warning time", "en"),
         ("키이우 정부청사 타격한 미사일은 이스칸데르-K", "ko"),
         ("ロシア軍、イスカンデルKでハルキウを攻撃", "ja"),
+        ("이스칸데르 K 순항미사일로 키이우 공격", "ko"),
+        ("イスカンデル・K巡航ミサイルでキーウを攻撃", "ja"),
     ],
 )
 def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
