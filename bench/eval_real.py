@@ -131,6 +131,20 @@ def _f(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def launcher_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
+    """Of the launch reports the detector found, how many name the event's launcher: the
+    country an alert's update carries and a subscriber's country filter reads."""
+    by_id = {i["id"]: i for i in corpus.items}
+    found = [
+        (v, by_id[v["id"]]) for v in verdicts if v.get("is_launch") and by_id[v["id"]]["label"]
+    ]
+    right = sum(
+        (v.get("facts") or {}).get("country") == corpus.events[item["event"]]["actor"]
+        for v, item in found
+    )
+    return right, len(found)
+
+
 def print_items(name: str, groups: dict[str, Counts]) -> None:
     a = groups["all"]
     print(f"  {name:8} items: P {_f(a.precision)}  R {_f(a.recall)}"
@@ -289,6 +303,8 @@ def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namesp
     verdicts = run_cli(tree, "classify", items)
     said = {v["id"]: bool(v.get("is_launch")) for v in verdicts}
     print_items(name, item_figures(items, said))
+    right, found = launcher_figures(corpus, verdicts)
+    print(f"           launcher right on {right} of {found} launch reports found")
     if args.wrong:
         by_id = {v["id"]: v for v in verdicts}
         bad = [i for i in items if said[i["id"]] != bool(i["label"])]
