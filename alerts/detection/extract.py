@@ -34,6 +34,11 @@ _ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+# "fired from the area of Pyongyang": beyond the markers' reach, and only after a launch verb
+# ("evacuated from the area near Israel's border" names no launcher).
+_FIRED_FROM_AREA_OF = re.compile(
+    r"\b(?:fired|launched|came|flew)\s+from\s+(?:the\s+)?(?:area|vicinity)\s+(?:of|near|around)\s+$"
+)
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
@@ -201,13 +206,13 @@ def find_launcher_country(
     for _, folded in lines:
         if implied := _fielded_system(folded, cues):
             return implied
+    for _, folded in lines:
+        if implied := cues.target_areas.first(folded, cues.word_start):
+            return implied
     if implied := _named_launch_area(lines, cues):
         if guessed is not None:
             guessed.append(True)
         return implied
-    for _, folded in lines:
-        if implied := cues.target_areas.first(folded, cues.word_start):
-            return implied
     return None
 
 
@@ -372,7 +377,8 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
     if cues.speaker_after.match(after):
         return "speaker"
     if (
-        cues.source_before.search(line[max(0, start - 24) : start])
+        cues.source_before.search(line[max(0, start - 12) : start])
+        or _FIRED_FROM_AREA_OF.search(line[max(0, start - 40) : start].lower())
         or cues.source_after.match(after)
         or (
             cues.weapon_after.match(after)
@@ -432,25 +438,49 @@ def _fired_from_area(folded: str, start: int, end: int, cues: LangCues) -> bool:
     Crimea"): it is the launcher's only when fired from ("순안 일대에서 동해상으로 쏜",
     "크림반도서 쏜", "クリミア半島から", "東倉里で…発射", "Sanaa fires"; "from Sunan" is read by
     the markers), or, failing every other launcher, as a last guess (`_named_launch_area`)."""
-    marker = _FIRED_FROM.get(cues.lang)
-    return (
-        marker is not None
-        and marker.match(folded, end) is not None
-        and _is_launch_area(folded[start:end], cues)
-    )
+    area = next(cues.launch_areas.finditer(folded[start:end], cues.word_start), None)
+    if area is None:
+        return False
+    # North Korea's sites are where its missiles come from; Russia's and Yemen's regions are
+    # as often struck ("벨고로드 지역에서 … 공격으로", "クルスク州から住民避難"): for them the
+    # launch word must follow the marker.
+    markers = _FIRED_FROM if area[0] == "KP" else _FIRED_FROM_THEN_LAUNCH
+    marker = markers.get(cues.lang)
+    return marker is not None and marker.match(folded, end) is not None
 
 
+_AREA_SUFFIX = {
+    "ko": r"\s?(?:반도|지역|주|해상|앞바다|일대|부근|인근)?\s?",
+    "ja": r"(?:半島|州|近郊|郊外|付近|周辺|沖|港|一帯)?",
+}
+_EN_FIRES = (
+    r"\s+(?:fires?|launch(?:es)?|test-fires?|lobs?)\s+"
+    r"(?!(?:after|as|in|on|at|near|over|amid|during|and|following|rage|burn)\b)(?:[\w-]+\s+){0,2}"
+    r"(?:ballistic|missiles?|rockets?|scuds?|icbms?|srbms?|slbms?)\b"
+)
 _FIRED_FROM = {
-    "ko": re.compile(r"\s?(?:반도|지역|주|해상|앞바다|일대|부근|인근)?\s?(?:에서|서\s)"),
-    "ja": re.compile(r"(?:半島|州|近郊|郊外|付近|周辺|沖|港|一帯)?(?:から|で[^、。\s]{0,12}発射)"),
-    "en": re.compile(r"\s+(?:fires?|launch(?:es)?|test-fires?|lobs?)\b"),
+    "ko": re.compile(_AREA_SUFFIX["ko"] + r"(?:에서|서\s)"),
+    "ja": re.compile(_AREA_SUFFIX["ja"] + r"(?:から|で[^、。\s]{0,12}発射)"),
+    "en": re.compile(_EN_FIRES),
+}
+_FIRED_FROM_THEN_LAUNCH = {
+    "ko": re.compile(_AREA_SUFFIX["ko"] + r"(?:에서|서)\s?(?:발사|쏜|쏘|쐈|날아)"),
+    "ja": re.compile(
+        _AREA_SUFFIX["ja"] + r"(?:から(?:発射|撃|弾道|ミサイル)|で[^、。\s]{0,12}発射)"
+    ),
+    "en": re.compile(_EN_FIRES),
 }
 
 
 def _named_launch_area(lines: list[tuple[str, str]], cues: LangCues) -> str | None:
-    """The launcher of the first launch area a line names, when nothing else names one:
-    "SRBMs were fired from the Sunchon area of South Pyongan"."""
+    """The launcher of the first launch area named in a line that fires and strikes nothing,
+    when nothing else names a launcher: "SRBMs were fired from the Sunchon area of South
+    Pyongan" (not "Bryansk region: ballistic missile strike reported")."""
     for line, folded in lines:
+        if not cues.positive["launch_verb"].search(folded) or cues.positive["strike"].search(
+            folded
+        ):
+            continue
         for code, start, end in cues.launch_areas.finditer(folded, cues.word_start):
             if _role(line, start, end, cues) == "named":
                 return code

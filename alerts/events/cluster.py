@@ -431,24 +431,34 @@ def _sure_by_the_model(report: Report, policy: EventPolicy) -> bool:
     for sure, and the headline speaks of the launch: "Two missiles explode near vessel east of
     Aden", "Missile from Yemen sends over a million Israelis to shelters", "Chandipur range sees
     two Prithvi-II trials" were the first news of launches alerted hours later, on the first
-    report the rules read. Not for states whose missiles are mostly news of wars past
-    (Armenia's, Syria's: "Baku says it destroyed Armenian ballistic missiles on launch
-    pads"). Not a look-back (a tally, a launcher's account, a state media claim), "another"
-    launch, analysis or a reaction, flight data or yesterday's date, a warning, nor a headline
-    silent on missiles."""
+    report the rules read; a testing state's report must name a ballistic missile ("Missile
+    toward Haifa as US strikes on Houthis continue" is no US launch). Not for states whose
+    missiles are mostly news of wars past (Armenia's, Syria's: "Baku says it destroyed Armenian
+    ballistic missiles on launch pads"). Not a look-back (a tally, a launcher's account, a state
+    media claim), "another" launch, analysis or a reaction, flight data or yesterday's date, a
+    warning, nor a headline silent on missiles."""
     reasons = report.verdict.reasons
     return (
         report.verdict.confidence >= policy.model_open_confidence
-        and report.country in _MODEL_OPENS_FOR
+        and (
+            report.country in HABITUAL_LAUNCHERS
+            or (report.country in _TESTING_STATES and _names_a_ballistic_missile(reasons))
+        )
         and not report.verdict.another
         and not _is_state_media(report.verdict.facts.authority)
         and _NOT_SURE_BY_THE_MODEL.isdisjoint(reasons)
     )
 
 
-# Launchers a report may name for the model alone to open an event: the habitual ones, and the
-# states whose launches are tests on their own ranges (or answering fire: South Korea's).
-_MODEL_OPENS_FOR = HABITUAL_LAUNCHERS | {"IN", "PK", "US", "KR", "CN", "FR", "GB"}
+# States whose launches are tests on their own ranges (or answering fire: South Korea's): the
+# model alone may open their event when the report names a ballistic missile, their launcher
+# being often read off a state merely named ("as US strikes on Houthis continue").
+_TESTING_STATES = frozenset({"IN", "PK", "US", "KR", "CN", "FR", "GB"})
+
+
+def _names_a_ballistic_missile(reasons: tuple[str, ...] | list[str]) -> bool:
+    return any(r.endswith((":ballistic", ":hypersonic")) for r in reasons)
+
 
 # What keeps a report the rules do not call a launch from opening an event on the model alone:
 # a guessed launcher, a headline silent on missiles, a warning ("Russia to test-fire Yars on

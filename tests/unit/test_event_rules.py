@@ -498,12 +498,17 @@ def test_the_model_alone_opens_a_test_on_its_range_but_not_news_of_a_war_past(
     model's word opens its event; "Baku says it destroyed Armenian ballistic missiles on launch
     pads" is news of Armenia's missiles, not of a launch."""
     plain = ("ctx:likely_launcher",)
-    [india] = feed(store, report("1", NOW, "IN", reasons=plain, confidence=0.99))
+    named = (*plain, "en:ballistic")
+    [india] = feed(store, report("1", NOW, "IN", reasons=named, confidence=0.99))
     assert india.outcome is ItemOutcome.NEW_EVENT
     for n, country in enumerate(("AM", "SY", "UA"), start=2):
-        [war] = feed(store, report(str(n), NOW + timedelta(days=n), country, reasons=plain,
+        [war] = feed(store, report(str(n), NOW + timedelta(days=n), country, reasons=named,
                                    confidence=0.99))  # fmt: skip
         assert war.outcome is not ItemOutcome.NEW_EVENT, country
+    # "Missile toward Haifa as US strikes on Houthis continue": no ballistic missile named, and
+    # the testing state merely named is no launcher the model alone may alert
+    [us] = feed(store, report("9", NOW + timedelta(days=9), "US", reasons=plain, confidence=0.99))
+    assert us.outcome is not ItemOutcome.NEW_EVENT
 
 
 def test_the_model_alone_opens_no_event_on_a_warning_or_a_look_back(store: EventStore) -> None:

@@ -128,6 +128,17 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("東倉里で長距離弾道ミサイル発射", "ja", "KP"),
         ("Ballistic missile fired from the area of Pyongyang", "en", "KP"),
         ("Two SRBMs were fired from the Sunchon area of South Pyongan", "en", "KP"),
+        # a launch area struck, burning or evacuated is no launcher; a target area still names one
+        ("Bryansk region: ballistic missile strike reported", "en", None),
+        ("Belgorod fires after ballistic missile strike", "en", None),
+        ("벨고로드 지역에서 탄도미사일 공격으로 5명 사망", "ko", None),
+        ("クルスク州から住民避難、弾道ミサイル攻撃で", "ja", None),
+        ("Hodeidah port hit by ballistic missile", "en", "YE"),
+        (
+            "Residents evacuated from the area near Israel's border after ballistic missile alert",
+            "en",
+            None,
+        ),
         # Libya's Scuds of 2011
         ("Misrata council says Kadafi loyalists in Surt fired Scuds at the city", "en", "LY"),
         ("Kadhafi forces fire Scud at rebel-held Misrata", "en", "LY"),
