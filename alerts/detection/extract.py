@@ -34,6 +34,7 @@ _ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:an?\s+|any\s+)?$")
 # "fired from the area of Pyongyang": beyond the markers' reach, and only after a launch verb
 # ("evacuated from the area near Israel's border" names no launcher).
 _FIRED_FROM_AREA_OF = re.compile(
@@ -547,8 +548,8 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
     launcher is answering it ("North Korea fires missile in response to US-South Korea drills",
     "北, 한미훈련 대응 미사일 발사") and nobody else launched."""
     marker = cues.response.search(folded)
-    if marker is None:
-        return None
+    if marker is None or _NEGATED.search(folded[max(0, marker.start() - 12) : marker.start()]):
+        return None  # "not a response to North Korea": the Air Force's routine test
     named = list(cues.launchers.finditer(folded, cues.word_start))
     if cues.lang == "en":
         answered = next((c for c, s, _ in named if s >= marker.start()), None)

@@ -139,6 +139,19 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
             "en",
             None,
         ),
+        # a response denied answers nobody
+        (
+            "Test reentry vehicle from Wednesday ICBM shot reaches Kwajalein range\n"
+            "The Air Force said the Minuteman III launch was not a response to North Korea.",
+            "en",
+            "US",
+        ),
+        (
+            "Test reentry vehicle from Wednesday ICBM shot reaches Kwajalein range\n"
+            "Global Strike Command said the launch was not a response to North Korea.",
+            "en",
+            "US",
+        ),
         # Libya's Scuds of 2011
         ("Misrata council says Kadafi loyalists in Surt fired Scuds at the city", "en", "LY"),
         ("Kadhafi forces fire Scud at rebel-held Misrata", "en", "LY"),
