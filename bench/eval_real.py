@@ -324,6 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None, help="another corpus folder")
     parser.add_argument("--no-before", action="store_true", help="skip the pre-issue detector")
     parser.add_argument("--only", choices=("now", "before", "keyword"))
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=None,
+        help="score another checkout's detector as 'now' (a worktree of an earlier release)",
+    )
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors")
     parser.add_argument(
         "--keep-env",
@@ -338,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus has {len(corpus.errors)} problems; run bench/real_corpus.py check")
     splits = ("dev", "sealed") if args.split == "both" else (args.split,)
     with before_tree() as old:
-        runs = [("now", ROOT), ("before", old), ("keyword", None)]
+        runs = [("now", args.tree or ROOT), ("before", old), ("keyword", None)]
         if args.no_before:
             runs = [r for r in runs if r[0] != "before"]
         if args.only:
