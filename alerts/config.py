@@ -422,8 +422,9 @@ class Settings(BaseSettings):
         description=(
             "Detector confidence needed for a first report that the hand-written rules do not "
             "call a launch to open a launch event on the learned model's word alone (a habitual "
-            "launcher named for sure, missiles in the headline, no warning, state media's or "
-            "launcher's account; events/cluster.py). Lower alerts some launches hours earlier "
+            "launcher named for sure, or a state testing on its own ranges with a ballistic "
+            "missile named; missiles in the headline, no warning, state media's or launcher's "
+            "account; events/cluster.py). Lower alerts some launches hours earlier "
             "at the cost of false alerts, down to ALERTS_NEW_EVENT_CONFIDENCE, which every "
             "opening report needs too; 1 opens only on a certain model."
         ),

@@ -419,10 +419,12 @@ def _launcher_in_line(
                 named.append((start, end, code))
         elif code in _NEVER_LAUNCHERS:
             continue
-        elif role == "launcher" or (role == "named" and _fired_from_area(folded, start, end, cues)):
+        elif role == "launcher":
             return code, "role"
         elif role == "named" and not _is_launch_area(folded[start:end], cues):
             named.append((start, end, code))
+        elif role == "named" and _fired_from_area(code, folded, end, cues):
+            return code, "role"
     if not named:
         # "합참 \"北 도발 대응 정밀타격훈련\"": the answering state spoke of its own fire.
         return answering, "role"
@@ -434,18 +436,16 @@ def _is_launch_area(alias: str, cues: LangCues) -> bool:
     return next(cues.launch_areas.finditer(alias, cues.word_start), None) is not None
 
 
-def _fired_from_area(folded: str, start: int, end: int, cues: LangCues) -> bool:
+def _fired_from_area(code: str, folded: str, end: int, cues: LangCues) -> bool:
     """A launch area merely named is a place ("평양 타격 훈련", "平壌を想定", "blasts in
     Crimea"): it is the launcher's only when fired from ("순안 일대에서 동해상으로 쏜",
     "크림반도서 쏜", "クリミア半島から", "東倉里で…発射", "Sanaa fires"; "from Sunan" is read by
-    the markers), or, failing every other launcher, as a last guess (`_named_launch_area`)."""
-    area = next(cues.launch_areas.finditer(folded[start:end], cues.word_start), None)
-    if area is None:
-        return False
+    the markers), or, failing every other launcher, as a last guess (`_named_launch_area`).
+    `code` is the launch area's state, the area ending at `end`."""
     # North Korea's sites are where its missiles come from; Russia's and Yemen's regions are
     # as often struck ("벨고로드 지역에서 … 공격으로", "クルスク州から住民避難"): for them the
     # launch word must follow the marker.
-    markers = _FIRED_FROM if area[0] == "KP" else _FIRED_FROM_THEN_LAUNCH
+    markers = _FIRED_FROM if code == "KP" else _FIRED_FROM_THEN_LAUNCH
     marker = markers.get(cues.lang)
     return marker is not None and marker.match(folded, end) is not None
 
@@ -454,7 +454,7 @@ _AREA_SUFFIX = {
     "ko": r"\s?(?:반도|지역|주|해상|앞바다|일대|부근|인근)?\s?",
     "ja": r"(?:半島|州|近郊|郊外|付近|周辺|沖|港|一帯)?",
 }
-_EN_FIRES = (
+_EN_FIRES = re.compile(
     r"\s+(?:fires?|launch(?:es)?|test-fires?|lobs?)\s+"
     r"(?!(?:after|as|in|on|at|near|over|amid|during|and|following|rage|burn)\b)(?:[\w-]+\s+){0,2}"
     r"(?:ballistic|missiles?|rockets?|scuds?|icbms?|srbms?|slbms?)\b"
@@ -462,14 +462,14 @@ _EN_FIRES = (
 _FIRED_FROM = {
     "ko": re.compile(_AREA_SUFFIX["ko"] + r"(?:에서|서\s)"),
     "ja": re.compile(_AREA_SUFFIX["ja"] + r"(?:から|で[^、。\s]{0,12}発射)"),
-    "en": re.compile(_EN_FIRES),
+    "en": _EN_FIRES,
 }
 _FIRED_FROM_THEN_LAUNCH = {
     "ko": re.compile(_AREA_SUFFIX["ko"] + r"(?:에서|서)\s?(?:발사|쏜|쏘|쐈|날아)"),
     "ja": re.compile(
         _AREA_SUFFIX["ja"] + r"(?:から(?:発射|撃|弾道|ミサイル)|で[^、。\s]{0,12}発射)"
     ),
-    "en": re.compile(_EN_FIRES),
+    "en": _EN_FIRES,
 }
 
 

@@ -456,7 +456,7 @@ def _sure_by_the_model(report: Report, policy: EventPolicy) -> bool:
 _TESTING_STATES = frozenset({"IN", "PK", "US", "KR", "CN", "FR", "GB"})
 
 
-def _names_a_ballistic_missile(reasons: tuple[str, ...] | list[str]) -> bool:
+def _names_a_ballistic_missile(reasons: Sequence[str]) -> bool:
     return any(r.endswith((":ballistic", ":hypersonic")) for r in reasons)
 
 

@@ -244,14 +244,42 @@ class TestNotLaunchReports:
             # a 4.5-ton "super-large warhead" is a cruise missile's; Emad is also a name
             ("North Korea tests 'super-large warhead' for cruise missile", "en", "en:ballistic"),
             ("Emad Hassan fires coach after derby loss", "en", "en:ballistic"),
+            # Sapsan trains, the Toophan anti-tank missile, the K4 grenade launcher
+            ("Russia says drones launched at Moscow, Sapsan trains delayed", "en", "en:ballistic"),
+            ("Iran unveils Toophan anti-tank missile; fires at target in drill", "en",
+             "en:ballistic"),
+            ("北 소형 무인기에 K4 유탄기관총 발사", "ko", "ko:ballistic"),
+            # the Iskander-K is the system's cruise missile
+            ("Iskander-K missiles launched from Kursk region left little warning time", "en",
+             "en:ballistic"),
+            ("키이우 정부청사 타격한 미사일은 이스칸데르-K", "ko", "ko:ballistic"),
+            ("ロシア軍、イスカンデルKでハルキウを攻撃", "ja", "ja:ballistic"),
+            ("이스칸데르 K 순항미사일로 키이우 공격", "ko", "ko:ballistic"),
+            ("イスカンデル・K巡航ミサイルでキーウを攻撃", "ja", "ja:ballistic"),
         ],
-    )
+    )  # fmt: skip
     def test_names_and_verbs_that_are_not_a_ballistic_launch(
         self, title: str, lang: str, cue: str
     ) -> None:
         """A word inside another ("거세질"), a drone or target of a missile's name, the
-        newspaper "Nodong Sinmun", a test called off: no ballistic or launch cue."""
+        newspaper "Nodong Sinmun", a test called off, a train or an anti-tank missile sharing a
+        name, the Iskander's cruise variant: no ballistic or launch cue."""
         assert cue not in classify_item(item(title, lang=lang), model=None).reasons
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "cue"),
+        [
+            # surface-to-ship missiles are coastal cruise missiles
+            ("Several 100 km surface-to-ship missiles fired toward East Sea, military says", "en",
+             "neg:cruise"),
+            # the Iskander-M beside the -K, and North Korea's "Iskander" KN-23, are ballistic
+            ("Zaluzhnyi: 11 Iskander-M and Iskander-K missiles fired at Kyiv region", "en",
+             "en:ballistic"),
+            ("북한판 이스칸데르 KN-23 발사", "ko", "ko:ballistic"),
+        ],
+    )  # fmt: skip
+    def test_names_read_for_the_missile_they_are(self, title: str, lang: str, cue: str) -> None:
+        assert cue in classify_item(item(title, lang=lang), model=None).reasons
 
     def test_launch_in_the_background_of_another_story(self) -> None:
         """The rules mark a summary recalling a launch under an unrelated title; alone they

@@ -536,39 +536,3 @@ def test_a_launcher_detected_or_acting_is_no_speaker(title: str, lang: str) -> N
                                  published_at=PUBLISHED))  # fmt: skip
     assert verdict.is_launch
     assert not verdict.retrospective
-
-
-@pytest.mark.parametrize(
-    ("title", "lang"),
-    [
-        ("Russia says drones launched at Moscow, Sapsan trains to St Petersburg delayed", "en"),
-        ("Iran unveils Toophan anti-tank missile; fires at target in drill", "en"),
-        ("北 소형 무인기에 K4 유탄기관총 발사", "ko"),
-        # the Iskander-K is the system's cruise missile
-        ("Iskander-K missiles launched from Kursk region left little warning time", "en"),
-        ("키이우 정부청사 타격한 미사일은 이스칸데르-K", "ko"),
-        ("ロシア軍、イスカンデルKでハルキウを攻撃", "ja"),
-        ("이스칸데르 K 순항미사일로 키이우 공격", "ko"),
-        ("イスカンデル・K巡航ミサイルでキーウを攻撃", "ja"),
-    ],
-)
-def test_words_that_only_look_like_missile_names(title: str, lang: str) -> None:
-    """Sapsan trains, the Toophan anti-tank missile, the K4 grenade launcher, the Iskander-K
-    cruise missile: no ballistic missile by name."""
-    verdict = classify_item(Item(id="t", source="t", title=title, lang=lang,
-                                 published_at=PUBLISHED), model=None)  # fmt: skip
-    assert f"{lang}:ballistic" not in verdict.reasons
-
-
-def test_surface_to_ship_missiles_are_cruise_missiles() -> None:
-    title = "Several 100 km surface-to-ship missiles fired toward East Sea, military says"
-    verdict = classify_item(Item(id="t", source="t", title=title, lang="en",
-                                 published_at=PUBLISHED), model=None)  # fmt: skip
-    assert "neg:cruise" in verdict.reasons
-
-
-def test_the_iskander_m_beside_the_k_is_still_ballistic() -> None:
-    title = "Zaluzhnyi: 11 Iskander-M and Iskander-K missiles fired at Kyiv region, all shot down"
-    verdict = classify_item(Item(id="t", source="t", title=title, lang="en",
-                                 published_at=PUBLISHED), model=None)  # fmt: skip
-    assert "en:ballistic" in verdict.reasons

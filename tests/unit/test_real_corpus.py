@@ -86,3 +86,29 @@ def test_detector_reads_the_development_split_as_trained(corpus) -> None:
         fn += row["label"] and not said
     assert tp / (tp + fp) >= 0.97
     assert tp / (tp + fn) >= 0.95
+
+
+def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
+    """bench/eval_real.py: a launch whose first `new` alert names another state, or none, and
+    the share of found launch reports naming the event's launcher."""
+    from eval_real import Corpus, event_figures, launcher_figures  # noqa: PLC0415
+
+    corpus = Corpus(
+        events={e: {"actor": "KP"} for e in ("kp-1", "kp-2", "kp-3")},
+        items=[{"id": f"i{n}", "event": f"kp-{n}", "label": True} for n in (1, 2, 3)]
+        + [{"id": "neg", "event": None, "label": False}],
+    )
+
+    def new(item_id: str, country: str | None) -> dict:
+        return {"event_id": item_id, "kind": "new", "trigger_item_id": item_id,
+                "facts": {"country": country} if country else {}}  # fmt: skip
+
+    scores = event_figures(corpus, [new("i1", "KP"), new("i2", "KR"), new("i3", None)])
+    assert (scores.wrong_launcher, scores.no_launcher) == (["kp-2"], ["kp-3"])
+    verdicts = [
+        {"id": "i1", "is_launch": True, "facts": {"country": "KP"}},
+        {"id": "i2", "is_launch": True, "facts": {"country": "KR"}},
+        {"id": "i3", "is_launch": False},
+        {"id": "neg", "is_launch": True, "facts": {"country": "KP"}},
+    ]
+    assert launcher_figures(corpus, verdicts) == (1, 2)
