@@ -285,7 +285,8 @@ class LangCues:
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
     landing_names: NamedPatterns  # canonical landing-area names and their local aliases
-    classes: NamedPatterns  # in priority order: the first class named wins
+    classes: NamedPatterns  # range words, in priority order: the first class named wins
+    system_classes: NamedPatterns  # named systems by class, tried before `classes`
     numbers: dict[str, int]
     extract: dict[str, re.Pattern[str]]  # only the keys the file defines
     authorities: NamedPatterns
@@ -339,6 +340,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),
         landing_names=_named(data.get("landing_names", {})),
         classes=_named(data.get("classes", {})),
+        system_classes=_named(data.get("system_classes", {})),
         numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
         extract={key: re.compile(p) for key, p in data.get("extract", {}).items() if p},
         authorities=_named(data.get("authorities", {})),

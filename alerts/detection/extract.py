@@ -618,10 +618,19 @@ def canonical_area(area: str | None, cues: LangCues) -> str | None:
 
 
 def _find_class(folded: str, cues: LangCues) -> str | None:
-    """The highest-priority class named in the title, else in the rest (an SLBM that is also
-    "short-range" is an SLBM; a title's "IRBM" beats background about a "Hwasong-16"), else
-    unidentified ballistic when the text says ballistic or projectile."""
+    """The class of a named system in the title, else of a range word there ("IRBM"), else
+    the same in the rest (a title's "IRBM" beats background about a "Hwasong-16"), each table
+    in priority order (an SLBM that is also "short-range" is an SLBM); else unidentified
+    ballistic when the text says ballistic or projectile. A named system beats a range word
+    of its part: a Nodong that Japanese copy calls "中距離" is an MRBM, South Korea's Hyunmoo
+    fired in answer to "the North's ICBM" an SRBM."""
     for part in folded.split("\n", 1):
+        systems = [name for name, _, _ in cues.system_classes.finditer(part, cues.word_start)]
+        if systems:
+            # The first named, but a hypersonic glider or aeroballistic missile named with
+            # others is one of a mixed salvo ("two Kinzhals and nine Iskanders": SRBMs).
+            system = next((name for name in systems if name != "hypersonic"), systems[0])
+            return _CLASS_VALUES.get(system, system)
         named = {name for name, _, _ in cues.classes.finditer(part, cues.word_start)}
         for name in cues.classes.names:
             if name in named:
