@@ -41,7 +41,13 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _EN_WEEKDAY = re.compile(
     rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
 )
-_EN_MONTH = re.compile(rf"\b(?:in|since|last) (?P<m>{_MONTH})\b(?!\.? \d)")  # "in January"
+# A month named alone: "in January", "the failure of April 2017", "April's strike", "the April
+# Iskander strike on Kryvyi Rih" (not "may": "North Korea may test").
+_EN_MONTH = re.compile(
+    rf"\b(?:in|since|last|of) (?P<m>{_MONTH})\b(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
+    r"|\b(?P<n>january|february|march|april|june|july|august|september|october|november"
+    r"|december)(?:'s)? (?:[\w-]+ ){0,2}(?:strike|attack|test|launch|barrage|salvo|raid)"
+)
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
     r"|\b(?P<early>earlier (?:this|in the) week)\b"  # not yesterday: it would say so
@@ -172,8 +178,10 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             for m in _EN.finditer(folded)
             if not _background(folded, m)
         ]
-        ends = [_month_end(today, _MONTHS[m["m"]]) for m in _EN_MONTH.finditer(folded)
-                if not _background(folded, m)]  # fmt: skip
+        ends = [_month_end(today, _MONTHS[m["m"] or m["n"]], int(m["y"]) if m["y"] else None)
+                for m in _EN_MONTH.finditer(folded)
+                if not _background(folded, m)
+                and not (m["n"] and _MONTHS[m["n"]] == today.month)]  # fmt: skip
     gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
     return gaps + _relative_days_before(folded, lang, today)
@@ -279,12 +287,14 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
     return None
 
 
-def _month_end(today: date, month: int) -> date | None:
-    """A month named alone: counted from its last day (at most `today`), so that a story of
-    "January" read in April is months old, and one of this month is today's."""
-    if not 1 <= month <= 12:
+def _month_end(today: date, month: int, year: int | None = None) -> date | None:
+    """A month named alone (of `year`, when stated): counted from its last day (at most
+    `today`), so that a story of "January" read in April is months old, and one of this month
+    is today's."""
+    if not 1 <= month <= 12 or (year is not None and year > today.year):
         return None
-    year = today.year if month <= today.month else today.year - 1
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
     first_of_next = date(year + month // 12, month % 12 + 1, 1)
     return min(today, first_of_next - timedelta(days=1))
 

@@ -78,6 +78,12 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("지난 주말 발사된 미사일", "ko", 5),  # Friday 04:00 in Seoul
         ("中国が先週末に少なくとも1発を発射", "ja", 5),
         ("昨年の発射実験を公表", "ja", 365),
+        # a month named before the strike or test, or "of" a month (and year)
+        ("sbu names commanders behind the november iskander strike on kryvyi rih", "en", 35),
+        ("december's barrage was the largest of the war", "en", 4),
+        ("report: failed hwasong-12 of april 2017 came down on a city", "en", 2440),
+        ("north korea may test a missile soon", "en", None),  # "may", the verb
+        ("russia says its january strike on kyiv hit arms depots", "en", None),  # this month
         # ...unless it is the point of comparison: news of today's launch
         ("the missile flew farther than last week's", "en", None),
         ("fires a missile a month after its last test last month", "en", None),
