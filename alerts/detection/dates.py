@@ -41,8 +41,9 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _EN_WEEKDAY = re.compile(
     rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
 )
-# A month named alone: "in January", "the failure of April 2017", "April's strike", "the April
-# Iskander strike on Kryvyi Rih" (not "may": "North Korea may test").
+# ...nor the day a count stood at ("by Wednesday morning ten were confirmed dead", "as of
+# Friday"), though "killed by Tuesday's strike" dates the strike.
+_COUNT_AS_OF = re.compile(r"\b(?:by|as of) $")
 _EN_MONTH = re.compile(
     rf"\b(?:in|since|last|of) (?P<m>{_MONTH})\b(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
     r"|\b(?P<n>january|february|march|april|june|july|august|september|october|november"
@@ -143,8 +144,11 @@ def stated_day_offsets(
         # Thursday morning), not six days back.
         tomorrow_is_today = zone is None and published_at.hour >= 10
         for m in _EN_WEEKDAY.finditer(folded):
-            if _background(folded, m) or _FUTURE_BEFORE.search(
-                folded[max(0, m.start() - 40) : m.start()]
+            before = folded[max(0, m.start() - 40) : m.start()]
+            if (
+                _background(folded, m)
+                or _FUTURE_BEFORE.search(before)
+                or (_COUNT_AS_OF.search(before) and not folded.startswith("'s", m.end()))
             ):
                 continue
             gap = (weekday - _WEEKDAYS.index(m["w"])) % 7

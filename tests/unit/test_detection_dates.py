@@ -84,6 +84,10 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("report: failed hwasong-12 of april 2017 came down on a city", "en", 2440),
         ("north korea may test a missile soon", "en", None),  # "may", the verb
         ("russia says its january strike on kyiv hit arms depots", "en", None),  # this month
+        # the day a count stood at is not the news's day; the day of a strike is
+        ("by wednesday morning ten were confirmed dead after the strike", "en", None),
+        ("as of monday the toll stood at five", "en", None),
+        ("two killed by tuesday's strike on kramatorsk", "en", 2),
         # ...unless it is the point of comparison: news of today's launch
         ("the missile flew farther than last week's", "en", None),
         ("fires a missile a month after its last test last month", "en", None),
