@@ -276,10 +276,26 @@ class TestNotLaunchReports:
             ("Zaluzhnyi: 11 Iskander-M and Iskander-K missiles fired at Kyiv region", "en",
              "en:ballistic"),
             ("북한판 이스칸데르 KN-23 발사", "ko", "ko:ballistic"),
+            # a civil defence drill is a drill; civil defence counting the wounded is not
+            ("Tokyo holds civil defence drill for a missile attack", "en", "neg:drill"),
         ],
     )  # fmt: skip
     def test_names_read_for_the_missile_they_are(self, title: str, lang: str, cue: str) -> None:
         assert cue in classify_item(item(title, lang=lang), model=None).reasons
+
+    def test_civil_defence_reporting_a_strike_is_no_drill(self) -> None:
+        """Saudi or Israeli civil defence counting the wounded of a launch: the rules still
+        call it a launch (the bare name had read as a drill and left a Houthi launch missed)."""
+        verdict = classify_item(
+            item(
+                "Saudi forces down Houthi missile fired at Najran",
+                "A Houthi ballistic missile aimed at Najran was shot down on Friday evening; "
+                "shrapnel wounded 37 people, per Saudi civil defence.",
+            ),
+            model=None,
+        )
+        assert "neg:drill" not in verdict.reasons
+        assert verdict.is_launch
 
     def test_launch_in_the_background_of_another_story(self) -> None:
         """The rules mark a summary recalling a launch under an unrelated title; alone they
