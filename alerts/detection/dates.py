@@ -33,7 +33,7 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _EN = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # "Jan. 2", not "May 2023"
+    rf"(?<!long )\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # not "May 2023"
     rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -42,12 +42,18 @@ _EN_WEEKDAY = re.compile(
     rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
 )
 # ...nor the day a count stood at ("by Wednesday morning ten were confirmed dead", "as of
-# Friday"), though "killed by Tuesday's strike" dates the strike.
+# Friday"), though "killed by Tuesday's strike" or "by Monday night's attack" dates the strike.
 _COUNT_AS_OF = re.compile(r"\b(?:by|as of) $")
+_WEEKDAY_OF = re.compile(r"(?: (?:morning|afternoon|evening|night))?'s\b")
+# A month named alone: "in January" ("since January" is a point of comparison), "the failure
+# of April" or "of April 2017" (full names; not "of Mar-a-Lago"), "April's strike", "the April
+# 2024 Iskander strike on Kryvyi Rih" (not "may", the verb, nor China's Long March rockets).
+_FULL_MONTH = "january|february|march|april|june|july|august|september|october|november|december"
 _EN_MONTH = re.compile(
-    rf"\b(?:in|since|last|of) (?P<m>{_MONTH})\b(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
-    r"|\b(?P<n>january|february|march|april|june|july|august|september|october|november"
-    r"|december)(?:'s)? (?:[\w-]+ ){0,2}(?:strike|attack|test|launch|barrage|salvo|raid)"
+    rf"\b(?:in|last) (?P<m>{_MONTH})\b(?!\.? \d)"
+    rf"|\bof (?P<o>{_FULL_MONTH}|may)\b(?![\w-])(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
+    rf"|(?<!long )\b(?P<n>{_FULL_MONTH})(?:'s)?(?: (?P<y2>(?:19|20)\d\d))? (?:[\w-]+ ){{0,2}}"
+    r"(?:strike|attack|test|launch|barrage|salvo|raid)(?:e?s)?\b"
 )
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
@@ -78,7 +84,9 @@ _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese 
 # "the first since May 4", "5月4日以来".
 _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
-    r"|\bprevious(?:ly)?|\bearlier"
+    r"|\bprevious(?:ly)?|\bearlier|\bthan (?:the|its)|\bthan (?=(?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)[a-z]*'s)"
+    r"|\bretaliat\w*|\baveng\w*|\brevenge|\b(?:response|answer|reply) to|\bsurpass\w*"
     r"|\b(?:last|first) (?:tested|test-fired|test-launched|fired|launched|flown|flew)(?: in)?)\b"
     r"[^.;]{0,30}$"
 )  # "last tested in April", "first test-fired in March": the missile's history
@@ -148,7 +156,7 @@ def stated_day_offsets(
             if (
                 _background(folded, m)
                 or _FUTURE_BEFORE.search(before)
-                or (_COUNT_AS_OF.search(before) and not folded.startswith("'s", m.end()))
+                or (_COUNT_AS_OF.search(before) and not _WEEKDAY_OF.match(folded, m.end()))
             ):
                 continue
             gap = (weekday - _WEEKDAYS.index(m["w"])) % 7
@@ -182,10 +190,8 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             for m in _EN.finditer(folded)
             if not _background(folded, m)
         ]
-        ends = [_month_end(today, _MONTHS[m["m"] or m["n"]], int(m["y"]) if m["y"] else None)
-                for m in _EN_MONTH.finditer(folded)
-                if not _background(folded, m)
-                and not (m["n"] and _MONTHS[m["n"]] == today.month)]  # fmt: skip
+        ends = [_named_month_end(today, m) for m in _EN_MONTH.finditer(folded)
+                if not _background(folded, m)]  # fmt: skip
     gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
     return gaps + _relative_days_before(folded, lang, today)
@@ -289,6 +295,17 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
         if candidate <= today + timedelta(days=1):  # a day's slack for time zones
             return candidate
     return None
+
+
+def _named_month_end(today: date, m: re.Match[str]) -> date | None:
+    """The last day of an English month named alone (`_EN_MONTH`), or None when it dates
+    nothing: this month before a strike ("January's strike" read in January tells no day), a
+    later month "of" no year ("by the end of March", read in February, is to come)."""
+    year = m["y"] or m["y2"]
+    month = _MONTHS[m["m"] or m["o"] or m["n"]]
+    if year is None and ((m["n"] and month == today.month) or (m["o"] and month > today.month)):
+        return None
+    return _month_end(today, month, int(year) if year else None)
 
 
 def _month_end(today: date, month: int, year: int | None = None) -> date | None:

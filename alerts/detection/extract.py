@@ -134,7 +134,7 @@ def extract_facts(
     )
     return Facts(
         country=country,
-        missile_class=_find_class(folded, cues),
+        missile_class=_find_class(folded, cues, country),
         count=count,
         count_text=count_text,
         launch_time=time_utc,
@@ -617,27 +617,72 @@ def canonical_area(area: str | None, cues: LangCues) -> str | None:
     return area
 
 
-def _find_class(folded: str, cues: LangCues) -> str | None:
-    """The class of a named system in the title, else of a range word there ("IRBM"), else
-    the same in the rest (a title's "IRBM" beats background about a "Hwasong-16"), each table
-    in priority order (an SLBM that is also "short-range" is an SLBM); else unidentified
-    ballistic when the text says ballistic or projectile. A named system beats a range word
-    of its part: a Nodong that Japanese copy calls "中距離" is an MRBM, South Korea's Hyunmoo
-    fired in answer to "the North's ICBM" an SRBM."""
+def _find_class(folded: str, cues: LangCues, country: str | None = None) -> str | None:
+    """The class the title names, else the rest: the first named there, a range or type word
+    ("IRBM", "중거리"; the first class in `classes` order when several: an SLBM that is also
+    "short-range" is an SLBM) or a named system (`system_classes`; a hypersonic one only when
+    named alone: "two Kinzhals and nine Iskanders" were SRBMs; "hypersonic" alone yields to a
+    system of another class, a Hwasong-16B, an Iskander), a system naming the missile a
+    range word just gave its class (a Nodong that Japanese copy calls "中距離弾道ミサイル「ノドン」"
+    is an MRBM); systems named later are background ("its first ICBM since March's Scud test",
+    "SLBMと推定…6月のムスダンに続く"). A range word of another state than the launcher is
+    not the launch's ("한미, 北 IRBM에 맞대응…에이태큼스": Seoul's ATACMS are SRBMs). Else
+    unidentified ballistic when the text says ballistic or projectile."""
     for part in folded.split("\n", 1):
-        systems = [name for name, _, _ in cues.system_classes.finditer(part, cues.word_start)]
-        if systems:
-            # The first named, but a hypersonic glider or aeroballistic missile named with
-            # others is one of a mixed salvo ("two Kinzhals and nine Iskanders": SRBMs).
-            system = next((name for name in systems if name != "hypersonic"), systems[0])
-            return _CLASS_VALUES.get(system, system)
-        named = {name for name, _, _ in cues.classes.finditer(part, cues.word_start)}
-        for name in cues.classes.names:
-            if name in named:
-                return _CLASS_VALUES.get(name, name)
+        found = _class_named(part, cues, country)
+        if found is not None:
+            return _CLASS_VALUES.get(found, found)
     if cues.positive["ballistic"].search(folded) or cues.positive["projectile"].search(folded):
         return MissileClass.UNIDENTIFIED.value
     return None
+
+
+def _others_word(part: str, start: int, cues: LangCues, country: str | None) -> bool:
+    """Whether the range word at `start` follows the name of a state other than `country`."""
+    if country is None:
+        return False
+    before = part[max(0, start - 32) : start]
+    if country != "KP" and _THE_NORTHS.search(before):
+        return True
+    owners = [(code, end) for code, _, end in cues.countries.finditer(before, cues.word_start)]
+    return bool(owners) and owners[-1][0] != country and bool(_OWNED.match(before, owners[-1][1]))
+
+
+# What may stand between a range word and the system it names: "中距離弾道ミサイル「ノドン」",
+# "medium-range ballistic missile, a Nodong", "준중거리 탄도미사일 '노동'".
+_NAMING_GAP = re.compile(
+    r"""\s?(?:(?:(?:ballistic )?missiles?|탄도\s?미사일|미사일|(?:전략)?탄도탄|弾道ミサイル"""
+    r"""|ミサイル)[\s,]*)?"""
+    r"""[\s'"「『“‘(（・·-]*(?:(?:an?|the) )?$"""
+)
+
+
+# Another state's range word: "北 IRBM", "북한의 ICBM", "北朝鮮のICBM", "the North's ICBM".
+_OWNED = re.compile(r"(?:'s|의|の)?\s?$")
+_THE_NORTHS = re.compile(r"\bthe north's $")
+
+
+def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
+    words = [w for w in cues.classes.finditer(part, cues.word_start)
+             if not _others_word(part, w[1], cues, country)]  # fmt: skip
+    systems = list(cues.system_classes.finditer(part, cues.word_start))
+    if not words and not systems:
+        return None
+    system = next((s for s in systems if s[0] != "hypersonic"), systems[0] if systems else None)
+    if not words:
+        return system[0] if system else None
+    named = {name for name, _, _ in words}
+    word = next(name for name in cues.classes.names if name in named)
+    if system is None:
+        return word
+    first_word = min(start for _, start, _ in words)
+    if (word == "hypersonic" and system[0] != "hypersonic") or system[1] < first_word:
+        return system[0]
+    if system[0] != "hypersonic" and any(
+        end <= system[1] and _NAMING_GAP.match(part[end : system[1]]) for _, _, end in words
+    ):
+        return system[0]
+    return word
 
 
 def _number(word: str, cues: LangCues) -> int | None:

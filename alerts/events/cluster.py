@@ -65,7 +65,7 @@ class EventPolicy:
     """Knobs of event grouping (from Settings)."""
 
     follow_up_s: float = 36 * 3600  # a report without a time this soon after: a follow-up
-    fresh_after_s: float = 12 * 3600  # ...unless its headline fires, this long after
+    fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.9  # a report this sure may open an event; less sure ones join
     guessed_open_confidence: float = 0.97  # ...this sure, if its launcher is only guessed

@@ -84,10 +84,28 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         ("report: failed hwasong-12 of april 2017 came down on a city", "en", 2440),
         ("north korea may test a missile soon", "en", None),  # "may", the verb
         ("russia says its january strike on kyiv hit arms depots", "en", None),  # this month
+        # ...but not since a month (a point of comparison), a month with its year after "in",
+        # a month as the motive or the record surpassed, a later month "of" no year, nor
+        # "of Mar-a-Lago" or China's Long March
+        ("north korea fires icbm, its first since july 2023", "en", None),
+        ("debris showed the missile was made in may 2023", "en", None),
+        (
+            "houthis fire missile at tel aviv in retaliation for december's raid on sanaa",
+            "en",
+            None,
+        ),
+        ("iran fires missiles to avenge july's tehran attack", "en", None),
+        ("the barrage surpassed july's record raid", "en", None),
+        ("the missile flew further than the february launch", "en", None),
+        ("due by the end of march", "en", None),
+        ("blast heard at the gates of mar-a-lago", "en", None),
+        ("china's long march 2f launch", "en", None),
+        ("the april 2023 iskander strike on uman", "en", 249),
         # the day a count stood at is not the news's day; the day of a strike is
         ("by wednesday morning ten were confirmed dead after the strike", "en", None),
         ("as of monday the toll stood at five", "en", None),
         ("two killed by tuesday's strike on kramatorsk", "en", 2),
+        ("two killed by monday night's strike", "en", 3),
         # ...unless it is the point of comparison: news of today's launch
         ("the missile flew farther than last week's", "en", None),
         ("fires a missile a month after its last test last month", "en", None),

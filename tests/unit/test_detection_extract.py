@@ -97,6 +97,25 @@ class TestMissileClass:
             ("에이태큼스 5발로 세바스토폴 공격", "ko", "SRBM"),  # not Topol in Sevastopol
             # The paper, not the missile:
             ("노동신문, 탄도미사일 발사 보도", "ko", "unidentified_ballistic"),
+            ("Rodong Sinmun: Kim oversaw test of new Hwasong-18 ICBM", "en", "ICBM"),
+            ("North Korea test-fires new solid-fuel IRBM, Nodong Sinmun says", "en", "IRBM"),
+            # A system named after the launch's range word is background or comparison...
+            ("러, 전쟁 중 첫 ICBM 발사…에이태큼스·스톰섀도 공격 직후", "ko", "ICBM"),
+            ("Seoul sees mini-SLBM like October's KN-23 derivative", "en", "SLBM"),
+            ("北朝鮮\nSLBMと推定される1発を撃った。6月のムスダンに続く", "ja", "SLBM"),
+            ("N. Korea fires short-range missiles, not Musudan", "en", "SRBM"),
+            ("Dnipro attack: ICBM, Kinzhal and Kh-101s", "en", "ICBM"),
+            # ...unless it names the missile the range word gave, or the word is another's
+            ("平壌から中距離弾道ミサイル「ノドン」2発", "ja", "MRBM"),
+            ("(속보) 한미, 北 IRBM 대응 에이태큼스 4발 사격", "ko", "SRBM"),
+            ("North Korea fires hypersonic missile, a Hwasong-16B", "en", "IRBM"),
+            # Names that are not missiles
+            (
+                "Senator Shaheen condemns North Korea's ballistic missile launch",
+                "en",
+                "unidentified_ballistic",
+            ),
+            ("현무암 지대에 탄도미사일 낙하", "ko", "unidentified_ballistic"),
             ("North Korea fires Pukguksong-2 from land", "en", "MRBM"),
         ],
     )

@@ -107,22 +107,20 @@ def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> No
     assert later.event_id != first.event_id
 
 
-def test_a_firing_headline_past_midnight_hours_after_the_launch_joins(store: EventStore) -> None:
-    """A habitual launcher's firing headline filed past midnight, 11 hours after an afternoon
-    launch, is a late copy of it: on the development split no habitual launcher's next launch
-    was first reported less than 14 hours after its last, while late copies came 10 to 13
-    hours after ("Fourth launch from Yemen in two days", 11 hours; "Houthis fire missiles toward
-    merchant ship; both land in the sea", 13 hours). The bar is 12 hours, short of the
-    earliest real next launch."""
-    evening = NOW + timedelta(hours=5)  # 15:00 KST
-    first, late, fresh = feed(
-        store,
-        report("1", evening, "KP"),
-        report("2", evening + timedelta(hours=11), "KP"),  # 02:00 KST the next day
-        report("3", evening + timedelta(hours=19), "KP"),
+def test_a_firing_headline_nine_hours_after_the_launch_on_the_next_day_opens(
+    store: EventStore,
+) -> None:
+    """Iran's barrage of 24 June 2025 after the ceasefire was first reported 9 hours after its
+    strike on Al Udeid the evening before, and the Houthis fired at Israel twice 9 hours apart
+    over 13-14 January 2025: a habitual launcher's firing headline on a later day opens a new
+    event 8 hours after the latest launch (a 12-hour bar had folded the first into the day
+    before and sent no `new` alert)."""
+    evening = NOW + timedelta(hours=9)  # 19:00 KST
+    first, fresh = feed(
+        store, report("1", evening, "KP"), report("2", evening + timedelta(hours=9), "KP")
     )
-    assert late.event_id == first.event_id
     assert fresh.outcome is ItemOutcome.NEW_EVENT
+    assert fresh.event_id != first.event_id
 
 
 def test_a_stated_time_misread_before_the_known_launch_joins_it(store: EventStore) -> None:
