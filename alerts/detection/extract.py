@@ -518,6 +518,9 @@ def _choose_named(
 ) -> tuple[str, str]:
     """Of the countries a line merely names, the launcher and how sure (see _subject)."""
     code, how = _subject(named, folded, cues)
+    firing = _topic_fires(code, folded, cues)
+    if firing:
+        how = "subject"  # "韓国、新型弾道ミサイル発射実験に成功": the topic fires
     owner = _fielded_system(folded, cues)
     if owner == code and owner not in HABITUAL_LAUNCHERS:
         return code, how  # "韓国軍も弾道ミサイル「玄武2」発射 北朝鮮と同時に": its own system
@@ -530,13 +533,37 @@ def _choose_named(
         # "韓国軍、玄武2とATACMSを発射 北朝鮮の...": a state named with its own system fired it
         # (not so a habitual launcher's system: "Russia fires North Korean KN-23s").
         return owner, how
-    if code not in HABITUAL_LAUNCHERS:
+    if code not in HABITUAL_LAUNCHERS and not firing:
         # "Iran fires missiles after US strikes": beside a habitual launcher, another state
-        # merely named is its target, speaker or foe far more often than the launcher.
+        # merely named is its target, speaker or foe far more often than the launcher; not the
+        # subject firing ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域射程に").
         habitual = next((c for _, _, c in named if c in HABITUAL_LAUNCHERS), None)
         if habitual:
             return habitual, "guess"
     return code, how
+
+
+_TOPIC_REACH = 14  # "韓国、新型弾道ミサイル発射", not "韓国軍、8発の飛距離は…直後の発射"
+
+
+def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
+    """Whether a Korean or Japanese line opens with the state as its topic and fires right
+    after, naming no other state between ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域
+    射程に"; not "韓国、北朝鮮の発射を非難", nor the speaker of "합참, … 탄도미사일 탐지…두 달
+    만의 발사")."""
+    if cues.lang == "en":
+        return False
+    named = list(cues.launchers.finditer(folded, cues.word_start))
+    if not named or named[0][0] != code or named[0][1] > 1:
+        return False
+    topic = _TOPIC_OF_LINE.match(folded, named[0][2])
+    if topic is None:
+        return False
+    limit = min(topic.end() + _TOPIC_REACH, named[1][1] if len(named) > 1 else len(folded))
+    return any(
+        (m := cues.positive[kind].search(folded, topic.end())) is not None and m.start() < limit
+        for kind in ("launch_verb", "launch_headline")
+    )
 
 
 def _answering_state(folded: str, cues: LangCues) -> str | None:

@@ -336,6 +336,22 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "country", "sure"),
+    [
+        # A headline's topic firing right after it is the launcher, beside a habitual one...
+        ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域射程に", "ja", "KR", True),
+        # ...not a topic speaking of another's launch, nor one answering it
+        ("韓国軍、8発の飛距離は110～670キロ 北朝鮮の米韓空母訓練直後の発射", "ja", "KP", False),
+        ("韓国、北朝鮮の弾道ミサイル発射を非難", "ja", "KP", True),
+    ],
+)  # fmt: skip
+def test_a_topic_firing_in_the_headline(text: str, lang: str, country: str, sure: bool) -> None:
+    guessed: list[bool] = []
+    facts = extract_facts(text, lang, published_at=PUBLISHED, guessed=guessed)
+    assert (facts.country, not guessed) == (country, sure)
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "country"),
     [
         ("米韓、ATACMS4発で対抗射撃 今年4回目", "ja", "KR"),
