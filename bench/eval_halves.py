@@ -1,17 +1,25 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
-Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
+Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old] [--joint]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
 model without dev half a (`scripts/train_detector.py --leave-out-half a`), scores half a with
 `bench/eval_real.py --split dev:a`, then the same for half b. The shipped weights file is put
 back afterwards, whatever happens. Needs the `train` extra.
+
+`--joint` scores the whole dev split in one stream instead, each item by the half model that
+did not see it: a launch's neighbours of the other half (the next day's launch by the same
+launcher, another state's launch the same night) are in the stream, as in production, so
+merges and duplicates between events of the two halves show (per half, they cannot).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import shutil
 import subprocess
 import sys
@@ -27,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors a half")
     parser.add_argument("--threshold", type=float, default=None, help="model decision point")
     parser.add_argument("--no-old", action="store_true", help="train on the real corpus only")
+    parser.add_argument("--joint", action="store_true", help="both halves in one stream")
     args = parser.parse_args(argv)
     python = sys.executable
+    if args.joint:
+        return joint(args)
     with tempfile.TemporaryDirectory(prefix="eval-halves-") as tmp:
         shipped = Path(tmp) / "shipped.json"
         shutil.copyfile(WEIGHTS, shipped)
@@ -49,6 +60,75 @@ def main(argv: list[str] | None = None) -> int:
                 )  # fmt: skip
         finally:
             shutil.copyfile(shipped, WEIGHTS)
+    return 0
+
+
+def _train_half(half: str, out: Path, args: argparse.Namespace) -> None:
+    train = [sys.executable, str(ROOT / "scripts" / "train_detector.py"), "--folds", "2",
+             "--leave-out-half", half, "--out", str(out)]  # fmt: skip
+    if args.threshold is not None:
+        train += ["--threshold", str(args.threshold)]
+    if args.no_old:
+        train.append("--no-old")
+    subprocess.run(train, check=True, capture_output=True)
+
+
+def joint(args: argparse.Namespace) -> int:
+    """The dev split in one stream, each item classified by the model trained without its half
+    (this checkout's code, in this process; the replay as `alerts replay` runs it)."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import eval_real as er
+    from real_corpus import load
+
+    import alerts.cli as cli
+    from alerts.config import load_settings
+    from alerts.detection.classify import classify_item
+    from alerts.detection.model import LinearModel
+    from alerts.events.keys import Keys
+    from alerts.events.store import EventStore
+    from alerts.models import Item, Verdict
+
+    corpus = load()
+    dev = corpus.split("dev")
+    half_of = {i["id"]: h for h in ("a", "b") for i in corpus.split(f"dev:{h}").items}
+    models = {}
+    with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:
+        for half in ("a", "b"):
+            out = Path(tmp) / f"without-{half}.json"
+            _train_half(half, out, args)
+            data = json.loads(out.read_text(encoding="utf-8"))
+            models[half] = LinearModel(data["weights"], data["bias"], data["threshold"])
+    print("== models trained without each dev half; the whole dev split in one stream")
+
+    def cross_fitted(item: Item) -> Verdict:
+        return classify_item(item, model=models[half_of[item.id]])
+
+    rows = sorted(dev.items, key=lambda i: i["published"])
+    items = [cli.item_from_json({k: r[k] for k in er.ITEM_FIELDS}, line_no=n)
+             for n, r in enumerate(rows, start=1)]  # fmt: skip
+    verdicts = []
+    for item in items:
+        verdict = cross_fitted(item)
+        verdicts.append({"id": item.id, "is_launch": verdict.is_launch,
+                         "facts": verdict.facts.as_dict()})  # fmt: skip
+    said = {v["id"]: bool(v["is_launch"]) for v in verdicts}
+    er.print_items("joint", er.item_figures(rows, said))
+    right, found = er.launcher_figures(corpus, verdicts)
+    print(f"           launcher right on {right} of {found} launch reports found")
+    settings = load_settings()
+    out = io.StringIO()
+    with cli._redis_for(settings) as client, contextlib.redirect_stdout(out):
+        store = EventStore(client, keys=Keys("alerts:eval-joint:"), seen_ttl_s=86400)
+        original = cli.classify_item
+        cli.classify_item = cross_fitted
+        try:
+            cli._replay(items, store, cli.policy_from(settings))
+        finally:
+            cli.classify_item = original
+            store.delete_namespace()
+    alerts = [a for a in map(json.loads, out.getvalue().splitlines()) if "kind" in a]
+    er.print_events("joint", er.event_figures(dev, alerts), args.wrong)
     return 0
 
 
