@@ -73,6 +73,7 @@ THEATRE_LAUNCHERS: dict[str, frozenset[str]] = {
     "ukraine": frozenset({"RU", "UA"}),
     "south_asia": frozenset({"IN", "PK"}),
     "us_test": frozenset({"US"}),
+    "caucasus": frozenset({"AM", "AZ"}),
 }
 
 

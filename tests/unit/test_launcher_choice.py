@@ -408,6 +408,21 @@ def test_a_report_without_a_sure_launcher_names_its_region() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Overnight ballistic missile strike on Ganja kills at least 10", "en"),
+        ("아제르바이잔 간자에 탄도미사일 공격…10명 사망", "ko"),
+        ("アゼルバイジャン第2の都市ギャンジャに弾道ミサイル 10人死亡", "ja"),
+    ],
+)  # fmt: skip
+def test_a_caucasus_strike_naming_no_launcher_is_of_that_region(title: str, lang: str) -> None:
+    """Karabakh war strikes told without their launcher had joined an Indian test of the
+    night before, the only open event: the region keeps them to Armenia's and Azerbaijan's."""
+    item = Item(id="1", source="t", title=title, summary="", lang=lang, published_at=PUBLISHED)
+    assert "theatre:caucasus" in classify_item(item).reasons
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "country"),
     [
         ("Zelensky: ballistic missile that killed 12 in Kyiv was made in North Korea", "en", "RU"),
