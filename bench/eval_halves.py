@@ -1,6 +1,6 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
-Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old] [--joint]
+Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old] [--joint [--tree PATH]]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
@@ -11,7 +11,9 @@ back afterwards, whatever happens. Needs the `train` extra.
 `--joint` scores the whole dev split in one stream instead, each item by the half model that
 did not see it: a launch's neighbours of the other half (the next day's launch by the same
 launcher, another state's launch the same night) are in the stream, as in production, so
-merges and duplicates between events of the two halves show (per half, they cannot).
+merges and duplicates between events of the two halves show (per half, they cannot). With
+`--tree PATH` (a worktree of an earlier release) that release's detector, event rules and
+training script are scored on this checkout's corpus with this checkout's measures.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=None, help="model decision point")
     parser.add_argument("--no-old", action="store_true", help="train on the real corpus only")
     parser.add_argument("--joint", action="store_true", help="both halves in one stream")
+    parser.add_argument("--tree", type=Path, default=None, help="--joint: another checkout")
     args = parser.parse_args(argv)
     python = sys.executable
     if args.joint:
@@ -63,21 +67,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _train_half(half: str, out: Path, args: argparse.Namespace) -> None:
-    train = [sys.executable, str(ROOT / "scripts" / "train_detector.py"), "--folds", "2",
+def _train_half(half: str, out: Path, args: argparse.Namespace, tree: Path = ROOT) -> None:
+    train = [sys.executable, str(tree / "scripts" / "train_detector.py"), "--folds", "2",
              "--leave-out-half", half, "--out", str(out)]  # fmt: skip
     if args.threshold is not None:
         train += ["--threshold", str(args.threshold)]
     if args.no_old:
         train.append("--no-old")
-    subprocess.run(train, check=True, capture_output=True)
+    corpus = {"REAL_CORPUS_ROOT": str(ROOT / "tests" / "corpus" / "real"), "PYTHONPATH": str(tree)}
+    subprocess.run(train, check=True, capture_output=True, env={**os.environ, **corpus})
 
 
 def joint(args: argparse.Namespace) -> int:
     """The dev split in one stream, each item classified by the model trained without its half
-    (this checkout's code, in this process; the replay as `alerts replay` runs it)."""
-    sys.path.insert(0, str(ROOT))
+    (the code of this checkout or of `--tree`, imported in this process; the replay as `alerts
+    replay` runs it)."""
+    tree = (args.tree or ROOT).resolve()
     sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.insert(0, str(tree))  # first on the path: the `alerts` package scored
     import eval_real as er
     from real_corpus import load
 
@@ -96,7 +103,7 @@ def joint(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:
         for half in ("a", "b"):
             out = Path(tmp) / f"without-{half}.json"
-            _train_half(half, out, args)
+            _train_half(half, out, args, tree)
             data = json.loads(out.read_text(encoding="utf-8"))
             models[half] = LinearModel(data["weights"], data["bias"], data["threshold"])
     print("== models trained without each dev half; the whole dev split in one stream")
