@@ -50,7 +50,7 @@ _WEEKDAY_OF = re.compile(r"(?: (?:morning|afternoon|evening|night))?'s\b")
 # 2024 Iskander strike on Kryvyi Rih" (not "may", the verb, nor China's Long March rockets).
 _FULL_MONTH = "january|february|march|april|june|july|august|september|october|november|december"
 _EN_MONTH = re.compile(
-    rf"\b(?:in|last) (?P<m>{_MONTH})\b(?!\.? \d)"
+    rf"\b(?:in|last) (?P<m>{_MONTH})\b(?:,? (?P<y1>(?:19|20)\d\d)\b)?(?!\.? \d)"
     rf"|\bof (?P<o>{_FULL_MONTH}|may)\b(?![\w-])(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
     rf"|(?<!long )\b(?P<n>{_FULL_MONTH})(?:'s)?(?: (?P<y2>(?:19|20)\d\d))? (?:[\w-]+ ){{0,2}}"
     r"(?:strike|attack|test|launch|barrage|salvo|raid)(?:e?s)?\b"
@@ -86,7 +86,8 @@ _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
     r"|\bprevious(?:ly)?|\bearlier|\bthan (?:the|its)|\bthan (?=(?:jan|feb|mar|apr|may|jun|jul|aug"
     r"|sep|oct|nov|dec)[a-z]*'s)"
-    r"|\bretaliat\w*|\baveng\w*|\brevenge|\b(?:response|answer|reply) to|\bsurpass\w*"
+    r"|\bin (?:retaliation|response|answer|reply) (?:for|to)|\bto avenge|\brevenge for"
+    r"|\bsurpass\w*|\b(?:made|manufactured|produced|built|developed|designed|unveiled|deployed)"
     r"|\b(?:last|first) (?:tested|test-fired|test-launched|fired|launched|flown|flew)(?: in)?)\b"
     r"[^.;]{0,30}$"
 )  # "last tested in April", "first test-fired in March": the missile's history
@@ -190,7 +191,7 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             for m in _EN.finditer(folded)
             if not _background(folded, m)
         ]
-        ends = [_named_month_end(today, m) for m in _EN_MONTH.finditer(folded)
+        ends = [_named_month_end(today, m, folded) for m in _EN_MONTH.finditer(folded)
                 if not _background(folded, m)]  # fmt: skip
     gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
@@ -297,13 +298,19 @@ def _resolve(today: date, month: str | None, day: str) -> date | None:
     return None
 
 
-def _named_month_end(today: date, m: re.Match[str]) -> date | None:
+_PART_OF = re.compile(r"\b(?:end|beginning|start|middle|mid|close) $")
+
+
+def _named_month_end(today: date, m: re.Match[str], folded: str) -> date | None:
     """The last day of an English month named alone (`_EN_MONTH`), or None when it dates
     nothing: this month before a strike ("January's strike" read in January tells no day), a
-    later month "of" no year ("by the end of March", read in February, is to come)."""
-    year = m["y"] or m["y2"]
+    later month's end or start of no year ("by the end of March", read in February, is to
+    come; "the failed test of November", read in January, is last year's)."""
+    year = m["y"] or m["y1"] or m["y2"]
     month = _MONTHS[m["m"] or m["o"] or m["n"]]
-    if year is None and ((m["n"] and month == today.month) or (m["o"] and month > today.month)):
+    if year is None and m["n"] and month == today.month:
+        return None
+    if year is None and m["o"] and month > today.month and _PART_OF.search(folded, 0, m.start()):
         return None
     return _month_end(today, month, int(year) if year else None)
 

@@ -561,9 +561,16 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
         return False
     limit = min(topic.end() + _TOPIC_REACH, named[1][1] if len(named) > 1 else len(folded))
     return any(
-        (m := cues.positive[kind].search(folded, topic.end())) is not None and m.start() < limit
+        (m := cues.positive[kind].search(folded, topic.end())) is not None
+        and m.start() < limit
+        and not _NOTED.search(folded, m.start(), m.end() + _NOTED_REACH)
         for kind in ("launch_verb", "launch_headline")
     )
+
+
+# A launch the topic noted, not fired: "イスラエル軍、ミサイル発射を確認", "美, 발사 탐지".
+_NOTED = re.compile(r"確認|探知|把握|非難|抗議|警戒|分析|확인|탐지|포착|감지|파악|규탄|비난|분석")
+_NOTED_REACH = 8
 
 
 def _answering_state(folded: str, cues: LangCues) -> str | None:
@@ -664,42 +671,56 @@ def _find_class(folded: str, cues: LangCues, country: str | None = None) -> str 
     return None
 
 
-def _others_word(part: str, start: int, cues: LangCues, country: str | None) -> bool:
-    """Whether the range word at `start` follows the name of a state other than `country`."""
+def _others_word(
+    part: str, word: tuple[str, int, int], cues: LangCues, country: str | None
+) -> bool:
+    """Whether the range word is another launch's than `country`'s: owned by another state
+    ("北 IRBM", "北朝鮮のICBM", "the North's ICBM") or answered ("ICBMに対抗し", "respond to
+    ICBM test by firing ATACMS")."""
+    _, start, end = word
+    before = part[max(0, start - 32) : start]
+    if _ANSWERED_AFTER.match(part, end) or _ANSWERED_BEFORE.search(before):
+        return True
     if country is None:
         return False
-    before = part[max(0, start - 32) : start]
     if country != "KP" and _THE_NORTHS.search(before):
         return True
     owners = [(code, end) for code, _, end in cues.countries.finditer(before, cues.word_start)]
-    return bool(owners) and owners[-1][0] != country and bool(_OWNED.match(before, owners[-1][1]))
+    if not owners or owners[-1][0] == country:
+        return False
+    owned = _OWNED.match(before, owners[-1][1])
+    return owned is not None and (owned.group(1) is not None or owners[-1][0] == "KP")
 
 
 # What may stand between a range word and the system it names: "中距離弾道ミサイル「ノドン」",
 # "medium-range ballistic missile, a Nodong", "준중거리 탄도미사일 '노동'".
 _NAMING_GAP = re.compile(
     r"""\s?(?:(?:(?:ballistic )?missiles?|탄도\s?미사일|미사일|(?:전략)?탄도탄|弾道ミサイル"""
-    r"""|ミサイル)[\s,]*)?"""
+    r"""|弾道弾|ミサイル)[\s,]*)?"""
     r"""[\s'"「『“‘(（・·-]*(?:(?:an?|the) )?$"""
 )
 
 
 # Another state's range word: "北 IRBM", "북한의 ICBM", "北朝鮮のICBM", "the North's ICBM".
-_OWNED = re.compile(r"(?:'s|의|の)?\s?$")
+_OWNED = re.compile(r"('s|의|の)?\s?$")  # a bare name owns only as North Korea's: "北 ICBM"
+_ANSWERED_AFTER = re.compile(r"\s?(?:に|에)?\s?(?:対抗|対応|대응|맞대응|맞서)")
+_ANSWERED_BEFORE = re.compile(
+    r"\b(?:respond(?:s|ed|ing)? to|in response to|answer(?:s|ed|ing)? to)(?: (?:the|an?|its))?"
+    r"(?: north(?: korea)?(?:'s)?)? $"
+)
 _THE_NORTHS = re.compile(r"\bthe north's $")
 
 
 def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
     words = [w for w in cues.classes.finditer(part, cues.word_start)
-             if not _others_word(part, w[1], cues, country)]  # fmt: skip
+             if not _others_word(part, w, cues, country)]  # fmt: skip
     systems = list(cues.system_classes.finditer(part, cues.word_start))
     if not words and not systems:
         return None
     system = next((s for s in systems if s[0] != "hypersonic"), systems[0] if systems else None)
     if not words:
         return system[0] if system else None
-    named = {name for name, _, _ in words}
-    word = next(name for name in cues.classes.names if name in named)
+    word = _range_word(words)
     if system is None:
         return word
     first_word = min(start for _, start, _ in words)
@@ -710,6 +731,21 @@ def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
     ):
         return system[0]
     return word
+
+
+_QUALIFIES = 16  # "short-range SLBM", "단거리 SLBM": the SLBM is the missile, the range its kind
+
+
+def _range_word(words: list[tuple[str, int, int]]) -> str:
+    """The class of the first range or type word named ("fires short-range missiles days
+    after ICBM launch": SRBMs), but an SLBM that word qualifies is an SLBM, and "hypersonic"
+    gives way to any range word ("hypersonic intermediate-range ballistic missile": IRBM)."""
+    first = words[0]
+    if first[0] == "hypersonic":
+        return next((name for name, _, _ in words if name != "hypersonic"), first[0])
+    if any(n == "SLBM" and first[2] <= s <= first[2] + _QUALIFIES for n, s, _ in words):
+        return "SLBM"
+    return first[0]
 
 
 def _number(word: str, cues: LangCues) -> int | None:

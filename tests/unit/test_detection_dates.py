@@ -89,6 +89,11 @@ PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
         # "of Mar-a-Lago" or China's Long March
         ("north korea fires icbm, its first since july 2023", "en", None),
         ("debris showed the missile was made in may 2023", "en", None),
+        # ...while a month and year after "in", or "of" a past month, dates the story
+        ("the strike on kharkiv in may 2023 killed seven, court hears", "en", 218),
+        ("the failed test of november", "en", 35),
+        # ...and a strike's own label is no motive
+        ("iran's retaliatory missile attack on israel on jan. 1", "en", 3),
         (
             "houthis fire missile at tel aviv in retaliation for december's raid on sanaa",
             "en",

@@ -109,6 +109,15 @@ class TestMissileClass:
             ("平壌から中距離弾道ミサイル「ノドン」2発", "ja", "MRBM"),
             ("(속보) 한미, 北 IRBM 대응 에이태큼스 4발 사격", "ko", "SRBM"),
             ("North Korea fires hypersonic missile, a Hwasong-16B", "en", "IRBM"),
+            ("パキスタン、中距離弾道弾「シャヒーン3」発射", "ja", "MRBM"),
+            ("米韓、ICBMに対抗し地対地ミサイル射撃 米軍「ATACMSは韓国領海に着弾」", "ja", "SRBM"),
+            ("US and South Korea respond to ICBM test by firing ATACMS missiles", "en", "SRBM"),
+            # a state named bare before a range word is no owner (but 北 is: "北 IRBM")
+            ("フーシ派、イスラエル 極超音速ミサイル発射", "ja", "hypersonic"),
+            # the first range word named; an SLBM it qualifies is an SLBM
+            ("North Korea fires short-range missiles days after ICBM launch", "en", "SRBM"),
+            ("North Korea fires IRBM, its first since Hwasong-18 ICBM test", "en", "IRBM"),
+            ("北, 단거리 SLBM 발사", "ko", "SLBM"),
             # Names that are not missiles
             (
                 "Senator Shaheen condemns North Korea's ballistic missile launch",

@@ -343,6 +343,9 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         # ...not a topic speaking of another's launch, nor one answering it
         ("韓国軍、8発の飛距離は110～670キロ 北朝鮮の米韓空母訓練直後の発射", "ja", "KP", False),
         ("韓国、北朝鮮の弾道ミサイル発射を非難", "ja", "KP", True),
+        # ...nor one confirming a launch it tracked
+        ("イスラエル軍、ミサイル発射を確認", "ja", "IL", False),
+        ("米国、ミサイル発射を確認", "ja", "US", False),
     ],
 )  # fmt: skip
 def test_a_topic_firing_in_the_headline(text: str, lang: str, country: str, sure: bool) -> None:
