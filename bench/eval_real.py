@@ -145,6 +145,22 @@ def launcher_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int
     return right, len(found)
 
 
+def class_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
+    """Of the launch reports found that state a class (SRBM, ICBM...; not bare "ballistic"),
+    how many the detector gives that class: the class an alert shows and a subscriber's class
+    filter reads."""
+    by_id = {i["id"]: i for i in corpus.items}
+    stated = [
+        (v, str(by_id[v["id"]]["facts"]["class"]))
+        for v in verdicts
+        if v.get("is_launch")
+        and by_id[v["id"]]["label"]
+        and str((by_id[v["id"]].get("facts") or {}).get("class", "ballistic")) != "ballistic"
+    ]
+    right = sum((v.get("facts") or {}).get("missile_class") == cls for v, cls in stated)
+    return right, len(stated)
+
+
 def print_items(name: str, groups: dict[str, Counts]) -> None:
     a = groups["all"]
     print(f"  {name:8} items: P {_f(a.precision)}  R {_f(a.recall)}"
@@ -305,6 +321,8 @@ def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namesp
     print_items(name, item_figures(items, said))
     right, found = launcher_figures(corpus, verdicts)
     print(f"           launcher right on {right} of {found} launch reports found")
+    right, stated = class_figures(corpus, verdicts)
+    print(f"           class right on {right} of {stated} launch reports found that state one")
     if args.wrong:
         by_id = {v["id"]: v for v in verdicts}
         bad = [i for i in items if said[i["id"]] != bool(i["label"])]

@@ -112,3 +112,28 @@ def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
         {"id": "neg", "is_launch": True, "facts": {"country": "KP"}},
     ]
     assert launcher_figures(corpus, verdicts) == (1, 2)
+
+
+def test_the_bench_counts_classes_given_as_stated() -> None:
+    """bench/eval_real.py: of the found launch reports stating a class (not bare "ballistic"),
+    how many the detector gives that class."""
+    from eval_real import Corpus, class_figures  # noqa: PLC0415
+
+    corpus = Corpus(
+        events={"kp-1": {"actor": "KP"}},
+        items=[
+            {"id": "a", "event": "kp-1", "label": True, "facts": {"class": "ICBM"}},
+            {"id": "b", "event": "kp-1", "label": True, "facts": {"class": "SRBM"}},
+            {"id": "c", "event": "kp-1", "label": True, "facts": {"class": "ballistic"}},
+            {"id": "d", "event": "kp-1", "label": True, "facts": {"class": "IRBM"}},
+            {"id": "neg", "event": None, "label": False, "facts": {"class": "ICBM"}},
+        ],
+    )
+    verdicts = [
+        {"id": "a", "is_launch": True, "facts": {"missile_class": "ICBM"}},
+        {"id": "b", "is_launch": True, "facts": {"missile_class": "IRBM"}},
+        {"id": "c", "is_launch": True, "facts": {"missile_class": "SRBM"}},
+        {"id": "d", "is_launch": False, "facts": {"missile_class": "IRBM"}},
+        {"id": "neg", "is_launch": True, "facts": {"missile_class": "ICBM"}},
+    ]
+    assert class_figures(corpus, verdicts) == (1, 2)
