@@ -121,8 +121,7 @@ def joint(args: argparse.Namespace) -> int:
                          "facts": verdict.facts.as_dict()})  # fmt: skip
     said = {v["id"]: bool(v["is_launch"]) for v in verdicts}
     er.print_items("joint", er.item_figures(rows, said))
-    right, found = er.launcher_figures(corpus, verdicts)
-    print(f"           launcher right on {right} of {found} launch reports found")
+    er.print_found(corpus, verdicts)
     settings = load_settings()
     out = io.StringIO()
     with cli._redis_for(settings) as client, contextlib.redirect_stdout(out):

@@ -131,13 +131,16 @@ def _f(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def _found(corpus: Corpus, verdicts: Sequence[dict]) -> list[tuple[dict, dict]]:
+    """(verdict, item) of every launch report the detector found."""
+    by_id = {i["id"]: i for i in corpus.items}
+    return [(v, by_id[v["id"]]) for v in verdicts if v.get("is_launch") and by_id[v["id"]]["label"]]
+
+
 def launcher_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
     """Of the launch reports the detector found, how many name the event's launcher: the
     country an alert's update carries and a subscriber's country filter reads."""
-    by_id = {i["id"]: i for i in corpus.items}
-    found = [
-        (v, by_id[v["id"]]) for v in verdicts if v.get("is_launch") and by_id[v["id"]]["label"]
-    ]
+    found = _found(corpus, verdicts)
     right = sum(
         (v.get("facts") or {}).get("country") == corpus.events[item["event"]]["actor"]
         for v, item in found
@@ -149,16 +152,21 @@ def class_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
     """Of the launch reports found that state a class (SRBM, ICBM...; not bare "ballistic"),
     how many the detector gives that class: the class an alert shows and a subscriber's class
     filter reads."""
-    by_id = {i["id"]: i for i in corpus.items}
     stated = [
-        (v, str(by_id[v["id"]]["facts"]["class"]))
-        for v in verdicts
-        if v.get("is_launch")
-        and by_id[v["id"]]["label"]
-        and str((by_id[v["id"]].get("facts") or {}).get("class", "ballistic")) != "ballistic"
+        (v, cls)
+        for v, item in _found(corpus, verdicts)
+        if (cls := str((item.get("facts") or {}).get("class", "ballistic"))) != "ballistic"
     ]
     right = sum((v.get("facts") or {}).get("missile_class") == cls for v, cls in stated)
     return right, len(stated)
+
+
+def print_found(corpus: Corpus, verdicts: Sequence[dict]) -> None:
+    """The launcher and class lines under the item figures."""
+    right, found = launcher_figures(corpus, verdicts)
+    print(f"           launcher right on {right} of {found} launch reports found")
+    right, stated = class_figures(corpus, verdicts)
+    print(f"           class right on {right} of {stated} launch reports found that state one")
 
 
 def print_items(name: str, groups: dict[str, Counts]) -> None:
@@ -319,10 +327,7 @@ def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namesp
     verdicts = run_cli(tree, "classify", items)
     said = {v["id"]: bool(v.get("is_launch")) for v in verdicts}
     print_items(name, item_figures(items, said))
-    right, found = launcher_figures(corpus, verdicts)
-    print(f"           launcher right on {right} of {found} launch reports found")
-    right, stated = class_figures(corpus, verdicts)
-    print(f"           class right on {right} of {stated} launch reports found that state one")
+    print_found(corpus, verdicts)
     if args.wrong:
         by_id = {v["id"]: v for v in verdicts}
         bad = [i for i in items if said[i["id"]] != bool(i["label"])]

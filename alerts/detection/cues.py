@@ -285,8 +285,8 @@ class LangCues:
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
     landing_names: NamedPatterns  # canonical landing-area names and their local aliases
-    classes: NamedPatterns  # range words, in priority order: the first class named wins
-    system_classes: NamedPatterns  # named systems by class, tried before `classes`
+    classes: NamedPatterns  # range and type words by class ("IRBM", "중거리", "短距離")
+    system_classes: NamedPatterns  # named systems by class (extract._find_class reads both)
     numbers: dict[str, int]
     extract: dict[str, re.Pattern[str]]  # only the keys the file defines
     authorities: NamedPatterns

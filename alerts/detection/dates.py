@@ -18,20 +18,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}  # fmt: skip
+_MONTH_NAMES = (
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+    ("oct", "october"), ("nov", "november"), ("dec", "december"),
+)  # fmt: skip
+_MONTHS = {m: i for i, names in enumerate(_MONTH_NAMES, start=1) for m in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Full names, less "may" (the verb: "North Korea may test").
+_FULL_MONTH = "|".join(names[-1] for names in _MONTH_NAMES if names[-1] != "may")
 _EN = re.compile(
     rf"(?<!long )\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # not "May 2023"
     rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
@@ -48,7 +43,6 @@ _WEEKDAY_OF = re.compile(r"(?: (?:morning|afternoon|evening|night))?'s\b")
 # A month named alone: "in January" ("since January" is a point of comparison), "the failure
 # of April" or "of April 2017" (full names; not "of Mar-a-Lago"), "April's strike", "the April
 # 2024 Iskander strike on Kryvyi Rih" (not "may", the verb, nor China's Long March rockets).
-_FULL_MONTH = "january|february|march|april|june|july|august|september|october|november|december"
 _EN_MONTH = re.compile(
     rf"\b(?:in|last) (?P<m>{_MONTH})\b(?:,? (?P<y1>(?:19|20)\d\d)\b)?(?!\.? \d)"
     rf"|\bof (?P<o>{_FULL_MONTH}|may)\b(?![\w-])(?:,? (?P<y>(?:19|20)\d\d)\b)?(?!\.? \d)"
@@ -84,8 +78,7 @@ _EAST_ASIAN_OFFSET = timedelta(hours=9)  # days of month in Korean and Japanese 
 # "the first since May 4", "5月4日以来".
 _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bfollow(?:s|ed|ing)|\bsimilar to|\blike the one|\bthan on|\bas on"
-    r"|\bprevious(?:ly)?|\bearlier|\bthan (?:the|its)|\bthan (?=(?:jan|feb|mar|apr|may|jun|jul|aug"
-    r"|sep|oct|nov|dec)[a-z]*'s)"
+    rf"|\bprevious(?:ly)?|\bearlier|\bthan (?:the|its)|\bthan (?=(?:{_MONTH})'s)"
     r"|\bin (?:retaliation|response|answer|reply) (?:for|to)|\bto avenge|\brevenge for"
     r"|\bsurpass\w*|\b(?:made|manufactured|produced|built|developed|designed|unveiled|deployed)"
     r"|\b(?:last|first) (?:tested|test-fired|test-launched|fired|launched|flown|flew)(?: in)?)\b"

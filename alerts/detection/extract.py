@@ -249,15 +249,28 @@ def _headline_subject(code: str, folded: str, cues: LangCues) -> bool:
     飛行と分析", nor an alert: "イスラエル、全土に警報")."""
     if _fires_in_headline(code, folded, cues):
         return True
-    if cues.lang == "en":
+    opening = _opening_topic(code, folded, cues)
+    if opening is None:
         return False
-    first = next(cues.launchers.finditer(folded, cues.word_start), None)
-    if first is None or first[0] != code or first[1] > 1:
-        return False
-    if _TOPIC_OF_LINE.match(folded, first[2]) is None:
-        return False
-    hit = cues.positive["strike"].search(folded, first[2])
+    hit = cues.positive["strike"].search(folded, opening[0])
     return hit is not None and cues.positive["alert"].match(folded, hit.start()) is None
+
+
+def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
+    """For a Korean or Japanese line opening with the state as its topic ("韓国、", "北朝鮮は",
+    "우크라이나군,"): where the topic ends and where the next state is named (or the line's
+    end); else None."""
+    if cues.lang == "en":
+        return None
+    named = cues.launchers.finditer(folded, cues.word_start)
+    first = next(named, None)
+    if first is None or first[0] != code or first[1] > 1:
+        return None
+    topic = _TOPIC_OF_LINE.match(folded, first[2])
+    if topic is None:
+        return None
+    following = next(named, None)
+    return topic.end(), following[1] if following else len(folded)
 
 
 def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
@@ -551,17 +564,13 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     after, naming no other state between ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域
     射程に"; not "韓国、北朝鮮の発射を非難", nor the speaker of "합참, … 탄도미사일 탐지…두 달
     만의 발사")."""
-    if cues.lang == "en":
+    opening = _opening_topic(code, folded, cues)
+    if opening is None:
         return False
-    named = list(cues.launchers.finditer(folded, cues.word_start))
-    if not named or named[0][0] != code or named[0][1] > 1:
-        return False
-    topic = _TOPIC_OF_LINE.match(folded, named[0][2])
-    if topic is None:
-        return False
-    limit = min(topic.end() + _TOPIC_REACH, named[1][1] if len(named) > 1 else len(folded))
+    topic_end, next_state = opening
+    limit = min(topic_end + _TOPIC_REACH, next_state)
     return any(
-        (m := cues.positive[kind].search(folded, topic.end())) is not None
+        (m := cues.positive[kind].search(folded, topic_end)) is not None
         and m.start() < limit
         and not _NOTED.search(folded, m.start(), m.end() + _NOTED_REACH)
         for kind in ("launch_verb", "launch_headline")
@@ -653,15 +662,15 @@ def canonical_area(area: str | None, cues: LangCues) -> str | None:
 
 def _find_class(folded: str, cues: LangCues, country: str | None = None) -> str | None:
     """The class the title names, else the rest: the first named there, a range or type word
-    ("IRBM", "중거리"; the first class in `classes` order when several: an SLBM that is also
-    "short-range" is an SLBM) or a named system (`system_classes`; a hypersonic one only when
-    named alone: "two Kinzhals and nine Iskanders" were SRBMs; "hypersonic" alone yields to a
-    system of another class, a Hwasong-16B, an Iskander), a system naming the missile a
-    range word just gave its class (a Nodong that Japanese copy calls "中距離弾道ミサイル「ノドン」"
-    is an MRBM); systems named later are background ("its first ICBM since March's Scud test",
-    "SLBMと推定…6月のムスダンに続く"). A range word of another state than the launcher is
-    not the launch's ("한미, 北 IRBM에 맞대응…에이태큼스": Seoul's ATACMS are SRBMs). Else
-    unidentified ballistic when the text says ballistic or projectile."""
+    ("IRBM", "중거리"; see `_range_word`) or a named system (`system_classes`; a hypersonic one
+    only when named alone: "two Kinzhals and nine Iskanders" were SRBMs; "hypersonic" alone
+    yields to a system of another class, a Hwasong-16B, an Iskander), a system naming the
+    missile a range word just gave its class (a Nodong that Japanese copy calls
+    "中距離弾道ミサイル「ノドン」" is an MRBM); systems named later are background ("its first
+    ICBM since March's Scud test", "SLBMと推定…6月のムスダンに続く"). A range word of another
+    state than the launcher, or answered, is not the launch's ("한미, 北 IRBM에 맞대응…에이태큼스":
+    Seoul's ATACMS are SRBMs). Else unidentified ballistic when the text says ballistic or
+    projectile."""
     for part in folded.split("\n", 1):
         found = _class_named(part, cues, country)
         if found is not None:
@@ -685,11 +694,12 @@ def _others_word(
         return False
     if country != "KP" and _THE_NORTHS.search(before):
         return True
-    owners = [(code, end) for code, _, end in cues.countries.finditer(before, cues.word_start)]
+    owners = list(cues.countries.finditer(before, cues.word_start))
     if not owners or owners[-1][0] == country:
         return False
-    owned = _OWNED.match(before, owners[-1][1])
-    return owned is not None and (owned.group(1) is not None or owners[-1][0] == "KP")
+    owner, _, owner_end = owners[-1]  # the state named last before the word
+    owned = _OWNED.match(before, owner_end)
+    return owned is not None and (owned.group(1) is not None or owner == "KP")
 
 
 # What may stand between a range word and the system it names: "中距離弾道ミサイル「ノドン」",
