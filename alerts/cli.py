@@ -23,6 +23,7 @@ import redis
 from alerts.bootstrap import policy_from, secret_values
 from alerts.config import Settings, load_settings
 from alerts.detection.classify import classify_item
+from alerts.detection.stream import in_stream
 from alerts.embedded import start_embedded
 from alerts.events.codec import alert_to_dict
 from alerts.events.keys import Keys
@@ -74,14 +75,19 @@ def _emit(obj: dict[str, Any]) -> None:
 @click.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 def classify(file: IO[str]) -> None:
-    """Classify JSON Lines items; one JSON verdict per input line, in order."""
-    failed = False
-    for line_no, item, error in read_items(file):
+    """Classify JSON Lines items; one JSON verdict per input line, in order.
+
+    The input is read as one stream: an item's verdict weighs the launches the items around
+    it report (`alerts.detection.stream`); an item alone is judged as it stands.
+    """
+    read = list(read_items(file))
+    items = [item for _, item, _ in read if item is not None]
+    verdicts = iter(in_stream([(item.published_at, classify_item(item)) for item in items]))
+    for line_no, item, error in read:
         if item is None:
-            failed = True
             _emit({"id": f"line-{line_no}", "error": error})
             continue
-        verdict = classify_item(item)
+        verdict = next(verdicts)
         _emit(
             {
                 "id": item.id,
@@ -92,7 +98,7 @@ def classify(file: IO[str]) -> None:
                 "facts": verdict.facts.as_dict(),
             }
         )
-    if failed:
+    if len(items) < len(read):
         raise SystemExit(1)
 
 

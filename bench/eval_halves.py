@@ -114,11 +114,15 @@ def joint(args: argparse.Namespace) -> int:
     rows = sorted(dev.items, key=lambda i: i["published"])
     items = [cli.item_from_json({k: r[k] for k in er.ITEM_FIELDS}, line_no=n)
              for n, r in enumerate(rows, start=1)]  # fmt: skip
-    verdicts = []
-    for item in items:
-        verdict = cross_fitted(item)
-        verdicts.append({"id": item.id, "is_launch": verdict.is_launch,
-                         "facts": verdict.facts.as_dict()})  # fmt: skip
+    judged = [cross_fitted(item) for item in items]
+    try:  # as `alerts classify` reads its input: one stream
+        from alerts.detection.stream import in_stream
+    except ImportError:  # a release before it judged each item alone
+        pass
+    else:
+        judged = in_stream([(item.published_at, v) for item, v in zip(items, judged, strict=True)])
+    verdicts = [{"id": item.id, "is_launch": verdict.is_launch, "facts": verdict.facts.as_dict()}
+                for item, verdict in zip(items, judged, strict=True)]  # fmt: skip
     said = {v["id"]: bool(v["is_launch"]) for v in verdicts}
     er.print_items("joint", er.item_figures(rows, said))
     er.print_found(corpus, verdicts)

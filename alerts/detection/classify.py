@@ -221,10 +221,11 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
         verdict = dataclasses.replace(
             verdict, confidence=_confidence(probability, model.threshold, is_launch)
         )
-    if corrects or another or retrospective:
+    if corrects or another or retrospective or probability is not None:
         verdict = dataclasses.replace(
-            verdict, corrects=corrects, another=another, retrospective=retrospective
-        )
+            verdict, corrects=corrects, another=another, retrospective=retrospective,
+            probability=probability,
+        )  # fmt: skip
     return verdict
 
 

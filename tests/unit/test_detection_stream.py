@@ -1,0 +1,168 @@
+"""Verdicts reconsidered against the stream around them (`alerts.detection.stream`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from alerts.detection.classify import classify_item
+from alerts.detection.stream import in_stream
+from alerts.models import Facts, Item, Verdict
+
+T0 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+
+
+def verdict(
+    probability: float | None, country: str | None = "KP", *reasons: str, corrects: bool = False
+) -> Verdict:
+    is_launch = probability is not None and probability >= 0.6
+    return Verdict(
+        is_launch=is_launch,
+        confidence=0.9 if is_launch else 0.3,
+        reasons=reasons,
+        facts=Facts(country=country),
+        probability=probability,
+        corrects=corrects,
+        category=None if is_launch else "diplomacy",
+    )
+
+
+ANCHOR = verdict(0.99)
+NEGATIVE = verdict(0.02, None)
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+class TestLift:
+    def test_doubted_report_after_a_sure_one_of_its_launcher_is_a_launch_report(self) -> None:
+        """An analysis ("Analysts: Hwasong-12 on a flatter path could reach Guam") hours after
+        the flash."""
+        out = in_stream([(at(0), ANCHOR), (at(5), verdict(0.3))])
+        assert out[0] == ANCHOR
+        assert out[1].is_launch
+        assert out[1].reasons[-1] == "ctx:stream_launch"
+        assert out[1].confidence == 0.5
+        assert out[1].category is None
+
+    @pytest.mark.parametrize(
+        ("entries", "why"),
+        [
+            ([(at(0), ANCHOR), (at(5), verdict(0.3, "IR"))], "another launcher's anchor"),
+            ([(at(0), ANCHOR), (at(25), verdict(0.3))], "a day and more after it"),
+            ([(at(5), ANCHOR), (at(0), verdict(0.3))], "before the anchor"),
+            ([(at(0), ANCHOR), (at(5), verdict(0.05))], "too unlikely"),
+            ([(at(0), ANCHOR), (at(5), verdict(0.3, None))], "no launcher named"),
+            ([(at(0), verdict(0.9)), (at(5), verdict(0.3))], "the earlier report is not sure"),
+        ],
+    )
+    def test_not_lifted(self, entries: list[tuple[datetime, Verdict]], why: str) -> None:
+        out = in_stream(entries)
+        assert not out[1].is_launch, why
+        assert out[1] == entries[1][1]
+
+
+class TestSilence:
+    def test_launch_verdict_with_no_sure_report_around_it_is_not_a_launch(self) -> None:
+        """A postponement ("Range safety glitch pushes Vandenberg Minuteman test to
+        Wednesday") in a stream where nothing sure of a US launch came."""
+        entries = [(at(0), NEGATIVE), (at(3), verdict(0.77, "US"))]
+        out = in_stream(entries)
+        assert out[0] == NEGATIVE
+        assert not out[1].is_launch
+        assert out[1].reasons[-1] == "ctx:stream_silent"
+        assert out[1].confidence <= 0.45
+
+    @pytest.mark.parametrize(
+        ("anchor_hours", "kept"),
+        [(-47, True), (-49, False), (5.5, True), (7, False)],
+    )
+    def test_anchor_span(self, anchor_hours: float, kept: bool) -> None:
+        """An anchor up to 48 hours before or 6 hours after keeps it (a flash before the sure
+        reports); the stream has other items in the span (the anchor, or a negative)."""
+        entries = [(at(1), NEGATIVE), (at(anchor_hours), ANCHOR), (at(0), verdict(0.8))]
+        assert in_stream(entries)[2].is_launch is kept
+
+    def test_guessed_launcher_is_kept_by_any_launchers_anchor(self) -> None:
+        """A report guessed to be of South Korea's launch ("Seoul: missiles flew 1,000 km")
+        is kept by North Korea's flash."""
+        guessed = verdict(0.8, "KR", "ctx:launcher_guessed")
+        named = verdict(0.8, "KR")
+        out = in_stream([(at(0), ANCHOR), (at(2), guessed), (at(2), named)])
+        assert out[1].is_launch
+        assert not out[2].is_launch
+
+    def test_alone_it_stands(self) -> None:
+        """Silence means nothing where the stream has nothing else in the span: one item
+        alone, or with its neighbours days away, is judged as it stands."""
+        lone = verdict(0.8)
+        assert in_stream([(at(0), lone)]) == [lone]
+        assert in_stream([(at(-60), NEGATIVE), (at(0), lone), (at(7), NEGATIVE)])[1] == lone
+
+    def test_sure_reports_are_never_silenced(self) -> None:
+        entries = [(at(0), NEGATIVE), (at(1), verdict(0.96, "US"))]
+        assert in_stream(entries)[1] == entries[1][1]
+
+
+class TestUntouched:
+    @pytest.mark.parametrize(
+        "item",
+        [
+            verdict(None, "US", "ctx:rules_launch"),  # the rules decided (no model)
+            verdict(0.8, "US", corrects=True),  # a correction
+        ],
+    )
+    def test_rules_verdicts_and_corrections(self, item: Verdict) -> None:
+        entries = [(at(0), NEGATIVE), (at(1), item)]
+        assert in_stream(entries)[1] == item
+
+    def test_undated_items_neither_anchor_nor_change(self) -> None:
+        entries = [(None, ANCHOR), (at(1), verdict(0.3)), (None, verdict(0.8, "US"))]
+        assert in_stream(entries) == [e[1] for e in entries]
+
+    def test_order_is_kept(self) -> None:
+        entries = [(at(h), verdict(p)) for h, p in ((3, 0.99), (0, 0.02), (2, 0.99))]
+        assert in_stream(entries) == [e[1] for e in entries]
+
+
+class TestProbability:
+    def test_set_when_the_model_judged(self) -> None:
+        item = Item(
+            id="a", source="s", title="N. Korea fires ballistic missile into East Sea: JCS",
+            summary="South Korea's Joint Chiefs of Staff said the missile flew about 400 km.",
+            published_at=T0,
+        )  # fmt: skip
+        judged = classify_item(item)
+        assert judged.probability is not None
+        assert f"model:{judged.probability:.2f}" in judged.reasons
+        assert classify_item(item, model=None).probability is None
+
+
+class TestClassifyCommand:
+    def test_reads_its_input_as_one_stream(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`alerts classify` reconsiders each verdict against the others in its input (here
+        with fixed verdicts in place of the detector), keeps the input's order, and still
+        reports a bad line in its place."""
+        from click.testing import CliRunner
+
+        from alerts import cli
+
+        fixed = {"flash": ANCHOR, "analysis": verdict(0.3), "delay": verdict(0.8, "US")}
+        monkeypatch.setattr(cli, "classify_item", lambda item: fixed[item.id])
+        lines = [
+            '{"id": "analysis", "title": "t", "published": "2026-11-25T05:00:00Z"}',
+            "{oops",
+            '{"id": "flash", "title": "t", "published": "2026-11-25T00:00:00Z"}',
+            '{"id": "delay", "title": "t", "published": "2026-11-25T03:00:00Z"}',
+        ]
+        result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
+        assert result.exit_code == 1
+        out = [json.loads(line) for line in result.output.splitlines()]
+        assert [o["id"] for o in out] == ["analysis", "line-2", "flash", "delay"]
+        assert "line 2" in out[1]["error"]
+        assert (out[0]["is_launch"], out[0]["reasons"][-1]) == (True, "ctx:stream_launch")
+        assert (out[2]["is_launch"], out[2]["reasons"]) == (True, [])
+        assert (out[3]["is_launch"], out[3]["reasons"][-1]) == (False, "ctx:stream_silent")
