@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from alerts.detection.stream import LIFT_AFTER, lift, may_lift
 from alerts.errors import SourceError, SourceErrorKind, StoreError
 from alerts.events.cluster import (
     Action,
@@ -110,6 +111,8 @@ def process_items(
             result.decisions.append(ItemDecision(item, ItemOutcome.SEEN))
             continue
         decision, verdict = _judge(item, policy, now, baseline, classify)
+        if decision is not None and _follows_an_event(decision, events, policy, now):
+            decision, verdict = None, lift(verdict) if verdict is not None else None
         if decision is None and verdict is not None:  # a launch report or a correction
             decision = _decide_event(item, verdict, text_hash, events, policy, now, new_token)
         elif decision is not None:
@@ -140,6 +143,31 @@ def _judge(
     if not launch and not verdict.corrects:
         return ItemDecision(item, ItemOutcome.NOT_LAUNCH, verdict), verdict
     return None, verdict
+
+
+def _follows_an_event(
+    decision: ItemDecision, events: EventMemory, policy: Policy, now: datetime
+) -> bool:
+    """Whether a report the detector doubted names a launcher with an event launched in the
+    day before it: news of that launch after all (`alerts.detection.stream`), to be joined."""
+    verdict = decision.verdict
+    if (
+        decision.outcome is not ItemOutcome.NOT_LAUNCH
+        or verdict is None
+        or not may_lift(verdict)
+        or lift(verdict).confidence < policy.min_confidence
+    ):
+        return False
+    published = decision.item.published_at or now
+    window = LIFT_AFTER.total_seconds()
+    _, candidates, _ = events.snapshot(
+        around=published, span_s=window, now=now, country=verdict.facts.country
+    )
+    return any(
+        e.country == verdict.facts.country
+        and 0 <= (published - e.launch_at).total_seconds() <= window
+        for e in candidates
+    )
 
 
 def _decide_event(

@@ -18,8 +18,10 @@ hours of them. So, where the model judged an item (`Verdict.probability`):
 Measured on the development split (each item scored by a model that did not train on it, the
 whole split as one stream): precision 0.916 -> 0.947, recall 0.887 -> 0.901.
 
-`alerts classify` reads its input as one stream. The service's event stage has its own context
-(the open events), and needs none of this: a doubtful report cannot open an event there.
+`alerts classify` reads its input as one stream. The service's own stream is its open events:
+the pipeline lifts a doubted report when its launcher has an event launched in the day before
+(it joins that event, and cannot open one at the decision point), and needs no silencing (a
+report short of sure opens no event there).
 """
 
 from __future__ import annotations
@@ -80,14 +82,19 @@ def in_stream(entries: Sequence[tuple[datetime | None, Verdict]]) -> list[Verdic
     return out
 
 
-def _lifted(verdict: Verdict, at: datetime, anchors: _Anchors) -> Verdict:
-    """A doubted report of a launcher an anchor reported within the day before it: a launch
-    report."""
-    country = verdict.facts.country
-    if not country or (verdict.probability or 0.0) < LIFT_PROBABILITY:
-        return verdict
-    if not anchors.near(country, at, LIFT_AFTER, timedelta(0)):
-        return verdict
+def may_lift(verdict: Verdict) -> bool:
+    """Whether a verdict is one a sure report of its launcher's launch in the day before would
+    lift: the model doubted it, not out of hand, and it names its launcher."""
+    return (
+        not verdict.is_launch
+        and not verdict.corrects
+        and bool(verdict.facts.country)
+        and (verdict.probability or 0.0) >= LIFT_PROBABILITY
+    )
+
+
+def lift(verdict: Verdict) -> Verdict:
+    """The verdict as a launch report, at the decision point (`ctx:stream_launch`)."""
     return dataclasses.replace(
         verdict,
         is_launch=True,
@@ -95,6 +102,14 @@ def _lifted(verdict: Verdict, at: datetime, anchors: _Anchors) -> Verdict:
         category=None,
         reasons=(*verdict.reasons, "ctx:stream_launch"),
     )
+
+
+def _lifted(verdict: Verdict, at: datetime, anchors: _Anchors) -> Verdict:
+    """A doubted report of a launcher an anchor reported within the day before it: a launch
+    report."""
+    if may_lift(verdict) and anchors.near(verdict.facts.country, at, LIFT_AFTER, timedelta(0)):
+        return lift(verdict)
+    return verdict
 
 
 def _silenced(verdict: Verdict, at: datetime, anchors: _Anchors, dated: list[datetime]) -> Verdict:

@@ -10,7 +10,7 @@ def fake_classify(item: Item) -> Verdict:
 
     The first word is the country; FIRES makes it a launch; CORRECTS a correction that it was
     no ballistic launch; FIRES FIXES a correction that keeps it ballistic; ANOTHER says it is
-    a further launch.
+    a further launch; p=0.3 a report the model doubted at that probability.
     """
     words = item.title.split()
     tags = dict(w.split("=", 1) for w in words if "=" in w)
@@ -28,4 +28,6 @@ def fake_classify(item: Item) -> Verdict:
                        corrects="FIXES" in words)  # fmt: skip
     if "CORRECTS" in words:
         return Verdict(False, 0.2, (), facts, category="space", corrects=True)
+    if "p" in tags:  # a report the model doubted, at that probability
+        return Verdict(False, 0.2, (), facts, category="analysis", probability=float(tags["p"]))
     return Verdict(False, 0.1, (), category="drill")

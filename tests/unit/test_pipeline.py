@@ -134,6 +134,57 @@ class TestProcessItems:
         assert [a.kind for a in result.alerts] == [AlertKind.UPDATE]
         assert result.alerts[0].event_id == first.event_id
 
+    def test_doubted_report_of_a_launcher_with_an_event_the_day_before_joins_it(
+        self, store: EventStore
+    ) -> None:
+        """A report the model doubted ("Analysts: Hwasong-12 could reach Guam") naming a
+        launcher whose launch came hours before is news of it: it joins, with its facts."""
+        [first] = run(
+            store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5)
+        ).alerts
+        result = run(store, [item("2", "KP analysis p=0.3 class=IRBM", source="b")])
+        [decision] = result.decisions
+        assert decision.outcome is ItemOutcome.UPDATE
+        assert decision.event_id == first.event_id
+        assert decision.verdict is not None
+        assert decision.verdict.reasons[-1] == "ctx:stream_launch"
+        assert [(a.kind, a.facts.missile_class) for a in result.alerts] == [
+            (AlertKind.UPDATE, "IRBM")
+        ]
+
+    @pytest.mark.parametrize(
+        ("earlier", "title", "why"),
+        [
+            ("IR FIRES", "KP analysis p=0.3", "another launcher's event"),
+            ("KP FIRES", "KP analysis p=0.05", "too unlikely"),
+            (None, "KP analysis p=0.3", "no event at all: it opens none"),
+        ],
+    )
+    def test_doubted_report_stays_out_without_its_launchers_event(
+        self, store: EventStore, earlier: str | None, title: str, why: str
+    ) -> None:
+        if earlier:
+            run(store, [item("1", earlier, minutes=-300)], now=NOW - timedelta(hours=5))
+        result = run(store, [item("2", title, source="b")])
+        assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH], why
+        assert result.alerts == []
+
+    def test_doubted_report_a_day_after_the_launch_stays_out(self, store: EventStore) -> None:
+        run(store, [item("1", "KP FIRES", minutes=-25 * 60)], now=NOW - timedelta(hours=25))
+        result = run(store, [item("2", "KP analysis p=0.3", source="b")])
+        assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
+
+    def test_doubted_report_stays_out_above_the_operators_confidence_bar(
+        self, store: EventStore
+    ) -> None:
+        """ALERTS_MIN_CONFIDENCE above the decision point keeps such reports out."""
+        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5))
+        strict = dataclasses.replace(POLICY, min_confidence=0.6)
+        result = process_items([item("2", "KP analysis p=0.3", source="b")], events=store,
+                               classify=fake_classify, policy=strict, now=NOW,
+                               new_token=lambda: "t")  # fmt: skip
+        assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
+
     def test_seen_items_are_not_processed_again(self, store: EventStore) -> None:
         """Polling the same feed again produces no alert."""
         run(store, [item("1", "KP FIRES")])
