@@ -78,6 +78,7 @@ from alerts.detection.dates import stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
+from alerts.detection.stream import LIFT_PROBABILITY
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
@@ -208,7 +209,11 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             probability = None  # the rules' verdict and confidence stand
         else:
             is_launch = probability >= model.threshold and not retracts
-        if is_launch and not read_facts:  # the model found a launch the rules did not weigh
+        if not read_facts and (
+            is_launch or (probability is not None and probability >= LIFT_PROBABILITY)
+        ):
+            # The model found a launch the rules did not weigh, or doubts one that the stream
+            # around it may yet make a launch report (`stream.py`: that needs its launcher).
             facts = _read_facts(text, speakers, guessed, reasons)
     corrects, another, retrospective = _flags(
         folded, cues, is_launch, retracts, facts, speakers, reasons

@@ -140,6 +140,29 @@ class TestProbability:
         assert f"model:{judged.probability:.2f}" in judged.reasons
         assert classify_item(item, model=None).probability is None
 
+    @pytest.mark.parametrize(("probability", "launcher"), [(0.3, "KP"), (0.05, None)])
+    def test_a_doubted_report_names_its_launcher(
+        self, probability: float, launcher: str | None
+    ) -> None:
+        """A report the model doubts, not out of hand, has its facts read: the stream around
+        it may make a launch report of it, and that needs its launcher."""
+
+        class Fixed:
+            threshold = 0.6
+
+            def probability(self, found: object) -> float:
+                return probability
+
+        item = Item(
+            id="a", source="s", title="Analysts: North Korea's new missile could reach Guam",
+            summary="Analysts said the North Korean missile had a range of about 4,500 km.",
+            published_at=T0,
+        )  # fmt: skip
+        doubted = classify_item(item, model=Fixed())
+        assert not doubted.is_launch
+        assert doubted.probability == probability
+        assert doubted.facts.country == launcher
+
 
 class TestClassifyCommand:
     def test_reads_its_input_as_one_stream(self, monkeypatch: pytest.MonkeyPatch) -> None:
