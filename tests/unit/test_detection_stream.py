@@ -96,11 +96,17 @@ class TestSilence:
         assert not out[2].is_launch
 
     def test_alone_it_stands(self) -> None:
-        """Silence means nothing where the stream has nothing else in the span: one item
-        alone, or with its neighbours days away, is judged as it stands."""
+        """Silence means nothing where the stream was not listening: one item alone, or the
+        first hours of a stream with nothing else around, is judged as it stands."""
         lone = verdict(0.8)
         assert in_stream([(at(0), lone)]) == [lone]
-        assert in_stream([(at(-60), NEGATIVE), (at(0), lone), (at(7), NEGATIVE)])[1] == lone
+        assert in_stream([(at(0), lone), (at(7), NEGATIVE)])[0] == lone
+        assert in_stream([(at(-5), NEGATIVE), (at(0), lone)])[1] != lone  # others around
+
+    def test_a_quiet_stretch_of_a_long_stream_is_silence(self) -> None:
+        """An item days into a stream, with nothing else within its span: silenced."""
+        out = in_stream([(at(-60), NEGATIVE), (at(0), verdict(0.8)), (at(7), NEGATIVE)])
+        assert out[1].reasons[-1] == "ctx:stream_silent"
 
     def test_sure_reports_are_never_silenced(self) -> None:
         entries = [(at(0), NEGATIVE), (at(1), verdict(0.96, "US"))]
