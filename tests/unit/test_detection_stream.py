@@ -48,12 +48,16 @@ class TestLift:
         assert out[1].confidence == 0.5
         assert out[1].category is None
 
+    def test_a_flash_just_before_the_sure_reports_is_lifted(self) -> None:
+        out = in_stream([(at(0.5), ANCHOR), (at(0), verdict(0.3))])
+        assert out[1].reasons[-1] == "ctx:stream_launch"
+
     @pytest.mark.parametrize(
         ("entries", "why"),
         [
             ([(at(0), ANCHOR), (at(5), verdict(0.3, "IR"))], "another launcher's anchor"),
             ([(at(0), ANCHOR), (at(25), verdict(0.3))], "a day and more after it"),
-            ([(at(5), ANCHOR), (at(0), verdict(0.3))], "before the anchor"),
+            ([(at(1.5), ANCHOR), (at(0), verdict(0.3))], "over an hour before the anchor"),
             ([(at(0), ANCHOR), (at(5), verdict(0.05))], "too unlikely"),
             ([(at(0), ANCHOR), (at(5), verdict(0.3, None))], "no launcher named"),
             ([(at(0), verdict(0.9)), (at(5), verdict(0.3))], "the earlier report is not sure"),
