@@ -7,6 +7,7 @@ so each decision can be logged with its reason and tested without a clock.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from alerts.events.cluster import (
     new_event_id,
 )
 from alerts.events.identity import text_hash as hash_text
-from alerts.models import Alert, Delivery, Destination, Item, SourceSpec, Verdict
+from alerts.models import Alert, Delivery, Destination, Facts, Item, SourceSpec, Verdict
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
 from alerts.sources.jsonapi import parse_json_api
@@ -96,7 +97,9 @@ def process_items(
     baseline: bool = False,
 ) -> Processed:
     """Detect and deduplicate a batch, oldest first: one MGET and one pipeline for the batch,
-    plus a snapshot and a commit script per launch report.
+    plus a snapshot and a commit script per launch report (and a snapshot per report the
+    detector doubted that names its launcher, at most one a launcher a day while the batch
+    commits no event: `_join_follow_up`).
 
     An item already seen with the same text is skipped; an edited item is judged again (an
     edit that adds nothing joins silently). `baseline` (a source's first successful poll)
@@ -105,19 +108,22 @@ def process_items(
     ordered = sorted(items, key=lambda i: (i.published_at is None, i.published_at or now))
     result = Processed()
     marks: list[tuple[Item, str]] = []
+    quiet: dict[str, tuple[datetime, list[datetime]]] = {}  # see _join_follow_up
     for item, prior in zip(ordered, events.recall(ordered), strict=True):
         text_hash = hash_text(item.title, item.summary)
         if prior is not None and _same_text(prior, text_hash):
             result.decisions.append(ItemDecision(item, ItemOutcome.SEEN))
             continue
         decision, verdict = _judge(item, policy, now, baseline, classify)
-        if decision is not None and _follows_an_event(decision, events, policy, now):
-            decision, verdict = None, lift(verdict) if verdict is not None else None
         if decision is None and verdict is not None:  # a launch report or a correction
             decision = _decide_event(item, verdict, text_hash, events, policy, now, new_token)
-        elif decision is not None:
-            marks.append((item, f"{decision.outcome}|{text_hash}"))
-        assert decision is not None
+            quiet.clear()
+        else:
+            assert decision is not None
+            joined = _join_follow_up(decision, text_hash, events, policy, now, quiet)
+            if joined is None:
+                marks.append((item, f"{decision.outcome}|{text_hash}"))
+            decision = joined or decision
         result.decisions.append(decision)
         if decision.alert is not None:
             result.alerts.append(decision.alert)
@@ -145,29 +151,68 @@ def _judge(
     return None, verdict
 
 
-def _follows_an_event(
-    decision: ItemDecision, events: EventMemory, policy: Policy, now: datetime
-) -> bool:
-    """Whether a report the detector doubted names a launcher with an event launched in the
-    day before it: news of that launch after all (`alerts.detection.stream`), to be joined."""
+def _join_follow_up(
+    decision: ItemDecision,
+    text_hash: str,
+    events: EventMemory,
+    policy: Policy,
+    now: datetime,
+    quiet: dict[str, tuple[datetime, list[datetime]]],
+) -> ItemDecision | None:
+    """A report the detector doubted that names its launcher (not a guess among the states it
+    names), when that launcher has an event launched in the day before it: news of that
+    launch after all (`alerts.detection.stream`: a reaction, an analysis, a claim). It joins
+    that event silently, as a source: its facts are a doubted story's (a claimed range, a
+    year's tally), never sent as an update or a correction, and it opens or holds nothing.
+    None when it joins nothing (it stays `not_launch`).
+
+    `quiet` keeps, per launcher, the launch times of its events read around an earlier item
+    of the batch (enough for a day after it); the caller clears it when the batch commits an
+    event.
+    """
     verdict = decision.verdict
     if (
         decision.outcome is not ItemOutcome.NOT_LAUNCH
         or verdict is None
         or not may_lift(verdict)
+        or "ctx:launcher_guessed" in verdict.reasons
         or lift(verdict).confidence < policy.min_confidence
     ):
-        return False
-    published = decision.item.published_at or now
-    window = LIFT_AFTER.total_seconds()
-    _, candidates, _ = events.snapshot(
-        around=published, span_s=window, now=now, country=verdict.facts.country
-    )
-    return any(
-        e.country == verdict.facts.country
-        and 0 <= (published - e.launch_at).total_seconds() <= window
-        for e in candidates
-    )
+        return None
+    country = verdict.facts.country or ""
+    item = decision.item
+    published = item.published_at or now
+    read = quiet.get(country)
+    known = read is not None and read[0] <= published <= read[0] + LIFT_AFTER
+    if known and read is not None and not _launched_the_day_before(published, read[1]):
+        return None
+    follow_up = dataclasses.replace(lift(verdict), facts=Facts(country=country), another=False)
+    report = make_report(item, follow_up, now=now)
+    span = policy.events.retrospective_window_s
+    for _ in range(MAX_COMMIT_ATTEMPTS):
+        version, candidates, held = events.snapshot(
+            around=published, span_s=span, now=now, country=country
+        )
+        launches = [e.launch_at for e in candidates if e.country == country]
+        quiet[country] = (published, launches)
+        if not _launched_the_day_before(published, launches):
+            return None
+        joined = decide(report, candidates, now=now, policy=policy.events, held=held,
+                        event_id=new_event_id(report, "follow-up"))  # fmt: skip
+        if joined.action not in (Action.JOIN, Action.DUPLICATE):
+            return None
+        status = events.commit(joined, version=version, now=now, item=item, text_hash=text_hash)
+        if status == "seen":
+            return ItemDecision(item, ItemOutcome.SEEN, follow_up)
+        if status == "ok":
+            event_id = joined.event.event_id if joined.event else None
+            return ItemDecision(item, ItemOutcome(joined.action.value), follow_up, event_id,
+                                None, joined.reason)  # fmt: skip
+    raise StoreError(f"event commit for item {item.id} kept conflicting")
+
+
+def _launched_the_day_before(published: datetime, launches: list[datetime]) -> bool:
+    return any(timedelta(0) <= published - at <= LIFT_AFTER for at in launches)
 
 
 def _decide_event(

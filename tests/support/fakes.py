@@ -10,7 +10,8 @@ def fake_classify(item: Item) -> Verdict:
 
     The first word is the country; FIRES makes it a launch; CORRECTS a correction that it was
     no ballistic launch; FIRES FIXES a correction that keeps it ballistic; ANOTHER says it is
-    a further launch; p=0.3 a report the model doubted at that probability.
+    a further launch; p=0.3 a report the model doubted at that probability (why=cue,cue: its
+    reasons).
     """
     words = item.title.split()
     tags = dict(w.split("=", 1) for w in words if "=" in w)
@@ -28,6 +29,7 @@ def fake_classify(item: Item) -> Verdict:
                        corrects="FIXES" in words)  # fmt: skip
     if "CORRECTS" in words:
         return Verdict(False, 0.2, (), facts, category="space", corrects=True)
-    if "p" in tags:  # a report the model doubted, at that probability
-        return Verdict(False, 0.2, (), facts, category="analysis", probability=float(tags["p"]))
+    if "p" in tags:  # a report the model doubted, at that probability, with the cues of why=
+        why = tuple(tags["why"].split(",")) if "why" in tags else ()
+        return Verdict(False, 0.2, why, facts, category="analysis", probability=float(tags["p"]))
     return Verdict(False, 0.1, (), category="drill")

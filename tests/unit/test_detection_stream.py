@@ -113,7 +113,7 @@ class TestSilence:
         assert out[1].reasons[-1] == "ctx:stream_silent"
 
     def test_sure_reports_are_never_silenced(self) -> None:
-        entries = [(at(0), NEGATIVE), (at(1), verdict(0.96, "US"))]
+        entries = [(at(0), NEGATIVE), (at(1), verdict(0.92, "US"))]
         assert in_stream(entries)[1] == entries[1][1]
 
 

@@ -138,25 +138,32 @@ class TestProcessItems:
         self, store: EventStore
     ) -> None:
         """A report the model doubted ("Analysts: Hwasong-12 could reach Guam") naming a
-        launcher whose launch came hours before is news of it: it joins, with its facts."""
-        [first] = run(
-            store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5)
-        ).alerts
-        result = run(store, [item("2", "KP analysis p=0.3 class=IRBM", source="b")])
+        launcher whose launch came hours before is news of it: it joins the event as a source,
+        silently. Its facts are a doubted story's (a claimed range, a year's tally): no update
+        and no correction comes of them, and "another" launch in it is no further salvo."""
+        early = NOW - timedelta(hours=5)
+        [first] = run(store, [item("1", "KP FIRES eez=yes", minutes=-300)], now=early).alerts
+        doubted = item("2", "KP analysis p=0.3 class=IRBM count=9 eez=no ANOTHER", source="b")
+        result = run(store, [doubted])
         [decision] = result.decisions
-        assert decision.outcome is ItemOutcome.UPDATE
+        assert decision.outcome is ItemOutcome.JOINED
         assert decision.event_id == first.event_id
         assert decision.verdict is not None
         assert decision.verdict.reasons[-1] == "ctx:stream_launch"
-        assert [(a.kind, a.facts.missile_class) for a in result.alerts] == [
-            (AlertKind.UPDATE, "IRBM")
-        ]
+        assert result.alerts == []
+        event = store.load_event(first.event_id)
+        assert event is not None
+        assert [s.item_id for s in event.sources] == ["1", "2"]
+        assert (event.facts.missile_class, event.facts.count, event.facts.inside_japan_eez) == (
+            None, None, True
+        )  # fmt: skip
 
     @pytest.mark.parametrize(
         ("earlier", "title", "why"),
         [
             ("IR FIRES", "KP analysis p=0.3", "another launcher's event"),
             ("KP FIRES", "KP analysis p=0.05", "too unlikely"),
+            ("KP FIRES", "KP analysis p=0.3 why=ctx:launcher_guessed", "launcher a guess"),
             (None, "KP analysis p=0.3", "no event at all: it opens none"),
         ],
     )
@@ -174,6 +181,19 @@ class TestProcessItems:
         result = run(store, [item("2", "KP analysis p=0.3", source="b")])
         assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
 
+    def test_doubted_report_never_opens_an_event(self, store: EventStore) -> None:
+        """Even where the event rules would open one for it (a headline that fires, 20 hours
+        after the launcher's last event, under an open bar set as low as it goes)."""
+        run(store, [item("1", "KP FIRES", minutes=-20 * 60)], now=NOW - timedelta(hours=20))
+        lax = dataclasses.replace(
+            POLICY, events=dataclasses.replace(POLICY.events, open_confidence=0.0)
+        )
+        fresh = item("2", "KP analysis p=0.3 why=ctx:title_fires,ctx:rules_launch", source="b")
+        result = process_items([fresh], events=store, classify=fake_classify, policy=lax,
+                               now=NOW, new_token=lambda: "t")  # fmt: skip
+        assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
+        assert result.alerts == []
+
     def test_doubted_report_stays_out_above_the_operators_confidence_bar(
         self, store: EventStore
     ) -> None:
@@ -184,6 +204,26 @@ class TestProcessItems:
                                classify=fake_classify, policy=strict, now=NOW,
                                new_token=lambda: "t")  # fmt: skip
         assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
+
+    def test_doubted_reports_look_up_a_launcher_once_a_batch(self, store: EventStore) -> None:
+        """Doubted reports of a launcher with no event read the store once a batch, until the
+        batch opens an event: then the next ones join it."""
+        calls: list[str | None] = []
+        snapshot = store.snapshot
+
+        def counted(**kwargs: object):  # type: ignore[no-untyped-def]
+            calls.append(kwargs.get("country"))  # type: ignore[arg-type]
+            return snapshot(**kwargs)  # type: ignore[arg-type]
+
+        store.snapshot = counted  # type: ignore[method-assign]
+        batch = [item(str(n), f"KP analysis p=0.3 n{n}", minutes=-60 + n) for n in range(5)]
+        batch += [item("f", "KP FIRES", minutes=-50)]
+        batch += [item(str(n), f"KP analysis p=0.3 n{n}", minutes=-40 + n) for n in range(5, 8)]
+        result = run(store, batch)
+        assert [d.outcome for d in result.decisions] == (
+            [ItemOutcome.NOT_LAUNCH] * 5 + [ItemOutcome.NEW_EVENT] + [ItemOutcome.JOINED] * 3
+        )
+        assert calls.count("KP") == 1 + 1 + 3  # the first doubted; the flash; each joining one
 
     def test_seen_items_are_not_processed_again(self, store: EventStore) -> None:
         """Polling the same feed again produces no alert."""
