@@ -286,14 +286,31 @@ def best_match(
     # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
     # Only habitual launchers fire on consecutive days; another's test reported the next day
-    # ("France test fires M51", in a second language) is the same test.
+    # ("France test fires M51", in a second language) is the same test, unless the headline
+    # fires another class of missile ("Army test-fires Prithvi-II a day after Agni-I launch").
     fresh = (
         gap > policy.fresh_after_s
         and report.country in HABITUAL_LAUNCHERS
         and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
         and _fresh_headline(report.verdict.reasons)
-    )
+    ) or _next_test(report, latest)
     return latest if gap <= policy.follow_up_s and not fresh else None
+
+
+def _next_test(report: Report, latest: LaunchEvent) -> bool:
+    """A test series' next launch, on a later day: a headline firing a class of missile other
+    than the one the latest event of a launcher that seldom fires on consecutive days states
+    (Pakistan's Ghauri, then a Ghaznavi the next day), told as news, not looked back on."""
+    fired = report.verdict.facts.missile_class
+    known = latest.facts.missile_class
+    return (
+        report.country not in HABITUAL_LAUNCHERS
+        and "ctx:title_fires" in report.verdict.reasons
+        and not report.retrospective
+        and fired is not None
+        and known is not None
+        and fired != known
+    )
 
 
 # What a first report of a launch does not carry: analysis, a reaction, measured flight data,

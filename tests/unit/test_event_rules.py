@@ -107,6 +107,36 @@ def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> No
     assert later.event_id != first.event_id
 
 
+def _test_report(n: str, hours: float, missile: str, reasons: tuple[str, ...], retro: bool):
+    item, verdict = report(n, NOW + timedelta(hours=hours), "IN", reasons=reasons)
+    facts = dataclasses.replace(verdict.facts, missile_class=missile)
+    return item, dataclasses.replace(verdict, facts=facts, retrospective=retro)
+
+
+@pytest.mark.parametrize(
+    ("missile", "reasons", "retro", "new"),
+    [
+        ("SRBM", SURE, False, True),  # "Army test-fires Prithvi-II a day after Agni-I launch"
+        ("MRBM", SURE, False, False),  # the same test, told the next day
+        ("SRBM", SURE, True, False),  # a look-back
+        ("SRBM", ("ctx:rules_launch",), False, False),  # a headline that fires nothing
+    ],
+)
+def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
+    store: EventStore, missile: str, reasons: tuple[str, ...], retro: bool, new: bool
+) -> None:
+    """India's Army test-fired a Prithvi-II (SRBM) the day after an Agni-I (MRBM): a firing
+    headline of another class on a later day is the series' next test. The same class the
+    next day ("France test fires M51", in a second language), a look-back, or a headline that
+    fires nothing, is the same test."""
+    agni, later = feed(
+        store,
+        _test_report("1", 0, "MRBM", SURE, False),
+        _test_report("2", 24, missile, reasons, retro),
+    )
+    assert (later.event_id != agni.event_id) is new
+
+
 def test_a_firing_headline_nine_hours_after_the_launch_on_the_next_day_opens(
     store: EventStore,
 ) -> None:
