@@ -121,7 +121,8 @@ def joint(args: argparse.Namespace) -> int:
         pass
     else:
         judged = in_stream([(item.published_at, v) for item, v in zip(items, judged, strict=True)])
-    verdicts = [{"id": item.id, "is_launch": verdict.is_launch, "facts": verdict.facts.as_dict()}
+    verdicts = [{"id": item.id, "is_launch": verdict.is_launch, "facts": verdict.facts.as_dict(),
+                 "reasons": list(verdict.reasons)}
                 for item, verdict in zip(items, judged, strict=True)]  # fmt: skip
     said = {v["id"]: bool(v["is_launch"]) for v in verdicts}
     er.print_items("joint", er.item_figures(rows, said))

@@ -161,12 +161,29 @@ def class_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
     return right, len(stated)
 
 
+def stream_figures(corpus: Corpus, verdicts: Sequence[dict]) -> dict[str, tuple[int, int]]:
+    """Verdicts the stream around them changed (`alerts.detection.stream`): how many were
+    lifted to launch reports and how many of those are, how many silenced and how many of
+    those are not."""
+    label = {i["id"]: bool(i["label"]) for i in corpus.items}
+    out = {}
+    for reason, right in (("ctx:stream_launch", True), ("ctx:stream_silent", False)):
+        changed = [v for v in verdicts if reason in (v.get("reasons") or ())]
+        out[reason] = (sum(label[v["id"]] is right for v in changed), len(changed))
+    return out
+
+
 def print_found(corpus: Corpus, verdicts: Sequence[dict]) -> None:
-    """The launcher and class lines under the item figures."""
+    """The launcher, class and stream lines under the item figures."""
     right, found = launcher_figures(corpus, verdicts)
     print(f"           launcher right on {right} of {found} launch reports found")
     right, stated = class_figures(corpus, verdicts)
     print(f"           class right on {right} of {stated} launch reports found that state one")
+    stream = stream_figures(corpus, verdicts)
+    if any(n for _, n in stream.values()):
+        (lifted_right, lifted), (silenced_right, silenced) = stream.values()
+        print(f"           stream: {lifted_right} of {lifted} lifted are launch reports,"
+              f" {silenced_right} of {silenced} silenced are not")  # fmt: skip
 
 
 def print_items(name: str, groups: dict[str, Counts]) -> None:

@@ -137,3 +137,29 @@ def test_the_bench_counts_classes_given_as_stated() -> None:
         {"id": "neg", "is_launch": True, "facts": {"missile_class": "ICBM"}},
     ]
     assert class_figures(corpus, verdicts) == (1, 2)
+
+
+def test_the_bench_counts_what_the_stream_changed() -> None:
+    """bench/eval_real.py: verdicts the stream lifted, and how many are launch reports; those
+    it silenced, and how many are not."""
+    from eval_real import Corpus, stream_figures  # noqa: PLC0415
+
+    corpus = Corpus(
+        events={"kp-1": {"actor": "KP"}},
+        items=[
+            {"id": "a", "event": "kp-1", "label": True},
+            {"id": "b", "event": None, "label": False},
+            {"id": "c", "event": None, "label": False},
+            {"id": "d", "event": "kp-1", "label": True},
+        ],
+    )
+    verdicts = [
+        {"id": "a", "is_launch": True, "reasons": ["model:0.30", "ctx:stream_launch"]},
+        {"id": "b", "is_launch": True, "reasons": ["ctx:stream_launch"]},
+        {"id": "c", "is_launch": False, "reasons": ["ctx:stream_silent"]},
+        {"id": "d", "is_launch": False, "reasons": ["ctx:stream_silent"]},
+    ]
+    assert stream_figures(corpus, verdicts) == {
+        "ctx:stream_launch": (1, 2),
+        "ctx:stream_silent": (1, 2),
+    }
