@@ -160,11 +160,11 @@ def _join_follow_up(
     quiet: dict[str, tuple[datetime, list[datetime]]],
 ) -> ItemDecision | None:
     """A report the detector doubted that names its launcher (not a guess among the states it
-    names), when that launcher has an event launched in the day before it: news of that
-    launch after all (`alerts.detection.stream`: a reaction, an analysis, a claim). It joins
-    that event silently, as a source: its facts are a doubted story's (a claimed range, a
-    year's tally), never sent as an update or a correction, and it opens or holds nothing.
-    None when it joins nothing (it stays `not_launch`).
+    names), when that launcher has an event launched in the day before it (not retracted):
+    news of that launch after all (`alerts.detection.stream`: a reaction, an analysis, a
+    claim). It joins that event silently, as a source: its facts are a doubted story's (a
+    claimed range, a year's tally), never sent as an update or a correction, and it opens or
+    holds nothing. None when it joins nothing (it stays `not_launch`).
 
     `quiet` keeps, per launcher, the launch times of its events read around an earlier item
     of the batch (enough for a day after it); the caller clears it when the batch commits an
@@ -193,14 +193,26 @@ def _join_follow_up(
         version, candidates, held = events.snapshot(
             around=published, span_s=span, now=now, country=country
         )
-        launches = [e.launch_at for e in candidates if e.country == country]
+        launches = [e.launch_at for e in candidates if e.country == country and not e.retracted]
         quiet[country] = (published, launches)
         if not _launched_the_day_before(published, launches):
             return None
         joined = decide(report, candidates, now=now, policy=policy.events, held=held,
                         event_id=new_event_id(report, "follow-up"))  # fmt: skip
-        if joined.action not in (Action.JOIN, Action.DUPLICATE):
+        event = joined.event
+        if (
+            joined.action not in (Action.JOIN, Action.DUPLICATE)
+            or event is None
+            or event.retracted
+            or not _launched_the_day_before(published, [event.launch_at])
+        ):
             return None
+        # A source only: not its fingerprint, or a later copy of its story that the detector
+        # is sure of would be taken for a syndicated copy and its facts lost.
+        before = next(e for e in candidates if e.event_id == event.event_id)
+        joined = dataclasses.replace(
+            joined, event=dataclasses.replace(event, fingerprints=before.fingerprints)
+        )
         status = events.commit(joined, version=version, now=now, item=item, text_hash=text_hash)
         if status == "seen":
             return ItemDecision(item, ItemOutcome.SEEN, follow_up)

@@ -38,10 +38,10 @@ from datetime import datetime, timedelta
 
 from alerts.models import Verdict
 
-# A report this sure is news of a launch on its own: the model's probability at which the
-# service opens an event on one report (confidence 0.9, ALERTS_NEW_EVENT_CONFIDENCE's default,
-# at the model's 0.6 threshold), so that a report it alerts on is never silenced here.
-ANCHOR_PROBABILITY = 0.92
+# A report this sure is news of a launch on its own: the confidence at which the service opens
+# an event on one report (ALERTS_NEW_EVENT_CONFIDENCE's default; a model probability of 0.92 at
+# its 0.6 threshold), so that a report it alerts on is never silenced here.
+ANCHOR_CONFIDENCE = 0.9
 LIFT_PROBABILITY = 0.1  # a doubted report at least this likely may be lifted by an anchor
 LIFT_AFTER = timedelta(hours=24)  # ...published this soon after an anchor of its launcher
 LIFT_BEFORE = timedelta(hours=1)  # ...or this soon before one (a flash ahead of the sure reports)
@@ -62,7 +62,8 @@ class _Anchors:
                 at is not None
                 and country
                 and verdict.is_launch
-                and (verdict.probability or 0.0) >= ANCHOR_PROBABILITY
+                and verdict.probability is not None
+                and verdict.confidence >= ANCHOR_CONFIDENCE
             ):
                 self.by_country.setdefault(country, []).append(at)
                 self.every.append(at)
@@ -127,7 +128,7 @@ def _silenced(verdict: Verdict, at: datetime, anchors: _Anchors, dated: list[dat
     """A launch verdict short of anchor-sure, with no anchor of its launcher (of any, if its
     launcher is a guess or unknown) in its news cycle's span while the stream has other items
     in that span: not news of a launch."""
-    if (verdict.probability or 0.0) >= ANCHOR_PROBABILITY:
+    if verdict.confidence >= ANCHOR_CONFIDENCE:
         return verdict
     # Silence means something where the stream was listening: other items in the span (the
     # item itself is one of `dated`), or the stream's first item well before it (a quiet

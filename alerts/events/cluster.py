@@ -290,25 +290,27 @@ def best_match(
     # fires another class of missile ("Army test-fires Prithvi-II a day after Agni-I launch").
     fresh = (
         gap > policy.fresh_after_s
-        and report.country in HABITUAL_LAUNCHERS
         and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
-        and _fresh_headline(report.verdict.reasons)
-    ) or _next_test(report, latest)
+        and (
+            (report.country in HABITUAL_LAUNCHERS and _fresh_headline(report.verdict.reasons))
+            or _next_test(report, latest)
+        )
+    )
     return latest if gap <= policy.follow_up_s and not fresh else None
 
 
 def _next_test(report: Report, latest: LaunchEvent) -> bool:
-    """A test series' next launch, on a later day: a headline firing a class of missile other
-    than the one the latest event of a launcher that seldom fires on consecutive days states
-    (Pakistan's Ghauri, then a Ghaznavi the next day), told as news, not looked back on."""
+    """A test series' next launch: a headline firing a class of missile other than the one
+    the latest event of a launcher that seldom fires on consecutive days states (an Agni-I,
+    MRBM, then a Prithvi-II, SRBM, the next day). A missile only called ballistic names no
+    class to differ."""
     fired = report.verdict.facts.missile_class
     known = latest.facts.missile_class
     return (
         report.country not in HABITUAL_LAUNCHERS
         and "ctx:title_fires" in report.verdict.reasons
-        and not report.retrospective
-        and fired is not None
-        and known is not None
+        and None not in (fired, known)
+        and MissileClass.UNIDENTIFIED not in (fired, known)
         and fired != known
     )
 

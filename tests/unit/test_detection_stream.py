@@ -17,10 +17,18 @@ T0 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 def verdict(
     probability: float | None, country: str | None = "KP", *reasons: str, corrects: bool = False
 ) -> Verdict:
+    """A verdict as the detector gives it: confidence is the probability rescaled so that the
+    model's 0.6 threshold reads 0.5 (`classify._confidence`); 0.6 without a model."""
     is_launch = probability is not None and probability >= 0.6
+    if probability is None:
+        confidence = 0.6
+    elif is_launch:
+        confidence = round(0.5 + 0.5 * (probability - 0.6) / 0.4, 3)
+    else:
+        confidence = round(min(0.45, 0.5 * probability / 0.6), 3)
     return Verdict(
         is_launch=is_launch,
-        confidence=0.9 if is_launch else 0.3,
+        confidence=confidence,
         reasons=reasons,
         facts=Facts(country=country),
         probability=probability,
@@ -113,7 +121,7 @@ class TestSilence:
         assert out[1].reasons[-1] == "ctx:stream_silent"
 
     def test_sure_reports_are_never_silenced(self) -> None:
-        entries = [(at(0), NEGATIVE), (at(1), verdict(0.92, "US"))]
+        entries = [(at(0), NEGATIVE), (at(1), verdict(0.9198, "US"))]  # confidence 0.9
         assert in_stream(entries)[1] == entries[1][1]
 
 

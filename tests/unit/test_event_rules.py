@@ -107,34 +107,52 @@ def test_headline_firing_the_next_day_opens_a_new_event(store: EventStore) -> No
     assert later.event_id != first.event_id
 
 
-def _test_report(n: str, hours: float, missile: str, reasons: tuple[str, ...], retro: bool):
-    item, verdict = report(n, NOW + timedelta(hours=hours), "IN", reasons=reasons)
+def _test_report(
+    n: str, at: datetime, missile: str, reasons: tuple[str, ...], retro: bool, country: str
+) -> tuple[Item, Verdict]:
+    item, verdict = report(n, at, country, reasons=reasons)
     facts = dataclasses.replace(verdict.facts, missile_class=missile)
     return item, dataclasses.replace(verdict, facts=facts, retrospective=retro)
 
 
+TOLD = (*SURE, "fact:authority", "ctx:title_told")  # "Army says it test-fired..."
+
+
 @pytest.mark.parametrize(
-    ("missile", "reasons", "retro", "new"),
+    ("missile", "reasons", "retro", "country", "hours", "new"),
     [
-        ("SRBM", SURE, False, True),  # "Army test-fires Prithvi-II a day after Agni-I launch"
-        ("MRBM", SURE, False, False),  # the same test, told the next day
-        ("SRBM", SURE, True, False),  # a look-back
-        ("SRBM", ("ctx:rules_launch",), False, False),  # a headline that fires nothing
+        ("SRBM", SURE, False, "IN", 24, True),  # "Army test-fires Prithvi-II a day after Agni-I"
+        ("MRBM", SURE, False, "IN", 24, False),  # the same test, told the next day
+        ("unidentified_ballistic", SURE, False, "IN", 24, False),  # no class to differ
+        ("SRBM", SURE, True, "IN", 24, False),  # a look-back
+        ("SRBM", ("ctx:rules_launch",), False, "IN", 24, False),  # a headline firing nothing
+        ("SRBM", (*SURE, "neg:analysis"), False, "IN", 24, False),  # analysis
+        ("SRBM", SURE, False, "IN", 3, False),  # past midnight, 3 hours after a 23:00 launch
+        ("SRBM", TOLD, False, "KP", 24, False),  # a habitual launcher's account of yesterday's
     ],
 )
 def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
-    store: EventStore, missile: str, reasons: tuple[str, ...], retro: bool, new: bool
+    store: EventStore,
+    missile: str,
+    reasons: tuple[str, ...],
+    retro: bool,
+    country: str,
+    hours: float,
+    new: bool,
 ) -> None:
     """India's Army test-fired a Prithvi-II (SRBM) the day after an Agni-I (MRBM): a firing
-    headline of another class on a later day is the series' next test. The same class the
-    next day ("France test fires M51", in a second language), a look-back, or a headline that
-    fires nothing, is the same test."""
-    agni, later = feed(
+    headline of another class on a later day, hours after the launch, is the series' next
+    test, for a launcher that seldom fires on consecutive days. The same class the next day
+    ("France test fires M51", in a second language), a missile only called ballistic, a
+    look-back, analysis, a headline that fires nothing, a report just past midnight, or a
+    habitual launcher's authority account, is the same test."""
+    site_evening = NOW + timedelta(hours=16.5 if country == "IN" else 13)  # 23:00 local
+    first, later = feed(
         store,
-        _test_report("1", 0, "MRBM", SURE, False),
-        _test_report("2", 24, missile, reasons, retro),
+        _test_report("1", site_evening, "MRBM", SURE, False, country),
+        _test_report("2", site_evening + timedelta(hours=hours), missile, reasons, retro, country),
     )
-    assert (later.event_id != agni.event_id) is new
+    assert (later.event_id != first.event_id) is new
 
 
 def test_a_firing_headline_nine_hours_after_the_launch_on_the_next_day_opens(

@@ -176,6 +176,45 @@ class TestProcessItems:
         assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH], why
         assert result.alerts == []
 
+    def test_a_sure_copy_of_a_doubted_story_still_brings_its_facts(self, store: EventStore) -> None:
+        """The doubted story joins as a source, not as a text: another outlet's copy of it
+        that the detector is sure of is no syndicated duplicate, and its facts are sent."""
+        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5))
+        lede = 3 * (
+            "Analysts said the new missile fired near Pyongyang on Sunday could reach Guam on a "
+            "normal trajectory, about 4,500 km, and showed progress despite sanctions. "
+        )
+        doubted = item("2", "KP analysis p=0.3 class=IRBM", source="b", summary=lede, minutes=-20)
+        sure = item("3", "KP FIRES class=IRBM", source="c", summary=lede, minutes=-10)
+        assert [d.outcome for d in run(store, [doubted]).decisions] == [ItemOutcome.JOINED]
+        result = run(store, [sure])
+        assert [(a.kind, a.facts.missile_class) for a in result.alerts] == [
+            (AlertKind.UPDATE, "IRBM")
+        ]
+
+    def test_doubted_report_stays_out_of_a_retracted_event(self, store: EventStore) -> None:
+        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5))
+        run(store, [item("2", "KP CORRECTS it was a satellite", minutes=-290)],
+            now=NOW - timedelta(hours=4))  # fmt: skip
+        result = run(store, [item("3", "KP analysis p=0.3", source="b")])
+        assert [d.outcome for d in result.decisions] == [ItemOutcome.NOT_LAUNCH]
+
+    def test_doubted_reports_a_day_apart_in_one_batch_each_read_their_day(
+        self, store: EventStore
+    ) -> None:
+        """A batch spanning days: the launcher's events read around its first doubted report
+        answer only for the day after it; a later one reads the store again."""
+        run(store, [item("1", "KP FIRES", minutes=-300)], now=NOW - timedelta(hours=5))
+        old = item("2", "KP analysis p=0.3 n2", source="b", minutes=-3600)  # 55 h before it
+        new = item("3", "KP analysis p=0.3 n3", source="b", minutes=-60)
+        patient = dataclasses.replace(POLICY, max_item_age_s=3 * 86400)
+        result = process_items([old, new], events=store, classify=fake_classify,
+                               policy=patient, now=NOW, new_token=lambda: "t")  # fmt: skip
+        assert [d.outcome for d in result.decisions] == [
+            ItemOutcome.NOT_LAUNCH,
+            ItemOutcome.JOINED,
+        ]
+
     def test_doubted_report_a_day_after_the_launch_stays_out(self, store: EventStore) -> None:
         run(store, [item("1", "KP FIRES", minutes=-25 * 60)], now=NOW - timedelta(hours=25))
         result = run(store, [item("2", "KP analysis p=0.3", source="b")])
