@@ -72,6 +72,30 @@ class TestRaces:
         assert process(redis_server.url, report(1)) == ["seen"]
 
 
+class TestFollowUps:
+    def test_a_doubted_report_joins_its_launchers_event_once_as_a_source(
+        self, redis_server, redis_client: redis.Redis
+    ) -> None:
+        """A report the detector doubted, naming a launcher with an event hours old, joins it
+        as a source on a real Redis (facts and fingerprints untouched), is remembered, and is
+        `seen` when polled again; one naming a launcher with no event stays out."""
+        redis_client.flushall()
+        assert process(redis_server.url, report(1), now=NOW) == ["new"]
+        later = NOW + timedelta(hours=3)
+        doubted = report(2, "KP analysis p=0.3 class=IRBM count=7", minutes=180)
+        assert process(redis_server.url, doubted, now=later) == ["join"]
+        assert process(redis_server.url, doubted, now=later) == ["seen"]
+        other = report(3, "IR analysis p=0.3", minutes=180)
+        assert process(redis_server.url, other, now=later) == ["not_launch"]
+        store = EventStore(redis.Redis.from_url(redis_server.url), seen_ttl_s=3600)
+        [event_id] = [k.decode() for k in redis_client.zrange(Keys().events_index(), 0, -1)]
+        event = store.load_event(event_id)
+        assert event is not None
+        assert [s.item_id for s in event.sources] == ["item-1", "item-2"]
+        assert (event.facts.missile_class, event.facts.count) == (None, None)
+        assert len(event.fingerprints) == 1
+
+
 class TestWaiting:
     def test_a_launcherless_report_waits_then_the_named_launch_opens(
         self, redis_server, redis_client: redis.Redis
