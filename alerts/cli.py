@@ -54,6 +54,8 @@ def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
 
 def _parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if not 1900 <= value.year <= 2200:  # no news item's; and days around it must compute
+        raise ValueError(f"published {text!r} is out of range")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

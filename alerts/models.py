@@ -145,7 +145,7 @@ class Verdict:
     corrects: bool = False  # says an earlier launch report was wrong (category: what it was)
     another: bool = False  # says this is a further launch ("fires another", "second launch")
     retrospective: bool = False  # tells of a launch hours ago ("overnight", state-media claim)
-    probability: float | None = None  # the model's, where it judged (even if the rules stood)
+    probability: float | None = None  # the model's, where it had the say (None: the rules')
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -125,17 +126,30 @@ class TestSilence:
         assert in_stream(entries)[1] == entries[1][1]
 
 
+RULES_LAUNCH = Verdict(  # the rules' verdict stood (a bare headline that fires), or no model
+    is_launch=True, confidence=0.6, reasons=("ctx:rules_launch",), facts=Facts(country="US")
+)
+
+
 class TestUntouched:
     @pytest.mark.parametrize(
-        "item",
-        [
-            verdict(None, "US", "ctx:rules_launch"),  # the rules decided (no model)
-            verdict(0.8, "US", corrects=True),  # a correction
-        ],
+        "item", [RULES_LAUNCH, verdict(0.8, "US", corrects=True)], ids=["rules", "correction"]
     )
     def test_rules_verdicts_and_corrections(self, item: Verdict) -> None:
         entries = [(at(0), NEGATIVE), (at(1), item)]
         assert in_stream(entries)[1] == item
+
+    def test_a_sure_rules_verdict_anchors_nothing(self) -> None:
+        sure_rules = dataclasses.replace(RULES_LAUNCH, confidence=0.95)
+        doubted = verdict(0.3, "US")
+        assert in_stream([(at(0), sure_rules), (at(5), doubted)])[1] == doubted
+
+    def test_dates_out_of_range_are_undated(self) -> None:
+        """No overflow computing a news cycle's span around year 1 or 9999."""
+        early = datetime(1, 1, 1, tzinfo=UTC)
+        late = datetime(9999, 12, 31, 23, tzinfo=UTC)
+        entries = [(early, verdict(0.8)), (at(0), ANCHOR), (late, verdict(0.3)), (at(1), NEGATIVE)]
+        assert in_stream(entries) == [e[1] for e in entries]
 
     def test_undated_items_neither_anchor_nor_change(self) -> None:
         entries = [(None, ANCHOR), (at(1), verdict(0.3)), (None, verdict(0.8, "US"))]
@@ -207,3 +221,21 @@ class TestClassifyCommand:
         assert (out[0]["is_launch"], out[0]["reasons"][-1]) == (True, "ctx:stream_launch")
         assert (out[2]["is_launch"], out[2]["reasons"]) == (True, [])
         assert (out[3]["is_launch"], out[3]["reasons"][-1]) == (False, "ctx:stream_silent")
+
+    def test_a_date_out_of_range_is_a_bad_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Not an overflow that would lose every verdict of the input."""
+        from click.testing import CliRunner
+
+        from alerts import cli
+
+        monkeypatch.setattr(cli, "classify_item", lambda item: NEGATIVE)
+        lines = [
+            '{"id": "a", "title": "t", "published": "0001-01-01T00:00:00Z"}',
+            '{"id": "b", "title": "t", "published": "2026-11-25T00:00:00Z"}',
+            '{"id": "c", "title": "t", "published": "9999-12-31T23:00:00Z"}',
+        ]
+        result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
+        assert result.exit_code == 1
+        out = [json.loads(line) for line in result.output.splitlines()]
+        assert ["error" in o for o in out] == [True, False, True]
+        assert "out of range" in out[0]["error"]
