@@ -196,26 +196,32 @@ class TestProbability:
         assert doubted.facts.country == launcher
 
 
+def classify_lines(
+    monkeypatch: pytest.MonkeyPatch, verdicts: dict[str, Verdict], lines: list[str]
+) -> tuple[int, list[dict]]:
+    """`alerts classify` on these input lines, with fixed verdicts (by item id) in place of the
+    detector: its exit code and output records."""
+    from click.testing import CliRunner
+
+    from alerts import cli
+
+    monkeypatch.setattr(cli, "classify_item", lambda item: verdicts[item.id])
+    result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
+    return result.exit_code, [json.loads(line) for line in result.output.splitlines()]
+
+
 class TestClassifyCommand:
     def test_reads_its_input_as_one_stream(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """`alerts classify` reconsiders each verdict against the others in its input (here
-        with fixed verdicts in place of the detector), keeps the input's order, and still
-        reports a bad line in its place."""
-        from click.testing import CliRunner
-
-        from alerts import cli
-
+        """`alerts classify` reconsiders each verdict against the others in its input, keeps
+        the input's order, and still reports a bad line in its place."""
         fixed = {"flash": ANCHOR, "analysis": verdict(0.3), "delay": verdict(0.8, "US")}
-        monkeypatch.setattr(cli, "classify_item", lambda item: fixed[item.id])
-        lines = [
+        code, out = classify_lines(monkeypatch, fixed, [
             '{"id": "analysis", "title": "t", "published": "2026-11-25T05:00:00Z"}',
             "{oops",
             '{"id": "flash", "title": "t", "published": "2026-11-25T00:00:00Z"}',
             '{"id": "delay", "title": "t", "published": "2026-11-25T03:00:00Z"}',
-        ]
-        result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
-        assert result.exit_code == 1
-        out = [json.loads(line) for line in result.output.splitlines()]
+        ])  # fmt: skip
+        assert code == 1
         assert [o["id"] for o in out] == ["analysis", "line-2", "flash", "delay"]
         assert "line 2" in out[1]["error"]
         assert (out[0]["is_launch"], out[0]["reasons"][-1]) == (True, "ctx:stream_launch")
@@ -224,18 +230,11 @@ class TestClassifyCommand:
 
     def test_a_date_out_of_range_is_a_bad_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Not an overflow that would lose every verdict of the input."""
-        from click.testing import CliRunner
-
-        from alerts import cli
-
-        monkeypatch.setattr(cli, "classify_item", lambda item: NEGATIVE)
-        lines = [
+        code, out = classify_lines(monkeypatch, {"b": NEGATIVE}, [
             '{"id": "a", "title": "t", "published": "0001-01-01T00:00:00Z"}',
             '{"id": "b", "title": "t", "published": "2026-11-25T00:00:00Z"}',
             '{"id": "c", "title": "t", "published": "9999-12-31T23:00:00Z"}',
-        ]
-        result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
-        assert result.exit_code == 1
-        out = [json.loads(line) for line in result.output.splitlines()]
+        ])  # fmt: skip
+        assert code == 1
         assert ["error" in o for o in out] == [True, False, True]
         assert "out of range" in out[0]["error"]
