@@ -183,8 +183,11 @@ def _join_follow_up(
     item = decision.item
     published = item.published_at or now
     read = quiet.get(country)
-    known = read is not None and read[0] <= published <= read[0] + LIFT_AFTER
-    if known and read is not None and not _launched_the_day_before(published, read[1]):
+    if (
+        read is not None
+        and read[0] <= published <= read[0] + LIFT_AFTER
+        and not _launched_the_day_before(published, read[1])
+    ):
         return None
     follow_up = dataclasses.replace(lift(verdict), facts=Facts(country=country), another=False)
     report = make_report(item, follow_up, now=now)

@@ -5,8 +5,8 @@ itself. A reaction or an analysis names the launch but not its day ("US: Emad te
 violate UN resolution 1929", "Rajnath Singh: India joins select group with MIRV capability"),
 and an aftermath story reads as surely as a flash ("Bedouin girl hit by interceptor shrapnel in
 Iran attack still in serious condition", three days on). The stream tells them apart: a launch
-has reports the model is all but sure of (anchors), and the rest of its news cycle comes within
-hours of them. So, where the model judged an item (`Verdict.probability`):
+has reports the model is sure of (anchors), and the rest of its news cycle comes within hours
+of them. So, where the model judged an item (`Verdict.probability`):
 
 - an item the model doubted, naming a launcher that an anchor reported in the day before it
   (or the hour after: a first flash), is a launch report (`ctx:stream_launch`: the reaction,
