@@ -28,7 +28,7 @@ from alerts.embedded import start_embedded
 from alerts.events.codec import alert_to_dict
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import Alert, Item
+from alerts.models import Alert, Item, Verdict
 from alerts.pipeline import Policy, flush_owed_updates, process_items
 from alerts.redact import mask_url, redact_text
 from alerts.redisconn import Timeouts, redis_client
@@ -76,20 +76,30 @@ def _emit(obj: dict[str, Any]) -> None:
 
 @click.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-def classify(file: IO[str]) -> None:
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Judge each item alone and write its verdict as soon as it is read (for tail -f).",
+)
+def classify(file: IO[str], alone: bool) -> None:
     """Classify JSON Lines items; one JSON verdict per input line, in order.
 
     The input is read as one stream: an item's verdict weighs the launches the items around
-    it report (`alerts.detection.stream`); an item alone is judged as it stands.
+    it report (`alerts.detection.stream`); an item alone is judged as it stands. `--alone`
+    judges every item so, line by line.
     """
-    read = list(read_items(file))
-    items = [item for _, item, _ in read if item is not None]
-    verdicts = iter(in_stream([(item.published_at, classify_item(item)) for item in items]))
+    read = read_items(file) if alone else list(read_items(file))
+    failed = False
+    verdicts: Iterator[Verdict] = iter(())
+    if not alone:
+        items = [item for _, item, _ in read if item is not None]
+        verdicts = iter(in_stream([(item.published_at, classify_item(item)) for item in items]))
     for line_no, item, error in read:
         if item is None:
+            failed = True
             _emit({"id": f"line-{line_no}", "error": error})
             continue
-        verdict = next(verdicts)
+        verdict = classify_item(item) if alone else next(verdicts)
         _emit(
             {
                 "id": item.id,
@@ -100,7 +110,9 @@ def classify(file: IO[str]) -> None:
                 "facts": verdict.facts.as_dict(),
             }
         )
-    if len(items) < len(read):
+        if alone:
+            sys.stdout.flush()
+    if failed:
         raise SystemExit(1)
 
 

@@ -197,36 +197,47 @@ class TestProbability:
 
 
 def classify_lines(
-    monkeypatch: pytest.MonkeyPatch, verdicts: dict[str, Verdict], lines: list[str]
+    monkeypatch: pytest.MonkeyPatch, verdicts: dict[str, Verdict], lines: list[str], *args: str
 ) -> tuple[int, list[dict]]:
-    """`alerts classify` on these input lines, with fixed verdicts (by item id) in place of the
-    detector: its exit code and output records."""
+    """`alerts classify [ARGS] -` on these input lines, with fixed verdicts (by item id) in
+    place of the detector: its exit code and output records."""
     from click.testing import CliRunner
 
     from alerts import cli
 
     monkeypatch.setattr(cli, "classify_item", lambda item: verdicts[item.id])
-    result = CliRunner().invoke(cli.classify, ["-"], input="\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli.classify, [*args, "-"], input="\n".join(lines) + "\n")
     return result.exit_code, [json.loads(line) for line in result.output.splitlines()]
+
+
+STREAM = {"flash": ANCHOR, "analysis": verdict(0.3), "delay": verdict(0.8, "US")}
+STREAM_LINES = [
+    '{"id": "analysis", "title": "t", "published": "2026-11-25T05:00:00Z"}',
+    "{oops",
+    '{"id": "flash", "title": "t", "published": "2026-11-25T00:00:00Z"}',
+    '{"id": "delay", "title": "t", "published": "2026-11-25T03:00:00Z"}',
+]
 
 
 class TestClassifyCommand:
     def test_reads_its_input_as_one_stream(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """`alerts classify` reconsiders each verdict against the others in its input, keeps
         the input's order, and still reports a bad line in its place."""
-        fixed = {"flash": ANCHOR, "analysis": verdict(0.3), "delay": verdict(0.8, "US")}
-        code, out = classify_lines(monkeypatch, fixed, [
-            '{"id": "analysis", "title": "t", "published": "2026-11-25T05:00:00Z"}',
-            "{oops",
-            '{"id": "flash", "title": "t", "published": "2026-11-25T00:00:00Z"}',
-            '{"id": "delay", "title": "t", "published": "2026-11-25T03:00:00Z"}',
-        ])  # fmt: skip
+        code, out = classify_lines(monkeypatch, STREAM, STREAM_LINES)
         assert code == 1
         assert [o["id"] for o in out] == ["analysis", "line-2", "flash", "delay"]
         assert "line 2" in out[1]["error"]
         assert (out[0]["is_launch"], out[0]["reasons"][-1]) == (True, "ctx:stream_launch")
         assert (out[2]["is_launch"], out[2]["reasons"]) == (True, [])
         assert (out[3]["is_launch"], out[3]["reasons"][-1]) == (False, "ctx:stream_silent")
+
+    def test_alone_judges_each_item_as_it_stands(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`--alone` (for `tail -f`): the detector's verdicts, line by line, unchanged."""
+        code, out = classify_lines(monkeypatch, STREAM, STREAM_LINES, "--alone")
+        assert code == 1
+        assert [o["id"] for o in out] == ["analysis", "line-2", "flash", "delay"]
+        assert [o.get("is_launch") for o in out] == [False, None, True, True]
+        assert not any(r.startswith("ctx:stream") for o in out for r in o.get("reasons", ()))
 
     def test_a_date_out_of_range_is_a_bad_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Not an overflow that would lose every verdict of the input."""
