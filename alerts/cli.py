@@ -11,7 +11,7 @@ import json
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,18 +88,18 @@ def classify(file: IO[str], alone: bool) -> None:
     it report (`alerts.detection.stream`); an item alone is judged as it stands. `--alone`
     judges every item so, line by line.
     """
-    read = read_items(file) if alone else list(read_items(file))
-    failed = False
-    verdicts: Iterator[Verdict] = iter(())
+    read: Iterable[tuple[int, Item | None, str | None]] = read_items(file)
+    judge: Callable[[Item], Verdict] = classify_item
     if not alone:
-        items = [item for _, item, _ in read if item is not None]
-        verdicts = iter(in_stream([(item.published_at, classify_item(item)) for item in items]))
+        read = list(read)
+        judge = _judged_in_stream(read)
+    failed = False
     for line_no, item, error in read:
         if item is None:
             failed = True
             _emit({"id": f"line-{line_no}", "error": error})
             continue
-        verdict = classify_item(item) if alone else next(verdicts)
+        verdict = judge(item)
         _emit(
             {
                 "id": item.id,
@@ -110,10 +110,19 @@ def classify(file: IO[str], alone: bool) -> None:
                 "facts": verdict.facts.as_dict(),
             }
         )
-        if alone:
-            sys.stdout.flush()
+        sys.stdout.flush()
     if failed:
         raise SystemExit(1)
+
+
+def _judged_in_stream(
+    read: Sequence[tuple[int, Item | None, str | None]],
+) -> Callable[[Item], Verdict]:
+    """The verdicts of the items read, each against the others (`in_stream`), handed out in
+    their order of reading."""
+    items = [item for _, item, _ in read if item is not None]
+    verdicts = iter(in_stream([(item.published_at, classify_item(item)) for item in items]))
+    return lambda _item: next(verdicts)
 
 
 @click.command()

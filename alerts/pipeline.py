@@ -26,7 +26,16 @@ from alerts.events.cluster import (
     new_event_id,
 )
 from alerts.events.identity import text_hash as hash_text
-from alerts.models import Alert, Delivery, Destination, Facts, Item, SourceSpec, Verdict
+from alerts.models import (
+    Alert,
+    Delivery,
+    Destination,
+    Facts,
+    Item,
+    LaunchEvent,
+    SourceSpec,
+    Verdict,
+)
 from alerts.ports import Classify, EventMemory, Fetch, Fetched, Ledger, Send, SourceStateStore
 from alerts.sources import health
 from alerts.sources.jsonapi import parse_json_api
@@ -117,6 +126,7 @@ def process_items(
         decision, verdict = _judge(item, policy, now, baseline, classify)
         if decision is None and verdict is not None:  # a launch report or a correction
             decision = _decide_event(item, verdict, text_hash, events, policy, now, new_token)
+            assert decision is not None  # nothing vetoes it
             quiet.clear()
         else:
             assert decision is not None
@@ -180,8 +190,7 @@ def _join_follow_up(
     ):
         return None
     country = verdict.facts.country or ""
-    item = decision.item
-    published = item.published_at or now
+    published = decision.item.published_at or now
     read = quiet.get(country)
     if (
         read is not None
@@ -190,21 +199,13 @@ def _join_follow_up(
     ):
         return None
     follow_up = dataclasses.replace(lift(verdict), facts=Facts(country=country), another=False)
-    report = make_report(item, follow_up, now=now)
-    span = policy.events.retrospective_window_s
-    for _ in range(MAX_COMMIT_ATTEMPTS):
-        version, candidates, held = events.snapshot(
-            around=published, span_s=span, now=now, country=country
-        )
+
+    def joined(candidates: Sequence[LaunchEvent], found: Decision) -> Decision | None:
         launches = [e.launch_at for e in candidates if e.country == country and not e.retracted]
         quiet[country] = (published, launches)
-        if not _launched_the_day_before(published, launches):
-            return None
-        joined = decide(report, candidates, now=now, policy=policy.events, held=held,
-                        event_id=new_event_id(report, "follow-up"))  # fmt: skip
-        event = joined.event
+        event = found.event
         if (
-            joined.action not in (Action.JOIN, Action.DUPLICATE)
+            found.action not in (Action.JOIN, Action.DUPLICATE)
             or event is None
             or event.retracted
             or not _launched_the_day_before(published, [event.launch_at])
@@ -213,17 +214,13 @@ def _join_follow_up(
         # A source only: not its fingerprint, or a later copy of its story that the detector
         # is sure of would be taken for a syndicated copy and its facts lost.
         before = next(e for e in candidates if e.event_id == event.event_id)
-        joined = dataclasses.replace(
-            joined, event=dataclasses.replace(event, fingerprints=before.fingerprints)
+        return dataclasses.replace(
+            found, event=dataclasses.replace(event, fingerprints=before.fingerprints)
         )
-        status = events.commit(joined, version=version, now=now, item=item, text_hash=text_hash)
-        if status == "seen":
-            return ItemDecision(item, ItemOutcome.SEEN, follow_up)
-        if status == "ok":
-            event_id = joined.event.event_id if joined.event else None
-            return ItemDecision(item, ItemOutcome(joined.action.value), follow_up, event_id,
-                                None, joined.reason)  # fmt: skip
-    raise StoreError(f"event commit for item {item.id} kept conflicting")
+
+    # It opens no event: the token of a new one is never used.
+    return _decide_event(decision.item, follow_up, text_hash, events, policy, now,
+                         lambda: "follow-up", accept=joined)  # fmt: skip
 
 
 def _launched_the_day_before(published: datetime, launches: list[datetime]) -> bool:
@@ -238,7 +235,10 @@ def _decide_event(
     policy: Policy,
     now: datetime,
     new_token: Callable[[], str],
-) -> ItemDecision:
+    accept: Callable[[Sequence[LaunchEvent], Decision], Decision | None] | None = None,
+) -> ItemDecision | None:
+    """The report's event decision, committed; `accept` may amend it, or veto it (None: then
+    nothing is committed and None is returned), given the snapshot it was made from."""
     report = make_report(item, verdict, now=now)
     span = policy.events.retrospective_window_s
     for _ in range(MAX_COMMIT_ATTEMPTS):
@@ -247,6 +247,11 @@ def _decide_event(
         )
         decision = decide(report, candidates, now=now, policy=policy.events, held=held,
                           event_id=new_event_id(report, new_token()))  # fmt: skip
+        if accept is not None:
+            accepted = accept(candidates, decision)
+            if accepted is None:
+                return None
+            decision = accepted
         status = events.commit(
             decision, version=version, now=now, item=item,
             text_hash=text_hash, owed_at=_owed_at(decision, policy),

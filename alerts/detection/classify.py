@@ -223,14 +223,12 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
         assert model is not None
+        confidence = _confidence(probability, model.threshold, is_launch)
+        verdict = dataclasses.replace(verdict, confidence=confidence, probability=probability)
+    if corrects or another or retrospective:
         verdict = dataclasses.replace(
-            verdict, confidence=_confidence(probability, model.threshold, is_launch)
+            verdict, corrects=corrects, another=another, retrospective=retrospective
         )
-    if corrects or another or retrospective or probability is not None:
-        verdict = dataclasses.replace(
-            verdict, corrects=corrects, another=another, retrospective=retrospective,
-            probability=probability,
-        )  # fmt: skip
     return verdict
 
 

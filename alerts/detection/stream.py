@@ -95,14 +95,14 @@ def in_stream(entries: Sequence[tuple[datetime | None, Verdict]]) -> list[Verdic
     return out
 
 
+_MARGIN = timedelta(days=7)
+
+
 def _usable(at: datetime | None) -> bool:
     """A time whose news cycle's span can be computed (not within days of year 1 or 9999)."""
     return (
         at is not None and datetime.min + _MARGIN < at.replace(tzinfo=None) < datetime.max - _MARGIN
     )
-
-
-_MARGIN = timedelta(days=7)
 
 
 def may_lift(verdict: Verdict) -> bool:
