@@ -7,12 +7,12 @@ A launch event is one launcher's launch activity on one local calendar day at th
 (`calendar.py`). A report joins its launcher's event of the day it names (its stated launch
 time, else its publication); a report stating no time on a later day is a follow-up of the
 launcher's latest event while that is recent, unless it reads as the first news of a habitual
-launcher's new launch (see `best_match` and `_fresh_headline`). A launcher only guessed among
-the states a report names, and not a habitual one, is taken for the speaker or target of
-another's launch. Reports naming no launcher join the open event they fit or wait; opening an
-event takes the rules and the model both, surely (`_may_open`), or two independent sources'
-reports of the launcher's launch, each fairly sure (`_corroborating`: a report short of that
-bar is held a while for a second). Joining reports that add a fact, or a further salvo the
+launcher's new launch or dates its news a day after that event (see `best_match`). A launcher
+only guessed among the states a report names, and not a habitual one, is taken for the speaker
+or target of another's launch. Reports naming no launcher join the open event they fit or wait;
+opening an event takes the rules and the model both, surely (`_may_open`), or two independent
+sources' reports of the launcher's launch, each fairly sure (`_corroborating`: a report short of
+that bar is held a while for a second). Joining reports that add a fact, or a further salvo the
 same day, send an `update` (at most one per minimum gap: facts arriving sooner are merged and
 owed as one deferred update); reports that retract or reclassify send a `correction`; the rest
 are joined silently. The store makes the choice atomic; this module only decides (reader's
@@ -237,7 +237,8 @@ def best_match(
     event while it is recent (`follow_up_s`; state-media claims and other past references,
     `retrospective_window_s`, unless they date their news today: "Iranian missile strikes
     Beersheba again" is a casualty report of today's barrage), unless it announces a further
-    launch or dates it yesterday.
+    launch, dates it yesterday, or reads as the first news of a new one (a firing headline of
+    a habitual launcher, news dated a day after the latest launch).
     A report that names no launcher joins the nearest recent event of any launcher.
     """
     if report.country == UNKNOWN_COUNTRY:
@@ -287,16 +288,25 @@ def best_match(
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
     # Only habitual launchers fire on consecutive days; another's test reported the next day
     # ("France test fires M51", in a second language) is the same test, unless the headline
-    # fires another class of missile ("Army test-fires Prithvi-II a day after Agni-I launch").
+    # fires another class of missile ("Army test-fires Prithvi-II a day after Agni-I launch")
+    # or the report dates its news on its own day a day after the latest launch ("Overnight
+    # missile strike on Ganja kills at least 10", "...test-fired the Dhanush on Friday"): a
+    # follow-up of yesterday's launch dates it yesterday, or not at all. (Not sooner: the next
+    # morning's Korean copy of an evening test in India dates the test by Seoul's calendar.)
+    reasons = report.verdict.reasons
     fresh = (
         gap > policy.fresh_after_s
-        and _NOT_A_FIRST_REPORT.isdisjoint(report.verdict.reasons)
+        and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
         and (
-            (report.country in HABITUAL_LAUNCHERS and _fresh_headline(report.verdict.reasons))
+            ("ctx:dated_today" in reasons and gap >= _A_DAY_LATER_S)
+            or (report.country in HABITUAL_LAUNCHERS and _fresh_headline(reasons))
             or _next_test(report, latest)
         )
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
+
+
+_A_DAY_LATER_S = 18 * 3600
 
 
 def _next_test(report: Report, latest: LaunchEvent) -> bool:

@@ -116,6 +116,7 @@ def _test_report(
 
 
 TOLD = (*SURE, "fact:authority", "ctx:title_told")  # "Army says it test-fired..."
+DATED_TODAY = ("ctx:rules_launch", "ctx:dated_today")  # "...kills 10 overnight", "...on Friday"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +130,14 @@ TOLD = (*SURE, "fact:authority", "ctx:title_told")  # "Army says it test-fired..
         ("SRBM", (*SURE, "neg:analysis"), False, "IN", 24, False),  # analysis
         ("SRBM", SURE, False, "IN", 3, False),  # past midnight, 3 hours after a 23:00 launch
         ("SRBM", TOLD, False, "KP", 24, False),  # a habitual launcher's account of yesterday's
+        # News dated its own day, a day after the launch, whatever the class or the headline:
+        ("MRBM", DATED_TODAY, False, "AM", 24, True),  # "Overnight missile strike on Ganja..."
+        ("MRBM", DATED_TODAY, True, "AM", 24, True),  # a casualty report of today's strike
+        ("MRBM", DATED_TODAY, False, "IN", 27, True),  # "...test-fired the Dhanush on Friday"
+        ("MRBM", DATED_TODAY, False, "IN", 11, False),  # Seoul's morning copy of the test
+        ("MRBM", ("ctx:rules_launch", "ctx:dated_yesterday"), False, "AM", 24, False),
+        ("MRBM", (*DATED_TODAY, "neg:reaction"), False, "AM", 24, False),  # a reaction
+        ("MRBM", (*DATED_TODAY, "ctx:launcher_speaks"), True, "KP", 24, False),  # KCNA's
     ],
 )
 def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
@@ -145,7 +154,12 @@ def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
     test, for a launcher that seldom fires on consecutive days. The same class the next day
     ("France test fires M51", in a second language), a missile only called ballistic, a
     look-back, analysis, a headline that fires nothing, a report just past midnight, or a
-    habitual launcher's authority account, is the same test."""
+    habitual launcher's authority account, is the same test.
+    Armenia's Scud strike on Ganja of 17 October 2020 came a day after its strike of the 16th,
+    and India's Dhanush two days after an Agni-II: a report dating its news on its own day, at
+    least 18 hours after the launcher's latest launch, tells of a new launch, whatever the
+    launcher. One dating it yesterday, a reaction, the next morning's foreign copy of an
+    evening test, or North Korea's own account the next morning, is a follow-up."""
     site_evening = NOW + timedelta(hours=16.5 if country == "IN" else 13)  # 23:00 local
     first, later = feed(
         store,
