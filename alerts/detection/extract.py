@@ -582,6 +582,9 @@ _NOTED = re.compile(r"確認|探知|把握|非難|抗議|警戒|分析|확인|�
 _NOTED_REACH = 8
 
 
+_CLAUSE_BREAKS = ("…", "...", "｜", "|")  # a Korean or Japanese headline's clauses
+
+
 def _answering_state(folded: str, cues: LangCues) -> str | None:
     """The state launching in answer to a habitual launcher's launch, when a line says so: the
     first other state it names, else the owner of a system it names (None without a response
@@ -599,6 +602,17 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
         if answered not in HABITUAL_LAUNCHERS:
             return None
     else:
+        # A habitual launcher opening the line, and a marker in a later clause naming nobody:
+        # an analysis of that launcher's launch ("北 4곳서 SRBM 8발 발사…"항모훈련 맞대응"
+        # 분석"), not an answer to it ("한미, 연이틀 무력 대응…네 번째 대응 사격").
+        clause = max(folded.rfind(mark, 0, marker.start()) for mark in _CLAUSE_BREAKS)
+        if (
+            named
+            and named[0][0] in HABITUAL_LAUNCHERS
+            and named[0][2] <= clause
+            and not any(clause < s < marker.start() for _, s, _ in named)
+        ):
+            return None
         # The line's topic ("北, ...", "韓国軍、...", "北朝鮮は") is the one acting, not answered.
         before = [
             (c, e) for i, (c, _, e) in enumerate(named)

@@ -41,6 +41,11 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("신형 전술유도무기, 에이태큼스와 유사한 외형", "ko", None),
         ("신형 전술유도무기, 이스칸데르-M과 유사한 외형", "ko", None),
         ("新型ミサイルはイスカンデルMに類似", "ja", None),
+        # ...nor a North Korean version of it
+        ('합참 "북한판 에이태큼스 2발 동해상으로 발사"', "ko", "KP"),
+        ("북한판 이스칸데르와 에이태큼스 섞어 8발", "ko", "KP"),
+        ("北朝鮮版ATACMS 2発を日本海へ発射", "ja", "KP"),
+        ("北朝鮮版イスカンデルや ATACMS 発射", "ja", "KP"),
         ("Tactical guided weapon flew 400 km; its design resembles the Iskander", "en", None),
         # Pakistan's Fateh-1 and Fateh-II, not Iran's Fateh-110
         (
@@ -325,6 +330,9 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         ("北, 한미훈련 대응 미사일 발사", "ko", "KP"),
         ("北朝鮮、米韓演習に対抗しミサイル発射", "ja", "KP"),
         ("北朝鮮は米韓演習に対抗し弾道ミサイル発射", "ja", "KP"),
+        # ...and an analysis of its launch, quoted in a later clause, answers nothing.
+        ('北 4곳서 SRBM 8발 동시다발 발사…"항모훈련 맞대응" 분석', "ko", "KP"),
+        ("한미, 연이틀 무력 대응…올해 네 번째 대응 사격", "ko", "KR"),
         # The cause of a launch is not its launcher.
         ("Explosions over Tel Aviv and Jerusalem as Iran fires missiles after US strikes",
          "en", "IR"),
