@@ -431,8 +431,8 @@ def _event_cues(
         and published_at.astimezone(zone).date() != published_at.astimezone(UTC).date()
     ):
         at_site = stated_day_gaps(body, cues.lang, published_at, zone)
-    if at_site and all(gap == 0 for gap in at_site):
-        found.append("ctx:dated_today")
+    if at_site and all(gap == 0 for gap in at_site) and not cues.yesterday.search(body):
+        found.append("ctx:dated_today")  # ("said on Friday it fired yesterday": not today's)
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

@@ -298,7 +298,7 @@ def best_match(
         gap > policy.fresh_after_s
         and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
         and (
-            ("ctx:dated_today" in reasons and gap >= _A_DAY_LATER_S)
+            _dated_a_day_later(report, gap, policy)
             or (report.country in HABITUAL_LAUNCHERS and _fresh_headline(reasons))
             or _next_test(report, latest)
         )
@@ -307,6 +307,21 @@ def best_match(
 
 
 _A_DAY_LATER_S = 18 * 3600
+_EAST_ASIA = THEATRE_LAUNCHERS["east_asia"]
+
+
+def _dated_a_day_later(report: Report, gap: float, policy: EventPolicy) -> bool:
+    """A report dating its news on its own day, a day after its launcher's latest launch, that
+    could open an event on its own: the first news of a new launch, whatever the launcher.
+    Not Korean or Japanese copy of a launch outside East Asia, dated by Seoul's or Tokyo's
+    calendar (an Indian test at 23:00 is "27일 새벽" there); nor a report short of opening an
+    event, which a second one could corroborate into a copy of the launch it follows up."""
+    return (
+        "ctx:dated_today" in report.verdict.reasons
+        and gap >= _A_DAY_LATER_S
+        and (report.item.lang not in ("ko", "ja") or report.country in _EAST_ASIA)
+        and _may_open(report, policy)
+    )
 
 
 def _next_test(report: Report, latest: LaunchEvent) -> bool:

@@ -188,6 +188,22 @@ def test_a_launch_dated_today_in_utc_but_yesterday_at_the_launch_site_is_marked(
     assert "ctx:dated_today" not in reasons
 
 
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        ("India test-fired Agni-V ballistic missile yesterday, defence ministry said on Friday",
+         "", "en"),
+        ("인도, 전날 아그니-5 탄도미사일 시험발사…국방부 27일 발표", "", "ko"),
+        ("インド、前日にアグニ5を発射　国防省が27日発表", "", "ja"),
+    ],
+)  # fmt: skip
+def test_news_naming_the_day_before_is_not_dated_today(title: str, summary: str, lang: str) -> None:
+    """ "Said on Friday" that it fired "yesterday" tells of Thursday's launch: the day of the
+    saying does not make the news all of today."""
+    reasons = _reasons(title, summary, lang, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    assert "ctx:dated_today" not in reasons
+
+
 def test_a_launch_site_west_of_utc_a_day_behind_is_not_yesterday() -> None:
     """Monday 06:00 UTC is still Sunday night at Vandenberg: a Minuteman launch "early
     Monday" is tomorrow there by the calendar, never yesterday's launch."""

@@ -169,6 +169,26 @@ def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
     assert (later.event_id != first.event_id) is new
 
 
+def test_news_a_day_later_in_seouls_copy_or_short_of_opening_follows_up(
+    store: EventStore,
+) -> None:
+    """Korean copy of an Indian test dates it by Seoul's calendar (23:00 in India is "27일
+    새벽" there), and a report too unsure to open an event on its own would be held, and with a
+    second such report would open a copy of the launch: both stay follow-ups."""
+    evening = NOW + timedelta(hours=16.5)  # 23:00 in India
+    korean_item, korean = _test_report("2", evening + timedelta(hours=19), "MRBM", DATED_TODAY,
+                                       False, "IN")  # fmt: skip
+    unsure = report("3", evening + timedelta(hours=20), "IN", reasons=("ctx:dated_today",),
+                    confidence=0.85)  # fmt: skip
+    decisions = feed(
+        store,
+        _test_report("1", evening, "MRBM", SURE, False, "IN"),
+        (dataclasses.replace(korean_item, lang="ko"), korean),
+        unsure,
+    )
+    assert {d.event_id for d in decisions} == {decisions[0].event_id}
+
+
 def test_a_firing_headline_nine_hours_after_the_launch_on_the_next_day_opens(
     store: EventStore,
 ) -> None:

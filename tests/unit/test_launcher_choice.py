@@ -46,6 +46,8 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("북한판 이스칸데르와 에이태큼스 섞어 8발", "ko", "KP"),
         ("北朝鮮版ATACMS 2発を日本海へ発射", "ja", "KP"),
         ("北朝鮮版イスカンデルや ATACMS 発射", "ja", "KP"),
+        ("北朝鮮版「ATACMS」2発を日本海へ発射", "ja", "KP"),
+        ("北朝鮮版イスカンデル・ATACMS 発射", "ja", "KP"),
         ("Tactical guided weapon flew 400 km; its design resembles the Iskander", "en", None),
         # Pakistan's Fateh-1 and Fateh-II, not Iran's Fateh-110
         (
@@ -333,6 +335,10 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         # ...and an analysis of its launch, quoted in a later clause, answers nothing.
         ('北 4곳서 SRBM 8발 동시다발 발사…"항모훈련 맞대응" 분석', "ko", "KP"),
         ("한미, 연이틀 무력 대응…올해 네 번째 대응 사격", "ko", "KR"),
+        ("北 IRBM 발사…軍, 6분 만에 현무-2 대응사격", "ko", "KR"),
+        ("北 탄도미사일 발사…군, 에이태큼스 대응 사격", "ko", "KR"),
+        ('北 미사일 발사…국방부 "대응 사격"', "ko", "KR"),
+        ("北朝鮮が弾道ミサイル発射…ATACMSで対抗射撃", "ja", "KR"),
         # The cause of a launch is not its launcher.
         ("Explosions over Tel Aviv and Jerusalem as Iran fires missiles after US strikes",
          "en", "IR"),
