@@ -74,7 +74,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
-from alerts.detection.dates import stated_day_gaps, stated_day_offsets
+from alerts.detection.dates import dates_only_the_saying, stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
@@ -433,6 +433,8 @@ def _event_cues(
         at_site = stated_day_gaps(body, cues.lang, published_at, zone)
     if at_site and all(gap == 0 for gap in at_site) and not cues.yesterday.search(body):
         found.append("ctx:dated_today")  # ("said on Friday it fired yesterday": not today's)
+        if dates_only_the_saying(body, cues.lang, published_at):
+            found.append("ctx:dated_saying")  # "...said on Friday the test had validated..."
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

@@ -122,6 +122,25 @@ def stated_day_gaps(
     return [gap for gap in stated_day_offsets(folded, lang, published_at, zone) if gap >= 0]
 
 
+# A weekday right after a speech verb dates the saying ("the ministry said on Friday the test
+# had validated..."), not the news said: a test of the day before is told so the next day.
+_SAID_ON = re.compile(
+    r"\b(?:said|says|announced|told(?: [\w.'’-]+){0,2}|stated|confirmed|added|reported"
+    r"|revealed|disclosed)\s+(?:on\s+)?$"
+)
+
+
+def dates_only_the_saying(folded: str, lang: str, published_at: datetime | None) -> bool:
+    """Whether every day the lower-cased English text names is a weekday dating a saying
+    ("...said on Friday"), so that it dates no news of its own."""
+    if lang in ("ko", "ja") or _stated_days_before(folded, lang, published_at):
+        return False
+    days = list(_EN_WEEKDAY.finditer(folded))
+    return bool(days) and all(
+        _SAID_ON.search(folded[max(0, m.start() - 40) : m.start()]) for m in days
+    )
+
+
 def stated_day_offsets(
     folded: str, lang: str, published_at: datetime | None, zone: tzinfo | None = None
 ) -> list[int]:

@@ -316,8 +316,10 @@ def _dated_a_day_later(report: Report, gap: float, policy: EventPolicy) -> bool:
     Not Korean or Japanese copy of a launch outside East Asia, dated by Seoul's or Tokyo's
     calendar (an Indian test at 23:00 is "27일 새벽" there); nor a report short of opening an
     event, which a second one could corroborate into a copy of the launch it follows up."""
+    reasons = report.verdict.reasons
     return (
-        "ctx:dated_today" in report.verdict.reasons
+        "ctx:dated_today" in reasons
+        and "ctx:dated_saying" not in reasons
         and gap >= _A_DAY_LATER_S
         and (report.item.lang not in ("ko", "ja") or report.country in _EAST_ASIA)
         and _may_open(report, policy)

@@ -204,6 +204,26 @@ def test_news_naming_the_day_before_is_not_dated_today(title: str, summary: str,
     assert "ctx:dated_today" not in reasons
 
 
+@pytest.mark.parametrize(
+    ("summary", "saying"),
+    [
+        ("India's defence ministry said on Friday the test had met all mission objectives.", True),
+        ("DRDO told reporters on Friday the Agni-V flew its full range.", True),
+        ("India test-fired the Agni-V on Friday, the defence ministry said.", False),
+        ("The ministry said on Friday that India had fired the missile on Thursday.", False),
+        ("The ministry said the test met all objectives.", False),
+    ],
+)
+def test_a_weekday_after_a_speech_verb_dates_the_saying(summary: str, saying: bool) -> None:
+    """ "Said on Friday" dates the saying: a test of the day before is told so the next day; a
+    weekday of the firing, or another day named, dates the news."""
+    reasons = _reasons(
+        "India says Agni-V test validated new re-entry vehicle", summary, "en",
+        datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
+    )  # fmt: skip
+    assert ("ctx:dated_saying" in reasons) is saying
+
+
 def test_a_launch_site_west_of_utc_a_day_behind_is_not_yesterday() -> None:
     """Monday 06:00 UTC is still Sunday night at Vandenberg: a Minuteman launch "early
     Monday" is tomorrow there by the calendar, never yesterday's launch."""

@@ -135,6 +135,7 @@ DATED_TODAY = ("ctx:rules_launch", "ctx:dated_today")  # "...kills 10 overnight"
         ("MRBM", DATED_TODAY, True, "AM", 24, True),  # a casualty report of today's strike
         ("MRBM", DATED_TODAY, False, "IN", 27, True),  # "...test-fired the Dhanush on Friday"
         ("MRBM", DATED_TODAY, False, "IN", 11, False),  # Seoul's morning copy of the test
+        ("MRBM", (*DATED_TODAY, "ctx:dated_saying"), False, "IN", 27, False),  # "said on Friday"
         ("MRBM", ("ctx:rules_launch", "ctx:dated_yesterday"), False, "AM", 24, False),
         ("MRBM", (*DATED_TODAY, "neg:reaction"), False, "AM", 24, False),  # a reaction
         ("MRBM", (*DATED_TODAY, "ctx:launcher_speaks"), True, "KP", 24, False),  # KCNA's
