@@ -431,10 +431,13 @@ def _event_cues(
         and published_at.astimezone(zone).date() != published_at.astimezone(UTC).date()
     ):
         at_site = stated_day_gaps(body, cues.lang, published_at, zone)
-    if at_site and all(gap == 0 for gap in at_site) and not cues.yesterday.search(body):
-        found.append("ctx:dated_today")  # ("said on Friday it fired yesterday": not today's)
-        if dates_only_the_saying(body, cues.lang, published_at):
-            found.append("ctx:dated_saying")  # "...said on Friday the test had validated..."
+    if at_site and all(gap == 0 for gap in at_site):
+        found.append("ctx:dated_today")
+        # ...but maybe of the day before: "said on Friday the test had validated...",
+        # "국방부 27일 발표…전날 시험발사" (the day of the saying; for a launcher that seldom
+        # fires on consecutive days, not enough to tell a new launch: `cluster.py`).
+        if cues.yesterday.search(body) or dates_only_the_saying(body, cues.lang, published_at):
+            found.append("ctx:dated_saying")
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

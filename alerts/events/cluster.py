@@ -313,9 +313,12 @@ _EAST_ASIA = THEATRE_LAUNCHERS["east_asia"]
 def _dated_a_day_later(report: Report, gap: float, policy: EventPolicy) -> bool:
     """A report dating its news on its own day, a day after its launcher's latest launch, that
     could open an event on its own: the first news of a new launch, whatever the launcher.
-    Not Korean or Japanese copy of a launch outside East Asia, dated by Seoul's or Tokyo's
-    calendar (an Indian test at 23:00 is "27일 새벽" there); nor a report short of opening an
-    event, which a second one could corroborate into a copy of the launch it follows up."""
+    Not when its day may be the saying's ("the ministry said on Friday the test had
+    validated...", or news naming the day before: `ctx:dated_saying`); not Korean or Japanese
+    copy of a launch outside East Asia, dated by Seoul's or Tokyo's calendar (an Indian test
+    at 23:00 is "27일 새벽" there); nor a report short of opening an event, which a second one
+    could corroborate into a copy of the launch it follows up (so a higher
+    ALERTS_NEW_EVENT_CONFIDENCE keeps more of these as follow-ups)."""
     reasons = report.verdict.reasons
     return (
         "ctx:dated_today" in reasons
