@@ -583,12 +583,11 @@ _NOTED_REACH = 8
 
 
 _CLAUSE_BREAKS = ("…", "...", "｜", "|")  # a Korean or Japanese headline's clauses
-_ANALYSIS_CLAUSE = re.compile(r"분석|관측|평가|풀이|전망|分析|見方|見られる|とみられる")
-_QUOTE = re.compile(r"[\"“‘'「『]")
-# Forces that answer, as words of their own ("軍, 6분 만에", "국방부", not 군사 or 미군).
+_ANALYSIS_AFTER = re.compile(r"분석|관측|평가|풀이|전망|分析|見方|とみられ|と見られ")
+# Forces that answer ("軍, 6분 만에", "군은", "공군", "국방부"; not 군사 or 미군).
 _FORCES = re.compile(
-    r"(?<![가-힣])(?:군|국군|우리 ?군)(?![가-힣])|(?<![가-힣])(?:국방부|합참)"
-    r"|軍(?![事])|自衛隊|防衛省"
+    r"국군|공군|해군|육군|해병대|(?<![가-힣])군(?=[은는이가도의,\s'\"‘’“”]|$)|국방부|합참|정부"
+    r"|軍(?!事)|自衛隊|防衛省|政府"
 )
 
 
@@ -609,23 +608,19 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
         if answered not in HABITUAL_LAUNCHERS:
             return None
     else:
-        # A habitual launcher opening the line, and a marker in a later clause of analysis
-        # (quoted, judged, or a show of force) naming no state, forces or system: an analysis
-        # of that launcher's launch ("北 4곳서 SRBM 8발 발사…"항모훈련 맞대응" 분석", "北 ICBM
-        # 발사…대선 앞 무력시위"), not an answer to it ("한미, 연이틀 무력 대응…네 번째 대응
-        # 사격", "北 IRBM 발사…軍, 6분 만에 현무-2 대응사격").
+        # A habitual launcher opening the line, and a marker in a later clause judged as an
+        # analysis after it, naming no state, forces or system: an analysis of that launcher's
+        # launch ("北 4곳서 SRBM 8발 발사…"항모훈련 맞대응" 분석"), not an answer to it ("한미,
+        # 연이틀 무력 대응…네 번째 대응 사격", "北 IRBM 발사…軍, 6분 만에 현무-2 대응사격").
         clause = max(folded.rfind(mark, 0, marker.start()) for mark in _CLAUSE_BREAKS)
-        later = folded[clause:]
+        ends = [e for e in (folded.find(m, marker.end()) for m in _CLAUSE_BREAKS) if e >= 0]
+        later = folded[clause : min(ends, default=len(folded))]
         if (
             named
             and named[0][0] in HABITUAL_LAUNCHERS
             and named[0][2] <= clause
             and not any(clause < s for _, s, _ in named)
-            and (
-                _ANALYSIS_CLAUSE.search(later)
-                or _QUOTE.search(folded, clause, marker.start())
-                or marker.group().startswith("무력시위")
-            )
+            and _ANALYSIS_AFTER.search(later, marker.end() - clause)
             and not _FORCES.search(later)
             and _fielded_system(later, cues) is None
         ):

@@ -342,7 +342,10 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         ("北 미사일 발사…대응 사격 실시", "ko", "KR"),
         ('北 탄도미사일 발사…"미군 항모 전개에 맞대응" 분석', "ko", "KP"),
         ('北 4곳서 SRBM 8발 발사…"연합군사훈련 맞대응" 분석 나와', "ko", "KP"),
-        ("北 ICBM 발사…대선 앞 무력시위", "ko", "KP"),
+        ('北 미사일 발사…"대응 사격" 실시', "ko", "KR"),
+        ("北 탄도미사일 발사…군은 '대응 사격'", "ko", "KR"),
+        ("北 탄도미사일 발사…대응 무력시위 실시", "ko", "KR"),
+        ('北 탄도미사일 발사…"을지훈련 맞대응" 분석…軍 "추가 도발 대비"', "ko", "KP"),
         # The cause of a launch is not its launcher.
         ("Explosions over Tel Aviv and Jerusalem as Iran fires missiles after US strikes",
          "en", "IR"),
