@@ -32,10 +32,12 @@ from alerts.models import Alert, Item, Verdict
 from alerts.pipeline import Policy, flush_owed_updates, process_items
 from alerts.redact import mask_url, redact_text
 from alerts.redisconn import Timeouts, redis_client
+from alerts.sources.parse import plain_text
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
-    """An Item from one JSON Lines record; only `title` is required."""
+    """An Item from one JSON Lines record; only `title` is required. Markup in the title or
+    summary (a news API's HTML description) is read as its text, as feeds' is."""
     if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
         raise ValueError("needs a string 'title'")
     published = obj.get("published")
@@ -43,9 +45,9 @@ def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
     return Item(
         id=str(obj.get("id") or f"line-{line_no}"),
         source=str(obj.get("source") or "jsonl"),
-        title=obj["title"],
+        title=plain_text(obj["title"]),
         url=str(obj.get("url") or ""),
-        summary=str(obj.get("summary") or ""),
+        summary=plain_text(str(obj.get("summary") or "")),
         published_at=published_at,
         lang=obj.get("lang"),
         published_local=str(published) if published else None,

@@ -39,6 +39,16 @@ _DIGITS = str.maketrans("0123456789０１２３４５６７８９", "0" * 20)
 
 
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+# Wire desks' tags ("(LEAD)", "(속보)", "【速報】", "BREAKING:"): they mark how a desk files a
+# story, not what it is about. The corpus writers put them on launch flashes only, so a model
+# that saw them learned them as launch words; real desks tag any breaking story.
+_WIRE_TAG = re.compile(
+    r"[(\[【<＜〈（]\s*(?:속보|긴급|단독|종합\d?보?|\d보|lead|urgent|update\s?\d*|breaking|flash"
+    r"|\d*(?:st|nd|rd|th)\s?ld|速報|続報|詳報|更新|独自|第\d報|ニュース速報)\s*[)\]】>＞〉）]"
+    r"|^\W{0,3}(?:breaking(?:\s+news)?|urgent|flash|update\s?\d*)\s*[:\-–—]\s*",
+    re.IGNORECASE,
+)
+_TAG_REASONS = ("en:flash", "ko:flash", "ja:flash", "ctx:breaking", "p:t:flash", "p:s:flash")
 
 
 def _stem(word: str) -> str:
@@ -73,13 +83,17 @@ def features(
 ) -> set[str]:
     """The model's binary features of one item (`days`: how far back its title and lede date
     their news, `classify._stated_days`; `placed`: its cues by segment, `classify._placed_cues`,
-    already prefixed `p:`)."""
-    found = {f"r:{r}" for r in reasons}
+    already prefixed `p:`). Wire tags and the cues they fire are left out (`_WIRE_TAG`);
+    `x:nosum` marks a headline carried with no lede, which the model learns from title-only
+    copies of the corpus (`scripts/train_detector.py`)."""
+    found = {f"r:{r}" for r in reasons if r not in _TAG_REASONS}
     found.update(f"d:{d}" for d in days)
-    found.update(placed)
-    found.update(_grams(title, "t:", True))
-    if summary:
+    found.update(p for p in placed if p not in _TAG_REASONS)
+    found.update(_grams(_WIRE_TAG.sub(" ", title), "t:", True))
+    if summary.strip():
         found.update(_grams(summary[:SUMMARY_CHARS], "s:", False))
+    else:
+        found.add("x:nosum")
     return found
 
 

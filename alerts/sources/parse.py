@@ -544,6 +544,15 @@ def _safe_link(base_url: str, link: str | None) -> str:
         return ""
 
 
+_MARKUP_RE = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?|!--.*?--)>", re.S)
+
+
+def plain_text(value: str) -> str:
+    """Text given by a caller that may hold markup (a news API's description): tags stripped
+    and entities unescaped only when it does ("range < 500 km" stays as it is)."""
+    return _text(value, is_html=bool(_MARKUP_RE.search(value)), limit=None)
+
+
 def _text(value: str, *, is_html: bool, limit: int | None) -> str:
     """Plain text: tags stripped (for HTML), entities unescaped, whitespace collapsed."""
     if not value:

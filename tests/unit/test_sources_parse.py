@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.cli import item_from_json
 from alerts.errors import SourceError, SourceErrorKind
 from alerts.models import Item
 from alerts.sources import parse
@@ -19,6 +20,7 @@ from alerts.sources.parse import (
     normalise_lang,
     parse_feed,
     parse_xml_feedparser,
+    plain_text,
 )
 from alerts.sources.urls import content_hash
 
@@ -488,3 +490,28 @@ class TestNormalisation:
         """parse_feed uses feedparser unless told otherwise."""
         assert parse_feed.__kwdefaults__["xml_backend"] is None
         assert parse.parse_xml_feedparser is parse_xml_feedparser
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [
+        ("<p>N. Korea fires <b>ballistic</b> missile</p>", "N. Korea fires ballistic missile"),
+        ("北 미사일 &quot;발사&quot;<br/>합참", '北 미사일 "발사" 합참'),
+        ("range < 500 km and > 300 km", "range < 500 km and > 300 km"),  # no markup: as given
+        ("AT&amp;T", "AT&T"),
+    ],
+)
+def test_text_given_by_a_caller_is_read_as_text(given: str, text: str) -> None:
+    assert plain_text(given) == text
+
+
+def test_a_json_lines_item_with_an_html_description_is_read_as_its_text() -> None:
+    """`alerts classify` and `replay` take news APIs' records, whose descriptions are HTML."""
+    item = item_from_json(
+        {
+            "title": "Iran fires &amp; claims hits",
+            "summary": '<p>IRGC fires <a href="x">missiles</a></p>',
+        },
+        line_no=1,
+    )
+    assert (item.title, item.summary) == ("Iran fires & claims hits", "IRGC fires missiles")
