@@ -591,3 +591,23 @@ def test_a_launcher_detected_or_acting_is_no_speaker(title: str, lang: str) -> N
                                  published_at=PUBLISHED))  # fmt: skip
     assert verdict.is_launch
     assert not verdict.retrospective
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "region"),
+    [
+        ("Ballistic missile strike on Berdyansk port wrecks two ships", "en", "ukraine"),
+        ("베르댠스크 항구에 탄도미사일 공격…선박 2척 파손", "ko", "ukraine"),
+        ("マリウポリに弾道ミサイル攻撃 住宅が損壊", "ja", "ukraine"),
+        ("Ballistic missile hits Ashdod, two wounded", "en", "israel"),
+    ],
+)  # fmt: skip
+def test_a_strike_naming_no_launcher_in_a_lesser_known_town_is_of_its_region(
+    title: str, lang: str, region: str
+) -> None:
+    """A Berdyansk strike told without its launcher had joined North Korea's launch of the same
+    morning: the region's gazetteer lacked the town."""
+    item = Item(id="1", source="t", title=title, summary="", lang=lang, published_at=PUBLISHED)
+    verdict = classify_item(item)
+    assert verdict.is_launch
+    assert f"theatre:{region}" in verdict.reasons
