@@ -16,6 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import click
 import redis
@@ -37,14 +38,16 @@ from alerts.sources.parse import plain_text
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
     """An Item from one JSON Lines record; only `title` is required. Markup in the title or
-    summary (a news API's HTML description) is read as its text, as feeds' is."""
+    summary (a news API's HTML description) is read as its text, as feeds' is. With no
+    `source`, the URL's host is the source: a second outlet corroborates a report, the same
+    outlet does not, and records without either would all be one outlet."""
     if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
         raise ValueError("needs a string 'title'")
     published = obj.get("published")
     published_at = _parse_time(published) if published else None
     return Item(
         id=str(obj.get("id") or f"line-{line_no}"),
-        source=str(obj.get("source") or "jsonl"),
+        source=str(obj.get("source") or _host(str(obj.get("url") or "")) or "jsonl"),
         title=plain_text(obj["title"]),
         url=str(obj.get("url") or ""),
         summary=plain_text(str(obj.get("summary") or "")),
@@ -52,6 +55,15 @@ def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
         lang=obj.get("lang"),
         published_local=str(published) if published else None,
     )
+
+
+def _host(url: str) -> str | None:
+    """The outlet of a URL ("www.yna.co.kr" and "yna.co.kr" are one)."""
+    try:
+        host = urlsplit(url).hostname if "//" in url else None
+    except ValueError:  # "http://[::1" : no outlet to name, and no reason to drop the record
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 def _parse_time(text: str) -> datetime:

@@ -515,3 +515,17 @@ def test_a_json_lines_item_with_an_html_description_is_read_as_its_text() -> Non
         line_no=1,
     )
     assert (item.title, item.summary) == ("Iran fires & claims hits", "IRGC fires missiles")
+
+
+@pytest.mark.parametrize(
+    ("record", "source"),
+    [
+        ({"title": "t", "url": "https://www.yna.co.kr/view/AKR1"}, "yna.co.kr"),
+        ({"title": "t", "url": "https://en.yna.co.kr/view/AEN1", "source": "yonhap"}, "yonhap"),
+        ({"title": "t", "url": "http://[::1"}, "jsonl"),  # no outlet to name; the record stays
+        ({"title": "t"}, "jsonl"),
+    ],
+)
+def test_a_json_lines_item_without_a_source_is_its_url_host(record: dict, source: str) -> None:
+    """Corroboration needs a second outlet: records naming none would all be one."""
+    assert item_from_json(record, line_no=1).source == source
