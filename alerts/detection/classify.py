@@ -390,6 +390,11 @@ def _flags(
     return corrects, another, retrospective
 
 
+_OLDER_NEWS = frozenset(
+    {"ctx:dated_yesterday", "ctx:text_dated_days_ago", "ctx:title_dated_days_ago"}
+)
+
+
 def _event_cues(
     folded: tuple[str, str],
     cues: LangCues,
@@ -438,6 +443,8 @@ def _event_cues(
         # fires on consecutive days, not enough to tell a new launch: `cluster.py`).
         if cues.yesterday.search(body) or dates_only_the_saying(body, cues.lang, published_at):
             found.append("ctx:dated_saying")
+    if cues.overnight.search(body) and _OLDER_NEWS.isdisjoint(reasons):
+        found.append("ctx:overnight")  # the night just past: it names no earlier day
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

@@ -282,6 +282,7 @@ class LangCues:
     compared_before: re.Pattern[str]  # ...not one named for comparison ("similar to the ATACMS")
     compared_after: re.Pattern[str]  # ...("ATACMSに類似", "이스칸데르와 유사")
     yesterday: re.Pattern[str]  # a word for the day before ("yesterday", "전날", "前日")
+    overnight: re.Pattern[str]  # a word for the night just past ("overnight", "밤사이", "未明")
     theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
@@ -337,6 +338,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         compared_before=_compile(markers.get("compared_before"), flags),
         compared_after=_compile(markers.get("compared_after"), flags),
         yesterday=_compile(markers.get("yesterday"), flags),
+        overnight=_compile(markers.get("overnight"), flags),
         theatres=_named(data.get("theatres", {})),
         context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),

@@ -238,7 +238,8 @@ def best_match(
     `retrospective_window_s`, unless they date their news today: "Iranian missile strikes
     Beersheba again" is a casualty report of today's barrage), unless it announces a further
     launch, dates it yesterday, or reads as the first news of a new one (a firing headline of
-    a habitual launcher, news dated a day after the latest launch).
+    a habitual launcher, news dated a day after the latest launch, a habitual launcher's
+    barrage "overnight" told a day after it).
     A report that names no launcher joins the nearest recent event of any launcher.
     """
     if report.country == UNKNOWN_COUNTRY:
@@ -282,7 +283,7 @@ def best_match(
     if latest is None:
         return None
     gap = (report.published_at - latest.launch_at).total_seconds()
-    if report.retrospective and not _casualties_of_today(report):
+    if report.retrospective and not _news_of_today(report, gap, policy):
         return latest if gap <= policy.retrospective_window_s else None
     # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
@@ -299,6 +300,7 @@ def best_match(
         and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
         and (
             _dated_a_day_later(report, gap, policy)
+            or _a_night_later(report, gap, policy)
             or (report.country in HABITUAL_LAUNCHERS and _fresh_headline(reasons))
             or _next_test(report, latest)
         )
@@ -307,6 +309,24 @@ def best_match(
 
 
 _A_DAY_LATER_S = 18 * 3600
+_A_NIGHT_LATER_S = 24 * 3600
+
+
+def _a_night_later(report: Report, gap: float, policy: EventPolicy) -> bool:
+    """A habitual launcher's strike "overnight" or "before dawn", told a day or more after its
+    latest launch: the night just past, not the one before (Russia's and the Houthis' nightly
+    barrages), when the report could open an event on its own."""
+    reasons = report.verdict.reasons
+    return (
+        report.country in HABITUAL_LAUNCHERS
+        and gap >= _A_NIGHT_LATER_S
+        and "ctx:overnight" in reasons
+        and "ctx:dated_saying" not in reasons
+        and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
+        and _may_open(report, policy)
+    )
+
+
 _EAST_ASIA = THEATRE_LAUNCHERS["east_asia"]
 
 
@@ -365,6 +385,12 @@ def _yesterday(report: Report) -> date | None:
         return local_day(report.country, published) - timedelta(days=1)
     zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
     return published.astimezone(zone).date() - timedelta(days=1)
+
+
+def _news_of_today(report: Report, gap: float, policy: EventPolicy) -> bool:
+    """A look-back report that tells of today's launch: casualties dated today, or a habitual
+    launcher's barrage of the night just past (`_a_night_later`)."""
+    return _casualties_of_today(report) or _a_night_later(report, gap, policy)
 
 
 def _casualties_of_today(report: Report) -> bool:

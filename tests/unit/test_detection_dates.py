@@ -352,3 +352,25 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
     no report of a launch of that day: the event stage would open a new one for it."""
     morning = datetime(2017, 8, 29, 23, 0, tzinfo=UTC)  # 08:00 on the 30th in Seoul
     assert stated_day_gaps(text, lang, morning) == gaps
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "overnight"),
+    [
+        ("Russia fires two ballistic missiles at Kharkiv overnight, air force says", "en", True),
+        ("Houthi ballistic missile intercepted before dawn over central Israel", "en", True),
+        ("러, 밤사이 하르키우에 탄도미사일 2발 발사", "ko", True),
+        ("ロシア、未明にハルキウへ弾道ミサイル2発", "ja", True),
+        ("Russia fires two ballistic missiles at Kharkiv, air force says", "en", False),
+        # a night named by its day: yesterday's (the event stage counts it back), or older
+        ("Russia fired two ballistic missiles at Kharkiv overnight on Monday", "en", False),
+        ("Russia fired two ballistic missiles at Kharkiv overnight on Sunday", "en", False),
+    ],
+)
+def test_a_launch_report_of_the_night_just_past_is_marked(
+    title: str, lang: str, overnight: bool
+) -> None:
+    """A habitual launcher's barrage "overnight", told a day after its latest launch, is the
+    next night's (`cluster._a_night_later`)."""
+    reasons = _reasons(title, "", lang, datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # a Tuesday
+    assert ("ctx:overnight" in reasons) is overnight

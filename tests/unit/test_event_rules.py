@@ -170,6 +170,38 @@ def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
     assert (later.event_id != first.event_id) is new
 
 
+OVERNIGHT = ("ctx:rules_launch", "ctx:overnight")  # "...missiles fired overnight", "밤사이"
+
+
+@pytest.mark.parametrize(
+    ("reasons", "country", "hours", "new"),
+    [
+        (OVERNIGHT, "RU", 26, True),  # the next night's barrage, told at dawn
+        (OVERNIGHT, "YE", 25, True),
+        (OVERNIGHT, "RU", 20, False),  # the same night's, told the next evening
+        (OVERNIGHT, "IN", 26, False),  # a launcher that seldom fires on consecutive days
+        ((*OVERNIGHT, "ctx:dated_saying"), "RU", 26, False),
+        ((*OVERNIGHT, "neg:reaction"), "RU", 26, False),
+        (("ctx:overnight",), "RU", 26, False),  # too unsure to open an event on its own
+    ],
+)
+def test_a_habitual_launchers_strike_overnight_a_night_later_opens_a_new_event(
+    store: EventStore, reasons: tuple[str, ...], country: str, hours: float, new: bool
+) -> None:
+    """Kharkiv's heaviest night of 7 June 2025 came a night after Russia's barrage on Kyiv:
+    "two ballistic and seven other missiles, 206 drones fired overnight", a day after the
+    latest launch, is the night just past (English copy counts "overnight" as a look-back,
+    which had made it a follow-up of the night before). Told less than a day after, or by a
+    launcher that seldom fires nightly, it is the same night's."""
+    night = NOW + timedelta(hours=22)  # 01:00 in Moscow
+    first, later = feed(
+        store,
+        _test_report("1", night, "SRBM", SURE, False, country),
+        _test_report("2", night + timedelta(hours=hours), "SRBM", reasons, True, country),
+    )
+    assert (later.event_id != first.event_id) is new
+
+
 def test_news_a_day_later_in_seouls_copy_or_short_of_opening_follows_up(
     store: EventStore,
 ) -> None:
