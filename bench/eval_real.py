@@ -2,6 +2,7 @@
 
 Usage: python bench/eval_real.py [--split dev|sealed|both|all|dev:a|dev:b] [--root DIR]
                                  [--no-before] [--wrong N] [--only now|before|keyword] [--keep-env]
+                                 [--headlines-only]
 
 For each split it prints, for the detector now, the detector as main held it before issue 12
 (commit BEFORE_COMMIT, extracted with `git archive` and run from that tree) and a keyword
@@ -14,6 +15,8 @@ baseline (a ballistic missile phrase in the title or summary), all in the same r
   (from hard negatives), `update` alerts per launch, and how many facts stated by launch
   reports (class, count, distance, apogee) reached the event's alerts.
 The keyword baseline has no event stage: its event figures are not computed.
+`--headlines-only` blanks every summary first: feeds that carry a headline alone. Reactions and
+analysis are launch reports by their ledes' facts, so their recall there says little.
 `--wrong N` lists up to N misclassified items, the duplicate or false `new` alerts and the
 items that triggered corrections.
 Exit status 0 whatever the scores.
@@ -372,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors")
     parser.add_argument(
+        "--headlines-only", action="store_true", help="blank every summary (headline feeds)"
+    )
+    parser.add_argument(
         "--keep-env",
         action="store_true",
         help="pass ALERTS_* variables to the product (default: its defaults)",
@@ -380,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep_env:
         os.environ["EVAL_KEEP_ALERTS_ENV"] = "1"
     corpus = load(args.root) if args.root else load()
+    if args.headlines_only:
+        corpus = Corpus(corpus.events, [{**i, "summary": ""} for i in corpus.items], corpus.errors)
     if corpus.errors:
         print(f"corpus has {len(corpus.errors)} problems; run bench/real_corpus.py check")
     splits = ("dev", "sealed") if args.split == "both" else (args.split,)
