@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import tempfile
 import uuid
@@ -57,13 +58,16 @@ def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
     )
 
 
+_SITE_PREFIX = re.compile(r"^(?:www\d?|m|amp|mobile)\.(?=[^.]+\.)")
+
+
 def _host(url: str) -> str | None:
-    """The outlet of a URL ("www.yna.co.kr" and "yna.co.kr" are one)."""
+    """The outlet of a URL: "www.", "m." and "amp." hosts of one site are one outlet."""
     try:
         host = urlsplit(url).hostname if "//" in url else None
     except ValueError:  # "http://[::1" : no outlet to name, and no reason to drop the record
         return None
-    return host.removeprefix("www.") if host else None
+    return _SITE_PREFIX.sub("", host) if host else None
 
 
 def _parse_time(text: str) -> datetime:

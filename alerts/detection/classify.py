@@ -443,8 +443,6 @@ def _event_cues(
         # fires on consecutive days, not enough to tell a new launch: `cluster.py`).
         if cues.yesterday.search(body) or dates_only_the_saying(body, cues.lang, published_at):
             found.append("ctx:dated_saying")
-    if cues.overnight.search(body) and _OLDER_NEWS.isdisjoint(reasons):
-        found.append("ctx:overnight")  # the night just past: it names no earlier day
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc
@@ -454,6 +452,15 @@ def _event_cues(
         # "Yesterday" on the launch site's calendar, not the reporter's: the event stage
         # counts it back from the site's day.
         found += ["ctx:dated_yesterday", "ctx:yesterday_at_site"]
+    # The night just past ("overnight", "밤사이", "未明"), when the report names no earlier
+    # day: no older date, no word for the day before ("전날 새벽" is the night before).
+    if (
+        cues.overnight.search(body)
+        and _OLDER_NEWS.isdisjoint(reasons)
+        and _OLDER_NEWS.isdisjoint(found)
+        and not cues.yesterday.search(body)
+    ):
+        found.append("ctx:overnight")
     return found
 
 

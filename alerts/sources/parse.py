@@ -544,12 +544,20 @@ def _safe_link(base_url: str, link: str | None) -> str:
         return ""
 
 
-_MARKUP_RE = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?|!--.*?--)>", re.S)
+# Tags of the markup news APIs put in descriptions; attributes only as name=value pairs, so
+# "a <b and c> d" is text.
+_MARKUP_RE = re.compile(
+    r"<(?:/?(?:a|b|i|u|p|br|hr|em|strong|span|div|img|ul|ol|li|h[1-6]|blockquote|figure"
+    r"|figcaption|small|sup|sub|font|table|tr|td|th|iframe|script|style)\b"
+    r"(?:\s+[^<>]*=[^<>]*)?\s*/?|!--.*?--)>",
+    re.I | re.S,
+)
 
 
 def plain_text(value: str) -> str:
     """Text given by a caller that may hold markup (a news API's description): tags stripped
-    and entities unescaped only when it does ("range < 500 km" stays as it is)."""
+    when it holds some ("range < 500 km" keeps its "<"), entities unescaped and whitespace
+    collapsed either way."""
     return _text(value, is_html=bool(_MARKUP_RE.search(value)), limit=None)
 
 

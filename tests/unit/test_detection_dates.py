@@ -364,6 +364,14 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
         ("Russia fires two ballistic missiles at Kharkiv, air force says", "en", False),
         # a night named by its day: yesterday's (the event stage counts it back), or older
         ("Russia fired two ballistic missiles at Kharkiv overnight on Monday", "en", False),
+        ("러시아, 전날 새벽 하르키우에 탄도미사일 2발 발사", "ko", False),  # the night before
+        ("Russia fired two ballistic missiles at Kharkiv before dawn yesterday", "en", False),
+        # no word of the night just past: a launch announced for tomorrow's dawn, a verb form
+        # holding けさ, a night drill, a briefing this morning
+        ("北, 탄도미사일 발사…내일 새벽 추가 발사 예고", "ko", False),
+        ("北朝鮮が弾道ミサイル発射、自治体は住民に避難を続けさせた", "ja", False),
+        ("ロシア軍、夜間訓練中に弾道ミサイル発射", "ja", False),
+        ("North Korea fires ballistic missile; officials will brief this morning", "en", False),
         ("Russia fired two ballistic missiles at Kharkiv overnight on Sunday", "en", False),
     ],
 )
@@ -374,3 +382,18 @@ def test_a_launch_report_of_the_night_just_past_is_marked(
     next night's (`cluster._a_night_later`)."""
     reasons = _reasons(title, "", lang, datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # a Tuesday
     assert ("ctx:overnight" in reasons) is overnight
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russia fires ballistic missiles at Kharkiv on Sunday, air force says",
+        "Russia fires ballistic missiles at Kharkiv overnight on Sunday, air force says",
+    ],
+)
+def test_a_night_named_by_the_launch_sites_yesterday_stays_yesterday(title: str) -> None:
+    """Sunday 22:30 UTC is Monday 01:30 in Moscow: "overnight on Sunday" is the site's
+    yesterday, as "on Sunday" is (a first version of the overnight cue had taken its place)."""
+    reasons = _reasons(title, "", "en", datetime(2026, 11, 22, 22, 30, tzinfo=UTC))
+    assert {"ctx:dated_yesterday", "ctx:yesterday_at_site"} <= set(reasons)
+    assert "ctx:overnight" not in reasons

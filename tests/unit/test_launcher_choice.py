@@ -611,3 +611,20 @@ def test_a_strike_naming_no_launcher_in_a_lesser_known_town_is_of_its_region(
     verdict = classify_item(item)
     assert verdict.is_launch
     assert f"theatre:{region}" in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "미상의 탄도미사일 1발이 발사됐다. 이수미 기자",
+        "아이스크림 가게 인근에 탄도미사일이 떨어졌다.",
+    ],
+)
+def test_a_korean_name_or_word_holding_a_town_is_no_place(summary: str) -> None:
+    """수미 (Sumy) is also a given name (이수미 기자), 크림 (Crimea) ends 아이스크림: neither
+    names Russia's target or Ukraine's region."""
+    item = Item(id="1", source="t", title="미상 탄도미사일 발사", summary=summary, lang="ko",
+                published_at=PUBLISHED)  # fmt: skip
+    verdict = classify_item(item)
+    assert verdict.facts.country is None
+    assert "theatre:ukraine" not in verdict.reasons

@@ -499,6 +499,8 @@ class TestNormalisation:
         ("北 미사일 &quot;발사&quot;<br/>합참", '北 미사일 "발사" 합참'),
         ("range < 500 km and > 300 km", "range < 500 km and > 300 km"),  # no markup: as given
         ("AT&amp;T", "AT&T"),
+        ("a <b and c> d", "a <b and c> d"),  # no tag's attributes: text
+        ("<Hwasong-18> test", "<Hwasong-18> test"),
     ],
 )
 def test_text_given_by_a_caller_is_read_as_text(given: str, text: str) -> None:
@@ -522,6 +524,8 @@ def test_a_json_lines_item_with_an_html_description_is_read_as_its_text() -> Non
     [
         ({"title": "t", "url": "https://www.yna.co.kr/view/AKR1"}, "yna.co.kr"),
         ({"title": "t", "url": "https://en.yna.co.kr/view/AEN1", "source": "yonhap"}, "yonhap"),
+        ({"title": "t", "url": "https://m.yna.co.kr/view/AKR1"}, "yna.co.kr"),  # mobile site
+        ({"title": "t", "url": "https://amp.cnn.com/x"}, "cnn.com"),
         ({"title": "t", "url": "http://[::1"}, "jsonl"),  # no outlet to name; the record stays
         ({"title": "t"}, "jsonl"),
     ],
