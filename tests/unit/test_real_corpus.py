@@ -182,3 +182,22 @@ def test_the_bench_counts_what_the_stream_changed() -> None:
         "ctx:stream_launch": (1, 2),
         "ctx:stream_silent": (1, 2),
     }
+
+
+def test_the_bench_thins_a_stream_to_a_few_reports_a_launch_keeping_the_first() -> None:
+    """bench/eval_real.py --thin: sparse streams like the held-out ones."""
+    from eval_real import Corpus, thinned  # noqa: PLC0415
+
+    items = [
+        {"id": f"{e}-{n}", "event": e, "label": True, "published": f"2026-01-0{n}T00:00:00Z"}
+        for e in ("kp-1", "kp-2") for n in range(1, 9)
+    ] + [{"id": f"neg-{n}", "event": None, "label": False} for n in range(100)]  # fmt: skip
+    corpus = Corpus(events={"kp-1": {}, "kp-2": {}}, items=items)
+    thin = thinned(corpus, 3)
+    for event in ("kp-1", "kp-2"):
+        kept = [i["id"] for i in thin.items if i["event"] == event]
+        assert len(kept) == 3
+        assert f"{event}-1" in kept  # the first report
+    negatives = sum(1 for i in thin.items if not i["label"])
+    assert 20 <= negatives <= 55  # about the reports' share (6 of 16)
+    assert thinned(corpus, 3).items == thin.items  # the same draw every run
