@@ -17,9 +17,9 @@ baseline (a ballistic missile phrase in the title or summary), all in the same r
 The keyword baseline has no event stage: its event figures are not computed.
 `--headlines-only` blanks every summary first: feeds that carry a headline alone. Reactions and
 analysis are launch reports by their ledes' facts, so their recall there says little.
-`--thin N` keeps each launch's first report and N-1 others drawn at random (fixed seed), and as
-large a share of the negatives: sparse streams like the held-out ones (about five reports a
-launch), where fewer reports can corroborate a launch or tell two launches apart.
+`--thin N` keeps each launch event's first report and N-1 others drawn at random (fixed seeds),
+and about as large a share of the negatives: sparse streams like the held-out ones (about five
+reports a launch), where fewer reports can corroborate a launch or tell two launches apart.
 `--wrong N` lists up to N misclassified items, the duplicate or false `new` alerts and the
 items that triggered corrections.
 Exit status 0 whatever the scores.
@@ -28,6 +28,7 @@ Exit status 0 whatever the scores.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -44,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_corpus import NEGATIVE_KINDS, POSITIVE_KINDS, Corpus, load  # noqa: E402
+from real_corpus import NEGATIVE_KINDS, POSITIVE_KINDS, Corpus, load, parse_time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_COMMIT = "fc76ce7"  # main as issue 12 found it
@@ -342,20 +343,27 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
 
 
 def thinned(corpus: Corpus, per_launch: int, seed: int = 0) -> Corpus:
-    """Each launch's first report and `per_launch - 1` others at random, and the same share of
-    the negatives: the corpus as a sparse stream."""
-    rnd = random.Random(seed)
+    """Each launch event's first report and `per_launch - 1` others at random, and about the
+    same share of the negatives: the corpus as a sparse stream. Each event draws from its own
+    seed and each negative is kept by a hash of its id, so adding items to one event leaves
+    the others' draws alone."""
     reports: dict[str, list[dict]] = defaultdict(list)
     for item in corpus.items:
         if item["label"]:
             reports[item["event"]].append(item)
     kept: list[dict] = []
     for event in sorted(reports):
-        first, *rest = sorted(reports[event], key=lambda i: (i["published"], i["id"]))
-        kept += [first, *rnd.sample(rest, min(per_launch - 1, len(rest)))]
+        first, *rest = sorted(reports[event], key=lambda i: (parse_time(i["published"]), i["id"]))
+        draw = random.Random(f"{seed}:{event}")
+        kept += [first, *draw.sample(rest, min(per_launch - 1, len(rest)))]
     share = len(kept) / max(1, sum(len(r) for r in reports.values()))
-    kept += [i for i in corpus.items if not i["label"] and rnd.random() < share]
+    kept += [i for i in corpus.items if not i["label"] and _unit_hash(f"{seed}:{i['id']}") < share]
     return Corpus(corpus.events, kept, corpus.errors)
+
+
+def _unit_hash(text: str) -> float:
+    """A number in [0, 1) fixed by `text` (not by Python's per-process string hash)."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) / 16**12
 
 
 def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namespace) -> None:
@@ -380,6 +388,13 @@ def evaluate(tree: Path | None, name: str, corpus: Corpus, args: argparse.Namesp
     print_events(name, event_figures(corpus, alerts), args.wrong)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--thin needs a positive number of reports, not {text}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -398,7 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--headlines-only", action="store_true", help="blank every summary (headline feeds)"
     )
-    parser.add_argument("--thin", type=int, default=0, help="N reports a launch, first kept")
+    parser.add_argument(
+        "--thin", type=_positive, default=0, help="N reports a launch event, its first kept"
+    )
     parser.add_argument(
         "--keep-env",
         action="store_true",

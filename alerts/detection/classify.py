@@ -390,6 +390,7 @@ def _flags(
     return corrects, another, retrospective
 
 
+_NEAR = 12  # characters around a night word where a word for the day before makes it that day's
 _OLDER_NEWS = frozenset(
     {"ctx:dated_yesterday", "ctx:text_dated_days_ago", "ctx:title_dated_days_ago"}
 )
@@ -453,12 +454,15 @@ def _event_cues(
         # counts it back from the site's day.
         found += ["ctx:dated_yesterday", "ctx:yesterday_at_site"]
     # The night just past ("overnight", "밤사이", "未明"), when the report names no earlier
-    # day: no older date, no word for the day before ("전날 새벽" is the night before).
+    # day: no older date, no word for the day before next to it ("전날 새벽", "before dawn
+    # yesterday": the night before; "overnight ... after yesterday's attack" is still last night).
     if (
-        cues.overnight.search(body)
-        and _OLDER_NEWS.isdisjoint(reasons)
+        _OLDER_NEWS.isdisjoint(reasons)
         and _OLDER_NEWS.isdisjoint(found)
-        and not cues.yesterday.search(body)
+        and any(
+            not cues.yesterday.search(body[max(0, m.start() - _NEAR) : m.end() + _NEAR])
+            for m in cues.overnight.finditer(body)
+        )
     ):
         found.append("ctx:overnight")
     return found

@@ -45,9 +45,9 @@ _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 _WIRE_TAG = re.compile(
     r"[(\[【<＜〈（]\s*(?:속보|긴급|단독|종합\d?보?|\d보|lead|urgent|update\s?\d*|breaking|flash"
     r"|\d*(?:st|nd|rd|th)\s?ld|速報|続報|詳報|更新|独自|第\d報|ニュース速報)\s*[)\]】>＞〉）]"
-    # bare, a colon or a spaced dash after it ("BREAKING: ", "Flash - "), or Reuters'
-    # "UPDATE 2-": never a word's own hyphen ("Flash-flood warning", "Urgent-care clinics")
-    r"|^\W{0,3}(?:(?:breaking(?:\s+news)?|urgent|flash|update(?:\s?\d+)?)(?:\s*:|\s+[-–—]\s)"
+    # bare, a colon, a dash or a spaced hyphen after it ("BREAKING: ", "BREAKING— ", "Flash - "),
+    # or Reuters' "UPDATE 2-": never a word's own hyphen ("Flash-flood", "Urgent-care clinics")
+    r"|^\W{0,3}(?:(?:breaking(?:\s+news)?|urgent|flash|update(?:\s?\d+)?)(?:\s*[:–—]|\s+-\s)"
     r"|update\s?\d+\s?[-–—])\s*",
     re.IGNORECASE,
 )

@@ -544,13 +544,12 @@ def _safe_link(base_url: str, link: str | None) -> str:
         return ""
 
 
-# Tags of the markup news APIs put in descriptions; attributes only as name=value pairs, so
-# "a <b and c> d" is text.
+# Signs that a caller's text is HTML (a news API's description): a closing tag, a tag with
+# attributes, a line break, image or paragraph tag, or a comment. A bare "<b>" or "<Hwasong-18>"
+# alone is text.
 _MARKUP_RE = re.compile(
-    r"<(?:/?(?:a|b|i|u|p|br|hr|em|strong|span|div|img|ul|ol|li|h[1-6]|blockquote|figure"
-    r"|figcaption|small|sup|sub|font|table|tr|td|th|iframe|script|style)\b"
-    r"(?:\s+[^<>]*=[^<>]*)?\s*/?|!--.*?--)>",
-    re.I | re.S,
+    r"</[a-zA-Z][a-zA-Z0-9]*\s*>|<[a-zA-Z][a-zA-Z0-9]*\s+[a-zA-Z_:-]+\s*=|<(?:br|hr|img|p)\s*/?>|<!--",
+    re.I,
 )
 
 

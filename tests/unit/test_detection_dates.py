@@ -367,11 +367,19 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
         ("러시아, 전날 새벽 하르키우에 탄도미사일 2발 발사", "ko", False),  # the night before
         ("Russia fired two ballistic missiles at Kharkiv before dawn yesterday", "en", False),
         # no word of the night just past: a launch announced for tomorrow's dawn, a verb form
-        # holding けさ, a night drill, a briefing this morning
+        # holding けさ, a night drill
         ("北, 탄도미사일 발사…내일 새벽 추가 발사 예고", "ko", False),
         ("北朝鮮が弾道ミサイル発射、自治体は住民に避難を続けさせた", "ja", False),
         ("ロシア軍、夜間訓練中に弾道ミサイル発射", "ja", False),
-        ("North Korea fires ballistic missile; officials will brief this morning", "en", False),
+        # a word for the day before elsewhere in the text leaves last night last night
+        (
+            "Russia fires ballistic missiles at Kyiv overnight after yesterday's Odesa strike",
+            "en",
+            True,
+        ),
+        ("러시아, 밤사이 키이우에 탄도미사일…전날 오데사 공격 이어", "ko", True),
+        ("北朝鮮 けさ弾道ミサイル発射", "ja", True),
+        ("ロシア軍、深夜にキーウへ弾道ミサイル", "ja", True),
         ("Russia fired two ballistic missiles at Kharkiv overnight on Sunday", "en", False),
     ],
 )

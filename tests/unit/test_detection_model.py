@@ -21,6 +21,8 @@ LEDE = "합동참모본부는 북한이 오전 탄도미사일을 발사했다�
         f"(LEAD) {TITLE}",
         f"(2nd LD) {TITLE}",
         f"BREAKING: {TITLE}",
+        f"BREAKING— {TITLE}",
+        f"Breaking — {TITLE}",
         f"Update 2-{TITLE}",
     ],
 )

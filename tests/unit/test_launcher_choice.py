@@ -617,7 +617,9 @@ def test_a_strike_naming_no_launcher_in_a_lesser_known_town_is_of_its_region(
     "summary",
     [
         "미상의 탄도미사일 1발이 발사됐다. 이수미 기자",
+        "미상의 탄도미사일 1발이 발사됐다. 김 수미 기자",
         "아이스크림 가게 인근에 탄도미사일이 떨어졌다.",
+        "크림빵 공장 인근에 탄도미사일이 떨어졌다.",
     ],
 )
 def test_a_korean_name_or_word_holding_a_town_is_no_place(summary: str) -> None:
@@ -628,3 +630,12 @@ def test_a_korean_name_or_word_holding_a_town_is_no_place(summary: str) -> None:
     verdict = classify_item(item)
     assert verdict.facts.country is None
     assert "theatre:ukraine" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "summary", ["탄도미사일 2발이 수미로 날아왔다.", "탄도미사일이 수미를 강타했다."]
+)
+def test_sumy_with_a_particle_is_the_town(summary: str) -> None:
+    item = Item(id="1", source="t", title="미상 탄도미사일 발사", summary=summary, lang="ko",
+                published_at=PUBLISHED)  # fmt: skip
+    assert classify_item(item).facts.country == "RU"

@@ -201,3 +201,12 @@ def test_the_bench_thins_a_stream_to_a_few_reports_a_launch_keeping_the_first() 
     negatives = sum(1 for i in thin.items if not i["label"])
     assert 20 <= negatives <= 55  # about the reports' share (6 of 16)
     assert thinned(corpus, 3).items == thin.items  # the same draw every run
+    # one event's new report leaves the other event's draw alone, and keeps only negatives
+    # already kept (the share of reports kept falls a little)
+    grown = thinned(Corpus(corpus.events, [*items, {**items[0], "id": "kp-1-9"}]), 3)
+    assert [i for i in grown.items if i["event"] == "kp-2"] == [
+        i for i in thin.items if i["event"] == "kp-2"
+    ]
+    assert {i["id"] for i in grown.items if not i["label"]} <= {
+        i["id"] for i in thin.items if not i["label"]
+    }

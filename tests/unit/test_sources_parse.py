@@ -500,7 +500,9 @@ class TestNormalisation:
         ("range < 500 km and > 300 km", "range < 500 km and > 300 km"),  # no markup: as given
         ("AT&amp;T", "AT&T"),
         ("a <b and c> d", "a <b and c> d"),  # no tag's attributes: text
-        ("<Hwasong-18> test", "<Hwasong-18> test"),
+        ("grade <b> students", "grade <b> students"),  # a bare tag alone is text
+        ('<time datetime="x">Jan 1</time> N. Korea', "Jan 1 N. Korea"),  # any tag, once HTML
+        ("<cite>Yonhap</cite> missile", "Yonhap missile"),
     ],
 )
 def test_text_given_by_a_caller_is_read_as_text(given: str, text: str) -> None:
