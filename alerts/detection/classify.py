@@ -407,8 +407,9 @@ def _event_cues(
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
-    (`ctx:breaking`: "(속보)"), and whether it dates its news today ("on
-    Thursday", "4일": a habitual launcher's new launch, not yesterday's). In English copy
+    (`ctx:breaking`: "(속보)"), whether it dates its news today ("on
+    Thursday", "4일": a habitual launcher's new launch, not yesterday's), and whether it tells
+    of the night just past (`ctx:overnight`: "overnight", "밤사이", "未明"). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
     "on Sunday", read at 00:30 Monday in Tehran (still Sunday in UTC), is dated yesterday."""
     found: list[str] = []
