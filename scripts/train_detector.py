@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         dev = [r for r in dev if r["half"] != args.leave_out_half]
     real = [{**r, "group": r["event"] or r.get("story") or r["id"]} for r in dev]
     extra = [] if args.no_old else old_rows()
-    bare = [{**r, "summary": ""} for r in real if r["kind"] not in _LEDE_MADE_KINDS]
-    bare = bare if args.title_only_weight > 0 else []
+    bare = [
+        {**r, "summary": ""} for r in real
+        if r["kind"] not in _LEDE_MADE_KINDS and args.title_only_weight > 0
+    ]  # fmt: skip
     rows = real + extra + bare
     feats = [featurise(r) for r in rows]
     vocab = {f: i for i, f in enumerate(sorted({f for fs in feats for f in fs}))}

@@ -51,7 +51,9 @@ _WIRE_TAG = re.compile(
     r"|update\s?\d+\s?[-–—])\s*",
     re.IGNORECASE,
 )
-_TAG_REASONS = ("en:flash", "ko:flash", "ja:flash", "ctx:breaking", "p:t:flash", "p:s:flash")
+_TAG_REASONS = frozenset(
+    {"en:flash", "ko:flash", "ja:flash", "ctx:breaking", "p:t:flash", "p:s:flash"}
+)
 
 
 def _stem(word: str) -> str:

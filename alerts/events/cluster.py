@@ -283,7 +283,10 @@ def best_match(
     if latest is None:
         return None
     gap = (report.published_at - latest.launch_at).total_seconds()
-    if report.retrospective and not _news_of_today(report, gap, policy):
+    # A look-back of today's launch is no follow-up: casualties dated today, or a habitual
+    # launcher's barrage of the night just past.
+    night_later = _a_night_later(report, gap, policy)
+    if report.retrospective and not (night_later or _casualties_of_today(report)):
         return latest if gap <= policy.retrospective_window_s else None
     # A headline that itself fires ("Iran launches missiles at Tel Aviv before dawn") on a
     # later day, hours after the latest launch, is a new launch; other reports are follow-ups.
@@ -300,7 +303,7 @@ def best_match(
         and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
         and (
             _dated_a_day_later(report, gap, policy)
-            or _a_night_later(report, gap, policy)
+            or night_later
             or (report.country in HABITUAL_LAUNCHERS and _fresh_headline(reasons))
             or _next_test(report, latest)
         )
@@ -385,12 +388,6 @@ def _yesterday(report: Report) -> date | None:
         return local_day(report.country, published) - timedelta(days=1)
     zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
     return published.astimezone(zone).date() - timedelta(days=1)
-
-
-def _news_of_today(report: Report, gap: float, policy: EventPolicy) -> bool:
-    """A look-back report that tells of today's launch: casualties dated today, or a habitual
-    launcher's barrage of the night just past (`_a_night_later`)."""
-    return _casualties_of_today(report) or _a_night_later(report, gap, policy)
 
 
 def _casualties_of_today(report: Report) -> bool:
