@@ -198,6 +198,8 @@ class TestNotLaunchReports:
             ("米海軍、フロリダ沖でトライデント2を4回試射", "ja"),
             ("パキスタン軍「シャヒーン3の飛行試験成功」", "ja"),
             ("美 해군, 트라이던트2 시험발사", "ko"),
+            ("美, 두 차례 연기 끝에 미니트맨3 시험발사", "ko"),
+            ("美 공군, 미니트맨3 시험발사…연기된 지 한 달 만", "ko"),
             # ballistic missiles known by name: Scud, Nodong, Musudan, Kinzhal's other spelling
             ("Syria fires Scud missiles at rebel-held north, NATO says", "en"),
             ("北, 동해상으로 스커드 미사일 2발 발사", "ko"),
@@ -237,6 +239,12 @@ class TestNotLaunchReports:
             ("Nodong Sinmun: North Korea fires new cruise missiles in test", "en", "en:ballistic"),
             ("米空軍、ミニットマン3の試射を中止", "ja", "ja:launch_verb"),
             ("米、ICBM試験発射を延期", "ja", "ja:launch_verb"),
+            ("米空軍、延期中だったICBM試射を取りやめ", "ja", "ja:launch_verb"),
+            ("米、ICBM試験発射を取り止め", "ja", "ja:launch_verb"),
+            ('美, 미니트맨3 ICBM 시험발사 미뤄…"오판 위험 줄여야"', "ko", "ko:launch_verb"),
+            ("美, ICBM 미니트맨3 시험발사 또 연기", "ko", "ko:launch_verb"),
+            ("아그니-3 시험발사가 다음 주로 넘어갔다", "ko", "ko:launch_verb"),
+            ("미 공군, 미니트맨3 시험발사 최종 취소", "ko", "ko:launch_verb"),
             ("北朝鮮が潜水艦発射型巡航ミサイルを誇示", "ja", "ja:ballistic"),
             ("北, 잠수함발사 순항미사일 2발 시험발사", "ko", "ko:ballistic"),
             # Hatf-VII Babur and Hatf-VIII Ra'ad are cruise missiles
@@ -262,7 +270,8 @@ class TestNotLaunchReports:
         self, title: str, lang: str, cue: str
     ) -> None:
         """A word inside another ("거세질"), a drone or target of a missile's name, the
-        newspaper "Nodong Sinmun", a test called off, a train or an anti-tank missile sharing a
+        newspaper "Nodong Sinmun", a test called off or put off ("試射を取りやめ", "시험발사 또
+        연기", "시험발사가 다음 주로 넘어갔다"), a train or an anti-tank missile sharing a
         name, the Iskander's cruise variant: no ballistic or launch cue."""
         assert cue not in classify_item(item(title, lang=lang), model=None).reasons
 
