@@ -245,6 +245,8 @@ class TestNotLaunchReports:
             ("美, ICBM 미니트맨3 시험발사 또 연기", "ko", "ko:launch_verb"),
             ("아그니-3 시험발사가 다음 주로 넘어갔다", "ko", "ko:launch_verb"),
             ("미 공군, 미니트맨3 시험발사 최종 취소", "ko", "ko:launch_verb"),
+            ("미 국방부, '미니트맨3' 시험발사 다음 달로 미뤄", "ko", "ko:launch_verb"),
+            ('인도 DRDO "아그니-5 곧 발사…구체적 날짜는 못 밝혀"', "ko", "ko:launch_headline"),
             ("北朝鮮が潜水艦発射型巡航ミサイルを誇示", "ja", "ja:ballistic"),
             ("北, 잠수함발사 순항미사일 2발 시험발사", "ko", "ko:ballistic"),
             # Hatf-VII Babur and Hatf-VIII Ra'ad are cruise missiles

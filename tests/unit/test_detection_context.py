@@ -167,6 +167,8 @@ class TestCorrections:
             ("E-6 aircraft used to launch Minuteman III test", "en", False),
             ('합참 "北 탄도미사일 1천100㎞ 비행…발사 준비 사전 포착"', "ko", False),
             ("Two unarmed Minuteman III test launches scheduled June 4 and 6", "en", True),
+            ('인도 DRDO "아그니-5 곧 발사…구체적 날짜는 못 밝혀"', "ko", True),
+            ('국방부 "北 ICBM 조만간 발사"', "ko", True),
             # a flash that also speaks of what is to come fires all the same
             ("Tonight's Iranian missile attack on Israel: 180 ballistic missiles fired", "en",
              False),
