@@ -199,6 +199,12 @@ class TestNotLaunchReports:
             ("パキスタン軍「シャヒーン3の飛行試験成功」", "ja"),
             ("美 해군, 트라이던트2 시험발사", "ko"),
             ("美, 두 차례 연기 끝에 미니트맨3 시험발사", "ko"),
+            # flown after all: after the delay, or not put off
+            ("美, 미니트맨3 시험발사 연기 끝에 성공", "ko"),
+            ("美, 미니트맨3 ICBM 시험발사 연기 사흘 만에 실시", "ko"),
+            ("美, 北 반발에도 미니트맨3 시험발사 미루지 않고 강행", "ko"),
+            ("美, 미니트맨3 시험발사 연기 없이 강행", "ko"),
+            ("米空軍、ロシアの反発にもICBM試射を取りやめず実施", "ja"),
             ("美 공군, 미니트맨3 시험발사…연기된 지 한 달 만", "ko"),
             # ballistic missiles known by name: Scud, Nodong, Musudan, Kinzhal's other spelling
             ("Syria fires Scud missiles at rebel-held north, NATO says", "en"),
@@ -247,6 +253,25 @@ class TestNotLaunchReports:
             ("미 공군, 미니트맨3 시험발사 최종 취소", "ko", "ko:launch_verb"),
             ("미 국방부, '미니트맨3' 시험발사 다음 달로 미뤄", "ko", "ko:launch_verb"),
             ('인도 DRDO "아그니-5 곧 발사…구체적 날짜는 못 밝혀"', "ko", "ko:launch_headline"),
+            ('국방부 "北 ICBM 조만간발사"', "ko", "ko:launch_headline"),
+            # put off again, for now, to a date, suspended, called off: with a particle, a
+            # quote or an ellipsis between
+            ("美, 미니트맨3 ICBM 시험발사 재연기", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사 오는 8일로 연기", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사 또다시 연기", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사도 연기", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사…다음 주로 연기", "ko", "ko:launch_verb"),
+            ("美, '미니트맨3 시험발사' 연기", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사 계획 취소", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사 잠정 중단", "ko", "ko:launch_verb"),
+            ("美, 미니트맨3 시험발사 유예", "ko", "ko:launch_verb"),
+            ("米空軍、ICBM試射を見合わせ", "ja", "ja:launch_verb"),
+            ("米、ICBM試射を再延期", "ja", "ja:launch_verb"),
+            ("米、ICBM試射の延期を発表", "ja", "ja:launch_verb"),
+            ("米、ICBM試射が中止に", "ja", "ja:launch_verb"),
+            ("米、ICBM試射を来週に延期", "ja", "ja:launch_verb"),
+            ("米、ICBM試射、延期", "ja", "ja:launch_verb"),
+            ("米、ICBM試験発射の取りやめ発表", "ja", "ja:launch_verb"),
             ("北朝鮮が潜水艦発射型巡航ミサイルを誇示", "ja", "ja:ballistic"),
             ("北, 잠수함발사 순항미사일 2발 시험발사", "ko", "ko:ballistic"),
             # Hatf-VII Babur and Hatf-VIII Ra'ad are cruise missiles
