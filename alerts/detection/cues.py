@@ -20,7 +20,8 @@ Who launched is data too: [markers] say from the words around a country whether 
 launcher ("from", "Iranian ballistic missile", "イエメンから"), the target ("at", "Israel
 intercepts", "이스라엘에") or the speaker ("Japan says", 日 "..."); [launch_areas] name places
 missiles come from (Crimea, Belgorod: RU), [systems] the state fielding a named system, and
-[target_areas] the usual attacker of a place under attack (a Ukrainian city: RU), [theatres]
+[target_areas] the usual attacker of a place under attack (a Ukrainian city: RU), [held_areas]
+places of that attacker's own its target strikes back at (Sevastopol, Donetsk: RU), [theatres]
 the region a place belongs to (a report naming no launcher joins only that region's launches).
 [context] holds the cues of Verdict.corrects/another/retrospective, [landing_names] one
 canonical name per sea for every language. A facts pattern may have an `<key>_anchor`: a cheap
@@ -278,6 +279,7 @@ class LangCues:
     launch_areas: NamedPatterns  # places missiles come from, named by the launcher's code
     launchers: NamedPatterns  # countries and launch areas together, found in one scan
     target_areas: NamedPatterns  # places attacked, named by their usual attacker's code
+    held_areas: NamedPatterns  # the attacker's own places its target strikes back at
     systems: NamedPatterns  # named missile systems, by the code of the state that fields them
     compared_before: re.Pattern[str]  # ...not one named for comparison ("similar to the ATACMS")
     compared_after: re.Pattern[str]  # ...("ATACMSに類似", "이스칸데르와 유사")
@@ -334,6 +336,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         launch_areas=_named(data.get("launch_areas", {})),
         launchers=_named_union(data.get("countries", {}), data.get("launch_areas", {})),
         target_areas=_named(data.get("target_areas", {})),
+        held_areas=_named(data.get("held_areas", {})),
         systems=_named(data.get("systems", {})),
         compared_before=_compile(markers.get("compared_before"), flags),
         compared_after=_compile(markers.get("compared_after"), flags),

@@ -189,6 +189,8 @@ def find_launcher_country(
     state that fields a named system ("Minuteman III launched": US), then the state of a
     launch area merely named ("fired from the Sunchon area of South Pyongan": KP, a guess),
     then the usual attacker of a place under attack ("Ballistic missile threat for Kyiv": RU).
+    A launcher only guessed gives way to the usual attacker of the places named
+    (`_attacker_of_places`: "all Ukrainian port workers" in a report of a strike on Odesa).
     Two-letter Latin aliases (US, UK, NK) count only in capitals: "us" is a pronoun.
     `title_speakers`, when given, receives the speakers the first line names before its
     launcher; `guessed` receives True when the launcher is only the choice among named
@@ -196,14 +198,18 @@ def find_launcher_country(
     """
     lines = [(line, line.lower()) for line in text.split("\n")]
     speakers: list[str] = []
-    code = _launcher_of_lines(lines, cues, speakers, title_speakers, guessed)
+    chose: list[bool] = []
+    code = _launcher_of_lines(lines, cues, speakers, title_speakers, chose)
+    if guessed is not None:
+        guessed.extend(chose)
     if code:
-        return _user_of_design(code, lines, cues)
+        code = _user_of_design(code, lines, cues)
+        return _attacker_of_places(code, lines, cues) if chose else code
     for code in speakers:
         if code in _LIKELY_LAUNCHERS:
             if guessed is not None:
                 guessed.append(True)
-            return code
+            return _attacker_of_places(code, lines, cues)
     for _, folded in lines:
         if implied := _fielded_system(folded, cues):
             return implied
@@ -215,6 +221,25 @@ def find_launcher_country(
             guessed.append(True)
         return implied
     return None
+
+
+def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
+    """A launcher only guessed gives way to the usual attacker of the places the report names,
+    when they all have one (Ukrainian cities: RU; the Red Sea: YE) and none is a place of that
+    attacker's own that the guessed state strikes back at (Crimea, Belgorod, Donetsk: a
+    Ukrainian launch), nor when the guess is the headline's subject ("우크라이나군, 러시아
+    본토에 탄도미사일 발사"). Reports of a strike on Kyiv or on a ship name the struck state, its
+    workers or the ship's flag ("all Ukrainian port workers", "US-owned bulk carrier"), not
+    who fired."""
+    attackers = {a for _, f in lines for a, _, _ in cues.target_areas.finditer(f, cues.word_start)}
+    if len(attackers) != 1 or code in attackers or _headline_subject(code, lines[0][1], cues):
+        return code
+    (attacker,) = attackers
+    for areas in (cues.launch_areas, cues.held_areas):
+        for _, folded in lines:
+            if any(a == attacker for a, _, _ in areas.finditer(folded, cues.word_start)):
+                return code
+    return attacker
 
 
 def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:

@@ -72,6 +72,51 @@ class TestLaunchingCountry:
         text = title + "\n" + summary
         assert extract_facts(text, lang, published_at=PUBLISHED).country == country
 
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang", "country"),
+        [
+            # the struck state's workers or the ship's flag named: the places' usual attacker
+            (
+                "Six killed in missile strike on Odesa port, third attack on a civilian ship",
+                "Governor Kiper said six people died and eight were wounded, all Ukrainian.",
+                "en",
+                "RU",
+            ),
+            (
+                "ウクライナ・スムイに弾道ミサイル2発 34人死亡",
+                "スムイの地元当局は中心部が弾道ミサイル攻撃を受けたと発表した。",
+                "ja",
+                "RU",
+            ),
+            (
+                "US-owned bulk carrier reports missile hit in Gulf of Aden",
+                "The Marshall Islands-flagged ship was struck east of Aden, the US military said.",
+                "en",
+                "YE",
+            ),
+            # ...not when a place of the attacker's own is struck: the guess may be right
+            (
+                "Tochka-U missile shot down over central Donetsk, at least 20 dead",
+                "DPR territorial defence said a Ukrainian Tochka-U was downed on Monday.",
+                "en",
+                "UA",
+            ),
+            (
+                "Kyiv silent as strikes set Dzhankoi base ablaze",
+                "Night explosions hit the airfield; Ukraine has not claimed the attack.",
+                "en",
+                "UA",
+            ),
+            # ...nor when the state is named for sure
+            ("Ukraine fires ATACMS at Russian positions near Kherson", "", "en", "UA"),
+        ],
+    )
+    def test_guessed_launcher_gives_way_to_the_attacker_of_the_places(
+        self, title: str, summary: str, lang: str, country: str
+    ) -> None:
+        text = title + "\n" + summary
+        assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
     def test_target_city_alone_names_no_launcher(self) -> None:
         """Impacts in an Israeli city (attacked by Iran and the Houthis alike), reported by the
         IDF: no launcher, never the target."""
