@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.detection.cues import LangCues, cues_for
 from alerts.detection.dates import stated_day_gaps
-from alerts.models import HABITUAL_LAUNCHERS, Facts, MissileClass
+from alerts.models import HABITUAL_LAUNCHERS, THEATRE_LAUNCHERS, Facts, MissileClass
 
 MAX_TEXT_CHARS = 4000
 _NEAR_CHARS = 120  # how far before a launch verb the launching country may be named
@@ -34,6 +34,9 @@ _ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_OWN_AFTER = re.compile(r"['’]s\b|の|의")
+# States whose militaries report others' launches: named alone, they speak or track.
+_TRACKERS = frozenset({"KR", "US", "JP"})
 _NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:an?\s+|any\s+)?$")
 # "fired from the area of Pyongyang": beyond the markers' reach, and only after a launch verb
 # ("evacuated from the area near Israel's border" names no launcher).
@@ -227,19 +230,48 @@ def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues)
     """A launcher only guessed gives way to the usual attacker of the places the report names,
     when they all have one (Ukrainian cities: RU; the Red Sea: YE) and none is a place of that
     attacker's own that the guessed state strikes back at (Crimea, Belgorod, Donetsk: a
-    Ukrainian launch), nor when the guess is the headline's subject ("우크라이나군, 러시아
-    본토에 탄도미사일 발사"). Reports of a strike on Kyiv or on a ship name the struck state, its
+    Ukrainian launch). Reports of a strike on Kyiv or on a ship name the struck state, its
     workers or the ship's flag ("all Ukrainian port workers", "US-owned bulk carrier"), not
-    who fired."""
-    attackers = {a for _, f in lines for a, _, _ in cues.target_areas.finditer(f, cues.word_start)}
-    if len(attackers) != 1 or code in attackers or _headline_subject(code, lines[0][1], cues):
+    who fired. Failing such places, a guessed state that tracks others' launches (`_TRACKERS`:
+    "Seoul: missiles flew about 1,000 km") gives way to the one habitual launcher of the
+    regions named ("East Sea": KP), unless the report names a system of that state's own or
+    the headline its possessive ("Seoul's missile volley"). Never when the guess is the
+    headline's subject ("우크라이나군, 러시아 본토에 탄도미사일 발사")."""
+    if _headline_subject(code, lines[0][1], cues):
         return code
-    (attacker,) = attackers
-    for areas in (cues.launch_areas, cues.held_areas):
-        for _, folded in lines:
-            if any(a == attacker for a, _, _ in areas.finditer(folded, cues.word_start)):
-                return code
-    return attacker
+    attackers = {a for _, f in lines for a, _, _ in cues.target_areas.finditer(f, cues.word_start)}
+    if attackers:
+        if len(attackers) != 1 or code in attackers:
+            return code
+        (attacker,) = attackers
+        for areas in (cues.launch_areas, cues.held_areas):
+            for _, folded in lines:
+                if any(a == attacker for a, _, _ in areas.finditer(folded, cues.word_start)):
+                    return code
+        return attacker
+    if code not in _TRACKERS or _names_its_own(code, lines, cues):
+        return code
+    habitual = {
+        state
+        for _, folded in lines
+        for region, _, _ in cues.theatres.finditer(folded, cues.word_start)
+        for state in THEATRE_LAUNCHERS.get(region, ())
+        if state in HABITUAL_LAUNCHERS
+    }
+    return habitual.pop() if len(habitual) == 1 else code
+
+
+def _names_its_own(code: str, lines: list[tuple[str, str]], cues: LangCues) -> bool:
+    """Whether the report names a system the state fields, or the headline the state's
+    possessive ("Seoul's", "韓国の", "한국의")."""
+    for _, folded in lines:
+        if any(c == code for c, _, _ in cues.systems.finditer(folded, cues.word_start)):
+            return True
+    line, folded = lines[0]
+    return any(
+        c == code and _OWN_AFTER.match(line, end)
+        for c, _, end in cues.launchers.finditer(folded, cues.word_start)
+    )
 
 
 def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:

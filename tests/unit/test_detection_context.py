@@ -109,6 +109,26 @@ class TestLaunchingCountry:
             ),
             # ...nor when the state is named for sure
             ("Ukraine fires ATACMS at Russian positions near Kherson", "", "en", "UA"),
+            # a state tracking others' launches: the region's one habitual launcher
+            (
+                "Missile pair launched as US-South Korean exercises get under way",
+                "The JCS said two short-range missiles were fired into the East Sea.",
+                "en",
+                "KP",
+            ),
+            # ...not with a system or a possessive of its own
+            (
+                "Seoul's ground, sea and air missile volley began at 16:25 in East Sea",
+                "The military jointly fired missiles from ground, sea and air platforms.",
+                "en",
+                "KR",
+            ),
+            (
+                "미 국방부, 밴덴버그서 지상발사 탄도미사일 시제품 시험",
+                "미사일은 태평양 상공을 날아 목표 해역에 떨어졌다고 밝혔다.",
+                "ko",
+                "US",
+            ),
         ],
     )
     def test_guessed_launcher_gives_way_to_the_attacker_of_the_places(
