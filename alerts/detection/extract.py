@@ -34,6 +34,7 @@ _ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_ADJECTIVE = re.compile(r"(?:ean|ian|ese|yemeni|israeli|pakistani|iraqi)$")
 _OWN_AFTER = re.compile(r"['’]s\b|の|의")
 # States whose militaries report others' launches: named alone, they speak or track.
 _TRACKERS = frozenset({"KR", "US", "JP"})
@@ -335,10 +336,12 @@ def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
     or after its topic particle) a launch verb or a headline's 발사/発射 ("North Korea
     test-fires", "北, 탄도미사일 발사", "北朝鮮が弾道ミサイル発射"), not as a maker's adjective
     ("North Korean KN-23 missiles ... fired")."""
-    for c, _, end in cues.launchers.finditer(folded, cues.word_start):
+    for c, start, end in cues.launchers.finditer(folded, cues.word_start):
         rest = folded[end:]
         if c != code or (cues.lang != "en" and not _TOPIC_OF_LINE.match(rest)):
             continue  # Korean and Japanese subjects carry a topic mark: "北,", "北朝鮮が"
+        if cues.lang == "en" and _ADJECTIVE.search(folded, start, end):
+            continue  # "North Korean KN-23 fired at Cherkasy": the maker's adjective
         verbs = [
             m.start()
             for kind in ("launch_verb", "launch_headline")

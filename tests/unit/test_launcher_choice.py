@@ -485,6 +485,10 @@ def test_a_caucasus_strike_naming_no_launcher_is_of_that_region(title: str, lang
             "en",
             "RU",
         ),
+        # the maker's adjective before its missile fired at the place is no subject firing
+        ("Monitors say North Korean KN-23 was fired at Cherkasy", "en", "RU"),
+        ("Iranian-made missile fired at tanker in the Red Sea", "en", "YE"),
+        ("North Korean missile fired into the East Sea", "en", "KP"),
     ],
 )
 def test_maker_or_supplier_of_the_missile_is_no_launcher(
