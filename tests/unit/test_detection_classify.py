@@ -148,6 +148,38 @@ class TestNotLaunchReports:
         assert "neg:space" not in classify_item(item(title, summary, lang=lang)).reasons
 
     @pytest.mark.parametrize(
+        ("title", "summary", "lang", "category"),
+        [
+            # 하르키우 + 주 (province): no 우주 (space)
+            ("러, 하르키우주 마을 식당 공격…\"51명 사망\"", "", "ko", "space"),
+            ("러 '킨잘' 2발 맞은 르비우주 기반시설 화재", "", "ko", "space"),
+            # 아사드 (Asad air base): no 사드 (THAAD)
+            ("아인 아사드 공군기지에 이란 미사일 수십발", "", "ko", "drill"),
+            # 発射場所 (the place it was fired from): no 発射場 (launch site)
+            ("中国、新型の長距離地対地ミサイルを発射実験",
+             "ミサイルの種類や発射場所など詳細は明らかにしていない。", "ja", "space"),
+        ],
+    )  # fmt: skip
+    def test_a_word_inside_a_name_is_no_negative_cue(
+        self, title: str, summary: str, lang: str, category: str
+    ) -> None:
+        assert f"neg:{category}" not in classify_item(item(title, summary, lang=lang)).reasons
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "category"),
+        [
+            ('북한, 정찰위성 발사…국가우주개발국 "궤도 진입"', "ko", "space"),
+            ("항공우주연구원, 누리호 발사 준비", "ko", "space"),
+            ("주한미군 사드 기지에 장비 반입", "ko", "drill"),
+            ("種子島の発射場からH3ロケット打ち上げ", "ja", "space"),
+        ],
+    )
+    def test_the_words_themselves_stay_negative_cues(
+        self, title: str, lang: str, category: str
+    ) -> None:
+        assert f"neg:{category}" in classify_item(item(title, lang=lang)).reasons
+
+    @pytest.mark.parametrize(
         "title",
         [
             "US test-fires Minuteman III ICBM after launch was postponed due to weather",
