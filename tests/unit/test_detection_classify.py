@@ -155,6 +155,11 @@ class TestNotLaunchReports:
             ("러 '킨잘' 2발 맞은 르비우주 기반시설 화재", "", "ko", "space"),
             # 아사드 (Asad air base): no 사드 (THAAD)
             ("아인 아사드 공군기지에 이란 미사일 수십발", "", "ko", "drill"),
+            # 시장 (a mayor), 監督した (supervised): no market, no coach
+            ("키이우에 탄도미사일", "비탈리 클리치코 시장은 방공망이 가동 중이라고 밝혔다.", "ko",
+             "metaphor"),
+            ("ロシア、ICBM「ヤルス」を試射", "戦略軍司令部が監督した。", "ja", "sports"),
+            ("ロシア、戦略核演習 プーチン氏が映像で監督", "", "ja", "sports"),
             # 発射場所 (the place it was fired from): no 発射場 (launch site)
             ("中国、新型の長距離地対地ミサイルを発射実験",
              "ミサイルの種類や発射場所など詳細は明らかにしていない。", "ja", "space"),
@@ -172,6 +177,8 @@ class TestNotLaunchReports:
             ("항공우주연구원, 누리호 발사 준비", "ko", "space"),
             ("주한미군 사드 기지에 장비 반입", "ko", "drill"),
             ("種子島の発射場からH3ロケット打ち上げ", "ja", "space"),
+            ("北 미사일 발사에 주식 시장 출렁", "ko", "metaphor"),
+            ("大谷の本塁打に監督も笑顔", "ja", "sports"),
         ],
     )
     def test_the_words_themselves_stay_negative_cues(
