@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -34,27 +35,51 @@ from alerts.models import Alert, Item, Verdict
 from alerts.pipeline import Policy, flush_owed_updates, process_items
 from alerts.redact import mask_url, redact_text
 from alerts.redisconn import Timeouts, redis_client
-from alerts.sources.parse import plain_text
+from alerts.sources.parse import normalise_lang, plain_text
+
+# Other names news APIs and exports give the same fields (NewsAPI, GDELT, feed-to-JSON tools).
+_ALIASES = {
+    "title": ("title", "headline"),
+    "summary": ("summary", "description", "content", "body", "text"),
+    "published": ("published", "published_at", "publishedAt", "pubDate", "date", "datetime",
+                  "time", "timestamp", "updated"),
+    "url": ("url", "link"),
+    "source": ("source", "outlet", "publisher", "feed"),
+    "lang": ("lang", "language"),
+}  # fmt: skip
+
+
+def _field(obj: dict[str, Any], name: str) -> Any:
+    """The first of a field's names the record gives a value to."""
+    return next((obj[key] for key in _ALIASES[name] if obj.get(key) not in (None, "")), None)
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
-    """An Item from one JSON Lines record; only `title` is required. Markup in the title or
-    summary (a news API's HTML description) is read as its text, as feeds' is. With no
-    `source`, the URL's host is the source: a second outlet corroborates a report, the same
-    outlet does not, and records without either would all be one outlet."""
-    if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
+    """An Item from one JSON Lines record; only a title is required. Fields go by their own
+    names or a news API's (`headline`, `description`, `publishedAt`, `pubDate`, `link`,
+    `language`; `_ALIASES`); a time may be ISO 8601, RFC 2822 (a feed's) or seconds since the
+    epoch; a source may be `{"name": ...}`. Markup in the title or summary (a news API's HTML
+    description) is read as its text, as feeds' is. With no source, the URL's host is the
+    source: a second outlet corroborates a report, the same outlet does not, and records
+    without either would all be one outlet."""
+    title = _field(obj, "title") if isinstance(obj, dict) else None
+    if not isinstance(title, str):
         raise ValueError("needs a string 'title'")
-    published = obj.get("published")
-    published_at = _parse_time(published) if published else None
+    published = _field(obj, "published")
+    url = str(_field(obj, "url") or "")
+    source = _field(obj, "source")
+    if isinstance(source, dict):  # NewsAPI: {"id": "reuters", "name": "Reuters"}
+        source = source.get("name") or source.get("id")
+    lang = _field(obj, "lang")
     return Item(
         id=str(obj.get("id") or f"line-{line_no}"),
-        source=str(obj.get("source") or _host(str(obj.get("url") or "")) or "jsonl"),
-        title=plain_text(obj["title"]),
-        url=str(obj.get("url") or ""),
-        summary=plain_text(str(obj.get("summary") or "")),
-        published_at=published_at,
-        lang=obj.get("lang"),
-        published_local=str(published) if published else None,
+        source=str(source or _host(url) or "jsonl"),
+        title=plain_text(title),
+        url=url,
+        summary=plain_text(str(_field(obj, "summary") or "")),
+        published_at=_parse_time(published) if published is not None else None,
+        lang=normalise_lang(lang) if isinstance(lang, str) else None,
+        published_local=str(published) if published is not None else None,
     )
 
 
@@ -70,11 +95,32 @@ def _host(url: str) -> str | None:
     return _SITE_PREFIX.sub("", host) if host else None
 
 
-def _parse_time(text: str) -> datetime:
-    value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    if not 1900 <= value.year <= 2200:  # no news item's; and days around it must compute
-        raise ValueError(f"published {text!r} is out of range")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+_EPOCH_MS = 10**11  # larger epoch numbers are milliseconds (10**11 s is the year 5138)
+
+
+def _parse_time(value: Any) -> datetime:
+    """A record's time: ISO 8601, RFC 2822 or epoch seconds (milliseconds when larger);
+    without a zone, UTC."""
+    if isinstance(value, bool):
+        raise ValueError(f"published {value!r} is no time")
+    if isinstance(value, int | float):
+        seconds = value / 1000 if abs(value) >= _EPOCH_MS else value
+        try:
+            parsed = datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"published {value!r} is out of range") from exc
+    else:
+        text = str(value).strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError) as exc:
+                raise ValueError(f"published {text!r} is not ISO 8601 or RFC 2822") from exc
+    if not 1900 <= parsed.year <= 2200:  # no news item's; and days around it must compute
+        raise ValueError(f"published {value!r} is out of range")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def read_items(stream: IO[str]) -> Iterator[tuple[int, Item | None, str | None]]:

@@ -535,3 +535,39 @@ def test_a_json_lines_item_with_an_html_description_is_read_as_its_text() -> Non
 def test_a_json_lines_item_without_a_source_is_its_url_host(record: dict, source: str) -> None:
     """Corroboration needs a second outlet: records naming none would all be one."""
     assert item_from_json(record, line_no=1).source == source
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"title": "t", "summary": "s", "published": "2024-05-01T03:04:05Z", "lang": "en"},
+        {"headline": "t", "description": "s", "publishedAt": "2024-05-01T03:04:05Z",
+         "language": "en-US"},
+        {"title": "t", "content": "s", "pubDate": "Wed, 01 May 2024 12:04:05 +0900", "lang": "EN"},
+        {"title": "t", "body": "s", "timestamp": 1714532645},
+        {"title": "t", "text": "s", "date": 1714532645000, "summary": ""},
+    ],
+)  # fmt: skip
+def test_a_json_lines_record_may_use_a_news_apis_field_names_and_times(record: dict) -> None:
+    """News APIs and feed exports name the same fields otherwise and give feeds' RFC 2822
+    times or epoch seconds: a record they write is read, not dropped as malformed."""
+    item = item_from_json(record, line_no=1)
+    assert (item.title, item.summary) == ("t", "s")
+    assert item.published_at == utc(2024, 5, 1, 3, 4, 5)
+    assert item.lang in ("en", None)
+
+
+def test_a_news_api_source_object_names_the_outlet() -> None:
+    record = {
+        "title": "t",
+        "source": {"id": "reuters", "name": "Reuters"},
+        "link": "https://x.io/a",
+    }
+    item = item_from_json(record, line_no=1)
+    assert (item.source, item.url) == ("Reuters", "https://x.io/a")
+
+
+@pytest.mark.parametrize("published", ["yesterday", "2024-13-45", True, 10**20, "Mon, 99 Foo"])
+def test_a_json_lines_time_that_is_no_time_is_a_clear_error(published: object) -> None:
+    with pytest.raises(ValueError, match="published"):
+        item_from_json({"title": "t", "published": published}, line_no=1)
