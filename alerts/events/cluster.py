@@ -245,7 +245,8 @@ def best_match(
     if report.country == UNKNOWN_COUNTRY:
         return _unknown_country_match(report, candidates, policy)
     if _launcher_doubtful(report, candidates):
-        return _unknown_country_match(report, candidates, policy)
+        match = _unknown_country_match(report, candidates, policy)
+        return None if match is not None and _another_day_of_a_bystander(report, match) else match
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
     day = local_day(report.country, report.launch_at)
     # A report dating its launch the day before ("29일 순천에서" read on the 30th, KCNA's
@@ -607,6 +608,19 @@ def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> b
 def _regions(report: Report) -> list[str]:
     """The regions whose places the report names (the detector's `theatre:<region>` cues)."""
     return [r.removeprefix("theatre:") for r in report.verdict.reasons if r.startswith("theatre:")]
+
+
+def _another_day_of_a_bystander(report: Report, match: LaunchEvent) -> bool:
+    """Whether a habitual launcher's report, its launcher only guessed, would join a launch of
+    a state that seldom fires on another day: Seoul's answering fire of the night before is
+    no part of Pyongyang's launch of the morning ("【速報】北朝鮮 弾道ミサイルの可能性").
+    A habitual launcher's launch of the day before stays a fit: its reports guess launchers
+    from the places they name ("イラクやイエメンからも発射")."""
+    return (
+        report.country in HABITUAL_LAUNCHERS
+        and match.country not in HABITUAL_LAUNCHERS
+        and local_day(match.country, match.launch_at) != local_day(match.country, report.launch_at)
+    )
 
 
 def _unknown_country_match(

@@ -509,6 +509,28 @@ def test_a_guessed_habitual_launcher_joins_the_launch_its_places_name(store: Eve
     assert alone.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_guessed_habitual_launcher_joins_no_bystanders_launch_of_another_day(
+    store: EventStore,
+) -> None:
+    """Seoul's answering fire late on the 24th (KST), then "【速報】北朝鮮 弾道ミサイルの可能性"
+    on the 25th with North Korea only guessed: Pyongyang's new launch, not Seoul's fire; the
+    same report an hour after Seoul's fire, the same day, joins it as before."""
+    guessed = (*SURE, "ctx:launcher_guessed", "theatre:east_asia")
+    south, flash = feed(
+        store,
+        report("1", NOW - timedelta(hours=12), "KR"),
+        report("2", NOW, "KP", reasons=guessed, confidence=0.99),
+    )
+    assert flash.event_id != south.event_id
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    south, same_day = feed(
+        store,
+        report("3", NOW + timedelta(days=3), "KR"),
+        report("4", NOW + timedelta(days=3, hours=1), "KP", reasons=guessed, confidence=0.99),
+    )
+    assert same_day.event_id == south.event_id
+
+
 def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventStore) -> None:
     """ "...fired from Yemen on Thursday", read on Thursday, a day after Wednesday's launch:
     a new launch of a habitual launcher, though its headline fires nothing."""
