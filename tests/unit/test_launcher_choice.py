@@ -643,3 +643,21 @@ def test_sumy_with_a_particle_is_the_town(summary: str) -> None:
     item = Item(id="1", source="t", title="미상 탄도미사일 발사", summary=summary, lang="ko",
                 published_at=PUBLISHED)  # fmt: skip
     assert classify_item(item).facts.country == "RU"
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("【速報】北朝鮮 弾道ミサイルの可能性 10月4日に続き", "ja"),
+        ("北朝鮮　弾道ミサイル発射　日本海に落下か", "ja"),
+        ("北 탄도미사일 발사", "ko"),
+    ],
+)
+def test_a_state_then_a_space_then_its_missile_is_the_launcher_for_sure(
+    title: str, lang: str
+) -> None:
+    """NHK's flash style spaces the state from its missile: the launcher is named, not guessed."""
+    item = Item(id="1", source="t", title=title, summary="", lang=lang, published_at=PUBLISHED)
+    verdict = classify_item(item)
+    assert verdict.facts.country == "KP"
+    assert "ctx:launcher_guessed" not in verdict.reasons
