@@ -42,7 +42,7 @@ _ALIASES = {
     "title": ("title", "headline"),
     "summary": ("summary", "description", "content", "body", "text"),
     "published": ("published", "published_at", "publishedAt", "pubDate", "date", "datetime",
-                  "time", "timestamp", "updated"),
+                  "timestamp"),
     "url": ("url", "link"),
     "source": ("source", "outlet", "publisher", "feed"),
     "lang": ("lang", "language"),
@@ -52,6 +52,11 @@ _ALIASES = {
 def _field(obj: dict[str, Any], name: str) -> Any:
     """The first of a field's names the record gives a value to."""
     return next((obj[key] for key in _ALIASES[name] if obj.get(key) not in (None, "")), None)
+
+
+def _text(value: Any) -> str:
+    """A text field's value; a list or an object in its place is no text."""
+    return value if isinstance(value, str) else ""
 
 
 def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
@@ -66,17 +71,18 @@ def item_from_json(obj: dict[str, Any], *, line_no: int) -> Item:
     if not isinstance(title, str):
         raise ValueError("needs a string 'title'")
     published = _field(obj, "published")
-    url = str(_field(obj, "url") or "")
+    url = _text(_field(obj, "url"))
     source = _field(obj, "source")
     if isinstance(source, dict):  # NewsAPI: {"id": "reuters", "name": "Reuters"}
         source = source.get("name") or source.get("id")
+    source = _text(source)
     lang = _field(obj, "lang")
     return Item(
         id=str(obj.get("id") or f"line-{line_no}"),
         source=str(source or _host(url) or "jsonl"),
         title=plain_text(title),
         url=url,
-        summary=plain_text(str(_field(obj, "summary") or "")),
+        summary=plain_text(_text(_field(obj, "summary"))),
         published_at=_parse_time(published) if published is not None else None,
         lang=normalise_lang(lang) if isinstance(lang, str) else None,
         published_local=str(published) if published is not None else None,
@@ -96,31 +102,61 @@ def _host(url: str) -> str | None:
 
 
 _EPOCH_MS = 10**11  # larger epoch numbers are milliseconds (10**11 s is the year 5138)
+# Zone names feeds write that RFC 2822 does not know (it knows GMT, UT and the US ones), in
+# hours east of UTC: "Wed, 01 May 2024 12:04:05 KST" is 03:04 UTC, not 12:04.
+_ZONE_NAMES = {"KST": 9, "JST": 9, "HKT": 8, "SGT": 8, "IST": 5.5, "PKT": 5, "IRST": 3.5,
+               "MSK": 3, "EEST": 3, "EET": 2, "CEST": 2, "CET": 1, "BST": 1, "WET": 0}  # fmt: skip
+_ZONE_NAME = re.compile(r"\s([A-Za-z]{2,5})$")
+_CLOCK = re.compile(r"\d:\d\d")
 
 
 def _parse_time(value: Any) -> datetime:
-    """A record's time: ISO 8601, RFC 2822 or epoch seconds (milliseconds when larger);
-    without a zone, UTC."""
-    if isinstance(value, bool):
+    """A record's time: ISO 8601, RFC 2822 or epoch seconds (milliseconds when larger; as a
+    number or a string of digits); without a zone, UTC."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"published {value!r} is no time")
-    if isinstance(value, int | float):
-        seconds = value / 1000 if abs(value) >= _EPOCH_MS else value
-        try:
-            parsed = datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError) as exc:
-            raise ValueError(f"published {value!r} is out of range") from exc
-    else:
-        text = str(value).strip()
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError) as exc:
-                raise ValueError(f"published {text!r} is not ISO 8601 or RFC 2822") from exc
+    try:
+        parsed = _epoch(value) if not isinstance(value, str) or value.strip().isdigit() else None
+        if parsed is None:
+            parsed = _text_time(str(value).strip())
+    except OverflowError as exc:
+        raise ValueError(f"published {value!r} is out of range") from exc
     if not 1900 <= parsed.year <= 2200:  # no news item's; and days around it must compute
         raise ValueError(f"published {value!r} is out of range")
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _epoch(value: float | str) -> datetime:
+    number = float(value)
+    if not number > 0 or number != number:  # 0, negatives and NaN: no time given
+        raise ValueError(f"published {value!r} is no time")
+    seconds = number / 1000 if number >= _EPOCH_MS else number
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"published {value!r} is out of range") from exc
+
+
+def _text_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    zone = _ZONE_NAME.search(text) if _CLOCK.search(text) else None
+    name = zone.group(1).upper() if zone else None
+    shift = timedelta(0)
+    if zone and name in _ZONE_NAMES:
+        text, shift = f"{text[: zone.start()]} +0000", timedelta(hours=_ZONE_NAMES[name])
+    elif name and name not in _RFC2822_ZONES:
+        raise ValueError(f"published {text!r} names a zone not known: {name}")
+    try:
+        return parsedate_to_datetime(text) - shift
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"published {text!r} is not ISO 8601 or RFC 2822") from exc
+
+
+_RFC2822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT",
+                            "PST", "PDT"})  # fmt: skip
 
 
 def read_items(stream: IO[str]) -> Iterator[tuple[int, Item | None, str | None]]:
@@ -130,7 +166,7 @@ def read_items(stream: IO[str]) -> Iterator[tuple[int, Item | None, str | None]]
             continue
         try:
             yield line_no, item_from_json(json.loads(line), line_no=line_no), None
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             yield line_no, None, f"line {line_no}: {exc}"
 
 

@@ -35,9 +35,14 @@ _TOPIC = re.compile(r"\s?(?:[,、]|は)")
 _TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ADJECTIVE = re.compile(r"(?:ean|ian|ese|yemeni|israeli|pakistani|iraqi)$")
+# ...but "North Korean military fires", "Iranian forces fire": the state's own forces.
+_OWN_FORCES = re.compile(
+    r"\s+(?:military|forces|army|navy|troops|regime|government|guards|rebels|militants"
+    r"|revolutionary guards?|missile forces)\b"
+)
 _OWN_AFTER = re.compile(r"['’]s\b|の|의")
 # States whose militaries report others' launches: named alone, they speak or track.
-_TRACKERS = frozenset({"KR", "US", "JP"})
+_TRACKERS = frozenset({"KR", "US"})
 _NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:an?\s+|any\s+)?$")
 # "fired from the area of Pyongyang": beyond the markers' reach, and only after a launch verb
 # ("evacuated from the area near Israel's border" names no launcher).
@@ -237,8 +242,10 @@ def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues)
     "Seoul: missiles flew about 1,000 km") gives way to the one habitual launcher of the
     regions named ("East Sea": KP), unless the report names a system of that state's own or
     the headline its possessive ("Seoul's missile volley"). Never when the guess is the
-    headline's subject ("우크라이나군, 러시아 본토에 탄도미사일 발사")."""
-    if _headline_subject(code, lines[0][1], cues):
+    headline's subject ("우크라이나군, 러시아 본토에 탄도미사일 발사", "Ukraine strikes Russian
+    ship"), nor for a habitual launcher's guess: its reports name the war it fights ("North
+    Korea fired ... as Kim backs Russia's war in Ukraine")."""
+    if code in HABITUAL_LAUNCHERS or _headline_subject(code, lines[0][1], cues):
         return code
     attackers = {a for _, f in lines for a, _, _ in cues.target_areas.finditer(f, cues.word_start)}
     if attackers:
@@ -305,13 +312,25 @@ def _headline_subject(code: str, folded: str, cues: LangCues) -> bool:
     탄도미사일 발사", "Israel test-fires...") or, in Korean and Japanese, opening the headline
     as its topic of a strike ("우크라이나군, 벨고로드에 탄도미사일 공격"; not "韓国軍が570キロ
     飛行と分析", nor an alert: "イスラエル、全土に警報")."""
-    if _fires_in_headline(code, folded, cues):
+    if _fires_in_headline(code, folded, cues) or _strikes_in_headline(code, folded, cues):
         return True
     opening = _opening_topic(code, folded, cues)
     if opening is None:
         return False
     hit = cues.positive["strike"].search(folded, opening[0])
     return hit is not None and cues.positive["alert"].match(folded, hit.start()) is None
+
+
+def _strikes_in_headline(code: str, folded: str, cues: LangCues) -> bool:
+    """Whether an English headline opens with the state striking ("Ukraine strikes Russian
+    ship", "Ukrainian forces strike airfield with missiles")."""
+    if cues.lang != "en":
+        return False
+    first = next(cues.launchers.finditer(folded, cues.word_start), None)
+    if first is None or first[0] != code or first[1] > 1:
+        return False
+    hit = cues.positive["strike"].search(folded, first[2])
+    return hit is not None and hit.start() - first[2] <= _SUBJECT_REACH + 8
 
 
 def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
@@ -340,7 +359,11 @@ def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
         rest = folded[end:]
         if c != code or (cues.lang != "en" and not _TOPIC_OF_LINE.match(rest)):
             continue  # Korean and Japanese subjects carry a topic mark: "北,", "北朝鮮が"
-        if cues.lang == "en" and _ADJECTIVE.search(folded, start, end):
+        if (
+            cues.lang == "en"
+            and _ADJECTIVE.search(folded, start, end)
+            and not _OWN_FORCES.match(rest)
+        ):
             continue  # "North Korean KN-23 fired at Cherkasy": the maker's adjective
         verbs = [
             m.start()

@@ -160,6 +160,8 @@ class TestNotLaunchReports:
              "metaphor"),
             ("ロシア、ICBM「ヤルス」を試射", "戦略軍司令部が監督した。", "ja", "sports"),
             ("ロシア、戦略核演習 プーチン氏が映像で監督", "", "ja", "sports"),
+            ("金正恩氏が発射を監督", "", "ja", "sports"),
+            ("北, 탄도미사일 시험발사…김정은 현지 감독", "", "ko", "sports"),
             # a hit scored, a spokesman named Price, a missile from stock, a ballistic test
             ("Houthi missile scored a direct hit on the tanker", "", "en", "sports"),
             ("Ned Price: launch violates UN resolutions", "", "en", "metaphor"),
@@ -187,6 +189,8 @@ class TestNotLaunchReports:
             ("大谷の本塁打に監督も笑顔", "ja", "sports"),
             ("Draisaitl claims Rocket Richard Trophy with 52 goals", "en", "sports"),
             ("Oil prices jump after missile strike on tanker", "en", "metaphor"),
+            ("Asian shares slip as North Korea launches missile", "en", "metaphor"),
+            ("Stocks slump as Iran fires missiles at Israel", "en", "metaphor"),
             ("Ballistics test links rifle to shooting", "en", "metaphor"),
         ],
     )

@@ -109,6 +109,23 @@ class TestLaunchingCountry:
             ),
             # ...nor when the state is named for sure
             ("Ukraine fires ATACMS at Russian positions near Kherson", "", "en", "UA"),
+            # ...nor when it opens the headline striking
+            ("Ukraine strikes Russian ship in Novorossiysk with missile", "", "en", "UA"),
+            # ...nor for a habitual launcher: its reports name the war it backs
+            (
+                "Ballistic missile launch detected",
+                "South Korea's JCS said North Korea fired the missile as Kim Jong Un pledges "
+                "support for Russia's war in Ukraine.",
+                "en",
+                "KP",
+            ),
+            (
+                "弾道ミサイル発射",
+                "防衛省によると、北朝鮮が日本海に向けて弾道ミサイルを発射した。"
+                "北朝鮮はウクライナ侵攻を続けるロシアに兵士を派遣している。",
+                "ja",
+                "KP",
+            ),
             # a state tracking others' launches: the region's one habitual launcher
             (
                 "Missile pair launched as US-South Korean exercises get under way",
@@ -122,6 +139,19 @@ class TestLaunchingCountry:
                 "The military jointly fired missiles from ground, sea and air platforms.",
                 "en",
                 "KR",
+            ),
+            (
+                "Missile test off Korean peninsula",
+                "South Korea's Agency for Defense Development tested a new ballistic missile, "
+                "which flew into the Yellow Sea.",
+                "en",
+                "KR",
+            ),
+            (
+                "US Army conducts first PrSM live-fire in Japan",
+                "The missile was launched from Hokkaido into the Sea of Japan.",
+                "en",
+                "US",
             ),
             (
                 "미 국방부, 밴덴버그서 지상발사 탄도미사일 시제품 시험",

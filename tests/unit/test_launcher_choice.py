@@ -489,6 +489,19 @@ def test_a_caucasus_strike_naming_no_launcher_is_of_that_region(title: str, lang
         ("Monitors say North Korean KN-23 was fired at Cherkasy", "en", "RU"),
         ("Iranian-made missile fired at tanker in the Red Sea", "en", "YE"),
         ("North Korean missile fired into the East Sea", "en", "KP"),
+        # ...but a state's own forces fire ("North Korean military fires")
+        (
+            "North Korean military fires missiles into East Sea\n"
+            "The launch follows reports that North Korean KN-23s were fired at Kyiv.",
+            "en",
+            "KP",
+        ),
+        (
+            "Iranian forces fire ballistic missiles at Israel\n"
+            "Houthi rebels also hit a tanker in the Red Sea on Tuesday.",
+            "en",
+            "IR",
+        ),
     ],
 )
 def test_maker_or_supplier_of_the_missile_is_no_launcher(

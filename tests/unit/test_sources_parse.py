@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from alerts.cli import item_from_json
+from alerts.cli import item_from_json, read_items
 from alerts.errors import SourceError, SourceErrorKind
 from alerts.models import Item
 from alerts.sources import parse
@@ -567,7 +568,44 @@ def test_a_news_api_source_object_names_the_outlet() -> None:
     assert (item.source, item.url) == ("Reuters", "https://x.io/a")
 
 
-@pytest.mark.parametrize("published", ["yesterday", "2024-13-45", True, 10**20, "Mon, 99 Foo"])
+@pytest.mark.parametrize(
+    "published",
+    ["yesterday", "2024-13-45", True, 10**20, "Mon, 99 Foo", 0, -5, 10**400, [1], {"a": 1},
+     "Wed, 01 May 99999999999999999999 12:04:05 +0900", "Wed, 01 May 2024 12:04:05 XYZ",
+     float("nan"), float("inf")],
+)  # fmt: skip
 def test_a_json_lines_time_that_is_no_time_is_a_clear_error(published: object) -> None:
     with pytest.raises(ValueError, match="published"):
         item_from_json({"title": "t", "published": published}, line_no=1)
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("Wed, 01 May 2024 12:04:05 KST", utc(2024, 5, 1, 3, 4, 5)),  # a zone named, not UTC
+        ("Wed, 01 May 2024 12:04:05 JST", utc(2024, 5, 1, 3, 4, 5)),
+        ("Wed, 01 May 2024 06:04:05 MSK", utc(2024, 5, 1, 3, 4, 5)),
+        ("Tue, 30 Apr 2024 23:04:05 EDT", utc(2024, 5, 1, 3, 4, 5)),
+        ("1714532645", utc(2024, 5, 1, 3, 4, 5)),  # epoch seconds as a string of digits
+    ],
+)
+def test_a_json_lines_time_keeps_its_zone(published: str, expected: datetime) -> None:
+    assert item_from_json({"title": "t", "published": published}, line_no=1).published_at == (
+        expected
+    )
+
+
+def test_a_json_lines_field_of_the_wrong_type_is_absent() -> None:
+    """A list or an object where text belongs is no text: it is not written out as one."""
+    record = {"title": "t", "summary": ["a"], "url": {"x": 1}, "source": 3, "lang": 7}
+    item = item_from_json(record, line_no=1)
+    assert (item.summary, item.url, item.source, item.lang) == ("", "", "jsonl", None)
+
+
+def test_a_json_lines_line_that_overflows_is_reported_not_raised() -> None:
+    lines = StringIO('{"title": "t", "published": 1e400}\n{"title": "ok"}\n')
+    read = list(read_items(lines))
+    assert read[0][1] is None
+    assert "line 1" in str(read[0][2])
+    assert read[1][1] is not None
+    assert read[1][1].title == "ok"
