@@ -109,6 +109,12 @@ class TestLaunchingCountry:
             ),
             # ...nor when the state is named for sure
             ("Ukraine fires ATACMS at Russian positions near Kherson", "", "en", "UA"),
+            (
+                "Missiles hit landing ship at Sevastopol, Ukrainian navy says",
+                "Residents of Odesa cheered the news.",
+                "en",
+                "UA",
+            ),
             # ...nor when it opens the headline striking
             ("Ukraine strikes Russian ship in Novorossiysk with missile", "", "en", "UA"),
             # ...nor for a habitual launcher: its reports name the war it backs
