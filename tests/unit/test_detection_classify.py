@@ -192,6 +192,9 @@ class TestNotLaunchReports:
             ("Asian shares slip as North Korea launches missile", "en", "metaphor"),
             ("Stocks slump as Iran fires missiles at Israel", "en", "metaphor"),
             ("Ballistics test links rifle to shooting", "en", "metaphor"),
+            ("Iran unveils 2,000-km Khorramshahr-4 ballistic missile", "en", "display"),
+            ("Pakistan Day parade features Ababeel, Shaheen and Ghauri missiles", "en", "display"),
+            ("北, 전술탄도미사일 발사대 250대 인계식", "ko", "display"),
         ],
     )
     def test_the_words_themselves_stay_negative_cues(
