@@ -106,6 +106,8 @@ _EPOCH_MS = 10**11  # larger epoch numbers are milliseconds (10**11 s is the yea
 # hours east of UTC: "Wed, 01 May 2024 12:04:05 KST" is 03:04 UTC, not 12:04.
 _ZONE_NAMES = {"KST": 9, "JST": 9, "HKT": 8, "SGT": 8, "IST": 5.5, "PKT": 5, "IRST": 3.5,
                "MSK": 3, "EEST": 3, "EET": 2, "CEST": 2, "CET": 1, "BST": 1, "WET": 0}  # fmt: skip
+_RFC2822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT",
+                            "PST", "PDT"})  # fmt: skip
 _ZONE_NAME = re.compile(r"\s([A-Za-z]{2,5})$")
 _CLOCK = re.compile(r"\d:\d\d")
 
@@ -153,10 +155,6 @@ def _text_time(text: str) -> datetime:
         return parsedate_to_datetime(text) - shift
     except (TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"published {text!r} is not ISO 8601 or RFC 2822") from exc
-
-
-_RFC2822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT",
-                            "PST", "PDT"})  # fmt: skip
 
 
 def read_items(stream: IO[str]) -> Iterator[tuple[int, Item | None, str | None]]:

@@ -40,7 +40,7 @@ _OWN_FORCES = re.compile(
     r"\s+(?:military|forces|army|navy|troops|regime|government|guards|rebels|militants"
     r"|revolutionary guards?|missile forces)\b"
 )
-_OWN_AFTER = re.compile(r"['’]s\b|の|의")
+_OWN_AFTER = re.compile(f"{_POSSESSIVE.pattern}|の|의")
 # States whose militaries report others' launches: named alone, they speak or track.
 _TRACKERS = frozenset({"KR", "US"})
 _NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:an?\s+|any\s+)?$")

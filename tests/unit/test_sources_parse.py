@@ -609,3 +609,9 @@ def test_a_json_lines_line_that_overflows_is_reported_not_raised() -> None:
     assert "line 1" in str(read[0][2])
     assert read[1][1] is not None
     assert read[1][1].title == "ok"
+
+
+def test_a_json_lines_line_nested_too_deep_is_reported_not_raised() -> None:
+    read = list(read_items(StringIO("[" * 100_000 + "\n" + '{"title": "ok"}\n')))
+    assert read[0][1] is None
+    assert read[1][1] is not None
