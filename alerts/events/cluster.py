@@ -543,16 +543,19 @@ _NOT_SURE_BY_THE_MODEL = _NOT_A_FIRST_REPORT | frozenset(
 
 def _may_hold(report: Report, policy: EventPolicy) -> bool:
     """Whether a report short of opening an event may count towards opening one with another
-    source's: fairly sure, its launcher named (not guessed among the states it names), and
-    nothing dating it days before publication. Pairs of such reports of one launcher, from
-    two sources, were launches in every real news cycle of the development split; stories of
-    old strikes, unveilings or warnings came in pairs only below this bar."""
+    source's: fairly sure, its launcher named (or, for a habitual launcher, guessed among the
+    states it names: "Haifa refinery damaged after Iranian missile attack"), and nothing
+    dating it days before publication. Pairs of such reports of one launcher, from two
+    sources, were launches in nearly every real news cycle of the development split; stories
+    of old strikes, unveilings or warnings came in pairs mostly below this bar. (Guessed
+    habitual launchers' pairs, on the dev split joint and three thinned streams: 11 launches
+    fewer missed, as many false `new` alerts, 2 duplicates and 7 merged launches more.)"""
     reasons = report.verdict.reasons
     return (
         report.country != UNKNOWN_COUNTRY
         and report.verdict.is_launch
         and report.verdict.confidence >= policy.corroborate_confidence
-        and "ctx:launcher_guessed" not in reasons
+        and ("ctx:launcher_guessed" not in reasons or report.country in HABITUAL_LAUNCHERS)
         and not _not_a_launch_of_now(report)
     )
 

@@ -826,6 +826,20 @@ class TestCorroboration:
         first, then = feed(store, unsure("a", NOW), second)
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
+    def test_a_habitual_launchers_guessed_reports_corroborate(self, store: EventStore) -> None:
+        """Iran only guessed among the states two reports name ("Haifa refinery damaged after
+        Iranian missile attack"): a habitual launcher, so two sources open its event (a
+        guessed US test stays unheld: `test_what_does_not_corroborate`)."""
+        guessed = ("ctx:title_fires", "ctx:launcher_guessed")
+        held, opened = feed(
+            store,
+            unsure("a", NOW, "IR", reasons=guessed),
+            unsure("b", NOW + timedelta(hours=2), "IR", reasons=guessed),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.item_ids == ("a", "b")
+
     def test_a_report_that_may_not_be_held_counts_for_nothing_later(
         self, store: EventStore
     ) -> None:
