@@ -154,7 +154,10 @@ class LaunchEvent:
 
     event_id: str
     country: str
-    launch_at: datetime  # stated launch time, else the first report's publish time
+    # The stated launch time, else the first report's publish time, or the last minute of the
+    # launch site's day before when that report dates its launch yesterday: a bound, not a
+    # clock reading, when no time was stated.
+    launch_at: datetime
     first_published_at: datetime | None
     facts: Facts
     revision: int  # revision of the last alert sent (1 = the `new` alert)

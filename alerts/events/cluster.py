@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
 from alerts.events.calendar import local_day
@@ -707,7 +707,7 @@ def _new(
     (they become the event's first sources; its launch time the earliest they give)."""
     ref = source_ref(report.item, seen_at=report.seen_at)
     earlier = sorted(corroborating, key=lambda h: h.published_at)
-    launch_at = report.launch_at
+    launch_at = _opening_launch_at(report)
     if not report.stated_time and earlier:
         launch_at = min(launch_at, *(h.launch_at for h in earlier))
     published = [h.published_at for h in earlier]
@@ -732,6 +732,19 @@ def _new(
         return Decision(Action.NEW, "no open event of this launch", event, alert)
     alert = dataclasses.replace(alert, reasons=(*alert.reasons, "event:corroborated"))
     return Decision(Action.NEW, f"corroborated by {len(earlier)} other source(s)", event, alert)
+
+
+def _opening_launch_at(report: Report) -> datetime:
+    """When the launch of a report opening an event happened: its stated time, else its
+    publication, unless it dates the launch the day before ("...when Iranian missiles struck on
+    19 March", read on the 20th at the launch site): then the last minute of that day there,
+    so that the next day's launch opens an event of its own."""
+    named = _yesterday(report)
+    if named is None or local_day(report.country, report.published_at) <= named:
+        return report.launch_at
+    zone = launch_site_zone(report.country) or UTC
+    last = datetime.combine(named, time(23, 59), tzinfo=zone)
+    return min(report.launch_at, last.astimezone(UTC))
 
 
 def _join(event: LaunchEvent, report: Report) -> LaunchEvent:

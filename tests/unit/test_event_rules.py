@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import fakeredis
@@ -722,6 +722,24 @@ def test_a_report_dated_yesterday_joins_yesterdays_event_not_todays(store: Event
     )
     assert first.event_id != second.event_id
     assert kcna.event_id == first.event_id
+
+
+def test_an_event_opened_on_yesterdays_news_sits_on_that_day(store: EventStore) -> None:
+    """The first report opening an event dates its launch yesterday ("...when Iranian missiles
+    struck on 19 March", read at 04:30 on the 20th in Tehran): the event is the 19th's, so the
+    20th's barrage, flashed that afternoon, opens its own instead of joining it."""
+    told = (*SURE, "ctx:dated_yesterday", "ctx:retrospective")
+    yesterdays, todays = feed(
+        store,
+        report("1", NOW, "IR", reasons=told),
+        report("2", NOW + timedelta(hours=10), "IR", reasons=(*SURE, "ctx:dated_today")),
+    )
+    assert yesterdays.outcome is ItemOutcome.NEW_EVENT
+    event = store.load_event(yesterdays.event_id)
+    assert event is not None
+    assert local_day("IR", event.launch_at) == date(2026, 11, 24)
+    assert todays.outcome is ItemOutcome.NEW_EVENT
+    assert todays.event_id != yesterdays.event_id
 
 
 def test_yesterday_in_english_copy_is_the_utc_calendars(store: EventStore) -> None:
