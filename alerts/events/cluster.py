@@ -436,16 +436,16 @@ def _told_past_midnight(report: Report) -> bool:
 def _fresh_headline(reasons: Sequence[str]) -> bool:
     """Whether a report reads as the first news of a launch: it dates its news today ("...fired
     from Yemen on Thursday", read on Thursday; in English copy, at the launch site), or its
-    headline fires, unless it is an authority's account told in the past tense ("CENTCOM:
-    Houthis fired ballistic missiles toward the Gulf of Aden", "Israeli military says missile
-    fired toward Eilat was stopped"): that comes hours after the launch it tells of, so on the
-    next day it is yesterday's launch. Flashes citing an authority fire in the present tense
-    ("N. Korea fires ballistic missile: JCS")."""
+    headline fires, unless it tells the firing in the past tense ("CENTCOM: Houthis fired
+    ballistic missiles toward the Gulf of Aden", "Coalition: missile launched from Saada toward
+    Riyadh", "Topol, three sub-launched missiles...: ministry says every target hit"): such an
+    account comes hours after the launch it tells of, so on the next day it is yesterday's
+    launch. Flashes fire in the present tense ("N. Korea fires ballistic missile: JCS").
+    (Not only an authority's: on the dev split joint and three thinned streams, 6 duplicate
+    `new` alerts fewer for 1 launch more missed.)"""
     if "ctx:dated_today" in reasons:
         return True
-    return "ctx:title_fires" in reasons and not (
-        "fact:authority" in reasons and "ctx:title_told" in reasons
-    )
+    return "ctx:title_fires" in reasons and "ctx:title_told" not in reasons
 
 
 def _guessed_bystander(report: Report) -> bool:

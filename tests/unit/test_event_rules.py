@@ -724,6 +724,21 @@ def test_a_report_dated_yesterday_joins_yesterdays_event_not_todays(store: Event
     assert kcna.event_id == first.event_id
 
 
+def test_a_firing_told_in_the_past_tense_the_next_day_is_yesterdays(store: EventStore) -> None:
+    """ "Coalition: missile launched from Saada toward Riyadh", read at 06:00 in Sanaa the day
+    after the Houthis' launch: an account of that launch, not the first news of a new one,
+    whoever tells it; a present-tense firing headline then is a new launch."""
+    told = (*SURE, "ctx:title_told")
+    first, account, fresh = feed(
+        store,
+        report("1", NOW, "YE"),
+        report("2", NOW + timedelta(hours=26), "YE", reasons=told),
+        report("3", NOW + timedelta(hours=27), "YE"),
+    )
+    assert account.event_id == first.event_id
+    assert fresh.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_an_event_opened_on_yesterdays_news_sits_on_that_day(store: EventStore) -> None:
     """The first report opening an event dates its launch yesterday ("...when Iranian missiles
     struck on 19 March", read at 04:30 on the 20th in Tehran): the event is the 19th's, so the
