@@ -180,9 +180,10 @@ class HeldReport:
 
     country: str
     ref: SourceRef
-    launch_at: datetime  # stated launch time, else the report's publish time
+    launch_at: datetime  # when the report's launch happened (`cluster._opening_launch_at`)
     published_at: datetime
     fingerprint: int
+    guessed: bool = False  # its launcher only guessed: it corroborates a report naming one
 
 
 class AlertKind(StrEnum):

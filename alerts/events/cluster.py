@@ -395,9 +395,11 @@ def _casualties_of_today(report: Report) -> bool:
     """A look-back report dating its news today, other than North Korea's own account:
     "Iranian missile strikes Beersheba again" is a casualty report of today's barrage, and
     "Houthis say naval missiles hit a ship" tells of that day's attack, while "North Korea
-    said on Friday it had test-fired..." dates the saying, not the launch."""
+    said on Friday it had test-fired..." dates the saying, not the launch, as does any report
+    whose day may be the saying's (`ctx:dated_saying`: "후티 \"부르칸-1로 제다 공항 겨냥\"",
+    the Houthis' claim the morning after)."""
     reasons = report.verdict.reasons
-    if "ctx:dated_today" not in reasons:
+    if "ctx:dated_today" not in reasons or "ctx:dated_saying" in reasons:
         return False
     own_account = "ctx:launcher_speaks" in reasons or _is_state_media(
         report.verdict.facts.authority
@@ -575,12 +577,16 @@ def _corroborating(
 ) -> list[HeldReport]:
     """Held reports that, with this one, make two independent sources of one launcher's launch:
     the same launcher, another source (a syndicated copy elsewhere is not a second source),
-    published within the window."""
+    published within the window; of two reports only guessing their launcher, at most one
+    (two aftermath stories, "Soroka treats patients a month after the Iranian missile hit",
+    are no launch)."""
     if not _may_hold(report, policy):
         return []
+    guessed = "ctx:launcher_guessed" in report.verdict.reasons
     return [
         h for h in held
         if h.country == report.country
+        and not (guessed and h.guessed)
         and h.ref.source != report.item.source
         and not is_near_duplicate(report.fingerprint, (h.fingerprint,))
         and abs((report.published_at - h.published_at).total_seconds())
@@ -593,9 +599,10 @@ def _held(report: Report) -> HeldReport:
     return HeldReport(
         country=report.country,
         ref=source_ref(report.item, seen_at=report.seen_at),
-        launch_at=report.launch_at,
+        launch_at=_opening_launch_at(report),
         published_at=report.published_at,
         fingerprint=report.fingerprint,
+        guessed="ctx:launcher_guessed" in report.verdict.reasons,
     )
 
 

@@ -204,3 +204,24 @@ def test_air_defence_and_air_launched_missiles_are_not_ballistic(title: str, lan
     verdict = classify_item(Item(id="x", source="s", title=title, lang=lang))
     assert "neg:cruise" in verdict.reasons
     assert "ctx:rules_launch" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "ballistic"),
+    [
+        ("IDF: surface-to-surface missile from Lebanon intercepted over Tel Aviv", "en", True),
+        ("Xinhua: China test-fires new long-range ground-to-ground missile", "en", True),
+        ("Hezbollah video says new 'Fateh 1' missile used against Tzrifin base", "en", True),
+        ("Iran fires surface-to-surface cruise missile in Gulf drill", "en", False),
+        ("Al Fateh 1 Al Nassr 3 as Ronaldo fires hat-trick", "en", False),
+        ("Fateh 8th conference opens in Ramallah", "en", False),
+        ("中国、新型の長距離地対地ミサイルを発射実験", "ja", True),
+        ('중국 "새 장거리 지대지 미사일 쏴 성공"', "ko", True),
+        ("북한, 지대지 순항미사일 2발 발사", "ko", False),
+    ],
+)
+def test_surface_to_surface_missiles_are_ballistic(text: str, lang: str, ballistic: bool) -> None:
+    """The IDF's word for Hezbollah's and the Houthis' missiles, and Xinhua's for China's, name
+    a ballistic missile; a cruise one, a football club or a party congress does not."""
+    found = cues_for(lang).positive["ballistic"].search(text.lower())
+    assert bool(found) is ballistic

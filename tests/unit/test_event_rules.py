@@ -739,6 +739,17 @@ def test_a_firing_told_in_the_past_tense_the_next_day_is_yesterdays(store: Event
     assert fresh.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_claim_dating_its_saying_today_is_no_casualty_report(store: EventStore) -> None:
+    """The Houthis' claim the morning after ("후티 \"부르칸-1로 제다 공항 겨냥\"", dated today
+    only by its saying) looks back on the launch of the night before: it joins that event."""
+    claim = (*SURE, "ctx:retrospective", "ctx:dated_today", "ctx:dated_saying")
+    item, verdict = report("2", NOW + timedelta(hours=26), "YE", reasons=claim)
+    first, saree = feed(
+        store, report("1", NOW, "YE"), (item, dataclasses.replace(verdict, retrospective=True))
+    )
+    assert saree.event_id == first.event_id
+
+
 def test_an_event_opened_on_yesterdays_news_sits_on_that_day(store: EventStore) -> None:
     """The first report opening an event dates its launch yesterday ("...when Iranian missiles
     struck on 19 March", read at 04:30 on the 20th in Tehran): the event is the 19th's, so the
@@ -859,19 +870,45 @@ class TestCorroboration:
         first, then = feed(store, unsure("a", NOW), second)
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
-    def test_a_habitual_launchers_guessed_reports_corroborate(self, store: EventStore) -> None:
-        """Iran only guessed among the states two reports name ("Haifa refinery damaged after
-        Iranian missile attack"): a habitual launcher, so two sources open its event (a
-        guessed US test stays unheld: `test_what_does_not_corroborate`)."""
+    def test_a_habitual_launchers_guessed_report_corroborates(self, store: EventStore) -> None:
+        """Iran only guessed among the states a report names ("Haifa refinery damaged after
+        Iranian missile attack"): a habitual launcher, so with another source naming Iran it
+        opens the event (a guessed US test stays unheld: `test_what_does_not_corroborate`)."""
         guessed = ("ctx:title_fires", "ctx:launcher_guessed")
         held, opened = feed(
             store,
             unsure("a", NOW, "IR", reasons=guessed),
-            unsure("b", NOW + timedelta(hours=2), "IR", reasons=guessed),
+            unsure("b", NOW + timedelta(hours=2), "IR"),
         )
         assert held.outcome is ItemOutcome.WAITING
         assert opened.outcome is ItemOutcome.NEW_EVENT
         assert opened.alert.item_ids == ("a", "b")
+
+    def test_two_guessed_reports_open_nothing(self, store: EventStore) -> None:
+        """Two aftermath stories each guessing Iran ("Soroka treats patients a month after the
+        Iranian missile hit") are no launch: guessed with guessed corroborates nothing."""
+        guessed = ("ctx:title_fires", "ctx:launcher_guessed")
+        first, then = feed(
+            store,
+            unsure("a", NOW, "IR", reasons=guessed),
+            unsure("b", NOW + timedelta(hours=2), "IR", reasons=guessed),
+        )
+        assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
+    def test_a_held_report_dated_yesterday_dates_the_event(self, store: EventStore) -> None:
+        """Whichever of two corroborating reports comes first, the one dating the launch
+        yesterday puts the event on that day (`_opening_launch_at`)."""
+        told = ("ctx:title_fires", "ctx:dated_yesterday")
+        held, opened = feed(
+            store,
+            unsure("a", NOW, "IR", reasons=told),
+            unsure("b", NOW + timedelta(hours=2), "IR"),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        event = store.load_event(opened.event_id)
+        assert event is not None
+        assert local_day("IR", event.launch_at) == date(2026, 11, 24)
 
     def test_a_report_that_may_not_be_held_counts_for_nothing_later(
         self, store: EventStore
