@@ -1,6 +1,7 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
-Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old] [--joint [--tree PATH]]
+Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
+                                   [--joint [--tree PATH] [--thin N [--seed S]]]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
@@ -13,7 +14,10 @@ did not see it: a launch's neighbours of the other half (the next day's launch b
 launcher, another state's launch the same night) are in the stream, as in production, so
 merges and duplicates between events of the two halves show (per half, they cannot). With
 `--tree PATH` (a worktree of an earlier release) that release's detector, event rules and
-training script are scored on this checkout's corpus with this checkout's measures.
+training script are scored on this checkout's corpus with this checkout's measures. With
+`--thin N` the stream is thinned as `eval_real.py --thin N` thins it (each launch's first report
+and N-1 others, about as large a share of the negatives), drawn with seed S (`--seed`, 0 by
+default): sparse streams, in which fewer reports corroborate a launch or tell two apart.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-old", action="store_true", help="train on the real corpus only")
     parser.add_argument("--joint", action="store_true", help="both halves in one stream")
     parser.add_argument("--tree", type=Path, default=None, help="--joint: another checkout")
+    parser.add_argument("--thin", type=int, default=0, help="--joint: N reports a launch")
+    parser.add_argument("--seed", type=int, default=0, help="--thin: the sample's seed")
     args = parser.parse_args(argv)
     python = sys.executable
     if args.joint:
@@ -98,6 +104,8 @@ def joint(args: argparse.Namespace) -> int:
 
     corpus = load()
     dev = corpus.split("dev")
+    if args.thin:
+        dev = er.thinned(dev, args.thin, seed=args.seed)
     half_of = {i["id"]: h for h in ("a", "b") for i in corpus.split(f"dev:{h}").items}
     models = {}
     with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:
