@@ -747,12 +747,11 @@ def _opening_launch_at(report: Report) -> datetime:
     publication, unless it dates the launch the day before ("...when Iranian missiles struck on
     19 March", read on the 20th at the launch site): then the last minute of that day there,
     so that the next day's launch opens an event of its own."""
-    named = _yesterday(report)
+    named = _yesterday(report)  # None for a stated time: that is the launch's
     if named is None or local_day(report.country, report.published_at) <= named:
         return report.launch_at
     zone = launch_site_zone(report.country) or UTC
-    last = datetime.combine(named, time(23, 59), tzinfo=zone)
-    return min(report.launch_at, last.astimezone(UTC))
+    return datetime.combine(named, time(23, 59), tzinfo=zone).astimezone(UTC)
 
 
 def _join(event: LaunchEvent, report: Report) -> LaunchEvent:

@@ -726,7 +726,8 @@ def test_a_report_dated_yesterday_joins_yesterdays_event_not_todays(store: Event
 
 def test_a_past_tense_flash_with_sirens_is_a_new_launch(store: EventStore) -> None:
     """ "Sirens sound in central Israel after missile launched from Yemen", the day after the
-    Houthis' last launch: told in the past tense, but sirens say the launch is under way."""
+    Houthis' last launch: a firing headline told in the past tense, but no authority's account
+    of yesterday's launch, so the first news of a new one (`_fresh_headline`)."""
     flash = (*SURE, "ctx:title_told")
     first, sirens = feed(
         store, report("1", NOW, "YE"), report("2", NOW + timedelta(hours=26), "YE", reasons=flash)
