@@ -242,17 +242,21 @@ def _rules_stand(folded: tuple[str, str], rules_launch: bool, reasons: list[str]
 def _title_marks(
     folded_title: str, in_title: frozenset[str], cues: LangCues, about_missiles: bool
 ) -> list[str]:
-    """What the headline itself does: fire or sound the alarm (`ctx:title_fires`), or
-    announce a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test launch",
-    "발사 임박"), when no word of it fires, flashes or tells a firing ("N. Korea fires
-    ballistic missile, says it will launch more" is a launch)."""
+    """What the headline itself does: fire or sound the alarm (`ctx:title_fires`), announce
+    a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test launch", "발사 임박"),
+    when no word of it fires, flashes or tells a firing ("N. Korea fires ballistic missile,
+    says it will launch more" is a launch), or strike missiles where they are kept or fired
+    from (`ctx:struck_arsenal`: "CENTCOM destroys three Houthi missile launchers")."""
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
-    if about_missiles and in_title.isdisjoint(_FIRING_KINDS):
-        context = cues.context_set.present(folded_title, cues.word_start)
-        if "upcoming" in context and "told" not in context:
-            marks.append("ctx:upcoming")
+    if not about_missiles:
+        return marks
+    context = cues.context_set.present(folded_title, cues.word_start)
+    if in_title.isdisjoint(_FIRING_KINDS) and "upcoming" in context and "told" not in context:
+        marks.append("ctx:upcoming")
+    if "struck_arsenal" in context:
+        marks.append("ctx:struck_arsenal")
     return marks
 
 

@@ -81,9 +81,12 @@ NEGATIVE_CATEGORIES = (
 #     update's ("(LEAD)", "[종합]", "【続報】"), which the positive "flash" kind also counts
 #   upcoming: a headline of a launch still to come ("Tonight's Minuteman III test launch",
 #     "발사 임박", "発射準備の兆候"): no launch yet, whatever its other words
+#   struck_arsenal: a headline of a strike on missiles where they are kept or fired from
+#     ("CENTCOM destroys three Houthi missile launchers", "미사일 기지 공습", "ミサイル工場を
+#     破壊"): war news about missiles, seldom of their launch; a feature for the model only
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "retrospective",
-    "retrospective_title", "told", "breaking", "upcoming",
+    "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

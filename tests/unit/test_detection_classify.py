@@ -195,8 +195,13 @@ class TestNotLaunchReports:
             ("Iran unveils 2,000-km Khorramshahr-4 ballistic missile", "en", "display"),
             ("Pakistan Day parade features Ababeel, Shaheen and Ghauri missiles", "en", "display"),
             ("北, 전술탄도미사일 발사대 250대 인계식", "ko", "display"),
+            # a test put off, not flown
+            ("Minuteman III test launch delayed because of weather conditions", "en", "warning"),
+            ("Pentagon calls off Tuesday ICBM launch to avoid provoking Pyongyang", "en",
+             "warning"),
+            ("Hagel postpones Minuteman 3 shot to next month", "en", "warning"),
         ],
-    )
+    )  # fmt: skip
     def test_the_words_themselves_stay_negative_cues(
         self, title: str, lang: str, category: str
     ) -> None:
@@ -215,6 +220,28 @@ class TestNotLaunchReports:
         neither a warning nor a cruise missile."""
         verdict = classify_item(item(title, lang="en"))
         assert not {"neg:warning", "neg:cruise"} & set(verdict.reasons), verdict.reasons
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "struck"),
+        [
+            ("CENTCOM destroys three Houthi missile launchers in 24 hours", "en", True),
+            ("Iran says two soldiers killed as Israeli jets hit missile factories", "en", True),
+            ("Azerbaijan strikes launchers on Armenian soil", "en", True),
+            ("사나 외곽 미사일 기지 공습 뒤 연쇄 폭발", "ko", True),
+            ("イスラエル特殊部隊、シリアの地下ミサイル工場を破壊", "ja", True),
+            ("Iranian missiles hit US bases in Iraq", "en", False),
+            ("North Korea fires ballistic missile from launch site near Pyongyang", "en", False),
+            ("이란 미사일, 이스라엘 공군기지 타격", "ko", False),
+        ],
+    )  # fmt: skip
+    def test_a_strike_on_missile_sites_is_marked_for_the_model(
+        self, title: str, lang: str, struck: bool
+    ) -> None:
+        """A headline striking missiles where they are kept or fired from is war news about
+        missiles, seldom of their launch (`ctx:struck_arsenal`); a missile striking a base is
+        not."""
+        verdict = classify_item(item(title, lang=lang))
+        assert ("ctx:struck_arsenal" in verdict.reasons) is struck, verdict.reasons
 
     @pytest.mark.parametrize(
         "title",

@@ -845,9 +845,6 @@ class TestCorroboration:
             pytest.param(unsure("b", NOW + timedelta(hours=1),
                                 reasons=("ctx:title_fires", "ctx:text_dated_days_ago")),
                          id="dated-days-ago"),
-            pytest.param(unsure("b", NOW + timedelta(hours=1),
-                                reasons=("ctx:title_fires", "ctx:launcher_guessed")),
-                         id="launcher-guessed"),
         ],
     )  # fmt: skip
     def test_what_does_not_corroborate(self, store: EventStore, second) -> None:  # noqa: ANN001
@@ -859,7 +856,8 @@ class TestCorroboration:
     def test_a_habitual_launchers_guessed_report_corroborates(self, store: EventStore) -> None:
         """Iran only guessed among the states a report names ("Haifa refinery damaged after
         Iranian missile attack"): a habitual launcher, so with another source naming Iran it
-        opens the event (a guessed US test stays unheld: `test_what_does_not_corroborate`)."""
+        opens the event, whichever comes first (a guessed launcher that seldom fires is not
+        held: `test_a_guessed_report_pairs_with_a_held_one_naming_its_launcher`)."""
         guessed = ("ctx:title_fires", "ctx:launcher_guessed")
         held, opened = feed(
             store,
@@ -869,6 +867,29 @@ class TestCorroboration:
         assert held.outcome is ItemOutcome.WAITING
         assert opened.outcome is ItemOutcome.NEW_EVENT
         assert opened.alert.item_ids == ("a", "b")
+
+    def test_a_guessed_report_pairs_with_a_held_one_naming_its_launcher(
+        self, store: EventStore
+    ) -> None:
+        """ "NATO chief says new Syrian missile firings..." held, then "NATO source says allies
+        spotted fresh Scud-type launches inside Syria", Syria only guessed: the two open the
+        event. The other way round, the guess is not held (a launcher that seldom fires, only
+        guessed, is most often a bystander), so the named report waits alone."""
+        guessed = ("ctx:title_fires", "ctx:launcher_guessed")
+        held, opened = feed(
+            store,
+            unsure("a", NOW, "SY"),
+            unsure("b", NOW + timedelta(hours=2), "SY", reasons=guessed),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.item_ids == ("a", "b")
+        first, then = feed(
+            store,
+            unsure("c", NOW + timedelta(days=3), "SY", reasons=guessed, story="a"),
+            unsure("d", NOW + timedelta(days=3, hours=2), "SY", story="b"),
+        )
+        assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
     def test_two_guessed_reports_open_nothing(self, store: EventStore) -> None:
         """Two aftermath stories each guessing Iran ("Soroka treats patients a month after the
