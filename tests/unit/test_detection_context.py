@@ -56,6 +56,10 @@ class TestLaunchingCountry:
             ("러, 키이우에 北 KN-23 포함 탄도미사일 6발 발사", "", "ko", "RU"),
             # Japanese: the South Korean military speaks of the North's launch
             ("韓国軍 北朝鮮の発射は巡航ミサイルと訂正", "", "ja", "KP"),
+            # India's missile submarines name their state
+            ("Defence ministry: Arihant's SLBM hit Bay of Bengal target area", "", "en", "IN"),
+            ("アリハントからSLBM発射 ベンガル湾の目標海域に着弾", "", "ja", "IN"),
+            ("핵잠수함 아리가트, 잠수함발사탄도미사일 시험발사", "", "ko", "IN"),
             # a state-media claim: the launcher speaks of its own launch
             (
                 "N. Korea claims hypersonic missile flew 1,500 km, more than Seoul's estimate",
