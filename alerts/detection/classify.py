@@ -246,7 +246,8 @@ def _title_marks(
     a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test launch", "발사 임박"),
     when no word of it fires, flashes or tells a firing ("N. Korea fires ballistic missile,
     says it will launch more" is a launch), or strike missiles where they are kept or fired
-    from (`ctx:struck_arsenal`: "CENTCOM destroys three Houthi missile launchers")."""
+    from (`ctx:struck_arsenal`: "CENTCOM destroys three Houthi missile launchers"), again
+    when no word of it fires ("北, 미사일 기지서 쏴 표적 타격" is a launch)."""
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
@@ -255,7 +256,7 @@ def _title_marks(
     context = cues.context_set.present(folded_title, cues.word_start)
     if in_title.isdisjoint(_FIRING_KINDS) and "upcoming" in context and "told" not in context:
         marks.append("ctx:upcoming")
-    if "struck_arsenal" in context:
+    if in_title.isdisjoint(_FIRING_KINDS) and "struck_arsenal" in context:
         marks.append("ctx:struck_arsenal")
     return marks
 

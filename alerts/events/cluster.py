@@ -9,7 +9,8 @@ time, else its publication); a report stating no time on a later day is a follow
 launcher's latest event while that is recent, unless it reads as the first news of a habitual
 launcher's new launch or dates its news a day after that event (see `best_match`). A launcher
 only guessed among the states a report names, and not a habitual one, is taken for the speaker
-or target of another's launch. Reports naming no launcher join the open event they fit or wait;
+or target of another's launch (it only confirms a held report that names that launcher, in its
+region: `_corroborating`). Reports naming no launcher join the open event they fit or wait;
 opening an event takes the rules and the model both, surely (`_may_open`), or two independent
 sources' reports of the launcher's launch, each fairly sure (`_corroborating`: a report short of
 that bar is held a while for a second). Joining reports that add a fact, or a further salvo the
@@ -553,11 +554,11 @@ def _may_hold(report: Report, policy: EventPolicy, *, beside_named: bool = False
     missile firings..."), and nothing dating it days before publication. Pairs of such
     reports of one launcher, from two sources, were launches in nearly every real news cycle
     of the development split; stories of old strikes, unveilings or warnings came in pairs
-    mostly below this bar. (Guessed
-    habitual launchers' pairs, on the dev split joint and three thinned streams: 11 launches
-    fewer missed, as many false `new` alerts, 2 duplicates and 7 merged launches more. Any
-    guessed launcher beside a named held one: 7 fewer missed, 1 false `new` more; holding
-    such guesses too, for a named report to come, added a false `new` on every stream.)"""
+    mostly below this bar. (Guessed habitual launchers' pairs, on the dev split joint and
+    three thinned streams: 11 launches fewer missed, as many false `new` alerts, 2 duplicates
+    and 7 merged launches more. Any guessed launcher beside a named held one: 7 fewer missed,
+    1 false `new` more; holding such guesses too, for a named report to come, added a false
+    `new` on every stream.)"""
     reasons = report.verdict.reasons
     return (
         report.country != UNKNOWN_COUNTRY
@@ -590,10 +591,14 @@ def _corroborating(
     published within the window; of two reports only guessing their launcher, at most one
     (two aftermath stories, "Soroka treats patients a month after the Iranian missile hit",
     are no launch). A report guessing a launcher that seldom fires is never held itself, but
-    may pair with a held report that names it."""
+    may pair with a held report that names it, when the places it names are of that
+    launcher's region, if it names any ("attack reported on two US-used bases in Iraq" is no
+    US test)."""
     if not _may_hold(report, policy, beside_named=True):
         return []
     guessed = "ctx:launcher_guessed" in report.verdict.reasons
+    if guessed and report.country not in HABITUAL_LAUNCHERS and not _of_its_regions(report):
+        return []
     return [
         h for h in held
         if h.country == report.country
@@ -624,6 +629,12 @@ def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> b
         return False
     latest = event.last_salvo_at or event.first_published_at or event.launch_at
     return (report.published_at - latest).total_seconds() > policy.salvo_gap_s
+
+
+def _of_its_regions(report: Report) -> bool:
+    """Whether the report's launcher fires in a region its places name (or it names none)."""
+    regions = [THEATRE_LAUNCHERS[r] for r in _regions(report) if r in THEATRE_LAUNCHERS]
+    return not regions or any(report.country in launchers for launchers in regions)
 
 
 def _regions(report: Report) -> list[str]:

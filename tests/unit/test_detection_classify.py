@@ -213,11 +213,15 @@ class TestNotLaunchReports:
             "US test-fires Minuteman III ICBM after launch was postponed due to weather",
             "North Korea fires ballistic missile during launch window it notified to Japan",
             "North Korea fires ballistic missiles from coastal missile base near Wonsan",
+            "Bullet trains delayed after North Korea missile launch",
+            "Flights cancelled as Iran launches missiles at Israel",
+            "Seoul postpones drills after North Korea launches ballistic missile",
+            "Minuteman III flies after a launch postponed twice",
         ],
     )
     def test_delays_windows_and_coastal_bases_are_no_negative_cue(self, title: str) -> None:
-        """A test flown after a delay, in a notified window or from a coastal base is a launch:
-        neither a warning nor a cruise missile."""
+        """A test flown after a delay, in a notified window or from a coastal base is a launch,
+        as is a launch that delays trains or drills: neither a warning nor a cruise missile."""
         verdict = classify_item(item(title, lang="en"))
         assert not {"neg:warning", "neg:cruise"} & set(verdict.reasons), verdict.reasons
 
@@ -226,12 +230,18 @@ class TestNotLaunchReports:
         [
             ("CENTCOM destroys three Houthi missile launchers in 24 hours", "en", True),
             ("Iran says two soldiers killed as Israeli jets hit missile factories", "en", True),
-            ("Azerbaijan strikes launchers on Armenian soil", "en", True),
+            ("US airstrikes on Houthi missile sites", "en", True),
             ("사나 외곽 미사일 기지 공습 뒤 연쇄 폭발", "ko", True),
             ("イスラエル特殊部隊、シリアの地下ミサイル工場を破壊", "ja", True),
             ("Iranian missiles hit US bases in Iraq", "en", False),
             ("North Korea fires ballistic missile from launch site near Pyongyang", "en", False),
             ("이란 미사일, 이스라엘 공군기지 타격", "ko", False),
+            # the missile strikes; a launcher's own base fires; a target is no arsenal
+            ("Iran says its ballistic missiles targeted Israeli missile production facilities",
+             "en", False),
+            ("北, 미사일 기지서 쏴 표적 타격", "ko", False),
+            ("北朝鮮「ミサイル基地から発射し目標を攻撃」", "ja", False),
+            ("Russian Iskander missile hits Patriot launcher in Ukraine", "en", False),
         ],
     )  # fmt: skip
     def test_a_strike_on_missile_sites_is_marked_for_the_model(

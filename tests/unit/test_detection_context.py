@@ -60,6 +60,7 @@ class TestLaunchingCountry:
             ("Defence ministry: Arihant's SLBM hit Bay of Bengal target area", "", "en", "IN"),
             ("アリハントからSLBM発射 ベンガル湾の目標海域に着弾", "", "ja", "IN"),
             ("핵잠수함 아리가트, 잠수함발사탄도미사일 시험발사", "", "ko", "IN"),
+            ("Navy: SLBM fired from INS Arighat hits target area", "", "en", "IN"),
             # a state-media claim: the launcher speaks of its own launch
             (
                 "N. Korea claims hypersonic missile flew 1,500 km, more than Seoul's estimate",

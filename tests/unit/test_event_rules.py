@@ -849,7 +849,7 @@ class TestCorroboration:
     )  # fmt: skip
     def test_what_does_not_corroborate(self, store: EventStore, second) -> None:  # noqa: ANN001
         """A second report of the same source, a copy of the first, one too late, another
-        launcher's, or one that could not be held itself, opens nothing."""
+        launcher's, one less sure or dating its news days back, opens nothing."""
         first, then = feed(store, unsure("a", NOW), second)
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
@@ -888,6 +888,18 @@ class TestCorroboration:
             store,
             unsure("c", NOW + timedelta(days=3), "SY", reasons=guessed, story="a"),
             unsure("d", NOW + timedelta(days=3, hours=2), "SY", story="b"),
+        )
+        assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
+    def test_a_guessed_report_of_another_region_pairs_with_nothing(self, store: EventStore) -> None:
+        """A held US test report, then "Attack reported on two US-used bases in Iraq" with the
+        US only guessed: its places are of a region the US does not fire in, so it confirms no
+        US test."""
+        guessed = ("ctx:title_fires", "ctx:launcher_guessed", "theatre:iraq_syria")
+        first, then = feed(
+            store,
+            unsure("a", NOW, "US"),
+            unsure("b", NOW + timedelta(hours=2), "US", reasons=guessed),
         )
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
