@@ -251,12 +251,12 @@ def _title_marks(
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
-    if not about_missiles:
+    if not about_missiles or not in_title.isdisjoint(_FIRING_KINDS):
         return marks
     context = cues.context_set.present(folded_title, cues.word_start)
-    if in_title.isdisjoint(_FIRING_KINDS) and "upcoming" in context and "told" not in context:
+    if "upcoming" in context and "told" not in context:
         marks.append("ctx:upcoming")
-    if in_title.isdisjoint(_FIRING_KINDS) and "struck_arsenal" in context:
+    if "struck_arsenal" in context:
         marks.append("ctx:struck_arsenal")
     return marks
 

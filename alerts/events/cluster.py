@@ -633,8 +633,14 @@ def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> b
 
 def _of_its_regions(report: Report) -> bool:
     """Whether the report's launcher fires in a region its places name (or it names none)."""
+    allowed = _region_launchers(report)
+    return allowed is None or report.country in allowed
+
+
+def _region_launchers(report: Report) -> frozenset[str] | None:
+    """The launchers of the regions the report's places name, or None when it names none."""
     regions = [THEATRE_LAUNCHERS[r] for r in _regions(report) if r in THEATRE_LAUNCHERS]
-    return not regions or any(report.country in launchers for launchers in regions)
+    return frozenset().union(*regions) if regions else None
 
 
 def _regions(report: Report) -> list[str]:
@@ -662,8 +668,7 @@ def _unknown_country_match(
     any launcher not long before it (or after it, for a stated time that precedes the flash),
     of the region its places name, if it names any ("Beersheba toll rises": not Russia's
     strike on Dnipro of the same hour)."""
-    regions = [THEATRE_LAUNCHERS[r] for r in _regions(report) if r in THEATRE_LAUNCHERS]
-    allowed = frozenset().union(*regions) if regions else None
+    allowed = _region_launchers(report)
     fitting = [
         e for e in candidates
         if (allowed is None or e.country in allowed or e.country == UNKNOWN_COUNTRY)
