@@ -200,6 +200,10 @@ class TestNotLaunchReports:
             ("Pentagon calls off Tuesday ICBM launch to avoid provoking Pyongyang", "en",
              "warning"),
             ("Hagel postpones Minuteman 3 shot to next month", "en", "warning"),
+            ("美, 미니트맨3 ICBM 시험발사 다음 달로 미뤄", "ko", "warning"),
+            ("국방부, 미니트맨3 시험발사를 연기하기로", "ko", "warning"),
+            ("米国防総省、ミニットマン3の試射を延期", "ja", "warning"),
+            ("ロシア、サルマトの発射試験を見送り", "ja", "warning"),
         ],
     )  # fmt: skip
     def test_the_words_themselves_stay_negative_cues(
@@ -224,6 +228,23 @@ class TestNotLaunchReports:
         as is a launch that delays trains or drills: neither a warning nor a cruise missile."""
         verdict = classify_item(item(title, lang="en"))
         assert not {"neg:warning", "neg:cruise"} & set(verdict.reasons), verdict.reasons
+
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("北, 동해상으로 탄도미사일 발사…발사 연기 포착", "ko"),  # 연기: smoke
+            ("北 탄도미사일 발사에 한미 연합훈련 연기했다", "ko"),
+            ("北朝鮮が弾道ミサイル発射　首脳会談は延期", "ja"),
+            ("ミニットマン3、異常で自爆処理　米空軍が試験中止", "ja"),
+        ],
+    )
+    def test_korean_and_japanese_delays_of_other_things_are_no_warning(
+        self, title: str, lang: str
+    ) -> None:
+        """A test put off is a warning in Korean and Japanese too ("시험발사 연기", "試射を
+        延期"), but not smoke from a launch (연기), a drill or summit put off after one, nor a
+        flight terminated (試験中止): that test flew."""
+        assert "neg:warning" not in classify_item(item(title, lang=lang)).reasons
 
     @pytest.mark.parametrize(
         ("title", "lang", "struck"),
