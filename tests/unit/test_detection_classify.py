@@ -204,6 +204,10 @@ class TestNotLaunchReports:
             ("국방부, 미니트맨3 시험발사를 연기하기로", "ko", "warning"),
             ("米国防総省、ミニットマン3の試射を延期", "ja", "warning"),
             ("ロシア、サルマトの発射試験を見送り", "ja", "warning"),
+            ("ミニットマン3の発射試験を来月に先送り", "ja", "warning"),
+            # an interceptor tested against a target
+            ("ロシア、A135の迎撃ミサイル試射　カザフの試験場で", "ja", "drill"),
+            ("美, 요격미사일 2발로 ICBM급 표적 첫 격추", "ko", "drill"),
         ],
     )  # fmt: skip
     def test_the_words_themselves_stay_negative_cues(
@@ -230,21 +234,25 @@ class TestNotLaunchReports:
         assert not {"neg:warning", "neg:cruise"} & set(verdict.reasons), verdict.reasons
 
     @pytest.mark.parametrize(
-        ("title", "lang"),
+        ("title", "lang", "cue"),
         [
-            ("北, 동해상으로 탄도미사일 발사…발사 연기 포착", "ko"),  # 연기: smoke
-            ("北 탄도미사일 발사에 한미 연합훈련 연기했다", "ko"),
-            ("北朝鮮が弾道ミサイル発射　首脳会談は延期", "ja"),
-            ("ミニットマン3、異常で自爆処理　米空軍が試験中止", "ja"),
+            ("北, 동해상으로 탄도미사일 발사…발사 연기 포착", "ko", "warning"),  # 연기: smoke
+            ("北 탄도미사일 발사에 한미 연합훈련 연기했다", "ko", "warning"),
+            ("北朝鮮が弾道ミサイル発射　首脳会談は延期", "ja", "warning"),
+            ("ミニットマン3、異常で自爆処理　米空軍が試験中止", "ja", "warning"),
+            ("이란, 이스라엘에 탄도미사일 발사…요격미사일 발사 장면 포착", "ko", "drill"),
+            ("北, ICBM급 탄도미사일 발사", "ko", "drill"),
         ],
     )
     def test_korean_and_japanese_delays_of_other_things_are_no_warning(
-        self, title: str, lang: str
+        self, title: str, lang: str, cue: str
     ) -> None:
         """A test put off is a warning in Korean and Japanese too ("시험발사 연기", "試射を
         延期"), but not smoke from a launch (연기), a drill or summit put off after one, nor a
-        flight terminated (試験中止): that test flew."""
-        assert "neg:warning" not in classify_item(item(title, lang=lang)).reasons
+        flight terminated (試験中止): that test flew. An interceptor tested against an
+        "ICBM급 표적" is a drill; interceptors fired at a real launch, or an "ICBM급" missile,
+        are not."""
+        assert f"neg:{cue}" not in classify_item(item(title, lang=lang)).reasons
 
     @pytest.mark.parametrize(
         ("title", "lang", "struck"),
