@@ -205,6 +205,12 @@ class TestNotLaunchReports:
             ("米国防総省、ミニットマン3の試射を延期", "ja", "warning"),
             ("ロシア、サルマトの発射試験を見送り", "ja", "warning"),
             ("ミニットマン3の発射試験を来月に先送り", "ja", "warning"),
+            ("米国防総省、ICBMの試射を2週間先送り", "ja", "warning"),
+            ("美, 미니트맨3 시험발사 또 연기…\"北 자극 피하려\"", "ko", "warning"),
+            ("美 국방부, 미니트맨3 시험발사 보류", "ko", "warning"),
+            ("米空軍、ミニットマン3の発射試験の延期を発表", "ja", "warning"),
+            ("米、地上配備型迎撃ミサイル（GBI）の発射試験に成功", "ja", "drill"),
+            ("米軍、ICBM撃墜試験に成功　迎撃ミサイル2発", "ja", "drill"),
             # an interceptor tested against a target
             ("ロシア、A135の迎撃ミサイル試射　カザフの試験場で", "ja", "drill"),
             ("美, 요격미사일 2발로 ICBM급 표적 첫 격추", "ko", "drill"),
@@ -242,6 +248,18 @@ class TestNotLaunchReports:
             ("ミニットマン3、異常で自爆処理　米空軍が試験中止", "ja", "warning"),
             ("이란, 이스라엘에 탄도미사일 발사…요격미사일 발사 장면 포착", "ko", "drill"),
             ("北, ICBM급 탄도미사일 발사", "ko", "drill"),
+            # put off before, flown now; an exam, a drill or a schedule put off after a launch
+            ("美, 한 차례 발사 연기됐던 미니트맨3 시험발사 실시", "ko", "warning"),
+            ("美 공군, 발사를 미뤘던 미니트맨3 ICBM 시험발사 성공", "ko", "warning"),
+            ("발사 연기된 끝에…美, 미니트맨3 ICBM 시험발사", "ko", "warning"),
+            ("北 탄도미사일 발사…수능 듣기평가 시험 연기됐다", "ko", "warning"),
+            ("北, 탄도미사일 발사…日 총리 일정 발사 여파로 취소했다", "ko", "warning"),
+            ("米、発射を見送っていたICBMを発射", "ja", "warning"),
+            ("ロシア、試射を延期していたサルマトを発射", "ja", "warning"),
+            ("北朝鮮が弾道ミサイル発射 Jアラート受け共通テストの試験を延期", "ja", "warning"),
+            # a ship-sized target of a real anti-ship ballistic missile
+            ("中 로켓군, 항모급 표적에 둥펑-26 발사", "ko", "drill"),
+            ("北, 구축함급 표적 향해 탄도미사일 발사했다고 주장", "ko", "drill"),
         ],
     )
     def test_korean_and_japanese_delays_of_other_things_are_no_warning(
