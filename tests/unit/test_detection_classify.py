@@ -211,6 +211,8 @@ class TestNotLaunchReports:
             ("米空軍、ミニットマン3の発射試験の延期を発表", "ja", "warning"),
             ("米、地上配備型迎撃ミサイル（GBI）の発射試験に成功", "ja", "drill"),
             ("米軍、ICBM撃墜試験に成功　迎撃ミサイル2発", "ja", "drill"),
+            ("DRDO test-fires interceptor missile off Odisha for second time", "en", "drill"),
+            ("Japan's interceptor missile test succeeds off Hawaii", "en", "drill"),
             # an interceptor tested against a target
             ("ロシア、A135の迎撃ミサイル試射　カザフの試験場で", "ja", "drill"),
             ("美, 요격미사일 2발로 ICBM급 표적 첫 격추", "ko", "drill"),
@@ -247,6 +249,8 @@ class TestNotLaunchReports:
             ("北朝鮮が弾道ミサイル発射　首脳会談は延期", "ja", "warning"),
             ("ミニットマン3、異常で自爆処理　米空軍が試験中止", "ja", "warning"),
             ("이란, 이스라엘에 탄도미사일 발사…요격미사일 발사 장면 포착", "ko", "drill"),
+            ("Iran fires ballistic missiles at Israel; interceptor missiles seen", "en", "drill"),
+            ("Israel fires interceptor missiles at incoming Iranian missiles", "en", "drill"),
             ("北, ICBM급 탄도미사일 발사", "ko", "drill"),
             # put off before, flown now; an exam, a drill or a schedule put off after a launch
             ("美, 한 차례 발사 연기됐던 미니트맨3 시험발사 실시", "ko", "warning"),
