@@ -266,14 +266,14 @@ class TestNotLaunchReports:
             ("北, 구축함급 표적 향해 탄도미사일 발사했다고 주장", "ko", "drill"),
         ],
     )
-    def test_korean_and_japanese_delays_of_other_things_are_no_warning(
+    def test_launch_news_beside_a_delay_or_an_interceptor_is_no_warning_or_drill(
         self, title: str, lang: str, cue: str
     ) -> None:
         """A test put off is a warning in Korean and Japanese too ("시험발사 연기", "試射を
-        延期"), but not smoke from a launch (연기), a drill or summit put off after one, nor a
-        flight terminated (試験中止): that test flew. An interceptor tested against an
-        "ICBM급 표적" is a drill; interceptors fired at a real launch, or an "ICBM급" missile,
-        are not."""
+        延期"), but not a test flown after a delay, smoke from a launch (연기), an exam, a drill
+        or a summit put off after one, nor a flight terminated (試験中止): that test flew. An
+        interceptor tested against an "ICBM급 표적" is a drill; interceptors fired at a real
+        launch (in any language), an "ICBM급" missile or a ship-sized target are not."""
         assert f"neg:{cue}" not in classify_item(item(title, lang=lang)).reasons
 
     @pytest.mark.parametrize(
