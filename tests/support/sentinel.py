@@ -36,7 +36,8 @@ ACL_PASSWORD = "canary-redis-acl-pw"  # carries the marker: a leak into any log 
 SENTINEL_PASSWORD = "canary-sentinel-pw"
 DOWN_AFTER_MS = 1000
 FAILOVER_TIMEOUT_MS = 5000
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 20.0
+START_ATTEMPTS = 3
 PAUSE_WRITES_MS = 3000
 
 
@@ -77,19 +78,35 @@ class SentinelCluster:
     # lifecycle
 
     def start(self) -> Self:
-        try:
-            primary = self._start_data_node("primary", replica_of=None)
-            for n in range(self.replicas):
-                self._start_data_node(f"replica{n}", replica_of=primary.port)
-            wait_until(lambda: self._replicated(primary.port), timeout_s=START_TIMEOUT_S,
-                       what="the replicas to sync")  # fmt: skip
-            # started after the replicas are in sync, so their first look finds them all
-            for n in range(self.sentinels):
-                self._start_sentinel(n, primary.port)
-            self._wait_ready()
-        except BaseException:
-            self.close()
-            raise
+        """Start everything; on a failed start, try again from scratch on new ports.
+
+        A port that `free_port` found free can be taken before redis-server binds it (another
+        test's client gets it as its own local port), and that server then exits at once: a
+        CI run once timed out waiting for the replicas to sync. Each failed try's logs are
+        kept in the error of the last."""
+        failures: list[str] = []
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except (TimeoutError, RuntimeError) as error:
+                failures.append(f"try {attempt}: {error}\n{self._log_tails()}")
+                self.close()
+                self.servers.clear()
+            except BaseException:
+                self.close()
+                raise
+        raise RuntimeError("the Sentinel cluster did not start:\n" + "\n".join(failures))
+
+    def _start_once(self) -> Self:
+        primary = self._start_data_node("primary", replica_of=None)
+        for n in range(self.replicas):
+            self._start_data_node(f"replica{n}", replica_of=primary.port)
+        wait_until(lambda: self._all_alive() and self._replicated(primary.port),
+                   timeout_s=START_TIMEOUT_S, what="the replicas to sync")  # fmt: skip
+        # started after the replicas are in sync, so their first look finds them all
+        for n in range(self.sentinels):
+            self._start_sentinel(n, primary.port)
+        self._wait_ready()
         return self
 
     def close(self) -> None:
@@ -293,10 +310,24 @@ class SentinelCluster:
                     return False
             return True
 
+        wait_until(lambda: self._all_alive() and sentinels_agree(),
+                   timeout_s=START_TIMEOUT_S, what="the sentinels to meet")  # fmt: skip
+
+    def _all_alive(self) -> bool:
+        """True while every server runs; a server that exited (its port taken) fails the try."""
         for server in self.servers:
             if not server.alive:
                 raise RuntimeError(f"{server.role} exited at start; see {server.log}")
-        wait_until(sentinels_agree, timeout_s=START_TIMEOUT_S, what="the sentinels to meet")
+        return True
+
+    def _log_tails(self, lines: int = 5) -> str:
+        """The last lines of each server's log: why a start failed."""
+        tails = []
+        for server in self.servers:
+            with contextlib.suppress(OSError):
+                text = server.log.read_text(errors="replace").splitlines()[-lines:]
+                tails.append(f"  {server.role} (port {server.port}): " + " | ".join(text))
+        return "\n".join(tails)
 
 
 def _config_lines(arguments: list[str]) -> list[str]:
