@@ -1,7 +1,8 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
 Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
-                                   [--joint [--tree PATH] [--thin N [--seed S]]]
+                                   [--joint [--tree PATH] [--thin N [--seed S]]
+                                            [--headlines-only]]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
@@ -18,6 +19,8 @@ training script are scored on this checkout's corpus with this checkout's measur
 `--thin N` the stream is thinned as `eval_real.py --thin N` thins it (each launch's first report
 and N-1 others, about as large a share of the negatives), drawn with seed S (`--seed`, 0 by
 default): sparse streams, in which fewer reports corroborate a launch or tell two apart.
+`--headlines-only` blanks every summary of the stream scored (feeds that carry a headline
+alone), as `eval_real.py --headlines-only` does; the half models train as always.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", type=Path, default=None, help="--joint: another checkout")
     parser.add_argument("--thin", type=int, default=0, help="--joint: N reports a launch")
     parser.add_argument("--seed", type=int, default=0, help="--thin: the sample's seed")
+    parser.add_argument("--headlines-only", action="store_true",
+                        help="--joint: blank every summary (headline feeds)")  # fmt: skip
     args = parser.parse_args(argv)
     python = sys.executable
     if args.joint:
@@ -106,6 +111,8 @@ def joint(args: argparse.Namespace) -> int:
     dev = corpus.split("dev")
     if args.thin:
         dev = er.thinned(dev, args.thin, seed=args.seed)
+    if args.headlines_only:
+        dev = er.Corpus(dev.events, [{**i, "summary": ""} for i in dev.items], dev.errors)
     half_of = {i["id"]: h for h in ("a", "b") for i in corpus.split(f"dev:{h}").items}
     models = {}
     with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:
