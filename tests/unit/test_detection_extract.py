@@ -46,6 +46,23 @@ class TestCountry:
         """The launcher is named, not the target ("at Israel") or the reporter ("Israel says")."""
         assert facts_of(text, lang).country == country
 
+    @pytest.mark.parametrize(
+        ("text", "country"),
+        [
+            ("South Korea says North fired two projectiles toward sea off east coast", "KP"),
+            ("Seoul: North fired missile toward sea, launch probably failed", "KP"),
+            ("Seoul judges North's newest SLBM test unsuccessful", "KP"),
+            ("JCS says the North launched two short-range ballistic missiles", "KP"),
+            # "the north" alone is a region, not Pyongyang
+            ("Hezbollah fires missiles at the north; sirens in Kiryat Shmona", "LB"),
+            ("Sirens sound in the north after missile launched from Yemen", "YE"),
+        ],
+    )
+    def test_the_north_of_korean_wire_copy(self, text: str, country: str) -> None:
+        """Seoul's wire copy names Pyongyang "the North": its possessive ("North's") or as the
+        subject of a launch verb ("North fired"); a region called the north is no launcher."""
+        assert facts_of(text, "en").country == country
+
     def test_lower_case_us_is_a_pronoun(self) -> None:
         """The pronoun "us" in lower case is not the United States."""
         assert facts_of("They told us a missile was fired", "en").country is None
@@ -196,6 +213,26 @@ class TestLaunchTime:
     def test_stated_zone_to_utc(self, text: str, lang: str, utc: datetime) -> None:
         """Clock times in KST/JST (UTC+9), GMT or a named zone become UTC on the right day."""
         assert facts_of(text, lang).launch_time == utc
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            # both p.m.: 16:35 KST
+            (
+                "North Korea's two projectiles fired at 4:35 and 4:38 p.m. fell into the sea.",
+                datetime(2024, 3, 17, 7, 35),
+            ),
+            # the day after the times belongs to both; read on Monday 09:30 KST: Sunday's
+            (
+                "North Korea's missiles, launched at 1:20 and 1:30 a.m. Sunday, fit the Scud-C.",
+                datetime(2024, 3, 16, 16, 20),
+            ),
+        ],
+    )
+    def test_two_clock_times_share_what_follows_them(self, text: str, expected: datetime) -> None:
+        """ "at 4:35 and 4:38 p.m.": the first time is p.m. too, and of the day named after both
+        (read as 04:35, a launch of the afternoon became a new launch of the night after)."""
+        assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
 
     def test_later_clock_time_is_the_day_before(self) -> None:
         """A launch clock time after publication time belongs to the previous local day."""
