@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     if args.joint:
         return joint(args)
+    if args.thin or args.headlines_only or args.tree:
+        parser.error("--thin, --headlines-only and --tree need --joint")
     with tempfile.TemporaryDirectory(prefix="eval-halves-") as tmp:
         shipped = Path(tmp) / "shipped.json"
         shutil.copyfile(WEIGHTS, shipped)

@@ -138,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             mark = "  <- threshold" if cut == threshold else ""
             print(f"cross-validated on {name} at {cut:.2f}: P {tp / max(1, tp + fp):.3f} "
                   f"R {tp / max(1, tp + fn):.3f} (fp {fp}, fn {fn}){mark}")  # fmt: skip
-    print(f"cross-validated average precision: real dev "
-          f"{average_precision_score(y[is_real], scores[is_real]):.4f}, title only "
-          f"{average_precision_score(y[is_bare], scores[is_bare]):.4f}")  # fmt: skip
+    for name, part in (("real dev", is_real), ("title only", is_bare)):
+        if len(set(y[part])) == 2:  # both labels present (no title-only rows at weight 0)
+            print(f"cross-validated average precision on {name}: "
+                  f"{average_precision_score(y[part], scores[part]):.4f}")  # fmt: skip
     if args.no_write:
         return 0
     final = fit(np.arange(len(rows)))

@@ -949,9 +949,11 @@ def _find_launch_time(
         return None, None
     g = m.groupdict()
     stated = m.group(0).strip()
-    hour = int(g["h"]) % 12 if g.get("ampm") else int(g["h"])
-    if (g.get("ampm") or "").lower() in _PM_WORDS or (g.get("ampm") == "深夜" and hour >= 6):
-        hour += 12
+    hour = int(g["h"])
+    if g.get("ampm") and _shares_meridiem(hour, g.get("h2")):
+        hour %= 12
+        if g["ampm"].lower() in _PM_WORDS or (g["ampm"] == "深夜" and hour >= 6):
+            hour += 12
     minute = int(g.get("m") or 0)
     zone: tzinfo | None
     if g.get("gmt"):
@@ -973,6 +975,15 @@ def _find_launch_time(
         gaps = set(stated_day_gaps(folded, cues.lang, published_at))
         days_back = gaps.pop() if len(gaps) == 1 else None
     return _resolve(published_at, hour, minute, zone, day, days_back), stated
+
+
+def _shares_meridiem(hour: int, second: str | None) -> bool:
+    """Whether a.m./p.m. after the clock time applies to it. After a second time ("at 4:35 and
+    4:38 p.m.") it does only for a 12-hour first time no later on the dial than the second:
+    "at 11:55 and 12:10 p.m." is 11:55 and 12:10, "at 22:48, 1:05 a.m." a 24-hour 22:48."""
+    if second is None:
+        return True
+    return 1 <= hour <= 12 and hour % 12 <= int(second) % 12
 
 
 def _sentence(text: str, m: re.Match[str]) -> str:

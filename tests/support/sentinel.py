@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -36,9 +37,13 @@ ACL_PASSWORD = "canary-redis-acl-pw"  # carries the marker: a leak into any log 
 SENTINEL_PASSWORD = "canary-sentinel-pw"
 DOWN_AFTER_MS = 1000
 FAILOVER_TIMEOUT_MS = 5000
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 15.0
 START_ATTEMPTS = 3
 PAUSE_WRITES_MS = 3000
+
+
+class ServerExitedError(RuntimeError):
+    """A server of the cluster exited while it started (most likely its port was taken)."""
 
 
 @dataclass
@@ -70,6 +75,7 @@ class SentinelCluster:
     tls: TlsMaterial | None = None  # TLS only (no plain port), client certificates required
     binary: str = ""  # default: the redis-server the embedded mode finds
     servers: list[Server] = field(default_factory=list)
+    base: Path = field(init=False)  # this start's directory: `tmp`, or `tmp/tryN` on a retry
 
     def __post_init__(self) -> None:
         self.binary = self.binary or find_redis_server()
@@ -78,20 +84,28 @@ class SentinelCluster:
     # lifecycle
 
     def start(self) -> Self:
-        """Start everything; on a failed start, try again from scratch on new ports.
+        """Start everything; when a server exits at start, try again from scratch on new ports,
+        in a directory of its own (`try2`, `try3`).
 
         A port that `free_port` found free can be taken before redis-server binds it (another
         test's client gets it as its own local port), and that server then exits at once: a
-        CI run once timed out waiting for the replicas to sync. Each failed try's logs are
-        kept in the error of the last."""
+        CI run once timed out waiting for the replicas to sync. Only that is tried again (each
+        retry says so on stderr); a server that runs but does not sync or meet the sentinels in
+        time fails the start at once, its servers' log tails in the error."""
         failures: list[str] = []
         for attempt in range(1, START_ATTEMPTS + 1):
+            self.base = self.tmp if attempt == 1 else self.tmp / f"try{attempt}"
             try:
                 return self._start_once()
-            except (TimeoutError, RuntimeError) as error:
+            except ServerExitedError as error:
                 failures.append(f"try {attempt}: {error}\n{self._log_tails()}")
+                print(f"sentinel cluster: {failures[-1]}; starting again", file=sys.stderr)
                 self.close()
                 self.servers.clear()
+            except TimeoutError as error:
+                tails = self._log_tails()
+                self.close()
+                raise TimeoutError(f"{error}\n{tails}") from error
             except BaseException:
                 self.close()
                 raise
@@ -225,7 +239,7 @@ class SentinelCluster:
     # start-up
 
     def _spawn(self, role: str, port: int, args: list[str]) -> Server:
-        directory = self.tmp / role
+        directory = self.base / role
         directory.mkdir(parents=True, exist_ok=True)
         log = directory / "server.log"
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
@@ -246,7 +260,7 @@ class SentinelCluster:
         port = free_port()
         args = [
             *self._server_tls(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-            "--dir", str(self.tmp / role), "--logfile", "",
+            "--dir", str(self.base / role), "--logfile", "",
             "--user", "default", "off",
             "--user", ACL_USER, "on", f">{ACL_PASSWORD}", "~*", "&*", "+@all",
             "--masteruser", ACL_USER, "--masterauth", ACL_PASSWORD,
@@ -263,7 +277,7 @@ class SentinelCluster:
     def _start_sentinel(self, number: int, primary_port: int) -> Server:
         role = f"sentinel{number}"
         port = free_port()
-        directory = self.tmp / role
+        directory = self.base / role
         directory.mkdir(parents=True, exist_ok=True)
         conf = directory / "sentinel.conf"  # sentinel rewrites it: one per sentinel
         conf.write_text(
@@ -317,7 +331,7 @@ class SentinelCluster:
         """True while every server runs; a server that exited (its port taken) fails the try."""
         for server in self.servers:
             if not server.alive:
-                raise RuntimeError(f"{server.role} exited at start; see {server.log}")
+                raise ServerExitedError(f"{server.role} exited at start; see {server.log}")
         return True
 
     def _log_tails(self, lines: int = 5) -> str:
