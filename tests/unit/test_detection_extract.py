@@ -35,6 +35,10 @@ class TestCountry:
             ("China test-fires ICBM into Pacific Ocean", "en", "CN"),
             # "the north" is no shorthand for North Korea outside Seoul's copy
             ("Houthis in Yemen's north fired a ballistic missile at Saudi Arabia", "en", "YE"),
+            # a North Korean launch site fired from names the launcher
+            ("Two short-range missiles fired from Sunchon fell into the East Sea", "en", "KP"),
+            ("JCS: missiles launched from the Kaechon area flew 450 km", "en", "KP"),
+            ("Missile launched from Ryongsong flew about 400 km", "en", "KP"),
             ("이란, 이스라엘에 탄도미사일 수백발 발사", "ko", "IR"),
             ("러, 우크라 하르키우에 탄도미사일 공격", "ko", "RU"),
             ("北, 동해상으로 ICBM 발사", "ko", "KP"),
