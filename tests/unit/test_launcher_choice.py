@@ -202,6 +202,17 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ),
         ("韓国軍が弾道ミサイル発射 平壌を想定", "ja", "KR"),
         ("한국, 탄도미사일 시험발사 성공\n북한이 도발하면 평양을 타격할 수 있다.", "ko", "KR"),
+        # Ukraine's ATACMS in Korean and Japanese, as in English; Seoul's shorthand 우크라
+        ('러 국방부 "우크라, 크림대교에 에이태큼스 12발…모두 격추"', "ko", "UA"),
+        ("ロシア国防省、エイタクムス8発を撃墜と発表", "ja", "UA"),
+        # launch sites and systems that name their state in Korean and Japanese too
+        ("플레세츠크서 ICBM 시험발사 성공", "ko", "RU"),
+        ("カプスチン・ヤールから弾道ミサイル試射", "ja", "RU"),
+        ("파테-110 탄도미사일 발사 장면 공개", "ko", "IR"),
+        ("M51 시험발사 실패", "ko", "FR"),
+        # ...but not a word that only contains one: Sevastopol is no Topol
+        ("우크라, 세바스토폴에 미사일 공격", "ko", "UA"),
+        ("セヴァストーポリにミサイル攻撃", "ja", None),
         # words that only contain a North Korean place name
         ("선덕여왕 드라마 촬영장서 미사일 대피 훈련", "ko", None),
         ("함흥냉면집서 미사일 발사 중계 시청", "ko", None),
