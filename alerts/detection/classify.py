@@ -448,8 +448,11 @@ def _event_cues(
         # ...but maybe of the day before: "said on Friday the test had validated...",
         # "국방부 27일 발표…전날 시험발사" (the day of the saying; for a launcher that seldom
         # fires on consecutive days, not enough to tell a new launch: `cluster.py`).
-        if cues.yesterday.search(body) or dates_only_the_saying(body, cues.lang, published_at):
+        named_day_before = bool(cues.yesterday.search(body))
+        if named_day_before or dates_only_the_saying(body, cues.lang, published_at):
             found.append("ctx:dated_saying")
+        if named_day_before:
+            found.append("ctx:day_before_named")  # "전날 밤", "the day before": not today's
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

@@ -204,6 +204,7 @@ def test_news_naming_the_day_before_may_date_a_saying(title: str, summary: str, 
     event on it."""
     reasons = _reasons(title, summary, lang, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
     assert "ctx:dated_saying" in reasons
+    assert "ctx:day_before_named" in reasons  # no casualty report of today (`cluster.py`)
 
 
 @pytest.mark.parametrize(
@@ -224,6 +225,7 @@ def test_a_weekday_after_a_speech_verb_dates_the_saying(summary: str, saying: bo
         datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
     )  # fmt: skip
     assert ("ctx:dated_saying" in reasons) is saying
+    assert "ctx:day_before_named" not in reasons  # a weekday of the saying names no day before
 
 
 def test_a_launch_site_west_of_utc_a_day_behind_is_not_yesterday() -> None:
