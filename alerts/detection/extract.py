@@ -459,7 +459,7 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     # A habitual launcher named as a state keeps it; one only implied by a place of its own
     # ("Hyunmoo-2 flew the distance to Sunan airfield") does not.
     if (
-        chosen in _LIKELY_LAUNCHERS
+        (chosen in _LIKELY_LAUNCHERS or (chosen, owner) == ("KR", "UA"))
         and (chosen, owner) in _FIRES_DESIGNS_OF
         and any(code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start))
     ):

@@ -205,6 +205,8 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         # Ukraine's ATACMS in Korean and Japanese, as in English; Seoul's shorthand 우크라
         ('러 국방부 "우크라, 크림대교에 에이태큼스 12발…모두 격추"', "ko", "UA"),
         ("ロシア国防省、エイタクムス8発を撃墜と発表", "ja", "UA"),
+        # ...but Seoul's, named with it, fires it: "에이태큼스" is no "에" of a target
+        ("한미 에이태큼스 4발 맞대응…사격 시간 미공개, 현무-2는 낙탄", "ko", "KR"),
         # launch sites and systems that name their state in Korean and Japanese too
         ("플레세츠크서 ICBM 시험발사 성공", "ko", "RU"),
         ("カプスチン・ヤールから弾道ミサイル試射", "ja", "RU"),
