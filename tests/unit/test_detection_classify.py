@@ -122,6 +122,10 @@ class TestNotLaunchReports:
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
             ("North Korea unveils a new ballistic missile at a parade", "display"),
             ("India commissions its second nuclear missile submarine", "display"),
+            # a government allowing strikes with a ballistic missile: policy, not a launch
+            ("Biden allows Ukraine to strike Russia with ATACMS", "diplomacy"),
+            ("바이든, 우크라에 에이태큼스로 러 본토 타격 허용…북한군 파병 대응", "diplomacy"),
+            ("バイデン氏、ATACMSでのロシア領攻撃を容認", "diplomacy"),
         ],
     )
     def test_hard_negatives_with_their_category(self, title: str, category: str) -> None:
