@@ -451,15 +451,17 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     replaces a chosen country
     that seldom launches ("Seoul: Rodong launch shows..."), and a habitual launcher that never
     fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
-    target), but not one firing another's design ("North Korea's own Iskander-type missile",
-    "Russia fires North Korean KN-23s")."""
+    target), but not a state named that fires another's design ("North Korea's own
+    Iskander-type missile", "Russia fires North Korean KN-23s", "헤즈볼라, 하이파에 '파테-110'
+    발사", "한미 에이태큼스 4발 맞대응"; not the US, whose name in "미국산 에이태큼스" is the
+    maker's)."""
     owner = _fielded_system(folded, cues)
     if owner is None:
         return chosen
-    # A habitual launcher named as a state keeps it; one only implied by a place of its own
-    # ("Hyunmoo-2 flew the distance to Sunan airfield") does not.
+    # A state named keeps it; one only implied by a place of its own ("Hyunmoo-2 flew the
+    # distance to Sunan airfield") does not.
     if (
-        (chosen in _LIKELY_LAUNCHERS or (chosen, owner) == ("KR", "UA"))
+        chosen != "US"  # "미국산 에이태큼스": the maker named, not the launcher
         and (chosen, owner) in _FIRES_DESIGNS_OF
         and any(code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start))
     ):

@@ -122,6 +122,10 @@ class TestNotLaunchReports:
             ("北朝鮮の弾道ミサイル発射を想定した避難訓練", "drill"),
             ("North Korea unveils a new ballistic missile at a parade", "display"),
             ("India commissions its second nuclear missile submarine", "display"),
+            # honours and stamps for a test past: a ceremony, not a launch
+            ("北, '화성-14형 시험발사 성공' 기념우표 발행", "display"),
+            ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "display"),
+            ("Kim awards medals to scientists behind Hwasong-14 test launch", "display"),
             # a government allowing strikes with a ballistic missile: policy, not a launch
             ("Biden allows Ukraine to strike Russia with ATACMS", "diplomacy"),
             ("바이든, 우크라에 에이태큼스로 러 본토 타격 허용…북한군 파병 대응", "diplomacy"),

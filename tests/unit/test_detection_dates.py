@@ -208,6 +208,28 @@ def test_news_naming_the_day_before_may_date_a_saying(title: str, summary: str, 
 
 
 @pytest.mark.parametrize(
+    ("title", "summary", "named"),
+    [
+        ('후티 "부르칸-1 탄도미사일로 제다 공항 겨냥"', "연합군은 전날 밤 메카로 향하던 미사일을 "
+         "파괴했다고 밝혔다. 후티는 28일 발사를 확인했다.", True),
+        # the day before is another's air strike's, or the launch follows the day before's
+        ('후티 "벤구리온 공항에 극초음속 탄도미사일 발사"', "후티는 28일 성명에서 전날 이스라엘의 "
+         "호데이다항 공습에 대한 보복으로 탄도미사일을 발사했다고 주장했다.", False),
+        ("北, 전날에 이어 28일에도 탄도미사일 발사", "합참은 28일 북한이 쐈다고 밝혔다.", False),
+    ],
+)  # fmt: skip
+def test_the_day_before_named_is_the_launchs_only_beside_its_missile(
+    title: str, summary: str, named: bool
+) -> None:
+    """`ctx:day_before_named` (a look-back that follows up the launcher's latest launch) only
+    when a missile follows the day before, with no air strike of another's between, and no
+    word tells of a launch after that day's."""
+    reasons = _reasons(title, summary, "ko", datetime(2025, 5, 28, 10, 0, tzinfo=UTC))
+    assert "ctx:dated_today" in reasons
+    assert ("ctx:day_before_named" in reasons) is named
+
+
+@pytest.mark.parametrize(
     ("summary", "saying"),
     [
         ("India's defence ministry said on Friday the test had met all mission objectives.", True),

@@ -202,7 +202,7 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ),
         ("韓国軍が弾道ミサイル発射 平壌を想定", "ja", "KR"),
         ("한국, 탄도미사일 시험발사 성공\n북한이 도발하면 평양을 타격할 수 있다.", "ko", "KR"),
-        # Ukraine's ATACMS in Korean and Japanese, as in English; Seoul's shorthand 우크라
+        # Ukraine's ATACMS in Korean and Japanese, as in English
         ('러 국방부 "우크라, 크림대교에 에이태큼스 12발…모두 격추"', "ko", "UA"),
         ("ロシア国防省、エイタクムス8発を撃墜と発表", "ja", "UA"),
         # ...but Seoul's, named with it, fires it: "에이태큼스" is no "에" of a target
@@ -212,8 +212,18 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("カプスチン・ヤールから弾道ミサイル試射", "ja", "RU"),
         ("파테-110 탄도미사일 발사 장면 공개", "ko", "IR"),
         ("M51 시험발사 실패", "ko", "FR"),
+        # ...not Seoul's Ukraine struck by Russia with North Korea's missiles, nor a proxy
+        # firing Iran's designs, nor Pakistan's Fatah and Khyber, nor Iran's own Zulfiqar
+        ("러, 우크라에 北 탄도미사일 또 발사", "ko", "RU"),
+        ("헤즈볼라, 하이파에 '파테-110' 탄도미사일 발사", "ko", "LB"),
+        ("ヒズボラ、イスラエルに弾道ミサイル発射　「ハイバル」作戦と主張", "ja", "LB"),
+        ('파키스탄군 "인도 공군기지에 파테-1 미사일 발사"', "ko", "PK"),
+        ("パキスタン、ハイバル・パクトゥンクワ州から弾道ミサイル試射", "ja", "PK"),
+        ("이란, '줄피카르' 탄도미사일 발사 훈련", "ko", "IR"),
+        ("이란, 탄도미사일 '카데르' 발사 훈련", "ko", "IR"),
+        ('러 국방부 "미국산 에이태큼스 8발 격추"', "ko", "UA"),
         # ...but not a word that only contains one: Sevastopol is no Topol
-        ("우크라, 세바스토폴에 미사일 공격", "ko", "UA"),
+        ("우크라이나군, 세바스토폴에 탄도미사일 공격", "ko", "UA"),
         ("セヴァストーポリにミサイル攻撃", "ja", None),
         # words that only contain a North Korean place name
         ("선덕여왕 드라마 촬영장서 미사일 대피 훈련", "ko", None),
