@@ -24,6 +24,8 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("North Korea's own Iskander-type missile seen in KCNA photos", "en", "KP"),
         ("河野防衛相「短距離弾道ミサイル2発」 日本の船舶に被害なし", "ja", None),
         ("Japan says the missile fell inside its exclusive economic zone", "en", None),
+        ("Seven Scuds fired at central and northern Israel, army says", "en", None),
+        ("Missiles fired at southern and central Israel from Yemen", "en", "YE"),
         # South Korea firing its own system, the North answered named after it
         ("韓国軍、玄武2とATACMSを1発ずつ発射 北朝鮮の発射地点攻撃能力を誇示", "ja", "KR"),
         ("JCS: Hyunmoo-2 live fire flew the distance to Sunan airfield", "en", "KR"),
