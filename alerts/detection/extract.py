@@ -62,6 +62,8 @@ _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 # Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
 # ATACMS the cue data gives to Ukraine, its user in the news since 2023; Britain's Trident is
 # the US design.
+# Launchers named with another's design that fired it themselves (`_system_owner`).
+_KEEPS_OWN_FIRE = frozenset(_LIKELY_LAUNCHERS) | {"LB", "KR"}
 _FIRES_DESIGNS_OF = frozenset(
     {(state, state) for state in _LIKELY_LAUNCHERS}
     | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
@@ -290,15 +292,20 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
     overnight" over a lede on Russia striking Kyiv: Russia's strike). The headline's struck
     place rules; the lede's counts only when the headline names none. Not when the state named
     is the headline's subject firing ("North Korea test-fires ballistic missiles", "北,
-    탄도미사일 발사…우크라 전쟁에 쓰일..."), nor for a state's own name ("as the Ukraine war
-    grinds on") or a place that speaks ("Kyiv condemns")."""
+    탄도미사일 발사…우크라 전쟁에 쓰일..."), nor for a place named but not struck ("as the
+    Ukraine war grinds on") or one that speaks ("Kyiv condemns"); a state struck counts in
+    Korean and Japanese, whose particles mark it ("러, 우크라이나에 北 탄도미사일 발사"), not
+    in English ("Kim pledges support for Russia's war in Ukraine")."""
     if not lines or _fires_in_headline(code, lines[0][1], cues):
         return code
     for line, folded in lines:
         struck = [
             area
             for area, start, end in cues.target_areas.finditer(folded, cues.word_start)
-            if next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
+            if (
+                cues.lang != "en"  # "war in Ukraine": English marks few states struck
+                or next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
+            )
             and _role(line, start, end, cues) == "target"
         ]
         if struck:
@@ -451,17 +458,18 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     replaces a chosen country
     that seldom launches ("Seoul: Rodong launch shows..."), and a habitual launcher that never
     fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
-    target), but not a state named that fires another's design ("North Korea's own
+    target), but not a launcher named that fires another's design ("North Korea's own
     Iskander-type missile", "Russia fires North Korean KN-23s", "헤즈볼라, 하이파에 '파테-110'
-    발사", "한미 에이태큼스 4발 맞대응"; not the US, whose name in "미국산 에이태큼스" is the
-    maker's)."""
+    발사", "한미 에이태큼스 4발 맞대응"): a habitual launcher, Hezbollah or Seoul, not states
+    mostly struck by the owner's missiles ("イラク北部アルビルに...「ヘイバル・シェカン」"), nor
+    the US, whose name in "미국산 에이태큼스" is the maker's."""
     owner = _fielded_system(folded, cues)
     if owner is None:
         return chosen
     # A state named keeps it; one only implied by a place of its own ("Hyunmoo-2 flew the
     # distance to Sunan airfield") does not.
     if (
-        chosen != "US"  # "미국산 에이태큼스": the maker named, not the launcher
+        chosen in _KEEPS_OWN_FIRE
         and (chosen, owner) in _FIRES_DESIGNS_OF
         and any(code == chosen for code, _, _ in cues.countries.finditer(folded, cues.word_start))
     ):

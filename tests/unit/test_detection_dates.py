@@ -208,6 +208,28 @@ def test_news_naming_the_day_before_may_date_a_saying(title: str, summary: str, 
 
 
 @pytest.mark.parametrize(
+    ("summary", "named"),
+    [
+        ("Houthi spokesman Yahya Sarea said on Wednesday that three ballistic missiles had been "
+         "fired at Jazan. Saudi media had reported the day before that a Houthi projectile "
+         "killed two.", True),
+        ("The Houthis said on Wednesday they fired it in response to Israeli strikes on Hodeidah "
+         "port the day before.", False),
+        ("The Houthis said on Wednesday they fired it, their second attack after a missile "
+         "launched the day before.", False),
+        ("Russia fired Iskander-M missiles on Wednesday, after a similar missile attack the day "
+         "before.", False),
+    ],
+)  # fmt: skip
+def test_the_day_before_answered_or_followed_is_not_the_launchs(summary: str, named: bool) -> None:
+    """In English too: the day before beside the missile dates the launch told; an act
+    answered that day, or a launch after that day's, leaves today's launch today's."""
+    reasons = _reasons("Houthis say they fired missiles at Israel", summary, "en",
+                       datetime(2025, 5, 28, 14, 0, tzinfo=UTC))  # fmt: skip
+    assert ("ctx:day_before_named" in reasons) is named
+
+
+@pytest.mark.parametrize(
     ("title", "summary", "named"),
     [
         ('후티 "부르칸-1 탄도미사일로 제다 공항 겨냥"', "연합군은 전날 밤 메카로 향하던 미사일을 "
