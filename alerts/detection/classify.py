@@ -129,44 +129,6 @@ _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
 _FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})  # a headline's
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
 _DEFAULT: Any = object()  # classify_item's model argument when not given
-# The day before named beside a missile, its firing or its interception, in one sentence ("전날
-# 밤 메카로 향하던 미사일", "fired the Agni-V yesterday", "전날 ... 벤구리온 국제공항을 겨냥해 ...
-# 탄도미사일을 발사"), unless another's act is answered ("in response to Israeli strikes on
-# Hodeidah port the day before", "전날 이스라엘의 호데이다항 공습에 대한 보복으로": the day
-# before is the air strike's).
-_MISSILE_WORD = (
-    r"(?:미사일|탄도|발사체|발사|쏘|쐈|요격|ミサイル|弾道|飛翔体|発射|迎撃|missile|projectile"
-    r"|rocket|fired|launched|test-fired|intercept)"
-)
-_AFTER_DAY_BEFORE = re.compile(r"[^.。\n]{0,60}?" + _MISSILE_WORD, re.I)
-_BEFORE_DAY_BEFORE = re.compile(_MISSILE_WORD + r"[^.。\n]{0,48}$", re.I)
-_ANSWERING = re.compile(
-    r"in response to|in retaliation|retaliat|reprisal|보복|대응|응징|報復|対抗|応酬|반격", re.I
-)
-
-
-def _missile_of_the_day_before(body: str, cues: LangCues) -> bool:
-    for m in cues.yesterday.finditer(body):
-        lead = body[max(0, m.start() - 60) : m.start()]
-        if _ANSWERING.search(lead.rsplit(".", 1)[-1]):
-            continue
-        after = _AFTER_DAY_BEFORE.match(body, m.end())
-        before = _BEFORE_DAY_BEFORE.search(body, max(0, m.start() - 48), m.start())
-        for near in (after, before):
-            if near and not _ANSWERING.search(near.group()):
-                return True
-    return False
-
-
-# Words telling a launch after the day before's: the day before named is not the launch's.
-_CONTINUES = re.compile(
-    r"전날에?\s?이어|전일에?\s?이어|어제에?\s?이어|이틀\s?연속|연이틀|사흘\s?연속|前日に続|昨日に続"
-    r"|連日|2日連続|二日連続|(?:second|third) (?:straight|consecutive|successive) (?:day|night)"
-    r"|two days in a row|(?:for )?a second day|consecutive days|a day after"
-    r"|\bafter (?:a |an |the )?(?:similar|previous|earlier|another)\b"
-    r"|\bafter\b[^.]{0,40}\b(?:the day before|the previous (?:day|night)|yesterday)"
-    r"|\bsecond (?:\w+ ){0,2}(?:attack|launch|strike|barrage|salvo|wave)|두 ?번째|2번째|2回目|2度目"
-)
 # The most the summary's negatives can subtract beyond the title's: a strong category at half
 # weight, plus its share as the second-ranked one.
 _MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
@@ -486,15 +448,8 @@ def _event_cues(
         # ...but maybe of the day before: "said on Friday the test had validated...",
         # "국방부 27일 발표…전날 시험발사" (the day of the saying; for a launcher that seldom
         # fires on consecutive days, not enough to tell a new launch: `cluster.py`).
-        # ...not when it tells of another launch after that day's ("전날에 이어 28일에도
-        # 발사", "前日に続き", "second straight day"): that is today's.
-        named_day_before = _missile_of_the_day_before(body, cues) and not (
-            _CONTINUES.search(body) or search_cue(cues.context["another"], body, cues.word_start)
-        )
-        if named_day_before or dates_only_the_saying(body, cues.lang, published_at):
+        if cues.yesterday.search(body) or dates_only_the_saying(body, cues.lang, published_at):
             found.append("ctx:dated_saying")
-        if named_day_before:
-            found.append("ctx:day_before_named")  # "전날 밤", "the day before": not today's
     elif (
         "ctx:dated_yesterday" not in reasons
         and in_utc

@@ -292,20 +292,15 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
     overnight" over a lede on Russia striking Kyiv: Russia's strike). The headline's struck
     place rules; the lede's counts only when the headline names none. Not when the state named
     is the headline's subject firing ("North Korea test-fires ballistic missiles", "北,
-    탄도미사일 발사…우크라 전쟁에 쓰일..."), nor for a place named but not struck ("as the
-    Ukraine war grinds on") or one that speaks ("Kyiv condemns"); a state struck counts in
-    Korean and Japanese, whose particles mark it ("러, 우크라이나에 北 탄도미사일 발사"), not
-    in English ("Kim pledges support for Russia's war in Ukraine")."""
+    탄도미사일 발사…우크라 전쟁에 쓰일..."), nor for a state's own name ("as the Ukraine war
+    grinds on") or a place that speaks ("Kyiv condemns")."""
     if not lines or _fires_in_headline(code, lines[0][1], cues):
         return code
     for line, folded in lines:
         struck = [
             area
             for area, start, end in cues.target_areas.finditer(folded, cues.word_start)
-            if (
-                cues.lang != "en"  # "war in Ukraine": English marks few states struck
-                or next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
-            )
+            if next(cues.launchers.finditer(folded[start:end], cues.word_start), None) is None
             and _role(line, start, end, cues) == "target"
         ]
         if struck:

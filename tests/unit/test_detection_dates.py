@@ -204,51 +204,6 @@ def test_news_naming_the_day_before_may_date_a_saying(title: str, summary: str, 
     event on it."""
     reasons = _reasons(title, summary, lang, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
     assert "ctx:dated_saying" in reasons
-    assert "ctx:day_before_named" in reasons  # no casualty report of today (`cluster.py`)
-
-
-@pytest.mark.parametrize(
-    ("summary", "named"),
-    [
-        ("Houthi spokesman Yahya Sarea said on Wednesday that three ballistic missiles had been "
-         "fired at Jazan. Saudi media had reported the day before that a Houthi projectile "
-         "killed two.", True),
-        ("The Houthis said on Wednesday they fired it in response to Israeli strikes on Hodeidah "
-         "port the day before.", False),
-        ("The Houthis said on Wednesday they fired it, their second attack after a missile "
-         "launched the day before.", False),
-        ("Russia fired Iskander-M missiles on Wednesday, after a similar missile attack the day "
-         "before.", False),
-    ],
-)  # fmt: skip
-def test_the_day_before_answered_or_followed_is_not_the_launchs(summary: str, named: bool) -> None:
-    """In English too: the day before beside the missile dates the launch told; an act
-    answered that day, or a launch after that day's, leaves today's launch today's."""
-    reasons = _reasons("Houthis say they fired missiles at Israel", summary, "en",
-                       datetime(2025, 5, 28, 14, 0, tzinfo=UTC))  # fmt: skip
-    assert ("ctx:day_before_named" in reasons) is named
-
-
-@pytest.mark.parametrize(
-    ("title", "summary", "named"),
-    [
-        ('후티 "부르칸-1 탄도미사일로 제다 공항 겨냥"', "연합군은 전날 밤 메카로 향하던 미사일을 "
-         "파괴했다고 밝혔다. 후티는 28일 발사를 확인했다.", True),
-        # the day before is another's air strike's, or the launch follows the day before's
-        ('후티 "벤구리온 공항에 극초음속 탄도미사일 발사"', "후티는 28일 성명에서 전날 이스라엘의 "
-         "호데이다항 공습에 대한 보복으로 탄도미사일을 발사했다고 주장했다.", False),
-        ("北, 전날에 이어 28일에도 탄도미사일 발사", "합참은 28일 북한이 쐈다고 밝혔다.", False),
-    ],
-)  # fmt: skip
-def test_the_day_before_named_is_the_launchs_only_beside_its_missile(
-    title: str, summary: str, named: bool
-) -> None:
-    """`ctx:day_before_named` (a look-back that follows up the launcher's latest launch) only
-    when a missile follows the day before, with no air strike of another's between, and no
-    word tells of a launch after that day's."""
-    reasons = _reasons(title, summary, "ko", datetime(2025, 5, 28, 10, 0, tzinfo=UTC))
-    assert "ctx:dated_today" in reasons
-    assert ("ctx:day_before_named" in reasons) is named
 
 
 @pytest.mark.parametrize(
@@ -269,7 +224,6 @@ def test_a_weekday_after_a_speech_verb_dates_the_saying(summary: str, saying: bo
         datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
     )  # fmt: skip
     assert ("ctx:dated_saying" in reasons) is saying
-    assert "ctx:day_before_named" not in reasons  # a weekday of the saying names no day before
 
 
 def test_a_launch_site_west_of_utc_a_day_behind_is_not_yesterday() -> None:

@@ -170,33 +170,6 @@ def test_a_test_states_next_day_firing_of_another_class_opens_a_new_event(
     assert (later.event_id != first.event_id) is new
 
 
-CLAIM = (*DATED_TODAY, "ctx:launcher_speaks", "ctx:dated_saying")  # "Houthis say... on Saturday"
-
-
-@pytest.mark.parametrize(
-    ("reasons", "new"),
-    [
-        (CLAIM, True),  # "Houthis say naval missiles hit Zografia": that day's strike
-        ((*CLAIM, "ctx:day_before_named"), False),  # "...fired at Jazan", "the day before"
-    ],
-)
-def test_a_look_back_naming_the_day_before_is_no_casualty_report_of_today(
-    store: EventStore, reasons: tuple[str, ...], new: bool
-) -> None:
-    """The Houthis' claim of 25 December 2021, read the morning after the launch on Jazan ("three
-    ballistic missiles... on Saturday"; "Saudi media had reported the day before") is that
-    launch, not one of the day it was said: naming the day before, a look-back dated today is
-    no casualty report of today's strike and follows up the launcher's latest launch."""
-    evening = NOW + timedelta(hours=19, minutes=40)  # 23:40 in Sanaa
-    claim_at = evening + timedelta(hours=11)
-    first, later = feed(
-        store,
-        _test_report("1", evening, "unidentified_ballistic", SURE, False, "YE"),
-        _test_report("2", claim_at, "unidentified_ballistic", reasons, True, "YE"),
-    )
-    assert (later.event_id != first.event_id) is new
-
-
 OVERNIGHT = ("ctx:rules_launch", "ctx:overnight")  # "...missiles fired overnight", "밤사이"
 
 

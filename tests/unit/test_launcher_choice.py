@@ -212,10 +212,9 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         # launch sites and systems that name their state in Korean and Japanese too
         ("플레세츠크서 ICBM 시험발사 성공", "ko", "RU"),
         ("カプスチン・ヤールから弾道ミサイル試射", "ja", "RU"),
-        ("파테-110 탄도미사일 발사 장면 공개", "ko", "IR"),
         ("M51 시험발사 실패", "ko", "FR"),
-        # ...not Seoul's Ukraine struck by Russia with North Korea's missiles, nor a proxy
-        # firing Iran's designs, nor Pakistan's Fatah and Khyber, nor Iran's own Zulfiqar
+        # ...not a proxy firing Iran's designs, nor Pakistan's Fatah and Khyber, nor Iran's own
+        # Zulfiqar; Russia's strike with North Korea's missiles on Seoul's "우크라" is Russia's
         ("러, 우크라에 北 탄도미사일 또 발사", "ko", "RU"),
         ("헤즈볼라, 하이파에 '파테-110' 탄도미사일 발사", "ko", "LB"),
         ("ヒズボラ、イスラエルに弾道ミサイル発射　「ハイバル」作戦と主張", "ja", "LB"),
@@ -226,6 +225,10 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ('러 국방부 "미국산 에이태큼스 8발 격추"', "ko", "UA"),
         # ...but not a word that only contains one: Sevastopol is no Topol
         ("우크라이나군, 세바스토폴에 탄도미사일 공격", "ko", "UA"),
+        # ...nor North Korea's launch told beside Ukraine, nor Syria's fire of an Iranian design
+        ("北 탄도미사일 발사…우크라이나에 쓰일 무기 시험 가능성", "ko", "KP"),
+        ("北朝鮮の弾道ミサイル発射　ウクライナに輸出のKN23改良型か", "ja", "KP"),
+        ("시리아, 이스라엘에 이란제 파테-110 탄도미사일 발사", "ko", "SY"),
         ("セヴァストーポリにミサイル攻撃", "ja", None),
         # words that only contain a North Korean place name
         ("선덕여왕 드라마 촬영장서 미사일 대피 훈련", "ko", None),
