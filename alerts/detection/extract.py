@@ -62,14 +62,14 @@ _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 # Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
 # ATACMS the cue data gives to Ukraine, its user in the news since 2023; Britain's Trident is
 # the US design.
-# Launchers named with another's design that fired it themselves (`_system_owner`).
-_KEEPS_OWN_FIRE = frozenset(_LIKELY_LAUNCHERS) | {"LB", "KR"}
 _FIRES_DESIGNS_OF = frozenset(
     {(state, state) for state in _LIKELY_LAUNCHERS}
     | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
        ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA"),
        ("GB", "US")}
 )  # fmt: skip
+# Launchers named beside another's design that fired it themselves (`_system_owner`).
+_KEEPS_OWN_FIRE = frozenset(_LIKELY_LAUNCHERS) | {"LB", "KR"}
 
 # UTC offsets (hours) of stated zones and of "local time" in a launching country. DST is not
 # modelled: reports about launches almost always name zones without DST (KST, JST) or give GMT.
@@ -454,15 +454,15 @@ def _system_owner(folded: str, cues: LangCues, chosen: str) -> str:
     that seldom launches ("Seoul: Rodong launch shows..."), and a habitual launcher that never
     fires that owner's weapons ("Russia claims five ATACMS downed over Sevastopol": the
     target), but not a launcher named that fires another's design ("North Korea's own
-    Iskander-type missile", "Russia fires North Korean KN-23s", "헤즈볼라, 하이파에 '파테-110'
-    발사", "한미 에이태큼스 4발 맞대응"): a habitual launcher, Hezbollah or Seoul, not states
+    Iskander-type missile", "Russia fires North Korean KN-23s", "ヒズボラ...「ハイバル」作戦",
+    "한미 에이태큼스 4발 맞대응"): a habitual launcher, Hezbollah or Seoul, not states
     mostly struck by the owner's missiles ("イラク北部アルビルに...「ヘイバル・シェカン」"), nor
     the US, whose name in "미국산 에이태큼스" is the maker's."""
     owner = _fielded_system(folded, cues)
     if owner is None:
         return chosen
-    # A state named keeps it; one only implied by a place of its own ("Hyunmoo-2 flew the
-    # distance to Sunan airfield") does not.
+    # Such a launcher named as a state keeps it; one only implied by a place of its own
+    # ("Hyunmoo-2 flew the distance to Sunan airfield") does not.
     if (
         chosen in _KEEPS_OWN_FIRE
         and (chosen, owner) in _FIRES_DESIGNS_OF
