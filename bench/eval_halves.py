@@ -99,7 +99,7 @@ def joint(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(tree))  # first on the path: the `alerts` package scored
     import eval_real as er
-    from real_corpus import Corpus, load
+    from real_corpus import load
 
     import alerts.cli as cli
     from alerts.config import load_settings
@@ -114,7 +114,7 @@ def joint(args: argparse.Namespace) -> int:
     if args.thin:
         dev = er.thinned(dev, args.thin, seed=args.seed)
     if args.headlines_only:
-        dev = Corpus(dev.events, [{**i, "summary": ""} for i in dev.items], dev.errors)
+        dev = er.headlines_only(dev)
     half_of = {i["id"]: h for h in ("a", "b") for i in corpus.split(f"dev:{h}").items}
     models = {}
     with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:

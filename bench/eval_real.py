@@ -342,6 +342,11 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
 # --- main ----------------------------------------------------------------------------------
 
 
+def headlines_only(corpus: Corpus) -> Corpus:
+    """The corpus with every summary blanked: feeds that carry a headline alone."""
+    return Corpus(corpus.events, [{**i, "summary": ""} for i in corpus.items], corpus.errors)
+
+
 def thinned(corpus: Corpus, per_launch: int, seed: int = 0) -> Corpus:
     """Each launch event's first report and `per_launch - 1` others at random, and about the
     same share of the negatives: the corpus as a sparse stream. Each event draws from its own
@@ -426,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["EVAL_KEEP_ALERTS_ENV"] = "1"
     corpus = load(args.root) if args.root else load()
     if args.headlines_only:
-        corpus = Corpus(corpus.events, [{**i, "summary": ""} for i in corpus.items], corpus.errors)
+        corpus = headlines_only(corpus)
     if args.thin:
         corpus = thinned(corpus, args.thin)
     if corpus.errors:

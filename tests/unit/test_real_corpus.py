@@ -210,3 +210,26 @@ def test_the_bench_thins_a_stream_to_a_few_reports_a_launch_keeping_the_first() 
     assert {i["id"] for i in grown.items if not i["label"]} <= {
         i["id"] for i in thin.items if not i["label"]
     }
+
+
+def test_the_bench_blanks_every_summary_for_headline_feeds() -> None:
+    """bench/eval_real.py and eval_halves.py --headlines-only: feeds that carry no lede."""
+    from eval_real import Corpus, headlines_only  # noqa: PLC0415
+
+    items = [{"id": "a", "title": "North Korea fires missile", "summary": "JCS said..."}]
+    corpus = Corpus(events={}, items=items, errors=["x"])
+    bare = headlines_only(corpus)
+    assert bare.items == [{"id": "a", "title": "North Korea fires missile", "summary": ""}]
+    assert (bare.events, bare.errors) == (corpus.events, corpus.errors)
+    assert items[0]["summary"] == "JCS said..."  # the corpus read is left as it was
+
+
+@pytest.mark.parametrize("flags", [["--thin", "5"], ["--headlines-only"], ["--tree", "/tmp"]])
+def test_eval_halves_refuses_stream_options_without_joint(flags: list[str]) -> None:
+    """bench/eval_halves.py: --thin, --headlines-only and --tree shape the joint stream only;
+    per half they would be ignored silently, so they are refused."""
+    from eval_halves import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as exit_:
+        main(flags)
+    assert exit_.value.code == 2
