@@ -108,6 +108,37 @@ def test_a_launch_told_beside_a_permission_or_a_ceremony_is_a_launch(title: str)
     assert classify_item(item(title)).is_launch
 
 
+@pytest.mark.parametrize(
+    ("title", "cue"),
+    [
+        ("바이든, 우크라에 에이태큼스로 러 본토 타격 허용…북한군 파병 대응", "ko:strike"),
+        ("美, 우크라의 러 본토 공격을 허가", "ko:strike"),
+        ("米大統領 ウクライナに長射程ミサイルでのロシア領内攻撃を容認", "ja:strike"),
+        ("米、ウクライナに長射程ミサイルでロシア領攻撃容認 北朝鮮兵派遣受け", "ja:strike"),
+    ],
+)
+def test_a_strike_allowed_is_no_strike(title: str, cue: str) -> None:
+    """A strike as what a government allows ("타격 허용", "攻撃を容認") is policy news, not a
+    strike: the cue that made Biden's ATACMS permission open a Ukrainian event, which then
+    took in Russia's next-day strike reports, does not fire. The strike done afterwards still
+    does ("러 본토 첫 공격…美 사용 허용 이틀 만", above). An attack approved (승인, 承認) keeps
+    its cue: a leader's approval may be told of his own side's launch ("...이스라엘 공격 승인")."""
+    assert cue not in classify_item(item(title)).reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "cue"),
+    [
+        ("우크라이나, 에이태큼스로 러 본토 첫 공격…美 사용 허용 이틀 만", "ko:strike"),
+        ("ウクライナ、容認後初めてATACMSでロシア領を攻撃", "ja:strike"),
+        ("이란 최고지도자, 이스라엘 공격 승인", "ko:strike"),
+        ("金正恩氏、攻撃を承認", "ja:strike"),
+    ],
+)
+def test_a_strike_done_or_approved_is_a_strike(title: str, cue: str) -> None:
+    assert cue in classify_item(item(title)).reasons
+
+
 class TestNotLaunchReports:
     @pytest.mark.parametrize(
         ("title", "category"),
