@@ -115,6 +115,9 @@ def test_a_launch_told_beside_a_permission_or_a_ceremony_is_a_launch(title: str)
         ("美, 우크라의 러 본토 공격을 허가", "ko:strike"),
         ("米大統領 ウクライナに長射程ミサイルでのロシア領内攻撃を容認", "ja:strike"),
         ("米、ウクライナに長射程ミサイルでロシア領攻撃容認 北朝鮮兵派遣受け", "ja:strike"),
+        ("바이든, 우크라이나가 러시아 본토를 타격하는 것을 허용하는 쪽으로 가닥", "ko:strike"),
+        ("美, 우크라가 에이태큼스로 러 본토를 공격하도록 허용", "ko:strike"),
+        ("米、ウクライナがロシア領内を攻撃することを容認", "ja:strike"),
     ],
 )
 def test_a_strike_allowed_is_no_strike(title: str, cue: str) -> None:
