@@ -98,8 +98,10 @@ def test_a_killed_group_s_polls_and_deliveries_are_taken_over(stack: HaStack) ->
             break
         assert time.monotonic() < deadline, "group A never had a send or a poll in flight"
         time.sleep(0.02)
-    killed = stack.sigkill(group_a)
-    stack.hook.refuse_held()  # every send in flight, A's and B's, is answered 503: not taken
+    # every send in flight, A's and B's, or whose hold ends before A is dead, is answered 503:
+    # not taken (refusing only after the kill let a dead A's request be answered 200 first)
+    with stack.hook.refusing():
+        killed = stack.sigkill(group_a)
     sending_on_a, polling_on_a = snapshot
 
     # every (destination, launch) accepted, within the documented time
@@ -120,15 +122,26 @@ def test_a_killed_group_s_polls_and_deliveries_are_taken_over(stack: HaStack) ->
     events = {h.payload["event_id"] for h in ok}
     assert len(events) == 2  # two launches, two events: none opened twice
     assert len(accepted()) == expected  # nothing lost
-    assert len(ok) == expected  # nothing doubled: one accepted request per (destination, launch)
+    # nothing doubled: one webhook-id per (destination, launch), as the product promises
     assert all(len(ids) == 1 for ids in accepted().values())
+    # and one accepted request each, but for the one window the README names: a copy answered
+    # 200 just before the kill whose sender died before recording it is sent again, with the
+    # same webhook-id, once its claim ends (never a copy answered after the kill: refused)
+    copies: dict[tuple[str, str], list[HookHit]] = defaultdict(list)
+    for h in sorted(ok, key=lambda h: h.answered_at):
+        copies[(h.path, h.payload["event_id"])].append(h)
+    for sent in copies.values():
+        assert len(sent) <= 2, sent
+        assert all(h.answered_at <= killed for h in sent[:-1]), sent
+    raw_duplicates = len(ok) - expected
     assert {h.payload["kind"] for h in ok} == {"new"}
 
-    # A's sends in flight were sent again by B, within the claim-bound time of their start
+    # A's sends in flight were taken (answered before the refusal began) or sent again by B,
+    # within the claim-bound time of their start
     for lost in sending_on_a:
-        again = [h for h in ok if h.webhook_id == lost.webhook_id]
-        assert len(again) == 1
-        assert again[0].at - lost.at <= SEND_AGAIN_WITHIN_S + HOLD_S + SLACK_S
+        again = sorted((h for h in ok if h.webhook_id == lost.webhook_id), key=lambda h: h.at)
+        assert again, lost
+        assert again[-1].at - lost.at <= SEND_AGAIN_WITHIN_S + HOLD_S + SLACK_S
 
     # A's polls in flight were taken over when their poll lease ran out; no source polled twice
     by_source = stack.feeds.times_by_source()
@@ -147,7 +160,8 @@ def test_a_killed_group_s_polls_and_deliveries_are_taken_over(stack: HaStack) ->
         f"{len(polling_on_a)} poll(s) in flight ({sorted(polling_on_a)}); its sources polled "
         f"again after {', '.join(f'{w:.1f}' for w in waits.values())} s (poll lease "
         f"{POLL_LEASE_S:.0f} s); longest any source waited {longest:.1f} s; all {expected} "
-        f"deliveries accepted once, the last {last_taken_over:.1f} s after the kill (bound "
-        f"{SEND_AGAIN_WITHIN_S + HOLD_S:.0f} s from a send's start); {len(hits) - len(ok)} "
-        "refused requests retried"
+        f"deliveries accepted, one webhook-id each, {raw_duplicates} sent again after a send "
+        f"answered just before the kill; the last {last_taken_over:.1f} s after the kill "
+        f"(bound {SEND_AGAIN_WITHIN_S + HOLD_S:.0f} s from a send's start); "
+        f"{len(hits) - len(ok)} refused requests retried"
     )

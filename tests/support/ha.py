@@ -6,9 +6,9 @@ publisher's side, as an outlet would see them. It answers conditional GETs (ETag
 hold each answer a while (`delay_s`) so polls are in flight when a worker is killed.
 
 `HeldHook` is a webhook receiver that holds each request `hold_s` before answering, so sends
-are in flight when a worker is killed, and refuses (503) every request still held when the
-test says a host died (`refuse_held`): what the dead host was sending counts as delivered only
-if the service sends it again. Both note the client port of each request in flight, so a test
+are in flight when a worker is killed, and refuses (503) every request held while the test
+kills a host (`refusing`): what the dead host was sending counts as delivered only if the
+service sends it again. Both note the client port of each request in flight, so a test
 can tell which process (`ports_of`) was polling or sending at the moment of a kill.
 
 `HaStack` is one real Redis, those feeds, that receiver and any number of real `alerts`
@@ -28,6 +28,7 @@ import statistics
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -180,6 +181,7 @@ class HookHit:
     headers: dict[str, str]
     payload: dict[str, Any]
     status: int = 0  # 0 while held
+    answered_at: float = 0.0  # when the status was given
 
     @property
     def ok(self) -> bool:
@@ -192,7 +194,7 @@ class HookHit:
 
 class HeldHook(_LoopbackServer):
     """A webhook receiver on 127.0.0.1 answering 200 after `hold_s`, or 503 to the requests
-    held when `refuse_held` was called."""
+    held while a host is killed (`refusing`)."""
 
     def __init__(self, *, hold_s: float = 0.0) -> None:
         super().__init__()
@@ -200,6 +202,7 @@ class HeldHook(_LoopbackServer):
         self._hits: list[HookHit] = []
         self.in_flight: dict[int, HookHit] = {}  # client port -> hit, while held
         self._refused: set[int] = set()  # ids of hits to refuse
+        self._refusing = False  # every hold that ends now is refused
         self._lock = threading.Lock()
 
     def url(self, path: str) -> str:
@@ -210,12 +213,21 @@ class HeldHook(_LoopbackServer):
         with self._lock:
             return list(self._hits)
 
-    def refuse_held(self) -> list[HookHit]:
-        """Every request held now will be answered 503 (its sender died: not taken)."""
+    @contextlib.contextmanager
+    def refusing(self) -> Iterator[list[HookHit]]:
+        """Every request held on entry, or whose hold ends inside the block, is answered 503:
+        its sender may die in the block (a host is killed there), and an answer given then
+        would count as taken what no live sender will record. Refusing from before the kill
+        to after it closes the gap in which a dead sender's request was answered 200."""
         with self._lock:
+            self._refusing = True
             held = list(self.in_flight.values())
             self._refused.update(id(h) for h in held)
-            return held
+        try:
+            yield held
+        finally:
+            with self._lock:
+                self._refusing = False
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         hook = self
@@ -238,7 +250,9 @@ class HeldHook(_LoopbackServer):
                 time.sleep(hook.hold_s)
                 with hook._lock:
                     hook.in_flight.pop(port, None)
-                    hit.status = 503 if id(hit) in hook._refused else 200
+                    refused = hook._refusing or id(hit) in hook._refused
+                    hit.status = 503 if refused else 200
+                    hit.answered_at = time.monotonic()
                 with contextlib.suppress(OSError):
                     self.send_response(hit.status)
                     self.send_header("Content-Length", "0")
