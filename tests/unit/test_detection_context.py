@@ -538,9 +538,6 @@ class TestAnotherLaunch:
             ("北朝鮮 再び弾道ミサイル発射 きょう2回目", "ja"),
             ("North Korea fires two more projectiles, six since Saturday, Seoul says", "en"),
             ("北, 18일부터 사흘째 단거리 발사체 발사…20일 오전·오후 1발씩", "ko"),
-            # "Nth ... in N days": today's launch, not a follow-up of yesterday's
-            ("Pakistan tests Shaheen-1 near Karachi, its second missile in two days", "en"),
-            ("Second Houthi missile in three days shot down as cross-border attacks resume", "en"),
         ],
     )
     def test_further_launch(self, title: str, lang: str) -> None:

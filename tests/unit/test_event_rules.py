@@ -12,7 +12,6 @@ from typing import Any
 import fakeredis
 import pytest
 
-from alerts.detection.classify import classify_item
 from alerts.events.calendar import local_day
 from alerts.events.cluster import EventPolicy
 from alerts.events.keys import Keys
@@ -544,26 +543,6 @@ def test_a_report_dated_today_the_day_after_a_launch_is_a_new_one(store: EventSt
     )
     assert follow_up.event_id == first.event_id
     assert dated.outcome is ItemOutcome.NEW_EVENT
-
-
-def test_a_second_test_in_two_days_told_the_next_day_is_a_new_launch(store: EventStore) -> None:
-    """A test launcher's second test of one missile, told 20 hours after the first with no
-    time stated: "its second test in two days" says it is no follow-up of the first (as
-    Pakistan's Shaheen-1 the day after its Ghauri-II in April 1999 was told; real classifier)."""
-    day_one = Item(id="1", source="a", title="Pakistan test-fires Shaheen-1 missile",
-                   url="https://x/1", published_at=NOW)  # fmt: skip
-    day_two = Item(id="2", source="b", url="https://x/2", published_at=NOW + timedelta(hours=20),
-                   title="Pakistan test-fires Shaheen-1, its second test in two days")  # fmt: skip
-    decisions = []
-    for item in (day_one, day_two):
-        assert item.published_at is not None
-        result = process_items([item], events=store, classify=classify_item, policy=POLICY,
-                               now=item.published_at, new_token=lambda t=item.id: t)  # fmt: skip
-        decisions.extend(result.decisions)
-    first, second = decisions
-    assert first.outcome is ItemOutcome.NEW_EVENT
-    assert second.outcome is ItemOutcome.NEW_EVENT
-    assert second.event_id != first.event_id
 
 
 def test_a_casualty_report_dated_today_the_day_after_a_launch_is_a_new_one(
