@@ -214,17 +214,16 @@ class HeldHook(_LoopbackServer):
             return list(self._hits)
 
     @contextlib.contextmanager
-    def refusing(self) -> Iterator[list[HookHit]]:
+    def refusing(self) -> Iterator[None]:
         """Every request held on entry, or whose hold ends inside the block, is answered 503:
         its sender may die in the block (a host is killed there), and an answer given then
         would count as taken what no live sender will record. Refusing from before the kill
         to after it closes the gap in which a dead sender's request was answered 200."""
         with self._lock:
             self._refusing = True
-            held = list(self.in_flight.values())
-            self._refused.update(id(h) for h in held)
+            self._refused.update(id(h) for h in self.in_flight.values())
         try:
-            yield held
+            yield
         finally:
             with self._lock:
                 self._refusing = False

@@ -1,0 +1,59 @@
+"""The worker-group test's webhook receiver (tests/support/ha.py `HeldHook`) on real loopback
+HTTP: while a host is killed (`refusing`), every request held on entry or whose hold ends in
+the block is refused, so a request of the dead host is never counted as taken; requests after
+the block are accepted. Refusing only what was held after the kill let one be answered 200
+(CI: 17 accepted requests for 16 deliveries)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.support.ha import HeldHook
+
+pytestmark = pytest.mark.integration
+
+HOLD_S = 0.6
+
+
+def _post_in_background(hook: HeldHook, path: str, codes: dict[str, int]) -> threading.Thread:
+    def send() -> None:
+        codes[path] = httpx.post(hook.url(path), json={"p": path}, timeout=10).status_code
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    return thread
+
+
+def _wait_held(hook: HeldHook, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(hook.in_flight) < count:
+        assert time.monotonic() < deadline, "request never reached the receiver"
+        time.sleep(0.01)
+
+
+def test_requests_held_or_ending_while_refusing_are_refused_and_later_ones_taken() -> None:
+    codes: dict[str, int] = {}
+    with HeldHook(hold_s=HOLD_S) as hook:
+        held_on_entry = _post_in_background(hook, "/held-on-entry", codes)
+        _wait_held(hook, 1)
+        with hook.refusing():
+            # arrives inside the block and its hold ends there: the gap CI fell into
+            arrives_inside = _post_in_background(hook, "/ends-inside", codes)
+            _wait_held(hook, 2)
+            time.sleep(HOLD_S + 0.2)
+            # held on entry to a second, short block, its hold ending after it
+        outlives = _post_in_background(hook, "/outlives-the-block", codes)
+        _wait_held(hook, 1)
+        with hook.refusing():
+            pass
+        for thread in (held_on_entry, arrives_inside, outlives):
+            thread.join(10)
+        after = httpx.post(hook.url("/after"), json={}, timeout=10).status_code
+        hits = {h.path: h for h in hook.hits}
+    assert codes == {"/held-on-entry": 503, "/ends-inside": 503, "/outlives-the-block": 503}
+    assert after == 200
+    assert all(h.answered_at >= h.at + HOLD_S * 0.9 for h in hits.values())
