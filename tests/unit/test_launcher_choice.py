@@ -21,6 +21,15 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Seoul: Rodong launch from mobile vehicles shows surprise-attack capability", "en", "KP"),
         ("Analysts: latest Hwasong-14 could fly over 10,000 km\nThe U.S. is in range.", "en", "KP"),
         ("Russia fires North Korean KN-23 missiles at Kyiv", "en", "RU"),
+        # a maker's adjective after the firing verb: the subject fired
+        ("Russia fires North Korean ballistic missiles at Ukraine", "en", "RU"),
+        ("Houthis launch Iranian ballistic missiles at Israel", "en", "YE"),
+        ("Iranian ballistic missiles hit Haifa", "en", "IR"),
+        # "the North" of wire copy from Seoul and Tokyo; not the launch that is answered
+        ("Seoul: North fired missile toward sea, launch probably failed", "en", "KP"),
+        ("Seoul judges North's newest SLBM test unsuccessful", "en", "KP"),
+        ("South Korea tests its first SLBM hours after North's launches", "en", "KR"),
+        ("Missile fired from the north of Gaza strikes Ashkelon", "en", None),
         ("North Korea's own Iskander-type missile seen in KCNA photos", "en", "KP"),
         ("河野防衛相「短距離弾道ミサイル2発」 日本の船舶に被害なし", "ja", None),
         ("Japan says the missile fell inside its exclusive economic zone", "en", None),
@@ -33,6 +42,10 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("North Korea fires missile in response to US-South Korea drills", "en", "KP"),
         # a place on the Red Sea under attack: the Houthis
         ("Two missiles explode near vessel east of Aden; crew unhurt", "en", "YE"),
+        # southern Saudi cities near Yemen: the Houthis'; Riyadh alone implies nobody
+        ("Saudi defence ministry confirms four Jizan-bound missiles downed", "en", "YE"),
+        ("サウジ南部ナジュランへ弾道ミサイル、連合軍が迎撃", "ja", "YE"),
+        ("Saudi air defences intercept missile fired toward Riyadh", "en", None),
         # launchers beyond the habitual ones, named beside their weapon or as the subject
         ("Iraqi missiles hit Israel; residents don gas masks", "en", "IQ"),
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
