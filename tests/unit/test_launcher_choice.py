@@ -29,6 +29,11 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Seoul: North fired missile toward sea, launch probably failed", "en", "KP"),
         ("Seoul judges North's newest SLBM test unsuccessful", "en", "KP"),
         ("South Korea tests its first SLBM hours after North's launches", "en", "KR"),
+        ("South Korea tests its first SLBM hours after the North’s launches", "en", "KR"),
+        ("South Korea fires missiles after the North fired ICBM", "en", "KR"),
+        ("S. Korea, US fire eight missiles into sea following the North's launches", "en", "KR"),
+        ("Houthi rebels who control the north fired a ballistic missile at Marib", "en", "YE"),
+        ("JCS says the North fired two ballistic missiles into the East Sea", "en", "KP"),
         ("Missile fired from the north of Gaza strikes Ashkelon", "en", None),
         ("North Korea's own Iskander-type missile seen in KCNA photos", "en", "KP"),
         ("河野防衛相「短距離弾道ミサイル2発」 日本の船舶に被害なし", "ja", None),
@@ -42,10 +47,6 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("North Korea fires missile in response to US-South Korea drills", "en", "KP"),
         # a place on the Red Sea under attack: the Houthis
         ("Two missiles explode near vessel east of Aden; crew unhurt", "en", "YE"),
-        # southern Saudi cities near Yemen: the Houthis'; Riyadh alone implies nobody
-        ("Saudi defence ministry confirms four Jizan-bound missiles downed", "en", "YE"),
-        ("サウジ南部ナジュランへ弾道ミサイル、連合軍が迎撃", "ja", "YE"),
-        ("Saudi air defences intercept missile fired toward Riyadh", "en", None),
         # launchers beyond the habitual ones, named beside their weapon or as the subject
         ("Iraqi missiles hit Israel; residents don gas masks", "en", "IQ"),
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
