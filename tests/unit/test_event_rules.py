@@ -129,7 +129,8 @@ DATED_TODAY = ("ctx:rules_launch", "ctx:dated_today")  # "...kills 10 overnight"
         ("SRBM", ("ctx:rules_launch",), False, "IN", 24, False),  # a headline firing nothing
         ("SRBM", (*SURE, "neg:analysis"), False, "IN", 24, False),  # analysis
         ("SRBM", SURE, False, "IN", 3, False),  # past midnight, 3 hours after a 23:00 launch
-        ("SRBM", TOLD, False, "KP", 24, False),  # a habitual launcher's account of yesterday's
+        # a habitual launcher's own account of yesterday's launch
+        ("SRBM", (*TOLD, "ctx:launcher_speaks"), False, "KP", 24, False),
         # News dated its own day, a day after the launch, whatever the class or the headline:
         ("MRBM", DATED_TODAY, False, "AM", 24, True),  # "Overnight missile strike on Ganja..."
         ("MRBM", DATED_TODAY, True, "AM", 24, True),  # a casualty report of today's strike
@@ -199,6 +200,44 @@ def test_a_habitual_launchers_strike_overnight_a_night_later_opens_a_new_event(
         _test_report("1", night, "SRBM", SURE, False, country),
         _test_report("2", night + timedelta(hours=hours), "SRBM", reasons, True, country),
     )
+    assert (later.event_id != first.event_id) is new
+
+
+PLAIN = ("ctx:rules_launch",)  # "Russian ballistic missiles hit Odesa port in daylight"
+
+
+@pytest.mark.parametrize(
+    ("reasons", "country", "hours", "confidence", "new"),
+    [
+        (PLAIN, "RU", 26, 0.95, True),  # Odesa's port a day after Kharkiv
+        (PLAIN, "YE", 30, 0.95, True),  # the next missile at a ship
+        (PLAIN, "RU", 20, 0.95, False),  # less than a day after: a follow-up
+        (PLAIN, "IN", 26, 0.95, False),  # a launcher that seldom fires on consecutive days
+        (PLAIN, "RU", 26, 0.7, False),  # too unsure to open an event on its own
+        ((*PLAIN, "ctx:title_told"), "RU", 26, 0.95, True),  # "Air force: Russia fired..."
+        ((*PLAIN, "ctx:launcher_speaks"), "RU", 26, 0.95, False),  # the launcher's account
+        ((*PLAIN, "neg:reaction"), "RU", 26, 0.95, False),  # a reaction
+    ],
+)
+def test_a_habitual_launchers_sure_report_a_day_later_opens_a_new_event(
+    store: EventStore,
+    reasons: tuple[str, ...],
+    country: str,
+    hours: float,
+    confidence: float,
+    new: bool,
+) -> None:
+    """Russia struck Odesa's port in daylight on 23 May 2025, a day after its strike of the
+    22nd: a sure report of a habitual launcher stating no time, a full day or more after its
+    latest launch, is that day's launch, not a follow-up of the day before. A report short of
+    opening an event alone, the launcher's own account, a reaction, or a report of a launcher
+    that seldom fires on consecutive days stays a follow-up."""
+    first, later = feed(
+        store,
+        report("1", NOW, country, reasons=PLAIN),
+        report("2", NOW + timedelta(hours=hours), country, reasons=reasons,
+               confidence=confidence),
+    )  # fmt: skip
     assert (later.event_id != first.event_id) is new
 
 
