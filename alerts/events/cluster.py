@@ -340,16 +340,18 @@ def _a_day_later(report: Report, gap: float, policy: EventPolicy) -> bool:
     the day before. Follow-ups a day later mostly fall short of opening an event alone (their
     launcher only guessed, the model unsure) or read as one (analysis, a reaction, flight
     data, a date of the day before: `_NOT_A_FIRST_REPORT`), or are the launcher's own account
-    (state media, a spokesman: `ctx:launcher_speaks`). On the development split's joint stream
-    and three thinned ones: 21 merged launches and 10 missed fewer, 18 duplicates more (not
-    opening on a guessed launcher: 4 duplicates fewer for 6 merged and 2 missed more; nor on
-    an account told by another ("Air force says Russia fired..."): 12 merged more, no
-    duplicate fewer)."""
+    (state media, a spokesman: `ctx:launcher_speaks`); and the rules must call it a launch too
+    (not the model alone), not a drill. On the development split's joint stream and three
+    thinned ones: 21 merged launches and 10 missed fewer, 11 duplicates more (not opening on a
+    guessed launcher: a few duplicates fewer for 6 merged and 2 missed more; nor on an account
+    told by another, "Air force says Russia fired...": 12 merged more, no duplicate fewer)."""
     reasons = report.verdict.reasons
     return (
         report.country in HABITUAL_LAUNCHERS
         and gap >= _A_NIGHT_LATER_S
         and _TOLD.isdisjoint(reasons)
+        and "ctx:rules_launch" in reasons
+        and "neg:drill" not in reasons
         and _may_open(report, policy)
     )
 

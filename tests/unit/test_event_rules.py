@@ -217,6 +217,8 @@ PLAIN = ("ctx:rules_launch",)  # "Russian ballistic missiles hit Odesa port in d
         ((*PLAIN, "ctx:title_told"), "RU", 26, 0.95, True),  # "Air force: Russia fired..."
         ((*PLAIN, "ctx:launcher_speaks"), "RU", 26, 0.95, False),  # the launcher's account
         ((*PLAIN, "neg:reaction"), "RU", 26, 0.95, False),  # a reaction
+        ((*PLAIN, "neg:drill"), "RU", 26, 0.95, False),  # a recap of a strategic drill
+        ((), "KP", 30, 0.99, False),  # the model alone calls it a launch
     ],
 )
 def test_a_habitual_launchers_sure_report_a_day_later_opens_a_new_event(
@@ -230,8 +232,9 @@ def test_a_habitual_launchers_sure_report_a_day_later_opens_a_new_event(
     """Russia struck Odesa's port in daylight on 23 May 2025, a day after its strike of the
     22nd: a sure report of a habitual launcher stating no time, a full day or more after its
     latest launch, is that day's launch, not a follow-up of the day before. A report short of
-    opening an event alone, the launcher's own account, a reaction, or a report of a launcher
-    that seldom fires on consecutive days stays a follow-up."""
+    opening an event alone, the launcher's own account, a reaction, a drill, one only the model
+    calls a launch, or a report of a launcher that seldom fires on consecutive days stays a
+    follow-up."""
     first, later = feed(
         store,
         report("1", NOW, country, reasons=PLAIN),
