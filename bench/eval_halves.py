@@ -2,7 +2,8 @@
 
 Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
                                    [--joint [--tree PATH] [--thin N [--seed S]]
-                                            [--headlines-only]]
+                                            [--headlines-only] [--furniture]
+                                            [--aggregated]]
 
 The shipped model is trained on the whole dev split, so `eval_real.py --split dev` scores it
 in-sample. For tuning rules and settings without touching the sealed split, this trains the
@@ -20,7 +21,9 @@ training script are scored on this checkout's corpus with this checkout's measur
 and N-1 others, about as large a share of the negatives), drawn with seed S (`--seed`, 0 by
 default): sparse streams, in which fewer reports corroborate a launch or tell two apart.
 `--headlines-only` blanks every summary of the stream scored (feeds that carry a headline
-alone), as `eval_real.py --headlines-only` does; the half models train as always.
+alone), as `eval_real.py --headlines-only` does; `--furniture` adds datelines, publishers and
+trailers as `eval_real.py --furniture` does, `--aggregated` gives each item as a news
+aggregator's feed does (`eval_real.py --aggregated`); the half models train as always.
 """
 
 from __future__ import annotations
@@ -51,12 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="--thin: the sample's seed")
     parser.add_argument("--headlines-only", action="store_true",
                         help="--joint: blank every summary (headline feeds)")  # fmt: skip
+    parser.add_argument("--furniture", action="store_true",
+                        help="--joint: add datelines, publishers and trailers")  # fmt: skip
+    parser.add_argument("--aggregated", action="store_true",
+                        help="--joint: as an aggregator's feed (Google News)")  # fmt: skip
     args = parser.parse_args(argv)
     python = sys.executable
     if args.joint:
         return joint(args)
-    if args.thin or args.headlines_only or args.tree:
-        parser.error("--thin, --headlines-only and --tree need --joint")
+    if args.thin or args.headlines_only or args.furniture or args.aggregated or args.tree:
+        parser.error("--thin, --headlines-only, --furniture, --aggregated and --tree need --joint")
     with tempfile.TemporaryDirectory(prefix="eval-halves-") as tmp:
         shipped = Path(tmp) / "shipped.json"
         shutil.copyfile(WEIGHTS, shipped)
@@ -115,6 +122,10 @@ def joint(args: argparse.Namespace) -> int:
         dev = er.thinned(dev, args.thin, seed=args.seed)
     if args.headlines_only:
         dev = er.headlines_only(dev)
+    if args.furniture:
+        dev = er.with_furniture(dev)
+    if args.aggregated:
+        dev = er.as_aggregated(dev)
     half_of = {i["id"]: h for h in ("a", "b") for i in corpus.split(f"dev:{h}").items}
     models = {}
     with tempfile.TemporaryDirectory(prefix="eval-joint-") as tmp:

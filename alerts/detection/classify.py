@@ -79,6 +79,7 @@ from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
 from alerts.detection.stream import LIFT_PROBABILITY
+from alerts.furniture import strip_furniture
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
@@ -129,6 +130,23 @@ _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
 _FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})  # a headline's
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
 _DEFAULT: Any = object()  # classify_item's model argument when not given
+# Full-width digits, Latin letters and the marks inside numbers and times read as ASCII:
+# Japanese broadcasters title their copy so ("弾道ミサイル１発", "ＩＣＢＭ級", "約１，０００ｋｍ"),
+# and counts, ranges, dates and classes are read in ASCII.
+_ASCII_WIDTH = {
+    code: code - 0xFEE0
+    for first, last in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"), ("，", "．"), ("：", "："))
+    for code in range(ord(first), ord(last) + 1)
+}
+_FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ，-．：]")
+
+
+def _ascii_width(text: str) -> str:
+    if text.isascii() or not _FULL_WIDTH.search(text):
+        return text
+    return text.translate(_ASCII_WIDTH)
+
+
 # The most the summary's negatives can subtract beyond the title's: a strong category at half
 # weight, plus its share as the second-ranked one.
 _MAX_SUMMARY_NEG = _SUMMARY_NEG * max(_NEG_STRONG.values()) * (1 + _SECOND_NEG)
@@ -149,8 +167,11 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     """
     if model is _DEFAULT:
         model = default_model()
-    title = (item.title or "")[:TITLE_CHARS].replace("\n", " ")
-    summary = (item.summary or "")[:SUMMARY_CHARS].replace("\n", " ")
+    title, summary = strip_furniture(
+        (item.title or "")[:TITLE_CHARS], (item.summary or "")[:SUMMARY_CHARS]
+    )
+    title = _ascii_width(title.replace("\n", " "))
+    summary = _ascii_width(summary.replace("\n", " "))
     lang = item.lang or detect_lang(title + " " + summary[:200])
     cues = cues_for(lang)
     folded = (title.lower(), summary.lower())
