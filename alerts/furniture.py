@@ -2,14 +2,16 @@
 headline ("(LEAD)", "UPDATE 2-", "[종합]"), a wire dateline or byline opening the
 lede ("SEOUL, Jan 5 (Reuters) -", "(서울=연합뉴스) 김기자 기자 =", "【ソウル共同】"), a
 publisher's name after the headline ("... - Yonhap News Agency", as news aggregators title
-their entries) and a trailer closing the lede ("The post ... appeared first on ...",
-"<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>").
+their entries), a trailer closing the lede ("The post ... appeared first on ...",
+"<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>"), and a lede that only repeats the headline with
+an outlet's name (an aggregator's entry: a headline alone).
 
 None of it is news of a launch, but the detector reads it as such: a dateline names a city (a
 place, a speaker) and its day dates the report today, a trailer's words are other stories'.
 And two outlets' copies of one wire story, each with its own dateline and publisher, would
 no longer read as copies (`events.identity.fingerprint`), so as two sources. The real-news
-corpus carries none of it: `bench/eval_real.py --furniture` adds it to the corpus's items.
+corpus carries almost none of it: `bench/eval_real.py --furniture` and `--aggregated` add it
+to the corpus's items.
 Detection (`detection.classify`) and the event stage's fingerprints read reports without it.
 """
 
@@ -99,7 +101,8 @@ _MIN_LEFT = 20  # characters a lede keeps after its furniture is taken off
 _MIN_TITLE = 8  # ...and a headline (a Japanese one says much in 20)
 _MAX_TAIL = 40  # what a lede repeating its headline may add (an outlet's name) and say nothing
 # An outlet's name: a publisher's by `_PUBLISHER_NAME`, or a few capitalised words with no
-# digit ("The Diplomat"); not "from Pyongyang at 8:20 a.m.: JCS".
+# digit ("The Diplomat"), or a Korean or Japanese name ending as outlets' do; not "from
+# Pyongyang at 8:20 a.m.: JCS".
 _OUTLET = re.compile(
     r"(?:(?:[A-Z][\w.&'’-]*|of|the|and|&)(?:\s+(?:[A-Z][\w.&'’-]*|of|the|and|&)){0,4}"
     r"|[^\d:：,.、。]{1,20}?(?:뉴스|일보|신문|방송|통신|新聞|通信|ニュース|放送|共同|時事))"
@@ -112,21 +115,34 @@ def strip_furniture(title: str, summary: str) -> tuple[str, str]:
     publisher's name (a news aggregator's entry: a link to the story and the outlet's name), is
     none: the report is a headline alone, as the detector knows it."""
     headline, lede = _headline(title), _lede(summary)
-    if lede and _repeats(lede, title, headline):
-        return headline, ""
+    if lede:
+        repeated = _repeated(lede, title, headline)
+        if repeated is not None:
+            return repeated, ""
     return headline, lede
 
 
-def _repeats(lede: str, title: str, headline: str) -> bool:
+def _repeated(lede: str, title: str, headline: str) -> str | None:
+    """The headline, when the lede only repeats it with an outlet's name: the name after the
+    headline then is the outlet's too, known or not ("... - The Diplomat")."""
     opening = lede.lstrip()[:8]
     if not (title.lstrip().startswith(opening) or headline.lstrip().startswith(opening)):
-        return False  # the common case, settled without normalising the lede's spaces
+        return None  # the common case, settled without normalising the lede's spaces
     flat = " ".join(lede.split())
-    for said in (" ".join(title.split()), " ".join(headline.split())):
+    tail = _TAIL.search(headline)
+    named = headline[: tail.start()] if tail is not None else headline
+    for said, kept in ((headline, headline), (named, named), (title, headline)):
+        said = " ".join(said.split())
         if said and flat.startswith(said):
             rest = flat[len(said) :].strip(" -|–—:")
-            return not rest or (len(rest) <= _MAX_TAIL and _OUTLET.fullmatch(rest) is not None)
-    return False
+            if not rest or (len(rest) <= _MAX_TAIL and _is_outlet(rest)):
+                return kept
+            return None
+    return None
+
+
+def _is_outlet(name: str) -> bool:
+    return _OUTLET.fullmatch(name) is not None or _PUBLISHER_NAME.search(name) is not None
 
 
 def _headline(title: str) -> str:

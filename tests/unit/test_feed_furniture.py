@@ -197,6 +197,14 @@ GOOGLE_NEWS_RSS = (
 ).encode()
 
 
+@pytest.mark.parametrize(
+    "outlet", ["Reuters", "The Diplomat", "한겨레", "KBS 뉴스", "読売新聞オンライン", "日テレNEWS"]
+)
+def test_a_lede_repeating_the_headline_with_an_outlet_is_none(outlet: str) -> None:
+    title = "North Korea fires ballistic missile toward East Sea"
+    assert strip_furniture(f"{title} - {outlet}", f"{title}  {outlet}") == (title, "")
+
+
 def test_an_aggregator_entry_reads_as_the_headline_alone() -> None:
     """A news aggregator's entry (Google News: three of the default sources) repeats the
     headline, with the outlet's name, for a description: that is no lede, and the report is
