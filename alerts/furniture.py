@@ -18,6 +18,7 @@ Detection (`detection.classify`) and the event stage's fingerprints read reports
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 # An English dateline: a city in capitals ("SEOUL", "NEW DELHI", "TEL AVIV"), maybe a country
 # or a date after a comma, a news agency in brackets or the date, then a dash: "SEOUL, South
@@ -33,7 +34,14 @@ _EN_DATELINE = re.compile(
     r"\))\s*)?"
     r"(?P<dash>--|[—–]|-)\s*"
 )
-_EN_DATED = re.compile(r",\s*[A-Z][a-z]{2,8}\.?\s\d{1,2}\b")
+_EN_DATED = re.compile(r",\s*(?P<month>[A-Z][a-z]{2,8})\.?\s(?P<day>\d{1,2})\b")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_STALE_DAYS = 2  # a dateline dated this many days before publication tells of an old story
 # A Korean agency byline: "(서울=연합뉴스) 김귀근 기자 =", "[서울=뉴시스]김지훈 기자 =",
 # "【서울=뉴시스】".
 _KO_BYLINE = re.compile(
@@ -109,12 +117,16 @@ _OUTLET = re.compile(
 )
 
 
-def strip_furniture(title: str, summary: str) -> tuple[str, str]:
+def strip_furniture(
+    title: str, summary: str, published_at: datetime | None = None
+) -> tuple[str, str]:
     """The headline and the lede without feed furniture; either unchanged when taking it off
     would leave almost nothing. A lede that only repeats the headline, maybe with the
     publisher's name (a news aggregator's entry: a link to the story and the outlet's name), is
-    none: the report is a headline alone, as the detector knows it."""
-    headline, lede = _headline(title), _lede(summary)
+    none: the report is a headline alone, as the detector knows it. A dateline dated days
+    before `published_at` stays: its day may be all that says the story is old (a wire story
+    carried again)."""
+    headline, lede = _headline(title), _lede(summary, published_at)
     if lede:
         repeated = _repeated(lede, title, headline)
         if repeated is not None:
@@ -162,10 +174,15 @@ def _headline(title: str) -> str:
     return title[: m.start()]
 
 
-def _lede(summary: str) -> str:
+def _lede(summary: str, published_at: datetime | None) -> str:
     if not summary:
         return summary
-    for opening in (_dateline(summary), _KO_BYLINE.match(summary), _JA_DATELINE.match(summary)):
+    openings = (
+        _dateline(summary, published_at),
+        _KO_BYLINE.match(summary),
+        _JA_DATELINE.match(summary),
+    )
+    for opening in openings:
         if opening is not None and len(summary) - opening.end() >= _MIN_LEFT:
             summary = summary[opening.end() :]
             break
@@ -177,9 +194,28 @@ def _lede(summary: str) -> str:
     return summary
 
 
-def _dateline(summary: str) -> re.Match[str] | None:
+def _dateline(summary: str, published_at: datetime | None) -> re.Match[str] | None:
     m = _EN_DATELINE.match(summary)
     if m is None:
         return None
-    told = m.group("agency") or _EN_DATED.search(m.group(0))
-    return m if told else None
+    dated = _EN_DATED.search(m.group(0))
+    if dated is not None and _stale(dated, published_at):
+        return None
+    return m if m.group("agency") or dated else None
+
+
+def _stale(dated: re.Match[str], published_at: datetime | None) -> bool:
+    """Whether a dateline's day ("Jan 5") is days before publication (in the year before, for
+    a December day read in January)."""
+    month = _MONTHS.get(dated.group("month")[:3].lower())
+    if month is None or published_at is None:
+        return False
+    published = published_at.date()
+    for year in (published.year, published.year - 1):
+        try:
+            day = date(year, month, int(dated.group("day")))
+        except ValueError:
+            return False
+        if day <= published + timedelta(days=1):
+            return (published - day).days >= _STALE_DAYS
+    return False

@@ -168,7 +168,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     if model is _DEFAULT:
         model = default_model()
     title, summary = strip_furniture(
-        (item.title or "")[:TITLE_CHARS], (item.summary or "")[:SUMMARY_CHARS]
+        (item.title or "")[:TITLE_CHARS], (item.summary or "")[:SUMMARY_CHARS], item.published_at
     )
     title = _ascii_width(title.replace("\n", " "))
     summary = _ascii_width(summary.replace("\n", " "))

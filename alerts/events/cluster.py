@@ -125,7 +125,7 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         launch_at=facts.launch_time or published,
         stated_time=facts.launch_time is not None,
         published_at=published,
-        fingerprint=fingerprint(*strip_furniture(item.title, item.summary)),
+        fingerprint=fingerprint(*strip_furniture(item.title, item.summary, item.published_at)),
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
         seen_at=now,
     )

@@ -222,3 +222,29 @@ def test_an_aggregator_entry_reads_as_the_headline_alone() -> None:
                     summary="", lang="en", published_at=item.published_at)  # fmt: skip
     a, b = classify_item(item), classify_item(headline)
     assert (a.is_launch, a.reasons, a.facts) == (b.is_launch, b.reasons, b.facts)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "published", "kept"),
+    [
+        ("SEOUL, Jan 5 (Reuters) - ", datetime(2024, 1, 5, 3, tzinfo=UTC), False),
+        ("SEOUL, Jan 5 (Reuters) - ", datetime(2024, 1, 6, 3, tzinfo=UTC), False),
+        ("SEOUL, Jan 5 (Reuters) - ", datetime(2024, 1, 14, 3, tzinfo=UTC), True),
+        ("TOKYO, Dec. 31 (Yonhap) -- ", datetime(2024, 1, 2, 3, tzinfo=UTC), True),
+        ("TOKYO, Dec. 31 (Yonhap) -- ", datetime(2024, 1, 1, 3, tzinfo=UTC), False),
+        ("SEOUL (Reuters) - ", datetime(2024, 1, 14, 3, tzinfo=UTC), False),
+    ],
+)
+def test_a_dateline_dated_days_before_publication_stays(
+    dateline: str, published: datetime, kept: bool
+) -> None:
+    """Its day may be all that says the story is old (a wire story carried again)."""
+    left = strip_furniture("t", dateline + LEDE, published)[1]
+    assert left == (dateline + LEDE if kept else LEDE)
+
+
+def test_a_stale_dateline_still_dates_the_report() -> None:
+    at = datetime(2024, 1, 14, 3, tzinfo=UTC)
+    item = Item(id="a", source="s", title="North Korea fires ballistic missile",
+                summary="SEOUL, Jan 5 (Reuters) - " + LEDE, lang="en", published_at=at)  # fmt: skip
+    assert "ctx:text_dated_days_ago" in classify_item(item).reasons
