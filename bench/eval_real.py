@@ -429,15 +429,12 @@ _FULL_WIDTH = {
 }
 
 
-def as_aggregated(corpus: Corpus, share: float = 1.0) -> Corpus:
+def as_aggregated(corpus: Corpus) -> Corpus:
     """The corpus as a news aggregator's feed carries it (Google News, three of the default
     sources): each headline followed by its publisher, and for a lede the headline again with
     the publisher's name (the entry's description, a link and the name, read as text)."""
     items = []
     for item in corpus.items:
-        if share < 1.0 and _unit_hash(f"aggregated:{item['id']}") >= share:
-            items.append(item)
-            continue
         lang = item["lang"] if item["lang"] in _PUBLISHERS else "en"
         publisher = random.Random(f"aggregated:{item['id']}").choice(_PUBLISHERS[lang])
         title = f"{item['title']} - {publisher}"

@@ -76,10 +76,10 @@ from typing import Any
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
 from alerts.detection.dates import dates_only_the_saying, stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
+from alerts.detection.furniture import strip_furniture
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
 from alerts.detection.stream import LIFT_PROBABILITY
-from alerts.furniture import strip_furniture
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
@@ -132,7 +132,9 @@ _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an
 _DEFAULT: Any = object()  # classify_item's model argument when not given
 # Full-width digits, Latin letters and the marks inside numbers and times read as ASCII:
 # Japanese broadcasters title their copy so ("弾道ミサイル１発", "ＩＣＢＭ級", "約１，０００ｋｍ"),
-# and counts, ranges, dates and classes are read in ASCII.
+# and counts, ranges, dates and classes are read in ASCII. Not NFKC, as `events.identity`
+# reads text for its hashes: that would also turn the corpus's "㎞", "（）" and "～" into other
+# features of the model.
 _ASCII_WIDTH = {
     code: code - 0xFEE0
     for first, last in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"), ("，", "．"), ("：", "："))

@@ -30,7 +30,6 @@ from enum import StrEnum
 
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
-from alerts.furniture import strip_furniture
 from alerts.launch_sites import launch_site_zone
 from alerts.models import (
     HABITUAL_LAUNCHERS,
@@ -125,7 +124,7 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         launch_at=facts.launch_time or published,
         stated_time=facts.launch_time is not None,
         published_at=published,
-        fingerprint=fingerprint(*strip_furniture(item.title, item.summary, item.published_at)),
+        fingerprint=fingerprint(item.title, item.summary),
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
         seen_at=now,
     )

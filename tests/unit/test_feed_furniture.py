@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.detection.classify import classify_item
-from alerts.furniture import strip_furniture
+from alerts.detection.furniture import strip_furniture
 from alerts.models import Item
 
 LEDE = "North Korea fired a ballistic missile into the sea off its east coast on Thursday."
@@ -85,6 +85,21 @@ def test_a_trailer_is_taken_off(trailer: str) -> None:
 )
 def test_a_mark_of_an_updated_story_is_taken_off(title: str, left: str) -> None:
     assert strip_furniture(title, "")[0] == left
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Lead ship of new destroyer class fires ballistic missile interceptor", "en"),
+        ("北 탄도미사일 발사 관련 [종합]", "ko"),
+    ],
+)
+def test_an_update_mark_left_in_the_headline_is_no_flash(title: str, lang: str) -> None:
+    """A lead ship, or an update's mark where the stripping leaves it, tells of no first
+    flash: the flash cue no longer reads "lead", "update" or "[종합]"."""
+    at = datetime(2024, 1, 5, 3, 0, tzinfo=UTC)
+    item = Item(id="a", source="s", title=title, summary="", lang=lang, published_at=at)
+    assert f"{lang}:flash" not in classify_item(item).reasons
 
 
 @pytest.mark.parametrize(
@@ -169,13 +184,15 @@ def test_full_width_digits_and_letters_read_as_ascii() -> None:
     at = datetime(2024, 1, 5, 3, 0, tzinfo=UTC)
     ascii_ = Item(id="a", source="s", title="北朝鮮が弾道ミサイル1発を発射　EEZ外に落下か",
                   summary="防衛省によると、北朝鮮は5日午前10時ごろ、ICBM級の弾道ミサイル1発を"
-                  "東方向に発射した。", lang="ja", published_at=at)  # fmt: skip
+                  "東方向に発射し、約1,000km飛行した。", lang="ja", published_at=at)  # fmt: skip
     wide = Item(id="b", source="s", title="北朝鮮が弾道ミサイル１発を発射　ＥＥＺ外に落下か",
                 summary="防衛省によると、北朝鮮は５日午前１０時ごろ、ＩＣＢＭ級の弾道ミサイル１発を"
-                "東方向に発射した。", lang="ja", published_at=at)  # fmt: skip
+                "東方向に発射し、約１，０００ｋｍ飛行した。",
+                lang="ja", published_at=at)  # fmt: skip
     a, b = classify_item(ascii_), classify_item(wide)
     assert a.facts.count == 1
     assert a.facts.missile_class == "ICBM"
+    assert a.facts.distance_km == 1000
     assert (a.is_launch, a.reasons, a.facts) == (b.is_launch, b.reasons, b.facts)
 
 
