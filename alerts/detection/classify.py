@@ -62,7 +62,8 @@ negative cues are read only when they could change the verdict or name the categ
 rules' score squashed the same way when no model runs), at most 0.45 for a negative verdict:
 higher means more likely a launch report. `reasons` names every cue that fired
 ("en:ballistic", "ko:launch_headline", "neg:drill", "ctx:likely_launcher", "ctx:title_silent",
-"fact:distance", "model:0.93").
+"fact:distance", "model:0.93"), and `ctx:headline_alone` for a headline with a cue and no lede
+(added after the model scored: not one of its features).
 """
 
 from __future__ import annotations
@@ -243,6 +244,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     )
     if is_launch:
         reasons += _event_cues(folded, cues, facts, item.published_at, reasons)
+    reasons += _headline_alone(bool(missile or launch), summary)
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
         assert model is not None
@@ -253,6 +255,13 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             verdict, corrects=corrects, another=another, retrospective=retrospective
         )
     return verdict
+
+
+def _headline_alone(cued: bool, summary: str) -> list[str]:
+    """`ctx:headline_alone` for a headline with a cue and no lede (or an aggregator's lede
+    repeating it, which `strip_furniture` empties): less for the model to be sure of, so the
+    event stage lets two such reports corroborate at a lower bar."""
+    return ["ctx:headline_alone"] if cued and not summary else []
 
 
 def _rules_stand(folded: tuple[str, str], rules_launch: bool, reasons: list[str]) -> bool:

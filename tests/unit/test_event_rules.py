@@ -895,6 +895,29 @@ class TestCorroboration:
         first, then = feed(store, unsure("a", NOW), second)
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
+    def test_headlines_alone_corroborate_at_a_lower_bar(self, store: EventStore) -> None:
+        """Two sources' headlines with no lede (`ctx:headline_alone`), each at 0.75, open the
+        event; the same two reports with ledes, as sure, wait; and headlines at 0.65 wait too."""
+        alone = ("ctx:title_fires", "ctx:headline_alone")
+        held, opened = feed(
+            store,
+            unsure("a", NOW, confidence=0.75, reasons=alone),
+            unsure("b", NOW + timedelta(hours=1), confidence=0.75, reasons=alone),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.item_ids == ("a", "b")
+        for confidence, reasons in ((0.75, ("ctx:title_fires",)), (0.65, alone)):
+            fresh = EventStore(
+                fakeredis.FakeRedis(), keys=Keys(f"t{confidence}:"), seen_ttl_s=86400
+            )
+            first, then = feed(
+                fresh,
+                unsure("a", NOW, confidence=confidence, reasons=reasons),
+                unsure("b", NOW + timedelta(hours=1), confidence=confidence, reasons=reasons),
+            )
+            assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
     def test_a_habitual_launchers_guessed_report_corroborates(self, store: EventStore) -> None:
         """Iran only guessed among the states a report names ("Haifa refinery damaged after
         Iranian missile attack"): a habitual launcher, so with another source naming Iran it

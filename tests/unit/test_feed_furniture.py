@@ -239,6 +239,14 @@ def test_an_aggregator_entry_reads_as_the_headline_alone() -> None:
                     summary="", lang="en", published_at=item.published_at)  # fmt: skip
     a, b = classify_item(item), classify_item(headline)
     assert (a.is_launch, a.reasons, a.facts) == (b.is_launch, b.reasons, b.facts)
+    # ...and the event stage knows it for one: two such headlines corroborate at a lower bar.
+    assert "ctx:headline_alone" in a.reasons
+    with_lede = Item(id="l", source="s", title=headline.title, lang="en",
+                     summary="The missile flew about 350 km, the Joint Chiefs of Staff said.",
+                     published_at=item.published_at)  # fmt: skip
+    assert "ctx:headline_alone" not in classify_item(with_lede).reasons
+    no_cue = Item(id="n", source="s", title="Seoul stocks close higher", summary="", lang="en")
+    assert "ctx:headline_alone" not in classify_item(no_cue).reasons
 
 
 @pytest.mark.parametrize(
