@@ -77,10 +77,10 @@ from typing import Any
 from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
 from alerts.detection.dates import dates_only_the_saying, stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
-from alerts.detection.furniture import strip_furniture
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
 from alerts.detection.stream import LIFT_PROBABILITY
+from alerts.furniture import strip_furniture
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
 
@@ -261,7 +261,7 @@ def _headline_alone(cued: bool, summary: str) -> list[str]:
     """`ctx:headline_alone` for a headline with a cue and no lede (or an aggregator's lede
     repeating it, which `strip_furniture` empties): less for the model to be sure of, so the
     event stage lets two such reports corroborate at a lower bar."""
-    return ["ctx:headline_alone"] if cued and not summary else []
+    return ["ctx:headline_alone"] if cued and not summary.strip() else []
 
 
 def _rules_stand(folded: tuple[str, str], rules_launch: bool, reasons: list[str]) -> bool:

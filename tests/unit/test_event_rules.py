@@ -918,6 +918,41 @@ class TestCorroboration:
             )
             assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
+    def test_a_headline_alone_of_a_past_launch_keeps_the_higher_bar(
+        self, store: EventStore
+    ) -> None:
+        """Aftermath headlines ("Kharkiv prosecutors display wreckage of North Korean
+        missile...") tell of the launch as past (`retrospective`): alone, as sure as 0.75,
+        they pair with nothing."""
+        alone = ("ctx:title_fires", "ctx:headline_alone")
+        first, then = (
+            (item, dataclasses.replace(verdict, retrospective=True))
+            for item, verdict in (
+                unsure("a", NOW, confidence=0.75, reasons=alone),
+                unsure("b", NOW + timedelta(hours=1), confidence=0.75, reasons=alone),
+            )
+        )
+        decisions = feed(store, first, then)
+        assert [d.outcome for d in decisions] == [ItemOutcome.WAITING, ItemOutcome.WAITING]
+
+    def test_one_outlets_story_from_two_feeds_is_one_source(self, store: EventStore) -> None:
+        """Google News carries a Reuters story as "X - Reuters" with the headline again for a
+        lede, GDELT as "X": the fingerprints are taken without feed furniture, so the second
+        is a copy of the first, not a second source corroborating it."""
+        title = "Pakistan test-fires Fatah-II guided rocket with 400 km range"
+        alone = ("ctx:title_fires", "ctx:headline_alone")
+        google = Item(id="g", source="google-news-en", title=f"{title} - Reuters",
+                      summary=f"{title}  Reuters", url="https://x/g", published_at=NOW)  # fmt: skip
+        gdelt = Item(id="d", source="gdelt-doc", title=title, summary="", url="https://x/d",
+                     published_at=NOW + timedelta(minutes=30))  # fmt: skip
+        verdict = Verdict(True, 0.75, alone, Facts(country="PK"))
+        decisions = feed(store, (google, verdict), (gdelt, verdict))
+        assert [d.outcome for d in decisions] == [ItemOutcome.WAITING, ItemOutcome.WAITING]
+        other = Item(id="o", source="gdelt-doc", title="Pakistan Army conducts training launch",
+                     summary="", url="https://x/o",
+                     published_at=NOW + timedelta(hours=1))  # fmt: skip
+        assert feed(store, (other, verdict))[0].outcome is ItemOutcome.NEW_EVENT
+
     def test_a_habitual_launchers_guessed_report_corroborates(self, store: EventStore) -> None:
         """Iran only guessed among the states a report names ("Haifa refinery damaged after
         Iranian missile attack"): a habitual launcher, so with another source naming Iran it

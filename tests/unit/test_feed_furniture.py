@@ -1,5 +1,5 @@
 """Feed furniture (datelines, bylines, publishers, trailers) is taken off before a report is
-read (alerts/detection/furniture.py), and nothing else is."""
+read (alerts/furniture.py), and nothing else is."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.detection.classify import classify_item
-from alerts.detection.furniture import strip_furniture
+from alerts.furniture import strip_furniture
 from alerts.models import Item
 
 LEDE = "North Korea fired a ballistic missile into the sea off its east coast on Thursday."
@@ -220,6 +220,24 @@ GOOGLE_NEWS_RSS = (
 def test_a_lede_repeating_the_headline_with_an_outlet_is_none(outlet: str) -> None:
     title = "North Korea fires ballistic missile toward East Sea"
     assert strip_furniture(f"{title} - {outlet}", f"{title}  {outlet}") == (title, "")
+
+
+@pytest.mark.parametrize(
+    "outlet", ["한국경제", "매일경제", "ロイター", "日テレNEWS NNN", "38 North"]
+)
+def test_a_lede_repeating_the_headline_with_its_own_unknown_outlet_is_none(outlet: str) -> None:
+    """An outlet no list knows, named after the headline's dash and again after the repeated
+    headline: an aggregator's entry all the same."""
+    title = "北朝鮮、弾道ミサイル発射"
+    assert strip_furniture(f"{title} - {outlet}", f"{title}  {outlet}") == (title, "")
+
+
+@pytest.mark.parametrize("outlet", ["KCNA", "조선중앙통신", "Saba"])
+def test_a_repeated_headline_keeps_its_state_media_name(outlet: str) -> None:
+    """A launcher's state media after the headline is its claim: the repeated lede goes, the
+    name stays."""
+    title = f"North Korea says it tested new ICBM - {outlet}"
+    assert strip_furniture(title, f"North Korea says it tested new ICBM  {outlet}") == (title, "")
 
 
 def test_an_aggregator_entry_reads_as_the_headline_alone() -> None:

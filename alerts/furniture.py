@@ -9,10 +9,12 @@ an outlet's name (an aggregator's entry: a headline alone).
 None of it is news of a launch, but the detector reads it as such: a dateline names a city (a
 place, a speaker) and its day dates the report today, a trailer's words are other stories'.
 The real-news corpus carries almost none of it: `bench/eval_real.py --furniture` and
-`--aggregated` add it to the corpus's items. The event stage's fingerprints and text hashes
-have their own, looser normalisation (`events.identity.normalise_text`: datelines, bylines,
-wire tags, width), kept apart because the text hashes of seen items stored in Redis are made
-with it; stripping this furniture from the fingerprints too changed no figure of the bench.
+`--aggregated` add it to the corpus's items. The event stage fingerprints a report's text
+without it too (`events.cluster.make_report`): one outlet's story carried by Google News
+("X - Reuters", the headline again for a lede) and by GDELT ("X") is one source's, not two
+corroborating each other. The text hashes of seen items keep their own, looser normalisation
+(`events.identity.normalise_text`: datelines, bylines, wire tags, width): those stored in Redis
+are made with it.
 """
 
 from __future__ import annotations
@@ -143,11 +145,17 @@ def _repeated(lede: str, title: str, headline: str) -> str | None:
     flat = " ".join(lede.split())
     tail = _TAIL.search(headline)
     named = headline[: tail.start()] if tail is not None else headline
-    for said, kept in ((headline, headline), (named, named), (title, headline)):
+    # The lede adding exactly the name after the headline's dash is an aggregator's entry
+    # whatever the name ("... - 한국경제", "... - ロイター", "... - 38 North"); a launcher's
+    # state media stay named, their claim.
+    state = tail is not None and _STATE_MEDIA.search(tail.group("name")) is not None
+    own_name = " ".join(tail.group("name").split()) if tail is not None else None
+    for said, kept in ((headline, headline), (named, headline if state else named),
+                       (title, headline)):  # fmt: skip
         said = " ".join(said.split())
         if said and flat.startswith(said):
             rest = flat[len(said) :].strip(" -|–—:")
-            if not rest or (len(rest) <= _MAX_TAIL and _is_outlet(rest)):
+            if not rest or rest == own_name or (len(rest) <= _MAX_TAIL and _is_outlet(rest)):
                 return kept
             return None
     return None
