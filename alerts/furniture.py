@@ -9,12 +9,12 @@ an outlet's name (an aggregator's entry: a headline alone).
 None of it is news of a launch, but the detector reads it as such: a dateline names a city (a
 place, a speaker) and its day dates the report today, a trailer's words are other stories'.
 The real-news corpus carries almost none of it: `bench/eval_real.py --furniture` and
-`--aggregated` add it to the corpus's items. The event stage fingerprints a report's text
-without it too (`events.cluster.make_report`): one outlet's story carried by Google News
-("X - Reuters", the headline again for a lede) and by GDELT ("X") is one source's, not two
-corroborating each other. The text hashes of seen items keep their own, looser normalisation
-(`events.identity.normalise_text`: datelines, bylines, wire tags, width): those stored in Redis
-are made with it.
+`--aggregated` add it to the corpus's items. The event stage tells sources apart by a
+fingerprint of the text without it (`events.cluster.Report.source_fingerprint`): one outlet's
+story carried by Google News ("X - Reuters", the headline again for a lede) and by GDELT ("X")
+is one source, not two corroborating each other. Its other fingerprints and the text hashes of
+seen items keep their own, looser normalisation (`events.identity.normalise_text`: datelines,
+bylines, wire tags, width): those stored in Redis are made with it.
 """
 
 from __future__ import annotations
@@ -90,9 +90,10 @@ _PUBLISHER_NAME = re.compile(
     re.I,
 )
 _STATE_MEDIA = re.compile(
-    r"kcna|central news agency|조선중앙|朝鮮中央|노동신문|労働新聞|rodong|uriminzokkiri|kctv|irna|"
-    r"islamic republic|tasnim|fars|mehr|isna|press\s?tv|sepah|saba|masirah|tass|\bria\b|"
-    r"sputnik|xinhua|신화|新華|global times|cctv|zvezda|wam|\bspa\b|state (?:media|news|tv)",
+    r"\b(?:kcna|central news agency|rodong|uriminzokkiri|kctv|irna|islamic republic|tasnim|fars"
+    r"|mehr|isna|press\s?tv|sepah|saba|masirah|tass|ria|sputnik|xinhua|global times|cctv|zvezda"
+    r"|wam|spa|state (?:media|news|tv))\b"  # whole words: not "Daily Sabah", "Express TV"
+    r"|조선중앙|朝鮮中央|노동신문|労働新聞|신화|新華",
     re.I,
 )
 # A mark of an updated story opening the headline, on any kind of story: "(LEAD)", "(2nd LD)",
@@ -145,17 +146,27 @@ def _repeated(lede: str, title: str, headline: str) -> str | None:
     flat = " ".join(lede.split())
     tail = _TAIL.search(headline)
     named = headline[: tail.start()] if tail is not None else headline
-    # The lede adding exactly the name after the headline's dash is an aggregator's entry
-    # whatever the name ("... - 한국경제", "... - ロイター", "... - 38 North"); a launcher's
-    # state media stay named, their claim.
+    # The lede adding, after a space, exactly the name after the headline's dash is an
+    # aggregator's entry whatever the name ("... - 한국경제", "... - ロイター"), unless the name
+    # holds a digit ("... - 3발", "... - 2nd launch this week": news); a launcher's state media
+    # stay named, their claim.
     state = tail is not None and _STATE_MEDIA.search(tail.group("name")) is not None
-    own_name = " ".join(tail.group("name").split()) if tail is not None else None
+    own_name = (
+        " ".join(tail.group("name").split())
+        if tail is not None and not any(c.isdigit() for c in tail.group("name"))
+        else None
+    )
     for said, kept in ((headline, headline), (named, headline if state else named),
                        (title, headline)):  # fmt: skip
         said = " ".join(said.split())
         if said and flat.startswith(said):
             rest = flat[len(said) :].strip(" -|–—:")
-            if not rest or rest == own_name or (len(rest) <= _MAX_TAIL and _is_outlet(rest)):
+            spaced = flat[len(said) : len(said) + 1] == " " and flat.endswith(f" {rest}")
+            if (
+                not rest
+                or (spaced and rest == own_name)
+                or (len(rest) <= _MAX_TAIL and _is_outlet(rest))
+            ):
                 return kept
             return None
     return None

@@ -104,6 +104,11 @@ class Report:
     fingerprint: int
     retrospective: bool
     seen_at: datetime | None = None  # when our poll fetched it (the `now` of its processing)
+    # Of its text without feed furniture, to tell sources apart: one outlet's story carried by
+    # Google News ("X - Reuters", the headline again for a lede) and by GDELT ("X") is one.
+    # (Joins keep `fingerprint`: stripped, different outlets' short headlines come within the
+    # near-copy limit of each other, "fires short-range ..." and "fires long-range ...".)
+    source_fingerprint: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +131,12 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         launch_at=facts.launch_time or published,
         stated_time=facts.launch_time is not None,
         published_at=published,
-        # Without feed furniture: an aggregator's copy of a story ("X - Reuters", the headline
-        # again for a lede) is a near-copy of another feed's "X", not a second source.
-        fingerprint=fingerprint(*strip_furniture(item.title, item.summary, item.published_at)),
+        fingerprint=fingerprint(item.title, item.summary),
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
         seen_at=now,
+        source_fingerprint=fingerprint(
+            *strip_furniture(item.title, item.summary, item.published_at)
+        ),
     )
 
 
@@ -646,7 +652,7 @@ def _corroborating(
         if h.country == report.country
         and not (guessed and h.guessed)
         and h.ref.source != report.item.source
-        and not is_near_duplicate(report.fingerprint, (h.fingerprint,))
+        and not is_near_duplicate(report.source_fingerprint, (h.fingerprint,))
         and abs((report.published_at - h.published_at).total_seconds())
         <= policy.corroborate_window_s
     ]  # fmt: skip
@@ -659,7 +665,7 @@ def _held(report: Report) -> HeldReport:
         ref=source_ref(report.item, seen_at=report.seen_at),
         launch_at=_opening_launch_at(report),
         published_at=report.published_at,
-        fingerprint=report.fingerprint,
+        fingerprint=report.source_fingerprint,
         guessed="ctx:launcher_guessed" in report.verdict.reasons,
     )
 

@@ -223,13 +223,26 @@ def test_a_lede_repeating_the_headline_with_an_outlet_is_none(outlet: str) -> No
 
 
 @pytest.mark.parametrize(
-    "outlet", ["한국경제", "매일경제", "ロイター", "日テレNEWS NNN", "38 North"]
+    "outlet", ["한국경제", "매일경제", "ロイター", "日テレNEWS NNN", "Daily Sabah"]
 )
 def test_a_lede_repeating_the_headline_with_its_own_unknown_outlet_is_none(outlet: str) -> None:
-    """An outlet no list knows, named after the headline's dash and again after the repeated
-    headline: an aggregator's entry all the same."""
+    """An outlet no list knows, named after the headline's dash and again, after a space,
+    after the repeated headline: an aggregator's entry all the same."""
     title = "北朝鮮、弾道ミサイル発射"
     assert strip_furniture(f"{title} - {outlet}", f"{title}  {outlet}") == (title, "")
+
+
+@pytest.mark.parametrize(
+    ("title", "lede"),
+    [
+        ("北, 미사일 발사 - 3발", "北, 미사일 발사  3발"),  # a count is news, not an outlet
+        ("North Korea fires missile - 2nd launch this week",
+         "North Korea fires missile  2nd launch this week"),
+        ("北, 동해상으로 탄도미사일 발사 - 한국경제", "北, 동해상으로 탄도미사일 발사: 한국경제"),
+    ],
+)  # fmt: skip
+def test_a_repeated_headline_with_news_after_it_stays(title: str, lede: str) -> None:
+    assert strip_furniture(title, lede) == (title, lede)
 
 
 @pytest.mark.parametrize("outlet", ["KCNA", "조선중앙통신", "Saba"])
