@@ -10,7 +10,7 @@ None of it is news of a launch, but the detector reads it as such: a dateline na
 place, a speaker) and its day dates the report today, a trailer's words are other stories'.
 The real-news corpus carries almost none of it: `bench/eval_real.py --furniture` and
 `--aggregated` add it to the corpus's items. The event stage tells sources apart by a
-fingerprint of the text without it (`events.cluster.Report.source_fingerprint`): one outlet's
+fingerprint of the text without it (`events.cluster._source_fingerprint`): one outlet's
 story carried by Google News ("X - Reuters", the headline again for a lede) and by GDELT ("X")
 is one source, not two corroborating each other. Its other fingerprints and the text hashes of
 seen items keep their own, looser normalisation (`events.identity.normalise_text`: datelines,
@@ -161,7 +161,7 @@ def _repeated(lede: str, title: str, headline: str) -> str | None:
         said = " ".join(said.split())
         if said and flat.startswith(said):
             rest = flat[len(said) :].strip(" -|–—:")
-            spaced = flat[len(said) : len(said) + 1] == " " and flat.endswith(f" {rest}")
+            spaced = flat[len(said) :] == f" {rest}"
             if (
                 not rest
                 or (spaced and rest == own_name)

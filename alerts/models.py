@@ -182,7 +182,7 @@ class HeldReport:
     ref: SourceRef
     launch_at: datetime  # when the report's launch happened (`cluster._opening_launch_at`)
     published_at: datetime
-    fingerprint: int  # of its text without feed furniture (`cluster.Report.source_fingerprint`)
+    fingerprint: int  # of its text without feed furniture (`cluster._source_fingerprint`)
     guessed: bool = False  # its launcher only guessed: it corroborates a report naming one
 
 

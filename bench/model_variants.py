@@ -36,18 +36,6 @@ import train_detector as train  # noqa: E402
 _RULE_PREFIXES = ("r:", "d:", "p:", "x:")
 
 
-def _matrix(vocab: dict[str, int], feats: list[set[str]]) -> csr_matrix:
-    data: list[float] = []
-    cols: list[int] = []
-    ptr = [0]
-    for found in feats:
-        idx = sorted(vocab[f] for f in found if f in vocab)
-        cols += idx
-        data += [1.0] * len(idx)
-        ptr.append(len(cols))
-    return csr_matrix((data, cols, ptr), shape=(len(feats), len(vocab)))
-
-
 def _linear(x: csr_matrix, y: np.ndarray, weight: np.ndarray) -> LogisticRegression:
     model = LogisticRegression(C=1.0, max_iter=20000, tol=1e-6, solver="lbfgs")
     return model.fit(x, y, sample_weight=weight)
@@ -81,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     vocab = {f: i for i, f in enumerate(sorted({f for fs in feats for f in fs}))}
     rule_names = sorted({f for fs in feats for f in fs if f.startswith(_RULE_PREFIXES)})
     rule_vocab = {f: i for i, f in enumerate(rule_names)}
-    x, rules = _matrix(vocab, feats), _matrix(rule_vocab, feats).toarray()
+    x, rules = train.to_matrix(feats, vocab), train.to_matrix(feats, rule_vocab).toarray()
     y = np.array([bool(r["label"]) for r in rows])
     groups = np.array([str(r["group"]) for r in rows])
     n = len(rows)

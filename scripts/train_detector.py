@@ -83,6 +83,20 @@ def old_rows() -> list[dict]:
     return rows
 
 
+def to_matrix(feats: list[set[str]], vocab: dict[str, int]) -> csr_matrix:
+    """Rows of binary features, one per item, over `vocab`'s columns (features not in it are
+    left out)."""
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for found in feats:
+        idx = sorted(vocab[f] for f in found if f in vocab)
+        cols += idx
+        data += [1.0] * len(idx)
+        ptr.append(len(cols))
+    return csr_matrix((data, cols, ptr), shape=(len(feats), len(vocab)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -107,13 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = real + extra + bare
     feats = [featurise(r) for r in rows]
     vocab = {f: i for i, f in enumerate(sorted({f for fs in feats for f in fs}))}
-    data, cols, ptr = [], [], [0]
-    for fs in feats:
-        idx = sorted(vocab[f] for f in fs)
-        cols += idx
-        data += [1.0] * len(idx)
-        ptr.append(len(cols))
-    x = csr_matrix((data, cols, ptr), shape=(len(rows), len(vocab)))
+    x = to_matrix(feats, vocab)
     y = np.array([bool(r["label"]) for r in rows])
     groups = np.array([str(r["group"]) for r in rows])
     is_real = np.array([i < len(real) for i in range(len(rows))])

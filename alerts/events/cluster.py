@@ -104,11 +104,6 @@ class Report:
     fingerprint: int
     retrospective: bool
     seen_at: datetime | None = None  # when our poll fetched it (the `now` of its processing)
-    # Of its text without feed furniture, to tell sources apart: one outlet's story carried by
-    # Google News ("X - Reuters", the headline again for a lede) and by GDELT ("X") is one.
-    # (Joins keep `fingerprint`: stripped, different outlets' short headlines come within the
-    # near-copy limit of each other, "fires short-range ..." and "fires long-range ...".)
-    source_fingerprint: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +129,17 @@ def make_report(item: Item, verdict: Verdict, *, now: datetime) -> Report:
         fingerprint=fingerprint(item.title, item.summary),
         retrospective=verdict.retrospective or _is_state_media(facts.authority),
         seen_at=now,
-        source_fingerprint=fingerprint(
-            *strip_furniture(item.title, item.summary, item.published_at)
-        ),
     )
+
+
+def _source_fingerprint(report: Report) -> int:
+    """The fingerprint that tells sources apart, of the text without feed furniture: one
+    outlet's story carried by Google News ("X - Reuters", the headline again for a lede) and by
+    GDELT ("X") is one source. (Joins keep `Report.fingerprint`: stripped, different outlets'
+    short headlines come within the near-copy limit, "fires short-range ..." and "fires
+    long-range ...".) Computed only for reports held or looking for a partner."""
+    item = report.item
+    return fingerprint(*strip_furniture(item.title, item.summary, item.published_at))
 
 
 _EAST_ASIAN_TIME = timezone(timedelta(hours=9))  # the calendar of Korean and Japanese copy
@@ -643,17 +645,18 @@ def _corroborating(
     may pair with a held report that names it, when the places it names are of that
     launcher's region, if it names any ("attack reported on two US-used bases in Iraq" is no
     US test)."""
-    if not _may_hold(report, policy, beside_named=True):
+    if not held or not _may_hold(report, policy, beside_named=True):
         return []
     guessed = "ctx:launcher_guessed" in report.verdict.reasons
     if guessed and report.country not in HABITUAL_LAUNCHERS and not _of_its_regions(report):
         return []
+    own = _source_fingerprint(report)
     return [
         h for h in held
         if h.country == report.country
         and not (guessed and h.guessed)
         and h.ref.source != report.item.source
-        and not is_near_duplicate(report.source_fingerprint, (h.fingerprint,))
+        and not is_near_duplicate(own, (h.fingerprint,))
         and abs((report.published_at - h.published_at).total_seconds())
         <= policy.corroborate_window_s
     ]  # fmt: skip
@@ -666,7 +669,7 @@ def _held(report: Report) -> HeldReport:
         ref=source_ref(report.item, seen_at=report.seen_at),
         launch_at=_opening_launch_at(report),
         published_at=report.published_at,
-        fingerprint=report.source_fingerprint,
+        fingerprint=_source_fingerprint(report),
         guessed="ctx:launcher_guessed" in report.verdict.reasons,
     )
 
