@@ -251,6 +251,27 @@ class TestLaunchTime:
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
+            ("North Korea fired a ballistic missile around 7 a.m.", datetime(2024, 3, 17, 22, 0)),
+            ("North Korea fired a missile shortly after 6:40 a.m.", datetime(2024, 3, 17, 21, 40)),
+            (
+                "Two Russian ballistic missiles struck the port just after 16:00 local time.",
+                datetime(2024, 3, 17, 13, 0),
+            ),
+        ],
+    )
+    def test_approximate_and_whole_hour_times(self, text: str, expected: datetime) -> None:
+        """ "shortly after 16:00 local time", "around 7 a.m.": unread, a casualty report of the
+        next day's strike joined the day before's event (Odesa port, 23 May 2025)."""
+        assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
+
+    def test_a_number_is_no_clock_time(self) -> None:
+        assert (
+            facts_of("North Korea fired at 10 targets around 40 km away.", "en").launch_time is None
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
             # 03:30 on the 18th in Sanaa: 11:51 is yesterday's
             (
                 "CENTCOM: Houthi ballistic missile engaged at 11:51 local",
