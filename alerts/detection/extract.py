@@ -955,6 +955,8 @@ def _find_launch_time(
     g = m.groupdict()
     stated = m.group(0).strip()
     hour = int(g["h"])
+    if g.get("ampm") and g.get("h2") is None and hour > 12:
+        return None, stated  # "13 pm": no clock time
     if g.get("ampm") and _shares_meridiem(hour, g.get("h2")):
         hour %= 12
         if g["ampm"].lower() in _PM_WORDS or (g["ampm"] == "深夜" and hour >= 6):
