@@ -77,7 +77,9 @@ _ZONE_OFFSETS = {
     "kst": 9.0, "jst": 9.0, "seoul time": 9.0, "tokyo time": 9.0, "gmt": 0.0, "utc": 0.0,
     "pacific time": -8.0, "pst": -8.0, "pdt": -7.0, "eastern time": -5.0, "est": -5.0,
     "edt": -4.0, "kyiv time": 2.0, "moscow time": 3.0, "tehran time": 3.5, "israel time": 2.0,
-    "sanaa time": 3.0, "riyadh time": 3.0,
+    "sanaa time": 3.0, "riyadh time": 3.0, "pt": -8.0, "et": -5.0, "central time": -6.0,
+    "cst": -6.0, "cdt": -5.0, "ct": -6.0, "mountain time": -7.0, "mst": -7.0, "mdt": -6.0,
+    "msk": 3.0, "beijing time": 8.0, "pyongyang time": 9.0, "aest": 10.0, "pkt": 5.0,
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
@@ -88,6 +90,8 @@ _COUNTRY_OFFSETS = {
 # used only where the system has no time-zone database.
 _ZONE_NAMES = {
     "pacific time": "America/Los_Angeles", "eastern time": "America/New_York",
+    "pt": "America/Los_Angeles", "et": "America/New_York", "central time": "America/Chicago",
+    "ct": "America/Chicago", "mountain time": "America/Denver",
     "kyiv time": "Europe/Kyiv", "israel time": "Asia/Jerusalem",
 }  # fmt: skip
 _COUNTRY_ZONE_NAMES = {

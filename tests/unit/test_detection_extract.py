@@ -265,6 +265,23 @@ class TestLaunchTime:
         assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
 
     @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "North Korea fired the missile at 5 p.m. CDT on Sunday.",
+                datetime(2024, 3, 17, 22, 0),
+            ),
+            ("The Minuteman III lifted off at 11:01 p.m. PT.", datetime(2024, 3, 17, 6, 1)),
+            # no zone ("est" begins a word): North Korea's launch clock, KST
+            ("North Korea fired the missile at 5 p.m. estimated.", datetime(2024, 3, 17, 8, 0)),
+        ],
+    )
+    def test_us_zones(self, text: str, expected: datetime) -> None:
+        """A zone the pattern did not know fell back to Korea time: "5 p.m. CDT" was 14 hours
+        off (a review's finding); a zone is a whole word."""
+        assert facts_of(text, "en").launch_time == expected.replace(tzinfo=UTC)
+
+    @pytest.mark.parametrize(
         "text",
         [
             "North Korea fired at 10 targets around 40 km away.",
