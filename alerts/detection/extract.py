@@ -952,10 +952,34 @@ def _find_authority(folded: str, cues: LangCues) -> str | None:
 def _find_launch_time(
     folded: str, cues: LangCues, country: str | None, published_at: datetime | None
 ) -> tuple[datetime | None, str | None]:
-    """The stated launch clock time, and its UTC instant when the zone and date are known."""
-    m = _search(cues, "time", folded)
-    if not m:
-        return None, None
+    """The stated launch clock time, and its UTC instant when the zone and date are known: the
+    first clock time that can be placed, so that a headline's "around 05:30" (no zone, of a
+    launch far from Korea) gives way to the lede's "at about 05:30 local time (02:30 GMT)"."""
+    first_stated = None
+    for _ in range(_MAX_TIMES):
+        m = _search(cues, "time", folded)
+        if not m:
+            break
+        at, stated = _placed_time(m, folded, cues, country, published_at)
+        first_stated = first_stated or stated
+        if at is not None:
+            return at, stated
+        folded = folded[: m.start()] + " " * (m.end() - m.start()) + folded[m.end() :]
+    return None, first_stated
+
+
+_MAX_TIMES = 4  # clock times tried, in reading order
+
+
+def _placed_time(
+    m: re.Match[str],
+    folded: str,
+    cues: LangCues,
+    country: str | None,
+    published_at: datetime | None,
+) -> tuple[datetime | None, str]:
+    """One clock time match as a UTC instant (None when its zone or date is unknown), and its
+    text."""
     g = m.groupdict()
     stated = m.group(0).strip()
     hour = int(g["h"])
@@ -998,10 +1022,14 @@ def _shares_meridiem(hour: int, second: str | None) -> bool:
 
 
 def _sentence(text: str, m: re.Match[str]) -> str:
-    """The sentence (or line) of `text` holding the match."""
-    start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-    ends = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
+    """The sentence, line or clause after a semicolon of `text` holding the match ("...around
+    7:30 a.m.; ...a trilateral air drill on Sunday": the drill's day is not the launch's)."""
+    start = max(text.rfind(sep, 0, m.start()) for sep in _CLAUSE_ENDS) + 1
+    ends = [i for i in (text.find(sep, m.end()) for sep in _CLAUSE_ENDS) if i >= 0]
     return text[start : min(ends, default=len(text))]
+
+
+_CLAUSE_ENDS = (". ", "\n", "; ")
 
 
 def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:

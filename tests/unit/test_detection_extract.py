@@ -328,6 +328,12 @@ class TestLaunchTime:
                 "group claimed another attack.",
                 datetime(2024, 3, 17, 8, 51),
             ),
+            # a day in the clause after a semicolon is another thing's (a review's finding)
+            (
+                "North Korea fired missiles around 7:30 a.m.; the launches followed an air drill "
+                "with a US bomber on Sunday.",
+                datetime(2024, 3, 17, 22, 30),
+            ),
             # two days named do not say which one the time belongs to: the nearest (Sunday's)
             (
                 "Minuteman III tests on Friday and Saturday, one launched at 12:01 a.m. Pacific "
@@ -368,6 +374,17 @@ class TestLaunchTime:
         """An English clock time without a zone for a non-Korean launch stays text only."""
         facts = facts_of("Iran fired missiles at 9:30 p.m., the IDF said.", "en")
         assert (facts.launch_time, facts.launch_time_text) == (None, "at 9:30 p.m.")
+
+    def test_a_time_without_zone_gives_way_to_a_later_one_with_its_zone(self) -> None:
+        """The first clock time hid a placed one after it: "around 05:30" in a headline left
+        "at about 05:30 local time (02:30 GMT)" in the lede unread (a review's finding)."""
+        facts = facts_of(
+            "Yemen missile intercepted around 05:30\n"
+            "Israel intercepted a missile fired from Yemen at about 05:30 local time (02:30 GMT).",
+            "en",
+        )
+        assert facts.launch_time == datetime(2024, 3, 17, 2, 30, tzinfo=UTC)
+        assert facts.launch_time_text == "at about 05:30 local time"
 
 
 class TestFlightData:
