@@ -93,19 +93,33 @@ class TestLaunchReports:
 
 
 @pytest.mark.parametrize(
-    "title",
+    ("title", "summary"),
     [
-        "Ukraine launches ATACMS at Russia after U.S. allows Kyiv to strike",
-        "우크라이나, 에이태큼스로 러 본토 첫 공격…美 사용 허용 이틀 만",
-        "北朝鮮が弾道ミサイル発射　建国記念日の祝賀行事を前に",
-        "North Korea launches ballistic missile, Japan says; Kim earlier awarded medals to crews",
+        ("Ukraine launches ATACMS at Russia after U.S. allows Kyiv to strike", ""),
+        (
+            "우크라이나, 에이태큼스로 러 본토 첫 공격…美 사용 허용 이틀 만",
+            "러시아 국방부는 우크라이나군이 19일 새벽 미국산 에이태큼스 6발로 브랸스크주 군 "
+            "시설을 공격했으며 5발을 격추했다고 밝혔다.",
+        ),
+        ("北朝鮮が弾道ミサイル発射　建国記念日の祝賀行事を前に", ""),
+        (
+            "North Korea launches ballistic missile, Japan says; Kim earlier awarded medals to "
+            "crews",
+            "",
+        ),
     ],
 )
-def test_a_launch_told_beside_a_permission_or_a_ceremony_is_a_launch(title: str) -> None:
+def test_a_launch_told_beside_a_permission_or_a_ceremony_is_a_launch(
+    title: str, summary: str
+) -> None:
     """First strikes after a government allowed them, and launches before anniversaries or
     after honours, are told beside those words: they stay launch reports (a review found
-    permission and ceremony words as negative cues turned such flashes into non-launches)."""
-    assert classify_item(item(title)).is_launch
+    permission and ceremony words as negative cues turned such flashes into non-launches).
+    The rules call each headline alone a launch; the model, since corpus round 22 added
+    "Pentagon blocked Ukraine's ATACMS strikes on Russia" as a negative, doubts the Korean
+    headline alone (0.46) and is sure with its lede."""
+    assert "ctx:rules_launch" in classify_item(item(title)).reasons
+    assert classify_item(item(title, summary=summary)).is_launch
 
 
 @pytest.mark.parametrize(
