@@ -83,7 +83,7 @@ _ZONE_OFFSETS = {
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
-    "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -5.0, "FR": 1.0, "GB": 0.0, "IQ": 3.0, "SY": 2.0,
+    "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -8.0, "FR": 1.0, "GB": 0.0, "IQ": 3.0, "SY": 2.0,
     "LB": 2.0, "AM": 4.0, "AZ": 4.0, "LY": 2.0,
 }  # fmt: skip
 # Zones with daylight saving time, by name: the fixed offsets above are their standard time,
@@ -94,8 +94,10 @@ _ZONE_NAMES = {
     "ct": "America/Chicago", "mountain time": "America/Denver",
     "kyiv time": "Europe/Kyiv", "israel time": "Asia/Jerusalem",
 }  # fmt: skip
+# "Local time" of a US launch: Vandenberg's, where its ICBM tests fly from (every US report of
+# the corpus stating one, three, is Pacific time).
 _COUNTRY_ZONE_NAMES = {
-    "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/New_York",
+    "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/Los_Angeles",
     "FR": "Europe/Paris", "GB": "Europe/London", "SY": "Asia/Damascus", "LB": "Asia/Beirut",
     "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "LY": "Africa/Tripoli",
 }  # fmt: skip
@@ -952,23 +954,41 @@ def _find_authority(folded: str, cues: LangCues) -> str | None:
 def _find_launch_time(
     folded: str, cues: LangCues, country: str | None, published_at: datetime | None
 ) -> tuple[datetime | None, str | None]:
-    """The stated launch clock time, and its UTC instant when the zone and date are known: the
-    first clock time that can be placed, so that a headline's "around 05:30" (no zone, of a
-    launch far from Korea) gives way to the lede's "at about 05:30 local time (02:30 GMT)"."""
+    """The stated launch clock time, and its UTC instant when the zone and date are known. A
+    first clock time that cannot be placed gives way to a later one restating it with its zone
+    (a headline's "around 05:30" of a launch far from Korea, the lede's "at about 05:30 local
+    time (02:30 GMT)"), never to another clock: that is a statement's, an impact's or another
+    barrage's time (a review's finding)."""
+    first: tuple[int, int] | None = None
     first_stated = None
     for _ in range(_MAX_TIMES):
         m = _search(cues, "time", folded)
         if not m:
             break
         at, stated = _placed_time(m, folded, cues, country, published_at)
-        first_stated = first_stated or stated
+        clock = _clock(m.groupdict())
+        if first_stated is None:
+            first, first_stated = clock, stated
         if at is not None:
-            return at, stated
+            return (at, stated) if clock == first else (None, first_stated)
         folded = folded[: m.start()] + " " * (m.end() - m.start()) + folded[m.end() :]
     return None, first_stated
 
 
 _MAX_TIMES = 4  # clock times tried, in reading order
+
+
+def _clock(g: dict[str, str | None]) -> tuple[int, int] | None:
+    """A clock time's hour (0-23) and minute as stated, before any zone; None for an hour past
+    12 before a.m./p.m. ("13 pm")."""
+    hour = int(g["h"] or 0)
+    if g.get("ampm") and g.get("h2") is None and hour > 12:
+        return None
+    if g.get("ampm") and _shares_meridiem(hour, g.get("h2")):
+        hour %= 12
+        if (g["ampm"] or "").lower() in _PM_WORDS or (g["ampm"] == "深夜" and hour >= 6):
+            hour += 12
+    return hour, int(g.get("m") or 0)
 
 
 def _placed_time(
@@ -982,14 +1002,10 @@ def _placed_time(
     text."""
     g = m.groupdict()
     stated = m.group(0).strip()
-    hour = int(g["h"])
-    if g.get("ampm") and g.get("h2") is None and hour > 12:
+    clock = _clock(g)
+    if clock is None:
         return None, stated  # "13 pm": no clock time
-    if g.get("ampm") and _shares_meridiem(hour, g.get("h2")):
-        hour %= 12
-        if g["ampm"].lower() in _PM_WORDS or (g["ampm"] == "深夜" and hour >= 6):
-            hour += 12
-    minute = int(g.get("m") or 0)
+    hour, minute = clock
     zone: tzinfo | None
     if g.get("gmt"):
         hour, minute, zone = int(g["gmt"][:2]), int(g["gmt"][2:]), UTC
@@ -1022,14 +1038,12 @@ def _shares_meridiem(hour: int, second: str | None) -> bool:
 
 
 def _sentence(text: str, m: re.Match[str]) -> str:
-    """The sentence, line or clause after a semicolon of `text` holding the match ("...around
-    7:30 a.m.; ...a trilateral air drill on Sunday": the drill's day is not the launch's)."""
-    start = max(text.rfind(sep, 0, m.start()) for sep in _CLAUSE_ENDS) + 1
-    ends = [i for i in (text.find(sep, m.end()) for sep in _CLAUSE_ENDS) if i >= 0]
+    """The sentence (or line) of `text` holding the match, up to a semicolon after it
+    ("...around 7:30 a.m.; ...a trilateral air drill on Sunday": the drill's day is not the
+    launch's; "overnight into Saturday; the first was launched at 3:15 a.m." is Saturday's)."""
+    start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    ends = [i for i in (text.find(sep, m.end()) for sep in (". ", "\n", "; ")) if i >= 0]
     return text[start : min(ends, default=len(text))]
-
-
-_CLAUSE_ENDS = (". ", "\n", "; ")
 
 
 def _zone(zone: str | None, lang: str, country: str | None) -> tzinfo | None:

@@ -386,6 +386,27 @@ class TestLaunchTime:
         assert facts.launch_time == datetime(2024, 3, 17, 2, 30, tzinfo=UTC)
         assert facts.launch_time_text == "at about 05:30 local time"
 
+    @pytest.mark.parametrize(
+        "lede",
+        [
+            "The military's media wing said so in a statement released at 3 p.m. PKT.",
+            "The Houthis claimed it in a televised statement at 09:30 GMT.",
+        ],
+    )
+    def test_a_later_time_of_another_clock_is_not_the_launch_time(self, lede: str) -> None:
+        """Only a restatement of the first time replaces it: a statement's, an impact's or
+        another barrage's time is not the launch's (a review's finding)."""
+        facts = facts_of(
+            f"Pakistan test-fires Shaheen-III ballistic missile around 10 a.m.\n{lede}", "en"
+        )
+        assert (facts.launch_time, facts.launch_time_text) == (None, "around 10 a.m.")
+
+    def test_local_time_of_a_us_launch_is_vandenbergs(self) -> None:
+        """US ICBM tests fly from Vandenberg: "12:49 a.m. local time" is Pacific time (every
+        US report of the corpus stating a local time; Eastern time put them 3 hours off)."""
+        facts = facts_of("The US fired a Minuteman III at 12:49 a.m. local time.", "en")
+        assert facts.launch_time == datetime(2024, 3, 17, 7, 49, tzinfo=UTC)
+
 
 class TestFlightData:
     @pytest.mark.parametrize(
