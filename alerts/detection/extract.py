@@ -82,7 +82,7 @@ _ZONE_OFFSETS = {
     "msk": 3.0, "beijing time": 8.0, "pyongyang time": 9.0, "aest": 10.0, "pkt": 5.0,
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
-    "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 3.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
+    "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 2.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,
     "YE": 3.0, "IN": 5.5, "PK": 5.0, "US": -8.0, "FR": 1.0, "GB": 0.0, "IQ": 3.0, "SY": 2.0,
     "LB": 2.0, "AM": 4.0, "AZ": 4.0, "LY": 2.0,
 }  # fmt: skip
@@ -95,8 +95,11 @@ _ZONE_NAMES = {
     "kyiv time": "Europe/Kyiv", "israel time": "Asia/Jerusalem",
 }  # fmt: skip
 # "Local time" of a US launch: Vandenberg's, where its ICBM tests fly from (every US report of
-# the corpus stating one, three, is Pacific time).
+# the corpus stating one, three, is Pacific time); of a Russian launch, Ukraine's, where its
+# strikes land and are reported from (every Russian report of the corpus stating one, ten:
+# on Moscow's clock seven were an hour off in winter).
 _COUNTRY_ZONE_NAMES = {
+    "RU": "Europe/Kyiv",
     "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/Los_Angeles",
     "FR": "Europe/Paris", "GB": "Europe/London", "SY": "Asia/Damascus", "LB": "Asia/Beirut",
     "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "LY": "Africa/Tripoli",
