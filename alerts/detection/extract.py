@@ -93,6 +93,10 @@ _ZONE_NAMES = {
     "pt": "America/Los_Angeles", "et": "America/New_York", "central time": "America/Chicago",
     "ct": "America/Chicago", "mountain time": "America/Denver",
     "kyiv time": "Europe/Kyiv", "israel time": "Asia/Jerusalem",
+    # zones whose offset changed over the years the corpus spans: Moscow's (UTC+4 in 2011-2014),
+    # Tehran's (summer time until 2022), Pyongyang's (UTC+8:30 in 2015-2018)
+    "moscow time": "Europe/Moscow", "msk": "Europe/Moscow", "tehran time": "Asia/Tehran",
+    "pyongyang time": "Asia/Pyongyang",
 }  # fmt: skip
 # "Local time" of a US launch: Vandenberg's, where its ICBM tests fly from (every US report of
 # the corpus stating one, three, is Pacific time); of a Russian launch, Ukraine's, where its
