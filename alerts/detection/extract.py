@@ -972,8 +972,8 @@ def _find_launch_time(
         m = _search(cues, "time", folded)
         if not m:
             break
-        at, stated = _placed_time(m, folded, cues, country, published_at)
         clock = _clock(m.groupdict())
+        at, stated = _placed_time(m, clock, folded, cues, country, published_at)
         if first_stated is None:
             first, first_stated = clock, stated
         if at is not None:
@@ -1000,16 +1000,16 @@ def _clock(g: dict[str, str | None]) -> tuple[int, int] | None:
 
 def _placed_time(
     m: re.Match[str],
+    clock: tuple[int, int] | None,
     folded: str,
     cues: LangCues,
     country: str | None,
     published_at: datetime | None,
 ) -> tuple[datetime | None, str]:
-    """One clock time match as a UTC instant (None when its zone or date is unknown), and its
-    text."""
+    """One clock time match (its `_clock`) as a UTC instant (None when its zone or date is
+    unknown), and its text."""
     g = m.groupdict()
     stated = m.group(0).strip()
-    clock = _clock(g)
     if clock is None:
         return None, stated  # "13 pm": no clock time
     hour, minute = clock

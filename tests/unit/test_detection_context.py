@@ -581,24 +581,36 @@ class TestFactsAcrossLanguages:
         """One sea, one name in every language; an EEZ phrase is the EEZ fact, not a place."""
         assert extract_facts(text, lang, published_at=PUBLISHED).landing_area == area
 
-    def test_pacific_daylight_time_on_the_publication_day(self) -> None:
-        """11:01 p.m. Pacific time in July is PDT (UTC-7): published 06:30 UTC next day, the
-        launch was 29 minutes earlier, not a day and a half."""
-        facts = extract_facts(
-            "An unarmed Minuteman III ICBM launched from Vandenberg Space Force Base at "
-            "11:01 p.m. Pacific time.",
-            "en",
-            published_at=datetime(2026, 7, 5, 6, 30, tzinfo=UTC),
-        )
-        assert facts.launch_time == datetime(2026, 7, 5, 6, 1, tzinfo=UTC)
-
-    def test_pacific_standard_time_in_winter(self) -> None:
-        facts = extract_facts(
-            "The Minuteman III launched at 11:01 p.m. Pacific time.",
-            "en",
-            published_at=datetime(2026, 2, 5, 7, 30, tzinfo=UTC),
-        )
-        assert facts.launch_time == datetime(2026, 2, 5, 7, 1, tzinfo=UTC)
+    @pytest.mark.parametrize(
+        ("text", "published", "expected"),
+        [
+            # PDT (UTC-7) in July: published 06:30 UTC next day, the launch was 29 minutes
+            # earlier, not a day and a half
+            (
+                "An unarmed Minuteman III ICBM launched from Vandenberg Space Force Base at "
+                "11:01 p.m. Pacific time.",
+                datetime(2026, 7, 5, 6, 30),
+                datetime(2026, 7, 5, 6, 1),
+            ),
+            # PST (UTC-8) in winter
+            (
+                "The Minuteman III launched at 11:01 p.m. Pacific time.",
+                datetime(2026, 2, 5, 7, 30),
+                datetime(2026, 2, 5, 7, 1),
+            ),
+            # Moscow was UTC+4 in 2011-2014: a fixed +3 put two corpus reports an hour off
+            (
+                "Russia fired a Topol ICBM from Kapustin Yar at 21:39 Moscow time.",
+                datetime(2012, 6, 7, 18, 40),
+                datetime(2012, 6, 7, 17, 39),
+            ),
+        ],
+    )
+    def test_a_named_zone_has_the_offset_it_had_that_day(
+        self, text: str, published: datetime, expected: datetime
+    ) -> None:
+        facts = extract_facts(text, "en", published_at=published.replace(tzinfo=UTC))
+        assert facts.launch_time == expected.replace(tzinfo=UTC)
 
     def test_a_type_number_is_no_count(self) -> None:
         """A type number (Hwasong-19, Agni-5) is no number of missiles."""

@@ -408,16 +408,6 @@ class TestLaunchTime:
         facts = facts_of("A Russian ballistic missile hit Sumy at 20:38 local time.", "en")
         assert facts.launch_time == datetime(2024, 3, 17, 18, 38, tzinfo=UTC)
 
-    def test_a_named_zone_has_the_offset_it_had_that_day(self) -> None:
-        """Moscow was UTC+4 in 2011-2014: "21:39 Moscow time" of a Topol test in June 2012 is
-        17:39 UTC (a fixed +3 put two corpus reports an hour off)."""
-        facts = extract_facts(
-            "Russia fired a Topol ICBM from Kapustin Yar at 21:39 Moscow time.",
-            "en",
-            published_at=datetime(2012, 6, 7, 18, 40, tzinfo=UTC),
-        )
-        assert facts.launch_time == datetime(2012, 6, 7, 17, 39, tzinfo=UTC)
-
     def test_local_time_of_a_us_launch_is_vandenbergs(self) -> None:
         """US ICBM tests fly from Vandenberg: "12:49 a.m. local time" is Pacific time (every
         US report of the corpus stating a local time; Eastern time put them 3 hours off)."""
