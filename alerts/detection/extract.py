@@ -103,8 +103,7 @@ _ZONE_NAMES = {
 # strikes land and are reported from (every Russian report of the corpus stating one, ten:
 # on Moscow's clock seven were an hour off in winter).
 _COUNTRY_ZONE_NAMES = {
-    "RU": "Europe/Kyiv",
-    "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/Los_Angeles",
+    "RU": "Europe/Kyiv", "UA": "Europe/Kyiv", "IL": "Asia/Jerusalem", "US": "America/Los_Angeles",
     "FR": "Europe/Paris", "GB": "Europe/London", "SY": "Asia/Damascus", "LB": "Asia/Beirut",
     "IQ": "Asia/Baghdad", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "LY": "Africa/Tripoli",
 }  # fmt: skip
@@ -973,11 +972,12 @@ def _find_launch_time(
         if not m:
             break
         clock = _clock(m.groupdict())
-        at, stated = _placed_time(m, clock, folded, cues, country, published_at)
-        if first_stated is None:
-            first, first_stated = clock, stated
-        if at is not None:
-            return (at, stated) if clock == first else (None, first_stated)
+        if clock is not None:  # else "13 pm": no clock time at all
+            at, stated = _placed_time(m, clock, folded, cues, country, published_at)
+            if first_stated is None:
+                first, first_stated = clock, stated
+            if at is not None:
+                return (at, stated) if clock == first else (None, first_stated)
         folded = folded[: m.start()] + " " * (m.end() - m.start()) + folded[m.end() :]
     return None, first_stated
 
@@ -1000,7 +1000,7 @@ def _clock(g: dict[str, str | None]) -> tuple[int, int] | None:
 
 def _placed_time(
     m: re.Match[str],
-    clock: tuple[int, int] | None,
+    clock: tuple[int, int],
     folded: str,
     cues: LangCues,
     country: str | None,
@@ -1010,8 +1010,6 @@ def _placed_time(
     unknown), and its text."""
     g = m.groupdict()
     stated = m.group(0).strip()
-    if clock is None:
-        return None, stated  # "13 pm": no clock time
     hour, minute = clock
     zone: tzinfo | None
     if g.get("gmt"):

@@ -294,6 +294,15 @@ class TestLaunchTime:
         """Decimals and impossible hours are no clock time (a review's finding)."""
         assert facts_of(text, "en").launch_time is None
 
+    def test_an_impossible_hour_does_not_hide_the_clock_time_after_it(self) -> None:
+        """ "13 pm" is no clock time: the launch's own time after it is read, and no text of it
+        is kept."""
+        facts = facts_of(
+            "A typo put it around 13 pm; North Korea fired the missile at 5:30 a.m. KST.", "en"
+        )
+        assert facts.launch_time == datetime(2024, 3, 17, 20, 30, tzinfo=UTC)
+        assert facts.launch_time_text == "at 5:30 a.m. kst"  # the folded text
+
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
