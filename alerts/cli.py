@@ -432,7 +432,8 @@ def _connect_existing(settings: Settings) -> redis.Redis[bytes]:
 
 
 @click.command()
-@click.option("--role", type=click.Choice(["any", "worker", "beat"]), default="any")
+@click.option("--role", type=click.Choice(["any", "worker", "deliver", "beat"]), default="any",
+              help="worker: this host's polls; deliver: this host's delivery worker.")  # fmt: skip
 @click.option("--max-age", "max_age_s", default=30.0, show_default=True,
               help="Seconds since the last heartbeat that still count as alive.")  # fmt: skip
 def health(role: str, max_age_s: float) -> None:
@@ -450,6 +451,9 @@ def health(role: str, max_age_s: float) -> None:
     if role == "worker":
         host = socket.gethostname()
         checks["worker"] = _fresh(client.get(keys.heartbeat_worker(host)), now, max_age_s)
+    if role == "deliver":
+        host = socket.gethostname()
+        checks["deliver"] = _fresh(client.get(keys.heartbeat_deliver(host)), now, max_age_s)
     _emit(checks)
     if not all(checks.values()):
         raise SystemExit(1)

@@ -108,4 +108,7 @@ def configure(settings: Settings, *, redis_url: str) -> Celery:
         beat_max_loop_interval=1.0,
         worker_concurrency=settings.worker_concurrency,
     )
+    from workers.steps import DeliverHeartbeat  # imports this module: here, once it is loaded
+
+    app.steps["worker"].add(DeliverHeartbeat)  # a set: configuring twice adds it once
     return app

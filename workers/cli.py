@@ -3,11 +3,13 @@
 A bad setting stops any command with one line naming the variable, and exit status 2.
 
 `alerts run` is the one-command mode. It owns its data directory (a second run there is refused
-with the PID of the first), starts an embedded Redis unless ALERTS_REDIS_URL is set, the beat in
-a child process, the web service on a thread, and a Celery worker in the main thread. A
-supervisor watches Redis, the beat and the web service: one of them dying stops the whole run
-with its error, and /readyz names it meanwhile. The kernel kills every child if the run dies,
-however it dies. Off a terminal, every line it writes is one JSON object.
+with the PID of the first), starts an embedded Redis unless ALERTS_REDIS_URL is set, the beat
+and a delivery worker in child processes, the web service on a thread, and the polling worker
+in the main thread. Polls and sends have workers of their own so that slow destinations never
+hold up the next poll (a send holds a pool process for as long as its receiver takes). A
+supervisor watches Redis, the beat, the delivery worker and the web service: one of them dying
+stops the whole run with its error, and /readyz names it meanwhile. The kernel kills every
+child if the run dies, however it dies. Off a terminal, every line it writes is one JSON object.
 """
 
 from __future__ import annotations
@@ -47,15 +49,20 @@ from alerts.embedded import (
 from alerts.errors import ConfigError
 from alerts.logs import configure_logging, structured_output, uses_json
 from alerts.redact import mask_url, redact_text
+from workers.app import DELIVER_QUEUE, POLL_QUEUE
 
 log = structlog.get_logger("alerts.cli")
 
 EX_FAILURE = 1
-QUEUES = ["poll", "deliver"]
 BEAT_MAX_INTERVAL_S = 1.0
 # How `alerts run` stops its beat. SIGINT and SIGTERM sent to the whole process group (Ctrl-C,
 # `timeout`, systemd) are for the run, which stops the beat after its worker.
 BEAT_STOP_SIGNAL = signal.SIGUSR1
+# `alerts run`'s delivery worker: its own node name and process group (Ctrl-C is for the run,
+# which stops it after the polling worker), a warm shutdown on SIGTERM, as long as a send may
+# take to finish, then SIGKILL (a send cut short is sent again once its claim ends).
+DELIVERER_NODE = "deliver@%h"
+DELIVERER_STOP_S = 30.0
 # `alerts beat` keeps no state: its one entry (workers/schedule.py) fires four times a second
 # and every per-source time lives in Redis. Celery's default PersistentScheduler wrote a shelve
 # file in the data dir, which two beats sharing a directory (one host, a shared volume) would
@@ -150,7 +157,8 @@ def cli() -> None:
 
 @cli.command()
 def run() -> None:
-    """Worker, beat and web in one command; embeds Redis when ALERTS_REDIS_URL is unset."""
+    """Polling and delivery workers, beat and web in one command; embeds Redis when
+    ALERTS_REDIS_URL is unset."""
     settings = _prepare(need_redis_url=False)
     _refuse_open_web(settings)
     lock = _own_data_dir(settings)  # held until this process ends, however it ends
@@ -184,14 +192,23 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 
 def _run_components(settings: Settings) -> int:
-    """Start Redis (embedded), beat, web and the worker; return the run's exit status."""
+    """Start Redis (embedded), beat, the delivery worker, web and the polling worker; return the
+    run's exit status."""
     requested: list[str] = []
+    children: list[ChildProcess] = []
+    supervisor = Supervisor(on_failure=_stop_worker)
 
     def on_shutdown(sig: str = "", how: str = "", **_: object) -> None:
+        """A stop was asked for: children exiting now are no failure (a SIGTERM to the whole
+        group, as systemd sends, reaches them too), and the delivery worker starts finishing
+        its sends while the polling worker does."""
         requested.append(f"{how}:{sig}")
+        supervisor.stopping.set()
+        for child in children:
+            if child.stop_signal == signal.SIGTERM:
+                child.ask_to_stop()
 
     worker_shutting_down.connect(on_shutdown, weak=False)
-    supervisor = Supervisor(on_failure=_stop_worker)
     with contextlib.ExitStack() as stack:
         url = settings.redis_url
         if not url:
@@ -204,10 +221,14 @@ def _run_components(settings: Settings) -> int:
         beat = start_beat(app)  # forked before the web and supervisor threads exist
         stack.callback(beat.stop)
         supervisor.watch("beat", beat.failure)
+        deliverer = start_deliverer(app, settings)  # so is this
+        children.append(deliverer)
+        stack.callback(deliverer.stop, DELIVERER_STOP_S)
+        supervisor.watch("deliverer", deliverer.failure)
         web = _start_web(settings, url, app, supervisor)
         stack.callback(web.stop)
         supervisor.watch("web", lambda: None if web.thread.is_alive() else "the server stopped")
-        worker = _worker(app, settings, QUEUES)
+        worker = _worker(app, settings, [POLL_QUEUE])
         supervisor.start()
         stack.callback(supervisor.stop)  # unwound first: stopping the others is no failure
         worker.start()
@@ -269,6 +290,7 @@ class Supervisor:
 
     def __init__(self, on_failure: Callable[[], None], interval_s: float = 0.2) -> None:
         self.failures: dict[str, str] = {}
+        self.stopping = threading.Event()  # a stop was asked for: components may end now
         self._checks: dict[str, Callable[[], str | None]] = {}
         self._on_failure = on_failure
         self._interval_s = interval_s
@@ -280,6 +302,8 @@ class Supervisor:
 
     def check_once(self) -> None:
         for component, check in self._checks.items():
+            if self.stopping.is_set():
+                return
             if component in self.failures:
                 continue
             try:
@@ -307,12 +331,15 @@ class Supervisor:
 
 
 @dataclass
-class BeatProcess:
-    """The beat of `alerts run`, in a child process it supervises (Celery's embedded beat
-    outlived a SIGKILLed parent and died unseen): its error is logged and reaches the parent."""
+class ChildProcess:
+    """A component of `alerts run` in a child process it supervises, the beat or the delivery
+    worker (Celery's embedded beat outlived a SIGKILLed parent and died unseen): its error is
+    logged and reaches the parent."""
 
     process: BaseProcess
     errors: Connection
+    stop_signal: signal.Signals
+    own_group: bool = False  # leads a process group: SIGKILL reaches its own children too
     _failure: str | None = field(default=None, init=False)
 
     def failure(self) -> str | None:
@@ -324,28 +351,71 @@ class BeatProcess:
             self._failure = why
         return self._failure
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """BEAT_STOP_SIGNAL (the beat saves its schedule and exits), then SIGKILL if it lingers."""
+    def ask_to_stop(self) -> None:
+        """Its stop signal: the beat saves its schedule, the delivery worker finishes its sends."""
         if self.process.is_alive() and self.process.pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, BEAT_STOP_SIGNAL)
+                os.kill(self.process.pid, self.stop_signal)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Its stop signal, then SIGKILL if it lingers (or if the wait is cut short)."""
+        try:
+            self.ask_to_stop()
             self.process.join(timeout_s)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.errors.close()
+        finally:
+            if self.process.is_alive():
+                log.warning("run.component.killed", pid=self.process.pid, waited_s=timeout_s)
+                self._kill()
+            self.errors.close()
+
+    def _kill(self) -> None:
+        pid = self.process.pid
+        with contextlib.suppress(ProcessLookupError):
+            if self.own_group and pid is not None:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                self.process.kill()
+        self.process.join()
 
 
-def start_beat(app: Any) -> BeatProcess:
+def start_beat(app: Any) -> ChildProcess:
+    child = _fork("alerts-beat", _beat_main, app, stop_signal=BEAT_STOP_SIGNAL)
+    log.info("beat.started", pid=child.process.pid)
+    return child
+
+
+def start_deliverer(app: Any, settings: Settings) -> ChildProcess:
+    child = _fork("alerts-deliverer", _deliverer_main, app, settings, stop_signal=signal.SIGTERM,
+                  own_group=True)  # fmt: skip
+    log.info("deliverer.started", pid=child.process.pid)
+    return child
+
+
+def _fork(
+    name: str,
+    target: Callable[..., None],
+    *args: Any,
+    stop_signal: signal.Signals,
+    own_group: bool = False,
+) -> ChildProcess:
+    """Daemonic: should the run end without stopping it, multiprocessing terminates it instead
+    of waiting (Celery's prefork pool in the delivery worker is billiard's, which a daemonic
+    parent may start); the kernel kills it if the run dies (forked_children_die_with_this_
+    process), and its own children with it."""
     context = multiprocessing.get_context("fork")
     errors_out, errors_in = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_beat_main, args=(app, errors_in), name="alerts-beat", daemon=True
-    )
+    process = context.Process(target=target, args=(*args, errors_in), name=name, daemon=True)
     process.start()
     errors_in.close()
-    log.info("beat.started", pid=process.pid)
-    return BeatProcess(process, errors_out)
+    return ChildProcess(process, errors_out, stop_signal, own_group)
+
+
+def _report_failure(what: str, exc: Exception, errors: Connection) -> None:
+    """In a child: log its error and send it to the parent (the supervisor's reason)."""
+    error = redact_text(f"{type(exc).__name__}: {exc}")
+    log.error(f"{what}.failed", error=error, exc_info=True)
+    with contextlib.suppress(OSError):
+        errors.send(error)
 
 
 def _beat_main(app: Any, errors: Connection) -> None:
@@ -359,11 +429,22 @@ def _beat_main(app: Any, errors: Connection) -> None:
     try:
         Service(app).start(embedded_process=True)  # max interval: beat_max_loop_interval
     except Exception as exc:
-        error = redact_text(f"{type(exc).__name__}: {exc}")
-        log.error("beat.failed", error=error, exc_info=True)
-        with contextlib.suppress(OSError):
-            errors.send(error)
+        _report_failure("beat", exc, errors)
         sys.exit(EX_FAILURE)
+
+
+def _deliverer_main(app: Any, settings: Settings, errors: Connection) -> None:
+    """The delivery worker child: a Celery worker on the deliver queue alone, in a process
+    group of its own so that Ctrl-C reaches only the run, which stops it (SIGTERM: a warm
+    shutdown). Exit status: its worker's; 1 on an error, which is logged and sent up."""
+    os.setpgid(0, 0)
+    try:
+        worker = _worker(app, settings, [DELIVER_QUEUE], DELIVERER_NODE)
+        worker.start()
+    except Exception as exc:
+        _report_failure("deliverer", exc, errors)
+        sys.exit(EX_FAILURE)
+    sys.exit(int(worker.exitcode or 0))
 
 
 @cli.command()

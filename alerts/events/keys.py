@@ -126,6 +126,11 @@ class Keys:
     def heartbeat_worker(self, host: str) -> str:
         return f"{self.prefix}heartbeat:worker:{host}"
 
+    def heartbeat_deliver(self, host: str) -> str:
+        """Epoch of the last tick of a worker on `host` that takes deliveries (they come only
+        with launches, so no task beats for it: workers/steps.py)."""
+        return f"{self.prefix}heartbeat:deliver:{host}"
+
     def deadletter(self) -> str:
         return f"{self.prefix}deadletter"
 

@@ -349,7 +349,8 @@ def replay_dead_letter(
 
 
 def readiness(rt: Runtime, *, now: float | None = None) -> Readiness:
-    """Redis answers, the beat ticked within 10 s, and at least one worker beat within 30 s."""
+    """Redis answers, the beat ticked within 10 s, and within 30 s at least one worker beat
+    (polls) and one worker that takes deliveries did."""
     now = time.time() if now is None else now
     checks: dict[str, Check] = {}
     try:
@@ -358,6 +359,7 @@ def readiness(rt: Runtime, *, now: float | None = None) -> Readiness:
         checks["redis"] = Check(ok=False, detail=f"unreachable: {type(exc).__name__}")
         checks["beat"] = Check(ok=False, detail="unknown: Redis unreachable")
         checks["workers"] = Check(ok=False, detail="unknown: Redis unreachable")
+        checks["deliveries"] = Check(ok=False, detail="unknown: Redis unreachable")
         return _verdict(checks)
     checks["redis"] = Check(ok=True, detail="PONG")
     keys = rt.events.keys
@@ -369,6 +371,10 @@ def readiness(rt: Runtime, *, now: float | None = None) -> Readiness:
     checks["workers"] = _fresh("worker", latest, now, WORKER_FRESH_S)
     if alive:
         checks["workers"] = Check(ok=True, detail=f"{alive} alive")
+    deliver_keys = list(rt.redis.scan_iter(match=keys.heartbeat_deliver("*"), count=100))
+    senders = [_epoch(v) for v in rt.redis.mget(deliver_keys)] if deliver_keys else []
+    latest = max((b for b in senders if b is not None), default=None)
+    checks["deliveries"] = _fresh("delivery worker", latest, now, WORKER_FRESH_S)
     return _verdict(checks)
 
 

@@ -6,6 +6,7 @@ no child behind; a run whose beat dies stops with the beat's error instead of lo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ import pytest
 from alerts.embedded import own_data_dir, start_embedded
 from tests.integration.feed_server import FeedServer
 from tests.support.feeds import rss
-from tests.support.processes import AlertsProcess, alive, child_pids, wait_until
+from tests.support.processes import AlertsProcess, alive, child_pids, descendant_pids, wait_until
 
 
 def free_port() -> int:
@@ -97,9 +98,10 @@ def test_second_run_is_refused_and_the_first_goes_on(tmp_path: Path, feeds: Feed
     assert "alerts will only be logged" in event(first, "destinations.none")["consequence"]
     assert event(first, "web.started")["url"] == f"http://127.0.0.1:{env['ALERTS_WEB_PORT']}"
     assert "worker.starting" in names
-    if os.geteuid() == 0:  # Celery's multi-line superuser warning: one event
-        [root] = [e for e in events if "superuser privileges" in e["event"]]
-        assert root["logger"] == "py.warnings"
+    if os.geteuid() == 0:  # Celery's multi-line superuser warning: one event a worker
+        roots = [e for e in events if "superuser privileges" in e["event"]]
+        assert len(roots) == names.count("worker.starting") == 2  # polls, deliveries
+        assert {root["logger"] for root in roots} == {"py.warnings"}
 
 
 def test_sigkill_leaves_no_child_and_frees_the_data_dir(tmp_path: Path, feeds: FeedServer) -> None:
@@ -110,8 +112,9 @@ def test_sigkill_leaves_no_child_and_frees_the_data_dir(tmp_path: Path, feeds: F
     )
     try:
         wait_until(lambda: polls(feeds) >= 2, timeout_s=60, what="the first polls")
-        children = child_pids(run.proc.pid)
-        assert len(children) >= 3, children  # Redis, beat, at least one pool process
+        children = descendant_pids(run.proc.pid)
+        # Redis, beat, the delivery worker and a pool process of each worker
+        assert len(children) >= 5, children
         os.kill(run.proc.pid, signal.SIGKILL)  # the run alone, not its process group
         run.proc.wait(10)
         wait_until(
@@ -125,6 +128,16 @@ def test_sigkill_leaves_no_child_and_frees_the_data_dir(tmp_path: Path, feeds: F
     own_data_dir(data_dir).release()
 
 
+def assert_killing_it_stops_the_run(run: AlertsProcess, component: str) -> None:
+    """SIGKILL a child component: the run stops (exit 1), naming it and how it ended."""
+    os.kill(int(event(run, f"{component}.started")["pid"]), signal.SIGKILL)
+    run.proc.wait(30)
+    assert run.stop() == 1, run.text()[-3000:]
+    failed = event(run, "run.component.failed")
+    assert (failed["component"], failed["error"]) == (component, "was killed by SIGKILL")
+    assert event(run, "run.stopped")["component"] == component
+
+
 def test_dead_beat_stops_the_run_with_its_error(tmp_path: Path, feeds: FeedServer) -> None:
     """With ALERTS_REDIS_URL set and the data dir missing, the beat used to die and the worker
     and web went on, polling nothing. Now the dir is made, and a beat that dies ends the run."""
@@ -135,13 +148,48 @@ def test_dead_beat_stops_the_run_with_its_error(tmp_path: Path, feeds: FeedServe
     try:
         wait_until(lambda: polls(feeds) >= 2, timeout_s=60, what="polls through the beat")
         assert data_dir.is_dir()
-        os.kill(int(event(run, "beat.started")["pid"]), signal.SIGKILL)
-        run.proc.wait(30)
-        assert run.stop() == 1, run.text()[-3000:]
-        failed = event(run, "run.component.failed")
-        assert (failed["component"], failed["error"]) == ("beat", "was killed by SIGKILL")
-        assert event(run, "run.stopped")["component"] == "beat"
+        assert_killing_it_stops_the_run(run, "beat")
     finally:
         run.stop(signal.SIGKILL)
         run.kill_group()
         redis.stop()
+
+
+def test_dead_delivery_worker_stops_the_run_with_its_error(
+    tmp_path: Path, feeds: FeedServer
+) -> None:
+    """Sends have a worker of their own: without it launches would be found and never sent,
+    so its death ends the run as the beat's does (a supervisor, systemd, starts it again)."""
+    data_dir = tmp_path / "data"
+    run = AlertsProcess(["run"], env=run_env(feeds, data_dir), cwd=tmp_path,
+                        log=tmp_path / "run.log")  # fmt: skip
+    try:
+        wait_until(lambda: polls(feeds) >= 2, timeout_s=60, what="the first polls")
+        assert int(event(run, "deliverer.started")["pid"]) in child_pids(run.proc.pid)
+        assert_killing_it_stops_the_run(run, "deliverer")
+    finally:
+        run.stop(signal.SIGKILL)
+        run.kill_group()
+
+
+def test_sigterm_to_every_process_is_a_clean_stop(tmp_path: Path, feeds: FeedServer) -> None:
+    """systemd (KillMode=control-group) or `pkill` signals every process of the run at once:
+    the delivery worker then ends before the polling worker, which is a stop, not a failure."""
+    data_dir = tmp_path / "data"
+    run = AlertsProcess(["run"], env=run_env(feeds, data_dir), cwd=tmp_path,
+                        log=tmp_path / "run.log")  # fmt: skip
+    try:
+        wait_until(lambda: polls(feeds) >= 2, timeout_s=60, what="the first polls")
+        deliverer = int(event(run, "deliverer.started")["pid"])
+        everyone = [run.proc.pid, *descendant_pids(run.proc.pid)]
+        for pid in everyone:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        assert run.stop(timeout_s=60) == 0, run.text()[-3000:]
+        assert not alive(deliverer)
+        names = [e.get("event") for e in run.events()]
+        assert "run.component.failed" not in names
+        assert "run.component.killed" not in names
+    finally:
+        run.stop(signal.SIGKILL)
+        run.kill_group()

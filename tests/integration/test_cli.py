@@ -142,6 +142,28 @@ class TestHealth:
         assert fresh.returncode == 0, fresh.stdout
         client.close()
 
+    def test_deliver_role_reads_this_host_s_delivery_worker(
+        self, tmp_path: Path, redis_server: EmbeddedRedis
+    ) -> None:
+        """A delivery worker has no task to beat from while no launch comes: its own timer
+        writes heartbeat:deliver:<host>, which only that role reads."""
+        import socket
+        import time
+
+        client = redis.Redis.from_url(redis_server.url)
+        client.flushall()
+        env = {"ALERTS_REDIS_URL": redis_server.url}
+        client.set("alerts:v1:heartbeat:worker:" + socket.gethostname(), time.time())
+        client.set("alerts:v1:heartbeat:deliver:some-other-host", time.time())
+        stale = alerts("health", "--role", "deliver", env=env, cwd=tmp_path)
+        assert stale.returncode == 1
+        assert json.loads(stale.stdout) == {"redis": True, "deliver": False}
+        client.set("alerts:v1:heartbeat:deliver:" + socket.gethostname(), time.time() - 5)
+        fresh = alerts("health", "--role", "deliver", env=env, cwd=tmp_path)
+        assert fresh.returncode == 0, fresh.stdout
+        assert json.loads(fresh.stdout) == {"redis": True, "deliver": True}
+        client.close()
+
 
 class TestOperatorMessages:
     def test_sources_names_the_redis_it_tried_and_why(self, tmp_path: Path) -> None:

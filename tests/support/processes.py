@@ -87,6 +87,16 @@ def child_pids(pid: int) -> list[int]:
     return found
 
 
+def descendant_pids(pid: int) -> list[int]:
+    """Every process under `pid`: its children, theirs, and so on."""
+    found, todo = [], child_pids(pid)
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += child_pids(child)
+    return found
+
+
 def wait_until(
     condition: Callable[[], bool], *, timeout_s: float, what: str, interval_s: float = 0.1
 ) -> None:

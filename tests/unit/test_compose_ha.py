@@ -24,7 +24,7 @@ from alerts.redisconn import is_sentinel_url, parse_sentinel_url
 ROOT = Path(__file__).resolve().parents[2]
 BASE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 HA = yaml.safe_load((ROOT / "docker-compose.ha.yml").read_text())
-APP_SERVICES = {"worker", "beat", "beat-2", "web"}
+APP_SERVICES = {"worker", "deliverer", "beat", "beat-2", "web"}
 
 
 def merged() -> dict[str, dict[str, Any]]:
@@ -66,6 +66,7 @@ def test_the_layout_two_beats_scaled_workers_three_sentinels_and_replicas() -> N
     beats = [n for n, s in SERVICES.items() if s.get("command") == ["beat"]]
     assert len(beats) >= 2
     assert SERVICES["worker"]["deploy"]["replicas"] >= 2
+    assert SERVICES["deliverer"]["deploy"]["replicas"] >= 2
     sentinels = [n for n, s in SERVICES.items() if "redis-sentinel" in str(s.get("command"))]
     assert len(sentinels) == 3
     data_nodes = [n for n, s in SERVICES.items() if "redis-server" in str(s.get("command"))]

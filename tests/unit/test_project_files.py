@@ -43,9 +43,9 @@ class TestCompose:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
     def test_services_and_volumes_are_defined(self) -> None:
-        """redis, worker and beat exist, and every named volume used is declared."""
+        """redis, the workers, beat and web exist, and every named volume used is declared."""
         services = self.compose["services"]
-        assert {"redis", "worker", "beat", "web"} <= set(services)
+        assert {"redis", "worker", "deliverer", "beat", "web"} <= set(services)
         declared = set(self.compose.get("volumes") or {})
         for service in services.values():
             for volume in service.get("volumes", []):
@@ -61,18 +61,35 @@ class TestCompose:
         assert "--appendonly" in redis["command"]
         assert "healthcheck" in redis
         assert redis["volumes"]
-        for name in ("worker", "beat"):
+        commands = {
+            "worker": ["worker", "--queues", "poll"],
+            "deliverer": ["worker", "--queues", "deliver", "--hostname", "deliver@%h"],
+            "beat": ["beat"],
+        }
+        for name, command in commands.items():
             service = self.compose["services"][name]
             assert service["build"] == "."
             assert service["depends_on"]["redis"]["condition"] == "service_healthy"
             assert service["environment"]["ALERTS_REDIS_URL"].startswith("redis://redis:")
-            assert service["command"] == [name]
+            assert service["command"] == command
             assert service["restart"] == "unless-stopped"
             assert service["healthcheck"]["test"][1:4] == ["alerts", "health", "--role"]
 
+    def test_polls_and_sends_have_workers_of_their_own(self) -> None:
+        """Every queue is consumed, and a slow destination never holds a polling worker."""
+        workers = [
+            s for s in self.compose["services"].values() if s.get("command", [""])[0] == "worker"
+        ]
+        queues = [s["command"][s["command"].index("--queues") + 1].split(",") for s in workers]
+        assert sorted(q for qs in queues for q in qs) == ["deliver", "poll"]
+        assert all(len(qs) == 1 for qs in queues)
+        deliverer = self.compose["services"]["deliverer"]
+        assert deliverer["healthcheck"]["test"][1:5] == ["alerts", "health", "--role", "deliver"]
+
     def test_one_named_image_for_every_app_service(self) -> None:
-        """worker, beat and web run one image with one name, not three anonymous builds."""
-        images = {self.compose["services"][n].get("image") for n in ("worker", "beat", "web")}
+        """The app services run one image with one name, not one anonymous build each."""
+        names = ("worker", "deliverer", "beat", "web")
+        images = {self.compose["services"][n].get("image") for n in names}
         assert images == {"missile-alerts:local"}
 
     def test_valid_against_the_compose_specification(self) -> None:

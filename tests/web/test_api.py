@@ -201,20 +201,25 @@ class TestProbes:
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
 
-    def test_readyz_waits_for_beat_and_worker_heartbeats(
+    def test_readyz_waits_for_beat_worker_and_delivery_heartbeats(
         self, runtime: Runtime, client: Client
     ) -> None:
         client = client(runtime)
         before = client.get("/readyz")
         assert before.status_code == 503
-        assert before.json()["failed"] == ["beat", "workers"]
+        assert before.json()["failed"] == ["beat", "workers", "deliveries"]
         keys = runtime.events.keys
         runtime.redis.set(keys.heartbeat_beat(), time.time())
         runtime.redis.set(keys.heartbeat_worker("celery@old"), time.time() - 120)
+        runtime.redis.set(keys.heartbeat_deliver("old"), time.time() - 120)
         stale = client.get("/readyz")
         assert stale.status_code == 503
-        assert stale.json()["failed"] == ["workers"]
+        assert stale.json()["failed"] == ["workers", "deliveries"]
         runtime.redis.set(keys.heartbeat_worker("celery@host1"), time.time())
+        polls_only = client.get("/readyz")  # polling, but no worker takes deliveries
+        assert polls_only.status_code == 503
+        assert polls_only.json()["failed"] == ["deliveries"]
+        runtime.redis.set(keys.heartbeat_deliver("host2"), time.time())
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["status"] == "ready"
@@ -229,7 +234,7 @@ class TestProbes:
         try:
             response = client(rt).get("/readyz")
             assert response.status_code == 503
-            assert response.json()["failed"] == ["redis", "beat", "workers"]
+            assert response.json()["failed"] == ["redis", "beat", "workers", "deliveries"]
             assert client(rt).get("/api/events").status_code == 503
         finally:
             rt.close()
