@@ -484,6 +484,13 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         default=2, ge=1, le=256, description="Worker processes (or threads for `threads`)."
     )
+    deliver_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Sends at once in a delivery worker, one thread each (a send waits on its "
+        "receiver, not on the CPU).",
+    )
     poll_threads: int = Field(
         default=16,
         ge=1,

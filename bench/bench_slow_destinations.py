@@ -9,8 +9,10 @@ fresh Redis, feeds and receiver on 127.0.0.1 (tests/support/ha.py), in the same 
 - run: `alerts run`, which has split them since this bench was written.
 
 Each: 10 sources at a 2 s interval, then two launches to 8 webhook destinations that hold every
-request 3 s (16 sends, two processes a worker). Printed per shape: the longest any source waited
-for a poll from the launches until the last send was accepted, and the mean interval; the
+request 3 s: 16 sends, which the shared worker's two processes make two at a time and a
+delivery worker's threads (ALERTS_DELIVER_CONCURRENCY, 16) all at once. Printed per shape:
+the longest any source waited for a poll from the launches until the last send was accepted,
+the mean interval, and when the last send was accepted; the
 memory of the shape's processes and all their children (PSS, so shared pages count once),
 taken just before the launches (Redis is apart, but for `alerts run`'s embedded one: this bench
 gives the run an external Redis, as the others); then each shape's longest wait and memory as
@@ -99,20 +101,24 @@ def main() -> None:
     args = parser.parse_args()
     longest: dict[str, list[float]] = {s: [] for s in SHAPES}
     memory: dict[str, list[float]] = {s: [] for s in SHAPES}
+    last_sent: dict[str, list[float]] = {s: [] for s in SHAPES}
     for round_ in range(args.repeat):
         for shape in SHAPES:  # alternating, so a busy moment of the machine hits every shape
             wait, mean, burst, mb = one(shape, args.hold)
             longest[shape].append(wait)
             memory[shape].append(mb)
+            last_sent[shape].append(burst)
             print(f"round {round_ + 1} {shape:>6}: longest wait {wait:5.2f} s, mean interval "
                   f"{mean:4.2f} s over a {burst:4.1f} s burst of sends; {mb:.0f} MB",
                   flush=True)  # fmt: skip
     base, base_mb = statistics.mean(longest["shared"]), statistics.mean(memory["shared"])
+    base_sent = statistics.mean(last_sent["shared"])
     for shape, waits in longest.items():
-        mb = statistics.mean(memory[shape])
+        mb, sent = statistics.mean(memory[shape]), statistics.mean(last_sent[shape])
         print(f"{shape:>6}: longest wait {', '.join(f'{w:.2f}' for w in waits)} s, "
-              f"{statistics.mean(waits) / base:.2f}x the shared worker's; memory {mb:.0f} MB, "
-              f"{mb / base_mb:.2f}x")  # fmt: skip
+              f"{statistics.mean(waits) / base:.2f}x the shared worker's; last send accepted "
+              f"{', '.join(f'{b:.1f}' for b in last_sent[shape])} s after the launches, "
+              f"{sent / base_sent:.2f}x; memory {mb:.0f} MB, {mb / base_mb:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

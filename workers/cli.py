@@ -107,13 +107,20 @@ def _say_if_nowhere_to_deliver(settings: Settings) -> None:
 
 def _worker(app: Any, settings: Settings, queues: list[str], hostname: str | None = None) -> Any:
     """A Celery worker whose start-up banner is one log event instead of printed ASCII art.
-    `hostname` is its node name (`group-a@%h`: %h, %n and %d expand as in `celery worker`)."""
+    `hostname` is its node name (`group-a@%h`: %h, %n and %d expand as in `celery worker`).
+
+    A worker that only sends runs ALERTS_DELIVER_CONCURRENCY threads: a send waits on its
+    receiver, so threads fan an alert out to many destinations at once for a fraction of the
+    memory of as many processes. Others use ALERTS_WORKER_POOL and ALERTS_WORKER_CONCURRENCY."""
+    pool, concurrency = settings.worker_pool, settings.worker_concurrency
+    if queues == [DELIVER_QUEUE]:
+        pool, concurrency = "threads", settings.deliver_concurrency
     worker = app.Worker(
         hostname=host_format(default_nodename(hostname or "")),  # "": celery@<host name>
-        pool_cls=settings.worker_pool,
+        pool_cls=pool,
         queues=queues,
         loglevel=settings.log_level,
-        concurrency=settings.worker_concurrency,
+        concurrency=concurrency,
         quiet=True,
     )
     log.info(
@@ -121,8 +128,8 @@ def _worker(app: Any, settings: Settings, queues: list[str], hostname: str | Non
         hostname=worker.hostname,
         celery=celery.__version__,
         broker=mask_url(str(app.conf.broker_url)),
-        pool=settings.worker_pool,
-        concurrency=settings.worker_concurrency,
+        pool=pool,
+        concurrency=concurrency,
         queues=queues,
         tasks=sorted(name for name in app.tasks if not name.startswith("celery.")),
     )

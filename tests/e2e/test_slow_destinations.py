@@ -1,13 +1,14 @@
-"""Slow destinations never hold up polling in `alerts run` (docs/ha.md, "Polls and sends").
+"""Slow destinations never hold up polling in `alerts run`, nor one another (docs/ha.md,
+"Polls and sends").
 
-A send holds a worker process for as long as its receiver takes. When polls and sends shared
-`alerts run`'s worker, a burst of 16 sends to receivers taking 2 s each made some source wait
-12 s for its next poll, against a 2 s interval: the next launch would have been found that
-much later. The run now sends from a worker of its own.
+A send holds a worker for as long as its receiver takes. When polls and sends shared `alerts
+run`'s worker, a burst of 16 sends to receivers taking 2 s each made some source wait 12 s for
+its next poll, against a 2 s interval: the next launch would have been found that much later.
+And two processes sent one alert to 16 destinations two at a time. The run now sends from a
+worker of its own, ALERTS_DELIVER_CONCURRENCY threads.
 
 Real processes: `alerts run` (worker, delivery worker, beat, web) on a real Redis; feeds on
-127.0.0.1; a webhook receiver that holds every request HOLD_S. Two launches to 8 destinations
-make 16 sends, more than the delivery worker's two processes finish in two intervals.
+127.0.0.1; a webhook receiver that holds every request HOLD_S.
 `python bench/bench_slow_destinations.py` compares this with one worker taking both queues.
 """
 
@@ -45,9 +46,19 @@ def free_port() -> int:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[HaStack]:
-    env = {"ALERTS_WEB_PORT": str(free_port()), "ALERTS_WORKER_CONCURRENCY": "2"}
+    """Two launches to 8 destinations, two sends at a time: a burst of some 24 s."""
+    env = {"ALERTS_WEB_PORT": str(free_port()), "ALERTS_DELIVER_CONCURRENCY": "2"}
     with HaStack(tmp_path, sources=SOURCES, interval_s=INTERVAL_S, hooks=HOOKS,
                  hold_s=HOLD_S, env=env) as s:  # fmt: skip
+        yield s
+
+
+@pytest.fixture
+def wide_stack(tmp_path: Path) -> Iterator[HaStack]:
+    """16 destinations, the default delivery threads."""
+    hooks = tuple(f"/hooks/desk-{n}" for n in range(16))
+    with HaStack(tmp_path, sources=SOURCES, interval_s=INTERVAL_S, hooks=hooks, hold_s=HOLD_S,
+                 env={"ALERTS_WEB_PORT": str(free_port())}) as s:  # fmt: skip
         yield s
 
 
@@ -97,4 +108,31 @@ def test_a_burst_of_slow_sends_leaves_polling_on_time(stack: HaStack) -> None:
         f"{first - burst:.1f} s after the launches were published, the last {last - burst:.1f} "
         f"s; meanwhile the longest any of {SOURCES} sources waited for a poll: {longest:.2f} s "
         f"(interval {INTERVAL_S:.0f} s)"
+    )
+
+
+def test_an_alert_reaches_every_destination_at_once(wide_stack: HaStack) -> None:
+    """One launch, 16 destinations that each take HOLD_S to answer: with the default 16
+    delivery threads every request is in flight before the first is answered."""
+    run = wide_stack.start("host-a", "run")
+    wide_stack.wait_every_source_polled(2, timeout_s=60)
+    [deliverer] = [
+        e for e in wide_stack.log_events("worker.starting") if e["queues"] == ["deliver"]
+    ]
+    assert (deliverer["pool"], deliverer["concurrency"]) == ("threads", 16)
+    wide_stack.feeds.set("s003", [kp_flash()])
+    published = time.monotonic()
+    wait_until(lambda: sum(h.ok for h in wide_stack.hook.hits) >= len(wide_stack.hook_paths),
+               timeout_s=60, interval_s=0.1, what="every delivery")  # fmt: skip
+    hits = [h for h in wide_stack.hook.hits if h.ok]
+    assert sorted(h.path for h in hits) == sorted(wide_stack.hook_paths)
+    first_answer = min(h.answered_at for h in hits)
+    assert max(h.at for h in hits) < first_answer, "a send waited for another to finish"
+    assert run.stop(signal.SIGINT) == 0, run.text()[-3000:]
+    print(
+        f"\nfan-out: {len(hits)} destinations holding each send {HOLD_S:.0f} s; the requests "
+        f"arrived {min(h.at for h in hits) - published:.1f}-"
+        f"{max(h.at for h in hits) - published:.1f} s after the launch was published, the last "
+        f"answered "
+        f"{max(h.answered_at for h in hits) - published:.1f} s after"
     )
