@@ -10,6 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from alerts.embedded import start_embedded
 from tests.integration.feed_server import FeedServer
 from tests.integration.receivers import GarbledAuthSmtp, Reply, WebhookReceiver
@@ -17,6 +19,20 @@ from tests.support.feeds import Entry, rss
 from tests.support.processes import AlertsProcess, wait_until
 
 HOOK_PATH = "/hooks/canary-webhook-secret-path"
+# One worker taking polls and sends (prefork), or a polling worker and a delivery worker
+# (threads), as docker compose and `alerts run` run them: retries, dead letters and the order
+# of revisions hold in both.
+WORKERS = {
+    "one-worker": [["worker"]],
+    "apart": [["worker", "--queues", "poll"],
+              ["worker", "--queues", "deliver", "--hostname", "deliver@%h"]],
+}  # fmt: skip
+LAYOUTS = pytest.mark.parametrize("layout", list(WORKERS))
+
+
+def start_workers_and_beat(layout: str, env: dict[str, str], cwd: Path) -> list[AlertsProcess]:
+    return [AlertsProcess(args, env=env, cwd=cwd, log=cwd / f"{n}-{args[0]}.log")
+            for n, args in enumerate([*WORKERS[layout], ["beat"]])]  # fmt: skip
 
 
 def alerts_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -24,7 +40,8 @@ def alerts_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complet
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
 
 
-def test_dead_letter_then_replay_delivers_once(tmp_path: Path) -> None:
+@LAYOUTS
+def test_dead_letter_then_replay_delivers_once(tmp_path: Path, layout: str) -> None:
     """After every retry fails the alert waits in the dead-letter list; replay sends it once."""
     redis = start_embedded(tmp_path / "redis", appendonly=False)
     processes: list[AlertsProcess] = []
@@ -43,9 +60,7 @@ def test_dead_letter_then_replay_delivers_once(tmp_path: Path) -> None:
         full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")},
                     **env}  # fmt: skip
         try:
-            for command in ("worker", "beat"):
-                processes.append(AlertsProcess([command], env=env, cwd=tmp_path,
-                                               log=tmp_path / f"{command}.log"))  # fmt: skip
+            processes += start_workers_and_beat(layout, env, tmp_path)
             wait_until(lambda: len(feeds.requests_to("/wire.rss")) >= 2, timeout_s=30,
                        what="first polls")  # fmt: skip
             feeds.set(
@@ -94,7 +109,10 @@ def test_dead_letter_then_replay_delivers_once(tmp_path: Path) -> None:
             redis.stop()
 
 
-def test_an_unexpected_send_failure_is_retried_then_dead_lettered(tmp_path: Path) -> None:
+@LAYOUTS
+def test_an_unexpected_send_failure_is_retried_then_dead_lettered(
+    tmp_path: Path, layout: str
+) -> None:
     """An SMTP server whose AUTH challenge is garbled makes smtplib raise binascii.Error, an
     exception no channel expects: the worker retries it and then dead-letters it with the
     error (it used to fail the task, leaving the delivery neither retried nor listed)."""
@@ -120,9 +138,7 @@ def test_an_unexpected_send_failure_is_retried_then_dead_lettered(tmp_path: Path
         full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("ALERTS_")},
                     **env}  # fmt: skip
         try:
-            for command in ("worker", "beat"):
-                processes.append(AlertsProcess([command], env=env, cwd=tmp_path,
-                                               log=tmp_path / f"{command}.log"))  # fmt: skip
+            processes += start_workers_and_beat(layout, env, tmp_path)
             wait_until(lambda: len(feeds.requests_to("/wire.rss")) >= 2, timeout_s=30,
                        what="first polls")  # fmt: skip
             launch = Entry(
@@ -177,7 +193,8 @@ def test_test_alert_reports_each_destination(tmp_path: Path) -> None:
         assert "canary" not in proc.stdout + proc.stderr
 
 
-def test_update_never_overtakes_a_failing_new(tmp_path: Path) -> None:
+@LAYOUTS
+def test_update_never_overtakes_a_failing_new(tmp_path: Path, layout: str) -> None:
     """The `new` alert fails twice while its update is ready: the update still arrives second."""
     redis = start_embedded(tmp_path / "redis", appendonly=False)
     processes: list[AlertsProcess] = []
@@ -194,9 +211,7 @@ def test_update_never_overtakes_a_failing_new(tmp_path: Path) -> None:
             "ALERTS_LOG_FORMAT": "json",
         }
         try:
-            for command in ("worker", "beat"):
-                processes.append(AlertsProcess([command], env=env, cwd=tmp_path,
-                                               log=tmp_path / f"{command}.log"))  # fmt: skip
+            processes += start_workers_and_beat(layout, env, tmp_path)
             wait_until(lambda: len(feeds.requests_to("/wire.rss")) >= 2, timeout_s=30,
                        what="first polls")  # fmt: skip
             at = datetime.now(UTC) - timedelta(minutes=2)
