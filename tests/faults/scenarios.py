@@ -156,9 +156,9 @@ class Stack:
             proc.kill_group()
         self._exit.close()
 
-    def start(self, command: str) -> AlertsProcess:
+    def start(self, command: str, *args: str) -> AlertsProcess:
         proc = AlertsProcess(
-            [command],
+            [command, *args],
             env=self.env,
             cwd=self.tmp,
             log=self.tmp / f"{command}-{len(self.processes)}.log",
@@ -292,16 +292,25 @@ def _guard(outcome: Outcome, body: Callable[[], None]) -> None:
 # ---- 1. worker SIGKILLed mid-delivery ----
 
 
+DELIVERER = ("--queues", "deliver", "--hostname", "deliver@%h")
+
+
 def worker_sigkill(tmp: Path, *, mode: str = "group") -> Outcome:
     """The receiver holds the first request 6 s; the worker (whole group, or only the pool child
     doing the send) is SIGKILLed while it waits. The claim of the dead attempt lives
-    CLAIM_S (ALERTS_DELIVERY_CLAIM_SECONDS), so the redelivered task waits that long to send."""
+    CLAIM_S (ALERTS_DELIVERY_CLAIM_SECONDS), so the redelivered task waits that long to send.
+    `deliverer`: polls and sends on workers of their own (compose, `alerts run`), and the
+    delivery worker, whose threads send, is the one SIGKILLed (its group) and replaced."""
     outcome = Outcome(f"worker_sigkill_{mode}")
     with Stack(tmp) as s:
         # the in-flight request is answered 503 after the kill: the receiver did not take it,
         # so the alert arrives only if the service sends it again
         s.hook.set_policy(lambda n, _t: Reply(503, delay_s=6.0) if n == 1 else Reply(200))
-        worker = s.start("worker")
+        if mode == "deliverer":
+            s.start("worker", "--queues", "poll")
+            worker = s.start("worker", *DELIVERER)
+        else:
+            worker = s.start("worker")
         s.start("beat")
 
         def body() -> None:
@@ -310,9 +319,9 @@ def worker_sigkill(tmp: Path, *, mode: str = "group") -> Outcome:
             wait_until(lambda: s.hook.hits, timeout_s=30, what="the send to be in flight")
             time.sleep(0.5)
             killed_at = time.monotonic()
-            if mode == "group":
+            if mode in {"group", "deliverer"}:
                 s.sigkill_group(worker)
-                s.start("worker")
+                s.start("worker", *(DELIVERER if mode == "deliverer" else ()))
             else:
                 child = _sending_child(worker, s.hook.port)
                 outcome.notes["killed_child"] = child is not None
@@ -646,6 +655,7 @@ def worker_restart_queued(tmp: Path) -> Outcome:
 SCENARIOS: dict[str, Callable[[Path], Outcome]] = {
     "worker_sigkill_group": lambda tmp: worker_sigkill(tmp, mode="group"),
     "worker_sigkill_child": lambda tmp: worker_sigkill(tmp, mode="child"),
+    "worker_sigkill_deliverer": lambda tmp: worker_sigkill(tmp, mode="deliverer"),
     "redis_restart": redis_restart,
     "redis_restart_idle": lambda tmp: redis_restart(tmp, during_send=False),
     "redis_restart_spare_worker": lambda tmp: redis_restart(tmp, spare_worker=True),

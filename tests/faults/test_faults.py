@@ -78,6 +78,9 @@ LONG = {
     "test_worker_sigkill_pool_child_mid_delivery": lambda tmp: scenarios.worker_sigkill(
         tmp, mode="child"
     ),
+    "test_delivery_worker_sigkill_mid_delivery": lambda tmp: scenarios.worker_sigkill(
+        tmp, mode="deliverer"
+    ),
     "test_redis_restart_mid_stream": scenarios.redis_restart,
     "test_redis_restart_mid_stream_with_replacement_worker": lambda tmp: scenarios.redis_restart(
         tmp, spare_worker=True
@@ -118,6 +121,13 @@ def test_worker_sigkill_group_mid_delivery(long_runs: dict[str, Future[Outcome]]
 def test_worker_sigkill_pool_child_mid_delivery(long_runs: dict[str, Future[Outcome]]) -> None:
     """SIGKILL of only the pool child doing the send (WorkerLostError, message rejected)."""
     check(_long_outcome(long_runs, "test_worker_sigkill_pool_child_mid_delivery"))
+
+
+@pytest.mark.timeout(LONG_WAIT_S + 30)
+def test_delivery_worker_sigkill_mid_delivery(long_runs: dict[str, Future[Outcome]]) -> None:
+    """Polls and sends on workers of their own: SIGKILL of the delivery worker (threads) while
+    its send is in flight; a new one. Sent once, after the dead attempt's claim."""
+    check(_long_outcome(long_runs, "test_delivery_worker_sigkill_mid_delivery"))
 
 
 @pytest.mark.timeout(LONG_WAIT_S + 30)
