@@ -364,6 +364,20 @@ def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | 
     return topic.end(), following[1] if following else len(folded)
 
 
+def _topic_of_missiles(code: str | None, folded: str, cues: LangCues) -> bool:
+    """A Korean or Japanese headline opening with a habitual launcher as its topic, then
+    ballistic missiles or an unknown projectile: its launch, though no verb says so ("이란,
+    교전 나흘째 새벽 이스라엘 주요 도시에 탄도미사일", "北朝鮮、日本海へ弾道ミサイル2発"). Not
+    a plain "missile" (a Russian air strike, an interceptor test) nor a state seldom firing."""
+    if code is None or code not in HABITUAL_LAUNCHERS:
+        return False
+    opening = _opening_topic(code, folded, cues)
+    if opening is None:
+        return False
+    rest = folded[opening[0] :]
+    return any(cues.positive[kind].search(rest) for kind in ("ballistic", "projectile"))
+
+
 def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
     """Whether the headline has the state as the subject of a launch: named, then (right after,
     or after its topic particle) a launch verb or a headline's 발사/発射 ("North Korea
@@ -422,7 +436,10 @@ def _launcher_of_lines(
         code, how = _launcher_in_line(line, folded, cues, speakers)
         # A launcher role is sure anywhere; the subject of a launch verb only in the title
         # (summaries' clauses put the reporting state there: "South Korea said ... fired").
-        sure = how == "role" or (how == "subject" and index == 0)
+        # So is, in the title, a habitual launcher that is its topic, ballistic missiles its news.
+        sure = how == "role" or (
+            index == 0 and (how == "subject" or _topic_of_missiles(code, folded, cues))
+        )
         if index == 0 and title_speakers is not None:
             title_speakers.extend(speakers)
         if title_system is not None:
