@@ -24,7 +24,6 @@ a ratio to the shared worker's.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,9 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.faults.peers import free_port  # noqa: E402
 from tests.faults.scenarios import ir_flash, kp_flash  # noqa: E402
 from tests.support.ha import HaStack, longest_wait_s, mean_interval_s  # noqa: E402
-from tests.support.processes import child_pids, wait_until  # noqa: E402
+from tests.support.processes import descendant_pids, wait_until  # noqa: E402
 
 SOURCES = 10
 INTERVAL_S = 2.0
@@ -47,21 +47,10 @@ SHAPES: dict[str, list[list[str]]] = {"shared": [["beat"], ["worker"]], "split":
                                       "run": [["run"]]}  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def tree_pss_mb(pids: list[int]) -> float:
     """PSS of the processes and all their descendants (Linux /proc/PID/smaps_rollup)."""
-    total_kb, todo, seen = 0, list(pids), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo += child_pids(pid)
+    total_kb = 0
+    for pid in {*pids, *(d for p in pids for d in descendant_pids(p))}:
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:

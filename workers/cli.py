@@ -202,7 +202,7 @@ def _run_components(settings: Settings) -> int:
     """Start Redis (embedded), beat, the delivery worker, web and the polling worker; return the
     run's exit status."""
     requested: list[str] = []
-    children: list[ChildProcess] = []
+    stop_with_worker: list[ChildProcess] = []  # the delivery worker (the beat stops after)
     supervisor = Supervisor(on_failure=_stop_worker)
 
     def on_shutdown(sig: str = "", how: str = "", **_: object) -> None:
@@ -211,9 +211,8 @@ def _run_components(settings: Settings) -> int:
         its sends while the polling worker does."""
         requested.append(f"{how}:{sig}")
         supervisor.stopping.set()
-        for child in children:
-            if child.stop_signal == signal.SIGTERM:
-                child.ask_to_stop()
+        for child in stop_with_worker:
+            child.ask_to_stop()
 
     worker_shutting_down.connect(on_shutdown, weak=False)
     with contextlib.ExitStack() as stack:
@@ -229,7 +228,7 @@ def _run_components(settings: Settings) -> int:
         stack.callback(beat.stop)
         supervisor.watch("beat", beat.failure)
         deliverer = start_deliverer(app, settings)  # so is this
-        children.append(deliverer)
+        stop_with_worker.append(deliverer)
         stack.callback(deliverer.stop, DELIVERER_STOP_S)
         supervisor.watch("deliverer", deliverer.failure)
         web = _start_web(settings, url, app, supervisor)
@@ -309,7 +308,7 @@ class Supervisor:
 
     def check_once(self) -> None:
         for component, check in self._checks.items():
-            if self.stopping.is_set():
+            if self.stopping.is_set():  # set by a signal handler at any moment
                 return
             if component in self.failures:
                 continue

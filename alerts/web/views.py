@@ -364,18 +364,22 @@ def readiness(rt: Runtime, *, now: float | None = None) -> Readiness:
     checks["redis"] = Check(ok=True, detail="PONG")
     keys = rt.events.keys
     checks["beat"] = _fresh("beat", _epoch(rt.redis.get(keys.heartbeat_beat())), now, BEAT_FRESH_S)
-    worker_keys = list(rt.redis.scan_iter(match=keys.heartbeat_worker("*"), count=100))
-    beats = [_epoch(v) for v in rt.redis.mget(worker_keys)] if worker_keys else []
-    alive = sum(1 for b in beats if b is not None and now - b <= WORKER_FRESH_S)
-    latest = max((b for b in beats if b is not None), default=None)
-    checks["workers"] = _fresh("worker", latest, now, WORKER_FRESH_S)
+    beats = _heartbeats(rt, keys.heartbeat_worker("*"))
+    alive = sum(1 for b in beats if now - b <= WORKER_FRESH_S)
+    checks["workers"] = _fresh("worker", max(beats, default=None), now, WORKER_FRESH_S)
     if alive:
         checks["workers"] = Check(ok=True, detail=f"{alive} alive")
-    deliver_keys = list(rt.redis.scan_iter(match=keys.heartbeat_deliver("*"), count=100))
-    senders = [_epoch(v) for v in rt.redis.mget(deliver_keys)] if deliver_keys else []
-    latest = max((b for b in senders if b is not None), default=None)
-    checks["deliveries"] = _fresh("delivery worker", latest, now, WORKER_FRESH_S)
+    senders = _heartbeats(rt, keys.heartbeat_deliver("*"))
+    checks["deliveries"] = _fresh("delivery worker", max(senders, default=None), now,
+                                  WORKER_FRESH_S)  # fmt: skip
     return _verdict(checks)
+
+
+def _heartbeats(rt: Runtime, match: str) -> list[float]:
+    """The epochs of every heartbeat key matching `match` (one per host)."""
+    found = list(rt.redis.scan_iter(match=match, count=100))
+    beats = [_epoch(v) for v in rt.redis.mget(found)] if found else []
+    return [b for b in beats if b is not None]
 
 
 def _fresh(what: str, seen_at: float | None, now: float, limit_s: float) -> Check:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults.peers import free_port
 from tests.faults.scenarios import ir_flash, kp_flash
 from tests.support.ha import HaStack, longest_wait_s, shortest_interval_s
 from tests.support.processes import wait_until
@@ -36,12 +37,6 @@ INTERVAL_S = 2.0
 HOLD_S = 3.0
 HOOKS = tuple(f"/hooks/desk-{n}" for n in range(8))
 SLACK_S = 2.5  # process scheduling on a shared 2-core machine, the rest of the suite running
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
