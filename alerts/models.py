@@ -184,6 +184,9 @@ class HeldReport:
     published_at: datetime
     fingerprint: int  # of its text without feed furniture (`cluster._source_fingerprint`)
     guessed: bool = False  # its launcher only guessed: it corroborates a report naming one
+    # its text tells of a firing (`cluster._tells_of_firing`); True for reports held before
+    # the field existed, which paired as they always had
+    tells_of_firing: bool = True
 
 
 class AlertKind(StrEnum):

@@ -14,6 +14,7 @@ import pytest
 
 from alerts.events.calendar import local_day
 from alerts.events.cluster import EventPolicy
+from alerts.events.codec import held_from_json
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
 from alerts.models import AlertKind, Destination, Facts, Item, Verdict
@@ -990,6 +991,44 @@ class TestCorroboration:
             unsure("d", NOW + timedelta(days=3, hours=2), "SY", story="b"),
         )
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
+    @pytest.mark.parametrize(
+        ("first", "second", "opens"),
+        [
+            pytest.param(("en:ballistic", "neg:display"), ("en:missile",), False,
+                         id="neither-fires"),
+            pytest.param(("en:ballistic", "neg:display"), ("en:missile", "en:launch_verb"), True,
+                         id="second-fires"),
+            pytest.param(("ko:ballistic", "ko:strike"), ("en:missile",), True,
+                         id="held-one-strikes"),
+            pytest.param(("en:ballistic",), ("en:missile", "ctx:headline_alone"), True,
+                         id="headline-alone"),
+        ],
+    )  # fmt: skip
+    def test_one_of_two_must_tell_of_a_firing(
+        self, store: EventStore, first: tuple[str, ...], second: tuple[str, ...], opens: bool
+    ) -> None:
+        """Two sources' reports of a missile shown or of its range ("Revolutionary Guards
+        unveil 1,000 km Dezful missile", "New IRGC solid-fuel missile puts Israel and American
+        bases in range") open nothing; one telling of a firing (a launch verb, a strike), held
+        or not, or a headline alone, which says too little to ask it of, pairs as before."""
+        held, then = feed(
+            store,
+            unsure("a", NOW, "IR", reasons=first),
+            unsure("b", NOW + timedelta(hours=1), "IR", reasons=second),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert then.outcome is (ItemOutcome.NEW_EVENT if opens else ItemOutcome.WAITING)
+
+    def test_a_report_held_before_the_firing_flag_still_pairs(self) -> None:
+        """A held report stored before `tells_of_firing` existed loads as telling of one, so
+        held reports of a running deployment pair across the upgrade as they did."""
+        held = held_from_json(
+            '{"country": "IR", "ref": {"item_id": "a", "source": "s", "url": "https://x/a",'
+            ' "title": "t", "published_at": null}, "launch_at": "2026-11-25T01:00:00Z",'
+            ' "published_at": "2026-11-25T01:00:00Z", "fingerprint": 1, "guessed": false}'
+        )
+        assert held.tells_of_firing is True
 
     def test_a_guessed_report_of_another_region_pairs_with_nothing(self, store: EventStore) -> None:
         """A held US test report, then "Attack reported on two US-used bases in Iraq" with the
