@@ -605,21 +605,6 @@ def test_a_casualty_report_dated_today_the_day_after_a_launch_is_a_new_one(
     assert dated.outcome is ItemOutcome.NEW_EVENT
 
 
-def test_an_account_dated_by_its_saying_joins_the_day_befores_launch(store: EventStore) -> None:
-    """ "Houthi spokesman claims three ballistic missiles struck 'critical' Jazan sites", read
-    the day after the launch, its day the saying's (`ctx:dated_saying`): the launcher's account
-    of that launch, not a new one; dated today without the saying, a new launch's."""
-    told = ("ctx:rules_launch", "ctx:retrospective", "ctx:dated_today")
-    first, said, casualties = feed(
-        store,
-        report("1", NOW, "YE"),
-        retro(report("2", NOW + timedelta(hours=22), "YE", reasons=(*told, "ctx:dated_saying"))),
-        retro(report("3", NOW + timedelta(hours=24), "YE", reasons=told)),
-    )
-    assert said.event_id == first.event_id
-    assert casualties.outcome is ItemOutcome.NEW_EVENT
-
-
 def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: EventStore) -> None:
     """ "Guards say Kheibar Shekan missile fired at Haifa", published at 00:00 in Tehran, tells
     of the evening's barrage: it joins that day's event, and the next morning's wave opens
