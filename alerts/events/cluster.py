@@ -12,12 +12,12 @@ only guessed among the states a report names, and not a habitual one, is taken f
 or target of another's launch (it only confirms a held report that names that launcher, in its
 region: `_corroborating`). Reports naming no launcher join the open event they fit or wait;
 opening an event takes the rules and the model both, surely (`_may_open`), or two independent
-sources' reports of the launcher's launch, each fairly sure (`_corroborating`: a report short of
-that bar is held a while for a second). Joining reports that add a fact, or a further salvo the
-same day, send an `update` (at most one per minimum gap: facts arriving sooner are merged and
-owed as one deferred update); reports that retract or reclassify send a `correction`; the rest
-are joined silently. The store makes the choice atomic; this module only decides (reader's
-Decider).
+sources' reports of the launcher's launch, each fairly sure, one of them telling of a firing
+(`_corroborating`: a report short of that bar is held a while for a second). Joining reports
+that add a fact, or a further salvo the same day, send an `update` (at most one per minimum
+gap: facts arriving sooner are merged and owed as one deferred update); reports that retract or
+reclassify send a `correction`; the rest are joined silently. The store makes the choice
+atomic; this module only decides (reader's Decider).
 """
 
 from __future__ import annotations
