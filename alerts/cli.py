@@ -448,12 +448,10 @@ def health(role: str, max_age_s: float) -> None:
     checks: dict[str, bool] = {"redis": True}
     if role in {"any", "beat"}:
         checks["beat"] = _fresh(client.get(keys.heartbeat_beat()), now, max_age_s)
-    if role == "worker":
-        host = socket.gethostname()
-        checks["worker"] = _fresh(client.get(keys.heartbeat_worker(host)), now, max_age_s)
-    if role == "deliver":
-        host = socket.gethostname()
-        checks["deliver"] = _fresh(client.get(keys.heartbeat_deliver(host)), now, max_age_s)
+    this_host = {"worker": keys.heartbeat_worker, "deliver": keys.heartbeat_deliver}
+    if role in this_host:
+        key = this_host[role](socket.gethostname())
+        checks[role] = _fresh(client.get(key), now, max_age_s)
     _emit(checks)
     if not all(checks.values()):
         raise SystemExit(1)

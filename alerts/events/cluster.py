@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
+from alerts.detection.cues import CUES
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
 from alerts.furniture import strip_furniture
@@ -669,10 +670,9 @@ def _corroborating(
 
 # Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
 # alert or an incoming missile, a flash's tag; or a headline with its state firing.
-_FIRING_CUES = frozenset(
-    {"launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming", "flash"}
-)
-_CUE_LANGUAGES = ("en:", "ko:", "ja:")
+_FIRING_KINDS = ("launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming",
+                 "flash")  # fmt: skip
+_FIRING_REASONS = frozenset(f"{lang}:{kind}" for lang in CUES for kind in _FIRING_KINDS)
 
 
 def _tells_of_firing(report: Report) -> bool:
@@ -688,7 +688,7 @@ def _tells_of_firing(report: Report) -> bool:
     return (
         "ctx:headline_alone" in reasons
         or "ctx:title_fires" in reasons
-        or any(r[3:] in _FIRING_CUES for r in reasons if r.startswith(_CUE_LANGUAGES))
+        or not _FIRING_REASONS.isdisjoint(reasons)
     )
 
 

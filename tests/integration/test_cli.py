@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import redis
 
 from alerts.embedded import EmbeddedRedis
@@ -142,26 +143,29 @@ class TestHealth:
         assert fresh.returncode == 0, fresh.stdout
         client.close()
 
-    def test_deliver_role_reads_this_host_s_delivery_worker(
-        self, tmp_path: Path, redis_server: EmbeddedRedis
+    @pytest.mark.parametrize(("role", "other"), [("deliver", "worker"), ("worker", "deliver")])
+    def test_a_per_host_role_reads_only_its_own_heartbeat_of_this_host(
+        self, tmp_path: Path, redis_server: EmbeddedRedis, role: str, other: str
     ) -> None:
-        """A delivery worker has no task to beat from while no launch comes: its own timer
-        writes heartbeat:deliver:<host>, which only that role reads."""
+        """`--role worker` reads this host's polling heartbeat, `--role deliver` its delivery
+        worker's (a delivery worker has no task to beat from while no launch comes: its own
+        timer writes heartbeat:deliver:<host>); the other role's key, or another host's, does
+        not count."""
         import socket
         import time
 
         client = redis.Redis.from_url(redis_server.url)
         client.flushall()
         env = {"ALERTS_REDIS_URL": redis_server.url}
-        client.set("alerts:v1:heartbeat:worker:" + socket.gethostname(), time.time())
-        client.set("alerts:v1:heartbeat:deliver:some-other-host", time.time())
-        stale = alerts("health", "--role", "deliver", env=env, cwd=tmp_path)
+        client.set(f"alerts:v1:heartbeat:{other}:" + socket.gethostname(), time.time())
+        client.set(f"alerts:v1:heartbeat:{role}:some-other-host", time.time())
+        stale = alerts("health", "--role", role, env=env, cwd=tmp_path)
         assert stale.returncode == 1
-        assert json.loads(stale.stdout) == {"redis": True, "deliver": False}
-        client.set("alerts:v1:heartbeat:deliver:" + socket.gethostname(), time.time() - 5)
-        fresh = alerts("health", "--role", "deliver", env=env, cwd=tmp_path)
+        assert json.loads(stale.stdout) == {"redis": True, role: False}
+        client.set(f"alerts:v1:heartbeat:{role}:" + socket.gethostname(), time.time() - 5)
+        fresh = alerts("health", "--role", role, env=env, cwd=tmp_path)
         assert fresh.returncode == 0, fresh.stdout
-        assert json.loads(fresh.stdout) == {"redis": True, "deliver": True}
+        assert json.loads(fresh.stdout) == {"redis": True, role: True}
         client.close()
 
 
