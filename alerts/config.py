@@ -406,13 +406,14 @@ class Settings(BaseSettings):
         description="Detector confidence needed for a report to join a launch event.",
     )
     new_event_confidence: float = Field(
-        default=0.9,
+        default=0.95,
         ge=0,
         le=1,
         description=(
             "Detector confidence needed for a report to open a launch event (a `new` alert) "
-            "on its own; less sure reports join events already open, or open one when another "
-            "source's report of the same launcher corroborates them (events/cluster.py)."
+            "on its own (0.9, if lower, for a headline that itself fires or has no lede); less "
+            "sure reports join events already open, or open one when another source's report "
+            "of the same launcher corroborates them (events/cluster.py)."
         ),
     )
     model_open_confidence: float = Field(

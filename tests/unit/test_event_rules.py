@@ -335,13 +335,35 @@ def test_only_a_sure_report_opens_an_event(store: EventStore) -> None:
 
 
 def test_a_report_opens_an_event_alone_only_at_the_open_bar(store: EventStore) -> None:
-    """0.90 by default: a report the rules call a launch at 0.88 waits (for a second source),
-    one at 0.91 opens its event at once."""
+    """0.90 for a headline that fires: a report the rules call a launch at 0.88 waits (for a
+    second source), one at 0.91 opens its event at once."""
     below, above = feed(
         store, report("1", NOW, "KP", confidence=0.88), report("2", NOW, "IR", confidence=0.91)
     )
     assert below.outcome is ItemOutcome.WAITING
     assert above.outcome is ItemOutcome.NEW_EVENT
+
+
+@pytest.mark.parametrize(
+    ("reasons", "opens"),
+    [
+        (("ctx:rules_launch",), False),  # "Shoigu tallies three Kinzhal firings in Ukraine"
+        (("ctx:rules_launch", "ctx:title_fires"), True),  # "India test-fires Agni-3..."
+        (("ctx:rules_launch", "ctx:breaking"), True),  # "(속보) 軍, SLBM 잠수함 발사시험 성공"
+        (("ctx:rules_launch", "ctx:headline_alone"), True),  # a headline with no lede
+    ],
+)
+def test_a_headline_that_does_not_fire_opens_alone_only_at_095(
+    store: EventStore, reasons: tuple[str, ...], opens: bool
+) -> None:
+    """Between 0.90 and 0.95 the model's reports of old launches, displays and threats were as
+    many as first reports of launches, and those fire in their headline: a report in that band
+    opens its event alone only if its headline fires, carries a flash's tag or has no lede;
+    at 0.95 any report the rules call a launch does."""
+    (decision,) = feed(store, report("1", NOW, "KP", reasons=reasons, confidence=0.93))
+    assert (decision.outcome is ItemOutcome.NEW_EVENT) is opens
+    (sure,) = feed(store, report("2", NOW, "IR", reasons=("ctx:rules_launch",), confidence=0.96))
+    assert sure.outcome is ItemOutcome.NEW_EVENT
 
 
 def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -> None:

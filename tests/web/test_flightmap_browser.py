@@ -42,7 +42,7 @@ _FACTS = {
 
 def _classify(item: Item) -> Verdict:
     """A detector that knows these two reports' facts (the extraction has its own tests)."""
-    return Verdict(True, 0.9, ("test:facts", "ctx:rules_launch"), _FACTS[item.title])
+    return Verdict(True, 0.95, ("test:facts", "ctx:rules_launch"), _FACTS[item.title])
 
 
 def _two_events(rt: Runtime) -> dict[str, str]:
