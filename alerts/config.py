@@ -411,9 +411,9 @@ class Settings(BaseSettings):
         le=1,
         description=(
             "Detector confidence needed for a report to open a launch event (a `new` alert) "
-            "on its own (0.9, if lower, for a headline that itself fires or has no lede); less "
-            "sure reports join events already open, or open one when another source's report "
-            "of the same launcher corroborates them (events/cluster.py)."
+            "on its own (0.9, if lower, for a headline that fires, is a flash or has no "
+            "lede); less sure reports join events already open, or open one when another "
+            "source's report of the same launcher corroborates them (events/cluster.py)."
         ),
     )
     model_open_confidence: float = Field(
@@ -426,8 +426,9 @@ class Settings(BaseSettings):
             "launcher named for sure, or a state testing on its own ranges with a ballistic "
             "missile named; missiles in the headline, no warning, state media's or launcher's "
             "account; events/cluster.py). Lower alerts some launches hours earlier "
-            "at the cost of false alerts, down to ALERTS_NEW_EVENT_CONFIDENCE, which every "
-            "opening report needs too; 1 opens only on a certain model."
+            "at the cost of false alerts, down to the opening bar (ALERTS_NEW_EVENT_CONFIDENCE, "
+            "or 0.9 for a headline that fires, is a flash or has no lede), which every opening "
+            "report needs too; 1 opens only on a certain model."
         ),
     )
     slack_webhook_urls: list[CleanSecretStr] = Field(

@@ -71,7 +71,7 @@ class EventPolicy:
     fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.95  # a report this sure may open an event; less sure ones join
-    headline_open_confidence: float = 0.9  # ...this sure, if the headline fires or is bare
+    headline_open_confidence: float = 0.9  # ...if the headline fires, is a flash or is bare
     guessed_open_confidence: float = 0.97  # ...this sure, if its launcher is only guessed
     model_open_confidence: float = 0.98  # ...or the rules call it no launch (`_sure_by_the_model`)
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
@@ -535,7 +535,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     ready for service after December twin firing") as first reports of launches, and a flash's
     headline fires. On the development split before corpus round 25 (joint and three thinned
     streams, with ledes): 25 false `new` alerts and 6 duplicates fewer, one launch more missed,
-    and about 10 launches a stream alerted on a later report (10 minutes to 3 hours later)
+    and about 10 launches a stream alerted on a later report (10 to 200 minutes later)
     instead of their first; at 0.95 for every report, 29 false `new` fewer for 19 launches a
     stream alerted later. With every lede blanked 0.95 missed 23 launches more.
     A `new` alert wrongly sent costs subscribers more than one sent a report later."""
