@@ -411,8 +411,8 @@ class Settings(BaseSettings):
         le=1,
         description=(
             "Detector confidence needed for a report to open a launch event (a `new` alert) "
-            "on its own (0.9, if lower, for a headline that fires, is a flash or has no "
-            "lede); less sure reports join events already open, or open one when another "
+            "on its own (0.05 less for a headline that fires, is a flash or has no lede); "
+            "less sure reports join events already open, or open one when another "
             "source's report of the same launcher corroborates them (events/cluster.py)."
         ),
     )
@@ -427,7 +427,7 @@ class Settings(BaseSettings):
             "missile named; missiles in the headline, no warning, state media's or launcher's "
             "account; events/cluster.py). Lower alerts some launches hours earlier "
             "at the cost of false alerts, down to the opening bar (ALERTS_NEW_EVENT_CONFIDENCE, "
-            "or 0.9 for a headline that fires, is a flash or has no lede), which every opening "
+            "0.05 less for a headline that fires, is a flash or has no lede), which every opening "
             "report needs too; 1 opens only on a certain model."
         ),
     )

@@ -71,7 +71,7 @@ class EventPolicy:
     fresh_after_s: float = 8 * 3600  # ...unless its headline fires, this long after
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.95  # a report this sure may open an event; less sure ones join
-    headline_open_confidence: float = 0.9  # ...if the headline fires, is a flash or is bare
+    headline_open_margin: float = 0.05  # ...less this, if the headline fires, is a flash or bare
     guessed_open_confidence: float = 0.97  # ...this sure, if its launcher is only guessed
     model_open_confidence: float = 0.98  # ...or the rules call it no launch (`_sure_by_the_model`)
     retrospective_window_s: float = 48 * 3600  # state-media claims come out the next morning
@@ -528,7 +528,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     A headline of a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test
     launch...") opens nothing, nor counts towards opening with a second source: two outlets'
     pre-announcements opened a false event that then swallowed the real launch.
-    "Surely enough" is `open_confidence` (0.95), or `headline_open_confidence` (0.9) for a
+    "Surely enough" is `open_confidence` (0.95), or `headline_open_margin` (0.05) less for a
     headline that itself fires, a flash's tag, or a headline carried with no lede: the model's
     0.90-0.95 band held as many news of old launches, displays and threats under a headline that
     does not fire ("Shoigu tallies three Kinzhal firings in Ukraine", "Medvedev declares Bulava
@@ -544,7 +544,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     guessed = "ctx:launcher_guessed" in reasons or plain_missile
     bar = policy.open_confidence
     if not _HEADLINE_BAR.isdisjoint(reasons):
-        bar = min(bar, policy.headline_open_confidence)
+        bar -= policy.headline_open_margin
     return (
         report.verdict.confidence >= (policy.guessed_open_confidence if guessed else bar)
         and ("ctx:rules_launch" in reasons or _sure_by_the_model(report, policy))
@@ -553,7 +553,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     )
 
 
-# What lowers the bar to open an event alone to `headline_open_confidence` (`_may_open`): a
+# What lowers the bar to open an event alone by `headline_open_margin` (`_may_open`): a
 # headline that itself fires, a flash's tag, a headline with no lede.
 _HEADLINE_BAR = frozenset({"ctx:headline_alone", "ctx:title_fires", "ctx:breaking"})
 

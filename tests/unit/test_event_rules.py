@@ -366,6 +366,24 @@ def test_a_headline_that_does_not_fire_opens_alone_only_at_095(
     assert sure.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_raised_open_bar_raises_the_firing_headlines_bar_too(store: EventStore) -> None:
+    """A firing headline's bar is the open bar less a margin, not a fixed 0.9: an operator who
+    raises ALERTS_NEW_EVENT_CONFIDENCE to 0.99 for fewer false alerts gets them from firing
+    headlines too (0.93 now waits), and one who lowers it to 0.85 opens them at 0.80."""
+    strict = dataclasses.replace(POLICY, events=EventPolicy(open_confidence=0.99))
+    loose = dataclasses.replace(POLICY, events=EventPolicy(open_confidence=0.85))
+    outcomes = []
+    cases = ((strict, 0.93, "KP"), (strict, 0.95, "IR"), (loose, 0.81, "RU"))
+    for n, (policy, confidence, country) in enumerate(cases):
+        item, verdict = report(str(n), NOW, country, confidence=confidence)  # its headline fires
+        result = process_items(
+            [item], events=store, classify=lambda _, v=verdict: v, policy=policy, now=NOW,
+            new_token=lambda t=str(n): t,
+        )  # fmt: skip
+        outcomes += [d.outcome for d in result.decisions]
+    assert outcomes == [ItemOutcome.WAITING, ItemOutcome.NEW_EVENT, ItemOutcome.NEW_EVENT]
+
+
 def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -> None:
     """ "Ballistic missile attack reported on two US-used bases in Iraq": the US is only a
     state the report names; it waits for a report that names the launcher. A habitual
