@@ -204,6 +204,32 @@ def test_a_habitual_launchers_strike_overnight_a_night_later_opens_a_new_event(
     assert (later.event_id != first.event_id) is new
 
 
+@pytest.mark.parametrize(
+    ("reasons", "hours", "new"),
+    [
+        (OVERNIGHT, 17, True),  # the night after an afternoon strike, told the next morning
+        ((*OVERNIGHT, "ctx:launcher_guessed"), 17, False),  # "Poland scrambles jets as..."
+        (OVERNIGHT, 2, False),  # before that night began: the afternoon's strike
+    ],
+)
+def test_a_strike_overnight_after_an_afternoon_launch_opens_a_new_event(
+    store: EventStore, reasons: tuple[str, ...], hours: float, new: bool
+) -> None:
+    """Russia's Iskanders on Kryvyi Rih in the night of 21 September 2024 came after its
+    strike on Odesa port at 14:45 the afternoon before, 17 hours earlier: "four Iskanders
+    ... struck overnight" tells of a night that began after the latest launch, so of a new
+    one, though less than a day has passed. Not when the launcher is only guessed: a late
+    write-up of the latest barrage read in the small hours ("Poland scrambles jets as Russia
+    pounds Lutsk airfields") names its night as loosely."""
+    afternoon = NOW + timedelta(hours=11)  # 15:00 in Moscow
+    first, later = feed(
+        store,
+        report("1", afternoon, "RU", confidence=0.99),
+        report("2", afternoon + timedelta(hours=hours), "RU", reasons=reasons, confidence=0.99),
+    )
+    assert (later.event_id != first.event_id) is new
+
+
 PLAIN = ("ctx:rules_launch",)  # "Russian ballistic missiles hit Odesa port in daylight"
 
 
@@ -861,6 +887,24 @@ def test_a_report_dated_yesterday_joins_no_older_event(store: EventStore) -> Non
     )
     assert saree.outcome is ItemOutcome.NEW_EVENT
     assert saree.event_id != first.event_id
+
+
+def test_seouls_yesterday_that_is_the_sites_today_joins_no_older_event(
+    store: EventStore,
+) -> None:
+    """Korean copy at 05:30 on the 27th in Seoul ("13일 저녁" read on the 14th) dates a Houthi
+    launch yesterday, which is still the 26th in Sanaa, where it is 23:30: with no event of
+    the 26th, it is the first news of that day's launch, not a report of the 25th's launch at
+    07:00, 40 hours before (longer ago than a follow-up comes)."""
+    item, verdict = report("2", NOW + timedelta(hours=43.5), "YE", confidence=0.99,
+                           reasons=(*SURE, "ctx:dated_yesterday"))  # fmt: skip
+    first, seoul = feed(
+        store,
+        report("1", NOW + timedelta(hours=3), "YE"),
+        (dataclasses.replace(item, lang="ko"), verdict),
+    )
+    assert seoul.outcome is ItemOutcome.NEW_EVENT
+    assert seoul.event_id != first.event_id
 
 
 STORIES = {
