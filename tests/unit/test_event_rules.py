@@ -889,6 +889,34 @@ def test_a_report_dated_yesterday_joins_no_older_event(store: EventStore) -> Non
     assert saree.event_id != first.event_id
 
 
+CLAIM = ("ctx:rules_launch", "ctx:launcher_speaks", "ctx:dated_today")  # "...struck X today"
+
+
+@pytest.mark.parametrize(
+    ("reasons", "new"),
+    [
+        (CLAIM, True),  # news dated today, a day after the latest launch
+        ((*CLAIM, "ctx:dated_saying"), False),  # "Houthi spokesman claims...", said today
+        ((*CLAIM, "ctx:dated_saying", "ctx:breaking"), True),  # "(속보) ... 하루 만에 또"
+        ((*CLAIM, "ctx:dated_saying", "ctx:title_fires"), True),  # "...say they launched new..."
+    ],
+)
+def test_a_day_that_may_be_the_sayings_dates_no_new_launch(
+    store: EventStore, reasons: tuple[str, ...], new: bool
+) -> None:
+    """ "Houthi spokesman claims three ballistic missiles struck 'critical' Jazan sites", read
+    the morning after the launch, dates the claim today, not the launch: a follow-up, not a
+    new launch (it opened one on the development split). A flash's tag or a headline that
+    fires still marks the first news of one: "(속보) 합참 '북한, 동해상으로 미상 탄도미사일
+    발사'…하루 만에 또"."""
+    first, later = feed(
+        store,
+        report("1", NOW, "YE"),
+        report("2", NOW + timedelta(hours=30), "YE", reasons=reasons, confidence=0.99),
+    )
+    assert (later.event_id != first.event_id) is new
+
+
 def test_seouls_yesterday_that_is_the_sites_today_joins_no_older_event(
     store: EventStore,
 ) -> None:
