@@ -275,10 +275,10 @@ def best_match(
     if named is None and _told_past_midnight(report) and before in own_days and day not in own_days:
         named = before
     # Never the site's day before the day it names: Seoul's "yesterday" may be the launch site's
-    # today (Korean copy at 05:30 of a Houthi launch at 23:30 in Sanaa), and an event of the
-    # site's day before is then an older launch's, which the report joins only as a follow-up
-    # stating no time does (`follow_up_s`), not by its date (development split, joint and three
-    # thinned streams: 2 merged launches and 2 duplicates fewer).
+    # today (Korean copy at 05:30 in Seoul, 23:30 in Sanaa, of a Houthi launch that evening), and an
+    # event of the site's day before is then an older launch's, which the report joins only as a
+    # follow-up stating no time does (`follow_up_s`), not by its date (development split, joint and
+    # three thinned streams: 2 merged launches and 2 duplicates fewer).
     days = (
         [day] if named is None else [d for d in dict.fromkeys((named, before, day)) if d >= named]
     )
@@ -343,7 +343,8 @@ _A_NIGHT_LATER_S = 24 * 3600
 def _a_night_later(report: Report, latest: LaunchEvent, gap: float, policy: EventPolicy) -> bool:
     """A habitual launcher's strike "overnight" or "before dawn", told a day or more after its
     latest launch, or after a latest launch before that night began (Russia's Iskanders on
-    Kryvyi Rih in the night, 17 hours after its strike on Odesa port at 14:45): the night just
+    Kryvyi Rih in the night, first reported at dawn, 17 hours after the first report of its
+    afternoon strike on Odesa's port): the night just
     past, not the one before (Russia's and the Houthis' nightly barrages), when the report
     could open an event on its own. On the development split (joint and three thinned
     streams, with ledes): 5 launches fewer missed, 8 fewer merged, one false `new` fewer and
@@ -513,7 +514,7 @@ def _fresh_headline(reasons: Sequence[str]) -> bool:
     is no account (dropping the authority condition saved 6 duplicates on the dev split joint
     and thinned streams but could keep such a flash of a new launch in yesterday's event).
     A day that may be the saying's (`ctx:dated_saying`: "Houthi spokesman claims three
-    ballistic missiles struck Jazan", the morning after, naming the day of the claim) dates
+    ballistic missiles struck Jazan", the day after, naming the day of the claim) dates
     no news, unless the headline fires ("Iran's Revolutionary Guards say they launched new
     missile attack on Israel") or a flash's tag marks it ("(속보) ... 하루 만에 또"): on the
     development split (joint and three thinned streams, with ledes), 10 duplicates and 2

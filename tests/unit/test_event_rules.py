@@ -215,12 +215,12 @@ def test_a_habitual_launchers_strike_overnight_a_night_later_opens_a_new_event(
 def test_a_strike_overnight_after_an_afternoon_launch_opens_a_new_event(
     store: EventStore, reasons: tuple[str, ...], hours: float, new: bool
 ) -> None:
-    """Russia's Iskanders on Kryvyi Rih in the night of 21 September 2024 came after its
-    strike on Odesa port at 14:45 the afternoon before, 17 hours earlier: "four Iskanders
-    ... struck overnight" tells of a night that began after the latest launch, so of a new
-    one, though less than a day has passed. Not when the launcher is only guessed: a late
-    write-up of the latest barrage read in the small hours ("Poland scrambles jets as Russia
-    pounds Lutsk airfields") names its night as loosely."""
+    """Russia's Iskanders on Kryvyi Rih in the night of 21 September 2024 came after its strike on
+    Odesa's port at 13:55 the afternoon before, first reported 17 hours earlier: "four Iskanders
+    ... struck overnight" tells of a night that began after the latest launch, so of a new one,
+    though less than a day has passed. Not when the launcher is only guessed: a late write-up of
+    the latest barrage read in the small hours ("Poland scrambles jets as Russia pounds Lutsk
+    airfields") names its night as loosely."""
     afternoon = NOW + timedelta(hours=11)  # 15:00 in Moscow
     first, later = feed(
         store,
@@ -905,7 +905,7 @@ def test_a_day_that_may_be_the_sayings_dates_no_new_launch(
     store: EventStore, reasons: tuple[str, ...], new: bool
 ) -> None:
     """ "Houthi spokesman claims three ballistic missiles struck 'critical' Jazan sites", read
-    the morning after the launch, dates the claim today, not the launch: a follow-up, not a
+    the day after the launch, dates the claim today, not the launch: a follow-up, not a
     new launch (it opened one on the development split). A flash's tag or a headline that
     fires still marks the first news of one: "(속보) 합참 '북한, 동해상으로 미상 탄도미사일
     발사'…하루 만에 또"."""
@@ -920,10 +920,10 @@ def test_a_day_that_may_be_the_sayings_dates_no_new_launch(
 def test_seouls_yesterday_that_is_the_sites_today_joins_no_older_event(
     store: EventStore,
 ) -> None:
-    """Korean copy at 05:30 on the 27th in Seoul ("13일 저녁" read on the 14th) dates a Houthi
-    launch yesterday, which is still the 26th in Sanaa, where it is 23:30: with no event of
-    the 26th, it is the first news of that day's launch, not a report of the 25th's launch at
-    07:00, 40 hours before (longer ago than a follow-up comes)."""
+    """Korean copy at 05:30 on the 27th in Seoul dates a Houthi launch yesterday (as a real
+    report read "13일 저녁" at 05:30 on the 14th), which is still the 26th in Sanaa, where it is
+    23:30: with no event of the 26th, it is the first news of that day's launch, not a report
+    of the 25th's launch at 07:00, 40.5 hours before (longer ago than a follow-up comes)."""
     item, verdict = report("2", NOW + timedelta(hours=43.5), "YE", confidence=0.99,
                            reasons=(*SURE, "ctx:dated_yesterday"))  # fmt: skip
     first, seoul = feed(
