@@ -344,21 +344,21 @@ def _a_night_later(report: Report, latest: LaunchEvent, gap: float, policy: Even
     """A habitual launcher's strike "overnight" or "before dawn", told a day or more after its
     latest launch, or after a latest launch before that night began (Russia's Iskanders on
     Kryvyi Rih in the night, first reported at dawn, 17 hours after the first report of its
-    afternoon strike on Odesa's port): the night just
-    past, not the one before (Russia's and the Houthis' nightly barrages), when the report
-    could open an event on its own. On the development split (joint and three thinned
-    streams, with ledes): 5 launches fewer missed, 8 fewer merged, one false `new` fewer and
-    as many duplicates; with every lede blanked, 5 and 8 fewer too. Not so for a launcher only
-    guessed: a late write-up of a barrage read in the small hours ("Poland scrambles jets as
-    Russia pounds Lutsk airfields") names its night as loosely (a duplicate on two streams)."""
+    afternoon strike on Odesa's port): the night just past, not the one before (Russia's and
+    the Houthis' nightly barrages), when the report could open an event on its own. On the
+    development split (joint and three thinned streams, with ledes): 5 launches fewer missed,
+    8 fewer merged, one false `new` fewer and as many duplicates; with every lede blanked, 5
+    and 8 fewer too. Not so for a launcher only guessed: a late write-up of a barrage read in
+    the small hours ("Poland scrambles jets as Russia pounds Lutsk airfields") names its night
+    as loosely (a duplicate on two streams)."""
     reasons = report.verdict.reasons
     return (
         report.country in HABITUAL_LAUNCHERS
+        and "ctx:overnight" in reasons
         and (
             gap >= _A_NIGHT_LATER_S
             or (latest.launch_at < _night_before(report) and "ctx:launcher_guessed" not in reasons)
         )
-        and "ctx:overnight" in reasons
         and "ctx:dated_saying" not in reasons
         and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
         and _may_open(report, policy)
@@ -371,9 +371,8 @@ _EVENING = time(18)
 def _night_before(report: Report) -> datetime:
     """When the night before the report's day began at the launch site (18:00 the day before):
     a launch before it is no launch of "overnight"."""
-    zone = launch_site_zone(report.country) or UTC
-    day = report.published_at.astimezone(zone).date() - timedelta(days=1)
-    return datetime.combine(day, _EVENING, tzinfo=zone)
+    day = local_day(report.country, report.published_at) - timedelta(days=1)
+    return datetime.combine(day, _EVENING, tzinfo=launch_site_zone(report.country) or UTC)
 
 
 def _a_day_later(report: Report, gap: float, policy: EventPolicy) -> bool:
