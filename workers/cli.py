@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -63,6 +64,12 @@ BEAT_STOP_SIGNAL = signal.SIGUSR1
 # take to finish, then SIGKILL (a send cut short is sent again once its claim ends).
 DELIVERER_NODE = "deliver@%h"
 DELIVERER_STOP_S = 30.0
+# A component found ended while no stop was asked for is a failure only this long after: under
+# load, a SIGTERM sent to every process of the run may end Redis before the run's handler runs.
+FAILURE_GRACE_S = 2.0
+# A stop of the polling worker still going on this long after its longest poll could have
+# ended is stuck: it is made a cold shutdown, and as long again later the run exits at once.
+STOP_STUCK_MARGIN_S = 10.0
 # `alerts beat` keeps no state: its one entry (workers/schedule.py) fires four times a second
 # and every per-source time lives in Redis. Celery's default PersistentScheduler wrote a shelve
 # file in the data dir, which two beats sharing a directory (one host, a shared volume) would
@@ -203,7 +210,11 @@ def _run_components(settings: Settings) -> int:
     run's exit status."""
     requested: list[str] = []
     stop_with_worker: list[ChildProcess] = []  # the delivery worker (the beat stops after)
-    supervisor = Supervisor(on_failure=_stop_worker)
+    supervisor = Supervisor(
+        on_failure=_stop_worker,
+        on_stuck=lambda stage: _end_stuck_stop(stage, supervisor),
+        stuck_after_s=settings.fetch_timeout_seconds + STOP_STUCK_MARGIN_S,
+    )
 
     def on_shutdown(sig: str = "", how: str = "", **_: object) -> None:
         """A stop was asked for: children exiting now are no failure (a SIGTERM to the whole
@@ -286,20 +297,57 @@ def _stop_worker() -> None:
     worker_state.should_stop = EX_FAILURE  # type: ignore[assignment] # stubs say None only
 
 
+def _end_stuck_stop(stage: int, supervisor: Supervisor) -> None:
+    """A warm shutdown of the polling worker that does not end (its broker gone, a pool child
+    lost) becomes a cold one; should that hang too, the process exits at once: the kernel ends
+    its children (PR_SET_PDEATHSIG) and releases the data dir, and a send cut short is sent
+    again once its claim ends."""
+    failed = bool(supervisor.failures)
+    if stage == 1:
+        log.warning("run.stop.slow", action="cold shutdown")
+        stopping = worker_state.should_stop
+        worker_state.should_terminate = EX_FAILURE if failed or stopping is None else stopping  # type: ignore[assignment]
+        return
+    log.error("run.stop.stuck", action="exit now")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EX_FAILURE if failed else 0)
+
+
 class Supervisor:
     """Watches the components of `alerts run` that live beside its worker.
 
-    Each check returns None while its component is fine, else why it stopped. The first failure
-    of each is logged, kept in `failures` (for /readyz) and calls `on_failure`, which stops the
-    run: a run that cannot poll or cannot serve must not look healthy.
+    Each check returns None while its component is fine, else why it stopped. A component found
+    ended is a failure only if no stop was asked for within `grace_s`: a SIGTERM sent to every
+    process at once (systemd, `pkill`) may end Redis before the run's own handler has run. The
+    first failure of each is logged, kept in `failures` (for /readyz) and calls `on_failure`,
+    which stops the run: a run that cannot poll or cannot serve must not look healthy.
+
+    Once a stop is under way (asked for, or after a failure), a stop still going on after
+    `stuck_after_s` calls `on_stuck(1)`, and after twice that `on_stuck(2)`: a warm shutdown
+    can hang with its broker gone, and a run that will not stop is as bad as one that died.
     """
 
-    def __init__(self, on_failure: Callable[[], None], interval_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        on_failure: Callable[[], None],
+        interval_s: float = 0.2,
+        *,
+        grace_s: float = FAILURE_GRACE_S,
+        on_stuck: Callable[[int], None] | None = None,
+        stuck_after_s: float = 30.0,
+    ) -> None:
         self.failures: dict[str, str] = {}
         self.stopping = threading.Event()  # a stop was asked for: components may end now
         self._checks: dict[str, Callable[[], str | None]] = {}
         self._on_failure = on_failure
         self._interval_s = interval_s
+        self._grace_s = grace_s
+        self._ended_at: dict[str, float] = {}  # components found ended, not failures yet
+        self._on_stuck = on_stuck
+        self._stuck_after_s = stuck_after_s
+        self._stop_began: float | None = None
+        self._escalations = 0
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -318,9 +366,24 @@ class Supervisor:
                 why = f"cannot check it: {type(exc).__name__}: {exc}"
             if why is None:
                 continue
+            ended_at = self._ended_at.setdefault(component, time.monotonic())
+            if time.monotonic() - ended_at < self._grace_s:
+                continue  # a stop signal may be on its way to the run too
             self.failures[component] = why
             log.error("run.component.failed", component=component, error=why)
             self._on_failure()
+
+    def escalate_if_stuck(self) -> None:
+        """Calls `on_stuck` with the next stage once a stop has lasted too long."""
+        if self._on_stuck is None or not (self.stopping.is_set() or self.failures):
+            return
+        now = time.monotonic()
+        if self._stop_began is None:
+            self._stop_began = now
+        stage = int((now - self._stop_began) // self._stuck_after_s)
+        if stage > self._escalations and self._escalations < 2:
+            self._escalations += 1
+            self._on_stuck(self._escalations)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="alerts-supervisor", daemon=True)
@@ -334,6 +397,7 @@ class Supervisor:
     def _loop(self) -> None:
         while not self._stopped.wait(self._interval_s):
             self.check_once()
+            self.escalate_if_stuck()
 
 
 @dataclass

@@ -193,3 +193,32 @@ def test_sigterm_to_every_process_is_a_clean_stop(tmp_path: Path, feeds: FeedSer
     finally:
         run.stop(signal.SIGKILL)
         run.kill_group()
+
+
+def test_a_stop_that_hangs_is_forced(tmp_path: Path, feeds: FeedServer) -> None:
+    """A warm shutdown that cannot end (here: the polling worker's pool processes frozen, so
+    they never take their stop) becomes a cold one, then an exit: the run stops by itself, and
+    every child dies with it."""
+    data_dir = tmp_path / "data"
+    env = run_env(feeds, data_dir, ALERTS_FETCH_TIMEOUT_SECONDS="1")
+    run = AlertsProcess(["run"], env=env, cwd=tmp_path, log=tmp_path / "run.log")
+    try:
+        wait_until(lambda: polls(feeds) >= 2, timeout_s=60, what="the first polls")
+        components = {int(event(run, f"{name}.started")["pid"])
+                      for name in ("beat", "deliverer", "redis.embedded")}  # fmt: skip
+        pool = [pid for pid in child_pids(run.proc.pid) if pid not in components]
+        assert pool, "no pool process found"
+        everyone = descendant_pids(run.proc.pid)
+        for pid in pool:
+            os.kill(pid, signal.SIGSTOP)
+        os.kill(run.proc.pid, signal.SIGTERM)
+        # 11 s (a 1 s poll and the margin) to the cold shutdown, as long again to the exit
+        assert run.stop(timeout_s=60) == 0, run.text()[-3000:]
+        names = [e.get("event") for e in run.events()]
+        assert "run.stop.slow" in names
+        assert "run.component.failed" not in names
+        wait_until(lambda: not any(alive(pid) for pid in everyone), timeout_s=10,
+                   what="every child to end with the run")  # fmt: skip
+    finally:
+        run.stop(signal.SIGKILL)
+        run.kill_group()

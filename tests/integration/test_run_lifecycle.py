@@ -188,7 +188,7 @@ class TestRunReadiness:
         def events() -> list[str]:
             return []
 
-        supervisor = Supervisor(on_failure=lambda: None)
+        supervisor = Supervisor(on_failure=lambda: None, grace_s=0)
         with http_client(RunReadiness(inner, supervisor)) as client:
             assert client.get("/readyz").json() == {"status": "ready"}
             supervisor.watch("beat", lambda: "exited with status 1: FileNotFoundError: x")

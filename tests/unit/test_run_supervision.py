@@ -17,7 +17,7 @@ class TestSupervisor:
         """Each component's first failure is recorded and stops the run; healthy ones are not."""
         stops: list[str] = []
         beat_alive = True
-        supervisor = Supervisor(on_failure=lambda: stops.append("stop"))
+        supervisor = Supervisor(on_failure=lambda: stops.append("stop"), grace_s=0)
         supervisor.watch("redis", lambda: None)
         supervisor.watch("beat", lambda: None if beat_alive else "was killed by SIGKILL")
         supervisor.check_once()
@@ -32,7 +32,7 @@ class TestSupervisor:
         def broken() -> str | None:
             raise OSError("pipe closed")
 
-        supervisor = Supervisor(on_failure=lambda: None)
+        supervisor = Supervisor(on_failure=lambda: None, grace_s=0)
         supervisor.watch("beat", broken)
         supervisor.check_once()
         assert "OSError: pipe closed" in supervisor.failures["beat"]
@@ -41,7 +41,9 @@ class TestSupervisor:
         """Started, it notices a death by itself; stopped, it reports nothing more."""
         state = {"web": "up"}
         stops: list[str] = []
-        supervisor = Supervisor(on_failure=lambda: stops.append("stop"), interval_s=0.01)
+        supervisor = Supervisor(
+            on_failure=lambda: stops.append("stop"), interval_s=0.01, grace_s=0.05
+        )
         supervisor.watch("web", lambda: None if state["web"] == "up" else "the server stopped")
         supervisor.start()
         state["web"] = "down"
@@ -53,6 +55,49 @@ class TestSupervisor:
         supervisor.watch("beat", lambda: "exited")
         time.sleep(0.05)
         assert "beat" not in supervisor.failures
+
+    def test_a_stop_asked_for_within_the_grace_is_no_failure(self) -> None:
+        """SIGTERM to every process at once: Redis may end before the run's handler has run."""
+        stops: list[str] = []
+        supervisor = Supervisor(on_failure=lambda: stops.append("stop"), grace_s=0.2)
+        supervisor.watch("redis", lambda: "exited with status 0")
+        supervisor.check_once()
+        assert (supervisor.failures, stops) == ({}, [])
+        supervisor.stopping.set()  # the handler runs now
+        time.sleep(0.25)
+        supervisor.check_once()
+        assert (supervisor.failures, stops) == ({}, [])
+
+    def test_an_end_without_a_stop_is_a_failure_after_the_grace(self) -> None:
+        stops: list[str] = []
+        supervisor = Supervisor(on_failure=lambda: stops.append("stop"), grace_s=0.1)
+        supervisor.watch("redis", lambda: "exited with status 1")
+        supervisor.check_once()
+        assert supervisor.failures == {}
+        time.sleep(0.15)
+        supervisor.check_once()
+        assert (supervisor.failures, stops) == ({"redis": "exited with status 1"}, ["stop"])
+
+    def test_a_stop_that_lasts_is_escalated_twice_then_no_more(self) -> None:
+        """A warm shutdown hanging with its broker gone: cold shutdown, then exit at once."""
+        stages: list[int] = []
+        supervisor = Supervisor(on_failure=lambda: None, on_stuck=stages.append, stuck_after_s=0.1)
+        supervisor.escalate_if_stuck()
+        time.sleep(0.15)
+        supervisor.escalate_if_stuck()
+        assert stages == []  # no stop under way: nothing to escalate
+        supervisor.stopping.set()
+        supervisor.escalate_if_stuck()
+        assert stages == []
+        time.sleep(0.12)
+        supervisor.escalate_if_stuck()
+        assert stages == [1]
+        time.sleep(0.1)
+        supervisor.escalate_if_stuck()
+        supervisor.escalate_if_stuck()
+        time.sleep(0.25)
+        supervisor.escalate_if_stuck()
+        assert stages == [1, 2]
 
 
 class TestOpenWebRefused:
