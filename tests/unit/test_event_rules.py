@@ -1189,3 +1189,19 @@ class TestCorroboration:
             store, unsure("a", NOW, confidence=0.7), unsure("b", NOW + timedelta(hours=1))
         )
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
+
+def test_hezbollah_only_guessed_is_a_launcher_not_a_bystander(store: EventStore) -> None:
+    """Hezbollah named with no marker of firing ("Hezbollah video says new 'Fateh 1' missile
+    used against Tzrifin base") is a guess, but a habitual launcher's since its ballistic fire
+    of autumn 2024, not a bystander's (a speaker or target): a sure report opens its event and
+    a less sure one is held for a second source."""
+    guessed = ("ctx:rules_launch", "ctx:launcher_guessed")
+    [opened] = feed(store, report("1", NOW, "LB", reasons=guessed, confidence=0.98))
+    assert opened.outcome is ItemOutcome.NEW_EVENT
+    later = NOW + timedelta(days=3)
+    [held] = feed(store, report("2", later, "LB", reasons=guessed, confidence=0.85))
+    assert held.outcome is ItemOutcome.WAITING
+    [paired] = feed(store, report("3", later + timedelta(hours=1), "LB", confidence=0.85,
+                                  reasons=SURE))  # fmt: skip
+    assert paired.outcome is ItemOutcome.NEW_EVENT
