@@ -60,8 +60,9 @@ class Item:
 
 # Launchers that fire often, at others: named in a report, they are its launcher far more
 # often than any other state it names, and they may fire on consecutive days. Hezbollah (LB)
-# since its ballistic fire at central Israel of autumn 2024: as a state only guessed, the
-# Lebanese launches of the development split waited for a second source or were missed.
+# for its ballistic fire at central Israel of autumn 2024: as a state only guessed (a
+# bystander), a Lebanese launch of the development split waited for a report naming Hezbollah
+# for sure, or was missed.
 HABITUAL_LAUNCHERS = frozenset({"KP", "IR", "YE", "RU", "LB"})
 
 # The launchers of each region whose places the detector's [theatres] cues know: a report that
