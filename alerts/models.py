@@ -174,6 +174,9 @@ class LaunchEvent:
     corrected: bool = False  # a correction alert was sent for it
     fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text
     last_salvo_at: datetime | None = None  # publish time of the report of the latest salvo
+    # How many joined reports (near-copies aside) stated each missile class: a known class
+    # gives way only to one stated more often (`cluster._class_vote`)
+    class_votes: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,14 +204,16 @@ def _decide_join(
         # a tally: a smaller number in a report that does not say it corrects (those go
         # through `_decide_correction`) is part of the launch, not a revised count.
         report = _without_count(report)
-    changes = fact_changes(match.facts, report.verdict.facts)
+    facts, votes = _class_vote(match, report.verdict.facts)
+    joined = dataclasses.replace(joined, class_votes=votes)
+    changes = fact_changes(match.facts, facts)
     if _further_salvo(match, report, policy):
         # "Fires another missile" later the same day: an update in the same thread.
         joined = dataclasses.replace(joined, last_salvo_at=report.published_at)
         changes = ("another_launch", *changes)
     if not changes or match.retracted:
         return Decision(Action.JOIN, "same launch, no new fact", joined)
-    merged = dataclasses.replace(joined, facts=merge_facts(match.facts, report.verdict.facts))
+    merged = dataclasses.replace(joined, facts=merge_facts(match.facts, facts))
     if _within_gap(match, now, policy):
         owed = dataclasses.replace(
             merged,
@@ -221,6 +223,34 @@ def _decide_join(
         return Decision(Action.DEFER, "new facts inside the minimum update gap", owed,
                         changes=changes)  # fmt: skip
     return _alerting(merged, AlertKind.UPDATE, report.item, now, changes, report)
+
+
+def _class_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[str, int], ...]]:
+    """The report's facts, its missile class left out unless more reports have now stated it
+    than the event's class; and the event's tally of stated classes with the report's.
+
+    Reports of one launch disagree on its class (a flash's "short-range" against the MRBM
+    of the next hours' reports; one misread system); the latest class said was the event's, so
+    an alert's class swung with the last report and back, each swing an update. On the
+    development split (joint and three thinned streams) the launch's final class is right
+    for 1,539 launches of 1,802 against 1,511, with 629 class-changing updates against 934
+    (switching on a tie too: 1,541, 781 updates).
+    """
+    new = facts.missile_class
+    if new is None or new == MissileClass.UNIDENTIFIED:
+        return facts, event.class_votes
+    votes = dict(event.class_votes)
+    known = event.facts.missile_class
+    if known is not None and known != MissileClass.UNIDENTIFIED:
+        votes.setdefault(known, 1)  # the opening report's (or an event stored before tallies)
+    votes[new] = votes.get(new, 0) + 1
+    if (
+        known is not None
+        and known not in (MissileClass.UNIDENTIFIED, new)
+        and votes[new] <= votes[known]
+    ):
+        facts = dataclasses.replace(facts, missile_class=None)
+    return facts, tuple(sorted(votes.items()))
 
 
 def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy) -> Decision | None:
@@ -857,9 +887,9 @@ def _authority_known(new: str, old: str) -> bool:
 
 
 def merge_facts(known: Facts, reported: Facts) -> Facts:
-    """Known facts with the report's; never downgrades a class, keeps every authority, and
-    keeps the launcher: an event's country is fixed when it opens (a report joining with
-    another, e.g. a guessed bystander, does not change whose launch it was)."""
+    """Known facts with the report's; keeps a known class over "unidentified", keeps every
+    authority, and keeps the launcher: an event's country is fixed when it opens (a report
+    joining with another, e.g. a guessed bystander, does not change whose launch it was)."""
     merged = known.merged(reported)
     if known.country:
         merged = dataclasses.replace(merged, country=known.country)
@@ -946,11 +976,27 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
     joined = _join(event, report)
     retracted = report.verdict.corrects and not report.verdict.is_launch
     facts = merge_facts(event.facts, report.verdict.facts)
-    corrected = dataclasses.replace(joined, facts=facts, retracted=retracted or event.retracted,
-                                    corrected=True)  # fmt: skip
+    corrected = dataclasses.replace(
+        joined,
+        facts=facts,
+        retracted=retracted or event.retracted,
+        corrected=True,
+        class_votes=_corrected_votes(event, facts),
+    )
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)
+
+
+def _corrected_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int], ...]:
+    """A class a correction states leads the tally: reports stating the class it corrected
+    do not swing it back."""
+    cls = facts.missile_class
+    if cls is None or cls == event.facts.missile_class:
+        return event.class_votes
+    votes = dict(event.class_votes)
+    votes[cls] = max(votes.values(), default=1) + 1
+    return tuple(sorted(votes.items()))
 
 
 def _alerting(

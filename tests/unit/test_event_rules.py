@@ -5,6 +5,7 @@ is its country; a report naming no launcher joins what it fits or waits."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,11 +14,11 @@ import fakeredis
 import pytest
 
 from alerts.events.calendar import local_day
-from alerts.events.cluster import EventPolicy
-from alerts.events.codec import held_from_json
+from alerts.events.cluster import EventPolicy, _class_vote
+from alerts.events.codec import event_from_json, event_to_json, held_from_json
 from alerts.events.keys import Keys
 from alerts.events.store import EventStore
-from alerts.models import AlertKind, Destination, Facts, Item, Verdict
+from alerts.models import AlertKind, Destination, Facts, Item, LaunchEvent, MissileClass, Verdict
 from alerts.notify.routing import Subscription, route_alert
 from alerts.pipeline import ItemOutcome, Policy, flush_owed_updates, process_items
 
@@ -1205,3 +1206,69 @@ def test_hezbollah_only_guessed_is_a_launcher_not_a_bystander(store: EventStore)
     [paired] = feed(store, report("3", later + timedelta(hours=1), "LB", confidence=0.85,
                                   reasons=SURE))  # fmt: skip
     assert paired.outcome is ItemOutcome.NEW_EVENT
+
+
+class TestClassVotes:
+    """An event's class is the one most of its reports state; a tie keeps the known one."""
+
+    def test_one_report_of_another_class_does_not_swing_the_class(self, store: EventStore) -> None:
+        """SRBM from the flash; one report hours later says MRBM: no class change, no update
+        for it. A second MRBM outvotes the flash (an update naming `missile_class`); one more
+        SRBM only ties, and the class stays MRBM."""
+        _, one_mrbm, two_mrbm, srbm_again = feed(
+            store,
+            stating("1", NOW, missile_class="SRBM"),
+            stating("2", NOW + timedelta(hours=2), missile_class="MRBM"),
+            stating("3", NOW + timedelta(hours=3), missile_class="MRBM"),
+            stating("4", NOW + timedelta(hours=4), missile_class="SRBM"),
+        )
+        assert one_mrbm.outcome is ItemOutcome.JOINED
+        assert two_mrbm.alert is not None
+        assert two_mrbm.alert.changes == ("missile_class",)
+        assert two_mrbm.alert.facts.missile_class == "MRBM"
+        assert srbm_again.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.missile_class == "MRBM"
+        assert dict(event.class_votes) == {"SRBM": 2, "MRBM": 2}
+
+    def test_a_class_after_unidentified_is_taken_at_once(self, store: EventStore) -> None:
+        _, named = feed(
+            store,
+            stating("1", NOW, missile_class=MissileClass.UNIDENTIFIED),
+            stating("2", NOW + timedelta(hours=1), missile_class="ICBM"),
+        )
+        assert named.alert is not None
+        assert named.alert.facts.missile_class == "ICBM"
+
+    def test_a_corrected_class_is_not_swung_back(self, store: EventStore) -> None:
+        """Three reports said SRBM; a correction says it was an IRBM; a fourth SRBM report
+        (an outlet still running the early figure) leaves the corrected class."""
+        item, _ = report("5", NOW + timedelta(hours=3), "KP")
+        fix = Verdict(True, 0.95, SURE, Facts(country="KP", missile_class="IRBM"), corrects=True)
+        *_, corrected, late = feed(
+            store,
+            stating("1", NOW, missile_class="SRBM"),
+            stating("2", NOW + timedelta(hours=1), missile_class="SRBM"),
+            stating("3", NOW + timedelta(hours=2), missile_class="SRBM"),
+            (item, fix),
+            stating("6", NOW + timedelta(hours=4), missile_class="SRBM"),
+        )
+        assert corrected.alert is not None
+        assert corrected.alert.kind is AlertKind.CORRECTION
+        assert corrected.alert.facts.missile_class == "IRBM"
+        assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.missile_class == "IRBM"
+
+    def test_an_event_stored_before_tallies_loads_and_counts_its_class_once(self) -> None:
+        event = LaunchEvent(
+            event_id="e", country="KP", launch_at=NOW, first_published_at=NOW,
+            facts=Facts(country="KP", missile_class="SRBM"), revision=1, title="t", url="u",
+        )  # fmt: skip
+        raw = json.loads(event_to_json(event))
+        del raw["class_votes"]
+        old = event_from_json(json.dumps(raw))
+        assert old.class_votes == ()
+        facts, votes = _class_vote(old, Facts(country="KP", missile_class="MRBM"))
+        assert facts.missile_class is None
+        assert dict(votes) == {"SRBM": 1, "MRBM": 1}
