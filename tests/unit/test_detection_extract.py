@@ -433,10 +433,15 @@ class TestFlightData:
             ("미사일은 약 1천㎞를 비행했다. 정점고도는 약 50㎞.", "ko", 1000.0, 50.0),
             ("비행거리는 약 400㎞, 정점고도는 약 50㎞로 파악됐다.", "ko", 400.0, 50.0),
             ("最高高度約50キロで約350キロ飛行したということです。", "ja", 350.0, 50.0),
+            # "여" and "余り": some, more than (the JCS's and NHK's usual wording)
+            ('합참 "北 미사일 1발 430여㎞ 비행…고도 50여㎞"', "ko", 430.0, 50.0),
+            ("비행거리는 380여㎞, 정점고도는 약 60㎞", "ko", 380.0, 60.0),
+            ("高度約100キロで350キロ余り飛んでEEZ外に落下した。", "ja", 350.0, 100.0),
+            ("東方向へ500キロ余りを飛行し、日本海に落下。", "ja", 500.0, None),
         ],
     )
     def test_distance_and_apogee_in_km(
-        self, text: str, lang: str, distance: float, apogee: float
+        self, text: str, lang: str, distance: float, apogee: float | None
     ) -> None:
         """Flight distance and apogee are read in km, with 천/千 multipliers and thousands
         separators."""
