@@ -174,9 +174,11 @@ class LaunchEvent:
     corrected: bool = False  # a correction alert was sent for it
     fingerprints: tuple[int, ...] = ()  # SimHash of each joined report's text
     last_salvo_at: datetime | None = None  # publish time of the report of the latest salvo
-    # How many joined reports (near-copies aside) stated each missile class: a known class
-    # gives way only to one stated more often (`cluster._class_vote`)
+    # How many joined reports (near-copies aside) stated each missile class, and each launch
+    # time (times minutes apart counted as one): a known class or time gives way only to one
+    # stated more often (`cluster._class_vote`, `cluster._time_vote`)
     class_votes: tuple[tuple[str, int], ...] = ()
+    time_votes: tuple[tuple[datetime, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,8 +204,9 @@ def _decide_join(
         # a tally: a smaller number in a report that does not say it corrects (those go
         # through `_decide_correction`) is part of the launch, not a revised count.
         report = _without_count(report)
-    facts, votes = _class_vote(match, report.verdict.facts)
-    joined = dataclasses.replace(joined, class_votes=votes)
+    facts, class_votes = _class_vote(match, report.verdict.facts)
+    facts, time_votes = _time_vote(match, facts)
+    joined = dataclasses.replace(joined, class_votes=class_votes, time_votes=time_votes)
     changes = fact_changes(match.facts, facts)
     if _further_salvo(match, report, policy):
         # "Fires another missile" later the same day: an update in the same thread.
@@ -250,6 +251,40 @@ def _class_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[st
         and votes[new] <= votes[known]
     ):
         facts = dataclasses.replace(facts, missile_class=None)
+    return facts, tuple(sorted(votes.items()))
+
+
+_SAME_TIME_S = 15 * 60  # launch times closer than this are one reading
+
+
+def _time_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[datetime, int], ...]]:
+    """The report's facts, its launch time left out unless more reports have now stated it
+    (times under 15 minutes apart count as one) than the event's time; and the event's tally.
+
+    Reports disagree on the time: one agency's minute against another's (22:10, 22:11), a
+    second salvo's, a statement's hour misread as the launch's. The latest time said was the
+    event's, so it swung and swung back, each swing an update. On the development split
+    (joint and three thinned streams, with ledes) the final time is within 30 minutes of a
+    real launch for 518 of 554 launches stating one against 505, and the alerts' time changed
+    23 times against 346 (118 of them back to a time it had had); reading times minutes apart
+    as one and no more: 193 changes, 505 right.
+    """
+    new, old = facts.launch_time, event.facts.launch_time
+    if new is None:
+        return facts, event.time_votes
+    votes = dict(event.time_votes)
+
+    def reading(at: datetime) -> datetime:
+        """The tallied time `at` is a reading of: one under 15 minutes from it, else itself."""
+        near = (t for t in votes if abs((t - at).total_seconds()) < _SAME_TIME_S)
+        return next(near, at)
+
+    if old is not None:
+        votes.setdefault(reading(old), 1)  # the opening report's (or an event stored before)
+    said = reading(new)
+    votes[said] = votes.get(said, 0) + 1
+    if old is not None and (said == reading(old) or votes[said] <= votes[reading(old)]):
+        facts = dataclasses.replace(facts, launch_time=None)
     return facts, tuple(sorted(votes.items()))
 
 
@@ -981,14 +1016,15 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
         facts=facts,
         retracted=retracted or event.retracted,
         corrected=True,
-        class_votes=_corrected_votes(event, facts),
+        class_votes=_corrected_class_votes(event, facts),
+        time_votes=_corrected_time_votes(event, facts),
     )
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)
 
 
-def _corrected_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int], ...]:
+def _corrected_class_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int], ...]:
     """A class a correction states leads the tally: reports stating the class it corrected
     do not swing it back."""
     cls = facts.missile_class
@@ -996,6 +1032,16 @@ def _corrected_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int],
         return event.class_votes
     votes = dict(event.class_votes)
     votes[cls] = max(votes.values(), default=1) + 1
+    return tuple(sorted(votes.items()))
+
+
+def _corrected_time_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[datetime, int], ...]:
+    """A time a correction states leads the tally, as its class does."""
+    at = facts.launch_time
+    if at is None or at == event.facts.launch_time:
+        return event.time_votes
+    votes = {t: n for t, n in event.time_votes if abs((t - at).total_seconds()) >= _SAME_TIME_S}
+    votes[at] = max(dict(event.time_votes).values(), default=1) + 1
     return tuple(sorted(votes.items()))
 
 

@@ -1272,3 +1272,45 @@ class TestClassVotes:
         facts, votes = _class_vote(old, Facts(country="KP", missile_class="MRBM"))
         assert facts.missile_class is None
         assert dict(votes) == {"SRBM": 1, "MRBM": 1}
+
+    def test_a_launch_time_minutes_apart_or_said_once_does_not_swing(
+        self, store: EventStore
+    ) -> None:
+        """22:10 from the flash; 22:11 from another agency is the same reading (no update);
+        23:36 (a statement's hour read as the launch's) said once is outvoted, and said
+        three times it is the event's time."""
+        at = NOW - timedelta(hours=3)
+        minute_later, other, *_, third = feed(
+            store,
+            stating("1", NOW, launch_time=at),
+            stating("2", NOW + timedelta(minutes=20), launch_time=at + timedelta(minutes=1)),
+            stating("3", NOW + timedelta(hours=1), launch_time=at + timedelta(minutes=86)),
+            stating("4", NOW + timedelta(hours=2), launch_time=at + timedelta(minutes=86)),
+            stating("5", NOW + timedelta(hours=3), launch_time=at + timedelta(minutes=86)),
+        )[1:]
+        assert minute_later.outcome is other.outcome is ItemOutcome.JOINED
+        assert third.alert is not None
+        assert third.alert.changes == ("launch_time",)
+        assert third.alert.facts.launch_time == at + timedelta(minutes=86)
+        [event] = store.recent_events(10)
+        assert dict(event.time_votes) == {at: 2, at + timedelta(minutes=86): 3}
+        assert event_from_json(event_to_json(event)).time_votes == event.time_votes
+
+    def test_a_corrected_launch_time_is_not_swung_back(self, store: EventStore) -> None:
+        at = NOW - timedelta(hours=3)
+        item, _ = report("4", NOW + timedelta(hours=3), "KP")
+        fixed = at + timedelta(hours=1)
+        fix = Verdict(True, 0.95, SURE, Facts(country="KP", launch_time=fixed), corrects=True)
+        *_, corrected, late = feed(
+            store,
+            stating("1", NOW, launch_time=at),
+            stating("2", NOW + timedelta(hours=1), launch_time=at),
+            stating("3", NOW + timedelta(hours=2), launch_time=at),
+            (item, fix),
+            stating("5", NOW + timedelta(hours=4), launch_time=at),
+        )
+        assert corrected.alert is not None
+        assert corrected.alert.kind is AlertKind.CORRECTION
+        assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.launch_time == fixed
