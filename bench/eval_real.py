@@ -241,6 +241,14 @@ class EventScores:
     facts_carried: int = 0
     wrong_launcher: list[str] = field(default_factory=list)  # first `new` names another state
     no_launcher: list[str] = field(default_factory=list)  # ...or none
+    # the class and launch time each launch's event ended with: right against the class most of
+    # the launch's reports state, and within 30 minutes of one of its launches in the event table
+    class_right: int = 0
+    class_judged: int = 0
+    time_right: int = 0
+    time_judged: int = 0
+    value_changes: int = 0  # alerts changing an event's class or launch time
+    changes_back: int = 0  # ...back to one it had before
 
 
 def _alert_items(alert: dict) -> list[str]:
@@ -270,6 +278,7 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
         if len(found) > 1:
             merged |= found
     s.merged = sorted(merged)
+    _count_final_facts(s, corpus, alerts, final)
     by_id = {i["id"]: i for i in corpus.items}
     for event_id, ids in members.items():
         for item_id in ids:
@@ -277,6 +286,51 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
             if item and item["label"]:
                 _count_facts(s, item, final[event_id].get("facts") or {})
     return s
+
+
+_TIME_RIGHT_S = 30 * 60
+
+
+def _count_final_facts(
+    s: EventScores, corpus: Corpus, alerts: Sequence[dict], final: dict[str, dict]
+) -> None:
+    """Whether the event each launch opened ended with its class and launch time, and how
+    often alerts changed an event's class or time (back to an earlier one, too)."""
+    stated: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in corpus.items:
+        cls = (item.get("facts") or {}).get("class")
+        if item["label"] and cls and str(cls).lower() != "ballistic":
+            stated[item["event"]][str(cls).lower()] += 1
+    launch_of = {i["id"]: i["event"] for i in corpus.items}
+    opened: dict[str, str] = {}
+    seen: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for alert in alerts:
+        launch = launch_of.get(alert.get("trigger_item_id"))
+        if alert["kind"] == "new" and launch is not None:
+            opened.setdefault(launch, alert["event_id"])
+        for key in ("missile_class", "launch_time"):
+            value = (alert.get("facts") or {}).get(key)
+            had = seen[alert["event_id"], key]
+            if value is None or (had and had[-1] == value):
+                continue
+            if had:
+                s.value_changes += 1
+                s.changes_back += value in had
+            had.append(value)
+    for launch, event_id in opened.items():
+        facts = final[event_id].get("facts") or {}
+        if stated[launch]:
+            s.class_judged += 1
+            want = stated[launch].most_common(1)[0][0]
+            s.class_right += str(facts.get("missile_class", "")).lower() == want
+        if facts.get("launch_time"):
+            s.time_judged += 1
+            said = parse_time(facts["launch_time"])
+            launches = corpus.events[launch]["launches"]
+            s.time_right += any(
+                abs((said - parse_time(x["utc"])).total_seconds()) <= _TIME_RIGHT_S
+                for x in launches
+            )
 
 
 def _count_launcher(s: EventScores, launch: str, actor: str, alert: dict) -> None:
@@ -336,6 +390,9 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
           f"  false new {len(s.false_new)}  updates/launch {upd:.2f}"
           f"  corrections {s.corrections}  facts carried {carried}"
           f"  launcher wrong {len(s.wrong_launcher)} (none {len(s.no_launcher)})")  # fmt: skip
+    print(f"  {name:8} final facts: class right {s.class_right}/{s.class_judged}"
+          f"  time right {s.time_right}/{s.time_judged}  class or time changed"
+          f" {s.value_changes} times ({s.changes_back} back)")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),

@@ -133,6 +133,38 @@ def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
     assert launcher_figures(corpus, verdicts) == (1, 2)
 
 
+def test_the_bench_judges_each_launchs_final_class_and_time() -> None:
+    """bench/eval_real.py: the class and launch time the event a launch opened ended with,
+    against the class most of its reports state and its launches' times (30 minutes either
+    way), and how often alerts changed them, back to an earlier value too."""
+    from eval_real import Corpus, event_figures  # noqa: PLC0415
+
+    launches = [{"utc": "2024-01-01T00:00:00Z"}, {"utc": "2024-01-01T05:00:00Z"}]
+    corpus = Corpus(
+        events={e: {"actor": "KP", "launches": launches} for e in ("kp-1", "kp-2")},
+        items=[
+            {"id": "i1", "event": "kp-1", "label": True, "facts": {"class": "SRBM"}},
+            {"id": "i2", "event": "kp-1", "label": True, "facts": {"class": "SRBM"}},
+            {"id": "i3", "event": "kp-1", "label": True, "facts": {"class": "MRBM"}},
+            {"id": "i4", "event": "kp-2", "label": True, "facts": {"class": "ICBM"}},
+        ],
+    )
+
+    def alert(kind: str, event: str, item: str, cls: str, at: str) -> dict:
+        facts = {"country": "KP", "missile_class": cls, "launch_time": at}
+        return {"event_id": event, "kind": kind, "trigger_item_id": item, "facts": facts}
+
+    scores = event_figures(corpus, [
+        alert("new", "e1", "i1", "SRBM", "2024-01-01T00:10:00+00:00"),
+        alert("update", "e1", "i3", "MRBM", "2024-01-01T00:10:00+00:00"),
+        alert("update", "e1", "i2", "SRBM", "2024-01-01T04:40:00+00:00"),
+        alert("new", "e2", "i4", "SRBM", "2024-01-01T02:00:00+00:00"),
+    ])  # fmt: skip
+    assert (scores.class_right, scores.class_judged) == (1, 2)
+    assert (scores.time_right, scores.time_judged) == (1, 2)
+    assert (scores.value_changes, scores.changes_back) == (3, 1)
+
+
 def test_the_bench_counts_classes_given_as_stated() -> None:
     """bench/eval_real.py: of the found launch reports stating a class (not bare "ballistic"),
     how many the detector gives that class."""
