@@ -1025,8 +1025,8 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
 
 
 def _corrected_class_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int], ...]:
-    """A class a correction states leads the tally: reports stating the class it corrected
-    do not swing it back."""
+    """A class a correction states leads the tally by one: one more report of the class it
+    corrected only ties it, and a tie keeps it."""
     cls = facts.missile_class
     if cls is None or cls == event.facts.missile_class:
         return event.class_votes
