@@ -247,6 +247,10 @@ class EventScores:
     class_judged: int = 0
     time_right: int = 0
     time_judged: int = 0
+    count_right: int = 0  # the event's final count: the launches' total in the event table
+    count_over: int = 0  # ...more than that (a running tally or a name read as a count)
+    count_none: int = 0  # ...no count stated
+    count_judged: int = 0  # launches whose table gives every launch's count
     value_changes: int = 0  # alerts changing an event's class or launch time
     changes_back: int = 0  # ...back to one it had before
 
@@ -319,6 +323,13 @@ def _count_final_facts(
             had.append(value)
     for launch, event_id in opened.items():
         facts = final[event_id].get("facts") or {}
+        counts = [x.get("count") for x in corpus.events[launch].get("launches", [])]
+        if counts and all(isinstance(n, int) for n in counts):
+            s.count_judged += 1
+            said_count = facts.get("count")
+            s.count_right += said_count == sum(counts)
+            s.count_over += said_count is not None and said_count > sum(counts)
+            s.count_none += said_count is None
         if stated[launch]:
             s.class_judged += 1
             want = stated[launch].most_common(1)[0][0]
@@ -391,8 +402,9 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
           f"  corrections {s.corrections}  facts carried {carried}"
           f"  launcher wrong {len(s.wrong_launcher)} (none {len(s.no_launcher)})")  # fmt: skip
     print(f"  {name:8} final facts: class right {s.class_right}/{s.class_judged}"
-          f"  time right {s.time_right}/{s.time_judged}  class or time changed"
-          f" {s.value_changes} times ({s.changes_back} back)")  # fmt: skip
+          f"  time right {s.time_right}/{s.time_judged}  count right"
+          f" {s.count_right}/{s.count_judged} (over {s.count_over}, none {s.count_none})"
+          f"  class or time changed {s.value_changes} times ({s.changes_back} back)")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),

@@ -117,6 +117,7 @@ _CLASS_VALUES = {c.name: c.value for c in MissileClass} | {"hypersonic": "hypers
 # No missile flies farther or higher than this; a bigger stated number is noise, not a fact.
 MAX_PLAUSIBLE_KM = 50_000.0
 MAX_PLAUSIBLE_MACH = 100.0
+MAX_PLAUSIBLE_COUNT = 300  # more in one day is a tally or a year, not a salvo
 
 
 def extract_facts(
@@ -172,17 +173,19 @@ def extract_facts(
     )
 
 
-def _search(cues: LangCues, key: str, text: str) -> re.Match[str] | None:
-    """First match of the facts pattern `key`, looked for only around its anchor if it has one
-    (positions stay those of `text`, so word boundaries see the real neighbours)."""
+def _search(cues: LangCues, key: str, text: str, start: int = 0) -> re.Match[str] | None:
+    """First match of the facts pattern `key` at or after `start`, looked for only around its
+    anchor if it has one (positions stay those of `text`, so word boundaries see the real
+    neighbours)."""
     pattern = cues.extract.get(key)
     if pattern is None:
         return None
     anchor = cues.extract.get(f"{key}_anchor")
     if anchor is None:
-        return pattern.search(text)
-    for index, a in enumerate(anchor.finditer(text)):
-        m = pattern.search(text, max(0, a.start() - _ANCHOR_BEFORE), a.end() + _ANCHOR_AFTER)
+        return pattern.search(text, start)
+    for index, a in enumerate(anchor.finditer(text, start)):
+        low = max(start, a.start() - _ANCHOR_BEFORE)
+        m = pattern.search(text, low, a.end() + _ANCHOR_AFTER)
         if m or index >= _MAX_ANCHORS:
             return m
     return None
@@ -909,9 +912,42 @@ def _number(word: str, cues: LangCues) -> int | None:
 
 
 def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
-    """The first stated count ("at least two", "a barrage of 23", "2발", "数発")."""
-    m = _search(cues, "count", folded)
-    return _stated_count(m, folded, cues) if m else (None, None)
+    """The first stated count ("at least two", "a barrage of 23", "2발", "数発") that is not a
+    running tally ("누적 탄도미사일 204발", "計204発", "186 missiles fired since March 2015",
+    "23 missiles have hit Israel") nor a year ("2016 SLBM anniversary")."""
+    start = 0
+    for _ in range(_MAX_COUNTS):
+        m = _search(cues, "count", folded, start)
+        if m is None:
+            break
+        if not _in_tally(m, folded, cues):
+            n, stated = _stated_count(m, folded, cues)
+            ordinal = cues.extract.get("count_ordinal")
+            if ordinal and ordinal.match(folded, m.end()) and (n is None or n > _MAX_ORDINAL):
+                pass  # "32발째", "4発目" of an exercise: a series' tally
+            elif n is None or n <= MAX_PLAUSIBLE_COUNT:
+                return n, stated
+        start = m.end()
+    return None, None
+
+
+_MAX_COUNTS = 4
+_MAX_ORDINAL = 3  # "2発目を発射" (the second missile of the day) counts two; "32발째" a series
+_TALLY_BEFORE = 16  # a tally word this many characters before a count (`count_tally`)
+
+
+def _in_tally(m: re.Match[str], text: str, cues: LangCues) -> bool:
+    """Whether a tally word stands just before the count (or in it: "計204発") or right after
+    it ("186발로 늘었다", "計197発に上る"), or the number is a name's or a date's ("Minuteman
+    3", "March 18")."""
+    before = cues.extract.get("count_tally")
+    after = cues.extract.get("count_tally_after")
+    named = cues.extract.get("count_named")
+    return bool(
+        (before and before.search(text[max(0, m.start() - _TALLY_BEFORE) : m.end()]))
+        or (after and after.match(text, m.end()))
+        or (named and named.search(text, max(0, m.start("n") - _TALLY_BEFORE), m.start("n")))
+    )
 
 
 def _stated_count(m: re.Match[str], text: str, cues: LangCues) -> tuple[int | None, str | None]:

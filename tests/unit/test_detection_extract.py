@@ -162,6 +162,43 @@ class TestCount:
         facts = facts_of(text, lang)
         assert (facts.count, facts.count_text) == (count, count_text)
 
+    @pytest.mark.parametrize(
+        ("text", "lang", "count"),
+        [
+            # running tallies, not the launch's count
+            ("The coalition now counts 186 missiles fired by the Houthis", "en", None),
+            ("Friday's Scud killed a factory owner; 23 missiles have hit Israel", "en", None),
+            ('사우디 "요격, 누적 탄도미사일 204발"', "ko", None),
+            ("김정은 시대 탄도미사일 32발째", "ko", None),
+            ("対サウジ弾道ミサイル計204発に", "ja", None),
+            ("北朝鮮、3日で計6発の弾道ミサイル", "ja", None),
+            ("中国、台湾近海に4発目の弾道ミサイル", "ja", None),
+            ("北朝鮮、弾道ミサイル2発目を発射", "ja", 2),
+            # a system's or a pad's number before 발사/発射, a year
+            ("프랑스, M51 탄도미사일 발사 성공", "ko", None),
+            ("제4발사단지에서 탄도미사일을 시험 발사", "ko", None),
+            ("インドのアグニ5発射から6日後、弾道ミサイル試射", "ja", None),
+            ("Kim recalls 2016 SLBM anniversary", "en", None),
+            ("후티 반군이 사우디로 쏜 탄도미사일은 194발로 늘었다", "ko", None),
+            ("フーシ派がサウジに向けて撃った弾道ミサイルは計197発に上る", "ja", None),
+            ("UN condemns North Korea's March 18 ballistic missile firing", "en", None),
+            ("US test fires unarmed Minuteman 3 missile", "en", None),
+            # the launch's own count beside a tally
+            ("North Korea fires three missiles; 40 missiles so far this year", "en", 3),
+            ("北, 올해 들어 13번째 발사…탄도미사일 2발", "ko", 2),
+            ("北朝鮮、弾道ミサイルを午前と午後に計3発", "ja", 3),
+            ("Russia fired a total of 40 missiles overnight", "en", 40),
+        ],
+    )
+    def test_a_tally_a_number_or_a_year_is_no_count(
+        self, text: str, lang: str, count: int | None
+    ) -> None:
+        """ "누적 204발", "計204発", "186 missiles since 2015" count a campaign, "32발째" and
+        "4発目" a series (a second missile, "2発目", is two), "M51 발사" and "アグニ5発射" a
+        system, "제4발사단지" a pad: read as the launch's count, each swelled its event's
+        ("Count: 186" on one Houthi missile)."""
+        assert facts_of(text, lang).count == count
+
 
 class TestLaunchTime:
     @pytest.mark.parametrize(
