@@ -913,8 +913,9 @@ def _number(word: str, cues: LangCues) -> int | None:
 
 def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
     """The first stated count ("at least two", "a barrage of 23", "2발", "数発") that is not a
-    running tally ("누적 탄도미사일 204발", "計204発", "186 missiles fired since March 2015",
-    "23 missiles have hit Israel") nor a year ("2016 SLBM anniversary")."""
+    running tally ("누적 탄도미사일 204발", "計204発", "the coalition now counts 186 missiles",
+    "23 missiles have hit Israel"), a series' order, a name's or a date's number, nor a year
+    ("2016 SLBM anniversary")."""
     start = 0
     for _ in range(_MAX_COUNTS):
         m = _search(cues, "count", folded, start)
