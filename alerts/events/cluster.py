@@ -23,10 +23,11 @@ atomic; this module only decides (reader's Decider).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from typing import TypeVar
 
 from alerts.detection.cues import CUES
 from alerts.events.calendar import local_day
@@ -228,30 +229,23 @@ def _decide_join(
 
 def _class_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[str, int], ...]]:
     """The report's facts, its missile class left out unless more reports have now stated it
-    than the event's class; and the event's tally of stated classes with the report's.
+    than the event's class (`_vote`); and the event's tally with the report's class.
 
     Reports of one launch disagree on its class (a flash's "short-range" against the MRBM
     of the next hours' reports; one misread system); the latest class said was the event's, so
     an alert's class swung with the last report and back, each swing an update. On the
-    development split (joint and three thinned streams) the launch's final class is right
-    for 1,539 launches of 1,802 against 1,511, with 629 class-changing updates against 934
-    (switching on a tie too: 1,541, 781 updates).
+    development split (`bench/eval_halves.py --joint`, joint and three thinned streams) the
+    launch's final class is right for 1,491 launches of 1,672 against 1,456 (switching on a
+    tie too: 1,486).
     """
     new = facts.missile_class
     if new is None or new == MissileClass.UNIDENTIFIED:
         return facts, event.class_votes
-    votes = dict(event.class_votes)
     known = event.facts.missile_class
-    if known is not None and known != MissileClass.UNIDENTIFIED:
-        votes.setdefault(known, 1)  # the opening report's (or an event stored before tallies)
-    votes[new] = votes.get(new, 0) + 1
-    if (
-        known is not None
-        and known not in (MissileClass.UNIDENTIFIED, new)
-        and votes[new] <= votes[known]
-    ):
-        facts = dataclasses.replace(facts, missile_class=None)
-    return facts, tuple(sorted(votes.items()))
+    wins, votes = _vote(
+        event.class_votes, None if known == MissileClass.UNIDENTIFIED else known, new, _equal
+    )
+    return (facts if wins else dataclasses.replace(facts, missile_class=None)), votes
 
 
 _SAME_TIME_S = 15 * 60  # launch times closer than this are one reading
@@ -269,23 +263,53 @@ def _time_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[dat
     23 times against 346 (118 of them back to a time it had had); reading times minutes apart
     as one and no more: 193 changes, 505 right.
     """
-    new, old = facts.launch_time, event.facts.launch_time
-    if new is None:
+    if facts.launch_time is None:
         return facts, event.time_votes
-    votes = dict(event.time_votes)
+    wins, votes = _vote(event.time_votes, event.facts.launch_time, facts.launch_time, _same_time)
+    return (facts if wins else dataclasses.replace(facts, launch_time=None)), votes
 
-    def reading(at: datetime) -> datetime:
-        """The tallied time `at` is a reading of: one under 15 minutes from it, else itself."""
-        near = (t for t in votes if abs((t - at).total_seconds()) < _SAME_TIME_S)
-        return next(near, at)
 
-    if old is not None:
-        votes.setdefault(reading(old), 1)  # the opening report's (or an event stored before)
-    said = reading(new)
-    votes[said] = votes.get(said, 0) + 1
-    if old is not None and (said == reading(old) or votes[said] <= votes[reading(old)]):
-        facts = dataclasses.replace(facts, launch_time=None)
-    return facts, tuple(sorted(votes.items()))
+_Voted = TypeVar("_Voted", str, datetime)
+
+
+def _equal(a: _Voted, b: _Voted) -> bool:
+    return a == b
+
+
+def _same_time(a: datetime, b: datetime) -> bool:
+    return abs((a - b).total_seconds()) < _SAME_TIME_S
+
+
+def _vote(
+    tally: tuple[tuple[_Voted, int], ...],
+    known: _Voted | None,
+    said: _Voted,
+    same: Callable[[_Voted, _Voted], bool],
+) -> tuple[bool, tuple[tuple[_Voted, int], ...]]:
+    """Whether `said` replaces the `known` value (a tie keeps it; values `same` as a tallied
+    one count as that one), and the tally with `said` counted. The known value counts once
+    if the tally lacks it: the opening report's, or an event stored before tallies."""
+    votes = dict(tally)
+
+    def reading(value: _Voted) -> _Voted:
+        return next((v for v in votes if same(v, value)), value)
+
+    if known is not None:
+        votes.setdefault(reading(known), 1)
+    key = reading(said)
+    votes[key] = votes.get(key, 0) + 1
+    wins = known is None or (key != reading(known) and votes[key] > votes[reading(known)])
+    return wins, tuple(sorted(votes.items()))
+
+
+def _lead(
+    tally: tuple[tuple[_Voted, int], ...], said: _Voted, same: Callable[[_Voted, _Voted], bool]
+) -> tuple[tuple[_Voted, int], ...]:
+    """The tally with `said` leading it by one (a correction's value): one more report of the
+    value it corrected only ties it, and a tie keeps it."""
+    votes = {v: n for v, n in tally if not same(v, said)}
+    votes[said] = max(dict(tally).values(), default=1) + 1
+    return tuple(sorted(votes.items()))
 
 
 def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy) -> Decision | None:
@@ -1016,33 +1040,19 @@ def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) 
         facts=facts,
         retracted=retracted or event.retracted,
         corrected=True,
-        class_votes=_corrected_class_votes(event, facts),
-        time_votes=_corrected_time_votes(event, facts),
     )
+    cls, at = facts.missile_class, facts.launch_time
+    if cls is not None and cls != event.facts.missile_class:
+        corrected = dataclasses.replace(
+            corrected, class_votes=_lead(event.class_votes, cls, _equal)
+        )
+    if at is not None and at != event.facts.launch_time:
+        corrected = dataclasses.replace(
+            corrected, time_votes=_lead(event.time_votes, at, _same_time)
+        )
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)
-
-
-def _corrected_class_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[str, int], ...]:
-    """A class a correction states leads the tally by one: one more report of the class it
-    corrected only ties it, and a tie keeps it."""
-    cls = facts.missile_class
-    if cls is None or cls == event.facts.missile_class:
-        return event.class_votes
-    votes = dict(event.class_votes)
-    votes[cls] = max(votes.values(), default=1) + 1
-    return tuple(sorted(votes.items()))
-
-
-def _corrected_time_votes(event: LaunchEvent, facts: Facts) -> tuple[tuple[datetime, int], ...]:
-    """A time a correction states leads the tally, as its class does."""
-    at = facts.launch_time
-    if at is None or at == event.facts.launch_time:
-        return event.time_votes
-    votes = {t: n for t, n in event.time_votes if abs((t - at).total_seconds()) >= _SAME_TIME_S}
-    votes[at] = max(dict(event.time_votes).values(), default=1) + 1
-    return tuple(sorted(votes.items()))
 
 
 def _alerting(
