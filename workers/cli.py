@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -59,6 +59,9 @@ BEAT_MAX_INTERVAL_S = 1.0
 # How `alerts run` stops its beat. SIGINT and SIGTERM sent to the whole process group (Ctrl-C,
 # `timeout`, systemd) are for the run, which stops the beat after its worker.
 BEAT_STOP_SIGNAL = signal.SIGUSR1
+# Held (blocked) from the fork until the beat's handlers are in place: a Ctrl-C in its first
+# moments killed it, and the run then reported its beat dead.
+BEAT_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, BEAT_STOP_SIGNAL})
 # `alerts run`'s delivery worker: its own node name and process group (Ctrl-C is for the run,
 # which stops it after the polling worker), a warm shutdown on SIGTERM, as long as a send may
 # take to finish, then SIGKILL (a send cut short is sent again once its claim ends).
@@ -449,7 +452,8 @@ class ChildProcess:
 
 
 def start_beat(app: Any) -> ChildProcess:
-    child = _fork("alerts-beat", _beat_main, app, stop_signal=BEAT_STOP_SIGNAL)
+    with _held(BEAT_HELD_SIGNALS):  # the child is born with them blocked (fork keeps the mask)
+        child = _fork("alerts-beat", _beat_main, app, stop_signal=BEAT_STOP_SIGNAL)
     log.info("beat.started", pid=child.process.pid)
     return child
 
@@ -459,6 +463,17 @@ def start_deliverer(app: Any, settings: Settings) -> ChildProcess:
                   own_group=True)  # fmt: skip
     log.info("deliverer.started", pid=child.process.pid)
     return child
+
+
+@contextlib.contextmanager
+def _held(signals: frozenset[signal.Signals]) -> Iterator[None]:
+    """Block `signals` in this thread for the block's length; any that arrive are delivered
+    when it ends."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _fork(
@@ -490,14 +505,18 @@ def _report_failure(what: str, exc: Exception, errors: Connection) -> None:
 
 def _beat_main(app: Any, errors: Connection) -> None:
     """The beat child, which only its parent stops (BEAT_STOP_SIGNAL; SIGKILL if the parent
-    dies). An error is logged here and sent to the parent; exit status 1."""
-    from celery.beat import Service
-
+    dies). An error is logged here and sent to the parent; exit status 1. It starts with
+    BEAT_HELD_SIGNALS blocked (start_beat) and takes them once its handlers are in place."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(BEAT_STOP_SIGNAL, _exit_on_signal)
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, BEAT_HELD_SIGNALS)
+        from celery.beat import Service
+
         Service(app).start(embedded_process=True)  # max interval: beat_max_loop_interval
+    except SystemExit:
+        return  # stopped before its loop began: no schedule to save yet
     except Exception as exc:
         _report_failure("beat", exc, errors)
         sys.exit(EX_FAILURE)
