@@ -921,7 +921,7 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
         m = _search(cues, "count", folded, start)
         if m is None:
             break
-        if not _in_tally(m, folded, cues):
+        if not _in_tally(m, folded, cues) and not _mixed_total(m, folded, cues):
             n, stated = _stated_count(m, folded, cues)
             ordinal = cues.extract.get("count_ordinal")
             if ordinal and ordinal.match(folded, m.end()) and (n is None or n > _MAX_ORDINAL):
@@ -935,6 +935,8 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
 _MAX_COUNTS = 4
 _MAX_ORDINAL = 3  # "2発目を発射" (the second missile of the day) counts two; "32발째" a series
 _TALLY_BEFORE = 16  # a tally word this many characters before a count (`count_tally`)
+_MIXED_NEAR = 30  # drones or cruise missiles this near a count make it a mixed strike's
+_KIND_BEFORE = 10  # the missiles' kind may stand this far before their count ("탄도미사일 2발")
 
 
 def _in_tally(m: re.Match[str], text: str, cues: LangCues) -> bool:
@@ -949,6 +951,20 @@ def _in_tally(m: re.Match[str], text: str, cues: LangCues) -> bool:
         or (after and after.match(text, m.end()))
         or (named and named.search(text, max(0, m.start("n") - _TALLY_BEFORE), m.start("n")))
     )
+
+
+def _mixed_total(m: re.Match[str], text: str, cues: LangCues) -> bool:
+    """Whether the count is of missiles of every kind in a strike with drones or cruise
+    missiles ("64 missiles and drones", "드론 352대·미사일 16발", "ミサイル19発・無人機430機"):
+    Russia's combined strikes, of which the ballistic missiles are a few. A count that names a
+    ballistic kind ("four ballistic missiles and 80 drones") is the launch's."""
+    mixed = cues.extract.get("count_mixed")
+    ballistic = cues.extract.get("count_ballistic")
+    if mixed is None or not mixed.search(
+        text[max(0, m.start() - _MIXED_NEAR) : m.end() + _MIXED_NEAR]
+    ):
+        return False
+    return not (ballistic and ballistic.search(text[max(0, m.start() - _KIND_BEFORE) : m.end()]))
 
 
 def _stated_count(m: re.Match[str], text: str, cues: LangCues) -> tuple[int | None, str | None]:

@@ -183,8 +183,45 @@ class TestCount:
             ("フーシ派がサウジに向けて撃った弾道ミサイルは計197発に上る", "ja", None),
             ("UN condemns North Korea's March 18 ballistic missile firing", "en", None),
             ("US test fires unarmed Minuteman 3 missile", "en", None),
+            # a tally over days, another launch's count, missiles not launched at all
+            ("Houthis have fired 83 ballistic missiles at Israel since March 18", "en", None),
+            ("Five ballistic missiles in ten days: Houthi pressure on Israel mounts", "en", None),
+            ("IDF counts at least 87 ballistic missiles at Israel in a year", "en", None),
+            ("フーシ派は過去2カ月で32発を撃ち", "ja", None),
+            ("후티가 이스라엘로 쏜 미사일은 20발이 넘는다", "ko", None),
+            ("順安からの発射は9月の短距離弾2発以来となる", "ja", None),
+            ("한미, 6월 8발 이어 또 대응 사격", "ko", None),
+            ("発射は今年21回目、少なくとも38発となり、19年の25発を上回った", "ja", None),
+            ("후티 측은 요격 미사일 20발이 실패했다고 주장했다", "ko", None),
+            ("20日に黄海へロケット砲4発を撃ったのに続く動き", "ja", None),
+            ("北 초대형 방사포 4발, 계룡대·군산기지 겨냥", "ko", 4),  # KN-25: an SRBM to Seoul
+            # a number of a name, a unit
+            ("Sanaa says Palestine 2 missile set fire near Nahal Sorek base", "en", None),
+            ("Airmen from all three missile wings launched an unarmed Minuteman III", "en", None),
+            # a combined strike's missiles of every kind; a ballistic kind named is the launch's
+            ("Russia hits six regions with 64 missiles and drones", "en", None),
+            ("Of 653 drones and 51 missiles, 585 drones and 30 missiles were downed", "en", None),
+            ("Zelensky: Russia used 315 drones and seven missiles overnight", "en", None),
+            ("Three Kinzhals and an Iskander-M among ten missiles overnight", "en", None),
+            ("Air Force: 55 missiles incl. two Iskander-M from Crimea", "en", None),
+            ("North Korea fired two missiles, including one inside Japan's EEZ", "en", 2),
+            ("드론 352대·미사일 16발로 4개 지역 공격", "ko", None),
+            ("드론 48기·탄도미사일 2기·유도폭탄 4발에 3명 사망", "ko", None),
+            ("キーウなどにミサイル19発・無人機430機", "ja", None),
+            # a ballistic kind named: the launch's own
+            ("Overnight wave: four ballistic missiles and 80 drones, Kharkiv hit", "en", 4),
+            ("Houthis say they fired two ballistic missiles and a drone at Israel", "en", 2),
+            ("러시아, 드론 100대와 탄도미사일 3발로 공격", "ko", 3),
+            ("ロシア、無人機100機と弾道ミサイル3発で攻撃", "ja", 3),
+            ("Russia fired two missiles at Kharkiv", "en", 2),
+            (
+                "無人機206機に加え、弾道ミサイル「KN23」2発、巡航ミサイル「イスカンデルK」1発",
+                "ja",
+                2,
+            ),
             # the launch's own count beside a tally
             ("North Korea fires three missiles; 40 missiles so far this year", "en", 3),
+            ("North Korea fired two missiles in 10 minutes", "en", 2),
             ("北, 올해 들어 13번째 발사…탄도미사일 2발", "ko", 2),
             ("北朝鮮、弾道ミサイルを午前と午後に計3発", "ja", 3),
             ("Russia fired a total of 40 missiles overnight", "en", 40),
@@ -196,7 +233,8 @@ class TestCount:
         """ "누적 204발", "計204発", "186 missiles since 2015" count a campaign, "32발째" and
         "4発目" a series (a second missile, "2発目", is two), "M51 발사" and "アグニ5発射" a
         system, "제4발사단지" a pad: read as the launch's count, each swelled its event's
-        ("Count: 186" on one Houthi missile)."""
+        ("Count: 186" on one Houthi missile). Russia's combined strikes count missiles of every
+        kind beside their drones ("64 missiles and drones" on three ballistic missiles)."""
         assert facts_of(text, lang).count == count
 
 
