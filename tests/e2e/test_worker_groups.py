@@ -145,12 +145,13 @@ def test_a_killed_group_s_polls_and_deliveries_are_taken_over(stack: HaStack) ->
 
     # A's polls in flight were taken over when their poll lease ran out; no source polled twice.
     # Group B's two worker processes also run the dispatch ticks and the sends, which the
-    # receiver holds HOLD_S each: when the lease ends, both may be inside a held send, so the
-    # poll taken over may wait one hold more (17.7-18.9 s after the kill in two full-suite
-    # runs where A had every poll in flight, against 15.3 s alone; the cause is not traced).
+    # receiver holds HOLD_S each: when the lease ends, both may be inside a held send and take
+    # another before the poll, so the poll taken over may wait two holds more (17.7-18.9 s
+    # after the kill in two full-suite runs where A had every poll in flight, against 15.3 s
+    # alone: within a 20 s bound of one hold, too close for a loaded CI machine).
     by_source = stack.feeds.times_by_source()
     waits = {name: longest_wait_s({name: by_source[name]}, killed, done) for name in polling_on_a}
-    assert all(w <= POLL_LEASE_S + HOLD_S + SLACK_S for w in waits.values()), waits
+    assert all(w <= POLL_LEASE_S + 2 * HOLD_S + SLACK_S for w in waits.values()), waits
     # No other source starved either: group B now polls A's sources beside its own, on a
     # shared 2-core machine where the rest of the suite runs too (its lease, one interval and
     # twice the slack; a source left unpolled would wait forever).
