@@ -62,6 +62,9 @@ BEAT_STOP_SIGNAL = signal.SIGUSR1
 # Held (blocked) from the fork until the beat's handlers are in place: a Ctrl-C in its first
 # moments killed it, and the run then reported its beat dead.
 BEAT_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, BEAT_STOP_SIGNAL})
+# The same for the delivery worker until it leads its own process group (Ctrl-C to the run's
+# group then no longer reaches it) and ignores SIGINT.
+DELIVERER_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # `alerts run`'s delivery worker: its own node name and process group (Ctrl-C is for the run,
 # which stops it after the polling worker), a warm shutdown on SIGTERM, as long as a send may
 # take to finish, then SIGKILL (a send cut short is sent again once its claim ends).
@@ -443,11 +446,13 @@ class ChildProcess:
 
     def _kill(self) -> None:
         pid = self.process.pid
-        with contextlib.suppress(ProcessLookupError):
+        try:
             if self.own_group and pid is not None:
                 os.killpg(pid, signal.SIGKILL)
             else:
                 self.process.kill()
+        except ProcessLookupError:  # no group of its own yet (killed before it made one)
+            self.process.kill()
         self.process.join()
 
 
@@ -459,8 +464,9 @@ def start_beat(app: Any) -> ChildProcess:
 
 
 def start_deliverer(app: Any, settings: Settings) -> ChildProcess:
-    child = _fork("alerts-deliverer", _deliverer_main, app, settings, stop_signal=signal.SIGTERM,
-                  own_group=True)  # fmt: skip
+    with _held(DELIVERER_HELD_SIGNALS):
+        child = _fork("alerts-deliverer", _deliverer_main, app, settings,
+                      stop_signal=signal.SIGTERM, own_group=True)  # fmt: skip
     log.info("deliverer.started", pid=child.process.pid)
     return child
 
@@ -525,10 +531,20 @@ def _beat_main(app: Any, errors: Connection) -> None:
 def _deliverer_main(app: Any, settings: Settings, errors: Connection) -> None:
     """The delivery worker child: a Celery worker on the deliver queue alone, in a process
     group of its own so that Ctrl-C reaches only the run, which stops it (SIGTERM: a warm
-    shutdown). Exit status: its worker's; 1 on an error, which is logged and sent up."""
+    shutdown). Exit status: its worker's; 1 on an error, which is logged and sent up. It starts
+    with DELIVERER_HELD_SIGNALS blocked (start_deliverer): a SIGTERM before its worker runs (the
+    run stopping as it starts) ends it with status 0, as a warm shutdown of no work would."""
     os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Celery's worker sets its own when it starts
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, DELIVERER_HELD_SIGNALS)
         worker = _worker(app, settings, [DELIVER_QUEUE], DELIVERER_NODE)
+    except SystemExit:
+        return  # asked to stop before its worker began (the run's SIGTERM handler)
+    except Exception as exc:
+        _report_failure("deliverer", exc, errors)
+        sys.exit(EX_FAILURE)
+    try:
         worker.start()
     except Exception as exc:
         _report_failure("deliverer", exc, errors)

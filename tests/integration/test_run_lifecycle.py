@@ -18,10 +18,11 @@ import redis
 from celery import Celery
 from fastapi import FastAPI
 
+from alerts.config import load_settings
 from alerts.embedded import DataDirInUse, own_data_dir, start_embedded
 from tests.support.processes import alive, wait_until
 from tests.web.server import http_client
-from workers.cli import RunReadiness, Supervisor, start_beat
+from workers.cli import ChildProcess, RunReadiness, Supervisor, start_beat, start_deliverer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,6 +104,20 @@ def _beat_app(schedule: Path) -> Celery:
     return app
 
 
+def assert_not_its_signals(child: ChildProcess, *signals: signal.Signals) -> None:
+    """Sent the instant `child` is forked, before its handlers are in place, `signals` neither
+    kill nor fail it, and its parent's stop still ends it cleanly."""
+    try:
+        assert child.process.pid is not None
+        for sent in signals:
+            os.kill(child.process.pid, sent)
+        time.sleep(1.0)
+        assert child.failure() is None
+    finally:
+        child.stop()
+    assert child.process.exitcode == 0
+
+
 class TestBeatChild:
     def test_a_failing_beat_reports_its_error(self, tmp_path: Path) -> None:
         """The bug: beat died on FileNotFoundError and nothing above it noticed."""
@@ -120,21 +135,26 @@ class TestBeatChild:
         Even the instant it is forked, before its handlers are in place (it was then killed by
         the SIGTERM, which a loaded CI machine showed)."""
         beat = start_beat(_beat_app(tmp_path / "celerybeat-schedule"))
-        try:
-            assert beat.process.pid is not None
-            os.kill(beat.process.pid, signal.SIGTERM)
-            os.kill(beat.process.pid, signal.SIGINT)
-            time.sleep(0.3)
-            assert beat.failure() is None
-        finally:
-            beat.stop()
-        assert beat.process.exitcode == 0
+        assert_not_its_signals(beat, signal.SIGTERM, signal.SIGINT)
 
     def test_stopped_the_instant_it_is_forked_it_ends_cleanly(self, tmp_path: Path) -> None:
         """A run stopped as it starts: the beat's stop signal before its loop is no failure."""
         beat = start_beat(_beat_app(tmp_path / "celerybeat-schedule"))
         beat.stop()
         assert beat.process.exitcode == 0
+
+
+class TestDelivererChild:
+    @pytest.mark.filterwarnings("ignore::celery.exceptions.SecurityWarning")  # root in CI
+    def test_a_ctrl_c_the_instant_it_is_forked_is_not_its(self, tmp_path: Path) -> None:
+        """Ctrl-C is for the run, which stops the delivery worker after the polling one; in its
+        first moments, before it leads its own process group, it was still the deliverer's."""
+        app = Celery("deliverer-test", broker="memory://", set_as_current=False)
+        app.conf.update(accept_content=["json"])  # as the service's: a root worker refuses
+        # to start if it accepts pickle
+        assert_not_its_signals(
+            start_deliverer(app, load_settings(data_dir=tmp_path)), signal.SIGINT
+        )
 
 
 class TestStructuredOutput:
