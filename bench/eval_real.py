@@ -253,6 +253,10 @@ class EventScores:
     count_judged: int = 0  # launches whose table gives every launch's count
     value_changes: int = 0  # alerts changing an event's class or launch time
     changes_back: int = 0  # ...back to one it had before
+    distance_right: int = 0  # the event's final distance within 15% of a launch's in the table
+    distance_judged: int = 0  # launches whose event ends with a distance and whose table has one
+    flight_changes: int = 0  # alerts changing an event's distance or apogee
+    flight_back: int = 0  # ...back to one it had before
 
 
 def _alert_items(alert: dict) -> list[str]:
@@ -298,8 +302,9 @@ _TIME_RIGHT_S = 30 * 60
 def _count_final_facts(
     s: EventScores, corpus: Corpus, alerts: Sequence[dict], final: dict[str, dict]
 ) -> None:
-    """Whether the event each launch opened ended with its class and launch time, and how
-    often alerts changed an event's class or time (back to an earlier one, too)."""
+    """Whether the event each launch opened ended with its class, launch time, count and
+    distance, and how often alerts changed an event's class or time, and its distance or
+    apogee (back to an earlier one, too)."""
     stated: dict[str, Counter[str]] = defaultdict(Counter)
     for item in corpus.items:
         cls = (item.get("facts") or {}).get("class")
@@ -307,23 +312,15 @@ def _count_final_facts(
             stated[item["event"]][str(cls).lower()] += 1
     launch_of = {i["id"]: i["event"] for i in corpus.items}
     opened: dict[str, str] = {}
-    seen: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for alert in alerts:
         launch = launch_of.get(alert.get("trigger_item_id"))
         if alert["kind"] == "new" and launch is not None:
             opened.setdefault(launch, alert["event_id"])
-        for key in ("missile_class", "launch_time"):
-            value = (alert.get("facts") or {}).get(key)
-            had = seen[alert["event_id"], key]
-            if value is None or (had and had[-1] == value):
-                continue
-            if had:
-                s.value_changes += 1
-                s.changes_back += value in had
-            had.append(value)
+    _count_changes(s, alerts)
     for launch, event_id in opened.items():
         facts = final[event_id].get("facts") or {}
-        counts = [x.get("count") for x in corpus.events[launch].get("launches", [])]
+        launches = corpus.events[launch].get("launches", [])
+        counts = [x.get("count") for x in launches]
         if counts and all(isinstance(n, int) for n in counts):
             s.count_judged += 1
             said_count = facts.get("count")
@@ -334,14 +331,36 @@ def _count_final_facts(
             s.class_judged += 1
             want = stated[launch].most_common(1)[0][0]
             s.class_right += str(facts.get("missile_class", "")).lower() == want
+        distances = [x["distance_km"] for x in launches if x.get("distance_km")]
+        if distances and facts.get("distance_km"):
+            s.distance_judged += 1
+            s.distance_right += any(_carried("distance_km", d, facts) for d in distances)
         if facts.get("launch_time"):
             s.time_judged += 1
             said = parse_time(facts["launch_time"])
-            launches = corpus.events[launch]["launches"]
             s.time_right += any(
                 abs((said - parse_time(x["utc"])).total_seconds()) <= _TIME_RIGHT_S
                 for x in launches
             )
+
+
+def _count_changes(s: EventScores, alerts: Sequence[dict]) -> None:
+    """How often alerts changed an event's class or time, and its distance or apogee, each
+    to a value it had already had ("back") or not."""
+    seen: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for alert in alerts:
+        for key in ("missile_class", "launch_time", "distance_km", "apogee_km"):
+            value = (alert.get("facts") or {}).get(key)
+            had = seen[alert["event_id"], key]
+            if value is None or (had and had[-1] == value):
+                continue
+            if had and key in ("distance_km", "apogee_km"):
+                s.flight_changes += 1
+                s.flight_back += value in had
+            elif had:
+                s.value_changes += 1
+                s.changes_back += value in had
+            had.append(value)
 
 
 def _count_launcher(s: EventScores, launch: str, actor: str, alert: dict) -> None:
@@ -404,7 +423,10 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
     print(f"  {name:8} final facts: class right {s.class_right}/{s.class_judged}"
           f"  time right {s.time_right}/{s.time_judged}  count right"
           f" {s.count_right}/{s.count_judged} (over {s.count_over}, none {s.count_none})"
-          f"  class or time changed {s.value_changes} times ({s.changes_back} back)")  # fmt: skip
+          f"  class or time changed {s.value_changes} times ({s.changes_back} back)"
+          f"  distance right {s.distance_right}/{s.distance_judged}"
+          f"  distance or apogee changed {s.flight_changes} times"
+          f" ({s.flight_back} back)")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),

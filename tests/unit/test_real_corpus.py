@@ -136,12 +136,12 @@ def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
 def test_the_bench_judges_each_launchs_final_class_and_time() -> None:
     """bench/eval_real.py: the class and launch time the event a launch opened ended with,
     against the class most of its reports state and its launches' times (30 minutes either
-    way), its count against their total, and how often alerts changed class or time, back to an
-    earlier value too."""
+    way), its count against their total, its distance against theirs (15% either way), and how
+    often alerts changed class or time, or distance or apogee, back to an earlier value too."""
     from eval_real import Corpus, event_figures  # noqa: PLC0415
 
     launches = [
-        {"utc": "2024-01-01T00:00:00Z", "count": 1},
+        {"utc": "2024-01-01T00:00:00Z", "count": 1, "distance_km": 350},
         {"utc": "2024-01-01T05:00:00Z", "count": 2},
     ]
     corpus = Corpus(
@@ -154,20 +154,24 @@ def test_the_bench_judges_each_launchs_final_class_and_time() -> None:
         ],
     )
 
-    def alert(kind: str, event: str, item: str, cls: str, at: str, count: int = 3) -> dict:
-        facts = {"country": "KP", "missile_class": cls, "launch_time": at, "count": count}
+    def alert(kind: str, event: str, item: str, cls: str, at: str, count: int = 3,
+              km: float = 350) -> dict:  # fmt: skip
+        facts = {"country": "KP", "missile_class": cls, "launch_time": at, "count": count,
+                 "distance_km": km}  # fmt: skip
         return {"event_id": event, "kind": kind, "trigger_item_id": item, "facts": facts}
 
     scores = event_figures(corpus, [
-        alert("new", "e1", "i1", "SRBM", "2024-01-01T00:10:00+00:00"),
-        alert("update", "e1", "i3", "MRBM", "2024-01-01T00:10:00+00:00"),
-        alert("update", "e1", "i2", "SRBM", "2024-01-01T04:40:00+00:00"),
-        alert("new", "e2", "i4", "SRBM", "2024-01-01T02:00:00+00:00", count=186),
+        alert("new", "e1", "i1", "SRBM", "2024-01-01T00:10:00+00:00", km=340),
+        alert("update", "e1", "i3", "MRBM", "2024-01-01T00:10:00+00:00", km=800),
+        alert("update", "e1", "i2", "SRBM", "2024-01-01T04:40:00+00:00", km=340),
+        alert("new", "e2", "i4", "SRBM", "2024-01-01T02:00:00+00:00", count=186, km=1000),
     ])  # fmt: skip
     assert (scores.class_right, scores.class_judged) == (1, 2)
     assert (scores.time_right, scores.time_judged) == (1, 2)
     assert (scores.value_changes, scores.changes_back) == (3, 1)
     assert (scores.count_right, scores.count_over, scores.count_judged) == (1, 1, 2)
+    assert (scores.distance_right, scores.distance_judged) == (1, 2)  # within 15% of one
+    assert (scores.flight_changes, scores.flight_back) == (2, 1)
 
 
 def test_the_bench_counts_classes_given_as_stated() -> None:
