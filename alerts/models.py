@@ -179,6 +179,10 @@ class LaunchEvent:
     # stated more often (`cluster._class_vote`, `cluster._time_vote`)
     class_votes: tuple[tuple[str, int], ...] = ()
     time_votes: tuple[tuple[datetime, int], ...] = ()
+    # The same for the flight distance and apogee, values within 15% counted as one reading
+    # (`cluster._flight_vote`)
+    distance_votes: tuple[tuple[float, int], ...] = ()
+    apogee_votes: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

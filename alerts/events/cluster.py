@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alerts.detection.cues import CUES
 from alerts.events.calendar import local_day
@@ -207,7 +207,14 @@ def _decide_join(
         report = _without_count(report)
     facts, class_votes = _class_vote(match, report.verdict.facts)
     facts, time_votes = _time_vote(match, facts)
-    joined = dataclasses.replace(joined, class_votes=class_votes, time_votes=time_votes)
+    facts, distance_votes, apogee_votes = _flight_vote(match, facts)
+    joined = dataclasses.replace(
+        joined,
+        class_votes=class_votes,
+        time_votes=time_votes,
+        distance_votes=distance_votes,
+        apogee_votes=apogee_votes,
+    )
     changes = fact_changes(match.facts, facts)
     if _further_salvo(match, report, policy):
         # "Fires another missile" later the same day: an update in the same thread.
@@ -269,7 +276,46 @@ def _time_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[dat
     return (facts if wins else dataclasses.replace(facts, launch_time=None)), votes
 
 
-_Voted = TypeVar("_Voted", str, datetime)
+_SAME_FLIGHT = 0.15  # distances or apogees within this fraction of each other: one reading
+
+
+def _flight_vote(
+    event: LaunchEvent, facts: Facts
+) -> tuple[Facts, tuple[tuple[float, int], ...], tuple[tuple[float, int], ...]]:
+    """The report's facts, its distance and apogee each left out if it is another reading
+    (more than 15% off) than the event's and not stated more often (`_vote`), or the same
+    reading no more precisely stated; and the event's tallies. A more precise value of the
+    same reading refines it ("some 400 km", then 430 km): an update.
+
+    The two missiles of one salvo fly different distances (350 and 800 km; 350 and 400 km)
+    and agencies round differently (750 and 800 km), reports naming either, so the latest
+    report's distance swung the event's and back, each swing an update: 76 of 196 changes of
+    distance or apogee went back to an earlier value on the development joint stream.
+    """
+    tallies = []
+    for name, tally in (("distance_km", event.distance_votes), ("apogee_km", event.apogee_votes)):
+        said, known = getattr(facts, name), getattr(event.facts, name)
+        if said is None:
+            tallies.append(tally)
+            continue
+        wins, tally = _vote(tally, known, said, _same_flight)
+        refines = known is not None and _same_flight(known, said) and _digits(said) > _digits(known)
+        if not (wins or refines):
+            facts = dataclasses.replace(facts, **{name: None})
+        tallies.append(tally)
+    return facts, tallies[0], tallies[1]
+
+
+def _same_flight(a: float, b: float) -> bool:
+    return abs(a - b) <= _SAME_FLIGHT * max(a, b)
+
+
+def _digits(km: float) -> int:
+    """Significant digits as stated: 430 has two, 400 one, 498.9 (310 miles) four."""
+    return len(f"{km:.6g}".replace(".", "").strip("0")) or 1
+
+
+_Voted = TypeVar("_Voted", str, datetime, float)
 
 
 def _equal(a: _Voted, b: _Voted) -> bool:
@@ -1031,25 +1077,27 @@ def _join(event: LaunchEvent, report: Report) -> LaunchEvent:
     )
 
 
+# Each voted fact, its tally in LaunchEvent and when two values of it are one reading
+_TALLIES: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
+    ("missile_class", "class_votes", _equal),
+    ("launch_time", "time_votes", _same_time),
+    ("distance_km", "distance_votes", _same_flight),
+    ("apogee_km", "apogee_votes", _same_flight),
+)
+
+
 def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) -> Decision:
     joined = _join(event, report)
     retracted = report.verdict.corrects and not report.verdict.is_launch
     facts = merge_facts(event.facts, report.verdict.facts)
+    led: dict[str, Any] = {}  # a corrected value leads its tally
+    for name, tally, same in _TALLIES:
+        value = getattr(facts, name)
+        if value is not None and value != getattr(event.facts, name):
+            led[tally] = _lead(getattr(event, tally), value, same)
     corrected = dataclasses.replace(
-        joined,
-        facts=facts,
-        retracted=retracted or event.retracted,
-        corrected=True,
+        joined, facts=facts, retracted=retracted or event.retracted, corrected=True, **led
     )
-    cls, at = facts.missile_class, facts.launch_time
-    if cls is not None and cls != event.facts.missile_class:
-        corrected = dataclasses.replace(
-            corrected, class_votes=_lead(event.class_votes, cls, _equal)
-        )
-    if at is not None and at != event.facts.launch_time:
-        corrected = dataclasses.replace(
-            corrected, time_votes=_lead(event.time_votes, at, _same_time)
-        )
     changes = ("retracted",) if retracted else fact_changes(event.facts, report.verdict.facts)
     decision = _alerting(corrected, AlertKind.CORRECTION, report.item, now, changes, report)
     return dataclasses.replace(decision, reason=reason)

@@ -1266,9 +1266,10 @@ class TestClassVotes:
             facts=Facts(country="KP", missile_class="SRBM"), revision=1, title="t", url="u",
         )  # fmt: skip
         raw = json.loads(event_to_json(event))
-        del raw["class_votes"]
+        for tally in ("class_votes", "time_votes", "distance_votes", "apogee_votes"):
+            del raw[tally]
         old = event_from_json(json.dumps(raw))
-        assert old.class_votes == ()
+        assert old.class_votes == old.distance_votes == old.apogee_votes == ()
         facts, votes = _class_vote(old, Facts(country="KP", missile_class="MRBM"))
         assert facts.missile_class is None
         assert dict(votes) == {"SRBM": 1, "MRBM": 1}
@@ -1295,6 +1296,51 @@ class TestClassVotes:
         [event] = store.recent_events(10)
         assert dict(event.time_votes) == {at: 2, at + timedelta(minutes=86): 3}
         assert event_from_json(event_to_json(event)).time_votes == event.time_votes
+
+    def test_another_missiles_distance_said_once_does_not_swing(self, store: EventStore) -> None:
+        """400 km from the flash; 800 km (the salvo's other missile) said once only ties it;
+        430 km refines the reading (an update), 400 km again does not swing it back; 800 km
+        said more often than the first reading is the event's."""
+        tie, refined, rounded, *ties, more = feed(
+            store,
+            stating("1", NOW, distance_km=400.0),
+            stating("2", NOW + timedelta(hours=1), distance_km=800.0),
+            stating("3", NOW + timedelta(hours=2), distance_km=430.0),
+            stating("4", NOW + timedelta(minutes=150), distance_km=400.0),
+            stating("5", NOW + timedelta(hours=3), distance_km=800.0),
+            stating("6", NOW + timedelta(hours=4), distance_km=800.0),
+            stating("7", NOW + timedelta(hours=5), distance_km=800.0, apogee_km=50.0),
+        )[1:]
+        assert {d.outcome for d in (tie, rounded, *ties)} == {ItemOutcome.JOINED}
+        assert refined.alert is not None
+        assert refined.alert.changes == ("distance_km",)
+        assert refined.alert.facts.distance_km == 430.0
+        assert more.alert is not None
+        assert more.alert.facts.distance_km == 800.0
+        [event] = store.recent_events(10)
+        assert dict(event.distance_votes) == {400.0: 3, 800.0: 4}
+        assert dict(event.apogee_votes) == {50.0: 1}
+        back = event_from_json(event_to_json(event))
+        assert (back.distance_votes, back.apogee_votes) == (
+            event.distance_votes,
+            event.apogee_votes,
+        )
+
+    def test_a_corrected_distance_is_not_swung_back(self, store: EventStore) -> None:
+        item, _ = report("3", NOW + timedelta(hours=2), "KP")
+        fix = Verdict(True, 0.95, SURE, Facts(country="KP", distance_km=800.0), corrects=True)
+        *_, corrected, late = feed(
+            store,
+            stating("1", NOW, distance_km=350.0),
+            stating("2", NOW + timedelta(hours=1), distance_km=350.0),
+            (item, fix),
+            stating("4", NOW + timedelta(hours=3), distance_km=350.0),
+        )
+        assert corrected.alert is not None
+        assert corrected.alert.kind is AlertKind.CORRECTION
+        assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.distance_km == 800.0
 
     def test_a_corrected_launch_time_is_not_swung_back(self, store: EventStore) -> None:
         at = NOW - timedelta(hours=3)
