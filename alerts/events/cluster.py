@@ -290,7 +290,9 @@ def _flight_vote(
     The two missiles of one salvo fly different distances (350 and 800 km; 350 and 400 km)
     and agencies round differently (750 and 800 km), reports naming either, so the latest
     report's distance swung the event's and back, each swing an update: 76 of 196 changes of
-    distance or apogee went back to an earlier value on the development joint stream.
+    distance or apogee went back to an earlier value on the development joint stream; voted,
+    48 changes, one back, and the final distance within 15% of the launch's for 111 launches
+    of 116 against 108.
     """
     tallies = []
     for name, tally in (("distance_km", event.distance_votes), ("apogee_km", event.apogee_votes)):
