@@ -5,11 +5,13 @@ naming a dead component, and an embedded Redis that refuses writes rather than e
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -155,6 +157,24 @@ class TestDelivererChild:
         assert_not_its_signals(
             start_deliverer(app, load_settings(data_dir=tmp_path)), signal.SIGINT
         )
+
+    def test_killed_before_it_leads_its_own_group_it_still_dies(self) -> None:
+        """A component killed before its setpgid has no group to SIGKILL: stopping it fell
+        through to waiting on it forever; now it is killed by pid."""
+        context = multiprocessing.get_context("fork")
+        errors, _ = context.Pipe(duplex=False)
+        lingering = context.Process(target=time.sleep, args=(60,), daemon=True)
+        lingering.start()
+        # SIGCONT asks nothing of a running process: the stop waits, then kills
+        child = ChildProcess(lingering, errors, signal.SIGCONT, own_group=True)
+        stopping = threading.Thread(target=child.stop, kwargs={"timeout_s": 0.2}, daemon=True)
+        stopping.start()
+        stopping.join(10)
+        try:
+            assert not stopping.is_alive()
+            assert lingering.exitcode == -signal.SIGKILL
+        finally:
+            lingering.kill()
 
 
 class TestStructuredOutput:
