@@ -918,9 +918,13 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
     ("2016 SLBM anniversary")."""
     start = 0
     for _ in range(_MAX_COUNTS):
-        m = _search(cues, "count", folded, start)
-        if m is None:
+        found = _search(cues, "count", folded, start)
+        if found is None:
             break
+        m = found.re.match(folded, found.start())  # its window's end hid the words after it
+        if m is None:  # "three missile| wings": no count once the next word is seen
+            start = found.start() + 1
+            continue
         if not _in_tally(m, folded, cues) and not _mixed_total(m, folded, cues):
             n, stated = _stated_count(m, folded, cues)
             ordinal = cues.extract.get("count_ordinal")
@@ -969,9 +973,9 @@ def _mixed_total(m: re.Match[str], text: str, cues: LangCues) -> bool:
 
 def _stated_count(m: re.Match[str], text: str, cues: LangCues) -> tuple[int | None, str | None]:
     n = _number(m.group("n"), cues)
+    if m.group("n").lower() in ("a", "an"):
+        return n, None  # "a missile", "over a Houthi missile": one, no count stated as such
     stated = text[m.start() : m.end("n")].strip()
-    if stated.lower() in ("a", "an"):
-        return n, None
     if cues.lang in _EAST_ASIAN_LANGS:
         stated = m.group(0)
     return n, stated
