@@ -352,9 +352,23 @@ def _build(data: dict[str, Any]) -> LangCues:
         classes=_named(data.get("classes", {})),
         system_classes=_named(data.get("system_classes", {})),
         numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
-        extract={key: re.compile(p) for key, p in data.get("extract", {}).items() if p},
+        extract=_extract_patterns(data.get("extract", {})),
         authorities=_named(data.get("authorities", {})),
     )
+
+
+def _extract_patterns(sources: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """The [extract] patterns, `{key}` in one standing for the pattern of that key (a list of
+    named systems used three times in a count is written once)."""
+
+    def expand(source: str) -> str:
+        return re.sub(
+            r"\{([a-z_]+)\}",
+            lambda m: f"(?:{sources[m[1]]})" if m[1] in sources else m[0],
+            source,
+        )
+
+    return {key: re.compile(expand(p)) for key, p in sources.items() if p}
 
 
 def search_cue(pattern: re.Pattern[str], folded: str, word_start: bool) -> re.Match[str] | None:

@@ -109,6 +109,15 @@ class TestCueFiles:
         assert sources
         assert [g for src in sources for g in nested_unbounded_groups(src)] == []
 
+    @pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+    def test_extract_patterns_expand_their_references(self, lang: str) -> None:
+        """`{count_system}` in a pattern is the named systems' pattern: left as it is, the
+        braces would match nothing and the count would silently ignore every system."""
+        patterns = cues_for(lang).extract
+        assert [k for k, p in patterns.items() if re.search(r"\{[a-z_]+\}", p.pattern)] == []
+        if lang == "en":
+            assert "bulava" in patterns["count"].pattern
+
     @pytest.mark.parametrize("path", sorted(CUE_DIR.glob("*.toml")), ids=lambda p: p.stem)
     def test_every_region_named_has_its_launchers(self, path: Path) -> None:
         """A region name the event stage does not know would silently join nothing to it."""

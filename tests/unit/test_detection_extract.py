@@ -250,6 +250,10 @@ class TestCount:
             ("Eight ATACMS fired at Kursk airfield overnight", "en", 8),
             ("러시아군 탄도미사일 2기가 크리비리흐에 떨어져", "ko", 2),
             ("北, 순안서 단거리탄도미사일 10여발 발사", "ko", 10),
+            ("Iran's Guards fire pair of Qadr missiles at targets 1,400 km away", "en", 2),
+            ("Both missiles fired at the Chem Ranger landed in the water", "en", 2),
+            ("Ukraine said Russia used 18 ballistic and seven cruise missiles", "en", 18),
+            ("Iran was reported to have used two Khorramshahr-4s", "en", 2),
             # ...but not its firings over days, a boat's load, a tally, a range or a pad
             ("Pakistan wraps up two Shaheen-1 firings in under a week", "en", None),
             ("The agency recalled that two Agni-II tests failed in 2009", "en", None),
@@ -266,6 +270,8 @@ class TestCount:
             ),
             ("Monday's test of the 2,000 km-plus Agni-II", "en", None),
             ("Four coast-to-sea missiles opened the drill", "en", None),
+            ("Russia fired two Iskander-K cruise missiles", "en", None),
+            ("Navy flies four Trident II D5LE test flights off Florida", "en", None),
             ("이동식 발사대 4기가 포착됐다", "ko", None),
             ("미군이 발사 준비 중이던 대함탄도미사일 4기를 파괴했다", "ko", None),
             ("러시아, 키이우에 미사일 31기", "ko", None),  # of every kind: Russia's strikes
