@@ -151,7 +151,7 @@ def start_embedded(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if die_with_parent else None,  # noqa: PLW1509
     )
     _pid_file(data_dir).write_text(str(process.pid))
     server = EmbeddedRedis(process, f"unix://{socket_path}", binary, data_dir)
@@ -203,13 +203,15 @@ def _stop_leftover(data_dir: Path, socket_path: Path) -> None:
     pid_file.unlink(missing_ok=True)
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to SIGTERM us when the parent dies.
+def _die_with_parent(parent: int) -> None:
+    """In the child, before exec: ask Linux to SIGTERM us when `parent` (the pid that forked
+    us) dies, and exit if it already has, as the signal would then never come.
 
     Linux means the parent *thread*: call start_embedded from a thread that outlives the
     server (the main thread), or pass die_with_parent=False.
     """
-    _set_parent_death_signal(signal.SIGTERM)
+    if _set_parent_death_signal(signal.SIGTERM) and os.getppid() != parent:
+        os._exit(1)  # the parent died between fork and prctl: nothing would stop us
 
 
 _forking_pid = 0  # set just before each fork, read in the child

@@ -21,7 +21,7 @@ from celery import Celery
 from fastapi import FastAPI
 
 from alerts.config import load_settings
-from alerts.embedded import DataDirInUse, own_data_dir, start_embedded
+from alerts.embedded import DataDirInUse, _die_with_parent, _prctl, own_data_dir, start_embedded
 from tests.support.processes import alive, wait_until
 from tests.web.server import http_client
 from workers.cli import ChildProcess, RunReadiness, Supervisor, start_beat, start_deliverer
@@ -98,6 +98,31 @@ class TestChildrenDieWithParent:
         parent.kill()
         parent.communicate(timeout=10)
         wait_until(lambda: not alive(child), timeout_s=5, what="the orphan to die")
+
+    def test_a_server_child_whose_parent_is_already_gone_exits(self) -> None:
+        """The embedded Redis is forked, then asks Linux to signal it when its parent dies; a
+        parent dead in between would leave it running forever, so it exits instead (the check
+        runs in the child: here the pid it was told is not its parent's)."""
+        _prctl()  # looked up in the parent, as start_embedded does
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child's exit status is the assertion
+            try:
+                _die_with_parent(os.getppid() + 1_000_000)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 1
+
+    def test_a_server_child_whose_parent_lives_goes_on(self) -> None:
+        _prctl()
+        child = os.fork()
+        if child == 0:  # pragma: no cover
+            try:
+                _die_with_parent(os.getppid())
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
 
 
 def _beat_app(schedule: Path) -> Celery:

@@ -15,6 +15,7 @@ so a client that gets either wrong cannot connect. Failure detection is quick (d
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -250,7 +251,7 @@ class SentinelCluster:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 # a test runner killed outright (a timeout) leaves no server behind
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
+                preexec_fn=functools.partial(_die_with_parent, os.getpid()),  # noqa: PLW1509
             )
         server = Server(role, port, process, log)
         self.servers.append(server)
