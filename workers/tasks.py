@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 import redis
 import structlog
 from celery import Task
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from alerts import pipeline
 from alerts.bootstrap import Runtime, new_token
@@ -49,6 +51,10 @@ HOST_BUSY_RETRY_S = 0.5
 HOST_SLOT_WAIT_S = 0.01  # a batch whose host has no free slot asks again this often...
 HOST_SLOT_PATIENCE_S = 2.0  # ...for this long, then reschedules those sources
 CRASH_RETRY_S = 5.0  # a source whose poll crashed (not its feed: ours) is polled again soon
+# Taking a batch's claims over, asked again 0.5, 1, 2 and 2 s after Redis fails (a primary that
+# refuses writes for a second or two after its host stalled, until its replicas catch up):
+# given up, the batch's sources would wait for their dispatch lease (DISPATCH_LEASE_S).
+CLAIM_RETRY = Retry(ExponentialBackoff(cap=2.0, base=0.25), retries=4)
 POLL_BATCH_MIN = 25  # sources per poll task at least: amortises Celery's per-task cost
 CLAIM_CHUNK = 1_000  # sources claimed by one script call
 MAX_CLAIMS_PER_TICK = 20_000  # one tick claims at most this many (80,000 polls/s)
@@ -215,7 +221,12 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
     dropped (logged): a later claim, after this message's lease ran out, has them."""
     lease_s = poll_lease_s(rt.settings.fetch_timeout_seconds, HOST_SLOT_PATIENCE_S)
     wanted = [(n, claims[n]) for n in names if n in claims]
-    held = set(rt.schedule.start_polls(wanted, now=time.time(), lease_s=lease_s))
+    held = set(
+        CLAIM_RETRY.call_with_retry(
+            lambda: rt.schedule.start_polls(wanted, now=time.time(), lease_s=lease_s),
+            lambda err: log.warning("source.poll.claims_retried", error=str(err)),
+        )
+    )
     stale = [n for n, _ in wanted if n not in held]
     if stale:
         log.info("source.poll.claim_lost", sources=stale[:50], count=len(stale))

@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+from redis.backoff import ExponentialBackoff
 
 from alerts.bootstrap import Runtime, build_runtime
 from alerts.config import load_settings
@@ -109,6 +111,33 @@ def test_a_batch_polls_only_the_sources_whose_claim_stands(
                       [c.lease_until for c in current])  # fmt: skip
     assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
     assert all((rt.schedule.due_at(n) or 0) > now + 30 for n in NAMES)  # next poll, not a lease
+
+
+def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
+    rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A primary refusing writes for a second or two (NOREPLICAS, read by the Sentinel client as
+    a lost connection, after its host stalled) made the claims' exchange fail, and the batch
+    with it: its sources waited for their dispatch lease, 30 s, which a CI run met. The
+    exchange is asked again, so they are polled once Redis takes writes."""
+    rt, srv = rt_and_feeds
+    monkeypatch.setattr(tasks.CLAIM_RETRY, "_backoff", ExponentialBackoff(cap=0.05, base=0.01))
+    real = rt.schedule.start_polls
+    refusals = iter([redis.ConnectionError("the primary refuses writes (NOREPLICAS)")] * 2)
+
+    def start_polls(*args: Any, **kwargs: Any) -> list[str]:
+        if (refused := next(refusals, None)) is not None:
+            raise refused
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
+    now = time.time()
+    rt.schedule.reschedule(dict.fromkeys(NAMES, now - 1))
+    claims = rt.schedule.claim(now=now)
+    tasks._poll_batch(rt, [c.name for c in claims], [c.due_at for c in claims],
+                      [c.lease_until for c in claims])  # fmt: skip
+    assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
+    assert next(refusals, None) is None
 
 
 def test_one_dispatch_a_tick_however_many_beats(
