@@ -177,6 +177,21 @@ def class_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int]:
     return right, len(stated)
 
 
+def count_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int, int]:
+    """Of the launch reports found that state a count, how many the detector gives that
+    count, and how many a larger one (a tally or another launch's read as the count): the
+    count an alert shows comes from these."""
+    stated = [
+        (v, n)
+        for v, item in _found(corpus, verdicts)
+        if isinstance(n := (item.get("facts") or {}).get("count"), int)
+    ]
+    said = [((v.get("facts") or {}).get("count"), n) for v, n in stated]
+    right = sum(got == n for got, n in said)
+    more = sum(isinstance(got, int) and got > n for got, n in said)
+    return right, more, len(stated)
+
+
 def stream_figures(corpus: Corpus, verdicts: Sequence[dict]) -> dict[str, tuple[int, int]]:
     """Verdicts the stream around them changed (`alerts.detection.stream`): how many were
     lifted to launch reports and how many of those are, how many silenced and how many of
@@ -195,6 +210,9 @@ def print_found(corpus: Corpus, verdicts: Sequence[dict]) -> None:
     print(f"           launcher right on {right} of {found} launch reports found")
     right, stated = class_figures(corpus, verdicts)
     print(f"           class right on {right} of {stated} launch reports found that state one")
+    right, more, stated = count_figures(corpus, verdicts)
+    print(f"           count right on {right} of {stated} launch reports found that state one"
+          f" (more on {more})")  # fmt: skip
     stream = stream_figures(corpus, verdicts)
     if any(n for _, n in stream.values()):
         (lifted_right, lifted), (silenced_right, silenced) = stream.values()

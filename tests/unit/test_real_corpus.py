@@ -199,6 +199,33 @@ def test_the_bench_counts_classes_given_as_stated() -> None:
     assert class_figures(corpus, verdicts) == (1, 2)
 
 
+def test_the_bench_counts_counts_given_as_stated() -> None:
+    """bench/eval_real.py: of the found launch reports stating a count, how many the detector
+    gives that count, and how many a larger one."""
+    from eval_real import Corpus, count_figures  # noqa: PLC0415
+
+    corpus = Corpus(
+        events={"kp-1": {"actor": "KP"}},
+        items=[
+            {"id": "a", "event": "kp-1", "label": True, "facts": {"count": 2}},
+            {"id": "b", "event": "kp-1", "label": True, "facts": {"count": 2}},
+            {"id": "c", "event": "kp-1", "label": True, "facts": {"count": 3}},
+            {"id": "d", "event": "kp-1", "label": True, "facts": {}},
+            {"id": "e", "event": "kp-1", "label": True, "facts": {"count": 1}},
+            {"id": "neg", "event": None, "label": False, "facts": {"count": 2}},
+        ],
+    )
+    verdicts = [
+        {"id": "a", "is_launch": True, "facts": {"count": 2}},
+        {"id": "b", "is_launch": True, "facts": {"count": 186}},
+        {"id": "c", "is_launch": True, "facts": {}},
+        {"id": "d", "is_launch": True, "facts": {"count": 1}},
+        {"id": "e", "is_launch": False, "facts": {"count": 1}},
+        {"id": "neg", "is_launch": True, "facts": {"count": 2}},
+    ]
+    assert count_figures(corpus, verdicts) == (1, 1, 3)
+
+
 def test_the_bench_counts_what_the_stream_changed() -> None:
     """bench/eval_real.py: verdicts the stream lifted, and how many are launch reports; those
     it silenced, and how many are not."""
