@@ -147,6 +147,8 @@ def test_one_dispatch_a_tick_however_many_beats(
     only shows its beat is alive; the next tick dispatches again."""
     rt, _srv = rt_and_feeds
     monkeypatch.setattr(tasks, "runtime", lambda: rt)
+    # a tick long enough that a loaded machine cannot let it run out between two calls
+    monkeypatch.setattr(tasks, "DISPATCH_TICK_S", 1.0)
     sent: list[list[str]] = []
     monkeypatch.setattr(tasks.poll_sources, "apply_async",
                         lambda args, **_: sent.append(args[0]))  # fmt: skip
