@@ -211,6 +211,10 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _run_components(settings: Settings) -> int:
     """Start Redis (embedded), beat, the delivery worker, web and the polling worker; return the
     run's exit status."""
@@ -536,6 +540,9 @@ def _deliverer_main(app: Any, settings: Settings, errors: Connection) -> None:
     run stopping as it starts) ends it with status 0, as a warm shutdown of no work would."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Celery's worker sets its own when it starts
+    # ...and its SIGTERM handler: until then a stop is a clean exit, whatever handler the
+    # parent had (the run's raises SystemExit; a test's or another parent's would kill it)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, DELIVERER_HELD_SIGNALS)
         worker = _worker(app, settings, [DELIVER_QUEUE], DELIVERER_NODE)

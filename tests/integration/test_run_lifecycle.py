@@ -173,6 +173,17 @@ class TestBeatChild:
 
 class TestDelivererChild:
     @pytest.mark.filterwarnings("ignore::celery.exceptions.SecurityWarning")  # root in CI
+    def test_stopped_before_its_worker_runs_it_ends_cleanly(self, tmp_path: Path) -> None:
+        """A stop before Celery's SIGTERM handler is in place (a loaded CI machine took over a
+        second to get there) is a clean exit, not a death by SIGTERM, whatever its parent's
+        handler: here pytest's default one."""
+        app = Celery("deliverer-test", broker="memory://", set_as_current=False)
+        app.conf.update(accept_content=["json"])
+        deliverer = start_deliverer(app, load_settings(data_dir=tmp_path))
+        deliverer.stop()
+        assert deliverer.process.exitcode == 0
+
+    @pytest.mark.filterwarnings("ignore::celery.exceptions.SecurityWarning")  # root in CI
     def test_a_ctrl_c_the_instant_it_is_forked_is_not_its(self, tmp_path: Path) -> None:
         """Ctrl-C is for the run, which stops the delivery worker after the polling one; in its
         first moments, before it leads its own process group, it was still the deliverer's."""
