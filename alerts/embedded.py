@@ -210,8 +210,7 @@ def _die_with_parent(parent: int) -> None:
     Linux means the parent *thread*: call start_embedded from a thread that outlives the
     server (the main thread), or pass die_with_parent=False.
     """
-    if _set_parent_death_signal(signal.SIGTERM) and os.getppid() != parent:
-        os._exit(1)  # the parent died between fork and prctl: nothing would stop us
+    _die_with(parent, signal.SIGTERM)
 
 
 _forking_pid = 0  # set just before each fork, read in the child
@@ -234,7 +233,12 @@ def _note_forking_pid() -> None:
 
 
 def _die_with_forking_parent() -> None:
-    if _set_parent_death_signal(signal.SIGKILL) and os.getppid() != _forking_pid:
+    _die_with(_forking_pid, signal.SIGKILL)
+
+
+def _die_with(parent: int, sig: signal.Signals) -> None:
+    """In a forked child: `sig` when `parent` dies, or exit now if it already has."""
+    if _set_parent_death_signal(sig) and os.getppid() != parent:
         os._exit(1)  # the parent died between fork and prctl: the signal will never come
 
 
