@@ -362,11 +362,12 @@ def _extract_patterns(sources: dict[str, str]) -> dict[str, re.Pattern[str]]:
     named systems used three times in a count is written once)."""
 
     def expand(source: str) -> str:
-        return re.sub(
-            r"\{([a-z_]+)\}",
-            lambda m: f"(?:{sources[m[1]]})" if m[1] in sources else m[0],
-            source,
-        )
+        return re.sub(r"\{([a-z_]+)\}", lambda m: f"(?:{referenced(m[1])})", source)
+
+    def referenced(key: str) -> str:
+        if key not in sources:
+            raise ValueError(f"[extract] refers to {{{key}}}, which it does not define")
+        return sources[key]
 
     return {key: re.compile(expand(p)) for key, p in sources.items() if p}
 

@@ -930,7 +930,7 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
             ordinal = cues.extract.get("count_ordinal")
             if ordinal and ordinal.match(folded, m.end()) and (n is None or n > _MAX_ORDINAL):
                 pass  # "32발째", "4発目" of an exercise: a series' tally
-            elif n is None or n <= MAX_PLAUSIBLE_COUNT:
+            elif n is None or 0 < n <= MAX_PLAUSIBLE_COUNT:
                 return n, stated
         start = m.end()
     return None, None

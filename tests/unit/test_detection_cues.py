@@ -18,6 +18,7 @@ from alerts.detection.cues import (
     CUES,
     NEGATIVE_CATEGORIES,
     POSITIVE_KINDS,
+    _extract_patterns,
     _top_alternatives,
     cues_for,
     factor_alternatives,
@@ -117,6 +118,12 @@ class TestCueFiles:
         assert [k for k, p in patterns.items() if re.search(r"\{[a-z_]+\}", p.pattern)] == []
         if lang == "en":
             assert "bulava" in patterns["count"].pattern
+        expanded = [g for p in patterns.values() for g in nested_unbounded_groups(p.pattern)]
+        assert expanded == []  # what a reference brings in is checked too
+
+    def test_an_unknown_reference_is_an_error(self) -> None:
+        with pytest.raises(ValueError, match="count_sytem"):
+            _extract_patterns({"count": "(?P<n>\\d+) {count_sytem}"})
 
     @pytest.mark.parametrize("path", sorted(CUE_DIR.glob("*.toml")), ids=lambda p: p.stem)
     def test_every_region_named_has_its_launchers(self, path: Path) -> None:
