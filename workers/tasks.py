@@ -221,10 +221,11 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
     dropped (logged): a later claim, after this message's lease ran out, has them."""
     lease_s = poll_lease_s(rt.settings.fetch_timeout_seconds, HOST_SLOT_PATIENCE_S)
     wanted = [(n, claims[n]) for n in names if n in claims]
+    now = time.time()  # one lease end for every try: a try whose reply was lost took it
     held = set(
         CLAIM_RETRY.call_with_retry(
-            lambda: rt.schedule.start_polls(wanted, now=time.time(), lease_s=lease_s),
-            lambda err: log.warning("source.poll.claims_retried", error=str(err)),
+            lambda: rt.schedule.start_polls(wanted, now=now, lease_s=lease_s),
+            lambda err: log.warning("source.poll.claims_failed", error=str(err)),
         )
     )
     stale = [n for n, _ in wanted if n not in held]

@@ -47,12 +47,14 @@ return due
 """
 
 # KEYS: due set. ARGV: poll lease end, then name, claim end, name, claim end... Each source
-# whose score is still its claim's end gets the poll lease. Returns the names that got it.
+# whose score is still its claim's end gets the poll lease; one whose score is that poll lease
+# already got it (the same call again, its first reply lost). Returns the names that have it.
 _START_POLLS = """
 local started = {}
 for i = 2, #ARGV, 2 do
   local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+  if score and (tonumber(score) == tonumber(ARGV[i + 1])
+                or tonumber(score) == tonumber(ARGV[1])) then
     redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
     started[#started + 1] = ARGV[i]
   end
@@ -169,7 +171,8 @@ class PollSchedule:
         self, claims: Sequence[tuple[str, float]], *, now: float, lease_s: float
     ) -> list[str]:
         """Exchange dispatch claims (name, lease end) for a poll lease ending `now + lease_s`;
-        the names whose claim still stood, in the order given. A claim that no longer stands
+        the names whose claim still stood, in the order given. Called again with the same
+        `now` (a retry after a lost reply), it answers the same. A claim that no longer stands
         (re-claimed after its lease ran out, or the source rescheduled or removed) means
         another poll has it or had it: that source must not be polled on this claim."""
         if not claims:

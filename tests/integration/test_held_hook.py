@@ -28,10 +28,12 @@ def _post_in_background(hook: HeldHook, path: str, codes: dict[str, int]) -> thr
     return thread
 
 
-def _wait_held(hook: HeldHook, count: int) -> None:
+def _wait_held(hook: HeldHook, path: str) -> None:
+    """Until the request to `path` has reached the receiver (not merely been sent: a thread
+    may start late); its hold begins there."""
     deadline = time.monotonic() + 5
-    while len(hook.in_flight) < count:
-        assert time.monotonic() < deadline, "request never reached the receiver"
+    while not any(h.path == path for h in hook.hits):
+        assert time.monotonic() < deadline, f"{path} never reached the receiver"
         time.sleep(0.01)
 
 
@@ -39,16 +41,16 @@ def test_requests_held_or_ending_while_refusing_are_refused_and_later_ones_taken
     codes: dict[str, int] = {}
     with HeldHook(hold_s=HOLD_S) as hook:
         held_on_entry = _post_in_background(hook, "/held-on-entry", codes)
-        _wait_held(hook, 1)
+        _wait_held(hook, "/held-on-entry")
         with hook.refusing():
             # arrives inside the block and its hold ends there: the gap CI fell into
             arrives_inside = _post_in_background(hook, "/ends-inside", codes)
-            _wait_held(hook, 2)
+            _wait_held(hook, "/ends-inside")  # not both at once: the first may be answered
             arrives_inside.join(10)  # answered: its hold ended inside the block, whatever the
             assert not arrives_inside.is_alive()  # machine's pace (a fixed sleep assumed one)
             # held on entry to a second, short block, its hold ending after it
         outlives = _post_in_background(hook, "/outlives-the-block", codes)
-        _wait_held(hook, 1)
+        _wait_held(hook, "/outlives-the-block")
         with hook.refusing():
             pass
         for thread in (held_on_entry, arrives_inside, outlives):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import redis
 from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from alerts.bootstrap import Runtime, build_runtime
 from alerts.config import load_settings
@@ -113,6 +114,15 @@ def test_a_batch_polls_only_the_sources_whose_claim_stands(
     assert all((rt.schedule.due_at(n) or 0) > now + 30 for n in NAMES)  # next poll, not a lease
 
 
+def _poll_all_due(rt: Runtime) -> None:
+    """Every source due now, claimed as the dispatcher does, then polled as its batch."""
+    now = time.time()
+    rt.schedule.reschedule(dict.fromkeys(NAMES, now - 1))
+    claims = rt.schedule.claim(now=now)
+    tasks._poll_batch(rt, [c.name for c in claims], [c.due_at for c in claims],
+                      [c.lease_until for c in claims])  # fmt: skip
+
+
 def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
     rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,7 +131,7 @@ def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
     with it: its sources waited for their dispatch lease, 30 s, which a CI run met. The
     exchange is asked again, so they are polled once Redis takes writes."""
     rt, srv = rt_and_feeds
-    monkeypatch.setattr(tasks.CLAIM_RETRY, "_backoff", ExponentialBackoff(cap=0.05, base=0.01))
+    monkeypatch.setattr(tasks, "CLAIM_RETRY", Retry(ExponentialBackoff(cap=0.05, base=0.01), 4))
     real = rt.schedule.start_polls
     refusals = iter([redis.ConnectionError("the primary refuses writes (NOREPLICAS)")] * 2)
 
@@ -131,13 +141,32 @@ def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
-    now = time.time()
-    rt.schedule.reschedule(dict.fromkeys(NAMES, now - 1))
-    claims = rt.schedule.claim(now=now)
-    tasks._poll_batch(rt, [c.name for c in claims], [c.due_at for c in claims],
-                      [c.lease_until for c in claims])  # fmt: skip
+    _poll_all_due(rt)
     assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
     assert next(refusals, None) is None
+
+
+def test_a_retry_after_a_lost_reply_keeps_the_claims_it_took(
+    rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exchange ran but its reply was lost (a timeout): asked again, it must answer the
+    same, not find the sources leased (by itself) and poll none of them for a poll lease."""
+    rt, srv = rt_and_feeds
+    monkeypatch.setattr(tasks, "CLAIM_RETRY", Retry(ExponentialBackoff(cap=0.05, base=0.01), 4))
+    real = rt.schedule.start_polls
+    lost: list[bool] = []
+
+    def start_polls(*args: Any, **kwargs: Any) -> list[str]:
+        started = real(*args, **kwargs)
+        if not lost:
+            lost.append(True)
+            raise redis.TimeoutError("Timeout reading from socket")
+        return started
+
+    monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
+    _poll_all_due(rt)
+    assert lost == [True]
+    assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
 
 
 def test_one_dispatch_a_tick_however_many_beats(
