@@ -218,6 +218,17 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
     os._exit(0)
 
 
+def reentrant_shutdown_signal() -> None:
+    """Celery sends `worker_shutting_down` from its stop-signal handler and looks its receivers
+    up under a plain Lock: a second stop signal landing while the first handler holds it ran
+    the handler again, in the same thread, which waited on that Lock forever. The run hung
+    unsignalled (its deliverer never asked to stop, its stuck-stop escalation never started;
+    a CI run's two SIGTERMs 1 ms apart). A re-entrant lock lets the second send go through."""
+    sent: Any = worker_shutting_down  # `lock` is not in Celery's stubs
+    if not isinstance(sent.lock, type(threading.RLock())):
+        sent.lock = threading.RLock()
+
+
 def _run_components(settings: Settings) -> int:
     """Start Redis (embedded), beat, the delivery worker, web and the polling worker; return the
     run's exit status."""
@@ -239,6 +250,7 @@ def _run_components(settings: Settings) -> int:
             child.ask_to_stop()
 
     worker_shutting_down.connect(on_shutdown, weak=False)
+    reentrant_shutdown_signal()
     with contextlib.ExitStack() as stack:
         url = settings.redis_url
         if not url:

@@ -18,13 +18,21 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
+from celery.signals import worker_shutting_down
 from fastapi import FastAPI
 
 from alerts.config import load_settings
 from alerts.embedded import DataDirInUse, _die_with_parent, _prctl, own_data_dir, start_embedded
 from tests.support.processes import alive, wait_until
 from tests.web.server import http_client
-from workers.cli import ChildProcess, RunReadiness, Supervisor, start_beat, start_deliverer
+from workers.cli import (
+    ChildProcess,
+    RunReadiness,
+    Supervisor,
+    reentrant_shutdown_signal,
+    start_beat,
+    start_deliverer,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,6 +219,34 @@ class TestDelivererChild:
             assert lingering.exitcode == -signal.SIGKILL
         finally:
             lingering.kill()
+
+
+class TestShutdownSignal:
+    def test_a_stop_signal_inside_the_shutdown_signal_does_not_deadlock(self) -> None:
+        """The run's stop hook is a receiver of Celery's worker_shutting_down, sent from the
+        stop-signal handler; a second signal arriving while the first send holds the receivers'
+        lock sends again in the same thread. Simulated here: the send made while this thread
+        holds the lock must return (it waited forever on Celery's plain Lock)."""
+        reentrant_shutdown_signal()
+        calls: list[str] = []
+
+        def receiver(**named: object) -> None:
+            calls.append(str(named.get("sig")))
+
+        worker_shutting_down.connect(receiver, weak=False)
+        done = threading.Event()
+
+        def nested() -> None:
+            with worker_shutting_down.lock:  # the first handler, looking its receivers up
+                worker_shutting_down.send(sender="test@host", sig="SIGTERM", how="Warm")
+            done.set()
+
+        try:
+            threading.Thread(target=nested, daemon=True).start()
+            assert done.wait(5), "the second send waited on the first's lock"
+            assert calls == ["SIGTERM"]
+        finally:
+            worker_shutting_down.disconnect(receiver)
 
 
 class TestStructuredOutput:
