@@ -146,12 +146,13 @@ def start_embedded(
         "--maxmemory", maxmemory, "--maxmemory-policy", "noeviction",
     ]  # fmt: skip
     _prctl()
+    die = functools.partial(_die_with_parent, os.getpid()) if die_with_parent else None
     process = subprocess.Popen(  # noqa: S603 - fixed argv, binary resolved above
         args,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if die_with_parent else None,  # noqa: PLW1509
+        preexec_fn=die,  # noqa: PLW1509
     )
     _pid_file(data_dir).write_text(str(process.pid))
     server = EmbeddedRedis(process, f"unix://{socket_path}", binary, data_dir)
