@@ -933,7 +933,15 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
             elif n is None or 0 < n <= MAX_PLAUSIBLE_COUNT:
                 return n, stated
         start = m.end()
-    return None, None
+    return (1, None) if _one_missile(folded, cues) else (None, None)
+
+
+def _one_missile(folded: str, cues: LangCues) -> bool:
+    """Whether copy that states no count names one missile in the singular and nothing plural
+    or many (`count_one`, `count_many`): "test-fires the Agni-V" is one missile, as "a missile"
+    is. Read where the language marks the plural (English); Korean and Japanese nouns do not."""
+    one, many = cues.extract.get("count_one"), cues.extract.get("count_many")
+    return bool(one and many and one.search(folded) and not many.search(folded))
 
 
 _MAX_COUNTS = 4

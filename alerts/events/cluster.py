@@ -184,6 +184,7 @@ def _decide_correction(report: Report, match: LaunchEvent | None, now: datetime)
         if not report.verdict.is_launch:
             return Decision(Action.IGNORE, "correction of no alerted launch")
         return None
+    report = _unstated_count_kept(match, report)
     if _repeats_correction(match, report):
         return Decision(Action.JOIN, "repeats a correction already sent", _join(match, report))
     if not match.retracted:
@@ -1091,6 +1092,7 @@ _TALLIES: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
 def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) -> Decision:
     joined = _join(event, report)
     retracted = report.verdict.corrects and not report.verdict.is_launch
+    report = _unstated_count_kept(event, report)
     facts = merge_facts(event.facts, report.verdict.facts)
     led: dict[str, Any] = {}  # a corrected value leads its tally
     for name, tally, same in _TALLIES:
@@ -1168,6 +1170,17 @@ def _within_gap(event: LaunchEvent, now: datetime, policy: EventPolicy) -> bool:
 def _without_count(report: Report) -> Report:
     facts = dataclasses.replace(report.verdict.facts, count=None, count_text=None)
     return dataclasses.replace(report, verdict=dataclasses.replace(report.verdict, facts=facts))
+
+
+def _unstated_count_kept(event: LaunchEvent, report: Report) -> Report:
+    """A correcting report without a lower count it states as such: "the missile did not cross
+    Japan after all" reads one missile from the singular (as "a missile" does), which corrects
+    another fact, never the count of a salvo."""
+    if report.verdict.facts.count_text is None and _count_revised_down(
+        event.facts, report.verdict.facts
+    ):
+        return _without_count(report)
+    return report
 
 
 def _count_revised_down(known: Facts, reported: Facts) -> bool:

@@ -613,9 +613,9 @@ class TestFactsAcrossLanguages:
         assert facts.launch_time == expected.replace(tzinfo=UTC)
 
     def test_a_type_number_is_no_count(self) -> None:
-        """A type number (Hwasong-19, Agni-5) is no number of missiles."""
-        assert extract_facts("DPRK Conducts Test-fire of Hwasong-19 ICBM", "en").count is None
-        assert extract_facts("India test-fires Agni-5 ballistic missile", "en").count is None
+        """A type number (Hwasong-19, Agni-5) is no number of missiles: the singular gives one."""
+        assert extract_facts("DPRK Conducts Test-fire of Hwasong-19 ICBM", "en").count == 1
+        assert extract_facts("India test-fires Agni-5 ballistic missile", "en").count == 1
 
     def test_title_class_beats_background(self) -> None:
         """The title's IRBM wins over a summary's Hwasong-16B (listed among ICBM names)."""

@@ -485,7 +485,8 @@ def test_a_smaller_number_without_correction_words_is_no_correction(store: Event
     part_item, _ = report("2", NOW + timedelta(hours=2), "KP")
     part = Verdict(True, 0.95, SURE, Facts(country="KP", count=1, distance_km=430.0))
     fix_item, _ = report("3", NOW + timedelta(hours=4), "KP")
-    fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), corrects=True)
+    fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=1, count_text="one"),
+                  corrects=True)  # fmt: skip
     opened, joined, corrected = feed(store, (first_item, first), (part_item, part),
                                      (fix_item, fix))  # fmt: skip
     assert joined.alert is not None
@@ -496,6 +497,27 @@ def test_a_smaller_number_without_correction_words_is_no_correction(store: Event
     assert corrected.alert.kind is AlertKind.CORRECTION
     assert corrected.alert.facts.count == 1
     assert opened.event_id == joined.event_id == corrected.event_id
+
+
+def test_a_correction_of_another_fact_keeps_the_salvos_count(store: EventStore) -> None:
+    """ "The missile did not cross Japan after all": one missile read from a singular noun (no
+    count stated as such) in a correction of another fact leaves two missiles two."""
+    first_item, _ = report("1", NOW, "KP")
+    first = Verdict(True, 0.95, SURE, Facts(country="KP", count=2, count_text="two"))
+    fix_item, _ = report("2", NOW + timedelta(hours=2), "KP")
+    fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=1, distance_km=760.0),
+                  corrects=True)  # fmt: skip
+    # "Japan retracts statement that N. Korean missile flew over its territory" hours later
+    again_item, _ = report("3", NOW + timedelta(hours=5), "KP")
+    again = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), corrects=True)
+    opened, corrected, repeated = feed(store, (first_item, first), (fix_item, fix),
+                                       (again_item, again))  # fmt: skip
+    assert corrected.alert is not None
+    assert corrected.alert.kind is AlertKind.CORRECTION
+    assert corrected.alert.facts.count == 2
+    assert corrected.alert.facts.distance_km == 760.0
+    assert repeated.outcome is ItemOutcome.JOINED  # a repeat, not a second correction
+    assert opened.event_id == corrected.event_id == repeated.event_id
 
 
 def stating(n: str, at: datetime, **facts: Any) -> tuple[Item, Verdict]:
