@@ -183,6 +183,8 @@ class LaunchEvent:
     # (`cluster._flight_vote`)
     distance_votes: tuple[tuple[float, int], ...] = ()
     apogee_votes: tuple[tuple[float, int], ...] = ()
+    # The same for the count, a larger count winning a tie (`cluster._count_vote`)
+    count_votes: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1230,6 +1230,61 @@ def test_hezbollah_only_guessed_is_a_launcher_not_a_bystander(store: EventStore)
     assert paired.outcome is ItemOutcome.NEW_EVENT
 
 
+class TestCountVotes:
+    """An event's count is the one most of its reports state; a larger count wins a tie, a
+    smaller one needs two reports more."""
+
+    def test_one_reports_background_number_does_not_stick(self, store: EventStore) -> None:
+        """Two reports of one Houthi missile; a third adds the coalition's tally ("197 so far"),
+        which the count pattern took for the launch's: it is one vote against two, no update,
+        and the count stays one."""
+        _, _, tally, again = feed(
+            store,
+            stating("1", NOW, count=1),
+            stating("2", NOW + timedelta(hours=1), count=1),
+            stating("3", NOW + timedelta(hours=2), count=197, count_text="197"),
+            stating("4", NOW + timedelta(hours=3), count=1),
+        )
+        assert tally.outcome is ItemOutcome.JOINED
+        assert again.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.count == 1
+        assert dict(event.count_votes) == {1: 3, 197: 1}
+
+    def test_a_later_larger_count_wins_a_tie(self, store: EventStore) -> None:
+        """The flash's "a missile", then "two missiles": the count rises at once (an update
+        naming `count`); after one more report of two, a report of part of the launch ("one
+        of them flew 430 km") only ties, and the count stays two."""
+        _, two, _, part = feed(
+            store,
+            stating("1", NOW, count=1),
+            stating("2", NOW + timedelta(hours=1), count=2, count_text="two"),
+            stating("3", NOW + timedelta(hours=2), count=2, count_text="2"),
+            stating("4", NOW + timedelta(hours=3), count=1, distance_km=430.0),
+        )
+        assert two.alert is not None
+        assert two.alert.changes == ("count",)
+        assert two.alert.facts.count == 2
+        assert part.alert is not None
+        assert part.alert.changes == ("distance_km",)
+        assert part.alert.facts.count == 2
+
+    def test_a_smaller_count_needs_two_reports_more(self, store: EventStore) -> None:
+        """An early "two missiles", then three reports of one: the count falls to one only
+        with the third (one report more than a tie would not do), in an update naming it."""
+        *_, second_one, third_one = feed(
+            store,
+            stating("1", NOW, count=2, count_text="two"),
+            stating("2", NOW + timedelta(hours=1), count=1, count_text="one"),
+            stating("3", NOW + timedelta(hours=2), count=1, count_text="1"),
+            stating("4", NOW + timedelta(hours=3), count=1, count_text="one"),
+        )
+        assert second_one.outcome is ItemOutcome.JOINED
+        assert third_one.alert is not None
+        assert third_one.alert.changes == ("count",)
+        assert third_one.alert.facts.count == 1
+
+
 class TestClassVotes:
     """An event's class is the one most of its reports state; a tie keeps the known one."""
 
