@@ -54,8 +54,10 @@ def test_json_api_source_is_polled_detected_and_deduplicated(
             new_token=lambda: "t2",
         )
     rt.close()
-    outcomes = sorted(d.outcome for d in result.processed.decisions)
-    assert outcomes == sorted([ItemOutcome.NEW_EVENT, ItemOutcome.JOINED, ItemOutcome.JOINED])
+    # Korean flash first (00:12), Japanese joins (00:13); the English headline (00:15) adds
+    # "one missile", owed as an update once the minimum gap has passed
+    outcomes = [d.outcome for d in result.processed.decisions]
+    assert outcomes == [ItemOutcome.NEW_EVENT, ItemOutcome.JOINED, ItemOutcome.DEFER]
     assert len(result.processed.alerts) == 1
     assert again.status == "not_modified"
     assert again.state.health is Health.HEALTHY

@@ -181,7 +181,7 @@ class TestCount:
             ("Kim recalls 2016 SLBM anniversary", "en", None),
             ("후티 반군이 사우디로 쏜 탄도미사일은 194발로 늘었다", "ko", None),
             ("フーシ派がサウジに向けて撃った弾道ミサイルは計197発に上る", "ja", None),
-            ("UN condemns North Korea's March 18 ballistic missile firing", "en", 1),
+            ("UN condemns North Korea's March 18 ballistic missile firing", "en", None),
             ("US test fires unarmed Minuteman 3 missile", "en", 1),  # the singular, not 3
             # a tally over days, another launch's count, missiles not launched at all
             ("Houthis have fired 83 ballistic missiles at Israel since March 18", "en", None),
@@ -323,6 +323,9 @@ class TestCount:
             ("North Korea fires another ballistic missile", "en", None),
             ("Japan lost track of the first missile over the Sea of Japan", "en", None),
             ("Rajnath hails year-end Pralay pair", "en", None),
+            ("Russia fires Sarmat, Yars and Bulava in nuclear drills", "en", None),
+            ("North Korea fires Hwasong-11A and Hwasong-11B", "en", None),
+            ("北朝鮮、超大型放射砲の試射に成功と報道", "ja", None),
             ("Two Russian missile strikes hit residential building in Pokrovsk", "en", None),
             ("Kharkiv Iskander strike: 12 people rescued", "en", None),
             ("Russia says its missile defence shield is ready", "en", None),

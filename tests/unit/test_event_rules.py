@@ -1282,7 +1282,61 @@ class TestCountVotes:
         assert second_one.outcome is ItemOutcome.JOINED
         assert third_one.alert is not None
         assert third_one.alert.changes == ("count",)
-        assert third_one.alert.facts.count == 1
+        assert (third_one.alert.facts.count, third_one.alert.facts.count_text) == (1, "one")
+
+    def test_the_singular_is_no_vote_against_a_stated_count(self, store: EventStore) -> None:
+        """ "Two missiles", then three reports of "the missile" (one read from the singular, no
+        count stated as such): two stays two, in the words that stated it."""
+        *_, last = feed(
+            store,
+            stating("1", NOW, count=2, count_text="two"),
+            *(stating(n, NOW + timedelta(hours=int(n)), count=1) for n in ("2", "3", "4")),
+        )
+        assert last.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert (event.facts.count, event.facts.count_text) == (2, "two")
+
+    def test_a_further_salvos_count_starts_a_new_tally(self, store: EventStore) -> None:
+        """Three reports of the morning's two missiles, then "fires another three": the count
+        is the new salvo's, and one more late report of the morning's two does not swing it
+        back."""
+        salvo_item, _ = report("4", NOW + timedelta(hours=5), "KP")
+        salvo = Verdict(True, 0.95, SURE, Facts(country="KP", count=3, count_text="three"),
+                        another=True)  # fmt: skip
+        *_, further, late = feed(
+            store,
+            *(
+                stating(n, NOW + timedelta(hours=int(n)), count=2, count_text="two")
+                for n in ("1", "2", "3")
+            ),
+            (salvo_item, salvo),
+            stating("5", NOW + timedelta(hours=6), count=2, count_text="two"),
+        )
+        assert further.alert is not None
+        assert further.alert.facts.count == 3
+        assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.count == 3
+
+    def test_a_corrected_count_keeps_a_tie(self, store: EventStore) -> None:
+        """Two reports of three missiles, a correction to two; a late report still running the
+        early three only ties the corrected count, which stays (a tie goes to the larger count
+        only while no correction set it)."""
+        fix_item, _ = report("3", NOW + timedelta(hours=2), "KP")
+        fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=2, count_text="two"),
+                      corrects=True)  # fmt: skip
+        *_, corrected, late = feed(
+            store,
+            stating("1", NOW, count=3, count_text="three"),
+            stating("2", NOW + timedelta(hours=1), count=3, count_text="3"),
+            (fix_item, fix),
+            stating("4", NOW + timedelta(hours=3), count=3, count_text="three"),
+        )
+        assert corrected.alert is not None
+        assert corrected.alert.facts.count == 2
+        assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.count == 2
 
 
 class TestClassVotes:
