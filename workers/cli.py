@@ -534,17 +534,45 @@ def _beat_main(app: Any, errors: Connection) -> None:
     BEAT_HELD_SIGNALS blocked (start_beat) and takes them once its handlers are in place."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(BEAT_STOP_SIGNAL, _exit_on_signal)
+    stop = BeatStop()
+    signal.signal(BEAT_STOP_SIGNAL, stop)
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, BEAT_HELD_SIGNALS)
         from celery.beat import Service
 
-        Service(app).start(embedded_process=True)  # max interval: beat_max_loop_interval
+        service = Service(app)
+        if not stop.attach(service):
+            return  # stopped before its loop began: no schedule to save yet
+        service.start(embedded_process=True)  # max interval: beat_max_loop_interval
     except SystemExit:
         return  # stopped before its loop began: no schedule to save yet
     except Exception as exc:
         _report_failure("beat", exc, errors)
         sys.exit(EX_FAILURE)
+
+
+class BeatStop:
+    """The beat child's stop handler. Its SystemExit ends the beat's loop at once (Celery's
+    Service then saves the schedule), but raised while a weakref callback or a `__del__` runs
+    it is lost, and the beat went on until its parent's stop timed out and SIGKILLed it (the
+    deliverer's same window: 2 stops in 40). So it also sets the Service's own shutdown flag,
+    which ends the loop within beat_max_loop_interval (1 s); a stop before the Service exists
+    is kept for `attach`."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self.service: Any = None
+
+    def attach(self, service: Any) -> bool:
+        """Hand the handler the Service; False if a stop came first (the beat should end)."""
+        self.service = service
+        return not self.stopped
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        self.stopped = True
+        if self.service is not None:
+            self.service.stop()  # sets its flag; the loop ends after its current sleep
+        raise SystemExit(128 + signum)
 
 
 def _deliverer_main(app: Any, settings: Settings, errors: Connection) -> None:

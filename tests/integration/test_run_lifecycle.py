@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
-from celery.signals import worker_shutting_down
+from celery.signals import beat_init, worker_shutting_down
 from fastapi import FastAPI
 
 from alerts.config import load_settings
@@ -26,6 +26,8 @@ from alerts.embedded import DataDirInUse, _die_with_parent, _prctl, own_data_dir
 from tests.support.processes import alive, wait_until
 from tests.web.server import http_client
 from workers.cli import (
+    BEAT_STOP_SIGNAL,
+    BeatStop,
     ChildProcess,
     RunReadiness,
     Supervisor,
@@ -177,6 +179,43 @@ class TestBeatChild:
         beat = start_beat(_beat_app(tmp_path / "celerybeat-schedule"))
         beat.stop()
         assert beat.process.exitcode == 0
+
+    def test_a_stop_whose_exit_is_lost_still_ends_its_loop(self, tmp_path: Path) -> None:
+        """The stop handler's SystemExit lost, as when the signal lands in a weakref callback
+        or a `__del__` (here it is raised in another thread than the loop's): the beat's loop
+        still ends within its 1 s tick, and saves its schedule."""
+        from celery.beat import Service
+
+        app = _beat_app(tmp_path / "celerybeat-schedule")
+        app.conf.beat_max_loop_interval = 1.0
+        service, stop, ticking = Service(app), BeatStop(), threading.Event()
+        assert stop.attach(service)
+
+        def ticked(sender: object = None, **_: object) -> None:
+            if sender is service:
+                ticking.set()
+
+        beat_init.connect(ticked, weak=False)
+        try:
+            loop = threading.Thread(target=service.start, daemon=True)
+            loop.start()
+            assert ticking.wait(10)
+            with pytest.raises(SystemExit):
+                stop(BEAT_STOP_SIGNAL, None)
+            loop.join(5)
+            assert not loop.is_alive()
+        finally:
+            beat_init.disconnect(ticked)
+            service.stop()
+        assert list(tmp_path.glob("celerybeat-schedule*"))
+
+    def test_a_stop_before_its_service_exists_is_kept(self) -> None:
+        """Signalled before the Service is made, the handler's SystemExit may be lost too: the
+        stop is kept, and the beat ends instead of starting its loop."""
+        stop = BeatStop()
+        with pytest.raises(SystemExit):
+            stop(BEAT_STOP_SIGNAL, None)
+        assert not stop.attach(object())
 
 
 class TestDelivererChild:
