@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from alerts.embedded import own_data_dir, start_embedded
+from alerts.embedded import LOCK_FILE, own_data_dir, start_embedded
 from tests.integration.feed_server import FeedServer
 from tests.support.feeds import rss
 from tests.support.processes import AlertsProcess, alive, child_pids, descendant_pids, wait_until
@@ -125,7 +125,27 @@ def test_sigkill_leaves_no_child_and_frees_the_data_dir(tmp_path: Path, feeds: F
     finally:
         run.stop(signal.SIGKILL)
         run.kill_group()
+    # Every process forked from the run holds its data dir's lock; one forked after the
+    # snapshot above (a pool process replaced) dies a moment later (a clean-clone CI run read
+    # the lock while it was still held)
+    try:
+        wait_until(lambda: not lock_holders(data_dir), timeout_s=10, what="the lock to be freed")
+    except TimeoutError:
+        pytest.fail(f"the data dir's lock is still held by {lock_holders(data_dir, named=True)}")
     own_data_dir(data_dir).release()
+
+
+def lock_holders(data_dir: Path, *, named: bool = False) -> list[Any]:
+    """The PIDs (with their command lines if `named`) of processes holding the lock file open."""
+    lock = str((data_dir / LOCK_FILE).resolve())
+    found: list[Any] = []
+    for fds in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) == lock for fd in fds.iterdir()):
+                pid = int(fds.parent.name)
+                cmdline = (fds.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found.append((pid, cmdline.decode(errors="replace").strip()) if named else pid)
+    return found
 
 
 def assert_killing_it_stops_the_run(run: AlertsProcess, component: str) -> None:
