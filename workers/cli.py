@@ -555,9 +555,15 @@ class BeatStop:
     """The beat child's stop handler. Its SystemExit ends the beat's loop at once (Celery's
     Service then saves the schedule), but raised while a weakref callback or a `__del__` runs
     it is lost, and the beat went on until its parent's stop timed out and SIGKILLed it (the
-    deliverer's same window: 2 stops in 40). So it also sets the Service's own shutdown flag,
-    which ends the loop within beat_max_loop_interval (1 s); a stop before the Service exists
-    is kept for `attach`."""
+    deliverer's same window: 2 stops in 40). So it also sets the Service's own shutdown flag
+    (Celery's `_is_shutdown`, which `Service.stop` sets), which ends the loop within
+    beat_max_loop_interval (1 s); a stop before the Service exists is kept for `attach`.
+
+    It never logs. An earlier version called `Service.stop`, which logs before it sets the
+    flag, and a clean-clone CI run's beat ran on after its stop (logging an error every tick,
+    its Redis gone) until it was killed 30 s later: most likely the signal landed while the
+    beat wrote a log line, the handler's own line was a reentrant write, and the logging
+    handler swallowed its error before the flag was set or SystemExit raised."""
 
     def __init__(self) -> None:
         self.stopped = False
@@ -570,8 +576,9 @@ class BeatStop:
 
     def __call__(self, signum: int, _frame: object) -> None:
         self.stopped = True
-        if self.service is not None:
-            self.service.stop()  # sets its flag; the loop ends after its current sleep
+        flag = getattr(self.service, "_is_shutdown", None)
+        if flag is not None:
+            flag.set()  # the loop ends after its current sleep
         raise SystemExit(128 + signum)
 
 

@@ -209,6 +209,24 @@ class TestBeatChild:
             service.stop()
         assert list(tmp_path.glob("celerybeat-schedule*"))
 
+    def test_the_stop_handler_never_logs(self, tmp_path: Path) -> None:
+        """`Service.stop` logs before it sets the flag; a stop landing while the beat writes a
+        log line makes that a reentrant write, whose error the logging handler swallows (most
+        likely why a CI run's beat ran on after its stop). The handler sets the flag itself."""
+        from celery.beat import Service
+
+        service = Service(_beat_app(tmp_path / "celerybeat-schedule"))
+
+        def logging_stop(*_: object, **__: object) -> None:
+            raise AssertionError("the handler called Service.stop, which logs")
+
+        service.stop = logging_stop  # type: ignore[method-assign]
+        stop = BeatStop()
+        assert stop.attach(service)
+        with pytest.raises(SystemExit):
+            stop(BEAT_STOP_SIGNAL, None)
+        assert service._is_shutdown.is_set()
+
     def test_a_stop_before_its_service_exists_is_kept(self) -> None:
         """Signalled before the Service is made, the handler's SystemExit may be lost too: the
         stop is kept, and the beat ends instead of starting its loop."""
