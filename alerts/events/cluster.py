@@ -23,6 +23,7 @@ atomic; this module only decides (reader's Decider).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -200,7 +201,9 @@ def _decide_join(
     if is_near_duplicate(report.fingerprint, match.fingerprints):
         return Decision(Action.DUPLICATE, "near-copy of a joined report", joined)
     if match.facts.inside_japan_eez and report.verdict.facts.inside_japan_eez is False:
-        return _correction(match, report, now, "landing outside Japan's EEZ after all")
+        return _correction(
+            match, _unstated_count_kept(match, report), now, "landing outside Japan's EEZ after all"
+        )
     facts = report.verdict.facts
     if report.verdict.another:  # a further salvo's count is that salvo's: a new tally
         count_votes = ((facts.count, 1),) if facts.count is not None else match.count_votes
@@ -270,10 +273,7 @@ def _count_vote(event: LaunchEvent, facts: Facts) -> tuple[Facts, tuple[tuple[in
     """
     if facts.count is None:
         return facts, event.count_votes
-
-    def lead(said: int, known: int) -> int:
-        return _count_lead(said, known, corrected=event.corrected)
-
+    lead = functools.partial(_count_lead, corrected=event.corrected)
     wins, votes = _vote(event.count_votes, event.facts.count, facts.count, _equal, lead)
     return (facts if wins else dataclasses.replace(facts, count=None, count_text=None)), votes
 
@@ -1130,9 +1130,10 @@ _TALLIES: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
 
 
 def _correction(event: LaunchEvent, report: Report, now: datetime, reason: str) -> Decision:
+    """A correction alert (`report` already without an unstated lower count:
+    `_unstated_count_kept`)."""
     joined = _join(event, report)
     retracted = report.verdict.corrects and not report.verdict.is_launch
-    report = _unstated_count_kept(event, report)
     facts = merge_facts(event.facts, report.verdict.facts)
     led: dict[str, Any] = {}  # a corrected value leads its tally
     for name, tally, same in _TALLIES:

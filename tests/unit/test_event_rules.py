@@ -502,16 +502,13 @@ def test_a_smaller_number_without_correction_words_is_no_correction(store: Event
 def test_a_correction_of_another_fact_keeps_the_salvos_count(store: EventStore) -> None:
     """ "The missile did not cross Japan after all": one missile read from a singular noun (no
     count stated as such) in a correction of another fact leaves two missiles two."""
-    first_item, _ = report("1", NOW, "KP")
-    first = Verdict(True, 0.95, SURE, Facts(country="KP", count=2, count_text="two"))
-    fix_item, _ = report("2", NOW + timedelta(hours=2), "KP")
-    fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=1, distance_km=760.0),
-                  corrects=True)  # fmt: skip
-    # "Japan retracts statement that N. Korean missile flew over its territory" hours later
-    again_item, _ = report("3", NOW + timedelta(hours=5), "KP")
-    again = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), corrects=True)
-    opened, corrected, repeated = feed(store, (first_item, first), (fix_item, fix),
-                                       (again_item, again))  # fmt: skip
+    opened, corrected, repeated = feed(
+        store,
+        stating("1", NOW, count=2, count_text="two"),
+        stating("2", NOW + timedelta(hours=2), corrects=True, count=1, distance_km=760.0),
+        # "Japan retracts statement that N. Korean missile flew over its territory" hours later
+        stating("3", NOW + timedelta(hours=5), corrects=True, count=1),
+    )
     assert corrected.alert is not None
     assert corrected.alert.kind is AlertKind.CORRECTION
     assert corrected.alert.facts.count == 2
@@ -520,10 +517,15 @@ def test_a_correction_of_another_fact_keeps_the_salvos_count(store: EventStore) 
     assert opened.event_id == corrected.event_id == repeated.event_id
 
 
-def stating(n: str, at: datetime, **facts: Any) -> tuple[Item, Verdict]:
-    """A sure KP launch report published at `at` stating these facts."""
+def stating(
+    n: str, at: datetime, *, corrects: bool = False, another: bool = False, **facts: Any
+) -> tuple[Item, Verdict]:
+    """A sure KP launch report published at `at` stating these facts (a correction, or a
+    further salvo's report, when asked)."""
     item, _ = report(n, at, "KP")
-    return item, Verdict(True, 0.95, SURE, Facts(country="KP", **facts))
+    verdict = Verdict(True, 0.95, SURE, Facts(country="KP", **facts), corrects=corrects,
+                      another=another)  # fmt: skip
+    return item, verdict
 
 
 def subscriber(*quiet: str) -> Subscription:
@@ -1300,16 +1302,13 @@ class TestCountVotes:
         """Three reports of the morning's two missiles, then "fires another three": the count
         is the new salvo's, and one more late report of the morning's two does not swing it
         back."""
-        salvo_item, _ = report("4", NOW + timedelta(hours=5), "KP")
-        salvo = Verdict(True, 0.95, SURE, Facts(country="KP", count=3, count_text="three"),
-                        another=True)  # fmt: skip
         *_, further, late = feed(
             store,
             *(
                 stating(n, NOW + timedelta(hours=int(n)), count=2, count_text="two")
                 for n in ("1", "2", "3")
             ),
-            (salvo_item, salvo),
+            stating("4", NOW + timedelta(hours=5), another=True, count=3, count_text="three"),
             stating("5", NOW + timedelta(hours=6), count=2, count_text="two"),
         )
         assert further.alert is not None
@@ -1322,14 +1321,11 @@ class TestCountVotes:
         """Two reports of three missiles, a correction to two; a late report still running the
         early three only ties the corrected count, which stays (a tie goes to the larger count
         only while no correction set it)."""
-        fix_item, _ = report("3", NOW + timedelta(hours=2), "KP")
-        fix = Verdict(True, 0.95, SURE, Facts(country="KP", count=2, count_text="two"),
-                      corrects=True)  # fmt: skip
         *_, corrected, late = feed(
             store,
             stating("1", NOW, count=3, count_text="three"),
             stating("2", NOW + timedelta(hours=1), count=3, count_text="3"),
-            (fix_item, fix),
+            stating("3", NOW + timedelta(hours=2), corrects=True, count=2, count_text="two"),
             stating("4", NOW + timedelta(hours=3), count=3, count_text="three"),
         )
         assert corrected.alert is not None
