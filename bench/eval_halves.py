@@ -37,7 +37,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported at run time from the tree scored (`--tree`), not this checkout
+    from alerts.models import Item, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = ROOT / "alerts" / "detection" / "model" / "weights.json"
@@ -109,12 +114,8 @@ def joint(args: argparse.Namespace) -> int:
     from real_corpus import load
 
     import alerts.cli as cli
-    from alerts.config import load_settings
     from alerts.detection.classify import classify_item
     from alerts.detection.model import LinearModel
-    from alerts.events.keys import Keys
-    from alerts.events.store import EventStore
-    from alerts.models import Item, Verdict
 
     corpus = load()
     dev = corpus.split("dev")
@@ -155,20 +156,32 @@ def joint(args: argparse.Namespace) -> int:
     said = {v["id"]: bool(v["is_launch"]) for v in verdicts}
     er.print_items("joint", er.item_figures(rows, said))
     er.print_found(corpus, verdicts)
+    alerts = replay_alerts(items, cross_fitted)
+    er.print_events("joint", er.event_figures(dev, alerts), args.wrong)
+    return 0
+
+
+def replay_alerts(items: list[Item], judge: Callable[[Item], Verdict]) -> list[dict]:
+    """The alerts `alerts replay` sends for `items`, in their order, each item judged by
+    `judge` instead of the shipped model, in a scratch namespace of the configured Redis (the
+    `alerts` package imported first: `joint`'s `--tree`)."""
+    import alerts.cli as cli
+    from alerts.config import load_settings
+    from alerts.events.keys import Keys
+    from alerts.events.store import EventStore
+
     settings = load_settings()
     out = io.StringIO()
     with cli._redis_for(settings) as client, contextlib.redirect_stdout(out):
         store = EventStore(client, keys=Keys("alerts:eval-joint:"), seen_ttl_s=86400)
         original = cli.classify_item
-        cli.classify_item = cross_fitted
+        cli.classify_item = judge
         try:
             cli._replay(items, store, cli.policy_from(settings))
         finally:
             cli.classify_item = original
             store.delete_namespace()
-    alerts = [a for a in map(json.loads, out.getvalue().splitlines()) if "kind" in a]
-    er.print_events("joint", er.event_figures(dev, alerts), args.wrong)
-    return 0
+    return [a for a in map(json.loads, out.getvalue().splitlines()) if "kind" in a]
 
 
 if __name__ == "__main__":
