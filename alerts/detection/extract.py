@@ -958,11 +958,22 @@ def _in_tally(m: re.Match[str], text: str, cues: LangCues) -> bool:
     before = cues.extract.get("count_tally")
     after = cues.extract.get("count_tally_after")
     named = cues.extract.get("count_named")
+    sentence = cues.extract.get("count_sentence")
     return bool(
         (before and before.search(text[max(0, m.start() - _TALLY_BEFORE) : m.end()]))
         or (after and after.match(text, m.end()))
         or (named and named.search(text, max(0, m.start("n") - _TALLY_BEFORE), m.start("n")))
+        or (sentence and sentence.search(text, _sentence_start(text, m.start()), m.start()))
     )
+
+
+_SENTENCE_BREAK = re.compile(r"[.。!?！？…\n]")
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding text[at] begins (after the last break before it)."""
+    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text, 0, at)]
+    return breaks[-1] if breaks else 0
 
 
 def _mixed_total(m: re.Match[str], text: str, cues: LangCues) -> bool:

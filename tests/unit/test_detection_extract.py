@@ -222,6 +222,17 @@ class TestCount:
                 "ja",
                 2,
             ),
+            # a tally or another day's salvo told earlier in the count's sentence
+            (
+                "사우디, 후티 미사일 요격. 동맹군 집계로 후티가 지금까지 쏜 탄도미사일은 197발이다",
+                "ko",
+                1,
+            ),
+            ("사우디 측은 이번까지 자국을 향해 발사된 탄도미사일이 204발이라고 밝혔다", "ko", None),
+            ("며칠 전에는 리야드를 겨냥한 미사일 7발이 모두 격추된 바 있다", "ko", None),
+            ("フーシ派は前日にもマリブ市に向けミサイル約10発を発射していた", "ja", None),
+            ("北, 탄도미사일 발사. 합참 집계로는 28일 오전 쏜 1발이 200㎞를 날았다", "ko", 1),
+            ("지난달 19일 노동 2발 발사 이후 보름 만. 北, 탄도미사일 3발 발사", "ko", 3),
             # the launch's own count beside a tally
             ("North Korea fires three missiles; 40 missiles so far this year", "en", 3),
             ("North Korea fired two missiles in 10 minutes", "en", 2),
@@ -237,7 +248,11 @@ class TestCount:
         "4発目" a series (a second missile, "2発目", is two), "M51 발사" and "アグニ5発射" a
         system, "제4발사단지" a pad: read as the launch's count, each swelled its event's
         ("Count: 186" on one Houthi missile). Russia's combined strikes count missiles of every
-        kind beside their drones ("64 missiles and drones" on three ballistic missiles)."""
+        kind beside their drones ("64 missiles and drones" on three ballistic missiles). In
+        Korean and Japanese a tally word or another day earlier in the count's sentence makes
+        it the campaign's or that day's ("지금까지 사우디에 쏜 탄도미사일은 197발", "며칠 전에는
+        ... 7발이", "前日にも...約10発"), as the development split's Saudi reports of one Houthi
+        missile read."""
         assert facts_of(text, lang).count == count
 
     @pytest.mark.parametrize(
