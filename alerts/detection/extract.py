@@ -967,7 +967,7 @@ def _in_tally(m: re.Match[str], text: str, cues: LangCues) -> bool:
     )
 
 
-_SENTENCE_BREAK = re.compile(r"[.。!?！？…\n]")
+_SENTENCE_BREAK = re.compile(r"(?<!\d)\.|\.(?!\d)|[。!?！？…\n\u3000]")
 
 
 def _sentence_start(text: str, at: int) -> int:

@@ -232,7 +232,17 @@ class TestCount:
             ("며칠 전에는 리야드를 겨냥한 미사일 7발이 모두 격추된 바 있다", "ko", None),
             ("フーシ派は前日にもマリブ市に向けミサイル約10発を発射していた", "ja", None),
             ("北, 탄도미사일 발사. 합참 집계로는 28일 오전 쏜 1발이 200㎞를 날았다", "ko", 1),
-            ("지난달 19일 노동 2발 발사 이후 보름 만. 北, 탄도미사일 3발 발사", "ko", 3),
+            (
+                "北, 탄도미사일 발사\n북한은 지난달 19일에도 노동 2발을 쐈다. 이날은 3발을 쐈다",
+                "ko",
+                3,
+            ),
+            ("북한은 지난달 25일에도 마하 6.5의 탄도미사일 2발을 쐈다", "ko", None),  # no break
+            # ...but not a reference point or the news so far: the launch's own count
+            ("북한이 지난달 24일 ICBM 발사 이후 3주 만에 또 탄도미사일 2발을 쐈다", "ko", 2),
+            ("지금까지 파악된 바에 따르면 북한이 탄도미사일 2발을 발사했다", "ko", 2),
+            ("北朝鮮、先月に続き弾道ミサイル2発を発射", "ja", 2),
+            ("これまでのところ、北朝鮮が発射した弾道ミサイルは2発で", "ja", 2),
             # the launch's own count beside a tally
             ("North Korea fires three missiles; 40 missiles so far this year", "en", 3),
             ("North Korea fired two missiles in 10 minutes", "en", 2),
@@ -354,6 +364,10 @@ class TestCount:
             ("北, 동해상으로 탄도미사일 잇따라 시험발사", "ko", None),
             ("北朝鮮、弾道ミサイルを相次いで試射", "ja", None),
             ("후티 드론·탄도미사일 잇따라 요격", "ko", None),
+            ("사우디, 후티 탄도미사일 다수 요격", "ko", None),
+            ('이스라엘군 "이란·예멘서 날아온 미사일 요격"', "ko", None),
+            ("イスラエル軍、フーシ派の弾道ミサイルをすべて迎撃", "ja", None),
+            ("후티 대함미사일 2기 요격", "ko", None),  # 2 missiles, a unit not read here
             ("イスラエル軍、イランの弾道ミサイルを迎撃", "ja", None),  # Iran's: salvos
             ("フーシ派の無人機とミサイルを撃墜", "ja", None),
         ],
