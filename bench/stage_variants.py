@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict = classify_item(item, model=recording)
         verdicts.append(verdict)
         feats.append(recording.found if verdict.probability is not None else None)
-    actor = {e: data["actor"] for e, data in corpus.events.items()}
+    actor = {event: table["actor"] for event, table in corpus.events.items()}
     print("== a learned launcher, cross-fitted by dev half")
     _launcher_model(rows, items, verdicts, feats, dev, actor, args.sure)
     print("== a learned stream stage, cross-fitted by dev half")

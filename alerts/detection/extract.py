@@ -972,8 +972,7 @@ _SENTENCE_BREAK = re.compile(r"(?<!\d)\.|\.(?!\d)|[。!?！？…\n\u3000]")
 
 def _sentence_start(text: str, at: int) -> int:
     """Where the sentence holding text[at] begins (after the last break before it)."""
-    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text, 0, at)]
-    return breaks[-1] if breaks else 0
+    return max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, at)), default=0)
 
 
 def _mixed_total(m: re.Match[str], text: str, cues: LangCues) -> bool:

@@ -238,6 +238,7 @@ class TestCount:
                 3,
             ),
             ("북한은 지난달 25일에도 마하 6.5의 탄도미사일 2발을 쐈다", "ko", None),  # no break
+            ("北朝鮮、これまでに計30発を発射　今回は弾道ミサイル2発", "ja", 2),  # a break
             # ...but not a reference point or the news so far: the launch's own count
             ("북한이 지난달 24일 ICBM 발사 이후 3주 만에 또 탄도미사일 2발을 쐈다", "ko", 2),
             ("지금까지 파악된 바에 따르면 북한이 탄도미사일 2발을 발사했다", "ko", 2),
@@ -368,6 +369,8 @@ class TestCount:
             ('이스라엘군 "이란·예멘서 날아온 미사일 요격"', "ko", None),
             ("イスラエル軍、フーシ派の弾道ミサイルをすべて迎撃", "ja", None),
             ("후티 대함미사일 2기 요격", "ko", None),  # 2 missiles, a unit not read here
+            ("후티 크루즈미사일 요격", "ko", None),
+            ("후티 미사일 수차례 발사, 사우디 요격", "ko", None),
             ("イスラエル軍、イランの弾道ミサイルを迎撃", "ja", None),  # Iran's: salvos
             ("フーシ派の無人機とミサイルを撃墜", "ja", None),
         ],
