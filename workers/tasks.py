@@ -54,7 +54,11 @@ CRASH_RETRY_S = 5.0  # a source whose poll crashed (not its feed: ours) is polle
 # Taking a batch's claims over, asked again 0.5, 1, 2 and 2 s after Redis fails (a primary that
 # refuses writes for a second or two after its host stalled, until its replicas catch up):
 # given up, the batch's sources would wait for their dispatch lease (DISPATCH_LEASE_S).
-CLAIM_RETRY = Retry(ExponentialBackoff(cap=2.0, base=0.25), retries=4)
+_CLAIM_BACKOFF, _CLAIM_RETRIES = ExponentialBackoff(cap=2.0, base=0.25), 4
+CLAIM_RETRY = Retry(_CLAIM_BACKOFF, retries=_CLAIM_RETRIES)
+# The poll lease runs from the first ask (one lease end for every try), so it is longer by the
+# asks' waits: a poll started after them keeps its whole fetch timeout and margin.
+CLAIM_RETRY_WAIT_S = sum(_CLAIM_BACKOFF.compute(n) for n in range(1, _CLAIM_RETRIES + 1))
 POLL_BATCH_MIN = 25  # sources per poll task at least: amortises Celery's per-task cost
 CLAIM_CHUNK = 1_000  # sources claimed by one script call
 MAX_CLAIMS_PER_TICK = 20_000  # one tick claims at most this many (80,000 polls/s)
@@ -220,6 +224,7 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
     """The names whose dispatch claim still stands, now under a poll lease; the others are
     dropped (logged): a later claim, after this message's lease ran out, has them."""
     lease_s = poll_lease_s(rt.settings.fetch_timeout_seconds, HOST_SLOT_PATIENCE_S)
+    lease_s += CLAIM_RETRY_WAIT_S
     wanted = [(n, claims[n]) for n in names if n in claims]
     now = time.time()  # one lease end for every try: a try whose reply was lost took it
     held = set(

@@ -146,6 +146,29 @@ def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
     assert next(refusals, None) is None
 
 
+def test_a_poll_started_after_the_claims_retries_keeps_its_whole_lease(
+    rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll lease's end is fixed at the first ask, so the asks' waits (0.5 and 1 s here,
+    the shipped backoff) came off the poll's fetch timeout and margin: a slow fetch could
+    outlive its lease and be polled twice."""
+    rt, _srv = rt_and_feeds
+    real = rt.schedule.start_polls
+    refusals = iter([redis.ConnectionError("the primary refuses writes (NOREPLICAS)")] * 2)
+    left: list[float] = []
+
+    def start_polls(*args: Any, now: float, lease_s: float, **kwargs: Any) -> list[str]:
+        if (refused := next(refusals, None)) is not None:
+            raise refused
+        left.append(now + lease_s - time.time())
+        return real(*args, now=now, lease_s=lease_s, **kwargs)
+
+    monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
+    _poll_all_due(rt)
+    assert len(left) == 1
+    assert left[0] >= poll_lease_s(rt.settings.fetch_timeout_seconds, tasks.HOST_SLOT_PATIENCE_S)
+
+
 def test_a_retry_after_a_lost_reply_keeps_the_claims_it_took(
     rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
