@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     dev = train.load().split("dev").items
-    real = [{**r, "group": r["event"] or r.get("story") or r["id"]} for r in dev]
+    real = [{**r, "group": train.group_of(r)} for r in dev]
     extra = train.old_rows()
     bare = [{**r, "summary": ""} for r in real if r["kind"] not in train._LEDE_MADE_KINDS]
     rows = real + extra + bare

@@ -35,6 +35,7 @@ EAST_ASIAN = frozenset({"KP", "KR", "CN", "JP", "TW"})
 ITEM_KEYS = {"id", "event", "label", "kind", "lang", "published", "source", "title", "summary",
              "url"}  # fmt: skip
 SEALED_BELOW = 90  # of 256: about 35% of events sealed
+WRITER_FOLDS = 5
 
 
 def split_of(key: str) -> str:
@@ -45,6 +46,27 @@ def split_of(key: str) -> str:
 def half_of(key: str) -> str:
     """'a' or 'b': two halves of the dev split by id, for out-of-sample tuning (eval_halves)."""
     return "a" if hashlib.sha256(key.encode()).digest()[1] < 128 else "b"
+
+
+def writer_fold(row: dict[str, Any]) -> int:
+    """0 to WRITER_FOLDS - 1, by the file an item came in: each file is one researcher's batch,
+    so a model trained without a fold has never read its writers (`eval_halves.py
+    --by-writer`: how the detector reads a writer new to it, as the held-out streams are)."""
+    batch = row["_where"].partition(":")[0].rpartition("/")[2]
+    return hashlib.sha256(batch.removesuffix(".jsonl").encode()).digest()[2] % WRITER_FOLDS
+
+
+def without_writers(items: list[dict[str, Any]], fold: int) -> list[dict[str, Any]]:
+    """The items of the other writer folds, less every item of an event or story the fold's
+    items report: a model trained on them has read neither the fold's writers nor its
+    launches (`scripts/train_detector.py --leave-out-writers`)."""
+    gone = {group_of(r) for r in items if writer_fold(r) == fold}
+    return [r for r in items if writer_fold(r) != fold and group_of(r) not in gone]
+
+
+def group_of(row: dict[str, Any]) -> str:
+    """What cross-validation keeps together: an item's event, else its story."""
+    return str(row["event"] or row.get("story") or row["id"])
 
 
 def parse_time(text: str) -> datetime:

@@ -1,7 +1,7 @@
 """Train the detector's linear model on the development split of the real-news corpus.
 
 Usage: python scripts/train_detector.py [--folds K] [--c C] [--no-write] [--leave-out-half a|b]
-                                       [--out PATH]
+                                       [--leave-out-writers K] [--out PATH]
 
 Needs the `train` extra (scikit-learn): `pip install -e '.[train]'`. Features come from the
 same code as inference (`alerts.detection.classify` with a recording model), so training and
@@ -9,6 +9,10 @@ serving cannot drift. Items: tests/corpus/real dev split (never the sealed one),
 hand-written corpora's items whose labels mean the same under issue 12's definition (every
 launch report; negatives of weapon, drill, space, sport and metaphor kinds: their reaction and
 analysis negatives were labelled under the old, narrower definition and are left out).
+
+`--leave-out-half` and `--leave-out-writers` train without a dev half, or without one fifth of
+the corpus's files and every report of the launches they tell (`real_corpus.writer_fold`), for
+`bench/eval_halves.py --joint [--by-writer]`.
 
 Every real dev item but reactions and analysis is also trained on as a title-only copy (weight
 `--title-only-weight`): feeds often carry a headline with no lede, and a model that never saw one
@@ -42,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from real_corpus import load, parse_time  # noqa: E402
+from real_corpus import WRITER_FOLDS, group_of, load, parse_time, without_writers  # noqa: E402
 
 from alerts.detection.classify import classify_item  # noqa: E402
 from alerts.detection.model import FeatureRecorder  # noqa: E402
@@ -107,12 +111,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight of each real item's title-only copy (0: none)")  # fmt: skip
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--leave-out-half", choices=("a", "b"), help="train without a dev half")
+    parser.add_argument("--leave-out-writers", type=int, choices=range(WRITER_FOLDS),
+                        help="train without one writer fold's files and launches")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the weights")
     args = parser.parse_args(argv)
     dev = load().split("dev").items
     if args.leave_out_half:
         dev = [r for r in dev if r["half"] != args.leave_out_half]
-    real = [{**r, "group": r["event"] or r.get("story") or r["id"]} for r in dev]
+    if args.leave_out_writers is not None:
+        dev = without_writers(dev, args.leave_out_writers)
+    real = [{**r, "group": group_of(r)} for r in dev]
     extra = [] if args.no_old else old_rows()
     bare = [
         {**r, "summary": ""} for r in real

@@ -20,7 +20,17 @@ from alerts.models import Item
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
-from real_corpus import EAST_ASIAN, NEGATIVE_KINDS, load, parse_time, split_of  # noqa: E402
+from real_corpus import (  # noqa: E402
+    EAST_ASIAN,
+    NEGATIVE_KINDS,
+    WRITER_FOLDS,
+    group_of,
+    load,
+    parse_time,
+    split_of,
+    without_writers,
+    writer_fold,
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +75,27 @@ def test_split_is_fixed_by_the_id_alone(corpus) -> None:
     assert sealed[:3] == ["cn-2020-08-26", "fr-2023-11-18", "in-2002-01-25"]
     # events added later take their split from their id the same way
     assert all(row["split"] == split_of(e) for e, row in corpus.events.items())
+
+
+def test_writer_folds_take_whole_files_and_leave_out_their_launches(corpus) -> None:
+    """bench/eval_halves.py --by-writer: a fold is a set of files (each one researcher's batch),
+    fixed by the file's name, and the model scoring it is trained on none of its items nor on
+    any other report of the launches and stories they tell."""
+    dev = corpus.split("dev").items
+    folds_of_file: dict[str, set[int]] = {}
+    for row in dev:
+        folds_of_file.setdefault(row["_where"].partition(":")[0], set()).add(writer_fold(row))
+    assert all(len(folds) == 1 for folds in folds_of_file.values())
+    assert folds_of_file["items/kp1.jsonl"] == {writer_fold({"_where": "items/kp1.jsonl:9"})}
+    sizes = Counter(writer_fold(r) for r in dev)
+    assert sorted(sizes) == list(range(WRITER_FOLDS))
+    assert min(sizes.values()) > len(dev) / (3 * WRITER_FOLDS)
+    for fold in range(WRITER_FOLDS):
+        kept = without_writers(dev, fold)
+        told = {group_of(r) for r in dev if writer_fold(r) == fold}
+        assert kept
+        assert all(writer_fold(r) != fold and group_of(r) not in told for r in kept)
+        assert len(kept) < len(dev) - sizes[fold]  # other files' reports of those launches too
 
 
 def test_a_model_is_shipped() -> None:
@@ -292,10 +323,15 @@ def test_the_bench_blanks_every_summary_for_headline_feeds() -> None:
     assert items[0]["summary"] == "JCS said..."  # the corpus read is left as it was
 
 
-@pytest.mark.parametrize("flags", [["--thin", "5"], ["--headlines-only"], ["--tree", "/tmp"]])
+@pytest.mark.parametrize(
+    "flags",
+    [["--thin", "5"], ["--headlines-only"], ["--tree", "/tmp"], ["--by-writer"],
+     ["--joint", "--by-writer", "--tree", "/tmp"]],
+)  # fmt: skip
 def test_eval_halves_refuses_stream_options_without_joint(flags: list[str]) -> None:
-    """bench/eval_halves.py: --thin, --headlines-only and --tree shape the joint stream only;
-    per half they would be ignored silently, so they are refused."""
+    """bench/eval_halves.py: --thin, --headlines-only, --tree and --by-writer shape the joint
+    stream only; per half they would be ignored silently, so they are refused. --by-writer
+    trains this checkout's models, so it is refused with another tree."""
     from eval_halves import main  # noqa: PLC0415
 
     with pytest.raises(SystemExit) as exit_:
