@@ -49,6 +49,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,9 @@ class EventScores:
     distance_judged: int = 0  # launches whose event ends with a distance and whose table has one
     flight_changes: int = 0  # alerts changing an event's distance or apogee
     flight_back: int = 0  # ...back to one it had before
+    # how long after the launch's first report in the stream its first `new` alert's report came
+    # out, in minutes, by launch: 0 when the first report opened it
+    alert_delay_min: dict[str, float] = field(default_factory=dict)
 
 
 def _alert_items(alert: dict) -> list[str]:
@@ -298,6 +302,7 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
             _count_launcher(s, launch, corpus.events[launch]["actor"], alert)
         _count_alert(s, alert, launch, opened)
     s.missed = sorted(launches - opened)
+    s.alert_delay_min = _alert_delays(corpus, alerts)
     merged: set[str] = set()
     for ids in members.values():
         found = {launch_of[i] for i in ids if launch_of.get(i)}
@@ -315,6 +320,32 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
 
 
 _TIME_RIGHT_S = 30 * 60
+_DELAY_BANDS_MIN = (30, 180)  # an alert a report or two later; one hours later
+
+
+def _alert_delays(corpus: Corpus, alerts: Sequence[dict]) -> dict[str, float]:
+    """For each launch alerted, the minutes from its first report in the stream to the report
+    its first `new` alert came on (publication times): what a bar on the first report costs."""
+    first: dict[str, datetime] = {}
+    published: dict[str, datetime] = {}
+    for item in corpus.items:
+        if item["label"] and item.get("published"):
+            at = parse_time(item["published"])
+            published[item["id"]] = at
+            if item["event"] not in first or at < first[item["event"]]:
+                first[item["event"]] = at
+    launch_of = {i["id"]: i["event"] for i in corpus.items if i["label"]}
+    delays: dict[str, float] = {}
+    opened: set[str] = set()
+    for alert in alerts:
+        trigger = alert.get("trigger_item_id")
+        launch = launch_of.get(trigger)
+        if alert["kind"] != "new" or launch is None or launch in opened:
+            continue
+        opened.add(launch)
+        if trigger in published:
+            delays[launch] = (published[trigger] - first[launch]).total_seconds() / 60
+    return delays
 
 
 def _count_final_facts(
@@ -445,12 +476,22 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
           f"  distance right {s.distance_right}/{s.distance_judged}"
           f"  distance or apogee changed {s.flight_changes} times"
           f" ({s.flight_back} back)")  # fmt: skip
+    delays = s.alert_delay_min
+    late = sorted(((d, launch) for launch, d in delays.items() if d > 0), reverse=True)
+    short, long_ = _DELAY_BANDS_MIN
+    bands = (sum(d <= short for d, _ in late), sum(short < d <= long_ for d, _ in late),
+             sum(d > long_ for d, _ in late))  # fmt: skip
+    print(f"  {name:8} first alerts: on the launch's first report {len(delays) - len(late)} of"
+          f" {len(delays)} launches alerted; later by up to {short} min {bands[0]},"
+          f" up to {long_ // 60} h {bands[1]}, more {bands[2]}")  # fmt: skip
     if wrong:
         wrongs = (("missed", s.missed), ("merged", s.merged),
                   ("duplicate new", s.duplicate_new), ("false new", s.false_new),
                   ("correction triggers", s.correction_triggers),
                   ("launcher wrong", s.wrong_launcher),
-                  ("launcher none", s.no_launcher))  # fmt: skip
+                  ("launcher none", s.no_launcher),
+                  ("alerted later than the first report (minutes)",
+                   [f"{launch} {d:.0f}" for d, launch in late]))  # fmt: skip
         for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")

@@ -138,6 +138,27 @@ def test_detector_reads_headlines_carried_with_no_lede(corpus) -> None:
     assert tp / (tp + fp) >= 0.9
 
 
+def test_the_bench_times_each_launchs_first_alert_from_its_first_report() -> None:
+    """bench/eval_real.py: minutes from a launch's first report in the stream to the report its
+    first `new` alert came on (0: the first report opened it); a later duplicate is no delay."""
+    from eval_real import Corpus, event_figures  # noqa: PLC0415
+
+    def item(n: int, event: str, at: str) -> dict:
+        return {"id": f"i{n}", "event": event, "label": True, "published": at}
+
+    corpus = Corpus(
+        events={e: {"actor": "KP"} for e in ("kp-1", "kp-2")},
+        items=[item(1, "kp-1", "2026-01-01T00:00:00Z"), item(2, "kp-1", "2026-01-01T00:45:00Z"),
+               item(3, "kp-2", "2026-01-02T00:00:00Z"), item(4, "kp-2", "2026-01-02T04:00:00Z")],
+    )  # fmt: skip
+
+    def new(item_id: str) -> dict:
+        return {"event_id": item_id, "kind": "new", "trigger_item_id": item_id, "facts": {}}
+
+    scores = event_figures(corpus, [new("i2"), new("i3"), new("i4")])
+    assert scores.alert_delay_min == {"kp-1": 45.0, "kp-2": 0.0}
+
+
 def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
     """bench/eval_real.py: a launch whose first `new` alert names another state, or none, and
     the share of found launch reports naming the event's launcher."""
