@@ -31,7 +31,13 @@ from alerts.notify.deadletter import DeadLetter
 from alerts.notify.routing import MIN_SEND_INTERVAL_S, route_alert
 from alerts.redact import redact_text
 from alerts.sources import health
-from alerts.sources.due import DISPATCH_LEASE_S, Claim, host_of, poll_lease_s
+from alerts.sources.due import (
+    DISPATCH_LEASE_S,
+    POLL_LEASE_MARGIN_S,
+    Claim,
+    host_of,
+    poll_lease_s,
+)
 from alerts.sources.multifetch import FetchRequest, Outcome
 from workers import observe
 from workers.app import DELIVER_QUEUE, POLL_QUEUE, app
@@ -54,11 +60,12 @@ CRASH_RETRY_S = 5.0  # a source whose poll crashed (not its feed: ours) is polle
 # Taking a batch's claims over, asked again 0.5, 1, 2 and 2 s after Redis fails (a primary that
 # refuses writes for a second or two after its host stalled, until its replicas catch up):
 # given up, the batch's sources would wait for their dispatch lease (DISPATCH_LEASE_S).
-_CLAIM_BACKOFF, _CLAIM_RETRIES = ExponentialBackoff(cap=2.0, base=0.25), 4
-CLAIM_RETRY = Retry(_CLAIM_BACKOFF, retries=_CLAIM_RETRIES)
-# The poll lease runs from the first ask (one lease end for every try), so it is longer by the
-# asks' waits: a poll started after them keeps its whole fetch timeout and margin.
-CLAIM_RETRY_WAIT_S = sum(_CLAIM_BACKOFF.compute(n) for n in range(1, _CLAIM_RETRIES + 1))
+CLAIM_RETRY = Retry(ExponentialBackoff(cap=2.0, base=0.25), retries=4)
+# The poll lease runs from the first ask (one lease end for every try: a try whose reply was
+# lost took it), so the asks' waits and failed tries come off it. A batch that spent more than
+# this of its lease asking is given back to be claimed again in a moment, not polled on what is
+# left: its slowest fetch could outlive the lease and be polled twice.
+CLAIM_SPENT_LIMIT_S = POLL_LEASE_MARGIN_S / 2
 POLL_BATCH_MIN = 25  # sources per poll task at least: amortises Celery's per-task cost
 CLAIM_CHUNK = 1_000  # sources claimed by one script call
 MAX_CLAIMS_PER_TICK = 20_000  # one tick claims at most this many (80,000 polls/s)
@@ -224,7 +231,6 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
     """The names whose dispatch claim still stands, now under a poll lease; the others are
     dropped (logged): a later claim, after this message's lease ran out, has them."""
     lease_s = poll_lease_s(rt.settings.fetch_timeout_seconds, HOST_SLOT_PATIENCE_S)
-    lease_s += CLAIM_RETRY_WAIT_S
     wanted = [(n, claims[n]) for n in names if n in claims]
     now = time.time()  # one lease end for every try: a try whose reply was lost took it
     held = set(
@@ -236,6 +242,15 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
     stale = [n for n, _ in wanted if n not in held]
     if stale:
         log.info("source.poll.claim_lost", sources=stale[:50], count=len(stale))
+    if held and (spent := time.time() - now) > CLAIM_SPENT_LIMIT_S:
+        log.warning("source.poll.lease_spent", sources=len(held), spent_s=round(spent, 1))
+        try:
+            rt.schedule.reschedule(
+                {n: time.time() + HOST_BUSY_RETRY_S * (1 + random.random()) for n in held}
+            )
+        except redis.RedisError as err:  # their poll lease brings them back anyway
+            log.error("source.poll.reschedule_failed", sources=len(held), error=str(err))
+        held = set()
     return [n for n in names if n in held or n not in claims]
 
 

@@ -14,9 +14,8 @@ lease runs out. Two leases, both held in the score itself:
 
 A poll lost with its worker (SIGKILL, a host down) is therefore taken over when its lease runs
 out: within DISPATCH_LEASE_S of the claim if it never started, within the poll lease (the
-fetch timeout plus a margin, `poll_lease_s`, and the waits of the claims exchange's retries,
-`workers.tasks.CLAIM_RETRY_WAIT_S`) of its start if it did. Host slots cap how many polls hit
-one publisher at the same time.
+fetch timeout plus a margin; `poll_lease_s`) of its start if it did. Host slots cap how many
+polls hit one publisher at the same time.
 """
 
 from __future__ import annotations

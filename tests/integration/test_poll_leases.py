@@ -146,27 +146,36 @@ def test_a_batch_whose_claims_redis_refuses_for_a_moment_still_polls(
     assert next(refusals, None) is None
 
 
-def test_a_poll_started_after_the_claims_retries_keeps_its_whole_lease(
+def test_a_batch_that_spent_its_lease_asking_is_given_back_not_polled(
     rt_and_feeds: tuple[Runtime, FeedServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The poll lease's end is fixed at the first ask, so the asks' waits (0.5 and 1 s here,
-    the shipped backoff) came off the poll's fetch timeout and margin: a slow fetch could
-    outlive its lease and be polled twice."""
-    rt, _srv = rt_and_feeds
+    """The poll lease's end is fixed at the first ask, so retries' waits and slow tries come off
+    it: a batch that spent more than CLAIM_SPENT_LIMIT_S asking would poll on a lease its
+    slowest fetch could outlive (and be polled twice). It is given back, due again in a moment,
+    and polled then."""
+    rt, srv = rt_and_feeds
+    monkeypatch.setattr(tasks, "CLAIM_RETRY", Retry(ExponentialBackoff(cap=0.05, base=0.01), 4))
+    monkeypatch.setattr(tasks, "CLAIM_SPENT_LIMIT_S", 0.3)
     real = rt.schedule.start_polls
-    refusals = iter([redis.ConnectionError("the primary refuses writes (NOREPLICAS)")] * 2)
-    left: list[float] = []
+    slow = [True]
 
-    def start_polls(*args: Any, now: float, lease_s: float, **kwargs: Any) -> list[str]:
-        if (refused := next(refusals, None)) is not None:
-            raise refused
-        left.append(now + lease_s - time.time())
-        return real(*args, now=now, lease_s=lease_s, **kwargs)
+    def start_polls(*args: Any, **kwargs: Any) -> list[str]:
+        if slow.pop() if slow else False:
+            time.sleep(0.5)  # a try that timed out
+            raise redis.TimeoutError("Timeout reading from socket")
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
     _poll_all_due(rt)
-    assert len(left) == 1
-    assert left[0] >= poll_lease_s(rt.settings.fetch_timeout_seconds, tasks.HOST_SLOT_PATIENCE_S)
+    assert srv.requests == []
+    soon = time.time() + 2 * tasks.HOST_BUSY_RETRY_S + 1
+    assert all((rt.schedule.due_at(n) or 0) <= soon for n in NAMES)
+    time.sleep(2 * tasks.HOST_BUSY_RETRY_S)
+    claims = rt.schedule.claim(now=time.time())  # the next dispatch, with no reschedule
+    assert sorted(c.name for c in claims) == sorted(NAMES)
+    tasks._poll_batch(rt, [c.name for c in claims], [c.due_at for c in claims],
+                      [c.lease_until for c in claims])  # fmt: skip
+    assert sorted(r.path for r in srv.requests) == sorted(f"/{n}.rss" for n in NAMES)
 
 
 def test_a_retry_after_a_lost_reply_keeps_the_claims_it_took(
