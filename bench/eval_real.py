@@ -491,7 +491,7 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
                   ("launcher wrong", s.wrong_launcher),
                   ("launcher none", s.no_launcher),
                   ("alerted later than the first report (minutes)",
-                   [f"{launch} {d:.0f}" for d, launch in late]))  # fmt: skip
+                   [f"{launch} {d:.1f}" for d, launch in late]))  # fmt: skip
         for label, ids in wrongs:
             if ids:
                 print(f"           {label}: {', '.join(map(str, ids[:wrong]))}")

@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title-only-weight", type=float, default=0.5,
                         help="weight of each real item's title-only copy (0: none)")  # fmt: skip
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--leave-out-half", choices=("a", "b"), help="train without a dev half")
-    parser.add_argument("--leave-out-writers", type=int, choices=range(WRITER_FOLDS),
+    leave_out = parser.add_mutually_exclusive_group()
+    leave_out.add_argument("--leave-out-half", choices=("a", "b"), help="train without a dev half")
+    leave_out.add_argument("--leave-out-writers", type=int, choices=range(WRITER_FOLDS),
                         help="train without one writer fold's files and launches")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the weights")
     args = parser.parse_args(argv)

@@ -43,6 +43,11 @@ from alerts.models import Verdict
 # its 0.6 threshold), so that a report it alerts on is never silenced here.
 ANCHOR_CONFIDENCE = 0.9
 LIFT_PROBABILITY = 0.1  # a doubted report at least this likely may be lifted by an anchor
+# ...or this likely, when it names a ballistic missile (a type or a system): a writer the model
+# never read gets lower scores for the reactions and claims of a launch, seldom for the news
+# beside it that names no ballistic missile (bench/eval_halves.py --joint --by-writer)
+LIFT_PROBABILITY_BALLISTIC = 0.02
+_BALLISTIC = frozenset({"en:ballistic", "ko:ballistic", "ja:ballistic"})
 LIFT_AFTER = timedelta(hours=24)  # ...published this soon after an anchor of its launcher
 LIFT_BEFORE = timedelta(hours=1)  # ...or this soon before one (a flash ahead of the sure reports)
 CYCLE_BEFORE = timedelta(hours=48)  # a launch report's anchor comes at most this long before it
@@ -108,11 +113,18 @@ def _usable(at: datetime | None) -> bool:
 def may_lift(verdict: Verdict) -> bool:
     """Whether a verdict is one a sure report of its launcher's launch in the day before would
     lift: the model doubted it, not out of hand, and it names its launcher."""
+    probability = verdict.probability or 0.0
     return (
         not verdict.is_launch
         and not verdict.corrects
         and bool(verdict.facts.country)
-        and (verdict.probability or 0.0) >= LIFT_PROBABILITY
+        and (
+            probability >= LIFT_PROBABILITY
+            or (
+                probability >= LIFT_PROBABILITY_BALLISTIC
+                and not _BALLISTIC.isdisjoint(verdict.reasons)
+            )
+        )
     )
 
 

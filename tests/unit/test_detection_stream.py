@@ -57,6 +57,13 @@ class TestLift:
         assert out[1].confidence == 0.5
         assert out[1].category is None
 
+    def test_a_less_likely_report_naming_a_ballistic_missile_is_lifted(self) -> None:
+        """A writer the model never read gets lower scores for a launch's reactions and claims
+        ("Tokyo protests the North's two ballistic missiles"): one naming a ballistic missile is
+        lifted from 0.02, other reports from 0.1."""
+        out = in_stream([(at(0), ANCHOR), (at(5), verdict(0.05, "KP", "ko:ballistic"))])
+        assert out[1].reasons[-1] == "ctx:stream_launch"
+
     def test_a_flash_just_before_the_sure_reports_is_lifted(self) -> None:
         out = in_stream([(at(0.5), ANCHOR), (at(0), verdict(0.3))])
         assert out[1].reasons[-1] == "ctx:stream_launch"
@@ -68,6 +75,7 @@ class TestLift:
             ([(at(0), ANCHOR), (at(25), verdict(0.3))], "a day and more after it"),
             ([(at(1.5), ANCHOR), (at(0), verdict(0.3))], "over an hour before the anchor"),
             ([(at(0), ANCHOR), (at(5), verdict(0.05))], "too unlikely"),
+            ([(at(0), ANCHOR), (at(5), verdict(0.01, "KP", "ja:ballistic"))], "even so"),
             ([(at(0), ANCHOR), (at(5), verdict(0.3, None))], "no launcher named"),
             ([(at(0), verdict(0.9)), (at(5), verdict(0.3))], "the earlier report is not sure"),
         ],
