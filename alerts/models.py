@@ -221,6 +221,9 @@ class SourceRef:
     title: str
     published_at: datetime | None = None
     seen_at: datetime | None = None
+    # joined silently as a doubted follow-up (`pipeline._join_follow_up`): never an alert's
+    # headline, which is a report the detector called a launch
+    follow_up: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,8 +214,13 @@ def _join_follow_up(
         # A source only: not its fingerprint, or a later copy of its story that the detector
         # is sure of would be taken for a syndicated copy and its facts lost.
         before = next(e for e in candidates if e.event_id == event.event_id)
+        sources = tuple(
+            dataclasses.replace(ref, follow_up=True) if ref.item_id == decision.item.id else ref
+            for ref in event.sources
+        )
         return dataclasses.replace(
-            found, event=dataclasses.replace(event, fingerprints=before.fingerprints)
+            found,
+            event=dataclasses.replace(event, fingerprints=before.fingerprints, sources=sources),
         )
 
     # It opens no event: the token of a new one is never used.

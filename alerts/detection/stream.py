@@ -45,7 +45,9 @@ ANCHOR_CONFIDENCE = 0.9
 LIFT_PROBABILITY = 0.1  # a doubted report at least this likely may be lifted by an anchor
 # ...or this likely, when it names a ballistic missile (a type or a system): a writer the model
 # never read gets lower scores for the reactions and claims of a launch, seldom for the news
-# beside it that names no ballistic missile (bench/eval_halves.py --joint --by-writer)
+# beside it that names no ballistic missile (bench/eval_halves.py --joint --by-writer). Below
+# LIFT_PROBABILITY the detector reads a doubted report's launcher only where the rules weighed
+# it as a launch (`classify_item`), so only those reports are lifted from here.
 LIFT_PROBABILITY_BALLISTIC = 0.02
 _BALLISTIC = frozenset({"en:ballistic", "ko:ballistic", "ja:ballistic"})
 LIFT_AFTER = timedelta(hours=24)  # ...published this soon after an anchor of its launcher

@@ -406,7 +406,8 @@ def flush_owed_update(event: LaunchEvent, *, now: datetime, policy: EventPolicy)
     """
     if not event.pending_update or _within_gap(event, now, policy):
         return None
-    trigger = event.sources[-1] if event.sources else None
+    told = [ref for ref in event.sources if not ref.follow_up] or list(event.sources)
+    trigger = told[-1] if told else None
     return _alerting(event, AlertKind.UPDATE, trigger, now, (), None)
 
 

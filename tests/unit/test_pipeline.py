@@ -329,6 +329,21 @@ class TestUpdatesAndCorrections:
         assert (owed.facts.missile_class, owed.facts.count) == ("SRBM", 2)
         assert flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(hours=1)) == []
 
+    def test_an_owed_update_is_headed_by_the_report_that_owed_it(self, store: EventStore) -> None:
+        """A doubted follow-up ("KP analysis p=0.05" naming a ballistic missile) joining
+        silently inside the gap is the event's latest source, but no headline: the owed update
+        is headed by the report the detector called a launch."""
+        run(store, [item("1", "KP FIRES")], now=NOW)
+        soon = NOW + timedelta(seconds=30)
+        run(store, [item("2", "KP FIRES class=SRBM", source="b", minutes=0.5)], now=soon)
+        doubted = item("3", "KP analysis p=0.05 why=en:ballistic", source="c", minutes=0.6)
+        assert [d.outcome for d in run(store, [doubted], now=soon).decisions] == [
+            ItemOutcome.JOINED
+        ]
+        [owed] = flush_owed_updates(events=store, policy=POLICY, now=NOW + timedelta(seconds=121))
+        assert (owed.title, owed.url) == ("KP FIRES class=SRBM", "https://news.example/2")
+        assert [(s.item_id, s.follow_up) for s in owed.sources][-1] == ("3", True)
+
     def test_retraction_sends_a_correction(self, store: EventStore) -> None:
         """'It was a satellite' after a launch alert corrects that event."""
         [new] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
