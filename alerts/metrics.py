@@ -5,7 +5,8 @@ counters and histogram buckets in Redis hashes gives one consistent view without
 gateway: each task adds to them in one pipeline, and `render_metrics` turns them into the
 exposition format through prometheus_client.
 
-    alerts_polls_total{source,status}            polls by outcome (ok, not_modified, error)
+    alerts_polls_total{source,status}            polls by outcome (ok, not_modified, error,
+                                                 given_back: its lease spent asking for it)
     alerts_poll_errors_total{source,kind}        failed polls by SourceError kind
     alerts_items_total{source}                   items parsed
     alerts_detections_total{outcome}             item decisions (new, update, join, not_launch...)

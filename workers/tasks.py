@@ -248,6 +248,10 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
             rt.schedule.reschedule(
                 {n: time.time() + HOST_BUSY_RETRY_S * (1 + random.random()) for n in held}
             )
+            metrics = rt.metrics.batch()
+            for name in held:
+                metrics.inc("alerts_polls_total", {"source": name, "status": "given_back"})
+            metrics.flush()
         except redis.RedisError as err:  # their poll lease brings them back anyway
             log.error("source.poll.reschedule_failed", sources=len(held), error=str(err))
         held = set()

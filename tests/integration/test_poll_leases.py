@@ -18,6 +18,7 @@ from alerts.bootstrap import Runtime, build_runtime
 from alerts.config import load_settings
 from alerts.embedded import EmbeddedRedis
 from alerts.events.keys import Keys
+from alerts.metrics import render_metrics
 from alerts.sources.due import DISPATCH_LEASE_S, PollSchedule, poll_lease_s
 from tests.integration.feed_server import FeedServer
 from workers import tasks
@@ -168,6 +169,7 @@ def test_a_batch_that_spent_its_lease_asking_is_given_back_not_polled(
     monkeypatch.setattr(rt.schedule, "start_polls", start_polls)
     _poll_all_due(rt)
     assert srv.requests == []
+    assert 'status="given_back"' in render_metrics(rt.redis)
     soon = time.time() + 2 * tasks.HOST_BUSY_RETRY_S + 1
     assert all((rt.schedule.due_at(n) or 0) <= soon for n in NAMES)
     time.sleep(2 * tasks.HOST_BUSY_RETRY_S)
