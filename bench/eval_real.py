@@ -294,15 +294,17 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
     opened: set[str] = set()
     members: dict[str, set[str]] = defaultdict(set)
     final: dict[str, dict] = {}
+    first_trigger: dict[str, str] = {}  # launch -> the report its first `new` alert came on
     for alert in alerts:
         members[alert["event_id"]].update(_alert_items(alert))
         final[alert["event_id"]] = alert
         launch = launch_of.get(alert.get("trigger_item_id"))
         if alert["kind"] == "new" and launch is not None and launch not in opened:
             _count_launcher(s, launch, corpus.events[launch]["actor"], alert)
+            first_trigger[launch] = alert["trigger_item_id"]
         _count_alert(s, alert, launch, opened)
     s.missed = sorted(launches - opened)
-    s.alert_delay_min = _alert_delays(corpus, alerts)
+    s.alert_delay_min = _alert_delays(corpus, first_trigger)
     merged: set[str] = set()
     for ids in members.values():
         found = {launch_of[i] for i in ids if launch_of.get(i)}
@@ -323,29 +325,21 @@ _TIME_RIGHT_S = 30 * 60
 _DELAY_BANDS_MIN = (30, 180)  # an alert a report or two later; one hours later
 
 
-def _alert_delays(corpus: Corpus, alerts: Sequence[dict]) -> dict[str, float]:
+def _alert_delays(corpus: Corpus, first_trigger: dict[str, str]) -> dict[str, float]:
     """For each launch alerted, the minutes from its first report in the stream to the report
     its first `new` alert came on (publication times): what a bar on the first report costs."""
     first: dict[str, datetime] = {}
     published: dict[str, datetime] = {}
     for item in corpus.items:
         if item["label"] and item.get("published"):
-            at = parse_time(item["published"])
-            published[item["id"]] = at
+            at = published[item["id"]] = parse_time(item["published"])
             if item["event"] not in first or at < first[item["event"]]:
                 first[item["event"]] = at
-    launch_of = {i["id"]: i["event"] for i in corpus.items if i["label"]}
-    delays: dict[str, float] = {}
-    opened: set[str] = set()
-    for alert in alerts:
-        trigger = alert.get("trigger_item_id")
-        launch = launch_of.get(trigger)
-        if alert["kind"] != "new" or launch is None or launch in opened:
-            continue
-        opened.add(launch)
-        if trigger in published:
-            delays[launch] = (published[trigger] - first[launch]).total_seconds() / 60
-    return delays
+    return {
+        launch: (published[trigger] - first[launch]).total_seconds() / 60
+        for launch, trigger in first_trigger.items()
+        if trigger in published
+    }
 
 
 def _count_final_facts(

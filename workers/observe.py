@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,14 @@ def _count_poll(metrics: Metrics, result: pipeline.PollResult, seconds: float) -
             metrics.observe("alerts_publish_to_detect_seconds",
                             (alert.detected_at - published).total_seconds())  # fmt: skip
     metrics.observe("alerts_poll_seconds", seconds)
+
+
+def count_given_back(rt: Runtime, names: Iterable[str]) -> None:
+    """Sources given back unpolled, their poll lease spent asking for their claims."""
+    metrics = rt.metrics.batch()
+    for name in names:
+        metrics.inc("alerts_polls_total", {"source": name, "status": "given_back"})
+    metrics.flush()
 
 
 def count_delivery(rt: Runtime, channel: str, outcome: str, alert: Alert | None) -> None:

@@ -244,16 +244,9 @@ def _take_over_claims(rt: Runtime, names: list[str], claims: dict[str, float]) -
         log.info("source.poll.claim_lost", sources=stale[:50], count=len(stale))
     if held and (spent := time.time() - now) > CLAIM_SPENT_LIMIT_S:
         log.warning("source.poll.lease_spent", sources=len(held), spent_s=round(spent, 1))
-        try:
-            rt.schedule.reschedule(
-                {n: time.time() + HOST_BUSY_RETRY_S * (1 + random.random()) for n in held}
-            )
-            metrics = rt.metrics.batch()
-            for name in held:
-                metrics.inc("alerts_polls_total", {"source": name, "status": "given_back"})
-            metrics.flush()
-        except redis.RedisError as err:  # their poll lease brings them back anyway
-            log.error("source.poll.reschedule_failed", sources=len(held), error=str(err))
+        if _reschedule_soon(rt, sorted(held), HOST_BUSY_RETRY_S):
+            with contextlib.suppress(redis.RedisError):  # a count lost, not a poll
+                observe.count_given_back(rt, held)
         held = set()
     return [n for n in names if n in held or n not in claims]
 
@@ -281,17 +274,27 @@ def _finish_group(
 
 
 def _retry_soon(rt: Runtime, polls: list[_Poll], delay_s: float) -> None:
-    """Reschedule these sources in about `delay_s` and give back any host slot they hold;
-    best effort (Redis may be what failed): their schedule lease brings them back anyway."""
-    if not polls:
-        return
+    """Reschedule these sources in about `delay_s` and give back any host slot they hold."""
+    if polls:
+        _reschedule_soon(rt, [p.spec.name for p in polls], delay_s,
+                         release=[(p.host, p.token) for p in polls if p.token])  # fmt: skip
+
+
+def _reschedule_soon(
+    rt: Runtime, names: list[str], delay_s: float, *, release: Sequence[tuple[str, str]] = ()
+) -> bool:
+    """Sources due again in about `delay_s` (jittered), host slots given back; best effort
+    (Redis may be what failed): their schedule lease brings them back anyway. Whether it
+    worked."""
     try:
         rt.schedule.reschedule(
-            {p.spec.name: time.time() + delay_s * (1 + random.random()) for p in polls},
-            release=[(p.host, p.token) for p in polls if p.token],
+            {n: time.time() + delay_s * (1 + random.random()) for n in names},
+            release=release,
         )
     except redis.RedisError as err:
-        log.error("source.poll.reschedule_failed", sources=len(polls), error=str(err))
+        log.error("source.poll.reschedule_failed", sources=len(names), error=str(err))
+        return False
+    return True
 
 
 def _start(
