@@ -64,15 +64,6 @@ def without_writers(items: list[dict[str, Any]], fold: int) -> list[dict[str, An
     return [r for r in items if writer_fold(r) != fold and group_of(r) not in gone]
 
 
-def rewrites_of(
-    rewrites: list[dict[str, Any]], items: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """The rewrites of `items`: a rewrite trains only where the item it rewrites does, so a
-    model trained without a dev half or a writer fold has read none of their rewrites either."""
-    kept = {r["id"] for r in items}
-    return [r for r in rewrites if r["of"] in kept]
-
-
 def group_of(row: dict[str, Any]) -> str:
     """What cross-validation keeps together: an item's event, else its story."""
     return str(row["event"] or row.get("story") or row["id"])
@@ -87,9 +78,6 @@ class Corpus:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     items: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    # training-only rewrites of development items (rewrites/*.jsonl), each joined with the
-    # item it rewrites: never scored, never in `items`
-    rewrites: list[dict[str, Any]] = field(default_factory=list)
 
     def split(self, name: str) -> Corpus:
         """Events and items of one split ('dev', 'sealed', 'all', or a dev half 'dev:a')."""
@@ -100,8 +88,7 @@ class Corpus:
             k: v for k, v in self.events.items() if v["split"] == name and half in ("", v["half"])
         }
         items = [i for i in self.items if i["split"] == name and half in ("", i["half"])]
-        rewrites = [i for i in self.rewrites if i["split"] == name and half in ("", i["half"])]
-        return Corpus(events, items, rewrites=rewrites)
+        return Corpus(events, items)
 
 
 def _read(path: Path, errors: list[str]) -> list[dict[str, Any]]:
@@ -152,38 +139,7 @@ def load(root: Path = ROOT, files: list[Path] | None = None) -> Corpus:
             row["split"] = event["split"] if event else split_of(key)
             row["half"] = event["half"] if event else half_of(key)
             corpus.items.append(row)
-    if not files:
-        corpus.rewrites = _rewrites(root, corpus.items, errors)
     return corpus
-
-
-def _rewrites(root: Path, items: list[dict[str, Any]], errors: list[str]) -> list[dict[str, Any]]:
-    """`rewrites/<style>.jsonl`: development items told again in another outlet's words
-    (`{"of": id, "title": ..., "summary": ...}`), each joined with the item it rewrites (its
-    label, kind, event, time and URL), id `<of>@<style>`. Training reads them beside the
-    items (`scripts/train_detector.py`); no measure scores them."""
-    by_id = {str(i.get("id")): i for i in items}
-    out = []
-    for path in sorted((root / "rewrites").glob("*.jsonl")):
-        for row in _read(path, errors):
-            where, of = row["_where"], str(row.get("of"))
-            original = by_id.get(of)
-            if original is None:
-                errors.append(f"{where}: rewrites unknown item {of!r}")
-                continue
-            if original["split"] != "dev":
-                errors.append(f"{where}: rewrites {of}, an item of the sealed split")
-                continue
-            title, summary = str(row.get("title") or ""), str(row.get("summary") or "")
-            if not title.strip() or (str(original["summary"]).strip() and not summary.strip()):
-                errors.append(f"{where}: a rewrite needs a title, and a summary where {of} has one")
-                continue
-            if title == original["title"] or summary == original["summary"]:
-                errors.append(f"{where}: rewrite of {of} repeats its title or summary")
-                continue
-            out.append({**original, "id": f"{of}@{path.stem}", "of": of, "title": title,
-                        "summary": summary, "_where": where})  # fmt: skip
-    return out
 
 
 def _check_event(row: dict[str, Any], errors: list[str]) -> None:
@@ -279,8 +235,7 @@ def main(argv: list[str]) -> int:
         stats(corpus)
     for error in corpus.errors:
         print(error)
-    print(f"{len(corpus.events)} events, {len(corpus.items)} items, "
-          f"{len(corpus.rewrites)} rewrites, {len(corpus.errors)} problems")  # fmt: skip
+    print(f"{len(corpus.events)} events, {len(corpus.items)} items, {len(corpus.errors)} problems")
     return 1 if corpus.errors else 0
 
 

@@ -46,14 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from real_corpus import (  # noqa: E402
-    WRITER_FOLDS,
-    group_of,
-    load,
-    parse_time,
-    rewrites_of,
-    without_writers,
-)
+from real_corpus import WRITER_FOLDS, group_of, load, parse_time, without_writers  # noqa: E402
 
 from alerts.detection.classify import classify_item  # noqa: E402
 from alerts.detection.model import FeatureRecorder  # noqa: E402
@@ -63,7 +56,6 @@ OUT = ROOT / "alerts" / "detection" / "model" / "weights.json"
 OLD_NEGATIVE_KINDS = {"drill", "cruise", "artillery", "space", "engine_test", "arms_deal",
                       "sports", "metaphor"}  # fmt: skip
 MIN_WEIGHT = 0.02
-REWRITE_WEIGHT = 0.0
 # Reactions and analysis are launch reports by the facts of the launch their ledes state;
 # their headlines alone ("Seoul condemns the North's launch") are not, so they get no
 # title-only copy.
@@ -117,8 +109,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-old", action="store_true", help="real corpus only")
     parser.add_argument("--title-only-weight", type=float, default=0.5,
                         help="weight of each real item's title-only copy (0: none)")  # fmt: skip
-    parser.add_argument("--rewrite-weight", type=float, default=REWRITE_WEIGHT,
-                        help="weight of each rewrite of a dev item (0: none)")  # fmt: skip
     parser.add_argument("--no-write", action="store_true")
     leave_out = parser.add_mutually_exclusive_group()
     leave_out.add_argument("--leave-out-half", choices=("a", "b"), help="train without a dev half")
@@ -126,37 +116,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="train without one writer fold's files and launches")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the weights")
     args = parser.parse_args(argv)
-    corpus = load().split("dev")
-    dev = corpus.items
+    dev = load().split("dev").items
     if args.leave_out_half:
         dev = [r for r in dev if r["half"] != args.leave_out_half]
     if args.leave_out_writers is not None:
         dev = without_writers(dev, args.leave_out_writers)
     real = [{**r, "group": group_of(r)} for r in dev]
     extra = [] if args.no_old else old_rows()
-    rewrites = [
-        {**r, "group": group_of(r), "weight": args.rewrite_weight}
-        for r in rewrites_of(corpus.rewrites, dev)
-        if args.rewrite_weight > 0
-    ]
-    bare, bare_rewrites = (
-        [
-            {**r, "summary": "", "weight": r.get("weight", 1.0) * args.title_only_weight}
-            for r in part
-            if r["kind"] not in _LEDE_MADE_KINDS and args.title_only_weight > 0
-        ]
-        for part in (real, rewrites)
-    )
-    rows = real + extra + bare + rewrites + bare_rewrites
+    bare = [
+        {**r, "summary": ""} for r in real
+        if r["kind"] not in _LEDE_MADE_KINDS and args.title_only_weight > 0
+    ]  # fmt: skip
+    rows = real + extra + bare
     feats = [featurise(r) for r in rows]
     vocab = {f: i for i, f in enumerate(sorted({f for fs in feats for f in fs}))}
     x = to_matrix(feats, vocab)
     y = np.array([bool(r["label"]) for r in rows])
     groups = np.array([str(r["group"]) for r in rows])
     is_real = np.array([i < len(real) for i in range(len(rows))])
-    is_bare = np.array([len(real) + len(extra) <= i < len(real) + len(extra) + len(bare)
-                        for i in range(len(rows))])  # fmt: skip
-    weight = np.array([float(r.get("weight", 1.0)) for r in rows])
+    is_bare = np.array([i >= len(real) + len(extra) for i in range(len(rows))])
+    weight = np.where(is_bare, args.title_only_weight, 1.0)
 
     def fit(idx: np.ndarray) -> LogisticRegression:
         model = LogisticRegression(C=args.c, max_iter=20000, tol=1e-6, solver="lbfgs")
@@ -166,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     for train, test in GroupKFold(n_splits=args.folds).split(x, y, groups):
         scores[test] = fit(train).predict_proba(x[test])[:, 1]
     threshold = args.threshold
-    print(f"rows: {len(real)} real dev + {len(extra)} older + {len(rewrites)} rewrites + "
-          f"{len(bare) + len(bare_rewrites)} title-only copies; features {len(vocab)}")  # fmt: skip
+    print(f"rows: {len(real)} real dev + {len(extra)} older + {len(bare)} title-only copies; "
+          f"features {len(vocab)}")  # fmt: skip
     for name, part in (("real dev", is_real), ("title only", is_bare)):
         s, t = scores[part], y[part]
         for cut in sorted({0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, threshold}) if len(s) else ():
@@ -193,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"bias": round(float(final.intercept_[0]), 4), "threshold": threshold,
                "trained_on": f"{len(real)} real dev items + {len(extra)} older corpus items"
-               f" + {len(rewrites)} rewrites + {len(bare) + len(bare_rewrites)} title-only copies",
+               f" + {len(bare)} title-only copies",
                "weights": dict(sorted(weights.items()))}  # fmt: skip
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(weights)} weights")

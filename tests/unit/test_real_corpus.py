@@ -8,7 +8,6 @@ guard the feature pipeline and the shipped weights against drifting apart, not g
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,7 +27,6 @@ from real_corpus import (  # noqa: E402
     group_of,
     load,
     parse_time,
-    rewrites_of,
     split_of,
     without_writers,
     writer_fold,
@@ -360,67 +358,3 @@ def test_eval_halves_refuses_stream_options_without_joint(flags: list[str]) -> N
     with pytest.raises(SystemExit) as exit_:
         main(flags)
     assert exit_.value.code == 2
-
-
-def _write(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-
-
-def _tiny_corpus(root: Path, rewrites: list[dict]) -> None:
-    """One dev and one sealed launch event (ids chosen by their split), a report of each."""
-    for name in ("kp-2022-11-03", "ru-2024-11-21"):
-        _write(root / "events" / f"{name}.jsonl", [{
-            "event": name, "actor": name[:2].upper(), "local_date": name[3:], "tz": "UTC",
-            "launches": [{"utc": f"{name[3:]}T00:00:00Z"}], "source_url": "https://example.org/e",
-        }])  # fmt: skip
-        _write(root / "items" / f"{name}.jsonl", [{
-            "id": f"{name}-01", "event": name, "label": True, "kind": "flash", "lang": "en",
-            "published": f"{name[3:]}T00:10:00Z", "source": "wire",
-            "title": f"Missile fired {name}", "summary": "A ballistic missile was fired.",
-            "url": "https://example.org/i",
-        }])  # fmt: skip
-    _write(root / "rewrites" / "broadcaster.jsonl", rewrites)
-
-
-def test_rewrites_join_the_item_they_rewrite_and_train_only_where_it_does(tmp_path) -> None:
-    """rewrites/*.jsonl: dev items in another outlet's words, joined with the item's label,
-    event and URL; never items (no measure scores them), and a model trained without the item
-    (a dev half, a writer fold) reads none of its rewrites."""
-    _tiny_corpus(tmp_path, [{"of": "kp-2022-11-03-01", "title": "North fires a missile",
-                             "summary": "It launched one ballistic missile."}])  # fmt: skip
-    corpus = load(tmp_path)
-    assert corpus.errors == []
-    assert [i["id"] for i in corpus.items] == ["kp-2022-11-03-01", "ru-2024-11-21-01"]
-    (rewrite,) = corpus.rewrites
-    assert rewrite["id"] == "kp-2022-11-03-01@broadcaster"
-    assert (rewrite["event"], rewrite["label"], rewrite["url"], rewrite["title"]) == (
-        "kp-2022-11-03",
-        True,
-        "https://example.org/i",
-        "North fires a missile",
-    )
-    dev = corpus.split("dev")
-    assert dev.rewrites == [rewrite]
-    assert corpus.split("sealed").rewrites == []
-    assert rewrites_of(dev.rewrites, dev.items) == [rewrite]
-    assert rewrites_of(dev.rewrites, without_writers(dev.items, writer_fold(dev.items[0]))) == []
-
-
-@pytest.mark.parametrize(
-    ("row", "problem"),
-    [
-        ({"of": "kp-2022-11-03-99", "title": "t", "summary": "s"}, "unknown item"),
-        ({"of": "ru-2024-11-21-01", "title": "t", "summary": "s"}, "sealed split"),
-        ({"of": "kp-2022-11-03-01", "title": "t", "summary": ""}, "needs a title"),
-        ({"of": "kp-2022-11-03-01", "title": "Missile fired kp-2022-11-03", "summary": "s"},
-         "repeats"),
-    ],
-)  # fmt: skip
-def test_a_bad_rewrite_is_a_problem_and_is_left_out(tmp_path, row: dict, problem: str) -> None:
-    """A rewrite of a sealed item would train the model on the sealed split."""
-    _tiny_corpus(tmp_path, [row])
-    corpus = load(tmp_path)
-    assert corpus.rewrites == []
-    assert len(corpus.errors) == 1
-    assert problem in corpus.errors[0]
