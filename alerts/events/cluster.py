@@ -1246,17 +1246,21 @@ def source_ref(item: Item, *, seen_at: datetime | None = None) -> SourceRef:
 
 
 def _bounded_sources(refs: tuple[SourceRef, ...]) -> tuple[SourceRef, ...]:
-    """At most MAX_SOURCES reports, the newest last: the oldest go first, but each source's
-    first report stays (while there are fewer sources than that), so a flood of follow-ups
-    does not erase who reported the launch first (events/leadlag.py)."""
+    """At most MAX_SOURCES reports, the newest last: silently joined follow-ups go first, then
+    the oldest reports, but each source's first launch report stays (while there are fewer
+    sources than that), so a flood of follow-ups does not erase who reported the launch first
+    (events/leadlag.py)."""
     excess = len(refs) - MAX_SOURCES
     if excess <= 0:
         return refs
     firsts: dict[str, int] = {}
     for n, ref in enumerate(refs):
-        firsts.setdefault(ref.source, n)
+        if not ref.follow_up:
+            firsts.setdefault(ref.source, n)
     keep = set(firsts.values())
-    dropped = set([n for n in range(len(refs) - 1) if n not in keep][:excess])
+    spare = sorted((n for n in range(len(refs) - 1) if n not in keep),
+                   key=lambda n: (not refs[n].follow_up, n))  # fmt: skip
+    dropped = set(spare[:excess])
     return tuple(r for n, r in enumerate(refs) if n not in dropped)[-MAX_SOURCES:]
 
 

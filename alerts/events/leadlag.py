@@ -14,7 +14,10 @@ they answer different questions:
 
 Per event, a source's first report counts: its earliest time by each clock, separately. The
 earliest source by a clock is first (lag 0); ties are all first. Every other source's lag is
-its time minus the first's. An event only one source reported makes that source first.
+its time minus the first's. An event only one source reported makes that source first. Only
+reports the detector called a launch count: a doubted follow-up joined silently
+(`SourceRef.follow_up`: a reaction or an analysis hours later) reported no launch, so a source
+that only followed up is not in the event's figures (nor, for it, in its source's standing).
 
 Per source, over the events whose launch time is within the last `window_s` before `now`
 (30 days, the events' own lifetime in Redis): events reported, times first by each clock, the
@@ -85,7 +88,8 @@ def event_lead_lag(event: LaunchEvent) -> EventLeadLag:
     """Who reported this event first, by publish time and by poll time, and each source's lag."""
     by_source: dict[str, list[SourceRef]] = {}
     for ref in event.sources:
-        by_source.setdefault(ref.source, []).append(ref)
+        if not ref.follow_up:
+            by_source.setdefault(ref.source, []).append(ref)
     published = {name: _earliest(r.published_at for r in refs) for name, refs in by_source.items()}
     seen = {name: _earliest(r.seen_at for r in refs) for name, refs in by_source.items()}
     first_published = _earliest(published.values())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from alerts.events.cluster import MAX_SOURCES, _bounded_sources
 from alerts.events.leadlag import WINDOW_S, event_lead_lag, source_standings
 from alerts.models import Facts, LaunchEvent, SourceRef
 
@@ -141,6 +143,41 @@ class TestOneEvent:
         figures = event_lead_lag(event())
         assert figures.sources == ()
         assert figures.first_by_published == figures.first_by_seen == ()
+
+
+class TestFollowUps:
+    """A doubted report joined silently (`SourceRef.follow_up`: a reaction hours later) told
+    no launch: it neither makes its source first nor gives it a lag."""
+
+    def test_a_follow_up_does_not_count(self) -> None:
+        early_follow_up = dataclasses.replace(ref("b", "b0", published=-30), follow_up=True)
+        figures = event_lead_lag(
+            event(ref("a", "a1", published=0), early_follow_up, ref("b", "b1", published=120))
+        )
+        assert figures.first_by_published == ("a",)
+        b = next(s for s in figures.sources if s.source == "b")
+        assert (b.reports, b.lag_published_s) == (1, 120.0)
+
+    def test_a_source_that_only_followed_up_is_not_in_the_figures(self) -> None:
+        reaction = dataclasses.replace(ref("c", "c1", published=5 * 3600), follow_up=True)
+        one = event(ref("a", "a1", published=0), reaction)
+        assert [s.source for s in event_lead_lag(one).sources] == ["a"]
+        assert set(source_standings([one], now=NOW)) == {"a"}
+
+    def test_bounded_sources_drop_follow_ups_before_launch_reports(self) -> None:
+        """Past MAX_SOURCES reports, silent follow-ups go first, even newer ones: each is a
+        report the detector doubted, and the alert's sources are what it called launches."""
+        told = [ref("a", f"a{n}", published=n) for n in range(MAX_SOURCES - 10)]
+        follow_ups = [
+            dataclasses.replace(ref("b", f"b{n}", published=9000 + n), follow_up=True)
+            for n in range(20)
+        ]
+        newest = ref("c", "c1", published=99999)
+        kept = _bounded_sources((*told, *follow_ups, newest))
+        assert len(kept) == MAX_SOURCES
+        assert [r.item_id for r in kept[: len(told)]] == [r.item_id for r in told]
+        assert [r.item_id for r in kept if r.follow_up] == [f"b{n}" for n in range(11, 20)]
+        assert kept[-1] == newest
 
 
 class TestStandings:
