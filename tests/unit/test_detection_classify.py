@@ -526,6 +526,39 @@ class TestNotLaunchReports:
     def test_names_read_for_the_missile_they_are(self, title: str, lang: str, cue: str) -> None:
         assert cue in classify_item(item(title, lang=lang), model=None).reasons
 
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("Blasts in Kyiv as ballistic missile threat declared; district loses power", "en"),
+            ("キーウで爆発音相次ぐ 空軍、ロシア弾道ミサイル接近を警告", "ja"),
+            ("키이우, 22일 새벽 탄도무기 위협에 공습경보…직후 잇단 폭발음", "ko"),
+        ],
+    )
+    def test_a_ballistic_alert_with_blasts_is_a_strike_under_way(
+        self, title: str, lang: str
+    ) -> None:
+        """Ukraine's air force declares a ballistic threat, then blasts: the first flash of a
+        Russian strike, no warning of a launch to come (these waited for a later report,
+        5 minutes to 8.5 hours)."""
+        verdict = classify_item(item(title, lang=lang), model=None)
+        assert verdict.is_launch
+        assert "neg:warning" not in verdict.reasons
+
+    @pytest.mark.parametrize(
+        ("title", "lang"),
+        [
+            ("北朝鮮、弾道ミサイル発射の可能性を警告　寧辺で爆発音", "ja"),
+            ("North Korea warns of ballistic missile tests after explosion at Sohae engine stand",
+             "en"),
+        ],
+    )  # fmt: skip
+    def test_a_warning_of_a_launch_to_come_beside_a_blast_stays_a_warning(
+        self, title: str, lang: str
+    ) -> None:
+        verdict = classify_item(item(title, lang=lang), model=None)
+        assert not verdict.is_launch
+        assert "neg:warning" in verdict.reasons
+
     def test_civil_defence_reporting_a_strike_is_no_drill(self) -> None:
         """Saudi or Israeli civil defence counting the wounded of a launch: the rules still
         call it a launch (the bare name had read as a drill and left a Houthi launch missed)."""
