@@ -214,8 +214,13 @@ def _join_follow_up(
         # A source only: not its fingerprint, or a later copy of its story that the detector
         # is sure of would be taken for a syndicated copy and its facts lost.
         before = next(e for e in candidates if e.event_id == event.event_id)
+        # A report the event took as a launch report and now reads as doubted (edited into an
+        # analysis) stays one: its source told the launch then (events/leadlag.py).
+        told = any(r.item_id == decision.item.id and not r.follow_up for r in before.sources)
         sources = tuple(
-            dataclasses.replace(ref, follow_up=True) if ref.item_id == decision.item.id else ref
+            dataclasses.replace(ref, follow_up=True)
+            if ref.item_id == decision.item.id and not told
+            else ref
             for ref in event.sources
         )
         return dataclasses.replace(

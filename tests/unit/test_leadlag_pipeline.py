@@ -10,6 +10,7 @@ import pytest
 
 from alerts.events.cluster import MAX_SOURCES, EventPolicy
 from alerts.events.keys import Keys
+from alerts.events.leadlag import event_lead_lag
 from alerts.events.store import EventStore
 from alerts.models import Item
 from alerts.pipeline import ItemOutcome, Policy, process_items
@@ -100,3 +101,20 @@ def test_a_flood_of_follow_ups_keeps_each_sources_first_report(store: EventStore
     assert [s.item_id for s in event.sources[:2]] == ["a1", "b0"]
     assert event.sources[-1].item_id == f"b{MAX_SOURCES + 4}"  # the newest stays last
     assert event.sources[2].item_id == "b7"  # the oldest follow-ups went
+
+
+def test_a_first_report_edited_into_a_doubted_one_keeps_its_source_first(
+    store: EventStore,
+) -> None:
+    """A launch report edited later into one the detector doubts (an analysis) joins as a
+    follow-up; its source still told the launch first, so the ref stays a launch report."""
+    assert poll(store, report("a1", "feed-a", "KP FIRES", published_min=1), at_min=2) == [
+        ItemOutcome.NEW_EVENT
+    ]
+    poll(store, report("b1", "feed-b", "KP FIRES by=JCS", published_min=10), at_min=12)
+    poll(store, report("a1", "feed-a", "KP analysis p=0.3", published_min=1), at_min=60)
+    (event_id,) = store.recent_event_ids()
+    event = store.load_event(event_id)
+    assert event is not None
+    assert {s.item_id: s.follow_up for s in event.sources} == {"a1": False, "b1": False}
+    assert event_lead_lag(event).first_by_published == ("feed-a",)
