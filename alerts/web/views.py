@@ -30,13 +30,15 @@ LAG_EVENTS_CAP = 500
 
 
 class SourceReport(BaseModel):
-    """One report joined to a launch event."""
+    """One report joined to a launch event; `follow_up`: one the detector doubted, joined
+    silently (a reaction hours later), which the lead/lag figures leave out."""
 
     source: str
     item_id: str
     url: str
     title: str
     published_at: datetime | None
+    follow_up: bool = False
 
 
 class DeliveryRecord(BaseModel):
@@ -209,6 +211,7 @@ def _event_view(event: LaunchEvent, deliveries: list[DeliveryRecord]) -> EventVi
                 url=s.url,
                 title=s.title,
                 published_at=s.published_at,
+                follow_up=s.follow_up,
             )
             for s in event.sources
         ],

@@ -54,7 +54,15 @@ class TestEvents:
         assert kp["facts"]["missile_class"] == "ICBM"
         assert kp["facts"]["count"] == 2
         assert {s["source"] for s in kp["sources"]} == {"feed-a", "feed-b"}
-        assert set(kp["sources"][0]) == {"source", "item_id", "url", "title", "published_at"}
+        assert set(kp["sources"][0]) == {
+            "source",
+            "item_id",
+            "url",
+            "title",
+            "published_at",
+            "follow_up",
+        }
+        assert kp["sources"][0]["follow_up"] is False
         assert kp["retracted"] is False
         assert kp["revision"] >= 1
         assert kp["deliveries"] == [

@@ -156,6 +156,22 @@ class TestApiEvent:
         assert b["reports_without_published"] == 1
         assert b["lag_seen_s"] == 60.0
 
+    def test_a_follow_up_is_listed_as_one_and_left_out_of_the_lags(
+        self, runtime: Runtime, client: httpx.Client, yesterday: datetime
+    ) -> None:
+        """A reaction the detector doubted, joined silently hours later: among the event's
+        sources marked `follow_up`, on the dashboard too, and no lag for its outlet."""
+        planted = _plant(runtime, yesterday)
+        at = yesterday + timedelta(hours=5)
+        reaction = Item("c1", "feed-c", "KP analysis p=0.3", "https://feed-c.example/c1",
+                        summary="an analyst's view", published_at=at)  # fmt: skip
+        assert _poll(runtime, reaction, at + timedelta(seconds=30), iter(["c"])) == planted.kp_event
+        event = client.get(f"/api/events/{planted.kp_event}").json()
+        follow = {s["source"]: s["follow_up"] for s in event["sources"]}
+        assert follow == {"feed-a": False, "feed-b": False, "feed-c": True}
+        assert {s["source"] for s in event["lead_lag"]["sources"]} == {"feed-a", "feed-b"}
+        assert "(follow-up)" in client.get("/").text
+
 
 class TestDashboard:
     def test_sources_table_shows_first_and_median_lag_by_each_clock(
