@@ -97,8 +97,8 @@ _LAUNCH_WEIGHTS = {
     "flight": 1.6,
     "incoming": 1.3,
     "strike": 1.2,
-    # Blasts where a ballistic missile is named: a strike under way ("Blasts in Kyiv as
-    # ballistic missile threat declared"); with no missile named they say nothing.
+    # Blasts beside a ballistic missile alert or threat: a strike under way ("Blasts in Kyiv
+    # as ballistic missile threat declared"), whose warning words are then no negative.
     "blast": 1.2,
     "launch_noun": 0.6,
 }
@@ -660,10 +660,8 @@ def _negative_scores(
     for category in NEGATIVE_CATEGORIES:
         if category not in present:
             continue
-        if category == "warning" and search_cue(
-            cues.context["alert_came_true"], folded, cues.word_start
-        ):
-            continue  # the ballistic threat declared, then the blasts: a strike under way
+        if category == "warning" and search_cue(cues.positive["blast"], folded, cues.word_start):
+            continue  # the ballistic threat declared, then the blasts: a warning come true
         strong, weak = cues.negative[category]
         weight = _segment_weight(category, strong, weak, folded, hits, cues.word_start)
         if weight:

@@ -85,12 +85,9 @@ NEGATIVE_CATEGORIES = (
 #   struck_arsenal: a headline of a strike on missiles where they are kept or fired from
 #     ("CENTCOM destroys three Houthi missile launchers", "미사일 기지 공습", "ミサイル工場を
 #     破壊"): war news about missiles, seldom of their launch; a feature for the model only
-#   alert_came_true: a ballistic missile alert or threat with blasts beside it ("Blasts in
-#     Kyiv as ballistic missile threat declared", "爆発音相次ぐ 空軍、ロシア弾道ミサイル接近を
-#     警告"): a strike under way, so the segment's warning words are no negative
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "retrospective",
-    "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal", "alert_came_true",
+    "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

@@ -904,9 +904,10 @@ def _corroborating(
 
 
 # Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
-# alert or an incoming missile, a flash's tag; or a headline with its state firing.
+# alert or an incoming missile, blasts beside a ballistic alert, a flash's tag; or a headline
+# with its state firing.
 _FIRING_KINDS = ("launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming",
-                 "flash")  # fmt: skip
+                 "blast", "flash")  # fmt: skip
 _FIRING_REASONS = frozenset(f"{lang}:{kind}" for lang in CUES for kind in _FIRING_KINDS)
 
 
