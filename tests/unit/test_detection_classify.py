@@ -550,11 +550,18 @@ class TestNotLaunchReports:
             ("北朝鮮、弾道ミサイル発射の可能性を警告　寧辺で爆発音", "ja"),
             ("North Korea warns of ballistic missile tests after explosion at Sohae engine stand",
              "en"),
+            ("Ballistic missile threat looms as Japan's H3 rocket blast-off is delayed", "en"),
+            ("Ballistic missile threat from North Korea fuels explosion of defense spending",
+             "en"),
+            ("Russia blasts Pentagon's new ballistic missile threat assessment", "en"),
+            ("탄도미사일 위협에 국민 분노 폭발", "ko"),
         ],
     )  # fmt: skip
     def test_a_warning_of_a_launch_to_come_beside_a_blast_stays_a_warning(
         self, title: str, lang: str
     ) -> None:
+        """A launch that may come, a rocket's blast-off, anger or spending that "explodes", a
+        state that "blasts" another: no strike under way."""
         verdict = classify_item(item(title, lang=lang), model=None)
         assert not verdict.is_launch
         assert "neg:warning" in verdict.reasons
