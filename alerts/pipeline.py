@@ -215,14 +215,18 @@ def _join_follow_up(
         # is sure of would be taken for a syndicated copy and its facts lost.
         before = next(e for e in candidates if e.event_id == event.event_id)
         # A report the event took as a launch report and now reads as doubted (edited into an
-        # analysis) stays one: its source told the launch then (events/leadlag.py).
-        told = any(r.item_id == decision.item.id and not r.follow_up for r in before.sources)
-        sources = tuple(
-            dataclasses.replace(ref, follow_up=True)
-            if ref.item_id == decision.item.id and not told
-            else ref
-            for ref in event.sources
-        )
+        # analysis) stays as it was: its source told the launch then, with that title and
+        # time (events/leadlag.py, and the headline of an owed update).
+        report = (decision.item.source, decision.item.id)
+        if any((r.source, r.item_id) == report and not r.follow_up for r in before.sources):
+            sources = before.sources
+        else:
+            sources = tuple(
+                dataclasses.replace(ref, follow_up=True)
+                if (ref.source, ref.item_id) == report
+                else ref
+                for ref in event.sources
+            )
         return dataclasses.replace(
             found,
             event=dataclasses.replace(event, fingerprints=before.fingerprints, sources=sources),

@@ -118,3 +118,20 @@ def test_a_first_report_edited_into_a_doubted_one_keeps_its_source_first(
     assert event is not None
     assert {s.item_id: s.follow_up for s in event.sources} == {"a1": False, "b1": False}
     assert event_lead_lag(event).first_by_published == ("feed-a",)
+    a1 = next(s for s in event.sources if s.item_id == "a1")
+    assert a1.title == "KP FIRES"  # as it told the launch, not the edit
+
+
+def test_the_same_item_id_from_another_feed_is_its_own_follow_up(store: EventStore) -> None:
+    """Item ids are a feed's own (GUIDs): another feed's doubted report with the same id is a
+    follow-up of that feed, and the first feed's launch report stays one."""
+    poll(store, report("x1", "feed-a", "KP FIRES", published_min=1), at_min=2)
+    poll(store, report("x1", "feed-c", "KP analysis p=0.3", published_min=120), at_min=121)
+    (event_id,) = store.recent_event_ids()
+    event = store.load_event(event_id)
+    assert event is not None
+    assert {(s.source, s.follow_up) for s in event.sources} == {
+        ("feed-a", False),
+        ("feed-c", True),
+    }
+    assert [s.source for s in event_lead_lag(event).sources] == ["feed-a"]
