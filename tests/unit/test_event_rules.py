@@ -1138,6 +1138,9 @@ class TestCorroboration:
                          id="second-fires"),
             pytest.param(("ko:ballistic", "ko:strike"), ("en:missile",), True,
                          id="held-one-strikes"),
+            # "Blasts in Kyiv as ballistic missile threat declared": a strike under way
+            pytest.param(("en:ballistic", "en:blast"), ("en:missile",), True,
+                         id="held-one-tells-of-blasts"),
             pytest.param(("en:ballistic",), ("en:missile", "ctx:headline_alone"), True,
                          id="headline-alone"),
         ],
