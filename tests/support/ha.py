@@ -7,8 +7,9 @@ hold each answer a while (`delay_s`) so polls are in flight when a worker is kil
 
 `HeldHook` is a webhook receiver that holds each request `hold_s` before answering, so sends
 are in flight when a worker is killed, and refuses (503) every request held while the test
-kills a host (`refusing`): what the dead host was sending counts as delivered only if the
-service sends it again. Both note the client port of each request in flight, so a test
+kills a host (`refusing`), and never counts as taken a request whose sender has gone by the
+time of the answer (`CLIENT_GONE`): what the dead host was sending counts as delivered only if
+the service sends it again. Both note the client port of each request in flight, so a test
 can tell which process (`ports_of`) was polling or sending at the moment of a kill.
 
 `HaStack` is one real Redis, those feeds, that receiver and any number of real `alerts`
@@ -24,6 +25,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import statistics
 import threading
 import time
@@ -192,6 +194,21 @@ class HookHit:
         return self.headers.get("webhook-id", "")
 
 
+CLIENT_GONE = 499  # the sender closed or died while its request was held: nobody took the answer
+
+
+def _peer_gone(sock: socket.socket) -> bool:
+    """Whether the client has closed its end: a SIGKILLed sender's socket is closed by its
+    kernel, and a request still read after that (written just before the kill, read late on a
+    loaded machine) must not count as taken by a sender that can no longer record it."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False  # open, nothing more sent: the sender is waiting for the answer
+    except OSError:
+        return True  # reset
+
+
 class HeldHook(_LoopbackServer):
     """A webhook receiver on 127.0.0.1 answering 200 after `hold_s`, or 503 to the requests
     held while a host is killed (`refusing`)."""
@@ -215,10 +232,11 @@ class HeldHook(_LoopbackServer):
 
     @contextlib.contextmanager
     def refusing(self) -> Iterator[None]:
-        """Every request held on entry, or whose hold ends inside the block, is answered 503:
-        its sender may die in the block (a host is killed there), and an answer given then
-        would count as taken what no live sender will record. Refusing from before the kill
-        to after it closes the gap in which a dead sender's request was answered 200."""
+        """Every request held on entry, sent inside the block, or whose hold ends inside it is
+        answered 503: its sender may die in the block (a host is killed there), and an answer
+        given then would count as taken what no live sender will record. Refusing from before
+        the kill to after it closes the gap in which a dead sender's request was answered 200;
+        one read only after the block, from a sender already dead, finds its client gone."""
         with self._lock:
             self._refusing = True
             self._refused.update(id(h) for h in self.in_flight.values())
@@ -246,11 +264,14 @@ class HeldHook(_LoopbackServer):
                 with hook._lock:
                     hook._hits.append(hit)
                     hook.in_flight[port] = hit
+                    if hook._refusing:  # sent in the block, perhaps by the host being killed
+                        hook._refused.add(id(hit))
                 time.sleep(hook.hold_s)
+                gone = _peer_gone(self.connection)
                 with hook._lock:
                     hook.in_flight.pop(port, None)
                     refused = hook._refusing or id(hit) in hook._refused
-                    hit.status = 503 if refused else 200
+                    hit.status = CLIENT_GONE if gone else 503 if refused else 200
                     hit.answered_at = time.monotonic()
                 with contextlib.suppress(OSError):
                     self.send_response(hit.status)
