@@ -230,15 +230,28 @@ def find_launcher_country(
         guessed.extend(chose)
     if code:
         code = _user_of_design(code, lines, cues)
-        return _attacker_of_places(code, lines, cues) if chose else code
+        if chose:
+            return _launcher_of_a_guess(code, lines, cues, guessed)
+        return _striker_of_its_places(code, lines, cues, struck=True) or code
     for code in speakers:
         if code in _LIKELY_LAUNCHERS:
-            if guessed is not None:
-                guessed.append(True)
-            return _attacker_of_places(code, lines, cues)
+            return _launcher_of_a_guess(code, lines, cues, guessed)
+    return _implied_launcher(lines, cues, guessed)
+
+
+def _implied_launcher(
+    lines: list[tuple[str, str]], cues: LangCues, guessed: list[bool] | None
+) -> str | None:
+    """The launcher of a report naming none (see find_launcher_country): the state fielding a
+    system named, the state striking back at a habitual launcher's places struck
+    (`_striker_of_its_places`), the usual attacker of a place under attack, or a guess from a
+    launch area named."""
     for _, folded in lines:
         if implied := _fielded_system(folded, cues):
             return implied
+    for attacker in _STRUCK_BACK_BY:
+        if striker := _striker_of_its_places(attacker, lines, cues):
+            return striker
     for _, folded in lines:
         if implied := cues.target_areas.first(folded, cues.word_start):
             return implied
@@ -247,6 +260,65 @@ def find_launcher_country(
             guessed.append(True)
         return implied
     return None
+
+
+def _launcher_of_a_guess(
+    code: str, lines: list[tuple[str, str]], cues: LangCues, guessed: list[bool] | None
+) -> str:
+    """A launcher only guessed among the states named or speaking: the state that strikes back
+    at its places, when they are the only places struck (no longer a guess), else the usual
+    attacker of the places named (`_attacker_of_places`), still a guess."""
+    if striker := _striker_of_its_places(code, lines, cues):
+        if guessed is not None:
+            guessed.clear()
+        return striker
+    if guessed is not None and not guessed:
+        guessed.append(True)
+    return _attacker_of_places(code, lines, cues)
+
+
+_STRUCK_BACK_BY = {"RU": "UA"}  # a habitual launcher, and the state striking back at its places
+# Test ranges are the launcher's own places but no target: "Yars fired from Plesetsk".
+_RANGES = re.compile(r"kapustin|plesetsk|astrakhan|아스트라한|アストラハン")
+# The struck state's own name, which names the weapon's state as often as a place struck
+# ("Ukrainian Tochka-U", "a Ukrainian attack"): a place only when marked as struck.
+_STATE_NAMES = re.compile(r"ukrain|우크라|ウクライナ")
+
+
+def _striker_of_its_places(
+    code: str, lines: list[tuple[str, str]], cues: LangCues, *, struck: bool = False
+) -> str | None:
+    """The state that strikes back at a habitual launcher's own or held places (Belgorod,
+    Kursk, Rostov, Crimea, occupied Donetsk or Berdyansk), when the report names those and no
+    place the launcher attacks (a Ukrainian city, save Kyiv speaking: "Kyiv says Crimea
+    airfield strike..."): Ukraine's launch told by Moscow or a Russian-installed official
+    ("Russia says six Tochka-U missiles downed over Belgorod region", "Sevastopol governor: two
+    children killed by missile debris"), not Russia's. The development split read 62 of its 212
+    Ukrainian launch reports as Russia's; their first alerts named Russia for 8 launches, and
+    a Russian flash then Ukrainian copy split or merged launches. Never for the launcher's test
+    ranges ("Yars fired from Plesetsk"). Where the launcher was named for sure (`struck`: "Moscow
+    says ... ATACMS fired at Kursk-Vostochny airfield"), one of its places must be marked as
+    struck, so that "Russia fires Iskander from Belgorod" stays Russia's."""
+    striker = _STRUCK_BACK_BY.get(code)
+    if striker is None:
+        return None
+    own = False
+    for line, folded in lines:
+        for areas in (cues.launch_areas, cues.held_areas):
+            for area, start, end in areas.finditer(folded, cues.word_start):
+                if (
+                    area == code
+                    and not _RANGES.match(folded, start)
+                    and (not struck or _role(line, start, end, cues) == "target")
+                ):
+                    own = True
+        for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
+            if area != code:
+                continue
+            role = _role(line, start, end, cues)
+            if role == "target" or (role != "speaker" and not _STATE_NAMES.match(folded, start)):
+                return None
+    return striker if own else None
 
 
 def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
