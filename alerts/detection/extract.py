@@ -232,7 +232,7 @@ def find_launcher_country(
         code = _user_of_design(code, lines, cues)
         if chose:
             return _launcher_of_a_guess(code, lines, cues, guessed)
-        return _striker_of_its_places(code, lines, cues, struck=True) or code
+        return _striker_of_its_places(code, lines, cues, sure=True) or code
     for code in speakers:
         if code in _LIKELY_LAUNCHERS:
             return _launcher_of_a_guess(code, lines, cues, guessed)
@@ -283,24 +283,68 @@ _RANGES = re.compile(r"kapustin|plesetsk|astrakhan|아스트라한|アストラ�
 # The struck state's own name, which names the weapon's state as often as a place struck
 # ("Ukrainian Tochka-U", "a Ukrainian attack"): a place only when marked as struck.
 _STATE_NAMES = re.compile(r"ukrain|우크라|ウクライナ")
+# What the striking state fires at those places, as Moscow names it: a report naming Russia
+# for sure is Ukraine's launch only with one of these ("Moscow says ... ATACMS fired at...").
+_STRIKERS_WEAPONS = re.compile(
+    r"atacms|에이태큼스|tochka|토치카|トーチカ|\b(?:grom|hrim|grim)-2|그롬|フリム|storm shadow|"
+    r"vilkha|빌하|ビリハ|western missiles|us-made|american-made|미국산|米国製"
+)
+# What tells that a place was struck: an interception, debris, a hit, casualties.
+_STRUCK_WORDS = re.compile(
+    r"\b(?:(?:shot |brought )?down(?:ed|s)?|intercept\w*|debris|fragments?|hits?|struck|strikes?"
+    r"|attack\w*|raid\w*|explosions?|blasts?|kill\w*|dead|deaths?|injur\w*|wound\w*|damag\w*"
+    r"|toll|collaps\w*|destroy\w*|ablaze|burn\w*|sunk|sink\w*)\b"
+    r"|격추|요격|파편|잔해|피격|공격|폭발|사망|부상|피해|붕괴|파괴|타격|격침|침몰|불길|화재|맞은|맞아"
+    r"|撃墜|迎撃|破片|残骸|攻撃|爆発|死亡|負傷|被害|崩壊|破壊|着弾|撃沈|炎上|火災|被弾|命中"
+)
+# A place missiles are fired from, or measured from, not struck: "launched from Sevastopol",
+# "launch detected in Bryansk region", "70 km northwest of Donetsk"; "크림반도에서 발사".
+_LAUNCHED_BEFORE = re.compile(
+    r"(?:\b(?:from|launch\w*|fir(?:ed|es|ing))\s+(?:\S+\s+){0,3}(?:in|near|inside|over|from)?"
+    r"|\b(?:km|kilomet\w+|miles|(?:north|south)(?:east|west)?|east|west)\s+(?:of|from))"
+    r"\s+(?:the\s+)?$"
+)
+_LAUNCHED_AFTER = re.compile(r"^[^,.…、。]{0,8}(?:발사|発射|쏜|発の)|^(?:半島)?から")
+# A strike on the place answered: "벨고로드 공격 보복으로 미사일 발사", "in retaliation for the
+# Belgorod strike" tell of the answer, the launcher's own fire.
+_STRIKE_ANSWERED_BEFORE = re.compile(r"retaliat|revenge|in (?:reply|response) to")
+_STRIKE_ANSWERED_AFTER = re.compile(r"^[^,.…、。]{0,8}(?:보복|報復|への?対抗|에 대한 대응)")
+
+
+def _launched_or_answered(folded: str, start: int, end: int) -> bool:
+    """Whether the place at folded[start:end] is one missiles are fired or measured from, or
+    whose strike is answered, rather than one struck."""
+    before, after = folded[max(0, start - 40) : start], folded[end : end + 14]
+    return bool(
+        _LAUNCHED_BEFORE.search(before)
+        or _LAUNCHED_AFTER.match(after)
+        or _STRIKE_ANSWERED_BEFORE.search(before)
+        or _STRIKE_ANSWERED_AFTER.match(after)
+    )
 
 
 def _striker_of_its_places(
-    code: str, lines: list[tuple[str, str]], cues: LangCues, *, struck: bool = False
+    code: str, lines: list[tuple[str, str]], cues: LangCues, *, sure: bool = False
 ) -> str | None:
     """The state that strikes back at a habitual launcher's own or held places (Belgorod,
-    Kursk, Rostov, Crimea, occupied Donetsk or Berdyansk), when the report names those and no
-    place the launcher attacks (a Ukrainian city, save Kyiv speaking: "Kyiv says Crimea
-    airfield strike..."): Ukraine's launch told by Moscow or a Russian-installed official
-    ("Russia says six Tochka-U missiles downed over Belgorod region", "Sevastopol governor: two
-    children killed by missile debris"), not Russia's. The development split read 62 of its 212
-    Ukrainian launch reports as Russia's; their first alerts named Russia for 8 launches, and
-    a Russian flash then Ukrainian copy split or merged launches. Never for the launcher's test
-    ranges ("Yars fired from Plesetsk"). Where the launcher was named for sure (`struck`: "Moscow
-    says ... ATACMS fired at Kursk-Vostochny airfield"), one of its places must be marked as
-    struck, so that "Russia fires Iskander from Belgorod" stays Russia's."""
+    Kursk, Rostov, Crimea, occupied Donetsk or Berdyansk), when the report names those as
+    struck (an interception, debris, a hit or casualties told; not a place fired from or
+    measured from: "launched from Sevastopol", "launch detected in Bryansk region") and no place
+    the launcher attacks (a Ukrainian city, save Kyiv speaking: "Kyiv says Crimea airfield
+    strike..."): Ukraine's launch told by Moscow or a Russian-installed official ("Russia says
+    six Tochka-U missiles downed over Belgorod region", "Sevastopol governor: two children
+    killed by missile debris"), not Russia's. The development split read 62 of its 212
+    Ukrainian launch reports as Russia's; their first alerts named Russia for 8 launches, and a
+    Russian flash then Ukrainian copy split or merged launches. Never for the launcher's test
+    ranges ("Yars fired from Plesetsk"). Where Russia is named for sure (`sure`), only with a
+    weapon Ukraine fires named ("Moscow says ... ATACMS fired at Kursk-Vostochny airfield"), so
+    that Russia's own fire told with its places stays Russia's ("Russian forces in Crimea fire
+    ballistic missile", "Russia hits back after Ukrainian strike on Belgorod")."""
     striker = _STRUCK_BACK_BY.get(code)
     if striker is None:
+        return None
+    text = "\n".join(folded for _, folded in lines)
+    if not _STRUCK_WORDS.search(text) or (sure and not _STRIKERS_WEAPONS.search(text)):
         return None
     own = False
     for line, folded in lines:
@@ -309,7 +353,7 @@ def _striker_of_its_places(
                 if (
                     area == code
                     and not _RANGES.match(folded, start)
-                    and (not struck or _role(line, start, end, cues) == "target")
+                    and not _launched_or_answered(folded, start, end)
                 ):
                     own = True
         for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
