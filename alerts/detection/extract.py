@@ -280,6 +280,8 @@ def _launcher_of_a_guess(
 _STRUCK_BACK_BY = {"RU": "UA"}  # a habitual launcher, and the state striking back at its places
 # Test ranges are the launcher's own places but no target: "Yars fired from Plesetsk".
 _RANGES = re.compile(r"kapustin|plesetsk|astrakhan|아스트라한|アストラハン")
+# "Russian-held lines", "Russian-occupied areas": the front, not a place struck.
+_FRONT = re.compile(r"russian-|occupied ")
 # The struck state's own name, which names the weapon's state as often as a place struck
 # ("Ukrainian Tochka-U", "a Ukrainian attack"): a place only when marked as struck.
 _STATE_NAMES = re.compile(r"ukrain|우크라|ウクライナ")
@@ -287,7 +289,13 @@ _STATE_NAMES = re.compile(r"ukrain|우크라|ウクライナ")
 # for sure is Ukraine's launch only with one of these ("Moscow says ... ATACMS fired at...").
 _STRIKERS_WEAPONS = re.compile(
     r"atacms|에이태큼스|tochka|토치카|トーチカ|\b(?:grom|hrim|grim)-2|그롬|フリム|storm shadow|"
-    r"vilkha|빌하|ビリハ|western missiles|us-made|american-made|미국산|米国製"
+    r"vilkha|빌하|ビリハ|western missiles"
+)
+# Russia named for sure and answering, done, not vowed: "러시아, 브랸스크 에이태큼스 공격에 신형
+# 탄도미사일로 대응" (not "the ministry vowed a response").
+_ANSWERS = re.compile(
+    r"\b(?:hits? back|hit back|struck back|in (?:reply|response|retaliation)|retaliatory)\b"
+    r"|로 (?:대응|보복)|보복 공격|で(?:報復|対抗)|報復攻撃"
 )
 # What tells that a place was struck: an interception, debris, a hit, casualties.
 _STRUCK_WORDS = re.compile(
@@ -298,29 +306,69 @@ _STRUCK_WORDS = re.compile(
     r"|撃墜|迎撃|破片|残骸|攻撃|爆発|死亡|負傷|被害|崩壊|破壊|着弾|撃沈|炎上|火災|被弾|命中"
 )
 # A place missiles are fired from, or measured from, not struck: "launched from Sevastopol",
-# "launch detected in Bryansk region", "70 km northwest of Donetsk"; "크림반도에서 발사".
+# "launch detected in Bryansk region", "크림반도에서 발사"; "70 km northwest of Donetsk", "near
+# border with Belgorod region".
 _LAUNCHED_BEFORE = re.compile(
-    r"(?:\b(?:from|launch\w*|fir(?:ed|es|ing))\s+(?:\S+\s+){0,3}(?:in|near|inside|over|from)?"
-    r"|\b(?:km|kilomet\w+|miles|(?:north|south)(?:east|west)?|east|west)\s+(?:of|from))"
+    r"\b(?:from|launch\w*|fir(?:ed|es|ing))\s+(?:\S+\s+){0,3}(?:in|near|inside|over|from)?"
     r"\s+(?:the\s+)?$"
 )
-_LAUNCHED_AFTER = re.compile(r"^[^,.…、。]{0,8}(?:발사|発射|쏜|発の)|^(?:半島)?から")
-# A strike on the place answered: "벨고로드 공격 보복으로 미사일 발사", "in retaliation for the
-# Belgorod strike" tell of the answer, the launcher's own fire.
-_STRIKE_ANSWERED_BEFORE = re.compile(r"retaliat|revenge|in (?:reply|response) to")
-_STRIKE_ANSWERED_AFTER = re.compile(r"^[^,.…、。]{0,8}(?:보복|報復|への?対抗|에 대한 대응)")
+_MEASURED_BEFORE = re.compile(
+    r"\b(?:(?:km|kilomet\w+|miles|(?:north|south)(?:east|west)?|east|west)\s+(?:of|from)"
+    r"|borders?\s+(?:with|of))\s+(?:the\s+)?$"
+)
+_LAUNCHED_AFTER = re.compile(
+    r"^[^,.…、。]{0,8}(?:발사|発射|쏜|発の)|^(?:半島)?から|^-(?:launched|fired|based)"
+)
+# A strike on the place answered or followed by the launcher's own fire: "벨고로드 공격 보복으로
+# 미사일 발사", "Largest air strike of the war follows Kursk incursion", "Russia launches
+# Oreshnik after ATACMS strikes on Bryansk", "クルスク越境攻撃後最大規模のミサイル攻撃".
+_STRIKE_ANSWERED_BEFORE = re.compile(
+    r"\b(?:retaliat\w*|revenge|respon\w*|repl(?:y|ies|ied)|answer\w*|hits? back|after|follow\w*"
+    r"|amid)\b[^.;:]*$"
+)
+_STRIKE_ANSWERED_AFTER = re.compile(
+    r"^[^,.…、。]{0,8}(?:보복|報復|対抗|대응|이후|後|直後)"
+    r"|^\s(?:incursion|offensive|invasion|border|front|direction)"
+    r"|^\s?(?:국경|접경|침공|国境|越境|侵攻)"
+)
+# Places Russia holds only in part, whose names stand for their regions' Ukrainian-held towns
+# as often: no place of Russia's for this rule when named as the region ("Missile strike on
+# Pokrovsk kills 3, Donetsk governor says", "Donetsk's Druzhkivka", "우크라 동부 도네츠크
+# 슬로뱐스크", "ドネツクの激戦地コスチャンティニウカ"); the occupied city still is ("Tochka-U debris
+# falls by Donetsk bank branch").
+_SPLIT_REGIONS = re.compile(
+    r"donetsk|luhansk|lugansk|도네츠크|루한스크|루간스크|ドネツク|ルハンスク|ルガンスク"
+)
+_AS_REGION_AFTER = re.compile(
+    r"^(?:'s|’s|\s(?:governor|military|offensive|front|direction|area|oblast|province|region))"
+    r"|^(?:の|의|\s?주|州)"
+)
+_AS_REGION_BEFORE = re.compile(r"(?:eastern|east|동부|東部)\s*$")
+# Russia's own missiles named: the report tells of Russia's fire, whatever else it names
+# ("Russia says Iskander struck Tochka-U launchers that fired at Melitopol").
+_LAUNCHERS_WEAPONS = re.compile(
+    r"iskander|이스칸데르|イスカンデル|kinzhal|킨잘|キンジャール|キンジャル|oreshnik|오레시니크|オレシュニク"
+    r"|kn-23|zircon|tsirkon|치르콘|ツィルコン"
+)
 
 
-def _launched_or_answered(folded: str, start: int, end: int) -> bool:
-    """Whether the place at folded[start:end] is one missiles are fired or measured from, or
-    whose strike is answered, rather than one struck."""
+def _place_use(folded: str, start: int, end: int) -> str:
+    """What the place at folded[start:end] is to the report: "fired" (missiles are fired from
+    it, or the launcher answers a strike on it: the launcher's own fire), "named" (a point
+    distances are measured from, a border, a split region named as the region) or "struck"."""
     before, after = folded[max(0, start - 40) : start], folded[end : end + 14]
-    return bool(
-        _LAUNCHED_BEFORE.search(before)
-        or _LAUNCHED_AFTER.match(after)
+    if (
+        _LAUNCHED_AFTER.match(after)
         or _STRIKE_ANSWERED_BEFORE.search(before)
         or _STRIKE_ANSWERED_AFTER.match(after)
-    )
+    ):
+        return "fired"
+    if _MEASURED_BEFORE.search(before) or (
+        _SPLIT_REGIONS.match(folded, start) is not None
+        and (_AS_REGION_AFTER.match(after) or _AS_REGION_BEFORE.search(before)) is not None
+    ):
+        return "named"
+    return "fired" if _LAUNCHED_BEFORE.search(before) else "struck"
 
 
 def _striker_of_its_places(
@@ -336,26 +384,33 @@ def _striker_of_its_places(
     killed by missile debris"), not Russia's. The development split read 62 of its 212
     Ukrainian launch reports as Russia's; their first alerts named Russia for 8 launches, and a
     Russian flash then Ukrainian copy split or merged launches. Never for the launcher's test
-    ranges ("Yars fired from Plesetsk"). Where Russia is named for sure (`sure`), only with a
-    weapon Ukraine fires named ("Moscow says ... ATACMS fired at Kursk-Vostochny airfield"), so
-    that Russia's own fire told with its places stays Russia's ("Russian forces in Crimea fire
-    ballistic missile", "Russia hits back after Ukrainian strike on Belgorod")."""
+    ranges ("Yars fired from Plesetsk"), a place fired from or a strike there that Russia answers
+    or follows ("Largest air strike of the war follows Kursk incursion"), the front ("near
+    Russian-held lines"), a split region named as the region ("Donetsk governor says"), nor
+    when Russia's own missiles are named (Iskander, Kinzhal, Oreshnik). Where Russia is named
+    for sure (`sure`), only with a weapon Ukraine fires named and no answer told ("Moscow says
+    ... ATACMS fired at Kursk-Vostochny airfield"), so that Russia's own fire told with its
+    places stays Russia's ("Russian forces in Crimea fire ballistic missile")."""
     striker = _STRUCK_BACK_BY.get(code)
     if striker is None:
         return None
     text = "\n".join(folded for _, folded in lines)
-    if not _STRUCK_WORDS.search(text) or (sure and not _STRIKERS_WEAPONS.search(text)):
+    if (
+        not _STRUCK_WORDS.search(text)
+        or _LAUNCHERS_WEAPONS.search(text)
+        or (sure and (not _STRIKERS_WEAPONS.search(text) or _ANSWERS.search(text)))
+    ):
         return None
     own = False
     for line, folded in lines:
         for areas in (cues.launch_areas, cues.held_areas):
             for area, start, end in areas.finditer(folded, cues.word_start):
-                if (
-                    area == code
-                    and not _RANGES.match(folded, start)
-                    and not _launched_or_answered(folded, start, end)
-                ):
-                    own = True
+                if area != code or _RANGES.match(folded, start) or _FRONT.match(folded, start):
+                    continue
+                use = _place_use(folded, start, end)
+                if use == "fired":
+                    return None  # a place fired from, or a strike answered: Russia's fire
+                own = own or use == "struck"
         for area, start, end in cues.target_areas.finditer(folded, cues.word_start):
             if area != code:
                 continue

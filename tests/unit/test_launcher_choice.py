@@ -826,3 +826,33 @@ def test_russia_s_fire_from_or_over_its_own_places_stays_russia_s(
     """Review: the first version took any of Russia's places with a preposition for a place
     struck, so these were Ukraine's launch, with no doubt left for the event stage."""
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a split region named as the region: Russia's strikes on its Ukrainian-held towns
+        "Ballistic missile strike on Kostiantynivka kills 5, Donetsk governor says",
+        "Missile strike kills 4 in Donetsk's Druzhkivka",
+        "우크라 동부 도네츠크 슬로뱐스크에 탄도미사일 공격…5명 사망",
+        "ドネツクの激戦地コスチャンティニウカに弾道ミサイル、市場で11人死亡",
+        # a border named by Russia's region, the front, a place fired from
+        "Ballistic missile hits Vovchansk near border with Belgorod region, 2 killed",
+        "벨고로드 국경 인근 볼찬스크에 탄도미사일…2명 사망",
+        "Ballistic missile hits Huliaipole near Russian-held lines",
+        "Belgorod-launched ballistic missile hits Zolochiv, killing one",
+        # Russia answering a strike on its places, or its own missiles named
+        "Largest air strike of the war follows Kursk incursion; Kremlin says response to come",
+        "ロシア、クルスク越境攻撃後最大規模のミサイル攻撃　エネルギー施設に被害",
+        "Russia launches Oreshnik after ATACMS strikes on Bryansk, Kursk",
+        "러시아, 브랸스크 에이태큼스 공격에 신형 탄도미사일로 대응",
+        "Russia says Iskander struck Tochka-U launchers that fired at Melitopol",
+        "Russian ballistic missile destroys American-made Patriot system in Kursk region",
+    ],
+)
+def test_russia_s_strikes_beside_its_places_are_not_ukraine_s(text: str) -> None:
+    """Second review: Russian strikes on towns of Ukrainian-held Donetsk region, near the
+    border or the front, and Russia's answers to strikes on its places read as Ukraine's."""
+    lang = "ko" if "러" in text or "우크라" in text or "벨고로드" in text else "en"
+    lang = "ja" if any("\u30a0" <= ch <= "\u30ff" for ch in text) else lang
+    assert extract_facts(text, lang, published_at=PUBLISHED).country != "UA"
