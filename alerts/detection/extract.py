@@ -381,7 +381,7 @@ def _striker_of_its_places(
     the launcher attacks (a Ukrainian city, save Kyiv speaking: "Kyiv says Crimea airfield
     strike..."): Ukraine's launch told by Moscow or a Russian-installed official ("Russia says
     six Tochka-U missiles downed over Belgorod region", "Sevastopol governor: two children
-    killed by missile debris"), not Russia's. The development split read 62 of its 212
+    killed by missile debris"), not Russia's. The development split read 72 of its 212
     Ukrainian launch reports as Russia's; their first alerts named Russia for 8 launches, and a
     Russian flash then Ukrainian copy split or merged launches. Never for the launcher's test
     ranges ("Yars fired from Plesetsk"), a place fired from or a strike there that Russia answers

@@ -746,7 +746,7 @@ def test_headline_topic_of_ballistic_news_is_the_sure_launcher(
     ("text", "lang", "country"),
     [
         # Russia's own or held places under fire, told by Moscow or its officials: Ukraine's
-        # launch (the development split read 62 of its 212 Ukrainian launch reports as Russia's)
+        # launch (the development split read 72 of its 212 Ukrainian launch reports as Russia's)
         ("Russia says six Tochka-U missiles downed over Belgorod region", "en", "UA"),
         ("Sevastopol governor: two children and an adult killed by missile debris", "en", "UA"),
         ('러 국방부 "벨고로드 상공서 토치카-U 6발 격추"', "ko", "UA"),
