@@ -319,9 +319,11 @@ _MEASURED_BEFORE = re.compile(
 _LAUNCHED_AFTER = re.compile(
     r"^[^,.…、。]{0,8}(?:발사|発射|쏜|発の)|^(?:半島)?から|^-(?:launched|fired|based)"
 )
-# A strike on the place answered or followed by the launcher's own fire: "벨고로드 공격 보복으로
+# A strike on the place answered or followed by the launcher's own fire ("벨고로드 공격 보복으로
 # 미사일 발사", "Largest air strike of the war follows Kursk incursion", "Russia launches
-# Oreshnik after ATACMS strikes on Bryansk", "クルスク越境攻撃後最大規模のミサイル攻撃".
+# Oreshnik after ATACMS strikes on Bryansk", "クルスク越境攻撃後最大規模のミサイル攻撃"), or the
+# launcher's side of a border, front or direction named by the place ("on Kursk border",
+# "벨고로드 국경 인근"): the report tells of the launcher's fire, not of a strike on the place.
 _STRIKE_ANSWERED_BEFORE = re.compile(
     r"\b(?:retaliat\w*|revenge|respon\w*|repl(?:y|ies|ied)|answer\w*|hits? back|after|follow\w*"
     r"|amid)\b[^.;:]*$"

@@ -856,3 +856,30 @@ def test_russia_s_strikes_beside_its_places_are_not_ukraine_s(text: str) -> None
     lang = "ko" if "러" in text or "우크라" in text or "벨고로드" in text else "en"
     lang = "ja" if any("\u30a0" <= ch <= "\u30ff" for ch in text) else lang
     assert extract_facts(text, lang, published_at=PUBLISHED).country != "UA"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "ukraine"),
+    [
+        # a test range of Russia's is no place struck, even with a blast there
+        ('아스트라한 시험장서 폭발…러 국방부 "2명 부상"', "ko", False),
+        # "Ukrainian" beside the strike names who fired, not a place Russia strikes
+        ("Belgorod block collapses after Ukrainian attack, Moscow says", "en", True),
+        # nothing struck: an alert is no strike
+        ("Ballistic missile alert declared in Belgorod region", "en", False),
+        # a place missiles were launched in
+        ("Ballistic missile launch detected in Bryansk region; debris damaged houses", "en", False),
+        ("Kharkiv governor says missiles launched in Belgorod region killed two", "en", False),
+        # a strike on the place that Russia's fire came after
+        (
+            "Ballistic missiles pound energy sites after Ukrainian strikes on Bryansk, Moscow says",
+            "en",
+            False,
+        ),
+    ],
+)
+def test_each_exception_of_the_striking_back_rule(text: str, lang: str, ukraine: bool) -> None:
+    """One case for each check of `_striker_of_its_places` that no other test holds to:
+    the test ranges, the struck state's own name, the strike words, a place launched in, a
+    strike answered."""
+    assert (extract_facts(text, lang, published_at=PUBLISHED).country == "UA") is ukraine
