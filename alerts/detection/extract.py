@@ -1182,18 +1182,22 @@ def _group_text(m: re.Match[str] | None, text: str) -> str | None:
 
 def _to_float(value: str, thousand: str | None) -> float:
     number = float(value.replace(",", ""))
-    return number * 1000 if thousand else number
+    return number * (10_000 if thousand == "만" else 1000) if thousand else number
 
 
 def _find_km(m: re.Match[str] | None) -> float | None:
     if not m:
         return None
     groups = m.groupdict()
-    value = groups.get("v") or groups.get("v2")
-    if value is None:
+    # A pattern's alternatives name their groups v, v2, v3... with the unit (u) and the
+    # Korean or Japanese thousands (k) of the same suffix.
+    suffix = next((name[1:] for name, value in groups.items() if name[0] == "v" and value), None)
+    if suffix is None:
         return None
-    km = _to_float(value, groups.get("k") or groups.get("k2"))
-    unit = (groups.get("u") or groups.get("u2") or "").lower()
+    km = _to_float(groups[f"v{suffix}"], groups.get(f"k{suffix}"))
+    if rest := groups.get(f"r{suffix}"):  # "1천380㎞"
+        km += float(rest)
+    unit = (groups.get(f"u{suffix}") or "").lower()
     km = round(km * 1.609344, 1) if unit in ("miles", "마일") else km
     return km if 0 < km <= MAX_PLAUSIBLE_KM else None  # "9999…9 km" is noise, not a fact
 

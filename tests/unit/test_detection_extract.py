@@ -672,6 +672,73 @@ class TestFlightData:
         facts = facts_of(text, lang)
         assert (facts.distance_km, facts.apogee_km) == (distance, apogee)
 
+    @pytest.mark.parametrize(
+        ("text", "lang", "distance", "apogee"),
+        [
+            # English ways of telling the climb (the development split's detail reports)
+            ("The missile rose vertically to about 12 km before its second stage failed.", "en",
+             None, 12.0),
+            ("A scientist said it reached about 900 km altitude.", "en", None, 900.0),
+            ("It climbed beyond 600 km before striking its Indian Ocean target.", "en",
+             None, 600.0),
+            ("The missiles flew 493 and 495 km, peaking near 130 km at Mach 4.3.", "en",
+             495.0, 130.0),
+            ("It fell at about 7:16 after flying some 3,700 km to a peak of about 800 km.", "en",
+             3700.0, 800.0),
+            ("Analysts said the 910 km apogee suggests a lofted path.", "en", None, 910.0),
+            ("The pair flew 410 km at 50 km altitude.", "en", 410.0, 50.0),
+            ("Expert: Hwasong-12's 2,000-km climb shows engine gains", "en", None, 2000.0),
+            # ...and of the flight: an estimate, a span (the farther), a target or fall away
+            ("They travelled an estimated 500 km.", "en", 500.0, None),
+            ("Two of them flew 500 to 600 km toward the Sea of Japan.", "en", 600.0, None),
+            ("Three missiles flying 500-600 km.", "en", 600.0, None),
+            ("The Ghauri struck its target 900 km away.", "en", 900.0, None),
+            ("It came down near the Jivani coast, roughly 1,380 km away.", "en", 1380.0, None),
+            ("The Qadr missiles hit targets about 870 miles away.", "en", 1400.1, None),
+            ("The 800 km flight marked its first medium-range test since 2014.", "en",
+             800.0, None),
+            ("'가우리-2' 12분 날아 1천380㎞ 밖 지바니 해안에 낙하", "ko", 1380.0, None),
+            ("개성 북쪽에서 500여㎞를 난 스커드 계열 탄도미사일", "ko", 500.0, None),
+            ("4발이 200㎞ 이상 날아 스커드-B로 보인다", "ko", 200.0, None),
+            ("신강서 약 1만㎞ 비행", "ko", 10000.0, None),
+            ("ミサイルは約400キロ先の海上に着弾した。", "ja", 400.0, None),
+            ("SLBMは約30キロしか飛ばず", "ja", 30.0, None),
+            ("4発は200キロを超えて飛んだもようだ。", "ja", 200.0, None),
+            ("飛行距離は500キロ以上とみられる。", "ja", 500.0, None),
+            ("約800キロという距離は日本を射程に収める。", "ja", 800.0, None),
+        ],
+    )  # fmt: skip
+    def test_more_ways_of_telling_the_flight(
+        self, text: str, lang: str, distance: float | None, apogee: float | None
+    ) -> None:
+        """Detail updates tell the flight in many words: "rose to", "peaking at", "N km
+        altitude", "N km away", "N㎞ 밖", "Nキロ先" (on the development split, English
+        apogees read went from 33 to 106 of 125 launch reports found that state one)."""
+        facts = facts_of(text, lang)
+        assert (facts.distance_km, facts.apogee_km) == (distance, apogee)
+
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            # what a missile can do is no flight
+            ("India test-fired the Agni-IV, which can hit targets 4,000 km away.", "en"),
+            ("Pakistan tested the Ababeel, able to reach targets 2,200 km away.", "en"),
+            ("The ADD fired a missile with a range of at least 500 km.", "en"),
+            ("The Shahab-3, whose roughly 2,000 km reach covers Israel.", "en"),
+            # a distance from somewhere else is no flight
+            ("It fell about 300 km away from the Oki Islands.", "en"),
+            ("북 미사일, 국경에서 500km 떨어진 동해상 낙하", "ko"),
+            ("1発は商船の36キロ先に落下", "ja"),
+            ("弾頭の重さによっては1万4000キロ飛行し得る", "ja"),
+            ("Tensions rose to 12 percent.", "en"),
+        ],
+    )
+    def test_no_flight_read_from_a_range_or_another_point(self, text: str, lang: str) -> None:
+        """A missile's range and a distance from a border, an island or a ship are not the
+        flight's distance."""
+        facts = facts_of(text, lang)
+        assert (facts.distance_km, facts.apogee_km) == (None, None)
+
     def test_speed_in_mach(self) -> None:
         """A stated Mach number is the speed."""
         assert facts_of("It flew 1,100 km at Mach 12, the JCS said.", "en").speed_mach == 12.0
