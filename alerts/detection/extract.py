@@ -166,11 +166,33 @@ def extract_facts(
         launch_site=_group_text(_search(cues, "site", text), text),
         landing_area=canonical_area(landing, cues),
         inside_japan_eez=inside_eez,
-        distance_km=_find_km(_search(cues, "distance", folded)),
+        distance_km=_find_km(_search_flight(cues, folded)),
         apogee_km=_find_km(_search(cues, "apogee", folded)),
         speed_mach=_find_mach(_search(cues, "speed", folded)),
         authority=_find_authority(folded, cues),
     )
+
+
+# What a missile can do, not what it did: "can deliver a warhead to targets 1,500 km away"
+_CAPABILITY = re.compile(r"\b(?:can|could|able|capable|designed|would|will|may|might)\b")
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+_CLAUSE_LOOK_BACK = 80  # characters before an "N km away" searched for its clause's modal
+_MAX_CAPABILITIES = 5  # "N km away" readings skipped as capabilities before giving up
+
+
+def _search_flight(cues: LangCues, text: str) -> re.Match[str] | None:
+    """The flight distance's match, skipping an "N km away" (group v3) whose clause has a
+    modal before it: a regex look-behind cannot reach back that far."""
+    start = 0
+    for _ in range(_MAX_CAPABILITIES):
+        m = _search(cues, "distance", text, start)
+        if not m or not m.groupdict().get("v3"):
+            return m
+        clause = _CLAUSE_END.split(text[max(0, m.start() - _CLAUSE_LOOK_BACK) : m.start()])[-1]
+        if not _CAPABILITY.search(clause + text[m.start() : m.end()]):
+            return m
+        start = m.end()
+    return None
 
 
 def _search(cues: LangCues, key: str, text: str, start: int = 0) -> re.Match[str] | None:
@@ -1195,8 +1217,9 @@ def _find_km(m: re.Match[str] | None) -> float | None:
     if suffix is None:
         return None
     km = _to_float(groups[f"v{suffix}"], groups.get(f"k{suffix}"))
-    if rest := groups.get(f"r{suffix}"):  # "1천380㎞"
-        km += float(rest)
+    if rest := groups.get(f"r{suffix}"):  # "1천380㎞", "1만2천㎞", "1만2000㎞"
+        thousands, _, units = rest.rpartition("천")
+        km += float(thousands or 0) * 1000 + float(units or 0)
     unit = (groups.get(f"u{suffix}") or "").lower()
     km = round(km * 1.609344, 1) if unit in ("miles", "마일") else km
     return km if 0 < km <= MAX_PLAUSIBLE_KM else None  # "9999…9 km" is noise, not a fact

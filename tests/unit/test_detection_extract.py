@@ -706,6 +706,13 @@ class TestFlightData:
             ("4発は200キロを超えて飛んだもようだ。", "ja", 200.0, None),
             ("飛行距離は500キロ以上とみられる。", "ja", 500.0, None),
             ("約800キロという距離は日本を射程に収める。", "ja", 800.0, None),
+            # a review's cases: a name's number is not part of the distance; 만 and 천 together;
+            # the farther of two; wordings of Japan's ministry in English
+            ("현무-2 800㎞ 비행 성공", "ko", 800.0, None),
+            ("부레베스트닉은 1만4천㎞ 비행했다고 주장했다.", "ko", 14000.0, None),
+            ("The two missiles flew 350 km and 800 km, the JCS said.", "en", 800.0, None),
+            ("Its maximum altitude was about 6,000 km.", "en", None, 6000.0),
+            ("The flight distance was about 1,000 km.", "en", 1000.0, None),
         ],
     )  # fmt: skip
     def test_more_ways_of_telling_the_flight(
@@ -731,6 +738,14 @@ class TestFlightData:
             ("1発は商船の36キロ先に落下", "ja"),
             ("弾頭の重さによっては1万4000キロ飛行し得る", "ja"),
             ("Tensions rose to 12 percent.", "en"),
+            # what a missile could have done or can do, and distances from elsewhere (a review's)
+            ("It would have flown at least 5,500 km on a normal trajectory.", "en"),
+            ("The Agni-I can carry nuclear weapons to a target 350 km away.", "en"),
+            ("사거리가 길어 2천㎞ 넘게 날아간다.", "ko"),
+            ("軍事転用すれば2000キロ先まで運べる。", "ja"),
+            ("テルアビブは国境から約100キロの距離にある。", "ja"),
+            ("군사분계선에서 20여㎞밖에 떨어지지 않아 대응이 어렵다.", "ko"),
+            ("북한은 1천480㎞ 비행금지구역을 선포했다.", "ko"),
         ],
     )
     def test_no_flight_read_from_a_range_or_another_point(self, text: str, lang: str) -> None:
