@@ -193,6 +193,21 @@ def count_figures(corpus: Corpus, verdicts: Sequence[dict]) -> tuple[int, int, i
     return right, more, len(stated)
 
 
+def flight_figures(corpus: Corpus, verdicts: Sequence[dict], key: str) -> tuple[int, int, int]:
+    """Of the launch reports found that state a flight distance or apogee (`key`: distance_km,
+    apogee_km), how many the detector reads within 15% of it, and how many another value: the
+    figures an alert's update carries come from these."""
+    stated = [
+        (v, km)
+        for v, item in _found(corpus, verdicts)
+        if isinstance(km := (item.get("facts") or {}).get(key), int | float)
+    ]
+    said = [((v.get("facts") or {}).get(key), km) for v, km in stated]
+    right = sum(got is not None and abs(got - km) <= 0.15 * km for got, km in said)
+    other = sum(got is not None for got, _ in said) - right
+    return right, other, len(stated)
+
+
 def stream_figures(corpus: Corpus, verdicts: Sequence[dict]) -> dict[str, tuple[int, int]]:
     """Verdicts the stream around them changed (`alerts.detection.stream`): how many were
     lifted to launch reports and how many of those are, how many silenced and how many of
@@ -214,6 +229,12 @@ def print_found(corpus: Corpus, verdicts: Sequence[dict]) -> None:
     right, more, stated = count_figures(corpus, verdicts)
     print(f"           count right on {right} of {stated} launch reports found that state one"
           f" (more on {more})")  # fmt: skip
+    flights = [
+        (name, *flight_figures(corpus, verdicts, f"{name}_km")) for name in ("distance", "apogee")
+    ]
+    print("           " + "; ".join(f"{name} right on {right} of {stated} launch reports found"
+                                   f" that state one (another on {other})"
+                                   for name, right, other, stated in flights))  # fmt: skip
     stream = stream_figures(corpus, verdicts)
     if any(n for _, n in stream.values()):
         (lifted_right, lifted), (silenced_right, silenced) = stream.values()
