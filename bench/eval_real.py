@@ -202,10 +202,9 @@ def flight_figures(corpus: Corpus, verdicts: Sequence[dict], key: str) -> tuple[
         for v, item in _found(corpus, verdicts)
         if isinstance(km := (item.get("facts") or {}).get(key), int | float)
     ]
-    said = [((v.get("facts") or {}).get(key), km) for v, km in stated]
-    right = sum(got is not None and abs(got - km) <= 0.15 * km for got, km in said)
-    other = sum(got is not None for got, _ in said) - right
-    return right, other, len(stated)
+    right = sum(_carried(key, km, v.get("facts") or {}) for v, km in stated)
+    read = sum((v.get("facts") or {}).get(key) is not None for v, _ in stated)
+    return right, read - right, len(stated)
 
 
 def stream_figures(corpus: Corpus, verdicts: Sequence[dict]) -> dict[str, tuple[int, int]]:

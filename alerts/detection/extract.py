@@ -181,12 +181,12 @@ _MAX_CAPABILITIES = 5  # "N km away" readings skipped as capabilities before giv
 
 
 def _search_flight(cues: LangCues, text: str) -> re.Match[str] | None:
-    """The flight distance's match, skipping an "N km away" (group v3) whose clause has a
+    """The flight distance's match, skipping an "N km away" (group v_away) whose clause has a
     modal before it: a regex look-behind cannot reach back that far."""
     start = 0
     for _ in range(_MAX_CAPABILITIES):
         m = _search(cues, "distance", text, start)
-        if not m or not m.groupdict().get("v3"):
+        if not m or not m.groupdict().get("v_away"):
             return m
         clause = _CLAUSE_END.split(text[max(0, m.start() - _CLAUSE_LOOK_BACK) : m.start()])[-1]
         if not _CAPABILITY.search(clause + text[m.start() : m.end()]):
@@ -1202,17 +1202,19 @@ def _group_text(m: re.Match[str] | None, text: str) -> str | None:
     return value or None
 
 
-def _to_float(value: str, thousand: str | None) -> float:
-    number = float(value.replace(",", ""))
-    return number * (10_000 if thousand == "만" else 1000) if thousand else number
+_MULTIPLIERS = {"천": 1000, "千": 1000, "만": 10_000}  # "1천㎞", "1千キロ", "1만㎞"
+
+
+def _to_float(value: str, multiplier: str | None) -> float:
+    return float(value.replace(",", "")) * _MULTIPLIERS.get(multiplier or "", 1)
 
 
 def _find_km(m: re.Match[str] | None) -> float | None:
     if not m:
         return None
     groups = m.groupdict()
-    # A pattern's alternatives name their groups v, v2, v3... with the unit (u) and the
-    # Korean or Japanese thousands (k) of the same suffix.
+    # A pattern's alternatives name their groups v, v2, v_away... with the unit (u) and the
+    # Korean or Japanese multiplier (k) and remainder (r) of the same suffix.
     suffix = next((name[1:] for name, value in groups.items() if name[0] == "v" and value), None)
     if suffix is None:
         return None

@@ -278,6 +278,34 @@ def test_the_bench_counts_counts_given_as_stated() -> None:
     assert count_figures(corpus, verdicts) == (1, 1, 3)
 
 
+def test_the_bench_counts_flight_data_read_as_stated() -> None:
+    """bench/eval_real.py: of the found launch reports stating a distance, how many the
+    detector reads within 15% of it, and how many another value."""
+    from eval_real import Corpus, flight_figures  # noqa: PLC0415
+
+    corpus = Corpus(
+        events={"kp-1": {"actor": "KP"}},
+        items=[
+            {"id": "a", "event": "kp-1", "label": True, "facts": {"distance_km": 400}},
+            {"id": "b", "event": "kp-1", "label": True, "facts": {"distance_km": 400}},
+            {"id": "c", "event": "kp-1", "label": True, "facts": {"distance_km": 400}},
+            {"id": "d", "event": "kp-1", "label": True, "facts": {"apogee_km": 50}},
+            {"id": "e", "event": "kp-1", "label": True, "facts": {"distance_km": 400}},
+            {"id": "neg", "event": None, "label": False, "facts": {"distance_km": 400}},
+        ],
+    )
+    verdicts = [
+        {"id": "a", "is_launch": True, "facts": {"distance_km": 430.0}},
+        {"id": "b", "is_launch": True, "facts": {"distance_km": 800.0}},
+        {"id": "c", "is_launch": True, "facts": {}},
+        {"id": "d", "is_launch": True, "facts": {"distance_km": 400.0}},
+        {"id": "e", "is_launch": False, "facts": {"distance_km": 400.0}},
+        {"id": "neg", "is_launch": True, "facts": {"distance_km": 400.0}},
+    ]
+    assert flight_figures(corpus, verdicts, "distance_km") == (1, 1, 3)
+    assert flight_figures(corpus, verdicts, "apogee_km") == (0, 0, 1)
+
+
 def test_the_bench_counts_what_the_stream_changed() -> None:
     """bench/eval_real.py: verdicts the stream lifted, and how many are launch reports; those
     it silenced, and how many are not."""
