@@ -177,22 +177,32 @@ def extract_facts(
 _CAPABILITY = re.compile(r"\b(?:can|could|able|capable|designed|would|will|may|might)\b")
 _CLAUSE_END = re.compile(r"[.;:!?\n]")
 _CLAUSE_LOOK_BACK = 80  # characters before an "N km away" searched for its clause's modal
-_MAX_CAPABILITIES = 5  # "N km away" readings skipped as capabilities before giving up
+_MAX_SKIPPED = 5  # readings skipped (capabilities, ranges) before giving up
 
 
 def _search_flight(cues: LangCues, text: str) -> re.Match[str] | None:
-    """The flight distance's match, skipping an "N km away" (group v_away) whose clause has a
-    modal before it: a regex look-behind cannot reach back that far."""
+    """The flight distance's match. An "N km away" (group v_away) whose clause has a modal
+    before it is skipped: a regex look-behind cannot reach back that far. A "range of N km"
+    (group v_range) is kept only if the report tells no flight after it: Seoul's "with a range
+    of about 500 km" is the flight, France's "M51, with a range of 8,000 km, flew 4,500 km"
+    is not."""
     start = 0
-    for _ in range(_MAX_CAPABILITIES):
+    range_told = None
+    for _ in range(_MAX_SKIPPED):
         m = _search(cues, "distance", text, start)
-        if not m or not m.groupdict().get("v_away"):
-            return m
-        clause = _CLAUSE_END.split(text[max(0, m.start() - _CLAUSE_LOOK_BACK) : m.start()])[-1]
-        if not _CAPABILITY.search(clause + text[m.start() : m.end()]):
-            return m
+        if not m:
+            break
         start = m.end()
-    return None
+        groups = m.groupdict()
+        if groups.get("v_range"):
+            range_told = range_told or m
+            continue
+        if groups.get("v_away"):
+            clause = _CLAUSE_END.split(text[max(0, m.start() - _CLAUSE_LOOK_BACK) : m.start()])[-1]
+            if _CAPABILITY.search(clause + text[m.start() : m.end()]):
+                continue
+        return m
+    return range_told
 
 
 def _search(cues: LangCues, key: str, text: str, start: int = 0) -> re.Match[str] | None:

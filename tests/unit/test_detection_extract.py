@@ -716,6 +716,31 @@ class TestFlightData:
             ("The two missiles flew 350 km and 800 km, the JCS said.", "en", 800.0, None),
             ("Its maximum altitude was about 6,000 km.", "en", None, 6000.0),
             ("The flight distance was about 1,000 km.", "en", 1000.0, None),
+            # this release's: more English verbs and modifiers, a heading, a span "between",
+            # "downrange" and "of flight"; a flight told after a "range of" wins over it
+            ("Four missiles flew as far as 1,000 km.", "en", 1000.0, None),
+            ("The missiles flew northeast for about 1,000 km.", "en", 1000.0, None),
+            ("They flew between 300 and 400 km.", "en", 400.0, None),
+            ("One covered about 430 km, the other possibly more.", "en", 430.0, None),
+            ("It splashed into the ocean more than 500 km downrange.", "en", 500.0, None),
+            ("It came down in the Pacific after more than 500 km of flight.", "en", 500.0, None),
+            ("Officials said the roughly 500 km flights fit the Scud-C.", "en", 500.0, None),
+            ("The M51, with a range of 8,000 km, flew 4,500 km.", "en", 4500.0, None),
+            ("It fired a missile with a range of about 500 km, the JCS said.", "en", 500.0, None),
+            # Japanese 飛距離, a span, an about-word after the figure, the JCS's pair, a far range
+            ("飛距離は約250キロとみられる。", "ja", 250.0, None),
+            ("飛距離は約110～670キロ", "ja", 670.0, None),
+            ("東へ350キロ程度飛んだとみられる。", "ja", 350.0, None),
+            ("約490キロ、高度約130キロ飛行。", "ja", 490.0, 130.0),
+            ("最高高度約800キロ、距離約500キロで", "ja", 500.0, 800.0),
+            ("5500キロ以上離れた北西部の試験場に着弾した。", "ja", 5500.0, None),
+            # Korean 비행거리를, a span, the JCS's "N㎞, 고도 M㎞", a far target
+            ("최대 비행거리를 약 330㎞라고 밝혔다.", "ko", 330.0, None),
+            ("비행거리는 110~670㎞, 고도는 25~90㎞였다.", "ko", 670.0, 90.0),
+            ("飛距離300～400キロ、最高高度50～100キロ", "ja", 400.0, 100.0),
+            ("고도 약 25㎞, 거리 약 220㎞로 날았다.", "ko", 220.0, 25.0),
+            ("SRBM 3발은 약 360㎞, 고도 약 90㎞, 마하 5로 탐지됐다.", "ko", 360.0, 90.0),
+            ("탄두가 6000㎞ 이상 떨어진 쿠라 훈련장의 가상 목표를 맞혔다.", "ko", 6000.0, None),
         ],
     )  # fmt: skip
     def test_more_ways_of_telling_the_flight(
@@ -749,6 +774,12 @@ class TestFlightData:
             ("テルアビブは国境から約100キロの距離にある。", "ja"),
             ("군사분계선에서 20여㎞밖에 떨어지지 않아 대응이 어렵다.", "ko"),
             ("북한은 1천480㎞ 비행금지구역을 선포했다.", "ko"),
+            # this release's: a far target that can be hit, or a distance from a place named
+            ("1천㎞ 떨어진 표적을 타격할 수 있다.", "ko"),
+            ("국경에서 500km 떨어진 목표", "ko"),
+            ("약 4천㎞ 떨어진 마셜제도에서 발사된 ICBM 표적을 요격했다.", "ko"),
+            ("渡島大島の西約200キロ、高度", "ja"),
+            ("사거리 500㎞ 정도의 스커드", "ko"),
         ],
     )
     def test_no_flight_read_from_a_range_or_another_point(self, text: str, lang: str) -> None:
