@@ -175,31 +175,41 @@ def extract_facts(
 
 # What a missile can do, not what it did: "can deliver a warhead to targets 1,500 km away"
 _CAPABILITY = re.compile(r"\b(?:can|could|able|capable|designed|would|will|may|might)\b")
-_CLAUSE_END = re.compile(r"[.;:!?\n]")
+# What flew to a far target, or covered a distance, that is no ballistic missile: a cruise
+# missile, a jet, an interceptor ("칼리브르 순항미사일 26발을 발사해 약 1천500㎞ 떨어진 시리아 내
+# 목표물"), or a notice's zone ("a notice had covered about 3,550 km")
+_NOT_ITS_FLIGHT = re.compile(
+    r"cruise|kalibr|tomahawk|\bjets?\b|aircraft|notam|notice|\bzones?\b|corridor|순항|칼리브르"
+    r"|전투기|공습|요격|巡航|カリブル|戦闘機|空爆|迎撃"
+)
+_CLAUSE_END = re.compile(r"[.;:!?\n。]")
 _CLAUSE_LOOK_BACK = 80  # characters before an "N km away" searched for its clause's modal
 _MAX_SKIPPED = 5  # readings skipped (capabilities, ranges) before giving up
+_SENTENCE_END = re.compile(r"[.!?\n。](?:\s|$)")  # a flight told after it wins within its sentence
 
 
 def _search_flight(cues: LangCues, text: str) -> re.Match[str] | None:
-    """The flight distance's match. An "N km away" (group v_away) whose clause has a modal
-    before it is skipped: a regex look-behind cannot reach back that far. A "range of N km"
-    (group v_range) is kept only if the report tells no flight after it: Seoul's "with a range
-    of about 500 km" is the flight, France's "M51, with a range of 8,000 km, flew 4,500 km"
-    is not."""
+    """The flight distance's match. An "N km away" (group v_away), a far target (v_far) or a
+    distance covered (v_cover) whose clause has a modal before it, or names a cruise missile,
+    a jet or a notice, is skipped: a regex look-behind cannot reach back that far. A "range of
+    N km" (group v_range) is kept unless its sentence tells a flight after it: Seoul's "with
+    a range of about 500 km" is the flight, France's "M51, with a range of 8,000 km, flew
+    4,500 km" is not (a flight told in a later sentence may be another missile's)."""
     start = 0
     range_told = None
     for _ in range(_MAX_SKIPPED):
         m = _search(cues, "distance", text, start)
-        if not m:
+        if not m or (range_told and _SENTENCE_END.search(text, range_told.end(), m.start())):
             break
         start = m.end()
         groups = m.groupdict()
         if groups.get("v_range"):
             range_told = range_told or m
             continue
-        if groups.get("v_away"):
+        if groups.get("v_away") or groups.get("v_far") or groups.get("v_cover"):
             clause = _CLAUSE_END.split(text[max(0, m.start() - _CLAUSE_LOOK_BACK) : m.start()])[-1]
-            if _CAPABILITY.search(clause + text[m.start() : m.end()]):
+            said = clause + text[m.start() : m.end()]
+            if _CAPABILITY.search(said) or _NOT_ITS_FLIGHT.search(said):
                 continue
         return m
     return range_told
@@ -1022,9 +1032,12 @@ def _find_class(folded: str, cues: LangCues, country: str | None = None) -> str 
     state than the launcher, or answered, is not the launch's ("한미, 北 IRBM에 맞대응…에이태큼스":
     Seoul's ATACMS are SRBMs). Else unidentified ballistic when the text says ballistic or
     projectile."""
-    for part in folded.split("\n", 1):
+    parts = folded.split("\n", 1)
+    for index, part in enumerate(parts):
         found = _class_named(part, cues, country)
         if found is not None:
+            if index == 0 and len(parts) > 1 and _named_by_source(part, cues):
+                found = _class_named(parts[1], cues, country, words_only=True) or found
             return _CLASS_VALUES.get(found, found)
     if cues.positive["ballistic"].search(folded) or cues.positive["projectile"].search(folded):
         return MissileClass.UNIDENTIFIED.value
@@ -1072,17 +1085,21 @@ _ANSWERED_BEFORE = re.compile(
 _THE_NORTHS = re.compile(r"\bthe north's $")
 
 
-def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
+def _class_named(
+    part: str, cues: LangCues, country: str | None, *, words_only: bool = False
+) -> str | None:
     words = [w for w in cues.classes.finditer(part, cues.word_start)
              if not _others_word(part, w, cues, country)]  # fmt: skip
+    if words_only:
+        return _range_word(words, part) if words else None
     systems = list(cues.system_classes.finditer(part, cues.word_start))
     if not words and not systems:
         return None
     system = next((s for s in systems if s[0] != "hypersonic"), systems[0] if systems else None)
     if not words:
         return system[0] if system else None
-    word = _range_word(words)
-    if system is None:
+    word = _range_word(words, part)
+    if system is None or _CLASS_BY_SOURCE.match(part, system[1]):
         return word
     first_word = min(start for _, start, _ in words)
     if (word == "hypersonic" and system[0] != "hypersonic") or system[1] < first_word:
@@ -1094,19 +1111,46 @@ def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
     return word
 
 
+# Systems whose class sources give differently (the Agni-I "short-range" or "medium-range",
+# the Agni-P "medium-range" or "intermediate-range"): a range word the report uses wins, in
+# the headline or, when the headline names only the system, in the lede.
+_CLASS_BY_SOURCE = re.compile(
+    r"agni[- ]?(?:1|i\b|p\b|prime)|아그니\s?-?(?:1|프라임)|アグニ[・-]?(?:1|プライム|p)"
+)
+
+
+def _named_by_source(title: str, cues: LangCues) -> bool:
+    """Whether the headline's class comes from such a system alone (no range word)."""
+    systems = list(cues.system_classes.finditer(title, cues.word_start))
+    return (
+        bool(systems)
+        and all(_CLASS_BY_SOURCE.match(title, start) for _, start, _ in systems)
+        and cues.classes.first(title, cues.word_start) is None
+    )
+
+
 _QUALIFIES = 16  # "short-range SLBM", "단거리 SLBM": the SLBM is the missile, the range its kind
 
 
-def _range_word(words: list[tuple[str, int, int]]) -> str:
+def _range_word(words: list[tuple[str, int, int]], part: str) -> str:
     """The class of the first range or type word named ("fires short-range missiles days
-    after ICBM launch": SRBMs), but an SLBM that word qualifies is an SLBM, and "hypersonic"
+    after ICBM launch": SRBMs), but an SLBM that word qualifies is an SLBM ("short-range
+    SLBM", not "ICBM, sub-launched missile and cruise missiles": a list), and "hypersonic"
     gives way to any range word ("hypersonic intermediate-range ballistic missile": IRBM)."""
     first = words[0]
     if first[0] == "hypersonic":
         return next((name for name, _, _ in words if name != "hypersonic"), first[0])
-    if any(n == "SLBM" and first[2] <= s <= first[2] + _QUALIFIES for n, s, _ in words):
+    if any(
+        n == "SLBM"
+        and first[2] <= s <= first[2] + _QUALIFIES
+        and not _LISTED.search(part, first[2], s)
+        for n, s, _ in words
+    ):
         return "SLBM"
     return first[0]
+
+
+_LISTED = re.compile(r",|、|·|・|\band\b|\bor\b|및|과|와")
 
 
 def _number(word: str, cues: LangCues) -> int | None:

@@ -139,7 +139,6 @@ class TestMissileClass:
             ("Putin gives launch order; missile forces fire Avangard", "en", "ICBM"),
             ("KN-11 test fails a day after THAAD decision", "en", "SLBM"),
             ("Rocket Force used DF-15B variants in barrage around Taiwan", "en", "SRBM"),
-            ("IRGC: workshops in Deir ez-Zor struck by mid-range missiles", "en", "MRBM"),
             (
                 "Navy fires unarmed missile from the ballistic missile submarine USS Kentucky",
                 "en",
@@ -158,6 +157,28 @@ class TestMissileClass:
             ('라즈나트 싱 인도 국방장관 "아그니 프라임, 군 전력 크게 높일 것"', "ko", "MRBM"),
             ('크렘린 "토폴·보예보다 발사…표적 모두 명중"', "ko", "ICBM"),
             ("북한 잠수함탄도미사일 시험 실패한 듯", "ko", "SLBM"),
+            # a review's: a range word in the lede names an Agni the headline named alone; a
+            # submarine firing cruise missiles; a list is no qualified SLBM; the man, the gun
+            (
+                "SFC carries out Agni-1 training launch\n"
+                "The medium-range ballistic missile Agni-1 was fired.",
+                "en",
+                "MRBM",
+            ),
+            (
+                "North Korean submarine fires cruise missiles and a ballistic missile",
+                "en",
+                "unidentified_ballistic",
+            ),
+            ("잠수함서 전략순항미사일 2기, 탄도미사일도 발사", "ko", "unidentified_ballistic"),
+            ("ICBM, sub-launched missile and cruise missiles fired in nuclear drill", "en", "ICBM"),
+            (
+                "Zulfiqar Ali Bhutto's party condemns ballistic missile test",
+                "en",
+                "unidentified_ballistic",
+            ),
+            ("인도, 최장거리 탄도미사일 '아그니-3' 시험발사", "ko", "IRBM"),
+            ("북한, 대포동 2호 탄도미사일 발사", "ko", "ICBM"),
         ],
     )
     def test_named_system_class(self, text: str, lang: str, missile_class: str) -> None:
@@ -767,6 +788,10 @@ class TestFlightData:
             ("고도 약 25㎞, 거리 약 220㎞로 날았다.", "ko", 220.0, 25.0),
             ("SRBM 3발은 약 360㎞, 고도 약 90㎞, 마하 5로 탐지됐다.", "ko", 360.0, 90.0),
             ("탄두가 6000㎞ 이상 떨어진 쿠라 훈련장의 가상 목표를 맞혔다.", "ko", 6000.0, None),
+            ("The JCS tracked one missile from 5:05 a.m. covering some 600 km.", "en", 600.0, None),
+            # a range told, then another missile's flight in a later sentence: the range stands
+            ("It fired a missile with a range of about 1,000 km, the JCS said. Last month cruise"
+             " missiles flew 1,500 km.", "en", 1000.0, None),
         ],
     )  # fmt: skip
     def test_more_ways_of_telling_the_flight(
@@ -806,6 +831,25 @@ class TestFlightData:
             ("약 4천㎞ 떨어진 마셜제도에서 발사된 ICBM 표적을 요격했다.", "ko"),
             ("渡島大島の西約200キロ、高度", "ja"),
             ("사거리 500㎞ 정도의 스커드", "ko"),
+            # a review's: a far target of a cruise missile, a jet or a target drone; a notice's
+            # zone; a distance from a place or of a radar; an interception height; a weapon's
+            (
+                "칼리브르 순항미사일 26발을 발사해 약 1천500㎞ 떨어진 시리아 내 목표물을 맞혔다.",
+                "ko",
+            ),
+            ("이스라엘군은 전투기 수십 대를 동원해 약 1천800㎞ 떨어진 목표를 때렸다.", "ko"),
+            (
+                "巡航ミサイル「カリブル」26発を発射し、約1500キロ離れたシリアの目標を破壊した。",
+                "ja",
+            ),
+            ("3発とも約30キロ離れた標的機に命中した。", "ja"),
+            ("A notice issued on 11 December had covered about 3,550 km.", "en"),
+            ("Israeli jets covered 1,800 km to strike Hodeidah.", "en"),
+            ("홋카이도 오시마 서쪽 약 200㎞, 고도", "ko"),
+            ("北海道の西方約200キロ、高度", "ja"),
+            ("사드 레이더의 탐지 거리 600㎞", "ko"),
+            ("北 탄도미사일을 고도 40~60㎞서 잡는다", "ko"),
+            ("飛距離約100キロのPAC2で迎え撃った", "ja"),
         ],
     )
     def test_no_flight_read_from_a_range_or_another_point(self, text: str, lang: str) -> None:
