@@ -201,6 +201,7 @@ class HeldReport:
     # its text tells of a firing (`cluster._tells_of_firing`); True for reports held before
     # the field existed, which paired as they always had
     tells_of_firing: bool = True
+    confidence: float = 0.0  # the model's, so that a weaker second report may pair with a sure one
 
 
 class AlertKind(StrEnum):

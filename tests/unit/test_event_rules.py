@@ -1033,6 +1033,34 @@ class TestCorroboration:
         first, then = feed(store, unsure("a", NOW), second)
         assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
 
+    def test_a_held_report_all_but_sure_pairs_with_a_weaker_one(self, store: EventStore) -> None:
+        """A report the model is all but sure of that may still not open an event alone (the
+        rules miss it, or it reads as analysis: "Russia test-fires new ICBM from Plesetsk days
+        after NATO missile shield step") is held; a second source's report under the usual bar
+        but above `beside_sure_confidence` opens the event with it (Yonhap's, at 0.80, forty
+        minutes later). A less sure second report, or one beside a held report only fairly
+        sure, waits."""
+        bar = EventPolicy().beside_sure_confidence
+        sure = EventPolicy().model_open_confidence
+        held, opened = feed(
+            store,
+            unsure("a", NOW, confidence=sure),
+            unsure("b", NOW + timedelta(minutes=40), confidence=bar + 0.05),
+        )
+        assert held.outcome is ItemOutcome.WAITING
+        assert opened.outcome is ItemOutcome.NEW_EVENT
+        assert opened.alert.item_ids == ("a", "b")
+        for first_confidence, second_confidence in ((sure, bar - 0.05), (sure - 0.05, bar + 0.05)):
+            fresh = EventStore(
+                fakeredis.FakeRedis(), keys=Keys(f"s{second_confidence}:"), seen_ttl_s=86400
+            )
+            first, then = feed(
+                fresh,
+                unsure("a", NOW, confidence=first_confidence),
+                unsure("b", NOW + timedelta(minutes=40), confidence=second_confidence),
+            )
+            assert (first.outcome, then.outcome) == (ItemOutcome.WAITING, ItemOutcome.WAITING)
+
     def test_headlines_alone_corroborate_at_a_lower_bar(self, store: EventStore) -> None:
         """Two sources' headlines with no lede (`ctx:headline_alone`), each at 0.75, open the
         event; the same two reports with ledes, as sure, wait; and headlines at 0.65 wait too."""
