@@ -1130,6 +1130,7 @@ def _named_by_source(title: str, cues: LangCues) -> bool:
 
 
 _QUALIFIES = 16  # "short-range SLBM", "단거리 SLBM": the SLBM is the missile, the range its kind
+_LISTED = re.compile(r",|、|·|・|\band\b|\bor\b|및|과|와")  # words listed, not qualifying
 
 
 def _range_word(words: list[tuple[str, int, int]], part: str) -> str:
@@ -1148,9 +1149,6 @@ def _range_word(words: list[tuple[str, int, int]], part: str) -> str:
     ):
         return "SLBM"
     return first[0]
-
-
-_LISTED = re.compile(r",|、|·|・|\band\b|\bor\b|및|과|와")
 
 
 def _number(word: str, cues: LangCues) -> int | None:
