@@ -896,8 +896,8 @@ def _corroborating(
     Plesetsk days after NATO missile shield step" (0.999, read as analysis) and Yonhap's report
     forty minutes later (0.80) waited five hours for a third. On the development split (joint,
     three thinned streams, headlines alone, unseen writers): one launch a stream alerted hours
-    earlier; unseen writers, one launch fewer missed and two fewer merged; nothing worse (the
-    same at 0.4)."""
+    earlier; unseen writers, one launch fewer missed and two fewer merged; nothing worse (at
+    0.4, the same on the joint and thinned streams)."""
     if not held:
         return []
     if not _may_hold(report, policy, beside_named=True):
