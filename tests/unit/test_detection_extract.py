@@ -179,6 +179,17 @@ class TestMissileClass:
             ),
             ("인도, 최장거리 탄도미사일 '아그니-3' 시험발사", "ko", "IRBM"),
             ("북한, 대포동 2호 탄도미사일 발사", "ko", "ICBM"),
+            # tactical and close-range missiles are short-range ones
+            (
+                "Azerbaijan accuses Karabakh forces of a tactical ballistic missile launch",
+                "en",
+                "SRBM",
+            ),
+            ("KCNA: two tactical guided missiles fired from an airfield", "en", "SRBM"),
+            ("Militia struck Al-Asad with a close-range ballistic missile", "en", "SRBM"),
+            ("北朝鮮、黄海へ複数の近距離弾道ミサイルを発射", "ja", "SRBM"),
+            ("元山から東海へ新型戦術ミサイル推定の3発", "ja", "SRBM"),
+            ("김정은, 신형 전술미사일 발사 참관", "ko", "SRBM"),
         ],
     )
     def test_named_system_class(self, text: str, lang: str, missile_class: str) -> None:
