@@ -1037,7 +1037,8 @@ def _find_class(folded: str, cues: LangCues, country: str | None = None) -> str 
         found = _class_named(part, cues, country)
         if found is not None:
             if index == 0 and len(parts) > 1 and _named_by_source(part, cues):
-                found = _class_named(parts[1], cues, country, words_only=True) or found
+                lede_words = _launch_words(parts[1], cues, country)
+                found = _range_word(lede_words, parts[1]) if lede_words else found
             return _CLASS_VALUES.get(found, found)
     if cues.positive["ballistic"].search(folded) or cues.positive["projectile"].search(folded):
         return MissileClass.UNIDENTIFIED.value
@@ -1085,13 +1086,14 @@ _ANSWERED_BEFORE = re.compile(
 _THE_NORTHS = re.compile(r"\bthe north's $")
 
 
-def _class_named(
-    part: str, cues: LangCues, country: str | None, *, words_only: bool = False
-) -> str | None:
-    words = [w for w in cues.classes.finditer(part, cues.word_start)
-             if not _others_word(part, w, cues, country)]  # fmt: skip
-    if words_only:
-        return _range_word(words, part) if words else None
+def _launch_words(part: str, cues: LangCues, country: str | None) -> list[tuple[str, int, int]]:
+    """The range and type words of `part` that are the launch's (not another state's)."""
+    return [w for w in cues.classes.finditer(part, cues.word_start)
+            if not _others_word(part, w, cues, country)]  # fmt: skip
+
+
+def _class_named(part: str, cues: LangCues, country: str | None) -> str | None:
+    words = _launch_words(part, cues, country)
     systems = list(cues.system_classes.finditer(part, cues.word_start))
     if not words and not systems:
         return None

@@ -823,7 +823,8 @@ def _may_hold(
     report: Report, policy: EventPolicy, *, beside_named: bool = False, bar: float | None = None
 ) -> bool:
     """Whether a report short of opening an event may count towards opening one with another
-    source's: fairly sure, its launcher named (or, for a habitual launcher, guessed among the
+    source's (at `bar` if given: `_corroborating`'s beside a sure held report): fairly sure,
+    its launcher named (or, for a habitual launcher, guessed among the
     states it names: "Haifa refinery damaged after Iranian missile attack"; for any launcher
     when it comes `beside_named`, to pair with a held report naming it: "NATO source says
     allies spotted fresh Scud-type launches inside Syria" after "NATO chief says new Syrian

@@ -171,6 +171,7 @@ class TestMissileClass:
                 "unidentified_ballistic",
             ),
             ("잠수함서 전략순항미사일 2기, 탄도미사일도 발사", "ko", "unidentified_ballistic"),
+            ("북한, 핵어뢰 해일 수중 발사 시험…탄도미사일도", "ko", "unidentified_ballistic"),
             ("ICBM, sub-launched missile and cruise missiles fired in nuclear drill", "en", "ICBM"),
             (
                 "Zulfiqar Ali Bhutto's party condemns ballistic missile test",

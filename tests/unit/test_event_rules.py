@@ -1190,13 +1190,15 @@ class TestCorroboration:
 
     def test_a_report_held_before_the_firing_flag_still_pairs(self) -> None:
         """A held report stored before `tells_of_firing` existed loads as telling of one, so
-        held reports of a running deployment pair across the upgrade as they did."""
+        held reports of a running deployment pair across the upgrade as they did; stored before
+        `confidence` existed, it loads as not sure, so it pairs only at the usual bar."""
         held = held_from_json(
             '{"country": "IR", "ref": {"item_id": "a", "source": "s", "url": "https://x/a",'
             ' "title": "t", "published_at": null}, "launch_at": "2026-11-25T01:00:00Z",'
             ' "published_at": "2026-11-25T01:00:00Z", "fingerprint": 1, "guessed": false}'
         )
         assert held.tells_of_firing is True
+        assert held.confidence < EventPolicy().model_open_confidence
 
     def test_a_guessed_report_of_another_region_pairs_with_nothing(self, store: EventStore) -> None:
         """A held US test report, then "Attack reported on two US-used bases in Iraq" with the
