@@ -1165,9 +1165,20 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
     running tally ("누적 탄도미사일 204발", "計204発", "the coalition now counts 186 missiles",
     "23 missiles have hit Israel"), a series' order, a name's or a date's number, nor a year
     ("2016 SLBM anniversary")."""
+    for key in ("count", "count_launches"):
+        found = _first_count(folded, cues, key)
+        if found is not None:
+            return found
+    return (1, None) if _one_missile(folded, cues) else (None, None)
+
+
+def _first_count(folded: str, cues: LangCues, key: str) -> tuple[int | None, str | None] | None:
+    """The first count pattern `key` finds that is no tally, mixed strike's total or series'
+    order. `count_launches` is read only when no missiles are counted: copy often counts a
+    day's launches instead ("two Qadr H launches", "두 차례 발사", "3回発射")."""
     start = 0
     for _ in range(_MAX_COUNTS):
-        found = _search(cues, "count", folded, start)
+        found = _search(cues, key, folded, start)
         if found is None:
             break
         m = found.re.match(folded, found.start())  # its window's end hid the words after it
@@ -1182,7 +1193,7 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
             elif n is None or 0 < n <= MAX_PLAUSIBLE_COUNT:
                 return n, stated
         start = m.end()
-    return (1, None) if _one_missile(folded, cues) else (None, None)
+    return None
 
 
 def _one_missile(folded: str, cues: LangCues) -> bool:
