@@ -274,6 +274,10 @@ class EventScores:
     false_new: list[str] = field(default_factory=list)
     duplicate_new: list[str] = field(default_factory=list)
     updates: int = 0
+    # `update`s saying "another launch the same day", and those of them on no further salvo:
+    # their report is no launch report, or of the launch the event opened with, one salvo
+    another_launch: int = 0
+    another_launch_wrong: int = 0
     corrections: int = 0
     correction_triggers: list[str] = field(default_factory=list)
     facts_stated: int = 0
@@ -315,14 +319,23 @@ def event_figures(corpus: Corpus, alerts: Sequence[dict]) -> EventScores:
     members: dict[str, set[str]] = defaultdict(set)
     final: dict[str, dict] = {}
     first_trigger: dict[str, str] = {}  # launch -> the report its first `new` alert came on
+    opened_with: dict[str, str | None] = {}  # event -> the launch its `new` alert came on
     for alert in alerts:
         members[alert["event_id"]].update(_alert_items(alert))
         final[alert["event_id"]] = alert
         launch = launch_of.get(alert.get("trigger_item_id"))
+        if alert["kind"] == "new":
+            opened_with[alert["event_id"]] = launch
         if alert["kind"] == "new" and launch is not None and launch not in opened:
             _count_launcher(s, launch, corpus.events[launch]["actor"], alert)
             first_trigger[launch] = alert["trigger_item_id"]
         _count_alert(s, alert, launch, opened)
+        if alert["kind"] == "update" and "another_launch" in (alert.get("changes") or ()):
+            s.another_launch += 1
+            s.another_launch_wrong += launch is None or (
+                launch == opened_with.get(alert["event_id"])
+                and len(corpus.events[launch].get("launches", [])) <= 1
+            )
     s.missed = sorted(launches - opened)
     s.alert_delay_min = _alert_delays(corpus, first_trigger)
     merged: set[str] = set()
@@ -481,6 +494,7 @@ def print_events(name: str, s: EventScores, wrong: int) -> None:
     print(f"  {name:8} events: launches {s.launches}  new/launch {per:.2f}"
           f" (duplicate {len(s.duplicate_new)})  missed {len(s.missed)}  merged {len(s.merged)}"
           f"  false new {len(s.false_new)}  updates/launch {upd:.2f}"
+          f"  another launch {s.another_launch} ({s.another_launch_wrong} of one salvo)"
           f"  corrections {s.corrections}  facts carried {carried}"
           f"  launcher wrong {len(s.wrong_launcher)} (none {len(s.no_launcher)})")  # fmt: skip
     print(f"  {name:8} final facts: class right {s.class_right}/{s.class_judged}"

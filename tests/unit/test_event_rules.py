@@ -477,6 +477,32 @@ def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> Non
     assert later.event_id == first.event_id
 
 
+def test_another_day_told_joining_its_days_launch_is_no_further_salvo(store: EventStore) -> None:
+    """ "北朝鮮、2日連続で短距離ミサイル発射" three hours after the day's first report is a report
+    of that launch (after yesterday's), not a second salvo of the day: no "another launch"."""
+    salvo_item, _ = report("2", NOW + timedelta(hours=3), "KP")
+    salvo = Verdict(True, 0.95, (*SURE, "ctx:another", "ctx:another_day"),
+                    Facts(country="KP", count=1), another=True)  # fmt: skip
+    first, later = feed(store, report("1", NOW, "KP"), (salvo_item, salvo))
+    assert later.event_id == first.event_id
+    assert later.alert is None or "another_launch" not in later.alert.changes
+
+
+def test_another_day_told_joining_an_earlier_days_launch_is_another_launch(
+    store: EventStore,
+) -> None:
+    """The same words on a report joining the day before's launch tell of today's launch: the
+    update says so (that it joined and opened no event is the event rules' matter)."""
+    evening = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 21:00 in Pyongyang
+    salvo_item, _ = report("2", evening + timedelta(hours=4), "KP")
+    salvo = Verdict(True, 0.95, (*SURE, "ctx:another", "ctx:another_day", "ctx:dated_yesterday"),
+                    Facts(country="KP", count=1), another=True)  # fmt: skip
+    first, later = feed(store, report("1", evening, "KP"), (salvo_item, salvo))
+    assert later.event_id == first.event_id
+    assert later.alert is not None
+    assert later.alert.changes[0] == "another_launch"
+
+
 def test_a_smaller_number_without_correction_words_is_no_correction(store: EventStore) -> None:
     """ "One of them flew 430 km", "an anti-ship missile struck": part of the launch. Only a
     report that says it corrects (or retracts) sends a correction with a lower count."""

@@ -185,6 +185,35 @@ def test_the_bench_counts_launchers_named_wrong_or_not_at_all() -> None:
     assert launcher_figures(corpus, verdicts) == (1, 2)
 
 
+def test_the_bench_counts_another_launch_updates_of_one_salvo() -> None:
+    """bench/eval_real.py: `update`s saying "another launch the same day", and those of them on
+    no further salvo: on a launch of one salvo that the event opened with, or on no launch."""
+    from eval_real import Corpus, event_figures  # noqa: PLC0415
+
+    one, two = [{"utc": "2024-01-01T00:00:00Z"}], [{"utc": "2024-01-01T00:00:00Z"}] * 2
+    corpus = Corpus(
+        events={"kp-1": {"actor": "KP", "launches": one}, "kp-2": {"actor": "KP", "launches": two},
+                "kp-3": {"actor": "KP", "launches": one}},
+        items=[{"id": i, "event": f"kp-{e}", "label": True}
+               for i, e in (("a1", 1), ("a2", 1), ("b1", 2), ("b2", 2), ("c1", 3))]
+        + [{"id": "n1", "event": None, "label": False}],
+    )  # fmt: skip
+
+    def alert(kind: str, event: str, item: str, another: bool = False) -> dict:
+        changes = ["another_launch"] if another else []
+        return {"event_id": event, "kind": kind, "trigger_item_id": item, "facts": {},
+                "changes": changes}  # fmt: skip
+
+    scores = event_figures(corpus, [
+        alert("new", "e1", "a1"), alert("update", "e1", "a2", another=True),  # one salvo: wrong
+        alert("new", "e2", "b1"), alert("update", "e2", "b2", another=True),  # two salvos
+        alert("update", "e2", "c1", another=True),  # another launch merged in: told
+        alert("update", "e2", "n1", another=True),  # no launch report: wrong
+        alert("update", "e1", "a2"),  # no "another launch": not counted
+    ])  # fmt: skip
+    assert (scores.another_launch, scores.another_launch_wrong) == (4, 2)
+
+
 def test_the_bench_judges_each_launchs_final_class_and_time() -> None:
     """bench/eval_real.py: the class and launch time the event a launch opened ended with,
     against the class most of its reports state and its launches' times (30 minutes either
