@@ -46,9 +46,9 @@ launch reports; other missile items are read only for a not-ballistic reclassifi
   "또 발사", "再び", "second straight night"); a count of the year ("올해 두번째", "今年3回目")
   and a follow-up on "the second launch" are not. Not set on a retrospective report: a morning
   tally of "the second straight night" is about a launch already flashed, and the event stage
-  would open a new event for it. `ctx:another_day` beside it: the launch it follows was on
-  another day ("이틀 연속", "2日連続", "again, a week after"), so joining a launch of its day
-  it is no further salvo of that day.
+  would open a new event for it. `ctx:another_today` beside it: the launch it follows was
+  earlier the same day ("second launch today", "11시간 만에", "きょう2回目"); without it, a
+  report joining a launch is no second salvo ("이틀 연속", "2日連続", "again").
 
 The learned model (`model.py`) has the final say on every item with a missile or launch cue:
 the cues above, the rules' own verdict ("ctx:rules_launch"), a stated date or weekday of older
@@ -425,7 +425,7 @@ def _flags(
     for flag, on in (
         ("corrects", corrects),
         ("another", another),
-        ("another_day", another and "another_day" in context),
+        ("another_today", another and "another_today" in context),
         ("retrospective", retrospective),
     ):
         if on:

@@ -963,18 +963,14 @@ def _held(report: Report) -> HeldReport:
 
 
 def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> bool:
-    """A report of another launch, well after the event's latest salvo was first reported
-    (later copies of the same "fires another" story add nothing). Not a report saying the
-    launch it follows was on another day ("이틀 연속", "2日連続", "again, a week after") that
-    joins a launch of its own day: that is the day's launch after yesterday's, not a second
-    salvo today (on the development split's joint stream 31 of 46 "another launch the same
-    day" updates came on launches of one salvo). Joining an earlier day's launch, it is today's
-    launch, which the update tells."""
-    if not report.verdict.another:
-        return False
-    if "ctx:another_day" in report.verdict.reasons and local_day(
-        event.country, report.launch_at
-    ) == local_day(event.country, event.launch_at):
+    """A report of another launch that says the launch it follows was earlier the same day
+    ("오늘만 두 번째", "11시간 만에", "きょう2回目", "hours after"; `ctx:another_today`), well
+    after the event's latest salvo was first reported (later copies of the same story add
+    nothing). "Again", "또", "再び" and "another" alone mostly follow a launch of another day
+    ("이틀 연속", "a week after"): such a report is the event's launch told, or the next
+    day's. On the development split's joint stream 31 of 46 "another launch the same day"
+    updates came on launches of one salvo, 1 of 6 with the day told."""
+    if not report.verdict.another or "ctx:another_today" not in report.verdict.reasons:
         return False
     latest = event.last_salvo_at or event.first_published_at or event.launch_at
     return (report.published_at - latest).total_seconds() > policy.salvo_gap_s

@@ -10,8 +10,8 @@ def fake_classify(item: Item) -> Verdict:
 
     The first word is the country; FIRES makes it a launch; CORRECTS a correction that it was
     no ballistic launch; FIRES FIXES a correction that keeps it ballistic; ANOTHER says it is
-    a further launch; p=0.3 a report the model doubted at that probability (why=cue,cue: its
-    reasons).
+    a further launch (ANOTHER TODAY: after a launch earlier the same day); p=0.3 a report the
+    model doubted at that probability (why=cue,cue: its reasons).
     """
     words = item.title.split()
     tags = dict(w.split("=", 1) for w in words if "=" in w)
@@ -25,6 +25,8 @@ def fake_classify(item: Item) -> Verdict:
     )
     if "FIRES" in words:
         reasons = ("test:fires", "ctx:title_fires", "ctx:rules_launch")
+        if "TODAY" in words:
+            reasons = (*reasons, "ctx:another_today")
         return Verdict(True, 0.9, reasons, facts, another="ANOTHER" in words,
                        corrects="FIXES" in words)  # fmt: skip
     if "CORRECTS" in words:

@@ -547,28 +547,28 @@ class TestAnotherLaunch:
         assert not v.retrospective  # "since Saturday" is no past reference
 
     @pytest.mark.parametrize(
-        ("title", "lang", "another_day"),
+        ("title", "lang", "today"),
         [
-            ("(URGENT) N. Korea fires another ballistic missile, second launch today", "en", False),
-            ("(속보) 北, 오전 9시25분께 탄도미사일 추가 발사…2시간 만에", "ko", False),
-            ("北朝鮮 再び弾道ミサイル発射 きょう2回目", "ja", False),
-            ("(URGENT) N. Korea fires ballistic missile for second straight day", "en", True),
-            ("Pakistan test-fires Nasr ballistic missile again, a week after its last", "en", True),
-            ('합참 "北 SRBM 400여㎞ 비행 후 동해 탄착"…이틀 연속 도발', "ko", True),
-            ("파키스탄, 단거리탄도미사일 '나스르' 또 발사…1월 세 번째", "ko", True),
-            ("北朝鮮、2日連続で短距離ミサイル発射 19日午後に1発", "ja", True),
-            ("北朝鮮、6日ぶりに再び発射 元山・虎島半島付近から", "ja", True),
+            ("(URGENT) N. Korea fires another ballistic missile, second launch today", "en", True),
+            ("Houthis fire second anti-ship ballistic missile hours after Wind strike", "en", True),
+            ("(속보) 北, 오전 9시25분께 탄도미사일 추가 발사…2시간 만에", "ko", True),
+            ("(속보) 북, 원산서 무수단 추정 미사일 또 발사…오늘만 두 번째", "ko", True),
+            ("北朝鮮 再び弾道ミサイル発射 きょう2回目", "ja", True),
+            ("(URGENT) N. Korea fires ballistic missile for second straight day", "en", False),
+            ("Pakistan test-fires Nasr ballistic missile again, a week on", "en", False),
+            ('합참 "北 SRBM 400여㎞ 비행 후 동해 탄착"…이틀 연속 도발', "ko", False),
+            ('합참 "北 단거리탄도미사일 약 250㎞ 비행…추가 발사 대비"', "ko", False),
+            ("北朝鮮、2日連続で短距離ミサイル発射 19日午後に1発", "ja", False),
         ],
     )
-    def test_a_further_launch_after_another_days(
-        self, title: str, lang: str, another_day: bool
-    ) -> None:
-        """A further launch that follows one of another day ("이틀 연속", "2日連続", "a week
-        after") says so (`ctx:another_day`): joining a launch of its own day it is that launch
-        told, no second salvo (the event stage's `_further_salvo`)."""
+    def test_a_further_launch_the_same_day(self, title: str, lang: str, today: bool) -> None:
+        """A further launch that follows one earlier the same day says so ("second launch
+        today", "2시간 만에", "きょう2回目": `ctx:another_today`); "again", "이틀 연속", "2日連続"
+        follow one of another day, so a report joining its own day's launch with them is that
+        launch told, no second salvo (the event stage's `_further_salvo`)."""
         v = verdict(title, lang=lang)
         assert v.another
-        assert ("ctx:another_day" in v.reasons) is another_day
+        assert ("ctx:another_today" in v.reasons) is today
 
     @pytest.mark.parametrize(
         ("title", "lang"),

@@ -464,11 +464,13 @@ def test_a_launch_still_to_come_opens_nothing(store: EventStore) -> None:
 
 
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
-    """A later salvo of fewer missiles is news of a salvo, not a count corrected down."""
+    """A later salvo of fewer missiles ("fires another missile, second launch today") is news
+    of a salvo, not a count corrected down."""
     first_item, first_verdict = report("1", NOW, "KP")
     first_verdict = Verdict(True, 0.95, SURE, Facts(country="KP", count=2))
     salvo_item, salvo = report("2", NOW + timedelta(hours=3), "KP")
-    salvo = Verdict(True, 0.95, SURE, Facts(country="KP", count=1), another=True)
+    salvo = Verdict(True, 0.95, (*SURE, "ctx:another", "ctx:another_today"),
+                    Facts(country="KP", count=1), another=True)  # fmt: skip
     first, later = feed(store, (first_item, first_verdict), (salvo_item, salvo))
     assert later.outcome is ItemOutcome.UPDATE
     assert later.alert is not None
@@ -477,30 +479,23 @@ def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> Non
     assert later.event_id == first.event_id
 
 
-def test_another_day_told_joining_its_days_launch_is_no_further_salvo(store: EventStore) -> None:
-    """ "北朝鮮、2日連続で短距離ミサイル発射" three hours after the day's first report is a report
-    of that launch (after yesterday's), not a second salvo of the day: no "another launch"."""
-    salvo_item, _ = report("2", NOW + timedelta(hours=3), "KP")
-    salvo = Verdict(True, 0.95, (*SURE, "ctx:another", "ctx:another_day"),
-                    Facts(country="KP", count=1), another=True)  # fmt: skip
-    first, later = feed(store, report("1", NOW, "KP"), (salvo_item, salvo))
-    assert later.event_id == first.event_id
-    assert later.alert is None or "another_launch" not in later.alert.changes
+def test_a_further_launch_of_its_day_needs_the_day_told(store: EventStore) -> None:
+    """ "北朝鮮、2日連続で短距離ミサイル発射" three hours after the day's first report, saying
+    nothing of earlier that day, is a report of that launch (after yesterday's), not a second
+    salvo: no "another launch". "きょう2回目" is one."""
 
+    def further(n: str, *today: str) -> tuple[Item, Verdict]:
+        item, _ = report(n, NOW + timedelta(hours=int(n)), "KP")
+        verdict = Verdict(True, 0.95, (*SURE, "ctx:another", *today), Facts(country="KP", count=1),
+                          another=True)  # fmt: skip
+        return item, verdict
 
-def test_another_day_told_joining_an_earlier_days_launch_is_another_launch(
-    store: EventStore,
-) -> None:
-    """The same words on a report joining the day before's launch tell of today's launch: the
-    update says so (that it joined and opened no event is the event rules' matter)."""
-    evening = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 21:00 in Pyongyang
-    salvo_item, _ = report("2", evening + timedelta(hours=4), "KP")
-    salvo = Verdict(True, 0.95, (*SURE, "ctx:another", "ctx:another_day", "ctx:dated_yesterday"),
-                    Facts(country="KP", count=1), another=True)  # fmt: skip
-    first, later = feed(store, report("1", evening, "KP"), (salvo_item, salvo))
-    assert later.event_id == first.event_id
-    assert later.alert is not None
-    assert later.alert.changes[0] == "another_launch"
+    first, told = feed(store, report("1", NOW, "KP"), further("2"))
+    assert told.event_id == first.event_id
+    assert told.alert is None or "another_launch" not in told.alert.changes
+    (salvo,) = feed(store, further("3", "ctx:another_today"))
+    assert salvo.alert is not None
+    assert salvo.alert.changes[0] == "another_launch"
 
 
 def test_a_smaller_number_without_correction_words_is_no_correction(store: EventStore) -> None:

@@ -400,18 +400,18 @@ class TestUpdatesAndCorrections:
     def test_another_launch_the_same_day_is_an_update_in_the_thread(
         self, store: EventStore
     ) -> None:
-        """'Fires another missile' an hour later the same day: an update of the same event
-        saying so; a second copy of that story adds nothing."""
+        """'Fires another missile, second launch today' an hour later: an update of the same
+        event saying so; a second copy of that story adds nothing."""
         [first] = run(store, [item("1", "KP FIRES")], now=NOW).alerts
         [second] = run(
             store,
-            [item("2", "KP FIRES ANOTHER", source="b", minutes=60)],
+            [item("2", "KP FIRES ANOTHER TODAY", source="b", minutes=60)],
             now=NOW + timedelta(minutes=61),
         ).alerts
         assert second.kind is AlertKind.UPDATE
         assert second.event_id == first.event_id
         assert "another_launch" in second.changes
-        copy = run(store, [item("3", "KP FIRES ANOTHER", source="c", minutes=65)],
+        copy = run(store, [item("3", "KP FIRES ANOTHER TODAY", source="c", minutes=65)],
                    now=NOW + timedelta(minutes=66))  # fmt: skip
         assert copy.alerts == []
 
