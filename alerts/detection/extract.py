@@ -1175,7 +1175,8 @@ def _find_count(folded: str, cues: LangCues) -> tuple[int | None, str | None]:
 def _first_count(folded: str, cues: LangCues, key: str) -> tuple[int | None, str | None] | None:
     """The first count pattern `key` finds that is no tally, mixed strike's total or series'
     order. `count_launches` is read only when no missiles are counted: copy often counts a
-    day's launches instead ("two Qadr H launches", "두 차례 발사", "3回発射")."""
+    day's launches instead ("Thursday's two launches", "두 차례 발사", "3回発射"); its wording
+    counts launches, not missiles, so the count goes without it."""
     start = 0
     for _ in range(_MAX_COUNTS):
         found = _search(cues, key, folded, start)
@@ -1191,7 +1192,7 @@ def _first_count(folded: str, cues: LangCues, key: str) -> tuple[int | None, str
             if ordinal and ordinal.match(folded, m.end()) and (n is None or n > _MAX_ORDINAL):
                 pass  # "32발째", "4発目" of an exercise: a series' tally
             elif n is None or 0 < n <= MAX_PLAUSIBLE_COUNT:
-                return n, stated
+                return n, None if key == "count_launches" else stated
         start = m.end()
     return None
 

@@ -206,7 +206,7 @@ def _decide_join(
             match, _unstated_count_kept(match, report), now, "landing outside Japan's EEZ after all"
         )
     facts = report.verdict.facts
-    if report.verdict.another:  # a further salvo's count is that salvo's: a new tally
+    if _tells_a_salvo(report):  # a further salvo's count is that salvo's: a new tally
         count_votes = ((facts.count, 1),) if facts.count is not None else match.count_votes
     else:
         facts, count_votes = _count_vote(match, _unstated_count_kept(match, report).verdict.facts)
@@ -963,17 +963,22 @@ def _held(report: Report) -> HeldReport:
 
 
 def _further_salvo(event: LaunchEvent, report: Report, policy: EventPolicy) -> bool:
-    """A report of another launch that says the launch it follows was earlier the same day
-    ("오늘만 두 번째", "11시간 만에", "きょう2回目", "hours after"; `ctx:another_today`), well
-    after the event's latest salvo was first reported (later copies of the same story add
-    nothing). "Again", "또", "再び" and "another" alone mostly follow a launch of another day
-    ("이틀 연속", "a week after"): such a report is the event's launch told, or the next
-    day's. On the development split's joint stream 31 of 46 "another launch the same day"
-    updates came on launches of one salvo, 1 of 6 with the day told."""
-    if not report.verdict.another or "ctx:another_today" not in report.verdict.reasons:
+    """A report of a salvo after the day's first (`_tells_a_salvo`), well after the event's
+    latest salvo was first reported (later copies of the same story add nothing)."""
+    if not _tells_a_salvo(report):
         return False
     latest = event.last_salvo_at or event.first_published_at or event.launch_at
     return (report.published_at - latest).total_seconds() > policy.salvo_gap_s
+
+
+def _tells_a_salvo(report: Report) -> bool:
+    """A report of another launch that says the launch it follows was earlier the same day
+    ("오늘만 두 번째", "11시간 만에", "きょう2回目", "hours after"; `ctx:another_today`).
+    "Again", "또", "再び" and "another" alone mostly follow a launch of another day ("이틀
+    연속", "a week after"): joining an event, such a report is its launch told, its count one
+    vote, not a new tally. On the development split's joint stream 31 of 46 "another launch
+    the same day" updates came on launches of one salvo, 1 of 6 with the day told."""
+    return report.verdict.another and "ctx:another_today" in report.verdict.reasons
 
 
 def _of_its_regions(report: Report) -> bool:

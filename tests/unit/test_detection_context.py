@@ -558,6 +558,12 @@ class TestAnotherLaunch:
             ("Pakistan test-fires Nasr ballistic missile again, a week on", "en", False),
             ('합참 "北 SRBM 400여㎞ 비행 후 동해 탄착"…이틀 연속 도발', "ko", False),
             ('합참 "北 단거리탄도미사일 약 250㎞ 비행…추가 발사 대비"', "ko", False),
+            ("N. Korea fires another missile 40 minutes after first launch", "en", True),
+            ("N. Korea fires another ballistic missile 48 hours after last launch", "en", False),
+            ("북, 40분 만에 탄도미사일 또 발사", "ko", True),
+            ("북, 하루 두 차례 탄도미사일 또 발사", "ko", True),
+            ("北, 이틀 연속 탄도미사일 또 발사…오늘도 쐈다", "ko", False),
+            ("北朝鮮、2日連続で弾道ミサイル きょうも再び発射", "ja", False),
             ("北朝鮮、2日連続で短距離ミサイル発射 19日午後に1発", "ja", False),
         ],
     )

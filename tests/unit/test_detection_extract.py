@@ -399,19 +399,29 @@ class TestCount:
             ("北朝鮮は永興付近から日本海へ短距離の飛翔体を2回発射した", "ja", 2),
             # ...a missile count wins over them...
             ("북한이 두 차례에 걸쳐 탄도미사일 4발을 쐈다", "ko", 4),
-            # ...and not a series over days, another state's, a plan, a pad or a postponement
+            # ...and not a series over days, a plan, a range, a postponement or an interception
             ("Two unarmed Minuteman III test launches scheduled June 4 and 6", "en", None),
             ("Agni II flew after two flights in the previous year strayed", "en", None),
-            ("Pads idle since seven launches in the third quarter", "en", None),
-            ("인도, 엿새 새 SLBM 'K-4' 두 번 수중 발사", "ko", None),
+            ("It comes after last Tuesday's two launches.", "en", None),
+            ("Pyongyang has conducted two launches this week, the latest on Friday", "en", None),
+            ("The first two launches on Friday succeeded but the third failed", "en", None),
+            ("Japan Airlines delayed two flights on Friday after the J-Alert", "en", None),
+            ("인도, 엿새 새 두 차례 발사", "ko", None),
+            ("北, 이번 주 두 차례 탄도미사일 발사", "ko", None),
             ("지난달 세 차례 발사에 모두 실패한 북한", "ko", None),
             ("북한의 두 차례 발사가 미국 발사 시각을 사이에 두고 이뤄졌다", "ko", None),
-            ("찬디푸르 시험장 3번 발사단지에서 이동식 발사대로 쐈다", "ko", None),
-            ("미니트맨3, 두 차례 연기 끝 발사", "ko", None),
+            ("미니트맨3, 두 차례 발사 연기 끝에", "ko", None),
+            ("북한은 두세 차례 발사체를 쐈다", "ko", None),
+            ("북한이 원산에서 4～5차례 발사", "ko", None),
             ("北朝鮮、15日間で弾道ミサイル7回発射と労働新聞", "ja", None),
-            ("北朝鮮が7月に2度撃ったICBM", "ja", None),
+            ("北朝鮮が今週に入って2回発射", "ja", None),
+            ("北朝鮮はこの1年で3回発射した", "ja", None),
+            ("7月以降に北朝鮮がSLBMを計4回発射した際は", "ja", None),
+            ("北朝鮮は7月に2回撃ったICBM", "ja", None),
             ("ロシア、来年ICBMを7回発射へ", "ja", None),
-            ("北朝鮮、8日間で3回目の発射", "ja", None),
+            ("ロシア、ICBMを7回発射する予定だ", "ja", None),
+            ("北朝鮮が4～5回発射", "ja", None),
+            ("イスラエル、弾道ミサイルを2回撃墜", "ja", None),
         ],
     )
     def test_launches_counted_when_no_missile_is(
@@ -419,9 +429,9 @@ class TestCount:
     ) -> None:
         """Copy often counts a day's launches, not missiles ("Thursday's two launches", Seoul's
         "발사체 2회 발사", Tokyo's "3回ミサイル発射"); each is a missile. In English a count of
-        launches without the day counts a series more often than a salvo, so it needs the day.
-        Development split, every item: 15 counts now read right, 5 read where the label gives
-        none (Iran's waves, "4回攻撃"), none lost."""
+        launches without the day counts a series more often than a salvo, so it needs the day
+        (not another day's: "after last Tuesday's two launches"). The count keeps no wording:
+        it counts launches, not missiles. Development split, every item: see the README."""
         assert facts_of(text, lang).count == count
 
     def test_an_article_states_no_count(self) -> None:

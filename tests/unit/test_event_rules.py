@@ -542,9 +542,10 @@ def stating(
     n: str, at: datetime, *, corrects: bool = False, another: bool = False, **facts: Any
 ) -> tuple[Item, Verdict]:
     """A sure KP launch report published at `at` stating these facts (a correction, or a
-    further salvo's report, when asked)."""
+    further salvo's report, "second launch today", when asked)."""
     item, _ = report(n, at, "KP")
-    verdict = Verdict(True, 0.95, SURE, Facts(country="KP", **facts), corrects=corrects,
+    reasons = (*SURE, "ctx:another", "ctx:another_today") if another else SURE
+    verdict = Verdict(True, 0.95, reasons, Facts(country="KP", **facts), corrects=corrects,
                       another=another)  # fmt: skip
     return item, verdict
 
@@ -1368,6 +1369,25 @@ class TestCountVotes:
         assert further.alert is not None
         assert further.alert.facts.count == 3
         assert late.outcome is ItemOutcome.JOINED
+        [event] = store.recent_events(10)
+        assert event.facts.count == 3
+
+    def test_another_launch_without_the_day_is_one_vote(self, store: EventStore) -> None:
+        """Three reports of three missiles, then "北朝鮮、2日連続で短距離ミサイル発射 ... 1発"
+        (another day's launch before it, none earlier today): that launch told, its one
+        missile a vote against three, not a new tally cutting the count with no correction."""
+        item, _ = report("4", NOW + timedelta(hours=4), "KP")
+        told = Verdict(True, 0.95, (*SURE, "ctx:another"), Facts(country="KP", count=1),
+                       another=True)  # fmt: skip
+        *_, last = feed(
+            store,
+            *(
+                stating(n, NOW + timedelta(hours=int(n)), count=3, count_text="three")
+                for n in ("1", "2", "3")
+            ),
+            (item, told),
+        )
+        assert last.alert is None
         [event] = store.recent_events(10)
         assert event.facts.count == 3
 
