@@ -47,7 +47,8 @@ launch reports; other missile items are read only for a not-ballistic reclassifi
   and a follow-up on "the second launch" are not. Not set on a retrospective report: a morning
   tally of "the second straight night" is about a launch already flashed, and the event stage
   would open a new event for it. `ctx:another_today` beside it: the launch it follows was
-  earlier the same day ("second launch today", "11시간 만에", "きょう2回目"); without it, a
+  earlier the same day ("second launch today", "11시간 만에", "きょう2回目"), and not on
+  another day too ("today, a day after ICBM launch", "이틀 연속…오늘 오전"); without it, a
   report joining a launch is no second salvo ("이틀 연속", "2日連続", "again").
 
 The learned model (`model.py`) has the final say on every item with a missile or launch cue:
@@ -425,7 +426,7 @@ def _flags(
     for flag, on in (
         ("corrects", corrects),
         ("another", another),
-        ("another_today", another and "another_today" in context),
+        ("another_today", another and "another_today" in context and "another_day" not in context),
         ("retrospective", retrospective),
     ):
         if on:

@@ -86,8 +86,8 @@ NEGATIVE_CATEGORIES = (
 #     ("CENTCOM destroys three Houthi missile launchers", "미사일 기지 공습", "ミサイル工場を
 #     破壊"): war news about missiles, seldom of their launch; a feature for the model only
 CONTEXT_KINDS = (
-    "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "retrospective",
-    "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
+    "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
+    "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

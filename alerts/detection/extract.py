@@ -1176,7 +1176,8 @@ def _first_count(folded: str, cues: LangCues, key: str) -> tuple[int | None, str
     """The first count pattern `key` finds that is no tally, mixed strike's total or series'
     order. `count_launches` is read only when no missiles are counted: copy often counts a
     day's launches instead ("Thursday's two launches", "두 차례 발사", "3回発射"); its wording
-    counts launches, not missiles, so the count goes without it."""
+    counts launches, not missiles, so the count goes without it (and, as a count read from the
+    singular, is no vote against a larger one: a launch may carry more than one missile)."""
     start = 0
     for _ in range(_MAX_COUNTS):
         found = _search(cues, key, folded, start)

@@ -975,9 +975,12 @@ def _tells_a_salvo(report: Report) -> bool:
     """A report of another launch that says the launch it follows was earlier the same day
     ("오늘만 두 번째", "11시간 만에", "きょう2回目", "hours after"; `ctx:another_today`).
     "Again", "또", "再び" and "another" alone mostly follow a launch of another day ("이틀
-    연속", "a week after"): joining an event, such a report is its launch told, its count one
-    vote, not a new tally. On the development split's joint stream 31 of 46 "another launch
-    the same day" updates came on launches of one salvo, 1 of 6 with the day told."""
+    연속", "a week after"): joining an event, such a report is its launch told, its count
+    voted like any report's (a lower one read from the singular, none: see
+    `_unstated_count_kept`), not a new tally. On the development split's joint stream 31 of
+    46 "another launch the same day" updates came on launches of one salvo, 1 of 6 with the
+    day told. The price: a real second salvo told only with "again" or "또" sends no update of
+    its own; its count reaches the event by votes."""
     return report.verdict.another and "ctx:another_today" in report.verdict.reasons
 
 

@@ -564,6 +564,12 @@ class TestAnotherLaunch:
             ("북, 하루 두 차례 탄도미사일 또 발사", "ko", True),
             ("北, 이틀 연속 탄도미사일 또 발사…오늘도 쐈다", "ko", False),
             ("北朝鮮、2日連続で弾道ミサイル きょうも再び発射", "ja", False),
+            ("北, 이틀 연속 탄도미사일 또 발사…오늘 오전 동해로", "ko", False),
+            ("North Korea fires another missile today, a day after ICBM launch", "en", False),
+            ("北, 48시간 뒤 탄도미사일 또 발사", "ko", False),
+            ("北朝鮮、48時間ぶりに再び弾道ミサイル発射", "ja", False),
+            ("北朝鮮、1日2回目の弾道ミサイル発射", "ja", True),
+            ("北, 당일 두 번째 탄도미사일 발사", "ko", True),
             ("北朝鮮、2日連続で短距離ミサイル発射 19日午後に1発", "ja", False),
         ],
     )

@@ -1377,8 +1377,8 @@ class TestCountVotes:
         (another day's launch before it, none earlier today): that launch told, its one
         missile a vote against three, not a new tally cutting the count with no correction."""
         item, _ = report("4", NOW + timedelta(hours=4), "KP")
-        told = Verdict(True, 0.95, (*SURE, "ctx:another"), Facts(country="KP", count=1),
-                       another=True)  # fmt: skip
+        told = Verdict(True, 0.95, (*SURE, "ctx:another"),
+                       Facts(country="KP", count=1, count_text="1発"), another=True)  # fmt: skip
         *_, last = feed(
             store,
             *(
@@ -1390,6 +1390,7 @@ class TestCountVotes:
         assert last.alert is None
         [event] = store.recent_events(10)
         assert event.facts.count == 3
+        assert (1, 1) in event.count_votes
 
     def test_a_corrected_count_keeps_a_tie(self, store: EventStore) -> None:
         """Two reports of three missiles, a correction to two; a late report still running the
