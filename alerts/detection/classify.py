@@ -451,7 +451,8 @@ def _event_cues(
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
-    (`ctx:breaking`: "(속보)"), whether it dates its news today ("on
+    (`ctx:breaking`: "(속보)"), a headline celebrating a launch (`ctx:celebrates`: a rally,
+    honours, a banquet or a stamp for it, news days later), whether it dates its news today ("on
     Thursday", "4일": a habitual launcher's new launch, not yesterday's), and whether it tells
     of the night just past (`ctx:overnight`: "overnight", "밤사이", "未明"). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
@@ -468,6 +469,8 @@ def _event_cues(
         found.append("ctx:title_told")
     if "breaking" in in_title:
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
+    if "celebrates" in in_title:
+        found.append("ctx:celebrates")  # a rally, honours or a stamp for a launch days ago
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

@@ -868,13 +868,19 @@ def _may_hold(
     )
 
 
-_NOT_NOW = frozenset({"ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming"})
+_NOT_NOW = frozenset(
+    {"ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming", "ctx:celebrates"}
+)
 
 
 def _not_a_launch_of_now(report: Report) -> bool:
     """Whether the report's headline or lede names a day days before its publication (an old
-    strike, a retrospective), or its headline announces a launch still to come ("Tonight's
-    Minuteman III test launch"): such a report opens no event, alone or with another."""
+    strike, a retrospective), its headline announces a launch still to come ("Tonight's
+    Minuteman III test launch"), or it celebrates a launch (`ctx:celebrates`: "Provincial
+    rallies in North Korea hail Hwasong-15 test-fire", "'화성-14형' 시험발사 공로자에 표창",
+    "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
+    and read to the model as surely as its state-media claim): such a report opens no event,
+    alone or with another; it may still join its launch's."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.detection.classify import classify_item
+from alerts.detection.cues import CUES
 from alerts.detection.extract import extract_facts
 from alerts.models import Item, Verdict
 
@@ -286,6 +287,43 @@ class TestCorrections:
     )  # fmt: skip
     def test_a_launch_still_to_come_is_marked(self, title: str, lang: str, upcoming: bool) -> None:
         assert ("ctx:upcoming" in verdict(title, "", lang).reasons) is upcoming
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "celebrates"),
+        [
+            ("Provincial rallies in North Korea hail Hwasong-15 test-fire as nuclear force "
+             "completed", "en", True),
+            ("Fresh North Korean stamp set celebrates the second Hwasong-14 ICBM it fired in July",
+             "en", True),
+            ("Kim throws banquet for scientists behind Hwasong-12 missile test", "en", True),
+            ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "ko", True),
+            ("北, '화성-14형 시험발사 성공' 기념우표 발행", "ko", True),
+            ("「火星15」試射成功祝う軍民交歓大会　朴奉珠首相が政府声明を朗読", "ja", True),
+            ("金正恩氏、火星14開発陣に最高勲章　並進路線の「正当性」強調", "ja", True),
+            # a launch congratulated the day it flies, or fired before a celebration, is news
+            ("파키스탄 대통령·총리, 샤힌-1A 시험발사 성공 축하", "ko", False),
+            ("North Korea fires ballistic missile ahead of party anniversary celebrations",
+             "en", False),
+            ("Houthi missile sets off sirens as Israel marks Independence Day", "en", False),
+        ],
+    )  # fmt: skip
+    def test_a_launch_celebrated_is_told(self, title: str, lang: str, celebrates: bool) -> None:
+        """The cue alone: `ctx:celebrates` marks such a headline when the model calls it a
+        launch report (the event stage's to weigh, not the model's)."""
+        cues = CUES[lang]
+        assert ("celebrates" in cues.context_set.present(title.lower(), cues.word_start)) is (
+            celebrates
+        )
+
+    def test_a_launch_report_celebrating_is_marked(self) -> None:
+        title = "평양서 '화성-15형' 발사 성공 경축 군민대회"
+        lede = (
+            "북한이 대륙간탄도미사일 화성-15형 발사 성공을 경축하는 평양시 군민대회를 "
+            "김일성광장에서 열었다고 조선중앙통신이 보도했다."
+        )
+        found = verdict(title, lede, "ko")
+        assert found.is_launch
+        assert "ctx:celebrates" in found.reasons
 
     @pytest.mark.parametrize(
         ("title", "lang", "breaking"),

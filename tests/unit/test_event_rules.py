@@ -463,6 +463,25 @@ def test_a_launch_still_to_come_opens_nothing(store: EventStore) -> None:
     assert flown.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_launch_celebrated_opens_nothing_but_joins_its_launch(store: EventStore) -> None:
+    """ "Provincial rallies in North Korea hail Hwasong-15 test-fire": rallies, honours and
+    stamps for a launch (`ctx:celebrates`) come days after it and read as surely as its claim;
+    alone or in pairs they open nothing, but one joins its launch's event like any report."""
+    celebrates = (*SURE, "ctx:celebrates")
+    rally, stamp, flash, honours = feed(
+        store,
+        report("1", NOW, "KP", reasons=celebrates, confidence=0.99),
+        report("2", NOW + timedelta(hours=1), "KP", reasons=celebrates, confidence=0.99),
+        report("3", NOW + timedelta(days=3), "KP", confidence=0.99),
+        report("4", NOW + timedelta(days=3, hours=6), "KP", reasons=celebrates,
+               confidence=0.99),
+    )  # fmt: skip
+    assert rally.outcome is ItemOutcome.WAITING
+    assert stamp.outcome is ItemOutcome.WAITING
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    assert honours.event_id == flash.event_id
+
+
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
     """A later salvo of fewer missiles ("fires another missile, second launch today") is news
     of a salvo, not a count corrected down."""
