@@ -381,8 +381,15 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
         ("北朝鮮 けさ弾道ミサイル発射", "ja", True),
         ("ロシア軍、深夜にキーウへ弾道ミサイル", "ja", True),
         ("Russia fired two ballistic missiles at Kharkiv overnight on Sunday", "en", False),
+        # a second night running is the night just past, told beside the one before it
+        ("Kyiv pounded by drones and ballistic missiles for a second night running", "en", True),
+        ("Three Kinzhals among ten missiles in Russia's second straight night of raids", "en",
+         True),
+        ('젤렌스키 "미사일 100여기·드론 100여대로 밤새 공격"', "ko", True),
+        ("러, 드론 805대·미사일 13기로 밤샘 공습…키이우 정부청사 첫 피격", "ko", True),
+        ("ロシア、2夜連続で無人機と弾道ミサイル　首都キーウ中心に攻撃", "ja", True),
     ],
-)
+)  # fmt: skip
 def test_a_launch_report_of_the_night_just_past_is_marked(
     title: str, lang: str, overnight: bool
 ) -> None:
