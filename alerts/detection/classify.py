@@ -452,7 +452,9 @@ def _event_cues(
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
     (`ctx:breaking`: "(속보)"), a headline celebrating a launch (`ctx:celebrates`: a rally,
-    honours, a banquet or a stamp for it, news days later), whether it dates its news today ("on
+    honours, a banquet or a stamp for it, news days later) or a missile struck before it flew
+    (`ctx:unfired`: "...destroyed Houthi ballistic missile before it could be fired", "발사 대기
+    중이던"), whether it dates its news today ("on
     Thursday", "4일": a habitual launcher's new launch, not yesterday's), and whether it tells
     of the night just past (`ctx:overnight`: "overnight", "밤사이", "未明"). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
@@ -471,6 +473,8 @@ def _event_cues(
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
     if "celebrates" in in_title:
         found.append("ctx:celebrates")  # a rally, honours or a stamp for a launch days ago
+    if "unfired" in in_title:
+        found.append("ctx:unfired")  # a missile struck before it could be fired
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

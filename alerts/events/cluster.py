@@ -869,8 +869,11 @@ def _may_hold(
 
 
 _NOT_NOW = frozenset(
-    {"ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming", "ctx:celebrates"}
-)
+    {
+        "ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming", "ctx:celebrates",
+        "ctx:unfired",
+    }
+)  # fmt: skip
 
 
 def _not_a_launch_of_now(report: Report) -> bool:
@@ -879,8 +882,10 @@ def _not_a_launch_of_now(report: Report) -> bool:
     Minuteman III test launch"), or it celebrates a launch (`ctx:celebrates`: "Provincial
     rallies in North Korea hail Hwasong-15 test-fire", "'화성-14형' 시험발사 공로자에 표창",
     "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
-    and read to the model as surely as its state-media claim): such a report opens no event,
-    alone or with another; it may still join its launch's."""
+    and read to the model as surely as its state-media claim), or tells of missiles struck
+    before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
+    "発射準備中だったフーシ派の弾道ミサイルを破壊"): such a report opens no event, alone or with
+    another; it may still join its launch's."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 

@@ -315,6 +315,27 @@ class TestCorrections:
             celebrates
         )
 
+    @pytest.mark.parametrize(
+        ("title", "lang", "unfired"),
+        [
+            ("Coalition says it destroyed Houthi ballistic missile before it could be fired at "
+             "Saudi Arabia", "en", True),
+            ("CENTCOM hits 14 Houthi missiles sitting on launch rails", "en", True),
+            ("미군, 발사 대기 중이던 후티 미사일 14기 타격…나흘 연속 공습", "ko", True),
+            ("連合軍、サウジへの発射準備中だったフーシ派の弾道ミサイルを破壊と発表", "ja", True),
+            # a missile that flew, or failed as it flew
+            ("Coalition jets destroyed missile launchers in Yemen after UAE interception", "en",
+             False),
+            ("North Korean missile explodes on launch pad, US says", "en", False),
+            ('러 국방부 "이스칸데르 2기로 우크라 탄도미사일 발사대 파괴"', "ko", False),
+        ],
+    )  # fmt: skip
+    def test_a_missile_struck_before_it_flew_is_told(
+        self, title: str, lang: str, unfired: bool
+    ) -> None:
+        cues = CUES[lang]
+        assert ("unfired" in cues.context_set.present(title.lower(), cues.word_start)) is unfired
+
     def test_a_launch_report_celebrating_is_marked(self) -> None:
         title = "평양서 '화성-15형' 발사 성공 경축 군민대회"
         lede = (

@@ -482,6 +482,22 @@ def test_a_launch_celebrated_opens_nothing_but_joins_its_launch(store: EventStor
     assert honours.event_id == flash.event_id
 
 
+@pytest.mark.parametrize("mark", ["ctx:unfired"])
+def test_a_missile_that_never_flew_opens_nothing(store: EventStore, mark: str) -> None:
+    """ "Coalition says it destroyed Houthi ballistic missile before it could be fired"
+    (`ctx:unfired`): sure-sounding, two sources, no launch."""
+    marked = (*SURE, mark)
+    one, two, flown = feed(
+        store,
+        report("1", NOW, "YE", reasons=marked, confidence=0.99),
+        report("2", NOW + timedelta(hours=1), "YE", reasons=marked, confidence=0.99),
+        report("3", NOW + timedelta(days=2), "YE", confidence=0.99),
+    )
+    assert one.outcome is ItemOutcome.WAITING
+    assert two.outcome is ItemOutcome.WAITING
+    assert flown.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_another_salvo_the_same_day_updates_the_thread(store: EventStore) -> None:
     """A later salvo of fewer missiles ("fires another missile, second launch today") is news
     of a salvo, not a count corrected down."""
