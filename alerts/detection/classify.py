@@ -249,7 +249,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
         folded, cues, is_launch, retracts, facts, speakers, reasons
     )
     if is_launch:
-        reasons += _event_cues(folded, cues, facts, item.published_at, reasons)
+        reasons += _event_cues(folded, cues, facts, item.published_at, reasons, segments[0])
     reasons += _headline_alone(bool(missile or launch), summary)
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
@@ -440,21 +440,31 @@ _OLDER_NEWS = frozenset(
 )
 
 
+# Cue kinds of a headline that tell of a missile flown, not only shown (`ctx:unveils`).
+_TELLS_A_FIRING = frozenset(
+    {"launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming", "blast",
+     "flash", "flight"}
+)  # fmt: skip
+
+
 def _event_cues(
     folded: tuple[str, str],
     cues: LangCues,
     facts: Facts,
     published_at: datetime | None,
     reasons: list[str],
+    title_kinds: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Cues of a launch report for the event stage alone (the model never sees them): the
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
     (`ctx:breaking`: "(속보)"), a headline celebrating a launch (`ctx:celebrates`: a rally,
-    honours, a banquet or a stamp for it, news days later) or a missile struck before it flew
+    honours, a banquet or a stamp for it, news days later), a missile struck before it flew
     (`ctx:unfired`: "...destroyed Houthi ballistic missile before it could be fired", "발사 대기
-    중이던"), whether it dates its news today ("on
+    중이던") or shown with no word of a firing in the headline (`ctx:unveils`, `title_kinds`
+    the headline's cue kinds: "Iran presents 'Kheibar Shekan' missile", "신형 탄도미사일 '에테마드'
+    공개"), whether it dates its news today ("on
     Thursday", "4일": a habitual launcher's new launch, not yesterday's), and whether it tells
     of the night just past (`ctx:overnight`: "overnight", "밤사이", "未明"). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
@@ -475,6 +485,8 @@ def _event_cues(
         found.append("ctx:celebrates")  # a rally, honours or a stamp for a launch days ago
     if "unfired" in in_title:
         found.append("ctx:unfired")  # a missile struck before it could be fired
+    if "unveils" in in_title and title_kinds.isdisjoint(_TELLS_A_FIRING):
+        found.append("ctx:unveils")  # a missile shown, no word of it fired
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

@@ -88,7 +88,7 @@ NEGATIVE_CATEGORIES = (
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
     "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
-    "celebrates", "unfired",
+    "celebrates", "unfired", "unveils",
 )  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")

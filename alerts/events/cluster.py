@@ -871,7 +871,7 @@ def _may_hold(
 _NOT_NOW = frozenset(
     {
         "ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming", "ctx:celebrates",
-        "ctx:unfired",
+        "ctx:unfired", "ctx:unveils",
     }
 )  # fmt: skip
 
@@ -884,8 +884,10 @@ def _not_a_launch_of_now(report: Report) -> bool:
     "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
     and read to the model as surely as its state-media claim), or tells of missiles struck
     before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
-    "発射準備中だったフーシ派の弾道ミサイルを破壊"): such a report opens no event, alone or with
-    another; it may still join its launch's."""
+    "発射準備中だったフーシ派の弾道ミサイルを破壊"), or shows a missile with no word of a firing in
+    its headline (`ctx:unveils`: "Iran presents 'Kheibar Shekan' missile, claims 1,450 km
+    reach"): such a report opens no event, alone or with another; it may still join its
+    launch's."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 

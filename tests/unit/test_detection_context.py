@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alerts.detection.classify import classify_item
+from alerts.detection.classify import _event_cues, _hits, classify_item
 from alerts.detection.cues import CUES
 from alerts.detection.extract import extract_facts
-from alerts.models import Item, Verdict
+from alerts.models import Facts, Item, Verdict
 
 PUBLISHED = datetime(2026, 5, 20, 0, 30, tzinfo=UTC)
 
@@ -335,6 +335,41 @@ class TestCorrections:
     ) -> None:
         cues = CUES[lang]
         assert ("unfired" in cues.context_set.present(title.lower(), cues.word_start)) is unfired
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "unveils"),
+        [
+            ("Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach", "en", True),
+            ("이란, 사거리 1천700㎞ 신형 탄도미사일 '에테마드' 공개", "ko", True),
+            ("イラン、極超音速ミサイル「ファタハ」を公開 射程1400キロと主張", "ja", True),
+            # pictures or data of a launch made public
+            ("北 노동신문, SLBM 발사 사진 공개…김정은 참관", "ko", False),
+            ("29일 밤 SRBM 2발 제원 공개…350㎞ 비행, 정점 50㎞", "ko", False),
+            ("ロシア国防省、ICBM「トーポリM」発射映像を公開", "ja", False),
+            ("순천발 SRBM 2발 동해로…거리·고도는 아직 미공개", "ko", False),
+        ],
+    )  # fmt: skip
+    def test_a_missile_shown_is_told(self, title: str, lang: str, unveils: bool) -> None:
+        cues = CUES[lang]
+        assert ("unveils" in cues.context_set.present(title.lower(), cues.word_start)) is unveils
+
+    @pytest.mark.parametrize(
+        ("title", "marked"),
+        [
+            ("Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach", True),
+            ("Iran presents and test-fires 'Kheibar Shekan' missile", False),
+        ],
+    )
+    def test_a_missile_shown_is_marked_only_without_a_firing_in_the_headline(
+        self, title: str, marked: bool
+    ) -> None:
+        """`ctx:unveils` is the event stage's, for a launch report (the model's call): read here
+        from the headline's cue kinds as `classify_item` passes them."""
+        cues = CUES["en"]
+        folded = (title.lower(), "")
+        kinds = _hits(folded[0], cues, title=True)
+        found = _event_cues(folded, cues, Facts(country="IR"), PUBLISHED, [], kinds)
+        assert ("ctx:unveils" in found) is marked
 
     def test_a_launch_report_celebrating_is_marked(self) -> None:
         title = "평양서 '화성-15형' 발사 성공 경축 군민대회"
