@@ -77,7 +77,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.detection.cues import NEGATIVE_CATEGORIES, LangCues, cues_for, search_cue
+from alerts.detection.cues import (
+    FIRING_KINDS,
+    NEGATIVE_CATEGORIES,
+    LangCues,
+    cues_for,
+    search_cue,
+)
 from alerts.detection.dates import dates_only_the_saying, stated_day_gaps, stated_day_offsets
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
@@ -249,7 +255,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
         folded, cues, is_launch, retracts, facts, speakers, reasons
     )
     if is_launch:
-        reasons += _event_cues(folded, cues, facts, item.published_at, reasons, segments[0])
+        reasons += _event_cues(folded, cues, facts, item.published_at, reasons, segments)
     reasons += _headline_alone(bool(missile or launch), summary)
     verdict = _verdict(is_launch, score, reasons, facts, negatives, reclassified)
     if probability is not None:
@@ -440,11 +446,45 @@ _OLDER_NEWS = frozenset(
 )
 
 
-# Cue kinds of a headline that tell of a missile flown, not only shown (`ctx:unveils`).
-_TELLS_A_FIRING = frozenset(
-    {"launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming", "blast",
-     "flash", "flight"}
-)  # fmt: skip
+# Cue kinds that tell of a missile flown, not only shown (`ctx:unveils`).
+_TELLS_A_FIRING = frozenset((*FIRING_KINDS, "flight"))
+# A headline's cue kinds that make it a launch's own news whatever else it says (an English
+# launch verb too, unless told in the past tense: "N. Korea fires missile, says ready to fire
+# more", "Houthis fire missile at Israel as nation honours fallen soldiers").
+_HEADLINE_FIRES = frozenset({"launch_headline", "alert", "flash"})
+
+
+def _no_launch_of_now(
+    in_title: frozenset[str], kinds: tuple[frozenset[str], frozenset[str]], lang: str
+) -> list[str]:
+    """The event stage's marks of a launch report that is no news of a launch now: a headline
+    celebrating a launch (`ctx:celebrates`: a rally, honours, a banquet or a stamp for it,
+    news days later) or telling of missiles struck before they flew (`ctx:unfired`: "...
+    destroyed Houthi ballistic missile before it could be fired", "발사 대기 중이던"), when the
+    headline itself does not fire (`_HEADLINE_FIRES`, a flash's tag, an English launch verb
+    not told in the past tense); a missile shown (`ctx:unveils`: "Iran presents 'Kheibar
+    Shekan' missile", "신형 탄도미사일 '에테마드' 공개") when neither the headline tells of a
+    firing or a flight or names a test, nor the lede has a launch verb. `kinds`: the positive
+    cue kinds of the headline and of the lede."""
+    title_kinds, lede_kinds = kinds
+    fires = (
+        not title_kinds.isdisjoint(_HEADLINE_FIRES)
+        or "breaking" in in_title
+        or (lang == "en" and "launch_verb" in title_kinds and "told" not in in_title)
+    )
+    found = []
+    if not fires and "celebrates" in in_title:
+        found.append("ctx:celebrates")
+    if not fires and "unfired" in in_title:
+        found.append("ctx:unfired")
+    if (
+        "unveils" in in_title
+        and "tested" not in in_title
+        and title_kinds.isdisjoint(_TELLS_A_FIRING)
+        and "launch_verb" not in lede_kinds
+    ):
+        found.append("ctx:unveils")
+    return found
 
 
 def _event_cues(
@@ -453,18 +493,14 @@ def _event_cues(
     facts: Facts,
     published_at: datetime | None,
     reasons: list[str],
-    title_kinds: frozenset[str] = frozenset(),
+    kinds: tuple[frozenset[str], frozenset[str]],
 ) -> list[str]:
     """Cues of a launch report for the event stage alone (the model never sees them): the
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
-    (`ctx:breaking`: "(속보)"), a headline celebrating a launch (`ctx:celebrates`: a rally,
-    honours, a banquet or a stamp for it, news days later), a missile struck before it flew
-    (`ctx:unfired`: "...destroyed Houthi ballistic missile before it could be fired", "발사 대기
-    중이던") or shown with no word of a firing in the headline (`ctx:unveils`, `title_kinds`
-    the headline's cue kinds: "Iran presents 'Kheibar Shekan' missile", "신형 탄도미사일 '에테마드'
-    공개"), whether it dates its news today ("on
+    (`ctx:breaking`: "(속보)"), no news of a launch now (`_no_launch_of_now`, from the
+    positive cue `kinds` of the headline and the lede), whether it dates its news today ("on
     Thursday", "4일": a habitual launcher's new launch, not yesterday's), and whether it tells
     of the night just past (`ctx:overnight`: "overnight", "밤사이", "未明"). In English copy
     "today" is the launch site's day when the launcher is known: a report of missiles fired
@@ -481,12 +517,7 @@ def _event_cues(
         found.append("ctx:title_told")
     if "breaking" in in_title:
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
-    if "celebrates" in in_title:
-        found.append("ctx:celebrates")  # a rally, honours or a stamp for a launch days ago
-    if "unfired" in in_title:
-        found.append("ctx:unfired")  # a missile struck before it could be fired
-    if "unveils" in in_title and title_kinds.isdisjoint(_TELLS_A_FIRING):
-        found.append("ctx:unveils")  # a missile shown, no word of it fired
+    found += _no_launch_of_now(in_title, kinds, cues.lang)
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

@@ -85,11 +85,25 @@ NEGATIVE_CATEGORIES = (
 #   struck_arsenal: a headline of a strike on missiles where they are kept or fired from
 #     ("CENTCOM destroys three Houthi missile launchers", "미사일 기지 공습", "ミサイル工場を
 #     破壊"): war news about missiles, seldom of their launch; a feature for the model only
+#   celebrates: a headline celebrating a launch: a rally, honours, a banquet or a stamp for it
+#     ("Provincial rallies hail Hwasong-15 test-fire", "공로자에 표창", "試射成功祝う軍民交歓大会")
+#   unfired: missiles struck or readied before they flew ("destroyed ... before it could be
+#     fired", "sitting on launch rails", "발사 대기 중이던", "発射準備中だった"), or a threat of
+#     readiness ("ready to fire")
+#   unveils: a missile shown ("Iran presents...", "신형 탄도미사일 공개", "ミサイルを公開"), not
+#     a launch's pictures or data made public ("발사 사진 공개", "映像を公開")
+#   tested: a test named in the headline ("test", "시험", "試験"): a missile shown in a test
+#     is a launch's news
+#   The last four are the event stage's (`classify._no_launch_of_now`), read in the title.
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
     "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
-    "celebrates", "unfired", "unveils",
+    "celebrates", "unfired", "unveils", "tested",
 )  # fmt: skip
+# Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
+# alert or an incoming missile, blasts beside a ballistic alert, a flash's tag.
+FIRING_KINDS = ("launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming",
+                "blast", "flash")  # fmt: skip
 _NEVER = re.compile(r"(?!)")
 _NOT_LITERAL = frozenset("\\([.^$|?*+{)")
 _QUANTIFIERS = frozenset("?*+{")

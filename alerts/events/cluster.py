@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from alerts.detection.cues import CUES
+from alerts.detection.cues import CUES, FIRING_KINDS
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
 from alerts.furniture import strip_furniture
@@ -879,15 +879,18 @@ _NOT_NOW = frozenset(
 def _not_a_launch_of_now(report: Report) -> bool:
     """Whether the report's headline or lede names a day days before its publication (an old
     strike, a retrospective), its headline announces a launch still to come ("Tonight's
-    Minuteman III test launch"), or it celebrates a launch (`ctx:celebrates`: "Provincial
+    Minuteman III test launch"), or, with no firing of its own in the headline
+    (`classify._no_launch_of_now`), it celebrates a launch (`ctx:celebrates`: "Provincial
     rallies in North Korea hail Hwasong-15 test-fire", "'화성-14형' 시험발사 공로자에 표창",
     "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
-    and read to the model as surely as its state-media claim), or tells of missiles struck
+    and read to the model as surely as its state-media claim), tells of missiles struck
     before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
-    "発射準備中だったフーシ派の弾道ミサイルを破壊"), or shows a missile with no word of a firing in
-    its headline (`ctx:unveils`: "Iran presents 'Kheibar Shekan' missile, claims 1,450 km
-    reach"): such a report opens no event, alone or with another; it may still join its
-    launch's."""
+    "発射準備中だったフーシ派の弾道ミサイルを破壊") or shows a missile (`ctx:unveils`: "Iran
+    presents 'Kheibar Shekan' missile, claims 1,450 km reach"). Such a report opens no event, is not
+    held for a second source nor counts as one, and is never a habitual launcher's news of a
+    new day (`_a_day_later`, `_a_night_later`, `_dated_a_day_later` ask that it could open
+    one); it joins an open event of its launcher only where `best_match` finds one (its day's,
+    or the latest while a follow-up may come)."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 
@@ -936,12 +939,9 @@ def _corroborating(
     ]  # fmt: skip
 
 
-# Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
-# alert or an incoming missile, blasts beside a ballistic alert, a flash's tag; or a headline
-# with its state firing.
-_FIRING_KINDS = ("launch_verb", "launch_noun", "launch_headline", "strike", "alert", "incoming",
-                 "blast", "flash")  # fmt: skip
-_FIRING_REASONS = frozenset(f"{lang}:{kind}" for lang in CUES for kind in _FIRING_KINDS)
+# Cues telling of a firing (`FIRING_KINDS`), in any language; or a headline with its state
+# firing.
+_FIRING_REASONS = frozenset(f"{lang}:{kind}" for lang in CUES for kind in FIRING_KINDS)
 
 
 def _tells_of_firing(report: Report) -> bool:

@@ -14,6 +14,7 @@ from alerts.detection.extract import extract_facts
 from alerts.models import Facts, Item, Verdict
 
 PUBLISHED = datetime(2026, 5, 20, 0, 30, tzinfo=UTC)
+_MARKS = {"ctx:celebrates", "ctx:unfired", "ctx:unveils"}
 
 
 def verdict(title: str, summary: str = "", lang: str | None = None) -> Verdict:
@@ -354,22 +355,51 @@ class TestCorrections:
         assert ("unveils" in cues.context_set.present(title.lower(), cues.word_start)) is unveils
 
     @pytest.mark.parametrize(
-        ("title", "marked"),
+        ("title", "lede", "lang", "marks"),
         [
-            ("Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach", True),
-            ("Iran presents and test-fires 'Kheibar Shekan' missile", False),
+            ("Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach", "", "en",
+             {"ctx:unveils"}),
+            ("Provincial rallies in North Korea hail Hwasong-15 test-fire as nuclear force "
+             "completed", "", "en", {"ctx:celebrates"}),
+            ("Coalition says it destroyed Houthi ballistic missile before it could be fired",
+             "", "en", {"ctx:unfired"}),
+            ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "", "ko",
+             {"ctx:celebrates"}),
+            # a headline that fires, flashes or names a test is a launch's own news
+            ("Iran presents and test-fires 'Kheibar Shekan' missile", "", "en", set()),
+            ("Houthis fire ballistic missile at Israel as nation honours fallen soldiers", "",
+             "en", set()),
+            ("North Korea fires ballistic missile, says ready to launch more", "", "en", set()),
+            ("(속보) 北, 광명성절 경축 속 동해상으로 탄도미사일 발사", "", "ko", set()),
+            ("北 김정은, 신형 탄도미사일 시험 참관…'화성-11' 선보여", "", "ko", set()),
+            ("Kim Jong Un oversees Hwasong-19 ICBM test, unveils 'final version'", "", "en",
+             set()),
+            # ...or whose lede has a launch verb
+            ("Iran unveils new Kheibar Shekan ballistic missile",
+             "The Revolutionary Guards test-fired the missile before showing it.", "en", set()),
         ],
-    )
-    def test_a_missile_shown_is_marked_only_without_a_firing_in_the_headline(
-        self, title: str, marked: bool
+    )  # fmt: skip
+    def test_no_launch_of_now_is_marked_only_where_the_headline_does_not_fire(
+        self, title: str, lede: str, lang: str, marks: set[str]
     ) -> None:
-        """`ctx:unveils` is the event stage's, for a launch report (the model's call): read here
-        from the headline's cue kinds as `classify_item` passes them."""
-        cues = CUES["en"]
-        folded = (title.lower(), "")
-        kinds = _hits(folded[0], cues, title=True)
-        found = _event_cues(folded, cues, Facts(country="IR"), PUBLISHED, [], kinds)
-        assert ("ctx:unveils" in found) is marked
+        """The event stage's marks, read as `classify_item` reads them: from the headline's
+        context cues and the positive cue kinds of the headline and the lede."""
+        cues = CUES[lang]
+        folded = (title.lower(), lede.lower())
+        kinds = (_hits(folded[0], cues, title=True), _hits(folded[1], cues, title=False))
+        found = _event_cues(folded, cues, Facts(country="KP"), PUBLISHED, [], kinds)
+        assert {m for m in found if m in _MARKS} == marks
+
+    def test_classify_reads_the_headline_s_kinds_for_the_marks(self) -> None:
+        """A flash that names a missile shown still opens its event: `classify_item` passes
+        the cue kinds, and the headline's launch words keep `ctx:unveils` off."""
+        found = verdict(
+            "北, 동해상으로 탄도미사일 발사…신형 '화성-11' 공개",
+            "합참은 북한이 오늘 오전 동해상으로 탄도미사일 1발을 발사했다고 밝혔다.",
+            "ko",
+        )
+        assert found.is_launch
+        assert "ctx:unveils" not in found.reasons
 
     def test_a_launch_report_celebrating_is_marked(self) -> None:
         title = "평양서 '화성-15형' 발사 성공 경축 군민대회"

@@ -388,6 +388,9 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
         ('젤렌스키 "미사일 100여기·드론 100여대로 밤새 공격"', "ko", True),
         ("러, 드론 805대·미사일 13기로 밤샘 공습…키이우 정부청사 첫 피격", "ko", True),
         ("ロシア、2夜連続で無人機と弾道ミサイル　首都キーウ中心に攻撃", "ja", True),
+        # a night of work or of threats is no night of fire
+        ("北 ICBM 발사에 軍 밤샘 비상근무…추가 도발 대비", "ko", False),
+        ("北 탄도미사일 발사…밤새 추가 발사 가능성 주시", "ko", False),
     ],
 )  # fmt: skip
 def test_a_launch_report_of_the_night_just_past_is_marked(
