@@ -140,7 +140,8 @@ _FACT_BONUS = 0.5
 _AUTHORITY_BONUS = 0.3
 _SECOND_NEG = 0.25
 _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
-_FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})  # a headline's
+# A headline's cue kinds that fire (`ctx:title_fires` and the marks of `_title_marks`).
+_TITLE_FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
 _DEFAULT: Any = object()  # classify_item's model argument when not given
 # Full-width digits, Latin letters and the marks inside numbers and times read as ASCII:
@@ -295,7 +296,7 @@ def _title_marks(
     marks = []
     if "launch_verb" in in_title or "alert" in in_title:
         marks.append("ctx:title_fires")
-    if not about_missiles or not in_title.isdisjoint(_FIRING_KINDS):
+    if not about_missiles or not in_title.isdisjoint(_TITLE_FIRING_KINDS):
         return marks
     context = cues.context_set.present(folded_title, cues.word_start)
     if "upcoming" in context and "told" not in context:
@@ -451,7 +452,7 @@ _TELLS_A_FIRING = frozenset((*FIRING_KINDS, "flight"))
 # A headline's cue kinds that make it a launch's own news whatever else it says (an English
 # launch verb too, unless told in the past tense: "N. Korea fires missile, says ready to fire
 # more", "Houthis fire missile at Israel as nation honours fallen soldiers").
-_HEADLINE_FIRES = frozenset({"launch_headline", "alert", "flash"})
+_HEADLINE_FIRES = _TITLE_FIRING_KINDS - {"launch_verb"}
 
 
 def _no_launch_of_now(

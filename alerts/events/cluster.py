@@ -883,7 +883,7 @@ def _not_a_launch_of_now(report: Report) -> bool:
     (`classify._no_launch_of_now`), it celebrates a launch (`ctx:celebrates`: "Provincial
     rallies in North Korea hail Hwasong-15 test-fire", "'화성-14형' 시험발사 공로자에 표창",
     "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
-    and read to the model as surely as its state-media claim), tells of missiles struck
+    and the model may read them as launch reports), tells of missiles struck
     before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
     "発射準備中だったフーシ派の弾道ミサイルを破壊") or shows a missile (`ctx:unveils`: "Iran
     presents 'Kheibar Shekan' missile, claims 1,450 km reach"). Such a report opens no event, is not
