@@ -32,7 +32,13 @@ _LIKELY_LAUNCHERS = ("KP", "IR", "YE", "RU", "CN", "IN", "PK", "FR", "GB")
 # "Lebanon says" of another's.
 _ARMED_GROUPS = ("hezbollah", "헤즈볼라", "ヒズボラ")
 _TOPIC = re.compile(r"\s?(?:[,、]|は)")
-_TOPIC_OF_LINE = re.compile(r"(?:軍|군|側|측)?\s?(?:[,、]|は|が|는|은|가|도|も)")
+# A state opening a Korean or Japanese line as its topic ("北朝鮮、", "北朝鮮が", "러,"), itself or
+# its forces ("韓国軍、", "리비아 정부군,", "イラン革命防衛隊、", "パキスタン海軍が": 14 development
+# launch reports had been read as a guess).
+_TOPIC_OF_LINE = re.compile(
+    r"(?:軍|군|側|측|\s?정부군|政府軍|\s?혁명수비대|革命防衛隊|\s?육군|\s?해군|陸軍|海軍)?"
+    r"\s?(?:[,、]|は|が|는|은|가|도|も)"
+)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ADJECTIVE = re.compile(r"(?:ean|ian|ese|yemeni|israeli|pakistani|iraqi)$")
 # ...but "North Korean military fires", "Iranian forces fire": the state's own forces.
@@ -565,6 +571,10 @@ def _strikes_in_headline(code: str, folded: str, cues: LangCues) -> bool:
     return hit is not None and hit.start() - first[2] <= _SUBJECT_REACH + 8
 
 
+# A desk's tag opening a headline ("(속보) 북한, ...", "【速報】北朝鮮が..."): the topic follows it.
+_LEADING_TAG = re.compile(r"\s*[(\[【<（〈＜][^)\]】>）〉＞]{1,8}[)\]】>）〉＞]\s*")
+
+
 def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
     """For a Korean or Japanese line opening with the state as its topic ("韓国、", "北朝鮮は",
     "우크라이나군,"): where the topic ends and where the next state is named (or the line's
@@ -573,7 +583,8 @@ def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | 
         return None
     named = cues.launchers.finditer(folded, cues.word_start)
     first = next(named, None)
-    if first is None or first[0] != code or first[1] > 1:
+    tag = _LEADING_TAG.match(folded)
+    if first is None or first[0] != code or first[1] > (tag.end() if tag else 0) + 1:
         return None
     topic = _TOPIC_OF_LINE.match(folded, first[2])
     if topic is None:
@@ -891,7 +902,14 @@ def _choose_named(
     return code, how
 
 
-_TOPIC_REACH = 14  # "韓国、新型弾道ミサイル発射", not "韓国軍、8発の飛距離は…直後の発射"
+# How far after the topic its launch word may stand: within the headline's first clause and 30
+# characters ("中国、新型の長距離地対地ミサイルを発射実験", "중국, 대만 인근 해역에 미사일 또
+# 발사…"; at 14, 52 development launch reports of China, India, Pakistan, Israel and North
+# Korea were read as a guess), not past a clause's end ("韓国軍、8発の飛距離は…直後の発射",
+# "パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か": Japanese headlines part
+# their clauses with a space).
+_TOPIC_REACH = 30
+_HEADLINE_CLAUSE_END = {"ko": re.compile(r"…|\.\.\.|[|｜]"), "ja": re.compile(r"…|\.\.\.|[|｜\s]")}
 
 
 def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
@@ -903,7 +921,10 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     if opening is None:
         return False
     topic_end, next_state = opening
-    limit = min(topic_end + _TOPIC_REACH, next_state)
+    clause = _HEADLINE_CLAUSE_END.get(cues.lang, _HEADLINE_CLAUSE_END["ko"]).search(
+        folded, topic_end
+    )
+    limit = min(topic_end + _TOPIC_REACH, next_state, clause.start() if clause else len(folded))
     return any(
         (m := cues.positive[kind].search(folded, topic_end)) is not None
         and m.start() < limit

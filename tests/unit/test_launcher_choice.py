@@ -47,6 +47,11 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("North Korea fires missile in response to US-South Korea drills", "en", "KP"),
         # a place on the Red Sea under attack: the Houthis
         ("Two missiles explode near vessel east of Aden; crew unhurt", "en", "YE"),
+        # ...or a town of southern Saudi Arabia, and a state blamed for arming the attacker
+        ("Two missiles shot down above Riyadh and Jazan", "en", "YE"),
+        ("Arab coalition blames Iran after missile aimed at Najran is shot down", "en", "YE"),
+        ('[속보] 사우디 국영매체 "리야드·지잔 상공서 탄도미사일 요격"', "ko", "YE"),
+        ("サウジ南部ナジュランへ弾道ミサイル、連合軍が迎撃", "ja", "YE"),
         # launchers beyond the habitual ones, named beside their weapon or as the subject
         ("Iraqi missiles hit Israel; residents don gas masks", "en", "IQ"),
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
@@ -410,6 +415,18 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         # ...nor one confirming a launch it tracked
         ("イスラエル軍、ミサイル発射を確認", "ja", "IL", False),
         ("米国、ミサイル発射を確認", "ja", "US", False),
+        # ...as far as the headline's first clause, after a desk's tag, or its forces as topic
+        ("インド、艦艇から核搭載可能な弾道ミサイル「ダヌシュ」発射", "ja", "IN", True),
+        ("中国、南シナ海で対艦弾道ミサイルを試射", "ja", "CN", True),
+        ("중국, 대만 인근 해역에 미사일 또 발사…훈련 시작 후 네 번째", "ko", "CN", True),
+        ("(속보) 인도, 핵탄두 탑재 가능 단거리 탄도미사일 '프리스비' 시험발사", "ko", "IN", True),
+        ("【速報】北朝鮮が深夜に弾道ミサイル発射 防衛省", "ja", "KP", True),
+        ('리비아 정부군, 시르테 인근서 스커드 또 발사…"탄착지 불명"', "ko", "LY", True),
+        ("パキスタン海軍、国産の対艦弾道ミサイルを艦艇から試射　「高い機動性」", "ja", "PK", True),
+        # ...not past it: Japanese headlines part their clauses with a space
+        ("パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
+        ("パキスタン、カラチ空域の航路を閉鎖　ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
+        ("중국, 대만 인근 해역 훈련 계속…앞서 미사일 발사", "ko", "CN", False),
     ],
 )  # fmt: skip
 def test_a_topic_firing_in_the_headline(text: str, lang: str, country: str, sure: bool) -> None:
@@ -725,11 +742,12 @@ def test_a_state_then_a_space_then_its_missile_is_the_launcher_for_sure(
         ("이란, 교전 나흘째 새벽 이스라엘 주요 도시에 탄도미사일…전역 경보", "ko", "IR", []),
         ("北朝鮮、日本海へ弾道ミサイル2発　EEZ外に落下", "ja", "KP", []),
         ("北, 동해상으로 미상 발사체 2발", "ko", "KP", []),
-        # a plain "missile" keeps the guess: air strikes, interceptor tests
+        # a plain "missile" keeps the guess (air strikes, interceptor tests), unless the topic
+        # fires it: its launch, interceptor or not (the detector tells it is no ballistic one)
         ('러, 오데사항 또 공습…"민간 상선에 공대지 미사일, 5명 사상"', "ko", "RU", [True]),
-        ("러, 카자흐 시험장서 미사일방어체계 신형 요격미사일 또 시험발사", "ko", "RU", [True]),
+        ("러, 카자흐 시험장서 미사일방어체계 신형 요격미사일 또 시험발사", "ko", "RU", []),
         # a state seldom firing as the topic keeps the guess, as does an English headline
-        ("中国、南シナ海で対艦弾道ミサイルを試射", "ja", "CN", [True]),
+        ("中国、南シナ海に対艦弾道ミサイル", "ja", "CN", [True]),
     ],
 )
 def test_headline_topic_of_ballistic_news_is_the_sure_launcher(
