@@ -571,8 +571,11 @@ def _strikes_in_headline(code: str, folded: str, cues: LangCues) -> bool:
     return hit is not None and hit.start() - first[2] <= _SUBJECT_REACH + 8
 
 
-# A desk's tag opening a headline ("(속보) 북한, ...", "【速報】北朝鮮が..."): the topic follows it.
-_LEADING_TAG = re.compile(r"\s*[(\[【<（〈＜][^)\]】>）〉＞]{1,8}[)\]】>）〉＞]\s*")
+# A desk's tag opening a headline ("(속보) 북한, ...", "【速報】北朝鮮が..."): the topic follows it
+# (32 development flashes had been read as a guess).
+_LEADING_TAG = re.compile(
+    r"\s*[(\[【<（〈＜〔［《][^)\]】>）〉＞〕］》]{1,8}[)\]】>）〉＞〕］》]\s*"
+)
 
 
 def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
@@ -625,7 +628,8 @@ def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
         verbs = [
             m.start()
             for kind in ("launch_verb", "launch_headline")
-            if (m := cues.positive[kind].search(rest))
+            for m in cues.positive[kind].finditer(rest)
+            if not _FIRED_AT.match(rest, m.start())
         ]
         if verbs and (cues.lang != "en" or min(verbs) <= _SUBJECT_REACH):
             return True
@@ -903,13 +907,16 @@ def _choose_named(
 
 
 # How far after the topic its launch word may stand: within the headline's first clause and 30
-# characters ("中国、新型の長距離地対地ミサイルを発射実験", "중국, 대만 인근 해역에 미사일 또
-# 발사…"; at 14, 52 development launch reports of China, India, Pakistan, Israel and North
-# Korea were read as a guess), not past a clause's end ("韓国軍、8発の飛距離は…直後の発射",
+# characters ("インド、艦艇から核搭載可能な弾道ミサイル「ダヌシュ」発射", "중국, 대만 인근 해역에
+# 미사일 또 발사…"; at 14, 20 development launch reports of China, India, Pakistan, Israel and
+# others were read as a guess), not past a clause's end ("韓国軍、8発の飛距離は…直後の発射",
 # "パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か": Japanese headlines part
-# their clauses with a space).
+# their clauses with a space, not one inside a Latin name: "インド、Agni V 発射").
 _TOPIC_REACH = 30
-_HEADLINE_CLAUSE_END = {"ko": re.compile(r"…|\.\.\.|[|｜]"), "ja": re.compile(r"…|\.\.\.|[|｜\s]")}
+_HEADLINE_CLAUSE_END = {
+    "ko": re.compile(r"…|\.\.\.|[|｜]"),
+    "ja": re.compile(r"…|\.\.\.|[|｜]|(?<![\x00-\x7f])\s"),
+}
 
 
 def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
@@ -921,16 +928,21 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     if opening is None:
         return False
     topic_end, next_state = opening
-    clause = _HEADLINE_CLAUSE_END.get(cues.lang, _HEADLINE_CLAUSE_END["ko"]).search(
-        folded, topic_end
-    )
+    topic_end += len(folded) - topic_end - len(folded[topic_end:].lstrip())  # "中国、 新型..."
+    clause = _HEADLINE_CLAUSE_END[cues.lang].search(folded, topic_end)
     limit = min(topic_end + _TOPIC_REACH, next_state, clause.start() if clause else len(folded))
     return any(
-        (m := cues.positive[kind].search(folded, topic_end)) is not None
-        and m.start() < limit
+        m.start() < limit
         and not _NOTED.search(folded, m.start(), m.end() + _NOTED_REACH)
+        and not _FIRED_AT.match(folded, m.start())
         for kind in ("launch_verb", "launch_headline")
+        for m in cues.positive[kind].finditer(folded, topic_end)
     )
+
+
+# A missile fired at or toward the topic, which intercepts or tracks it: "이스라엘, 하이파
+# 방향으로 발사된 탄도미사일 요격", "米軍、商船に向けて発射された対艦弾道ミサイルを迎撃".
+_FIRED_AT = re.compile(r"발사(?:된|됐|돼|되어)|発射され")
 
 
 # A launch the topic noted, not fired: "イスラエル軍、ミサイル発射を確認", "美, 발사 탐지".

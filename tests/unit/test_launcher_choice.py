@@ -423,7 +423,16 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("【速報】北朝鮮が深夜に弾道ミサイル発射 防衛省", "ja", "KP", True),
         ('리비아 정부군, 시르테 인근서 스커드 또 발사…"탄착지 불명"', "ko", "LY", True),
         ("パキスタン海軍、国産の対艦弾道ミサイルを艦艇から試射　「高い機動性」", "ja", "PK", True),
-        # ...not past it: Japanese headlines part their clauses with a space
+        ("中国、 新型弾道ミサイルを試射", "ja", "CN", True),
+        ("インド、Agni V 発射実験に成功", "ja", "IN", True),
+        ("〔速報〕北朝鮮が弾道ミサイル発射", "ja", "KP", True),
+        # ...not a missile fired at or toward it, which it intercepts or tracks
+        ("이스라엘, 오늘 새벽 하이파 방향으로 발사된 탄도미사일 요격…피해 없어", "ko", "IL", False),
+        ("イスラエル軍、ハイファ周辺に向けて発射された弾道ミサイルを迎撃", "ja", "IL", False),
+        ("한국군, 오늘 새벽 서해 북방한계선 인근으로 발사된 탄도미사일 추적", "ko", "KP", False),
+        ("우크라이나 육군, 오늘 새벽 하르키우 향해 발사된 탄도미사일 요격", "ko", "RU", False),
+        ("ウクライナ陸軍、ハルキウに向けて未明に発射された弾道ミサイルを迎撃", "ja", "RU", False),
+        # ...nor past the first clause: Japanese headlines part their clauses with a space
         ("パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("パキスタン、カラチ空域の航路を閉鎖　ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("중국, 대만 인근 해역 훈련 계속…앞서 미사일 발사", "ko", "CN", False),
