@@ -185,6 +185,8 @@ OVERNIGHT = ("ctx:rules_launch", "ctx:overnight")  # "...missiles fired overnigh
         (OVERNIGHT, "IN", 26, False),  # a launcher that seldom fires on consecutive days
         ((*OVERNIGHT, "ctx:dated_saying"), "RU", 26, False),
         ((*OVERNIGHT, "neg:reaction"), "RU", 26, False),
+        # the launcher's own account the next morning: "러 국방부 \"... 이스칸데르-M 발사\""
+        ((*OVERNIGHT, "ctx:launcher_speaks"), "RU", 26, False),
         (("ctx:overnight",), "RU", 26, False),  # too unsure to open an event on its own
     ],
 )
