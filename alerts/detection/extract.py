@@ -572,7 +572,7 @@ def _strikes_in_headline(code: str, folded: str, cues: LangCues) -> bool:
 
 
 # A desk's tag opening a headline ("(속보) 북한, ...", "【速報】北朝鮮が..."): the topic follows it
-# (32 development flashes had been read as a guess).
+# (32 development launch reports, 30 of them flashes, had been read as a guess).
 _LEADING_TAG = re.compile(
     r"\s*[(\[【<（〈＜〔［《][^)\]】>）〉＞〕］》]{1,8}[)\]】>）〉＞〕］》]\s*"
 )
@@ -614,7 +614,8 @@ def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
     """Whether the headline has the state as the subject of a launch: named, then (right after,
     or after its topic particle) a launch verb or a headline's 발사/発射 ("North Korea
     test-fires", "北, 탄도미사일 발사", "北朝鮮が弾道ミサイル発射"), not as a maker's adjective
-    ("North Korean KN-23 missiles ... fired")."""
+    ("North Korean KN-23 missiles ... fired") nor as the target of a missile fired at it
+    (`_FIRED_AT`: "우크라이나 육군, ... 발사된 탄도미사일 요격")."""
     for c, start, end in cues.launchers.finditer(folded, cues.word_start):
         rest = folded[end:]
         if c != code or (cues.lang != "en" and not _TOPIC_OF_LINE.match(rest)):
@@ -928,7 +929,8 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     if opening is None:
         return False
     topic_end, next_state = opening
-    topic_end += len(folded) - topic_end - len(folded[topic_end:].lstrip())  # "中国、 新型..."
+    after = folded[topic_end:]
+    topic_end += len(after) - len(after.lstrip())  # "中国、 新型..."
     clause = _HEADLINE_CLAUSE_END[cues.lang].search(folded, topic_end)
     limit = min(topic_end + _TOPIC_REACH, next_state, clause.start() if clause else len(folded))
     return any(
@@ -940,8 +942,8 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     )
 
 
-# A missile fired at or toward the topic, which intercepts or tracks it: "이스라엘, 하이파
-# 방향으로 발사된 탄도미사일 요격", "米軍、商船に向けて発射された対艦弾道ミサイルを迎撃".
+# A missile fired at or toward the topic, which intercepts or tracks it: "이스라엘, 오늘 새벽
+# 하이파 방향으로 발사된 탄도미사일 요격", "米軍、紅海で商船に向けて発射された弾道ミサイルを迎撃".
 _FIRED_AT = re.compile(r"발사(?:된|됐|돼|되어)|発射され")
 
 

@@ -529,10 +529,11 @@ def _a_night_later(report: Report, latest: LaunchEvent, gap: float, policy: Even
     the small hours ("Poland scrambles jets as Russia pounds Lutsk airfields") names its night
     as loosely (a duplicate on two streams). Nor the launcher's own account: its defence
     ministry's claim of the night's strike comes the next morning, a day after the launch it
-    tells of ("러 국방부 \"드니프로페트로우스크주 포크로우에 이스칸데르-M 발사\"", read 24
-    hours after the strike on Pokrov, had opened a duplicate that then took in the next day's
-    strike on Odesa: on the development split, one duplicate, one missed and two merged
-    launches fewer on the joint stream and on one thinned stream, as `_a_day_later` asks)."""
+    tells of ("러 국방부 \"드니프로페트로우스크주 포크로우에 이스칸데르-M 발사\"", read a day
+    after the first report of the strike on Pokrov, had opened a duplicate that then took in
+    the next day's strike on Odesa: on the development split, one duplicate, one missed and
+    two merged launches fewer on the joint stream and on one thinned stream, as `_a_day_later`
+    asks)."""
     reasons = report.verdict.reasons
     return (
         report.country in HABITUAL_LAUNCHERS
