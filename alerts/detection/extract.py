@@ -914,10 +914,10 @@ def _choose_named(
 # "パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か": Japanese headlines part
 # their clauses with a space, not one inside a Latin name: "インド、Agni V 発射").
 _TOPIC_REACH = 30
-_HEADLINE_CLAUSE_END = {
-    "ko": re.compile(r"…|\.\.\.|[|｜]"),
-    "ja": re.compile(r"…|\.\.\.|[|｜]|(?<![\x00-\x7f])\s"),
-}
+# Clause marks of any language's headline; Japanese also parts clauses with a space after a
+# Japanese character (Korean spaces part words).
+_HEADLINE_CLAUSE_END = re.compile(r"…|\.\.\.|[|｜]")
+_JAPANESE_CLAUSE_END = re.compile(r"…|\.\.\.|[|｜]|(?<![\x00-\x7f])\s")
 
 
 def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
@@ -931,7 +931,8 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     topic_end, next_state = opening
     after = folded[topic_end:]
     topic_end += len(after) - len(after.lstrip())  # "中国、 新型..."
-    clause = _HEADLINE_CLAUSE_END[cues.lang].search(folded, topic_end)
+    clause_end = _JAPANESE_CLAUSE_END if cues.lang == "ja" else _HEADLINE_CLAUSE_END
+    clause = clause_end.search(folded, topic_end)
     limit = min(topic_end + _TOPIC_REACH, next_state, clause.start() if clause else len(folded))
     return any(
         m.start() < limit
