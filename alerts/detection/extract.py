@@ -67,12 +67,13 @@ _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 # "Iskander-type"; Iran's and Pakistan's early missiles are Nodong-based; Iran's proxies and
 # Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
 # ATACMS the cue data gives to Ukraine, its user in the news since 2023; Britain's Trident is
-# the US design.
+# the US design; Pakistan's Fatah rockets share the name of Iran's Fateh ("파키스탄군, '파타흐-2'
+# 미사일로 인도 군사시설 3곳 공격").
 _FIRES_DESIGNS_OF = frozenset(
     {(state, state) for state in _LIKELY_LAUNCHERS}
     | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
        ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA"),
-       ("GB", "US")}
+       ("GB", "US"), ("PK", "IR")}
 )  # fmt: skip
 # Launchers named beside another's design that fired it themselves (`_system_owner`).
 _KEEPS_OWN_FIRE = frozenset(_LIKELY_LAUNCHERS) | {"LB", "KR"}
@@ -465,9 +466,17 @@ def _striker_of_its_places(
             if area != code:
                 continue
             role = _role(line, start, end, cues)
+            if role != "target" and _OWN_FORCES.match(folded, _possessive_end(folded, end)):
+                continue  # "Kyiv's forces then claimed...": the striker's capital, not struck
             if role == "target" or (role != "speaker" and not _STATE_NAMES.match(folded, start)):
                 return None
     return striker if own else None
+
+
+def _possessive_end(folded: str, end: int) -> int:
+    """Where a possessive after folded[:end] ends ("Kyiv's"), else `end`."""
+    owned = _POSSESSIVE.match(folded, end)
+    return owned.end() if owned else end
 
 
 def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
@@ -769,8 +778,10 @@ def _launcher_in_line(
     # ... 대응 사격": the habitual launcher is the one answered; the state (or the owner of the
     # system) answering it launched.
     answering = _answering_state(folded, cues)
-    if (topic := _topic_firing_own_system(folded, cues)) is not None:
-        return topic, "role"
+    # A habitual launcher answering fires ("…이란은 20발 넘는 미사일로 맞대응").
+    sure = answering if answering in HABITUAL_LAUNCHERS else _topic_firing_own_system(folded, cues)
+    if sure is not None:
+        return sure, "role"
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
         alias = line[start:end]
         if len(alias) == 2 and alias.isascii() and not alias.isupper():
@@ -783,7 +794,7 @@ def _launcher_in_line(
                 named.append((start, end, code))
         elif code in _NEVER_LAUNCHERS:
             continue
-        elif role == "launcher":
+        elif role == "launcher" and not _struck_place_strike(code, alias, folded, end, cues):
             return code, "role"
         elif role == "named" and not _is_launch_area(folded[start:end], cues):
             named.append((start, end, code))
@@ -794,6 +805,21 @@ def _launcher_in_line(
         return answering, "role"
     code, how = _choose_named(named, folded, cues)
     return code, "role" if code == answering else how
+
+
+# "Kursk missile strike", "Belgorod missile attack": a strike on the place, not the place's.
+_STRIKE_ON_PLACE = re.compile(r"\s+(?:(?:ballistic\s+)?missile\s+)?(?:attacks?|strikes?)\b")
+
+
+def _struck_place_strike(code: str, alias: str, folded: str, end: int, cues: LangCues) -> bool:
+    """Whether a launch area of a launcher that is struck back at (`_STRUCK_BACK_BY`: Kursk,
+    Belgorod, Crimea) reads as the launcher only by the strike word after it: "Injured in
+    Kursk missile strike rise to 15" tells of Ukraine's strike on Kursk."""
+    return (
+        code in _STRUCK_BACK_BY
+        and _is_launch_area(alias.lower(), cues)
+        and _STRIKE_ON_PLACE.match(folded, end) is not None
+    )
 
 
 def _is_launch_area(alias: str, cues: LangCues) -> bool:
@@ -865,16 +891,24 @@ def _speaks_of_its_own(code: str, alias: str, cues: LangCues, speakers: list[str
 def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
     """The state a Korean or Japanese line opens with as its topic, when the line names that
     state's own system and it seldom launches otherwise: "韓国軍、玄武2とATACMSを発射 北朝鮮の
-    発射地点...", "軍, 현무 발사…북 도발 대응" (the habitual launcher named later is answered)."""
+    発射地点...", "軍, 현무 발사…북 도발 대응" (the habitual launcher named later is answered);
+    or whose own system it opens with: "韓国の玄武2発射、北朝鮮の発射地点攻撃を想定"."""
     if cues.lang == "en":
         return None
     first = next(cues.launchers.finditer(folded, cues.word_start), None)
     if first is None or first[1] > 0 or first[0] in HABITUAL_LAUNCHERS:
         return None
     code, _, end = first
+    own = _OWN_SYSTEM_NEXT.match(folded, end)
+    system = next((s for s in cues.systems.finditer(folded, cues.word_start) if s[1] >= end), None)
+    if own and system is not None and system[1] == own.end() and system[0] == code:
+        return code
     if not _TOPIC_OF_LINE.match(folded, end):
         return None
     return code if _fielded_system(folded, cues) == code else None
+
+
+_OWN_SYSTEM_NEXT = re.compile(r"\s?(?:の|의)\s?")
 
 
 def _choose_named(
@@ -954,6 +988,9 @@ _NOTED_REACH = 8
 
 
 _CLAUSE_BREAKS = ("…", "...", "｜", "|")  # a Korean or Japanese headline's clauses
+_SHOW_OF_FORCE = re.compile(r"맞대응|무력시위")
+# ...but the allies' answer: "한미 연합 맞대응", "…대응 무력시위 실시".
+_ALLIED_FIRE = re.compile(r"연합(?!\s?(?:훈련|연습))|대응\s?무력|사격|발사|쏴|쐈|실시")
 _ANALYSIS_AFTER = re.compile(r"분석|관측|평가|풀이|전망|分析|見方|とみられ|と見られ")
 # Forces that answer ("軍, 6분 만에", "군은", "공군", "국방부"; not 군사 or 미군).
 _FORCES = re.compile(
@@ -986,6 +1023,10 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
         clause = max(folded.rfind(mark, 0, marker.start()) for mark in _CLAUSE_BREAKS)
         ends = [e for e in (folded.find(m, marker.end()) for m in _CLAUSE_BREAKS) if e >= 0]
         later = folded[clause : min(ends, default=len(folded))]
+        if clause >= 0 and (topic := _clause_topic(folded, clause, marker.start(), cues)):
+            # "이스라엘, 아라크 중수로 공습…이란은 20발 넘는 미사일로 맞대응": the state the
+            # marker's clause opens with as its topic answers.
+            return topic
         if (
             named
             and named[0][0] in HABITUAL_LAUNCHERS
@@ -993,6 +1034,22 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
             and not any(clause < s for _, s, _ in named)
             and _ANALYSIS_AFTER.search(later, marker.end() - clause)
             and not _FORCES.search(later)
+            and _fielded_system(later, cues) is None
+        ):
+            return None
+        # A habitual launcher opening the line, its launch shown as a show of force or an
+        # answer to drills in a later clause naming no forces, system or fire of others: "北
+        # 탄도미사일 4발 한꺼번에…전문가 "기존 기종으로 한미훈련 맞대응"", "北 ICBM, 화성-18형
+        # 개량형 추정…미 대선 앞 대미 무력시위".
+        tag = _LEADING_TAG.match(folded)
+        if (
+            named
+            and named[0][0] in HABITUAL_LAUNCHERS
+            and named[0][1] <= (tag.end() if tag else 0)
+            and named[0][2] <= clause
+            and _SHOW_OF_FORCE.fullmatch(marker.group())
+            and not _FORCES.search(later)
+            and not _ALLIED_FIRE.search(later)
             and _fielded_system(later, cues) is None
         ):
             return None
@@ -1018,6 +1075,19 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
         return "KR"
     if owner is not None and owner not in HABITUAL_LAUNCHERS:
         return owner
+    return None
+
+
+def _clause_topic(folded: str, clause: int, marker: int, cues: LangCues) -> str | None:
+    """The state a later clause of a Korean or Japanese headline (from its break mark at
+    `clause` to a response marker) opens with as its topic, when that state may launch."""
+    start = clause + next(len(m) for m in _CLAUSE_BREAKS if folded.startswith(m, clause))
+    start += len(folded[start:marker]) - len(folded[start:marker].lstrip())
+    for code, named_at, end in cues.launchers.finditer(folded[:marker], cues.word_start):
+        if named_at < start:
+            continue
+        topic = named_at == start and _TOPIC_OF_LINE.match(folded, end)
+        return code if topic and code not in _NEVER_LAUNCHERS else None
     return None
 
 

@@ -394,6 +394,13 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         ("北 탄도미사일 발사…군은 '대응 사격'", "ko", "KR"),
         ("北 탄도미사일 발사…대응 무력시위 실시", "ko", "KR"),
         ('北 탄도미사일 발사…"을지훈련 맞대응" 분석…軍 "추가 도발 대비"', "ko", "KP"),
+        # ...nor its launch shown as a show of force, or as answering drills, in a later clause
+        ('北 탄도미사일 4발 한꺼번에…전문가 "기존 기종으로 한미훈련 맞대응"', "ko", "KP"),
+        ("北 ICBM, 화성-18형 개량형 추정…미 대선 앞 대미 무력시위", "ko", "KP"),
+        ("北 함흥발 SRBM, KN-23 가능성…한미 연합훈련 겨냥 무력시위", "ko", "KP"),
+        ("北 미사일 발사…한미 연합 맞대응", "ko", "KR"),
+        # A later clause's topic answering fires.
+        ("이스라엘, 아라크 중수로 공습…이란은 20발 넘는 미사일로 맞대응", "ko", "IR"),
         # The cause of a launch is not its launcher.
         ("Explosions over Tel Aviv and Jerusalem as Iran fires missiles after US strikes",
          "en", "IR"),
@@ -439,6 +446,9 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("パキスタン、カラチ空域の航路を閉鎖　ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("중국, 대만 인근 해역 훈련 계속…앞서 미사일 발사", "ko", "CN", False),
+        # A state opening the headline with its own system fired it.
+        ("韓国の玄武2発射、北朝鮮の発射地点攻撃を想定 約2年ぶり公開", "ja", "KR", True),
+        ("한국의 현무-2 발사…북 발사지점 타격 상정", "ko", "KR", True),
     ],
 )  # fmt: skip
 def test_a_topic_firing_in_the_headline(text: str, lang: str, country: str, sure: bool) -> None:
@@ -652,6 +662,61 @@ def test_a_launch_named_as_a_point_in_time_is_not_the_reports(
 ) -> None:
     """ "北朝鮮の発射と時間接近", "북한 발사 직후": another's launch as the time of this one."""
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country", "sure"),
+    [
+        # North Korea's launch sites in Korean and Japanese copy, as in English
+        ("평남 순천서 탄도미사일 2발 발사", "ko", "KP", True),
+        ("대미 대화 제의 7시간 뒤…北, 평남 개천서 발사체 2발", "ko", "KP", True),
+        ("順川付近から短距離弾道ミサイル2発 ハリス副大統領の板門店視察当日", "ja", "KP", True),
+        ("米大統領選の投票開始に合わせ存在感誇示か 沙里院付近から短距離弾数発", "ja", "KP", True),
+        # ...not the South's Suncheon, nor its National Foundation Day
+        ("전남 순천만서 미사일 모형 전시회", "ko", None, True),
+        ("개천절 경축식서 현무 미사일 공개", "ko", "KR", True),
+        # an informant is no launch site
+        ("北朝鮮が短距離ミサイル発射 日本海に落下 米軍から通報", "ja", "KP", True),
+        # "米" before its missile is the US
+        ("北朝鮮、米ICBM試射を「覇権狙う危険な企図」と非難　飛行中に爆破の実験", "ja", "US", True),
+        ("米のSLBM4連続試射、北朝鮮の核実験観測の中で公表　模擬弾頭を搭載", "ja", "US", True),
+        ("欧米のミサイル支援", "ja", None, True),
+        # Pakistan's Fatah is its own, not Iran's Fateh
+        ("파키스탄군, '파타흐-2' 미사일로 인도 군사시설 3곳 공격", "ko", "PK", False),
+        ("Islamabad claims BrahMos site near Beas knocked out in Fateh missile retaliation",
+         "en", "PK", False),
+        # strikes a launch prompts are no launch
+        (
+            "First militia short-range ballistic missile use prompts US strikes near Jurf "
+            "al-Saqr\nTwo defence officials said US fighter aircraft hit a Kataib Hezbollah "
+            "operations centre near Jurf al-Saqr, after militias used a short-range ballistic "
+            "missile against Al-Asad for the first time.",
+            "en",
+            "LB",
+            False,
+        ),
+    ],
+)  # fmt: skip
+def test_sites_informants_and_namesakes(
+    text: str, lang: str, country: str | None, sure: bool
+) -> None:
+    guessed: list[bool] = []
+    facts = extract_facts(text, lang, published_at=PUBLISHED, guessed=guessed)
+    assert (facts.country, not guessed) == (country, sure)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Injured in Kursk missile strike rise to 15; 45 residents evacuated\nThe intercepted "
+        "missile still shattered windows when it hit the block overnight.",
+        "Kursk governor counts 27 drones and two unnamed missiles downed\nThe governor counted "
+        "two missiles brought down over his region. Kyiv's forces then claimed an S-400 kill.",
+    ],
+)
+def test_a_strike_on_a_russian_place_is_ukraines(text: str) -> None:
+    """ "Kursk missile strike" is a strike on Kursk; "Kyiv's forces" are the striker's."""
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == "UA"
 
 
 def test_officials_of_a_launch_area_speak_of_strikes_on_it() -> None:
