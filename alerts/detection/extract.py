@@ -523,10 +523,20 @@ def _names_its_own(code: str, lines: list[tuple[str, str]], cues: LangCues) -> b
         if any(c == code for c, _, _ in cues.systems.finditer(folded, cues.word_start)):
             return True
     line, folded = lines[0]
-    return any(
-        c == code and _OWN_AFTER.match(line, end)
-        for c, _, end in cues.launchers.finditer(folded, cues.word_start)
-    )
+    for c, _, end in cues.launchers.finditer(folded, cues.word_start):
+        own = _OWN_AFTER.match(line, end) if c == code else None
+        if own is not None and not _ITS_BODY.match(folded, own.end()):
+            return True
+    return False
+
+
+# The state's council, office or envoy speaking ("Seoul's NSC expresses 'grave concern'"): not
+# its own missiles.
+_ITS_BODY = re.compile(
+    r"\s*(?:nsc|national security|presidential|president|foreign|unification|spy|intelligence"
+    r"|prime minister|envoy|ambassador|cabinet"
+    r"|국가안보|안보실|대통령|외교|통일|国家安全|大統領|外務)"
+)
 
 
 def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:

@@ -978,3 +978,30 @@ def test_each_exception_of_the_striking_back_rule(text: str, lang: str, ukraine:
     the test ranges, the struck state's own name, the strike words, a place launched in, a
     strike answered."""
     assert (extract_facts(text, lang, published_at=PUBLISHED).country == "UA") is ukraine
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "sure"),
+    [
+        # a state's people, ships and cargo struck are no launcher
+        ("Shrapnel from intercepted ballistic missile kills Pakistani man in Abu Dhabi's Bani Yas\n"
+         "A Pakistani man died in Abu Dhabi's Bani Yas district when fragments of an incoming "
+         "ballistic missile came down there.", None, True),
+        ("Tanker carrying Indian jet fuel attacked with missiles in Red Sea", "YE", True),
+        ("Huang Pu attack undercuts talk of Houthi pass for Chinese ships", None, True),
+        # a Scud's maker named before it fired it
+        ("Two Iraqi Scuds break up over Hafr al-Batin, debris wrecks house and shop", "IQ", True),
+        ("Pentagon counts eight Iraqi Scuds landing in Israel, three in Tel Aviv", "IQ", True),
+        # the council of a state that tracks others' launches speaks, its missiles are not named
+        ("Seoul's NSC pledges harder sanctions push after Thursday night's twin launch\n"
+         "Briefed on the two ballistic missiles from the Suncheon area, the council agreed to "
+         "seek stronger sanctions.", "KP", False),
+        # the channel of a protest is no launcher
+        ("Hamada calls back-to-back launches intolerable, protests via Beijing embassy\n"
+         "Defense Minister Hamada said Tokyo protested through its Beijing embassy.", None, True),
+    ],
+)  # fmt: skip
+def test_victims_makers_and_channels(text: str, country: str | None, sure: bool) -> None:
+    guessed: list[bool] = []
+    facts = extract_facts(text, "en", published_at=PUBLISHED, guessed=guessed)
+    assert (facts.country, not guessed) == (country, sure)
