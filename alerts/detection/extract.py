@@ -597,6 +597,10 @@ _LEADING_TAG = re.compile(
 )
 
 
+# A speaker that is no state opening the headline with its quote: '합참 "', "防衛省「".
+_QUOTE_OPENING = re.compile(r"[^\s\"“”「『、,]{1,8}\s?[\"“「『]\s?")
+
+
 def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
     """For a Korean or Japanese line opening with the state as its topic ("韓国、", "北朝鮮は",
     "우크라이나군,"): where the topic ends and where the next state is named (or the line's
@@ -606,7 +610,13 @@ def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | 
     named = cues.launchers.finditer(folded, cues.word_start)
     first = next(named, None)
     tag = _LEADING_TAG.match(folded)
-    if first is None or first[0] != code or first[1] > (tag.end() if tag else 0) + 1:
+    start = tag.end() if tag else 0
+    quoted = _QUOTE_OPENING.match(folded, start)
+    if quoted is not None and (first is None or first[2] <= quoted.end()):
+        # 합참 "北, …", 防衛省「北朝鮮が…」: the speaker's quote opens with the topic
+        first = first if first is None or first[1] >= quoted.end() else next(named, None)
+        start = quoted.end()
+    if first is None or first[0] != code or first[1] > start + 1:
         return None
     topic = _TOPIC_OF_LINE.match(folded, first[2])
     if topic is None:

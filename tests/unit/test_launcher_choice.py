@@ -446,6 +446,14 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("パキスタン、カラチ空域の航路を閉鎖 ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("パキスタン、カラチ空域の航路を閉鎖　ソンミアニ試験場でミサイル試射か", "ja", "PK", False),
         ("중국, 대만 인근 해역 훈련 계속…앞서 미사일 발사", "ko", "CN", False),
+        # ...or opening the quote of a speaker that is no state, or of another state
+        ('(속보) 합참 "北, 동해상으로 미상 탄도미사일 발사"…열병식 이후 처음', "ko", "KP", True),
+        ('합참 "북한, 평양 일대서 동해상으로 탄도미사일 발사"', "ko", "KP", True),
+        ('美 "이란, 쿠르드 거점에 단거리 탄도미사일 수십 발"…F-15로 무인기 격추', "ko", "IR", True),
+        ("防衛省「北朝鮮が弾道ミサイル発射」", "ja", "KP", True),
+        # ...not a topic's quoted title ("イラン、「…」で")
+        ("イラン、「トゥルー・プロミス3」でハイファなど攻撃　メフル通信「数百発の弾道弾」",
+         "ja", "IR", True),
         # A state opening the headline with its own system fired it.
         ("韓国の玄武2発射、北朝鮮の発射地点攻撃を想定 約2年ぶり公開", "ja", "KR", True),
         ("한국의 현무-2 발사…북 발사지점 타격 상정", "ko", "KR", True),
