@@ -67,13 +67,12 @@ _NEVER_LAUNCHERS = frozenset({"JP", "SA", "QA", "AE", "TW", "PS"})
 # "Iskander-type"; Iran's and Pakistan's early missiles are Nodong-based; Iran's proxies and
 # Syria fire Iranian designs; Armenia fired Russian Iskanders; South Korea and the US fire the
 # ATACMS the cue data gives to Ukraine, its user in the news since 2023; Britain's Trident is
-# the US design; Pakistan's Fatah rockets share the name of Iran's Fateh ("파키스탄군, '파타흐-2'
-# 미사일로 인도 군사시설 3곳 공격").
+# the US design.
 _FIRES_DESIGNS_OF = frozenset(
     {(state, state) for state in _LIKELY_LAUNCHERS}
     | {("RU", "KP"), ("KP", "RU"), ("IR", "KP"), ("PK", "KP"), ("PK", "CN"), ("YE", "IR"),
        ("LB", "IR"), ("SY", "IR"), ("IQ", "IR"), ("AM", "RU"), ("KR", "UA"), ("US", "UA"),
-       ("GB", "US"), ("PK", "IR")}
+       ("GB", "US")}
 )  # fmt: skip
 # Launchers named beside another's design that fired it themselves (`_system_owner`).
 _KEEPS_OWN_FIRE = frozenset(_LIKELY_LAUNCHERS) | {"LB", "KR"}
@@ -533,9 +532,8 @@ def _names_its_own(code: str, lines: list[tuple[str, str]], cues: LangCues) -> b
 # The state's council, office or envoy speaking ("Seoul's NSC expresses 'grave concern'"): not
 # its own missiles.
 _ITS_BODY = re.compile(
-    r"\s*(?:nsc|national security|presidential|president|foreign|unification|spy|intelligence"
-    r"|prime minister|envoy|ambassador|cabinet"
-    r"|국가안보|안보실|대통령|외교|통일|国家安全|大統領|外務)"
+    r"\s*(?:nsc|national security|foreign|unification|spy|intelligence|envoy|ambassador"
+    r"|국가안보|안보실|외교|통일|国家安全|外務)"
 )
 
 
@@ -597,7 +595,7 @@ _LEADING_TAG = re.compile(
 )
 
 
-# A speaker that is no state opening the headline with its quote: '합참 "', "防衛省「".
+# A speaker opening the headline with its quote: '합참 "', '軍 "', "防衛省「", '美 "'.
 _QUOTE_OPENING = re.compile(r"[^\s\"“”「『、,]{1,8}\s?[\"“「『]\s?")
 
 
@@ -612,9 +610,14 @@ def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | 
     tag = _LEADING_TAG.match(folded)
     start = tag.end() if tag else 0
     quoted = _QUOTE_OPENING.match(folded, start)
-    if quoted is not None and (first is None or first[2] <= quoted.end()):
-        # 합참 "北, …", 防衛省「北朝鮮が…」: the speaker's quote opens with the topic
-        first = first if first is None or first[1] >= quoted.end() else next(named, None)
+    if quoted is not None and first is not None:
+        # 합참 "北, …", 防衛省「北朝鮮が…」: the speaker's quote opens with the topic; a habitual
+        # launcher's only with itself (北 "김정은, …"; not 이란 "이스라엘, 미사일 발사해 공격"…)
+        if first[2] <= quoted.end():
+            speaker = first[0]
+            first = next(named, None)
+            if speaker in HABITUAL_LAUNCHERS and (first is None or first[0] != speaker):
+                return None
         start = quoted.end()
     if first is None or first[0] != code or first[1] > start + 1:
         return None
@@ -919,9 +922,7 @@ def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
     if first is None or first[1] > 0 or first[0] in HABITUAL_LAUNCHERS:
         return None
     code, _, end = first
-    own = _OWN_SYSTEM_NEXT.match(folded, end)
-    system = next((s for s in cues.systems.finditer(folded, cues.word_start) if s[1] >= end), None)
-    if own and system is not None and system[1] == own.end() and system[0] == code:
+    if _opens_with_own_launch(code, folded, end, cues):
         return code
     if not _TOPIC_OF_LINE.match(folded, end):
         return None
@@ -929,6 +930,33 @@ def _topic_firing_own_system(folded: str, cues: LangCues) -> str | None:
 
 
 _OWN_SYSTEM_NEXT = re.compile(r"\s?(?:の|의)\s?")
+_OWN_LAUNCH = re.compile(
+    r"[\w-]{0,3}?\s?(?:시험\s?)?(?:発射|試射|발사)(?:実験|試験)?(?=[、,…\s]|$)"
+)
+# A launch named as the time or cause of the news: "…発射から5日", "…발사 닷새 만에", "…発射に対抗".
+_AFTER_IT = re.compile(r"\s?(?:\S{1,4}\s?)?(?:만에|뒤|후|이후|직후|から|後|翌日|に対抗|に報復)")
+
+
+def _opens_with_own_launch(code: str, folded: str, end: int, cues: LangCues) -> bool:
+    """Whether the line opens with the state (ending at `end`), its own system and that
+    system's launch, the news itself: "韓国の玄武2発射、北朝鮮の発射地点攻撃を想定"; not a launch
+    the news follows or answers ("미국의 미니트맨3 시험발사 닷새 만에…北 ICBM 발사"), nor beside
+    another state as a topic ("インドのアグニ5発射に対抗か パキスタンが…")."""
+    own = _OWN_SYSTEM_NEXT.match(folded, end)
+    if own is None:
+        return False
+    system = next(cues.systems.finditer(folded[own.end() :], cues.word_start), None)
+    if system is None or system[0] != code or system[1] != 0:
+        return False
+    launch = _OWN_LAUNCH.match(folded, own.end() + system[2])
+    return (
+        launch is not None
+        and not _AFTER_IT.match(folded, launch.end())
+        and not any(
+            c != code and _TOPIC_OF_LINE.match(folded, e)
+            for c, _, e in cues.launchers.finditer(folded, cues.word_start)
+        )
+    )
 
 
 def _choose_named(
@@ -1009,8 +1037,11 @@ _NOTED_REACH = 8
 
 _CLAUSE_BREAKS = ("…", "...", "｜", "|")  # a Korean or Japanese headline's clauses
 _SHOW_OF_FORCE = re.compile(r"맞대응|무력시위")
-# ...but the allies' answer: "한미 연합 맞대응", "…대응 무력시위 실시".
-_ALLIED_FIRE = re.compile(r"연합(?!\s?(?:훈련|연습))|대응\s?무력|사격|발사|쏴|쐈|실시")
+# ...but the allies' answer: "한미 연합 맞대응", "…대응 무력시위 실시", "한미 미사일 4발로 맞대응".
+_ALLIED_FIRE = re.compile(
+    r"연합(?!\s?(?:훈련|연습))|대응\s?무력|사격|발사|쏴|쐈|실시|미사일|탄도|에이태큼스|현무"
+    r"|[a-z]{2}bm|\d+\s?발"
+)
 _ANALYSIS_AFTER = re.compile(r"분석|관측|평가|풀이|전망|分析|見方|とみられ|と見られ")
 # Forces that answer ("軍, 6분 만에", "군은", "공군", "국방부"; not 군사 or 미군).
 _FORCES = re.compile(
@@ -1107,8 +1138,15 @@ def _clause_topic(folded: str, clause: int, marker: int, cues: LangCues) -> str 
         if named_at < start:
             continue
         topic = named_at == start and _TOPIC_OF_LINE.match(folded, end)
-        return code if topic and code not in _NEVER_LAUNCHERS else None
+        told = folded[end:marker]
+        firing = _CLAUSE_FIRE.search(told) is not None and not _QUOTES.search(told)
+        return code if topic and firing and code not in _NEVER_LAUNCHERS else None
     return None
+
+
+# A clause telling of its topic's missiles, not quoting its vow ("이스라엘은 \"맞대응\" 경고").
+_CLAUSE_FIRE = re.compile(r"미사일|탄도|발사|사격|ミサイル|弾道|発射")
+_QUOTES = re.compile(r"[\"“”'‘’「」『』]")
 
 
 def _subject(named: list[tuple[int, int, str]], folded: str, cues: LangCues) -> tuple[str, str]:

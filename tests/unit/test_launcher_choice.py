@@ -399,6 +399,12 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         ("北 ICBM, 화성-18형 개량형 추정…미 대선 앞 대미 무력시위", "ko", "KP"),
         ("北 함흥발 SRBM, KN-23 가능성…한미 연합훈련 겨냥 무력시위", "ko", "KP"),
         ("北 미사일 발사…한미 연합 맞대응", "ko", "KR"),
+        ("北 IRBM 발사…한미 지대지미사일 4발 맞대응", "ko", "KR"),
+        ("北 ICBM 도발…韓 탄도미사일 맞대응", "ko", "KR"),
+        # ...nor a later clause's topic vowing or urging an answer
+        ('이란, 이스라엘에 탄도미사일 200발…이스라엘은 "맞대응" 경고', "ko", "IR"),
+        ('北, 동해상 탄도미사일 발사…한국은 "강력 맞대응"', "ko", "KP"),
+        ('北, 탄도미사일 발사…중국은 "무력시위 자제" 촉구', "ko", "KP"),
         # A later clause's topic answering fires.
         ("이스라엘, 아라크 중수로 공습…이란은 20발 넘는 미사일로 맞대응", "ko", "IR"),
         # The cause of a launch is not its launcher.
@@ -450,6 +456,9 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ('(속보) 합참 "北, 동해상으로 미상 탄도미사일 발사"…열병식 이후 처음', "ko", "KP", True),
         ('합참 "북한, 평양 일대서 동해상으로 탄도미사일 발사"', "ko", "KP", True),
         ('美 "이란, 쿠르드 거점에 단거리 탄도미사일 수십 발"…F-15로 무인기 격추', "ko", "IR", True),
+        ('(속보) 軍 "北, 동해상으로 미상 탄도미사일 발사"', "ko", "KP", True),
+        # ...not a habitual launcher quoting another ('이란 "이스라엘, …"')
+        ('이란 "이스라엘, 미사일 발사해 공격"…탄도미사일로 보복', "ko", "IR", False),
         ("防衛省「北朝鮮が弾道ミサイル発射」", "ja", "KP", True),
         # ...not a topic's quoted title ("イラン、「…」で")
         ("イラン、「トゥルー・プロミス3」でハイファなど攻撃　メフル通信「数百発の弾道弾」",
@@ -457,6 +466,10 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         # A state opening the headline with its own system fired it.
         ("韓国の玄武2発射、北朝鮮の発射地点攻撃を想定 約2年ぶり公開", "ja", "KR", True),
         ("한국의 현무-2 발사…북 발사지점 타격 상정", "ko", "KR", True),
+        # ...not a launch the news follows or answers
+        ("미국의 미니트맨3 시험발사 닷새 만에…北 ICBM 발사", "ko", "KP", True),
+        ("インドのアグニ5発射に対抗か パキスタンが弾道ミサイル試射", "ja", "PK", True),
+        ("ウクライナのATACMS攻撃に報復 ロシアが極超音速ミサイル", "ja", "RU", True),
     ],
 )  # fmt: skip
 def test_a_topic_firing_in_the_headline(text: str, lang: str, country: str, sure: bool) -> None:
@@ -685,24 +698,16 @@ def test_a_launch_named_as_a_point_in_time_is_not_the_reports(
         ("개천절 경축식서 현무 미사일 공개", "ko", "KR", True),
         # an informant is no launch site
         ("北朝鮮が短距離ミサイル発射 日本海に落下 米軍から通報", "ja", "KP", True),
-        # "米" before its missile is the US
+        # "米" before its missile's launch is the US, not its destroyers, deployments or visits
         ("北朝鮮、米ICBM試射を「覇権狙う危険な企図」と非難　飛行中に爆破の実験", "ja", "US", True),
         ("米のSLBM4連続試射、北朝鮮の核実験観測の中で公表　模擬弾頭を搭載", "ja", "US", True),
         ("欧米のミサイル支援", "ja", None, True),
-        # Pakistan's Fatah is its own, not Iran's Fateh
-        ("파키스탄군, '파타흐-2' 미사일로 인도 군사시설 3곳 공격", "ko", "PK", False),
-        ("Islamabad claims BrahMos site near Beas knocked out in Fateh missile retaliation",
-         "en", "PK", False),
-        # strikes a launch prompts are no launch
-        (
-            "First militia short-range ballistic missile use prompts US strikes near Jurf "
-            "al-Saqr\nTwo defence officials said US fighter aircraft hit a Kataib Hezbollah "
-            "operations centre near Jurf al-Saqr, after militias used a short-range ballistic "
-            "missile against Al-Asad for the first time.",
-            "en",
-            "LB",
-            False,
-        ),
+        ("米ミサイル駆逐艦、フーシ派の弾道ミサイル撃墜 紅海", "ja", "YE", False),
+        ("ロシア、米のミサイル配備に対抗し新型ミサイル発射", "ja", "RU", True),
+        ("北朝鮮、対米ICBM発射 米本土射程か", "ja", "KP", True),
+        ("北朝鮮、米の弾道ミサイル原潜寄港に反発 短距離弾道ミサイル発射", "ja", "KP", True),
+        # the South's Suncheon
+        ("여수·순천 앞바다서 美 해군 미사일 발사 훈련", "ko", "US", False),
     ],
 )  # fmt: skip
 def test_sites_informants_and_namesakes(
@@ -996,7 +1001,8 @@ def test_each_exception_of_the_striking_back_rule(text: str, lang: str, ukraine:
          "A Pakistani man died in Abu Dhabi's Bani Yas district when fragments of an incoming "
          "ballistic missile came down there.", None, True),
         ("Tanker carrying Indian jet fuel attacked with missiles in Red Sea", "YE", True),
-        ("Huang Pu attack undercuts talk of Houthi pass for Chinese ships", None, True),
+        # ...but a state's ships fire too
+        ("Iranian ships fire ballistic missiles in Strait of Hormuz drill", "IR", True),
         # a Scud's maker named before it fired it
         ("Two Iraqi Scuds break up over Hafr al-Batin, debris wrecks house and shop", "IQ", True),
         ("Pentagon counts eight Iraqi Scuds landing in Israel, three in Tel Aviv", "IQ", True),
@@ -1005,6 +1011,9 @@ def test_each_exception_of_the_striking_back_rule(text: str, lang: str, ukraine:
          "Briefed on the two ballistic missiles from the Suncheon area, the council agreed to "
          "seek stronger sanctions.", "KP", False),
         # the channel of a protest is no launcher
+        # ...nor a leader overseeing its own test
+        ("Seoul's president oversees SLBM test-fire\nSouth Korea test-fired a submarine-launched "
+         "ballistic missile on Wednesday.", "KR", False),
         ("Hamada calls back-to-back launches intolerable, protests via Beijing embassy\n"
          "Defense Minister Hamada said Tokyo protested through its Beijing embassy.", None, True),
     ],
