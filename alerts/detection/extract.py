@@ -465,17 +465,14 @@ def _striker_of_its_places(
             if area != code:
                 continue
             role = _role(line, start, end, cues)
-            if role != "target" and _OWN_FORCES.match(folded, _possessive_end(folded, end)):
+            if role != "target" and _ITS_FORCES.match(folded, end):
                 continue  # "Kyiv's forces then claimed...": the striker's capital, not struck
             if role == "target" or (role != "speaker" and not _STATE_NAMES.match(folded, start)):
                 return None
     return striker if own else None
 
 
-def _possessive_end(folded: str, end: int) -> int:
-    """Where a possessive after folded[:end] ends ("Kyiv's"), else `end`."""
-    owned = _POSSESSIVE.match(folded, end)
-    return owned.end() if owned else end
+_ITS_FORCES = re.compile(r"['’]s\s+(?:forces|troops|army|military(?!\s+administration))\b")
 
 
 def _attacker_of_places(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
@@ -596,7 +593,7 @@ _LEADING_TAG = re.compile(
 
 
 # A speaker opening the headline with its quote: '합참 "', '軍 "', "防衛省「", '美 "'.
-_QUOTE_OPENING = re.compile(r"[^\s\"“”「『、,]{1,8}\s?[\"“「『]\s?")
+_QUOTE_OPENING = re.compile(r"(?:[^\s\"“”「『、,]{1,8}\s){0,2}[^\s\"“”「『、,]{1,8}\s?[\"“「『]\s?")
 
 
 def _opening_topic(code: str, folded: str, cues: LangCues) -> tuple[int, int] | None:
@@ -639,7 +636,12 @@ def _topic_of_missiles(code: str | None, folded: str, cues: LangCues) -> bool:
     if opening is None:
         return False
     rest = folded[opening[0] :]
+    if _SUPPLIED.search(rest):
+        return False  # 美 "이란, 러에 탄도미사일 이전": a supplier, not a launcher
     return any(cues.positive[kind].search(rest) for kind in ("ballistic", "projectile"))
+
+
+_SUPPLIED = re.compile(r"이전|제공|공급|수출|판매|기술|供与|提供|移転|輸出|売却|技術")
 
 
 def _fires_in_headline(code: str, folded: str, cues: LangCues) -> bool:
@@ -934,7 +936,9 @@ _OWN_LAUNCH = re.compile(
     r"[\w-]{0,3}?\s?(?:시험\s?)?(?:発射|試射|발사)(?:実験|試験)?(?=[、,…\s]|$)"
 )
 # A launch named as the time or cause of the news: "…発射から5日", "…발사 닷새 만에", "…発射に対抗".
-_AFTER_IT = re.compile(r"\s?(?:\S{1,4}\s?)?(?:만에|뒤|후|이후|직후|から|後|翌日|に対抗|に報復)")
+_AFTER_IT = re.compile(
+    r"\s?(?:\S{1,4}\s?)?(?:만에|뒤|후|이후|직후|다음\s?날|이튿날|이틀째|사흘째|から|後|翌日|翌々日|に対抗|に報復)"
+)
 
 
 def _opens_with_own_launch(code: str, folded: str, end: int, cues: LangCues) -> bool:
@@ -1140,12 +1144,15 @@ def _clause_topic(folded: str, clause: int, marker: int, cues: LangCues) -> str 
         topic = named_at == start and _TOPIC_OF_LINE.match(folded, end)
         told = folded[end:marker]
         firing = _CLAUSE_FIRE.search(told) is not None and not _QUOTES.search(told)
+        firing = firing and not _CLAUSE_DEFENCE.search(told)
         return code if topic and firing and code not in _NEVER_LAUNCHERS else None
     return None
 
 
 # A clause telling of its topic's missiles, not quoting its vow ("이스라엘은 \"맞대응\" 경고").
-_CLAUSE_FIRE = re.compile(r"미사일|탄도|발사|사격|ミサイル|弾道|発射")
+_CLAUSE_FIRE = re.compile(r"탄도\s?미사일|미사일로|\d+\s?발|발사|사격|弾道ミサイル|発射")
+# ...nor of missiles struck or stopped ("미사일 기지 공습으로", "미사일 방어망으로", "요격하며").
+_CLAUSE_DEFENCE = re.compile(r"방어|요격|기지|공습|迎撃|防衛|基地|空爆")
 _QUOTES = re.compile(r"[\"“”'‘’「」『』]")
 
 

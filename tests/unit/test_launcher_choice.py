@@ -403,6 +403,8 @@ def test_landing_area_stops_where_the_place_ends() -> None:
         ("北 ICBM 도발…韓 탄도미사일 맞대응", "ko", "KR"),
         # ...nor a later clause's topic vowing or urging an answer
         ('이란, 이스라엘에 탄도미사일 200발…이스라엘은 "맞대응" 경고', "ko", "IR"),
+        ("이란, 이스라엘에 탄도미사일 200발…이스라엘은 미사일 기지 공습으로 맞대응", "ko", "IR"),
+        ("北, 동해상으로 탄도미사일 발사…美는 미사일 방어체계 전개로 맞대응", "ko", "KP"),
         ('北, 동해상 탄도미사일 발사…한국은 "강력 맞대응"', "ko", "KP"),
         ('北, 탄도미사일 발사…중국은 "무력시위 자제" 촉구', "ko", "KP"),
         # A later clause's topic answering fires.
@@ -457,6 +459,9 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ('합참 "북한, 평양 일대서 동해상으로 탄도미사일 발사"', "ko", "KP", True),
         ('美 "이란, 쿠르드 거점에 단거리 탄도미사일 수십 발"…F-15로 무인기 격추', "ko", "IR", True),
         ('(속보) 軍 "北, 동해상으로 미상 탄도미사일 발사"', "ko", "KP", True),
+        ('美 중부사령부 "후티, 홍해 상선에 대함 탄도미사일 발사"', "ko", "YE", True),
+        # ...not a missile supplied
+        ('美 "이란, 러에 탄도미사일 이전"…러, 키이우에 미사일 공격', "ko", "IR", False),
         # ...not a habitual launcher quoting another ('이란 "이스라엘, …"')
         ('이란 "이스라엘, 미사일 발사해 공격"…탄도미사일로 보복', "ko", "IR", False),
         ("防衛省「北朝鮮が弾道ミサイル発射」", "ja", "KP", True),
@@ -468,6 +473,7 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ("한국의 현무-2 발사…북 발사지점 타격 상정", "ko", "KR", True),
         # ...not a launch the news follows or answers
         ("미국의 미니트맨3 시험발사 닷새 만에…北 ICBM 발사", "ko", "KP", True),
+        ("미국의 미니트맨3 시험발사 다음날…北 ICBM 발사", "ko", "KP", True),
         ("インドのアグニ5発射に対抗か パキスタンが弾道ミサイル試射", "ja", "PK", True),
         ("ウクライナのATACMS攻撃に報復 ロシアが極超音速ミサイル", "ja", "RU", True),
     ],
@@ -706,8 +712,13 @@ def test_a_launch_named_as_a_point_in_time_is_not_the_reports(
         ("ロシア、米のミサイル配備に対抗し新型ミサイル発射", "ja", "RU", True),
         ("北朝鮮、対米ICBM発射 米本土射程か", "ja", "KP", True),
         ("北朝鮮、米の弾道ミサイル原潜寄港に反発 短距離弾道ミサイル発射", "ja", "KP", True),
+        ("米ICBM試射に対抗 北朝鮮が弾道ミサイル", "ja", "KP", True),
+        ("北朝鮮、米ICBM試射を非難し弾道ミサイル発射", "ja", "KP", True),
+        ("米弾道ミサイル発射警報システムが北朝鮮ミサイル捕捉", "ja", "KP", True),
         # the South's Suncheon
         ("여수·순천 앞바다서 美 해군 미사일 발사 훈련", "ko", "US", False),
+        ("순천 앞바다서 해군 함대공미사일 사격훈련", "ko", None, True),
+        ("해리스 美 부통령 DMZ 간 날…北, 순천서 탄도미사일 또 쐈다", "ko", "KP", True),
     ],
 )  # fmt: skip
 def test_sites_informants_and_namesakes(
@@ -730,6 +741,14 @@ def test_sites_informants_and_namesakes(
 def test_a_strike_on_a_russian_place_is_ukraines(text: str) -> None:
     """ "Kursk missile strike" is a strike on Kursk; "Kyiv's forces" are the striker's."""
     assert extract_facts(text, "en", published_at=PUBLISHED).country == "UA"
+
+
+def test_a_ukrainian_military_administration_is_no_striker() -> None:
+    text = (
+        "Missile debris damages homes in Belgorod, governor says\nMeanwhile, Kharkiv military "
+        "administration said two ballistic missiles hit the city overnight."
+    )
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == "RU"
 
 
 def test_officials_of_a_launch_area_speak_of_strikes_on_it() -> None:
@@ -1003,6 +1022,7 @@ def test_each_exception_of_the_striking_back_rule(text: str, lang: str, ukraine:
         ("Tanker carrying Indian jet fuel attacked with missiles in Red Sea", "YE", True),
         # ...but a state's ships fire too
         ("Iranian ships fire ballistic missiles in Strait of Hormuz drill", "IR", True),
+        ("Chinese crew fire ballistic missile from Type 055 destroyer", "CN", True),
         # a Scud's maker named before it fired it
         ("Two Iraqi Scuds break up over Hafr al-Batin, debris wrecks house and shop", "IQ", True),
         ("Pentagon counts eight Iraqi Scuds landing in Israel, three in Tel Aviv", "IQ", True),
