@@ -636,8 +636,11 @@ def _topic_of_missiles(code: str | None, folded: str, cues: LangCues) -> bool:
     if opening is None:
         return False
     rest = folded[opening[0] :]
-    if _SUPPLIED.search(rest):
-        return False  # 美 "이란, 러에 탄도미사일 이전": a supplier, not a launcher
+    clause = _clause_end(cues).search(rest)
+    if _SUPPLIED.search(rest) or _NOT_YET.search(rest, 0, clause.start() if clause else len(rest)):
+        # 美 "이란, 러에 탄도미사일 이전": a supplier; 백악관 "이란, … 탄도미사일 공격 준비 정황": a
+        # launch still to come (in its first clause: not "…SLBM의 가능성도 분석")
+        return False
     return any(cues.positive[kind].search(rest) for kind in ("ballistic", "projectile"))
 
 
@@ -1006,6 +1009,11 @@ _HEADLINE_CLAUSE_END = re.compile(r"…|\.\.\.|[|｜]")
 _JAPANESE_CLAUSE_END = re.compile(r"…|\.\.\.|[|｜]|(?<![\x00-\x7f])\s")
 
 
+def _clause_end(cues: LangCues) -> re.Pattern[str]:
+    """Where a headline's clause ends, in the line's language (see _JAPANESE_CLAUSE_END)."""
+    return _JAPANESE_CLAUSE_END if cues.lang == "ja" else _HEADLINE_CLAUSE_END
+
+
 def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     """Whether a Korean or Japanese line opens with the state as its topic and fires right
     after, naming no other state between ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域
@@ -1017,12 +1025,13 @@ def _topic_fires(code: str, folded: str, cues: LangCues) -> bool:
     topic_end, next_state = opening
     after = folded[topic_end:]
     topic_end += len(after) - len(after.lstrip())  # "中国、 新型..."
-    clause_end = _JAPANESE_CLAUSE_END if cues.lang == "ja" else _HEADLINE_CLAUSE_END
-    clause = clause_end.search(folded, topic_end)
-    limit = min(topic_end + _TOPIC_REACH, next_state, clause.start() if clause else len(folded))
+    clause = _clause_end(cues).search(folded, topic_end)
+    clause_at = clause.start() if clause else len(folded)
+    limit = min(topic_end + _TOPIC_REACH, next_state, clause_at)
     return any(
         m.start() < limit
         and not _NOTED.search(folded, m.start(), m.end() + _NOTED_REACH)
+        and not _NOT_YET.search(folded, m.start(), min(m.end() + _NOTED_REACH, clause_at))
         and not _FIRED_AT.match(folded, m.start())
         for kind in ("launch_verb", "launch_headline")
         for m in cues.positive[kind].finditer(folded, topic_end)
@@ -1037,6 +1046,8 @@ _FIRED_AT = re.compile(r"발사(?:된|됐|돼|되어)|発射され")
 # A launch the topic noted, not fired: "イスラエル軍、ミサイル発射を確認", "美, 발사 탐지".
 _NOTED = re.compile(r"確認|探知|把握|非難|抗議|警戒|分析|확인|탐지|포착|감지|파악|규탄|비난|분석")
 _NOTED_REACH = 8
+# A launch prepared, expected or warned of ("발사 준비 정황", "発射の兆候"), not fired.
+_NOT_YET = re.compile(r"준비|징후|정황|가능성|임박|예정|예고|準備|兆候|可能性|予定|恐れ|構え")
 
 
 _CLAUSE_BREAKS = ("…", "...", "｜", "|")  # a Korean or Japanese headline's clauses

@@ -462,6 +462,10 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ('美 중부사령부 "후티, 홍해 상선에 대함 탄도미사일 발사"', "ko", "YE", True),
         # ...not a missile supplied
         ('美 "이란, 러에 탄도미사일 이전"…러, 키이우에 미사일 공격', "ko", "IR", False),
+        # ...nor one still to come, in the quote's first clause
+        ('백악관 "이란, 이스라엘 향한 탄도미사일 공격 준비 정황 다수 포착"', "ko", "IR", False),
+        ('"北, 동해 잠수함서 SLBM 시험발사…실패 가능성"', "ko", "KP", True),
+        ("北朝鮮が未明に弾道弾2発 井野副大臣「EEZ外、SLBMの可能性も分析」", "ja", "KP", True),
         # ...not a habitual launcher quoting another ('이란 "이스라엘, …"')
         ('이란 "이스라엘, 미사일 발사해 공격"…탄도미사일로 보복', "ko", "IR", False),
         ("防衛省「北朝鮮が弾道ミサイル発射」", "ja", "KP", True),
