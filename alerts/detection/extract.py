@@ -526,8 +526,8 @@ def _names_its_own(code: str, lines: list[tuple[str, str]], cues: LangCues) -> b
     return False
 
 
-# The state's council, office or envoy speaking ("Seoul's NSC expresses 'grave concern'"): not
-# its own missiles.
+# The state's council, ministry, spy agency or envoy speaking ("Seoul's NSC expresses 'grave
+# concern'"): not its own missiles (its leader overseeing a test is: "Seoul's president").
 _ITS_BODY = re.compile(
     r"\s*(?:nsc|national security|foreign|unification|spy|intelligence|envoy|ambassador"
     r"|국가안보|안보실|외교|통일|国家安全|外務)"
@@ -592,7 +592,8 @@ _LEADING_TAG = re.compile(
 )
 
 
-# A speaker opening the headline with its quote: '합참 "', '軍 "', "防衛省「", '美 "'.
+# A speaker of up to three words opening the headline with its quote: '합참 "', '軍 "', "防衛省「",
+# '美 중부사령부 "' (not a topic's quoted title: "イラン、「トゥルー・プロミス3」で").
 _QUOTE_OPENING = re.compile(r"(?:[^\s\"“”「『、,]{1,8}\s){0,2}[^\s\"“”「『、,]{1,8}\s?[\"“「『]\s?")
 
 
@@ -1072,7 +1073,11 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
     marker on its far side (English: after, "in response to North's launch"; Korean and
     Japanese: before, "北 ICBM 도발 대응"); when that is not a habitual launcher, the habitual
     launcher is answering it ("North Korea fires missile in response to US-South Korea drills",
-    "北, 한미훈련 대응 미사일 발사") and nobody else launched."""
+    "北, 한미훈련 대응 미사일 발사") and nobody else launched. A later Korean clause opening with
+    a state as its topic and telling of its missiles is that state answering, a habitual
+    launcher too (`_clause_topic`: "이스라엘, 아라크 중수로 공습…이란은 20발 넘는 미사일로
+    맞대응"); a habitual launcher opening the line whose launch a later clause calls a show of
+    force or an answer to drills is answered by nobody ("北 ICBM…대미 무력시위")."""
     marker = cues.response.search(folded)
     if marker is None or _NEGATED.search(folded[max(0, marker.start() - 12) : marker.start()]):
         return None  # "not a response to North Korea": the Air Force's routine test
@@ -1146,7 +1151,8 @@ def _answering_state(folded: str, cues: LangCues) -> str | None:
 
 def _clause_topic(folded: str, clause: int, marker: int, cues: LangCues) -> str | None:
     """The state a later clause of a Korean or Japanese headline (from its break mark at
-    `clause` to a response marker) opens with as its topic, when that state may launch."""
+    `clause` to a response marker) opens with as its topic, when that state may launch and the
+    clause tells of its missiles, unquoted, and not of a defence, a base or an interception."""
     start = clause + next(len(m) for m in _CLAUSE_BREAKS if folded.startswith(m, clause))
     start += len(folded[start:marker]) - len(folded[start:marker].lstrip())
     for code, named_at, end in cues.launchers.finditer(folded[:marker], cues.word_start):
