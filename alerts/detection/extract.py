@@ -1155,15 +1155,19 @@ def _clause_topic(folded: str, clause: int, marker: int, cues: LangCues) -> str 
     clause tells of its missiles, unquoted, and not of a defence, a base or an interception."""
     start = clause + next(len(m) for m in _CLAUSE_BREAKS if folded.startswith(m, clause))
     start += len(folded[start:marker]) - len(folded[start:marker].lstrip())
-    for code, named_at, end in cues.launchers.finditer(folded[:marker], cues.word_start):
-        if named_at < start:
-            continue
-        topic = named_at == start and _TOPIC_OF_LINE.match(folded, end)
-        told = folded[end:marker]
-        firing = _CLAUSE_FIRE.search(told) is not None and not _QUOTES.search(told)
-        firing = firing and not _CLAUSE_DEFENCE.search(told)
-        return code if topic and firing and code not in _NEVER_LAUNCHERS else None
-    return None
+    named = cues.launchers.finditer(folded[:marker], cues.word_start)
+    first = next((n for n in named if n[1] >= start), None)
+    if first is None or first[1] != start or first[0] in _NEVER_LAUNCHERS:
+        return None
+    code, _, end = first
+    told = folded[end:marker]
+    firing = (
+        _TOPIC_OF_LINE.match(folded, end) is not None
+        and _CLAUSE_FIRE.search(told) is not None
+        and not _QUOTES.search(told)
+        and not _CLAUSE_DEFENCE.search(told)
+    )
+    return code if firing else None
 
 
 # A clause telling of its topic's missiles, not quoting its vow ("이스라엘은 \"맞대응\" 경고").

@@ -439,6 +439,9 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ('리비아 정부군, 시르테 인근서 스커드 또 발사…"탄착지 불명"', "ko", "LY", True),
         ("パキスタン海軍、国産の対艦弾道ミサイルを艦艇から試射　「高い機動性」", "ja", "PK", True),
         ("中国、 新型弾道ミサイルを試射", "ja", "CN", True),
+        # ...not a launch planned or only possible
+        ("인도, 탄도미사일 시험발사 예정", "ko", "IN", False),
+        ("파키스탄, 탄도미사일 시험발사 가능성", "ko", "PK", False),
         ("インド、Agni V 発射実験に成功", "ja", "IN", True),
         ("〔速報〕北朝鮮が未明に弾道ミサイル2発発射 日本海に落下 韓国軍", "ja", "KP", True),
         ("［速報］北朝鮮が未明に弾道ミサイル2発発射 日本海に落下 韓国軍", "ja", "KP", True),
