@@ -456,12 +456,17 @@ _HEADLINE_FIRES = _TITLE_FIRING_KINDS - {"launch_verb"}
 
 
 def _no_launch_of_now(
-    in_title: frozenset[str], kinds: tuple[frozenset[str], frozenset[str]], lang: str
+    in_title: frozenset[str],
+    kinds: tuple[frozenset[str], frozenset[str]],
+    lang: str,
+    arsenal_only: bool = False,
 ) -> list[str]:
     """The event stage's marks of a launch report that is no news of a launch now: a headline
     celebrating a launch (`ctx:celebrates`: a rally, honours, a banquet or a stamp for it,
     news days later) or telling of missiles struck before they flew (`ctx:unfired`: "...
-    destroyed Houthi ballistic missile before it could be fired", "발사 대기 중이던"), when the
+    destroyed Houthi ballistic missile before it could be fired", "발사 대기 중이던"), or only
+    of a strike where they are kept or fired from (`arsenal_only`, `_struck_arsenal_only`:
+    "Saudi TV airs strike footage as coalition hits Houthi missile sites"), when the
     headline itself does not fire (`_HEADLINE_FIRES`, a flash's tag, an English launch verb
     not told in the past tense); a missile shown (`ctx:unveils`: "Iran presents 'Kheibar
     Shekan' missile", "신형 탄도미사일 '에테마드' 공개") when neither the headline tells of a
@@ -476,7 +481,7 @@ def _no_launch_of_now(
     found = []
     if not fires and "celebrates" in in_title:
         found.append("ctx:celebrates")
-    if not fires and "unfired" in in_title:
+    if not fires and ("unfired" in in_title or arsenal_only):
         found.append("ctx:unfired")
     if (
         "unveils" in in_title
@@ -486,6 +491,20 @@ def _no_launch_of_now(
     ):
         found.append("ctx:unveils")
     return found
+
+
+_ARMS = frozenset({"ballistic", "hypersonic", "projectile", "missile"})
+
+
+def _struck_arsenal_only(title: str, cues: LangCues) -> bool:
+    """Whether a headline telling of a strike on missiles where they are kept or fired from
+    (`struck_arsenal`: "coalition hits Houthi missile sites", "弾道ミサイル発射拠点を破壊") tells
+    of no missile besides: not Russia's "이스칸데르 2기로 우크라 탄도미사일 발사대 파괴", nor a
+    launch the strike answered ("…탄도미사일\"…사우디 \"요격 후 발사대 폭격\""). On the
+    development split, such headlines the model took for launch news had opened 2 false `new`
+    alerts a stream."""
+    rest = cues.context["struck_arsenal"].sub(" ", title)
+    return _ARMS.isdisjoint(_hits(rest, cues, title=True))
 
 
 def _event_cues(
@@ -518,7 +537,8 @@ def _event_cues(
         found.append("ctx:title_told")
     if "breaking" in in_title:
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
-    found += _no_launch_of_now(in_title, kinds, cues.lang)
+    arsenal_only = "struck_arsenal" in in_title and _struck_arsenal_only(folded[0], cues)
+    found += _no_launch_of_now(in_title, kinds, cues.lang, arsenal_only)
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

@@ -892,12 +892,13 @@ def _not_a_launch_of_now(report: Report) -> bool:
     "「火星15」試射成功祝う軍民交歓大会": rallies, honours and stamps come days after the launch,
     and the model may read them as launch reports), tells of missiles struck
     before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
-    "発射準備中だったフーシ派の弾道ミサイルを破壊") or shows a missile (`ctx:unveils`: "Iran
-    presents 'Kheibar Shekan' missile, claims 1,450 km reach"). Such a report opens no event, is not
-    held for a second source nor counts as one, and is never a habitual launcher's news of a
-    new day (`_a_day_later`, `_a_night_later`, `_dated_a_day_later` ask that it could open
-    one); it joins an open event of its launcher only where `best_match` finds one (its day's,
-    or the latest while a follow-up may come)."""
+    "発射準備中だったフーシ派の弾道ミサイルを破壊", or where they are kept or fired from: "Saudi
+    TV airs strike footage as coalition hits Houthi missile sites") or shows a missile
+    (`ctx:unveils`: "Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach"). Such a
+    report opens no event, is not held for a second source nor counts as one, and is never a
+    habitual launcher's news of a new day (`_a_day_later`, `_a_night_later`,
+    `_dated_a_day_later` ask that it could open one); it joins an open event of its launcher
+    only where `best_match` finds one (its day's, or the latest while a follow-up may come)."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 

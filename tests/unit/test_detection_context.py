@@ -354,6 +354,17 @@ class TestCorrections:
              "completed", "", "en", {"ctx:celebrates"}),
             ("Coalition says it destroyed Houthi ballistic missile before it could be fired",
              "", "en", {"ctx:unfired"}),
+            # missiles struck where they are kept or fired from
+            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "", "en",
+             {"ctx:unfired"}),
+            ("連合軍、サアダのフーシ派弾道ミサイル発射拠点を破壊と発表", "", "ja", {"ctx:unfired"}),
+            ("イスラエル軍、イランの弾道ミサイル網と防空拠点に新たな波状攻撃", "", "ja",
+             {"ctx:unfired"}),
+            ("미군, 예멘 사나의 후티 미사일 저장시설·지휘소 정밀 타격", "", "ko", {"ctx:unfired"}),
+            # ...unless the headline fires too
+            ("러 국방부 \"이스칸데르 2기로 우크라 탄도미사일 발사대 파괴\"", "", "ko", set()),
+            ("예멘 반군 \"사우디 공군기지에 탄도미사일\"…사우디 \"요격 후 발사대 폭격\"", "", "ko",
+             set()),
             ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "", "ko",
              {"ctx:celebrates"}),
             # a headline that fires, flashes or names a test is a launch's own news

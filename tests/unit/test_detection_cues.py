@@ -212,6 +212,9 @@ class TestFactorAlternatives:
         ("North Korea fires two surface-to-air missiles in drill", "en"),
         ("韓国軍、空対地ミサイル3発をNLL北側へ 北朝鮮の越境弾に対抗", "ja"),
         ('미사일총국 "고공 장거리 반항공미사일 200㎞ 가상목표 명중"', "ko"),
+        # North Korea's Pulhwasal ("fire arrow") strategic cruise missiles, in Japanese copy
+        ("北朝鮮、「新型戦略巡航ミサイル」プルファサル3-31を初試射と発表", "ja"),
+        ("「プルファサル3-31」飛行2時間余り、潜水艦から2発", "ja"),
     ],
 )
 def test_air_defence_and_air_launched_missiles_are_not_ballistic(title: str, lang: str) -> None:
@@ -241,3 +244,19 @@ def test_surface_to_surface_missiles_are_ballistic(text: str, lang: str, ballist
     a ballistic missile; a cruise one, a football club or a party congress does not."""
     found = cues_for(lang).positive["ballistic"].search(text.lower())
     assert bool(found) is ballistic
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Iranian general says 2,000-km missile was test-fired; defence minister says no such test",
+        "Dehqan rejects reports Iran tested a missile with 2,000-km range",
+        "Tehran rejects Western reports of a new missile launch",
+    ],
+)
+def test_a_test_denied_in_the_headline_is_no_launch(title: str) -> None:
+    """A minister's denial in the headline ("no such test", "rejects reports") is a warning
+    cue, as "denies reports" was: the rules then call it no launch report."""
+    verdict = classify_item(Item(id="x", source="s", title=title, lang="en"))
+    assert "neg:warning" in verdict.reasons
+    assert "ctx:rules_launch" not in verdict.reasons
