@@ -346,6 +346,36 @@ class TestCorrections:
         assert (kind in cues.context_set.present(title.lower(), cues.word_start)) is told
 
     @pytest.mark.parametrize(
+        ("title", "lang", "guessed", "marked"),
+        [
+            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "en", True,
+             True),
+            ("連合軍、サアダのフーシ派弾道ミサイル発射拠点を破壊と発表", "ja", True, True),
+            ("미군, 예멘 사나의 후티 미사일 저장시설·지휘소 정밀 타격", "ko", True, True),
+            # a missile named besides the struck sites: the launch the strike answered or used
+            ("러 국방부 \"이스칸데르 2기로 우크라 탄도미사일 발사대 파괴\"", "ko", True, False),
+            ("예멘 반군 \"사우디 공군기지에 탄도미사일\"…사우디 \"요격 후 발사대 폭격\"", "ko",
+             True, False),
+            # a launcher named for sure may be the striker, firing at its enemy's missile bases
+            ("IRGC says it struck Israeli missile bases, air defences in new wave", "en", False,
+             False),
+            ("후티 \"텔아비브 미사일 기지 타격했다\"", "ko", False, False),
+            ("フーシ派、イスラエルのミサイル基地を攻撃と主張", "ja", False, False),
+        ],
+    )  # fmt: skip
+    def test_a_strike_on_missile_sites_is_no_launch_of_a_guessed_launcher(
+        self, title: str, lang: str, guessed: bool, marked: bool
+    ) -> None:
+        """A headline telling only of a strike where missiles are kept or fired from opens no
+        event of the launcher it guesses (`_struck_arsenal_only`)."""
+        cues = CUES[lang]
+        folded = (title.lower(), "")
+        kinds = (_hits(folded[0], cues, title=True), frozenset[str]())
+        reasons = ["ctx:launcher_guessed"] if guessed else []
+        found = _event_cues(folded, cues, Facts(country="YE"), PUBLISHED, reasons, kinds)
+        assert ("ctx:unfired" in found) is marked
+
+    @pytest.mark.parametrize(
         ("title", "lede", "lang", "marks"),
         [
             ("Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach", "", "en",
@@ -354,17 +384,6 @@ class TestCorrections:
              "completed", "", "en", {"ctx:celebrates"}),
             ("Coalition says it destroyed Houthi ballistic missile before it could be fired",
              "", "en", {"ctx:unfired"}),
-            # missiles struck where they are kept or fired from
-            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "", "en",
-             {"ctx:unfired"}),
-            ("連合軍、サアダのフーシ派弾道ミサイル発射拠点を破壊と発表", "", "ja", {"ctx:unfired"}),
-            ("イスラエル軍、イランの弾道ミサイル網と防空拠点に新たな波状攻撃", "", "ja",
-             {"ctx:unfired"}),
-            ("미군, 예멘 사나의 후티 미사일 저장시설·지휘소 정밀 타격", "", "ko", {"ctx:unfired"}),
-            # ...unless the headline fires too
-            ("러 국방부 \"이스칸데르 2기로 우크라 탄도미사일 발사대 파괴\"", "", "ko", set()),
-            ("예멘 반군 \"사우디 공군기지에 탄도미사일\"…사우디 \"요격 후 발사대 폭격\"", "", "ko",
-             set()),
             ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "", "ko",
              {"ctx:celebrates"}),
             # a headline that fires, flashes or names a test is a launch's own news

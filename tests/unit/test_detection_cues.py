@@ -250,13 +250,31 @@ def test_surface_to_surface_missiles_are_ballistic(text: str, lang: str, ballist
     "title",
     [
         "Iranian general says 2,000-km missile was test-fired; defence minister says no such test",
-        "Dehqan rejects reports Iran tested a missile with 2,000-km range",
-        "Tehran rejects Western reports of a new missile launch",
+        "Pentagon says no such missile launch took place",
     ],
 )
 def test_a_test_denied_in_the_headline_is_no_launch(title: str) -> None:
-    """A minister's denial in the headline ("no such test", "rejects reports") is a warning
-    cue, as "denies reports" was: the rules then call it no launch report."""
+    """A minister's denial in the headline ("no such test") is a warning cue, as "denies
+    reports" was: the rules then call it no launch report."""
     verdict = classify_item(Item(id="x", source="s", title=title, lang="en"))
     assert "neg:warning" in verdict.reasons
     assert "ctx:rules_launch" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "strike"),
+    [
+        (
+            "Global Strike Command chief orders cancer review after Minuteman III crews report",
+            False,
+        ),
+        ("Air Force Global Strike Command to test-launch Minuteman III", False),
+        ("Russian missile strike hits Odesa port", True),
+        ("Iran strikes Israel with ballistic missiles", True),
+    ],
+)
+def test_global_strike_command_is_no_strike(title: str, strike: bool) -> None:
+    """The US Air Force's Global Strike Command is a command's name, not a strike: its cancer
+    review of missile crews had opened a false `new` alert on three development streams."""
+    found = cues_for("en").positive["strike"].search(title.lower())
+    assert bool(found) is strike
