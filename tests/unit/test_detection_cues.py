@@ -278,3 +278,30 @@ def test_global_strike_command_is_no_strike(title: str, strike: bool) -> None:
     review of missile crews had opened a false `new` alert on three development streams."""
     found = cues_for("en").positive["strike"].search(title.lower())
     assert bool(found) is strike
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Putin claims Russian missile output dwarfs NATO's as he weighs Kyiv targets", "en"),
+        ("Putin in Astana: Oreshnik now in serial production, targets being picked", "en"),
+        ("Putin says General Staff picking targets for further Oreshnik strikes", "en"),
+        ("Putin names Kyiv 'decision-making centres' as possible Oreshnik targets", "en"),
+        ("ルカシェンコ氏「プーチン氏はゼレンスキー執務室へのオレシュニク攻撃案を拒否」", "ja"),
+    ],
+)
+def test_targets_still_to_be_chosen_are_a_threat(title: str, lang: str) -> None:
+    """Targets weighed, picked or possible, or a plan of attack ("攻撃案"), are a strike to
+    come: a warning cue, so the rules call it no launch report (such Oreshnik threats opened
+    false `new` alerts on the development split)."""
+    verdict = classify_item(Item(id="x", source="s", title=title, lang=lang))
+    assert "neg:warning" in verdict.reasons
+    assert "ctx:rules_launch" not in verdict.reasons
+
+
+def test_a_target_chosen_in_the_past_is_no_threat() -> None:
+    """ "Kyiv chooses its targets" (a reaction to a strike) stays a launch report's wording."""
+    verdict = classify_item(
+        Item(id="x", source="s", title="Pentagon says Kyiv chooses its targets", lang="en")
+    )
+    assert "neg:warning" not in verdict.reasons
