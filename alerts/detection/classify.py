@@ -496,17 +496,50 @@ def _no_launch_of_now(
 _ARMS = frozenset({"ballistic", "hypersonic", "projectile", "missile"})
 
 
-def _struck_arsenal_only(title: str, cues: LangCues) -> bool:
-    """Whether a headline telling of a strike on missiles where they are kept or fired from
-    (`struck_arsenal`: "coalition hits Houthi missile sites", "弾道ミサイル発射拠点を破壊") tells
+def _struck_arsenal_only(title: str, cues: LangCues, launcher: str | None) -> bool:
+    """Whether a headline tells of a strike on the guessed launcher's own missiles where they
+    are kept or fired from (`struck_arsenal`: "coalition hits Houthi missile sites", "フーシ派
+    弾道ミサイル発射拠点を破壊"), the launcher named in the stretch matched or just before it, and
     of no missile besides: not Russia's "이스칸데르 2기로 우크라 탄도미사일 발사대 파괴", nor a
     launch the strike answered ("…탄도미사일\"…사우디 \"요격 후 발사대 폭격\""). Asked only of
-    a report whose launcher is a guess (`_event_cues`): a launcher named for sure may be the
-    striker, firing at its enemy's missile bases ("IRGC says it struck Israeli missile bases",
-    "후티 \"텔아비브 미사일 기지 타격\""), which is a launch. On the development split, such
-    headlines the model took for launch news had opened 2 false `new` alerts a stream."""
-    rest = cues.context["struck_arsenal"].sub(" ", title)
+    a report whose launcher is a guess (`_event_cues`). A state striking another's missile
+    bases is that state's launch ("IRGC says it struck Israeli missile bases", "Houthis claim
+    strike on Israeli missile base"), and so is one striking from its own ("이란, 미사일 기지서
+    이스라엘 타격"). On the development split (cached half models), such headlines the model took
+    for launch news had opened one or two false `new` alerts a stream."""
+    pattern = cues.context["struck_arsenal"]
+    owned = False
+    for m in pattern.finditer(title):
+        if _FIRED_FROM.search(m.group()):
+            return False
+        start = max(0, m.start() - _OWNER_BEFORE)
+        if _ENEMY.search(title, start, m.end()):
+            continue  # an enemy's or a mock base ("적의 미사일 기지", "敵のミサイル基地")
+        owners = [
+            (at, name)
+            for name, at, _ in cues.countries.finditer(title, cues.word_start)
+            if start <= at < m.end()
+        ]
+        if not owners:
+            continue
+        # the state named nearest before the missiles' word is their owner, unless a place
+        # named after it is where they stand ("후티 \"텔아비브 미사일 기지 타격\"")
+        at, owner = max(owners)
+        placed = any(
+            at < where < m.start() for _, where, _ in cues.theatres.finditer(title, cues.word_start)
+        )
+        owned = owned or (owner == launcher and not placed)
+    if not owned:
+        return False
+    rest = pattern.sub(" ", title)
     return _ARMS.isdisjoint(_hits(rest, cues, title=True))
+
+
+# How far before a struck-sites match its owner may be named ("the Houthis' ballistic missile
+# sites", "フーシ派の弾道ミサイル"), and the words of missiles fired from the sites struck.
+_OWNER_BEFORE = 16
+_ENEMY = re.compile(r"敵|적의|적 |enemy|mock|모의|模擬|가상")
+_FIRED_FROM = re.compile(r"(?:기지|시설|발사대|진지)(?:에)?서\b|から|\bfrom\b")
 
 
 def _event_cues(
@@ -540,7 +573,9 @@ def _event_cues(
     if "breaking" in in_title:
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
     arsenal_only = (
-        guessed and "struck_arsenal" in in_title and _struck_arsenal_only(folded[0], cues)
+        guessed
+        and "struck_arsenal" in in_title
+        and _struck_arsenal_only(folded[0], cues, facts.country)
     )
     found += _no_launch_of_now(in_title, kinds, cues.lang, arsenal_only)
     body = folded[0] + "\n" + folded[1]

@@ -346,33 +346,44 @@ class TestCorrections:
         assert (kind in cues.context_set.present(title.lower(), cues.word_start)) is told
 
     @pytest.mark.parametrize(
-        ("title", "lang", "guessed", "marked"),
+        ("title", "lang", "launcher", "guessed", "marked"),
         [
-            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "en", True,
+            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "en", "YE",
+             True, True),
+            ("連合軍、サアダのフーシ派弾道ミサイル発射拠点を破壊と発表", "ja", "YE", True, True),
+            ("イスラエル軍、イランの弾道ミサイル網と防空拠点に新たな波状攻撃", "ja", "IR", True,
              True),
-            ("連合軍、サアダのフーシ派弾道ミサイル発射拠点を破壊と発表", "ja", True, True),
-            ("미군, 예멘 사나의 후티 미사일 저장시설·지휘소 정밀 타격", "ko", True, True),
+            ("미군, 예멘 사나의 후티 미사일 저장시설·지휘소 정밀 타격", "ko", "YE", True, True),
             # a missile named besides the struck sites: the launch the strike answered or used
-            ("러 국방부 \"이스칸데르 2기로 우크라 탄도미사일 발사대 파괴\"", "ko", True, False),
-            ("예멘 반군 \"사우디 공군기지에 탄도미사일\"…사우디 \"요격 후 발사대 폭격\"", "ko",
-             True, False),
-            # a launcher named for sure may be the striker, firing at its enemy's missile bases
-            ("IRGC says it struck Israeli missile bases, air defences in new wave", "en", False,
+            ("러 국방부 \"이스칸데르 2기로 우크라 탄도미사일 발사대 파괴\"", "ko", "RU", True,
              False),
-            ("후티 \"텔아비브 미사일 기지 타격했다\"", "ko", False, False),
-            ("フーシ派、イスラエルのミサイル基地を攻撃と主張", "ja", False, False),
+            ("예멘 반군 \"사우디 공군기지에 탄도미사일\"…사우디 \"요격 후 발사대 폭격\"", "ko",
+             "YE", True, False),
+            # the launcher striking another's missile bases, or firing from its own, even when
+            # the report only guesses it
+            ("IRGC says it struck Israeli missile bases, air defences in new wave", "en", "IR",
+             True, False),
+            ("Houthis claim strike on Israeli missile base near Tel Aviv", "en", "YE", True,
+             False),
+            ("후티 \"텔아비브 미사일 기지 타격했다\"", "ko", "YE", True, False),
+            ("이란, 미사일 기지서 이스라엘 타격했다…텔아비브 공습경보", "ko", "IR", True, False),
+            ("北朝鮮、敵のミサイル基地攻撃を想定した訓練 金正恩氏が視察", "ja", "KP", True, False),
+            # a launcher named for sure is not asked
+            ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "en", "YE",
+             False, False),
+            ("フーシ派、イスラエルのミサイル基地を攻撃と主張", "ja", "YE", False, False),
         ],
     )  # fmt: skip
     def test_a_strike_on_missile_sites_is_no_launch_of_a_guessed_launcher(
-        self, title: str, lang: str, guessed: bool, marked: bool
+        self, title: str, lang: str, launcher: str, guessed: bool, marked: bool
     ) -> None:
-        """A headline telling only of a strike where missiles are kept or fired from opens no
-        event of the launcher it guesses (`_struck_arsenal_only`)."""
+        """A headline telling only of a strike on the guessed launcher's own missiles where
+        they are kept or fired from opens no event of it (`_struck_arsenal_only`)."""
         cues = CUES[lang]
         folded = (title.lower(), "")
         kinds = (_hits(folded[0], cues, title=True), frozenset[str]())
         reasons = ["ctx:launcher_guessed"] if guessed else []
-        found = _event_cues(folded, cues, Facts(country="YE"), PUBLISHED, reasons, kinds)
+        found = _event_cues(folded, cues, Facts(country=launcher), PUBLISHED, reasons, kinds)
         assert ("ctx:unfired" in found) is marked
 
     @pytest.mark.parametrize(
