@@ -493,9 +493,6 @@ def _no_launch_of_now(
     return found
 
 
-_ARMS = frozenset({"ballistic", "hypersonic", "projectile", "missile"})
-
-
 def _struck_arsenal_only(title: str, cues: LangCues, launcher: str | None) -> bool:
     """Whether a headline tells of a strike on the guessed launcher's own missiles where they
     are kept or fired from (`struck_arsenal`: "coalition hits Houthi missile sites", "フーシ派
@@ -508,6 +505,8 @@ def _struck_arsenal_only(title: str, cues: LangCues, launcher: str | None) -> bo
     이스라엘 타격"). On the development split (cached half models), such headlines the model took
     for launch news had opened one or two false `new` alerts a stream."""
     pattern = cues.context["struck_arsenal"]
+    states = [(at, name) for name, at, _ in cues.countries.finditer(title, cues.word_start)]
+    places = [at for _, at, _ in cues.theatres.finditer(title, cues.word_start)]
     owned = False
     for m in pattern.finditer(title):
         if _FIRED_FROM.search(m.group()):
@@ -515,24 +514,18 @@ def _struck_arsenal_only(title: str, cues: LangCues, launcher: str | None) -> bo
         start = max(0, m.start() - _OWNER_BEFORE)
         if _ENEMY.search(title, start, m.end()):
             continue  # an enemy's or a mock base ("적의 미사일 기지", "敵のミサイル基地")
-        owners = [
-            (at, name)
-            for name, at, _ in cues.countries.finditer(title, cues.word_start)
-            if start <= at < m.end()
-        ]
+        owners = [(at, name) for at, name in states if start <= at < m.end()]
         if not owners:
             continue
         # the state named nearest before the missiles' word is their owner, unless a place
         # named after it is where they stand ("후티 \"텔아비브 미사일 기지 타격\"")
         at, owner = max(owners)
-        placed = any(
-            at < where < m.start() for _, where, _ in cues.theatres.finditer(title, cues.word_start)
-        )
+        placed = any(at < where < m.start() for where in places)
         owned = owned or (owner == launcher and not placed)
     if not owned:
         return False
     rest = pattern.sub(" ", title)
-    return _ARMS.isdisjoint(_hits(rest, cues, title=True))
+    return _MISSILE_WEIGHTS.keys().isdisjoint(_hits(rest, cues, title=True))
 
 
 # How far before a struck-sites match its owner may be named ("the Houthis' ballistic missile

@@ -368,6 +368,13 @@ class TestCorrections:
             ("후티 \"텔아비브 미사일 기지 타격했다\"", "ko", "YE", True, False),
             ("이란, 미사일 기지서 이스라엘 타격했다…텔아비브 공습경보", "ko", "IR", True, False),
             ("北朝鮮、敵のミサイル基地攻撃を想定した訓練 金正恩氏が視察", "ja", "KP", True, False),
+            ("후티, 미사일 기지서 사우디 공항 타격", "ko", "YE", True, False),
+            ("フーシ派のミサイル基地から攻撃", "ja", "YE", True, False),
+            # ...or a missile told besides the struck sites: the launch the strike answered
+            ("Coalition hits Houthi missile sites; ballistic missile downed over Jazan", "en",
+             "YE", True, False),
+            ("連合軍、フーシ派のミサイル発射拠点を破壊 弾道ミサイル1発を迎撃", "ja", "YE", True,
+             False),
             # a launcher named for sure is not asked
             ("Saudi TV airs strike footage as coalition hits Houthi missile sites", "en", "YE",
              False, False),

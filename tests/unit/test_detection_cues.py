@@ -305,3 +305,14 @@ def test_a_target_chosen_in_the_past_is_no_threat() -> None:
         Item(id="x", source="s", title="Pentagon says Kyiv chooses its targets", lang="en")
     )
     assert "neg:warning" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["seoul says no such test failure occurred", "the north has made no such launch in a year"],
+)
+def test_no_such_failure_or_lull_is_no_denial(text: str) -> None:
+    """ "No such test" denies a test; "no such test failure" or "no such launch in a year"
+    denies no launch."""
+    strong, _weak = cues_for("en").negative["warning"]
+    assert not re.search(r"no such", "".join(m.group() for m in strong.finditer(text)))
