@@ -84,7 +84,12 @@ from alerts.detection.cues import (
     cues_for,
     search_cue,
 )
-from alerts.detection.dates import dates_only_the_saying, stated_day_gaps, stated_day_offsets
+from alerts.detection.dates import (
+    dates_only_the_saying,
+    days_since_strike,
+    stated_day_gaps,
+    stated_day_offsets,
+)
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
@@ -359,6 +364,8 @@ def _model_probability(
     # ("missile that hit Kharkiv on Jan. 2 was North Korean", "Friday's strike" read on
     # Sunday); in the lede, maybe background.
     title_days = stated_day_offsets(folded[0], cues.lang, published_at)
+    if "ctx:title_fires" not in reasons:
+        title_days += days_since_strike(folded[0], cues.lang)  # "a week after strike"
     lede_days = stated_day_offsets(folded[1], cues.lang, published_at) if folded[1] else None
     title_gaps = [gap for gap in title_days if gap >= 0]
     lede_gaps = None if lede_days is None else [gap for gap in lede_days if gap >= 0]

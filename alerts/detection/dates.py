@@ -55,6 +55,20 @@ _EN_RELATIVE = re.compile(
     r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
     r" (?:ago\b|on(?=,|\s*$))"  # "two weeks ago", "five days on, Bat Yam still digging"
 )
+# The time since a missile strike a story is told after ("a week after strike", "Dnipro dead at
+# 21 three days after Russian missile strike", "two weeks after Iran's barrage", "a week after
+# missile landed by Ben Gurion", "a year since Kh-22 strike"): the strike is that old. A day
+# after is left out ("a day after Hroza massacre" is how the next day's strike is told), and
+# the caller asks it only of a headline that fires nothing ("Iran fires missiles two weeks
+# after consulate strike" is a launch), nor is what "comes" a while after a strike ("Sunday
+# interception comes two weeks after Houthi missile hit Ben Gurion").
+_EN_AFTER_STRIKE = re.compile(
+    r"(?<!comes )(?<!came )(?<!coming )"
+    r"\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
+    r" (?:after|since) (?:[\w'’.,-]+ ){0,5}?"
+    r"(?:(?:strike|attack|hit|barrage|raid|massacre|bombing|salvo)s?\b"
+    r"|missiles? (?:landed|hit|struck|killed|flattened|slammed)\b)"
+)
 _KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
 _JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
@@ -240,6 +254,19 @@ def _coming(today: date, month: str | None, day: str) -> date | None:
         if candidate.day == d and (m is None or candidate.month == m):
             return candidate
     return None
+
+
+def days_since_strike(folded: str, lang: str) -> list[int]:
+    """Days before publication of each missile strike lower-cased English text is told a while
+    after (`_EN_AFTER_STRIKE`): two days or more."""
+    if lang in ("ko", "ja"):
+        return []
+    gaps = []
+    for m in _EN_AFTER_STRIKE.finditer(folded):
+        gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
+        if gap >= 2:
+            gaps.append(gap)
+    return gaps
 
 
 def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:

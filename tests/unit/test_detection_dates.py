@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from alerts.detection.classify import _stated_days, classify_item
-from alerts.detection.dates import stated_day_gaps, stated_day_offsets
+from alerts.detection.dates import days_since_strike, stated_day_gaps, stated_day_offsets
 from alerts.models import Item
 
 PUBLISHED = datetime(2024, 1, 4, 19, 0, tzinfo=UTC)
@@ -415,3 +415,39 @@ def test_a_night_named_by_the_launch_sites_yesterday_stays_yesterday(title: str)
     reasons = _reasons(title, "", "en", datetime(2026, 11, 22, 22, 30, tzinfo=UTC))
     assert {"ctx:dated_yesterday", "ctx:yesterday_at_site"} <= set(reasons)
     assert "ctx:overnight" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "days"),
+    [
+        ("Carriers' return to Israel stalls a week after missile landed by Ben Gurion", [7]),
+        ("Governor Lysak puts Dnipro dead at 21 three days after Russian missile strike", [3]),
+        ("Two weeks after Iran's barrage, Israelis file about 2,500 damage claims", [14]),
+        ("Dnipro marks a year since Kh-22 strike on apartment building", [365]),
+        # the next day's strike is told "a day after" the last
+        ("Kharkiv hit at dawn a day after Hroza massacre", []),
+        # a comparison: what comes a while after, and a time since something not a strike
+        ("Sunday interception comes two weeks after Houthi missile hit Ben Gurion", []),
+        ("Pakistan test-fires Ghauri a week after Ababeel flight", []),
+    ],
+)
+def test_the_time_since_a_strike_dates_it(title: str, days: list[int]) -> None:
+    assert days_since_strike(title.lower(), "en") == days
+
+
+def test_a_story_told_a_week_after_a_strike_dates_it_days_ago() -> None:
+    """An aftermath story told "a week after missile landed" is of an older strike: it opens no
+    event, while a headline that fires one is news of a launch now, however long after
+    another strike it comes."""
+    aftermath = Item(
+        id="t", source="t", lang="en", published_at=PUBLISHED,
+        title="Carriers' return to Israel stalls a week after missile landed by Ben Gurion",
+        summary="Several foreign airlines extended suspensions of flights to Tel Aviv.",
+    )  # fmt: skip
+    launch = Item(
+        id="u", source="t", lang="en", published_at=PUBLISHED,
+        title="Iran fires ballistic missiles at Israel two weeks after consulate strike",
+        summary="Sirens sounded across Israel as missiles were launched from Iran.",
+    )  # fmt: skip
+    assert "ctx:title_dated_days_ago" in classify_item(aftermath).reasons
+    assert "ctx:title_dated_days_ago" not in classify_item(launch).reasons
