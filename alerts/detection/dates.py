@@ -69,6 +69,12 @@ _EN_AFTER_STRIKE = re.compile(
     r"(?:(?:strike|attack|hit|barrage|raid|massacre|bombing|salvo)s?\b"
     r"|missiles? (?:landed|hit|struck|killed|flattened|slammed)\b)"
 )
+# ...and in Japanese ("ミサイル攻撃から5日", "着弾から4日", "被弾から1カ月"). Korean copy is left
+# out: its flashes count the days since the last attack ("피격 12일 만에 이스라엘에 보복").
+_JA_AFTER_STRIKE = re.compile(
+    r"(?:攻撃|着弾|落下|被弾|空爆|爆撃|惨事)から\s?(?P<n>\d{1,3})\s?(?P<units>日|週間|[カかヵケ]月|年)"
+)
+_JA_UNIT_DAYS = {"日": 1, "週間": 7, "年": 365}
 _KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
 _JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
@@ -256,17 +262,27 @@ def _coming(today: date, month: str | None, day: str) -> date | None:
     return None
 
 
-def days_since_strike(folded: str, lang: str) -> list[int]:
-    """Days before publication of each missile strike lower-cased English text is told a while
-    after (`_EN_AFTER_STRIKE`): two days or more."""
-    if lang in ("ko", "ja"):
+def days_since_strike(folded: str, lang: str) -> list[tuple[int, int, int]]:
+    """Each missile strike lower-cased English or Japanese text is told two days or more after
+    (`_EN_AFTER_STRIKE`, `_JA_AFTER_STRIKE`): the days since, and where the telling stands (the
+    phrase; in Japanese, the stretch of the headline between separators that holds it)."""
+    if lang == "ko":
         return []
-    gaps = []
-    for m in _EN_AFTER_STRIKE.finditer(folded):
-        gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
-        if gap >= 2:
-            gaps.append(gap)
-    return gaps
+    found = []
+    if lang == "ja":
+        for m in _JA_AFTER_STRIKE.finditer(folded):
+            gap = int(m["n"]) * _JA_UNIT_DAYS.get(m["units"], 30)
+            start = max(folded.rfind(sep, 0, m.start()) for sep in _JA_SEPARATORS) + 1
+            ends = [i for sep in _JA_SEPARATORS if (i := folded.find(sep, m.end())) >= 0]
+            found.append((gap, start, min(ends, default=len(folded))))
+    else:
+        for m in _EN_AFTER_STRIKE.finditer(folded):
+            gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
+            found.append((gap, m.start(), m.end()))
+    return [f for f in found if f[0] >= 2]
+
+
+_JA_SEPARATORS = (" ", "\u3000", "、", "，", ",")
 
 
 def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:

@@ -432,7 +432,24 @@ def test_a_night_named_by_the_launch_sites_yesterday_stays_yesterday(title: str)
     ],
 )
 def test_the_time_since_a_strike_dates_it(title: str, days: list[int]) -> None:
-    assert days_since_strike(title.lower(), "en") == days
+    assert [gap for gap, _, _ in days_since_strike(title.lower(), "en")] == days
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "days"),
+    [
+        ("ウマニで一家5人の葬儀　ミサイル攻撃から5日", "ja", [5]),
+        ("テルアビブ便の運航停止続く　フーシ派ミサイルの空港近く着弾から4日", "ja", [4]),
+        ("イランのミサイル被弾から1カ月 イスラエル南部の病院", "ja", [30]),
+        ("クラマトルスク駅ミサイル攻撃から1年 住民が献花", "ja", [365]),
+        # Korean flashes count the days since the last attack
+        ("이란, 영사관 피격 12일 만에 이스라엘에 드론·탄도미사일 보복 공격", "ko", []),
+    ],
+)
+def test_the_time_since_a_strike_dates_it_in_japanese(
+    title: str, lang: str, days: list[int]
+) -> None:
+    assert [gap for gap, _, _ in days_since_strike(title.lower(), lang)] == days
 
 
 def test_a_story_told_a_week_after_a_strike_dates_it_days_ago() -> None:
@@ -451,3 +468,22 @@ def test_a_story_told_a_week_after_a_strike_dates_it_days_ago() -> None:
     )  # fmt: skip
     assert "ctx:title_dated_days_ago" in classify_item(aftermath).reasons
     assert "ctx:title_dated_days_ago" not in classify_item(launch).reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "dated"),
+    [
+        ("Ballistic missile strikes Kharkiv a week after deadly attack on hotel", "en", False),
+        ("Iskander kills 5 in Odesa three days after port attack", "en", False),
+        ("キーウに弾道ミサイル、病院攻撃から2週間", "ja", False),
+        ("Bat Yam mayor: rescue work still going five days after Iranian missile hit", "en", True),
+        ("テルアビブ便の運航停止続く　フーシ派ミサイルの空港近く着弾から4日", "ja", True),
+    ],
+)
+def test_a_headline_naming_a_missile_besides_an_older_strike_is_of_a_strike_now(
+    title: str, lang: str, dated: bool
+) -> None:
+    """The time since a strike dates a headline only when the rest of it names no missile: a
+    missile named beside it is a strike of now, told against the older one."""
+    item = Item(id="t", source="t", title=title, summary="", lang=lang, published_at=PUBLISHED)
+    assert ("ctx:title_dated_days_ago" in classify_item(item).reasons) is dated
