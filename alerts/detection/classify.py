@@ -386,15 +386,26 @@ def _model_probability(
 def _aftermath_days(folded_title: str, cues: LangCues) -> list[int]:
     """Days since a missile strike a headline that fires nothing tells its story after
     (`days_since_strike`: "Bat Yam mayor: rescue work still going five days after Iranian
-    missile hit"), when the rest of it names no missile: "Ballistic missile strikes Kharkiv a
-    week after deadly attack on hotel" is a strike of now."""
+    missile hit"), when the rest of it names no missile, strike or blast: "Ballistic missile
+    strikes Kharkiv a week after deadly attack on hotel", "Russia strikes Kharkiv three days
+    after deadly attack on hypermarket", "Explosions rock Kyiv 10 days after Okhmatdyt strike",
+    "オデーサ攻撃から5日、ロシアが再び港を攻撃" are strikes of now."""
     days = []
     for gap, start, end in days_since_strike(folded_title, cues.lang):
         rest = folded_title[:start] + " " + folded_title[end:]
         present = cues.positive_set.present(rest, cues.word_start)
-        if present.isdisjoint(_MISSILE_WEIGHTS):
+        if present.isdisjoint(_NOW_KINDS) and not _STRIKE_OF_NOW.search(rest):
             days.append(gap)
     return days
+
+
+# What tells a strike of now beside the time since an older one: a missile, a strike cue, or
+# these words ("hits city again", "Tehran retaliates", "キーウで爆発音", "警報", "報復").
+_NOW_KINDS = frozenset(_MISSILE_WEIGHTS) | {"strike"}
+_STRIKE_OF_NOW = re.compile(
+    r"\bagain\b|\banother\b|\bexplosions?\b|\bblasts?\b|\bretaliat|\bwake to\b"
+    r"|再び|再度|また|警報|報復|反撃|爆発|爆音|避難"
+)
 
 
 def _stated_days(title_days: list[int], lede_days: list[int] | None) -> list[str]:

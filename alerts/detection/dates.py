@@ -65,7 +65,7 @@ _EN_RELATIVE = re.compile(
 _EN_AFTER_STRIKE = re.compile(
     r"(?<!comes )(?<!came )(?<!coming )"
     r"\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
-    r" (?:after|since) (?:[\w'’.,-]+ ){0,5}?"
+    r" (?:after|since) (?:[\w'’.-]+ ){0,5}?"
     r"(?:(?:strike|attack|hit|barrage|raid|massacre|bombing|salvo)s?\b"
     r"|missiles? (?:landed|hit|struck|killed|flattened|slammed)\b)"
 )
@@ -265,7 +265,7 @@ def _coming(today: date, month: str | None, day: str) -> date | None:
 def days_since_strike(folded: str, lang: str) -> list[tuple[int, int, int]]:
     """Each missile strike lower-cased English or Japanese text is told two days or more after
     (`_EN_AFTER_STRIKE`, `_JA_AFTER_STRIKE`): the days since, and where the telling stands (the
-    phrase; in Japanese, the stretch of the headline between separators that holds it)."""
+    phrase; in Japanese, from the separator before it: "ガソリンスタンド被弾から4日")."""
     if lang == "ko":
         return []
     found = []
@@ -273,8 +273,7 @@ def days_since_strike(folded: str, lang: str) -> list[tuple[int, int, int]]:
         for m in _JA_AFTER_STRIKE.finditer(folded):
             gap = int(m["n"]) * _JA_UNIT_DAYS.get(m["units"], 30)
             start = max(folded.rfind(sep, 0, m.start()) for sep in _JA_SEPARATORS) + 1
-            ends = [i for sep in _JA_SEPARATORS if (i := folded.find(sep, m.end())) >= 0]
-            found.append((gap, start, min(ends, default=len(folded))))
+            found.append((gap, start, m.end()))
     else:
         for m in _EN_AFTER_STRIKE.finditer(folded):
             gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
