@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +55,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from real_corpus import WRITER_FOLDS, group_of, load, parse_time, without_writers  # noqa: E402
+from real_corpus import (  # noqa: E402
+    WRITER_FOLDS,
+    event_balance,
+    group_of,
+    load,
+    parse_time,
+    without_writers,
+)
 
 from alerts.detection.classify import classify_item  # noqa: E402
 from alerts.detection.model import FeatureRecorder  # noqa: E402
@@ -111,21 +117,6 @@ def to_matrix(feats: list[set[str]], vocab: dict[str, int]) -> csr_matrix:
     return csr_matrix((data, cols, ptr), shape=(len(feats), len(vocab)))
 
 
-def balance(groups: np.ndarray, y: np.ndarray, real: np.ndarray, older: np.ndarray,
-            power: float) -> np.ndarray:  # fmt: skip
-    """Each real item's weight (and its title-only copy's) as its event's or story's number of
-    real items to the -`power`, scaled so that each label's real items and copies weigh as much
-    in all as before."""
-    sizes = Counter(groups[real].tolist())
-    factor = np.array(
-        [1.0 if old else sizes[g] ** -power for g, old in zip(groups, older, strict=True)]
-    )
-    for label in (True, False):
-        part = ~older & (y == label)
-        factor[part] *= part.sum() / factor[part].sum()
-    return factor
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -162,9 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     groups = np.array([str(r["group"]) for r in rows])
     is_real = np.array([i < len(real) for i in range(len(rows))])
     is_bare = np.array([i >= len(real) + len(extra) for i in range(len(rows))])
-    weight = np.where(is_bare, args.title_only_weight, 1.0) * balance(
-        groups, y, is_real, ~is_real & ~is_bare, args.event_balance
-    )
+    # Each real item and its title-only copy weigh by their launch's (story's) size.
+    balanced = event_balance(
+        groups.tolist(), y.tolist(), (is_real | is_bare).tolist(), args.event_balance,
+        sized=is_real.tolist(),
+    )  # fmt: skip
+    weight = np.where(is_bare, args.title_only_weight, 1.0) * np.array(balanced)
 
     def fit(idx: np.ndarray) -> LogisticRegression:
         model = LogisticRegression(C=args.c, max_iter=20000, tol=1e-6, solver="lbfgs")

@@ -24,6 +24,7 @@ from real_corpus import (  # noqa: E402
     EAST_ASIAN,
     NEGATIVE_KINDS,
     WRITER_FOLDS,
+    event_balance,
     group_of,
     load,
     parse_time,
@@ -96,6 +97,22 @@ def test_writer_folds_take_whole_files_and_leave_out_their_launches(corpus) -> N
         assert kept
         assert all(writer_fold(r) != fold and group_of(r) not in told for r in kept)
         assert len(kept) < len(dev) - sizes[fold]  # other files' reports of those launches too
+
+
+def test_every_launch_weighs_alike_in_training() -> None:
+    """A launch of three reports weighs in all what a launch of one does, each label's total is
+    kept, an item not weighed (an older corpus's) weighs 1, and groups are sized by the `sized`
+    items alone (a real item's title-only copy weighs as the item, not adding to its size)."""
+    groups = ["a", "a", "a", "b", "s", "t", "a", "old"]
+    labels = [True, True, True, True, False, False, True, True]
+    weighed = [True, True, True, True, True, True, True, False]
+    sized = [True, True, True, True, True, True, False, False]  # the 7th: a title-only copy
+    w = event_balance(groups, labels, weighed, 1.0, sized=sized)
+    assert w[7] == 1.0
+    assert w[0] == w[1] == w[2] == w[6] == pytest.approx(w[3] / 3)
+    assert sum(w[i] for i in (0, 1, 2, 3, 6)) == pytest.approx(5)  # the positives' total kept
+    assert w[4] == w[5] == pytest.approx(1)
+    assert event_balance(groups, labels, weighed, 0.0) == [1.0] * 8  # no balance
 
 
 def test_a_model_is_shipped() -> None:
