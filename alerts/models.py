@@ -149,6 +149,7 @@ class Verdict:
     another: bool = False  # says this is a further launch ("fires another", "second launch")
     retrospective: bool = False  # tells of a launch hours ago ("overnight", state-media claim)
     probability: float | None = None  # the model's, where it had the say (None: the rules')
+    places: tuple[str, ...] = ()  # where the model had it: the strike's places it names
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,12 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     if probability is not None:
         assert model is not None
         confidence = _confidence(probability, model.threshold, is_launch)
-        verdict = dataclasses.replace(verdict, confidence=confidence, probability=probability)
+        verdict = dataclasses.replace(
+            verdict,
+            confidence=confidence,
+            probability=probability,
+            places=_places(folded, cues),
+        )
     if corrects or another or retrospective:
         verdict = dataclasses.replace(
             verdict, corrects=corrects, another=another, retrospective=retrospective
@@ -646,6 +651,18 @@ def _event_cues(
     ):
         found.append("ctx:overnight")
     return found
+
+
+def _places(folded: tuple[str, str], cues: LangCues) -> tuple[str, ...]:
+    """The places of a launch's theatre that the headline and lede name, as written, less the
+    broad ones (cue data [places]): "Kryvyi Rih", "Bat Yam", "Jizan", not "Ukraine" or
+    "Seoul". Two reports naming one within hours tell of the same strike (`stream.py`)."""
+    found = {
+        text[start:end]
+        for text in folded
+        for _, start, end in cues.theatres.finditer(text, cues.word_start)
+    }
+    return tuple(sorted(p for p in found if not cues.broad_places.fullmatch(p)))
 
 
 def _confidence(probability: float, threshold: float, is_launch: bool) -> float:

@@ -22,7 +22,9 @@ intercepts", "이스라엘에") or the speaker ("Japan says", 日 "..."); [launc
 missiles come from (Crimea, Belgorod: RU), [systems] the state fielding a named system, and
 [target_areas] the usual attacker of a place under attack (a Ukrainian city: RU), [held_areas]
 places of that attacker's own its target strikes back at (Sevastopol, Donetsk: RU), [theatres]
-the region a place belongs to (a report naming no launcher joins only that region's launches).
+the region a place belongs to (a report naming no launcher joins only that region's launches),
+and [places] `broad` those of them too wide to tie two reports to one strike (a state, a sea,
+a capital that speaks: "Seoul", "Red Sea"; `classify._places`).
 [context] holds the cues of Verdict.corrects/another/retrospective, [landing_names] one
 canonical name per sea for every language. A facts pattern may have an `<key>_anchor`: a cheap
 pattern whose matches bound a short window for the full one.
@@ -305,6 +307,7 @@ class LangCues:
     yesterday: re.Pattern[str]  # a word for the day before ("yesterday", "전날", "前日")
     overnight: re.Pattern[str]  # a word for the night just past ("overnight", "밤사이", "未明")
     theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
+    broad_places: re.Pattern[str]  # ...those too wide to tie two reports to one strike
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
     landing_names: NamedPatterns  # canonical landing-area names and their local aliases
@@ -362,6 +365,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         yesterday=_compile(markers.get("yesterday"), flags),
         overnight=_compile(markers.get("overnight"), flags),
         theatres=_named(data.get("theatres", {})),
+        broad_places=_compile(data.get("places", {}).get("broad"), 0),
         context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),
         landing_names=_named(data.get("landing_names", {})),

@@ -86,6 +86,68 @@ class TestLift:
         assert out[1] == entries[1][1]
 
 
+def placed(base: Verdict, *places: str) -> Verdict:
+    return dataclasses.replace(base, places=places)
+
+
+STRIKE = placed(verdict(0.99, "RU"), "kryvyi rih")
+
+
+class TestPlaceLift:
+    def test_a_doubted_report_naming_the_strikes_place_is_a_launch_report(self) -> None:
+        """A toll update naming no launcher ("Kryvyi Rih toll rises to 16 including six
+        children") hours after a sure report of the strike on that city."""
+        out = in_stream([(at(0), STRIKE), (at(6), placed(verdict(0.05, None), "kryvyi rih"))])
+        assert out[1].is_launch
+        assert out[1].reasons[-1] == "ctx:stream_place"
+        assert out[1].confidence == 0.5
+
+    def test_a_launcher_only_guessed_is_no_bar(self) -> None:
+        doubted = placed(verdict(0.05, "UA", "ctx:launcher_guessed"), "kryvyi rih")
+        assert in_stream([(at(0), STRIKE), (at(6), doubted)])[1].is_launch
+
+    @pytest.mark.parametrize(
+        ("entries", "why"),
+        [
+            ([(at(0), STRIKE), (at(6), placed(verdict(0.05, None), "odesa"))], "another place"),
+            ([(at(0), STRIKE), (at(13), placed(verdict(0.05, None), "kryvyi rih"))], "too late"),
+            ([(at(2), STRIKE), (at(0), placed(verdict(0.05, None), "kryvyi rih"))], "too early"),
+            ([(at(0), STRIKE), (at(6), placed(verdict(0.01, None), "kryvyi rih"))], "unlikely"),
+            ([(at(0), STRIKE), (at(6), placed(verdict(0.3, "IR"), "kryvyi rih"))], "another's"),
+            (
+                [(at(0), placed(verdict(0.9, "RU"), "kryvyi rih")),
+                 (at(6), placed(verdict(0.05, None), "kryvyi rih"))],
+                "the earlier report is not sure",
+            ),
+            (
+                [(at(0), STRIKE),
+                 (at(6), placed(verdict(0.05, None, corrects=True), "kryvyi rih"))],
+                "a correction",
+            ),
+        ],
+    )  # fmt: skip
+    def test_not_lifted(self, entries: list[tuple[datetime, Verdict]], why: str) -> None:
+        out = in_stream(entries)
+        assert out[1] == entries[1][1], why
+
+    @pytest.mark.parametrize(
+        ("title", "places"),
+        [
+            ("Kryvyi Rih missile strike toll rises to 16 in Ukraine", ("kryvyi rih",)),
+            ("Seoul: North Korea fires missile into East Sea", ()),
+            ("사우디 지잔에 미사일 파편…예멘 반군 소행", ("지잔",)),
+            ("イスラエル中部バトヤムにミサイル、死者8人に", ("バトヤム",)),
+            ("Kryvyi Rih council votes on new school budget", ()),
+        ],
+    )
+    def test_places_a_report_names(self, title: str, places: tuple[str, ...]) -> None:
+        """The places of the strike it tells of, less those too wide to tie it to one (a state,
+        a sea, a capital that speaks: cue data [places]); read only where the model judged it
+        (a missile or launch cue)."""
+        item = Item(id="a", source="s", title=title, summary="", published_at=T0)
+        assert classify_item(item).places == places
+
+
 class TestSilence:
     def test_launch_verdict_with_no_sure_report_around_it_is_not_a_launch(self) -> None:
         """A postponement ("Range safety glitch pushes Vandenberg Minuteman test to
