@@ -654,15 +654,18 @@ def _event_cues(
 
 
 def _places(folded: tuple[str, str], cues: LangCues) -> tuple[str, ...]:
-    """The places of a launch's theatre that the headline and lede name, as written, less the
-    broad ones (cue data [places]): "Kryvyi Rih", "Bat Yam", "Jizan", not "Ukraine" or
-    "Seoul". Two reports naming one within hours tell of the same strike (`stream.py`)."""
+    """The places of a launch's theatre that the headline and lede name, by their English names
+    (cue data [place_names]: "Kryvyi Rih", "바트얌", "ジザン"), less the broad ones ([places]:
+    not "Ukraine" or "Seoul"). Two reports naming one within hours tell of the same strike
+    (`stream.py`)."""
     found = {
         text[start:end]
         for text in folded
         for _, start, end in cues.theatres.finditer(text, cues.word_start)
     }
-    return tuple(sorted(p for p in found if not cues.broad_places.fullmatch(p)))
+    return tuple(
+        sorted({cues.place_names.get(p, p) for p in found if not cues.broad_places.fullmatch(p)})
+    )
 
 
 def _confidence(probability: float, threshold: float, is_launch: bool) -> float:

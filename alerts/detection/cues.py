@@ -23,8 +23,9 @@ missiles come from (Crimea, Belgorod: RU), [systems] the state fielding a named 
 [target_areas] the usual attacker of a place under attack (a Ukrainian city: RU), [held_areas]
 places of that attacker's own its target strikes back at (Sevastopol, Donetsk: RU), [theatres]
 the region a place belongs to (a report naming no launcher joins only that region's launches),
-and [places] `broad` those of them too wide to tie two reports to one strike (a state, a sea,
-a capital that speaks: "Seoul", "Red Sea"; `classify._places`).
+[places] `broad` those of them too wide to tie two reports to one strike (a state, a sea, a
+capital that speaks: "Seoul", "Red Sea"; `classify._places`) and [place_names] the English name
+of the others, so that two spellings or languages name one place ("Kiev", "키이우": "kyiv").
 [context] holds the cues of Verdict.corrects/another/retrospective, [landing_names] one
 canonical name per sea for every language. A facts pattern may have an `<key>_anchor`: a cheap
 pattern whose matches bound a short window for the full one.
@@ -308,6 +309,7 @@ class LangCues:
     overnight: re.Pattern[str]  # a word for the night just past ("overnight", "밤사이", "未明")
     theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
     broad_places: re.Pattern[str]  # ...those too wide to tie two reports to one strike
+    place_names: dict[str, str]  # ...and each one's English name, as written: "키이우" -> "kyiv"
     context: dict[str, re.Pattern[str]]  # CONTEXT_KINDS
     context_set: CueSet  # the same, checked in one scan
     landing_names: NamedPatterns  # canonical landing-area names and their local aliases
@@ -366,6 +368,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         overnight=_compile(markers.get("overnight"), flags),
         theatres=_named(data.get("theatres", {})),
         broad_places=_compile(data.get("places", {}).get("broad"), 0),
+        place_names={k.lower(): v for k, v in data.get("place_names", {}).items()},
         context={kind: _compile(data.get("context", {}).get(kind), 0) for kind in CONTEXT_KINDS},
         context_set=_cue_set({kind: data.get("context", {}).get(kind) for kind in CONTEXT_KINDS}),
         landing_names=_named(data.get("landing_names", {})),

@@ -14,10 +14,11 @@ of them. So, where the model judged an item (`Verdict.probability`):
 - an item the model doubted (from 0.02), naming a place of a strike that an anchor named in
   the 12 hours before it (or the hour after), of its launcher or naming none for sure, is one
   too (`ctx:stream_place`: "Kryvyi Rih toll rises to 16", "Coalition: 'aerial targets' over
-  Jeddah and Taif were dealt with"; not a state, a sea or a capital that speaks, cue data
-  [places]). Measured on the development split (models trained without each fifth of the
-  writers, `bench/eval_halves.py --joint --by-writer`): 51 launch reports more found for 6
-  false positives more; with the half models, 22 for 5;
+  Jeddah and Taif were dealt with"; a place by its English name in any language, "키이우" or
+  "Kiev" as "Kyiv"; not a state, a sea or a capital that speaks: cue data [places]). Measured
+  on the development split (models trained without each fifth of the writers,
+  `bench/eval_halves.py --joint --by-writer`): 68 launch reports more found for 12 false
+  positives more; with the half models, 30 for 10;
 - an item the model called a launch, short of anchor-sure, with no anchor of its launcher in
   the 48 hours before it or the few after (of any launcher, when its launcher is a guess), is
   not (`ctx:stream_silent`), provided the stream was listening: it has other items around

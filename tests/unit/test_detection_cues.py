@@ -132,6 +132,17 @@ class TestCueFiles:
         assert regions
         assert set(regions) <= set(THEATRE_LAUNCHERS)
 
+    @pytest.mark.parametrize("lang", sorted(CUES))
+    def test_place_names_are_theatre_places_named_in_english(self, lang: str) -> None:
+        """A name the theatres never match, or an English name no English report gives, would
+        tie no two reports of one strike (`stream.py`'s place lift)."""
+        cues, en = CUES[lang], CUES["en"]
+        for written, name in cues.place_names.items():
+            assert cues.theatres.first(written + " ", cues.word_start), (lang, written)
+            assert not cues.broad_places.fullmatch(written), (lang, written)
+            assert en.theatres.first(name, True), (lang, name)
+            assert name not in en.place_names, (lang, name)
+
     @pytest.mark.parametrize(("lang", "name", "source"), cue_sources())
     def test_cues_are_written_in_lower_case(self, lang: str, name: str, source: str) -> None:
         """Cues run on lower-cased text, so an upper-case letter in one could never match."""

@@ -135,15 +135,16 @@ class TestPlaceLift:
         [
             ("Kryvyi Rih missile strike toll rises to 16 in Ukraine", ("kryvyi rih",)),
             ("Seoul: North Korea fires missile into East Sea", ()),
-            ("사우디 지잔에 미사일 파편…예멘 반군 소행", ("지잔",)),
-            ("イスラエル中部バトヤムにミサイル、死者8人に", ("バトヤム",)),
+            ("Missile debris falls on Kiev as Odessa port is hit", ("kyiv", "odesa")),
+            ("사우디 지잔에 미사일 파편…예멘 반군 소행", ("jizan",)),
+            ("イスラエル中部バトヤムにミサイル、死者8人に", ("bat yam",)),
             ("Kryvyi Rih council votes on new school budget", ()),
         ],
     )
     def test_places_a_report_names(self, title: str, places: tuple[str, ...]) -> None:
-        """The places of the strike it tells of, less those too wide to tie it to one (a state,
-        a sea, a capital that speaks: cue data [places]); read only where the model judged it
-        (a missile or launch cue)."""
+        """The places of the strike it tells of, by their English names (cue data
+        [place_names]), less those too wide to tie it to one (a state, a sea, a capital that
+        speaks: [places]); read only where the model judged it (a missile or launch cue)."""
         item = Item(id="a", source="s", title=title, summary="", published_at=T0)
         assert classify_item(item).places == places
 
