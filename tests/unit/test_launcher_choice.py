@@ -439,6 +439,11 @@ def test_answering_fire_and_causes(text: str, lang: str, country: str) -> None:
         ('리비아 정부군, 시르테 인근서 스커드 또 발사…"탄착지 불명"', "ko", "LY", True),
         ("パキスタン海軍、国産の対艦弾道ミサイルを艦艇から試射　「高い機動性」", "ja", "PK", True),
         ("中国、 新型弾道ミサイルを試射", "ja", "CN", True),
+        # ...a test launch ending the clause ("発射実験　"), or a launch the source then named
+        ("中国、新型の長距離地対地ミサイルを発射実験　新華社「成功」", "ja", "CN", True),
+        ("ロシア、ICBM「ヤルス」発射試験 カムチャツカの演習場に着弾", "ja", "RU", True),
+        ("中国、長距離ミサイルを太平洋へ発射と新華社　フィジー北西沖に落下", "ja", "CN", True),
+        ("北朝鮮の発射と核実験を非難", "ja", "KP", False),
         # ...not a launch planned or only possible
         ("인도, 탄도미사일 시험발사 예정", "ko", "IN", False),
         ("파키스탄, 탄도미사일 시험발사 가능성", "ko", "PK", False),
