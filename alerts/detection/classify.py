@@ -93,7 +93,7 @@ from alerts.detection.dates import (
 from alerts.detection.extract import extract_facts
 from alerts.detection.lang import detect_lang
 from alerts.detection.model import ScoringModel, default_model, features
-from alerts.detection.stream import LIFT_PROBABILITY
+from alerts.detection.stream import LIFT_PROBABILITY, LIFT_PROBABILITY_BALLISTIC
 from alerts.furniture import strip_furniture
 from alerts.launch_sites import launch_site_zone
 from alerts.models import HABITUAL_LAUNCHERS, Facts, Item, Verdict
@@ -241,6 +241,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
     score -= _negative_total(negatives, reasons)
     is_launch = candidate and score >= THRESHOLD and not retracts
     probability = None
+    places: tuple[str, ...] = ()  # the strike's places, where the model judged it
     if model is not None and (missile or launch):
         # The model judges every item with a missile or launch cue, the rules' say included.
         placed = _placed_cues(folded, segments, title_negatives, summary_negatives, cues)
@@ -251,12 +252,11 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             probability = None  # the rules' verdict and confidence stand
         else:
             is_launch = probability >= model.threshold and not retracts
-        if not read_facts and (
-            is_launch or (probability is not None and probability >= LIFT_PROBABILITY)
-        ):
-            # The model found a launch the rules did not weigh, or doubts one that the stream
-            # around it may yet make a launch report (`stream.py`: that needs its launcher).
+            places = _places(folded, cues)
+        why = None if read_facts else _why_read_facts(is_launch, probability, places)
+        if why is not None:
             facts = _read_facts(text, speakers, guessed, reasons)
+            reasons += why
     corrects, another, retrospective = _flags(
         folded, cues, is_launch, retracts, facts, speakers, reasons
     )
@@ -271,7 +271,7 @@ def classify_item(item: Item, model: ScoringModel | None = _DEFAULT) -> Verdict:
             verdict,
             confidence=confidence,
             probability=probability,
-            places=_places(folded, cues),
+            places=places,
         )
     if corrects or another or retrospective:
         verdict = dataclasses.replace(
@@ -651,6 +651,22 @@ def _event_cues(
     ):
         found.append("ctx:overnight")
     return found
+
+
+def _why_read_facts(
+    is_launch: bool, probability: float | None, places: tuple[str, ...]
+) -> list[str] | None:
+    """Whether to read the facts of a report the rules did not weigh (None: no), and the cue
+    that says why, if any. The model found a launch, or doubts one that the stream around it
+    may yet make a launch report (`stream.py`: that needs its launcher); or by its places,
+    unless it is another launcher's strike on them ("Israeli jets strike Iranian missile
+    launchers" the night of Iran's barrage on Tel Aviv): a launcher read for that alone lifts
+    nothing by itself (`ctx:launcher_for_place`, `stream.may_lift`)."""
+    if is_launch or (probability is not None and probability >= LIFT_PROBABILITY):
+        return []
+    if places and (probability or 0.0) >= LIFT_PROBABILITY_BALLISTIC:
+        return ["ctx:launcher_for_place"]
+    return None
 
 
 def _places(folded: tuple[str, str], cues: LangCues) -> tuple[str, ...]:

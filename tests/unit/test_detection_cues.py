@@ -132,6 +132,17 @@ class TestCueFiles:
         assert regions
         assert set(regions) <= set(THEATRE_LAUNCHERS)
 
+    @pytest.mark.parametrize("lang", ["ko", "ja"])
+    def test_every_theatre_place_is_broad_or_named_in_english(self, lang: str) -> None:
+        """A Korean or Japanese place left out of both would tie no report to an English one
+        of the same strike, and a wide one left in would tie unrelated news (Akita, 秋田)."""
+        cues = CUES[lang]
+        data = tomllib.loads((CUE_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+        for patterns in data["theatres"].values():
+            for place in theatre_places(patterns[0]):
+                named = place in cues.place_names
+                assert named or cues.broad_places.fullmatch(place), (lang, place)
+
     @pytest.mark.parametrize("lang", sorted(CUES))
     def test_place_names_are_theatre_places_named_in_english(self, lang: str) -> None:
         """A name the theatres never match, or an English name no English report gives, would
@@ -148,6 +159,20 @@ class TestCueFiles:
         """Cues run on lower-cased text, so an upper-case letter in one could never match."""
         unescaped = re.sub(r"\\.", "", source)
         assert unescaped == unescaped.lower(), (lang, name)
+
+
+def theatre_places(source: str) -> list[str]:
+    """The places a theatre pattern lists: its top-level alternatives, lookarounds left out."""
+    places, depth, text = [], 0, ""
+    for char in source + "|":
+        depth += char == "("
+        if depth == 0 and char == "|":
+            places.append(text)
+            text = ""
+        elif depth == 0:
+            text += char
+        depth -= char == ")"
+    return places
 
 
 def corpus_texts() -> list[tuple[str, str]]:

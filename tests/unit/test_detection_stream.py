@@ -38,6 +38,22 @@ def verdict(
     )
 
 
+def report(title: str, summary: str = "") -> Item:
+    return Item(id="a", source="s", title=title, summary=summary, published_at=T0)
+
+
+class Fixed:
+    """A model scoring every item alike."""
+
+    threshold = 0.6
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+
+    def probability(self, found: object) -> float:
+        return self.score
+
+
 ANCHOR = verdict(0.99)
 NEGATIVE = verdict(0.02, None)
 
@@ -102,6 +118,10 @@ class TestPlaceLift:
         assert out[1].reasons[-1] == "ctx:stream_place"
         assert out[1].confidence == 0.5
 
+    def test_a_flash_just_before_the_sure_report_is_lifted(self) -> None:
+        out = in_stream([(at(0.5), STRIKE), (at(0), placed(verdict(0.05, None), "kryvyi rih"))])
+        assert out[1].reasons[-1] == "ctx:stream_place"
+
     def test_a_launcher_only_guessed_is_no_bar(self) -> None:
         doubted = placed(verdict(0.05, "UA", "ctx:launcher_guessed"), "kryvyi rih")
         assert in_stream([(at(0), STRIKE), (at(6), doubted)])[1].is_launch
@@ -139,14 +159,41 @@ class TestPlaceLift:
             ("사우디 지잔에 미사일 파편…예멘 반군 소행", ("jizan",)),
             ("イスラエル中部バトヤムにミサイル、死者8人に", ("bat yam",)),
             ("Kryvyi Rih council votes on new school budget", ()),
+            # ...not a name a place's begins ("Netanyahu"), nor words ending as one does
+            # (문제다: "is a problem", not Jeddah; 중간자: "go-between", not Ganja), nor a sea
+            # named after a port (아덴만, アデン湾: the Gulf of Aden)
+            ("Netanyahu says Iranian missile barrage will be answered", ()),
+            ("ネタニヤフ首相、イランの弾道ミサイル攻撃に報復を表明", ()),
+            ("후티 미사일 문제다…중간자 역할 나선 오만", ()),
+            ("후티, 아덴만 상선에 대함탄도미사일", ()),
+            ("フーシ派、アデン湾の商船に対艦弾道ミサイル", ()),
         ],
     )
     def test_places_a_report_names(self, title: str, places: tuple[str, ...]) -> None:
         """The places of the strike it tells of, by their English names (cue data
         [place_names]), less those too wide to tie it to one (a state, a sea, a capital that
         speaks: [places]); read only where the model judged it (a missile or launch cue)."""
-        item = Item(id="a", source="s", title=title, summary="", published_at=T0)
+        item = report(title)
         assert classify_item(item).places == places
+
+    def test_a_place_named_in_the_lede_counts(self) -> None:
+        item = report(
+            "Toll rises after missile strike",
+            "The missile hit a five-storey block in Kryvyi Rih overnight.",
+        )
+        assert classify_item(item).places == ("kryvyi rih",)
+
+    @pytest.mark.parametrize("probability", [0.03, 0.3])
+    def test_a_doubted_report_naming_a_place_names_its_launcher(self, probability: float) -> None:
+        """So that another launcher's strike on the same city does not lift it: "Israeli jets
+        strike Iranian missile launchers" the night of Iran's barrage on Tel Aviv."""
+        item = report(
+            "Israeli jets strike Iranian missile launchers",
+            "The raids came hours after Iran's barrage on Tel Aviv.",
+        )
+        doubted = classify_item(item, model=Fixed(probability))
+        assert doubted.places == ("tel aviv",)
+        assert doubted.facts.country not in (None, "IR")
 
 
 class TestSilence:
@@ -233,11 +280,10 @@ class TestUntouched:
 
 class TestProbability:
     def test_set_when_the_model_judged(self) -> None:
-        item = Item(
-            id="a", source="s", title="N. Korea fires ballistic missile into East Sea: JCS",
-            summary="South Korea's Joint Chiefs of Staff said the missile flew about 400 km.",
-            published_at=T0,
-        )  # fmt: skip
+        item = report(
+            "N. Korea fires ballistic missile into East Sea: JCS",
+            "South Korea's Joint Chiefs of Staff said the missile flew about 400 km.",
+        )
         judged = classify_item(item)
         assert judged.probability is not None
         assert f"model:{judged.probability:.2f}" in judged.reasons
@@ -249,19 +295,11 @@ class TestProbability:
     ) -> None:
         """A report the model doubts, not out of hand, has its facts read: the stream around
         it may make a launch report of it, and that needs its launcher."""
-
-        class Fixed:
-            threshold = 0.6
-
-            def probability(self, found: object) -> float:
-                return probability
-
-        item = Item(
-            id="a", source="s", title="Analysts: North Korea's new missile could reach Guam",
-            summary="Analysts said the North Korean missile had a range of about 4,500 km.",
-            published_at=T0,
-        )  # fmt: skip
-        doubted = classify_item(item, model=Fixed())
+        item = report(
+            "Analysts: North Korea's new missile could reach Guam",
+            "Analysts said the North Korean missile had a range of about 4,500 km.",
+        )
+        doubted = classify_item(item, model=Fixed(probability))
         assert not doubted.is_launch
         assert doubted.probability == probability
         assert doubted.facts.country == launcher
