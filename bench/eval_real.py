@@ -209,11 +209,15 @@ def flight_figures(corpus: Corpus, verdicts: Sequence[dict], key: str) -> tuple[
 
 def stream_figures(corpus: Corpus, verdicts: Sequence[dict]) -> dict[str, tuple[int, int]]:
     """Verdicts the stream around them changed (`alerts.detection.stream`): how many were
-    lifted to launch reports and how many of those are, how many silenced and how many of
-    those are not."""
+    lifted to launch reports (by their launcher, by their places) and how many of those are,
+    how many silenced and how many of those are not."""
     label = {i["id"]: bool(i["label"]) for i in corpus.items}
     out = {}
-    for reason, right in (("ctx:stream_launch", True), ("ctx:stream_silent", False)):
+    for reason, right in (
+        ("ctx:stream_launch", True),
+        ("ctx:stream_place", True),
+        ("ctx:stream_silent", False),
+    ):
         changed = [v for v in verdicts if reason in (v.get("reasons") or ())]
         out[reason] = (sum(label[v["id"]] is right for v in changed), len(changed))
     return out
@@ -236,8 +240,9 @@ def print_found(corpus: Corpus, verdicts: Sequence[dict]) -> None:
                                    for name, right, other, stated in flights))  # fmt: skip
     stream = stream_figures(corpus, verdicts)
     if any(n for _, n in stream.values()):
-        (lifted_right, lifted), (silenced_right, silenced) = stream.values()
-        print(f"           stream: {lifted_right} of {lifted} lifted are launch reports,"
+        (lifted_right, lifted), (placed_right, placed), (silenced_right, silenced) = stream.values()
+        print(f"           stream: {lifted_right} of {lifted} lifted are launch reports"
+              f" (by their places: {placed_right} of {placed} more),"
               f" {silenced_right} of {silenced} silenced are not")  # fmt: skip
 
 

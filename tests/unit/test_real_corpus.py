@@ -353,8 +353,8 @@ def test_the_bench_counts_flight_data_read_as_stated() -> None:
 
 
 def test_the_bench_counts_what_the_stream_changed() -> None:
-    """bench/eval_real.py: verdicts the stream lifted, and how many are launch reports; those
-    it silenced, and how many are not."""
+    """bench/eval_real.py: verdicts the stream lifted (by their launcher, by their places), and
+    how many are launch reports; those it silenced, and how many are not."""
     from eval_real import Corpus, stream_figures  # noqa: PLC0415
 
     corpus = Corpus(
@@ -364,6 +364,7 @@ def test_the_bench_counts_what_the_stream_changed() -> None:
             {"id": "b", "event": None, "label": False},
             {"id": "c", "event": None, "label": False},
             {"id": "d", "event": "kp-1", "label": True},
+            {"id": "e", "event": "kp-1", "label": True},
         ],
     )
     verdicts = [
@@ -371,9 +372,11 @@ def test_the_bench_counts_what_the_stream_changed() -> None:
         {"id": "b", "is_launch": True, "reasons": ["ctx:stream_launch"]},
         {"id": "c", "is_launch": False, "reasons": ["ctx:stream_silent"]},
         {"id": "d", "is_launch": False, "reasons": ["ctx:stream_silent"]},
+        {"id": "e", "is_launch": True, "reasons": ["ctx:stream_place"]},
     ]
     assert stream_figures(corpus, verdicts) == {
         "ctx:stream_launch": (1, 2),
+        "ctx:stream_place": (1, 1),
         "ctx:stream_silent": (1, 2),
     }
 
