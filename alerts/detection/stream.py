@@ -75,7 +75,7 @@ class _Anchors:
     def __init__(self, entries: Sequence[tuple[datetime | None, Verdict]]) -> None:
         self.by_country: dict[str, list[datetime]] = {}
         self.every: list[datetime] = []
-        self.by_place: dict[str, list[tuple[datetime, str]]] = {}  # (time, launcher) by place
+        placed: dict[str, list[tuple[datetime, str]]] = {}  # (time, launcher) by place
         for at, verdict in entries:
             country = verdict.facts.country
             if (
@@ -88,11 +88,14 @@ class _Anchors:
                 self.by_country.setdefault(country, []).append(at)
                 self.every.append(at)
                 for place in verdict.places:
-                    self.by_place.setdefault(place, []).append((at, country))
+                    placed.setdefault(place, []).append((at, country))
         for times in (self.every, *self.by_country.values()):
             times.sort()
-        for anchors in self.by_place.values():
-            anchors.sort()
+        # by place, the anchors' times in order and their launchers in the same order
+        self.by_place: dict[str, tuple[list[datetime], list[str]]] = {
+            place: ([at for at, _ in anchors], [code for _, code in anchors])
+            for place, anchors in ((p, sorted(a)) for p, a in placed.items())
+        }
 
     def near(self, country: str | None, at: datetime, before: timedelta, after: timedelta) -> bool:
         """Whether an anchor (of `country`, or of any launcher for None) was published in
@@ -107,9 +110,11 @@ class _Anchors:
         country = verdict.facts.country
         anyone = not country or "ctx:launcher_guessed" in verdict.reasons
         for place in verdict.places:
-            for when, launcher in self.by_place.get(place, ()):
-                if at - PLACE_AFTER <= when <= at + LIFT_BEFORE and (anyone or launcher == country):
-                    return True
+            times, launchers = self.by_place.get(place, ([], []))
+            first = bisect_left(times, at - PLACE_AFTER)
+            last = bisect_right(times, at + LIFT_BEFORE)
+            if first < last and (anyone or country in launchers[first:last]):
+                return True
         return False
 
 
@@ -162,7 +167,8 @@ def may_lift(verdict: Verdict) -> bool:
 
 
 def lift(verdict: Verdict, reason: str = "ctx:stream_launch") -> Verdict:
-    """The verdict as a launch report, at the decision point (`ctx:stream_launch`)."""
+    """The verdict as a launch report, at the decision point (`reason`: by its launcher, or
+    `ctx:stream_place`, by its places)."""
     return dataclasses.replace(
         verdict,
         is_launch=True,
@@ -174,8 +180,8 @@ def lift(verdict: Verdict, reason: str = "ctx:stream_launch") -> Verdict:
 
 def _lifted(verdict: Verdict, at: datetime, anchors: _Anchors) -> Verdict:
     """A doubted report of a launcher an anchor reported within the day before it, or within
-    the hour after (a first flash, "Missile launched from North Korea: NHK"): a launch
-    report."""
+    the hour after (a first flash, "Missile launched from North Korea: NHK"), or of a place an
+    anchor named within the 12 hours before it or the hour after: a launch report."""
     if may_lift(verdict) and anchors.near(verdict.facts.country, at, LIFT_AFTER, LIFT_BEFORE):
         return lift(verdict)
     if (
