@@ -92,6 +92,13 @@ class TestLift:
             ([(at(1.5), ANCHOR), (at(0), verdict(0.3))], "over an hour before the anchor"),
             ([(at(0), ANCHOR), (at(5), verdict(0.05))], "too unlikely"),
             ([(at(0), ANCHOR), (at(5), verdict(0.01, "KP", "ja:ballistic"))], "even so"),
+            (
+                [
+                    (at(0), ANCHOR),
+                    (at(5), verdict(0.05, "KP", "ko:ballistic", "ctx:launcher_for_place")),
+                ],
+                "its launcher read only to tell whose strike its places saw",
+            ),
             ([(at(0), ANCHOR), (at(5), verdict(0.3, None))], "no launcher named"),
             ([(at(0), verdict(0.9)), (at(5), verdict(0.3))], "the earlier report is not sure"),
         ],
