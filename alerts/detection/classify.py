@@ -659,8 +659,8 @@ def _why_read_facts(
     """Whether to read the facts of a report the rules did not weigh (None: no), and the cue
     that says why, if any. The model found a launch, or doubts one that the stream around it
     may yet make a launch report (`stream.py`: that needs its launcher); or by its places,
-    unless it is another launcher's strike on them ("Israeli jets strike Iranian missile
-    launchers" the night of Iran's barrage on Tel Aviv): a launcher read for that alone lifts
+    unless it names another launcher for sure ("헤즈볼라, 텔아비브·하이파 향해 로켓 발사"
+    the week of Iran's barrage on Tel Aviv and Haifa): a launcher read for that alone lifts
     nothing by itself (`ctx:launcher_for_place`, `stream.may_lift`)."""
     if is_launch or (probability is not None and probability >= LIFT_PROBABILITY):
         return []

@@ -19,9 +19,11 @@ of them. So, where the model judged an item (`Verdict.probability`):
   on the development split (models trained without each fifth of the writers,
   `bench/eval_halves.py --joint --by-writer`): 68 launch reports more found for 10 false
   positives more; with the half models, 30 for 9; headlines alone, 67 for 3 and 51 for 7. The
-  launcher it names is read for this (`ctx:launcher_for_place`: "Israeli jets strike Iranian
-  missile launchers" is no news of Iran's barrage on Tel Aviv), and lifts nothing by itself.
-  A drone, rocket or glide-bomb story on the anchor's city the same night is lifted too;
+  launcher it names is read for this (`ctx:launcher_for_place`: "헤즈볼라, 텔아비브·하이파 향해 로켓
+  발사", Hezbollah's rockets, is no news of Iran's barrage on both cities), and lifts nothing by
+  itself. A drone, rocket or glide-bomb story on the anchor's city the same night naming no
+  launcher for sure is lifted too ("Israeli jets strike Iranian missile launchers", whose
+  launcher is a guess);
 - an item the model called a launch, short of anchor-sure, with no anchor of its launcher in
   the 48 hours before it or the few after (of any launcher, when its launcher is a guess), is
   not (`ctx:stream_silent`), provided the stream was listening: it has other items around
