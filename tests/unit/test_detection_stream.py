@@ -170,6 +170,7 @@ class TestPlaceLift:
             # (문제다: "is a problem", not Jeddah; 중간자: "go-between", not Ganja), nor a sea
             # named after a port (아덴만, アデン湾: the Gulf of Aden)
             ("Netanyahu says Iranian missile barrage will be answered", ()),
+            ("Missile strike video recalls Bin Laden raid", ()),  # English places start a word
             ("ネタニヤフ首相、イランの弾道ミサイル攻撃に報復を表明", ()),
             ("후티 미사일 문제다…중간자 역할 나선 오만", ()),
             ("후티, 아덴만 상선에 대함탄도미사일", ()),
