@@ -55,6 +55,9 @@ _NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:an?\s+|any\s+)?$")
 _FIRED_FROM_AREA_OF = re.compile(
     r"\b(?:fired|launched|came|flew)\s+from\s+(?:the\s+)?(?:area|vicinity)\s+(?:of|near|around)\s+$"
 )
+# Defences or forces sent from a state, not a launch from it: "six Patriot batteries from the US,
+# Netherlands and Germany are being deployed", "Germany offers Israel batteries from its stocks".
+_SENT_FROM = re.compile(r"\b(?:batter(?:y|ies)|troops|personnel)\s+from\s+(?:the\s+)?$")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
@@ -687,8 +690,49 @@ def _fielded_system(folded: str, cues: LangCues) -> str | None:
             continue
         if cues.compared_after.match(folded[end : end + 12]):
             continue
+        if _answered(folded, start, end):
+            continue
         return code
     return None
+
+
+# A system named as what a strike answers is the other side's: "Moscow calls strike on
+# Ukraine's fuel and power sites a reply to ATACMS fire on Taganrog", "「ATACMSへの報復」",
+# "에이태큼스 공격에 대한 보복".
+_SYSTEM_ANSWERED_BEFORE = re.compile(
+    r"\b(?:reply|response|retaliation|revenge|retribution|answer)\s+(?:to|for)\s+"
+    r"(?:(?:the|an?|its|their)\s+)?(?:[\w-]+\s+){0,2}$"
+)
+_SYSTEM_ANSWERED_AFTER = re.compile(
+    r"[^、。…,.\n]{0,10}?(?:への(?:報復|対抗)|에\s?대한\s?(?:보복|대응))"
+)
+# ...not an answer still to come ("Israel vows response to Kheibar Shekan missile attack")
+_PROSPECTIVE = re.compile(
+    r"\b(?:vow\w*|weigh\w*|mull\w*|promis\w*|warn\w*(?: of)?|threat\w*|plan\w*|consider\w*"
+    r"|prepar\w*)\s+(?:[\w-]+\s+){0,2}$"
+)
+# ...and a strike told outside the answered phrase ("vows retaliation for ATACMS strike" tells
+# the ATACMS strike only; "Pakistan weighs reply to Agni II" tells none)
+_ANSWERING_STRIKE = re.compile(r"\b(?:strikes?|struck|attacks?|barrage)\b|攻撃|空爆|공격|공습|타격")
+_NEXT_WORDS = re.compile(r"(?:[\s-]+\w+){0,2}")
+
+
+def _answered(folded: str, start: int, end: int) -> bool:
+    """Whether the system named at folded[start:end] is the one a strike the text tells answers
+    (see `_SYSTEM_ANSWERED_BEFORE`), so that it names no launcher of the report's news."""
+    before = _SYSTEM_ANSWERED_BEFORE.search(folded, max(0, start - 32), start)
+    if before and _PROSPECTIVE.search(folded, max(0, before.start() - 40), before.start()):
+        before = None
+    after = _SYSTEM_ANSWERED_AFTER.match(folded, end)
+    if before is None and after is None:
+        return False
+    low = before.start() if before else start
+    if after is None:
+        words = _NEXT_WORDS.match(folded, end)
+        high = words.end() if words else end
+    else:
+        high = after.end()
+    return bool(_ANSWERING_STRIKE.search(folded[:low] + " " + folded[high:]))
 
 
 def _launcher_of_lines(
@@ -780,7 +824,10 @@ def _role(line: str, start: int, end: int, cues: LangCues) -> str:
     if cues.speaker_after.match(after):
         return "speaker"
     if (
-        cues.source_before.search(line[max(0, start - 12) : start])
+        (
+            cues.source_before.search(line[max(0, start - 12) : start])
+            and not _SENT_FROM.search(line[max(0, start - 40) : start].lower())
+        )
         or _FIRED_FROM_AREA_OF.search(line[max(0, start - 40) : start].lower())
         or cues.source_after.match(after)
         or (

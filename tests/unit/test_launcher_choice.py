@@ -1054,3 +1054,58 @@ def test_victims_makers_and_channels(text: str, country: str | None, sure: bool)
     guessed: list[bool] = []
     facts = extract_facts(text, "en", published_at=PUBLISHED, guessed=guessed)
     assert (facts.country, not guessed) == (country, sure)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        # "X발" (from X) before a missile or an alert names where it came from, for sure
+        ('"美 대선 앞 존재감 과시"…사리원발 SRBM 수 발, 약 400㎞ 비행\n합참은 북한이 5일 황해북도 '
+         "사리원 부근에서 쏜 단거리 탄도미사일이 약 400㎞를 날았다고 밝혔다. 전문가들은 한미일 "
+         "공중훈련에 대한 맞대응으로 본다.", "ko", "KP"),
+        ("우크라 오데사 항만에 탄도미사일…크림반도발 경보 3분 만에 폭발", "ko", "RU"),
+        ("예멘발 미사일 1발, 이스라엘 영토 닿기 전 공군이 요격", "ko", "YE"),
+        # ...not where technology, defences or an alert came from (a review's probes)
+        ("러시아발 미사일 기술 이전 의혹…北, 신형 ICBM 화성-19형 발사", "ko", "KP"),
+        ("이란발 미사일 방어 위해 美 사드…후티 미사일 발사", "ko", "YE"),
+    ],
+)  # fmt: skip
+def test_korean_place_of_origin_is_the_launcher(text: str, lang: str, country: str) -> None:
+    guessed: list[bool] = []
+    facts = extract_facts(text, lang, published_at=PUBLISHED, guessed=guessed)
+    assert (facts.country, guessed) == (country, [])
+
+
+def test_defences_sent_from_a_state_are_no_launch_from_it() -> None:
+    """Patriot batteries from the US are no launch from the US (the lede's "from" is no
+    source); "fired from" still is."""
+    text = (
+        "Allies monitored new ballistic launch in Syria, NATO tells AFP\nA NATO official said a "
+        "short-range ballistic missile was launched inside Syria; six Patriot batteries from the "
+        "US, Netherlands and Germany are being deployed in southern Turkey."
+    )
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == "SY"
+    assert extract_facts("Missile fired from the US base", "en").country == "US"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        # the weapon a strike answers is the other side's
+        ("Moscow calls strike on Ukraine's fuel and power sites a reply to ATACMS fire on "
+         "Taganrog", "en", "RU"),
+        ("ロシア国防省「ATACMSへの報復」　ウクライナの燃料施設を攻撃と発表", "ja", "RU"),
+        # ...and so are the attacks it replies to
+        ("Russian military frames Friday's grid strike as reply to 'terrorist' Ukrainian attacks",
+         "en", "RU"),
+        ("러 \"에이태큼스 공격에 대한 보복\"…우크라 에너지 시설 공습", "ko", "RU"),
+        # ...but a reply still weighed or vowed tells no strike of its own: the system named
+        # is the news
+        ("Pakistan weighs reply to Agni II; Japan, Britain and US voice concern", "en", "IN"),
+        ("Kremlin vows retaliation for ATACMS strike on Sevastopol beach", "en", "UA"),
+        ("Israel vows response to Kheibar Shekan missile attack", "en", "IR"),
+        ("Iran vows retribution for Israeli missile strike on Isfahan", "en", "IL"),
+    ],
+)  # fmt: skip
+def test_a_system_a_strike_answers_is_not_the_striker(text: str, lang: str, country: str) -> None:
+    assert extract_facts(text, lang, published_at=PUBLISHED).country == country
