@@ -497,14 +497,16 @@ def _no_launch_of_now(
     kinds: tuple[frozenset[str], frozenset[str]],
     lang: str,
     arsenal_only: bool = False,
+    folded_title: str = "",
 ) -> list[str]:
     """The event stage's marks of a launch report that is no news of a launch now: a headline
     celebrating a launch (`ctx:celebrates`: a rally, honours, a banquet or a stamp for it,
     news days later) or telling of missiles struck before they flew (`ctx:unfired`: "...
     destroyed Houthi ballistic missile before it could be fired", "발사 대기 중이던"), or only
     of a strike where they are kept or fired from (`arsenal_only`, `_struck_arsenal_only`:
-    "Saudi TV airs strike footage as coalition hits Houthi missile sites"), when the
-    headline itself does not fire (`_HEADLINE_FIRES`, a flash's tag, an English launch verb
+    "Saudi TV airs strike footage as coalition hits Houthi missile sites"), or of a firing
+    readied (`_READIED`, marked `ctx:upcoming`: "Seoul readies Hyunmoo-II firing as warning"),
+    when the headline itself does not fire (`_HEADLINE_FIRES`, a flash's tag, an English launch verb
     not told in the past tense); a missile shown (`ctx:unveils`: "Iran presents 'Kheibar
     Shekan' missile", "신형 탄도미사일 '에테마드' 공개") when neither the headline tells of a
     firing or a flight or names a test, nor the lede has a launch verb. `kinds`: the positive
@@ -520,6 +522,8 @@ def _no_launch_of_now(
         found.append("ctx:celebrates")
     if not fires and ("unfired" in in_title or arsenal_only):
         found.append("ctx:unfired")
+    if not fires and lang == "en" and _READIED.search(folded_title):
+        found.append("ctx:upcoming")
     if (
         "unveils" in in_title
         and "tested" not in in_title
@@ -528,6 +532,17 @@ def _no_launch_of_now(
     ):
         found.append("ctx:unveils")
     return found
+
+
+# An English headline of a firing readied or prepared, still to come ("Seoul readies Hyunmoo-II
+# firing as warning after North's ICBM launches", "North Korea may be readying a missile test"):
+# Korean and Japanese say so in their `upcoming` cues ("발사 준비 중", "発射準備"), which the
+# model reads; English copy gets it here, after the model, which was trained without it. Every
+# development item whose headline says so is no launch report.
+_READIED = re.compile(
+    r"\b(?:read(?:ies|ying)|preparing(?: for)?) (?:an? |the )?(?:[\w-]+ ){0,3}"
+    r"(?:firing|launch|test)\b"
+)
 
 
 def _struck_arsenal_only(title: str, cues: LangCues, launcher: str | None) -> bool:
@@ -607,7 +622,7 @@ def _event_cues(
         and "struck_arsenal" in in_title
         and _struck_arsenal_only(folded[0], cues, facts.country)
     )
-    found += _no_launch_of_now(in_title, kinds, cues.lang, arsenal_only)
+    found += _no_launch_of_now(in_title, kinds, cues.lang, arsenal_only, folded[0])
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

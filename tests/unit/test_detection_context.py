@@ -14,7 +14,7 @@ from alerts.detection.extract import extract_facts
 from alerts.models import Facts, Item, Verdict
 
 PUBLISHED = datetime(2026, 5, 20, 0, 30, tzinfo=UTC)
-_MARKS = {"ctx:celebrates", "ctx:unfired", "ctx:unveils"}
+_MARKS = {"ctx:celebrates", "ctx:unfired", "ctx:unveils", "ctx:upcoming"}
 
 
 def verdict(title: str, summary: str = "", lang: str | None = None) -> Verdict:
@@ -404,6 +404,14 @@ class TestCorrections:
              "", "en", {"ctx:unfired"}),
             ("'화성-14형' 시험발사 공로자에 당·국가 표창…김정은 축하연설", "", "ko",
              {"ctx:celebrates"}),
+            # a firing readied, still to come (English copy: `_READIED`)
+            ("Seoul readies Hyunmoo-II firing as warning after North's ICBM and SRBM launches",
+             "", "en", {"ctx:upcoming"}),
+            ("North Korea may be readying a missile test before Biden's visit", "", "en",
+             {"ctx:upcoming"}),
+            ("India preparing for a second Agni-V launch", "", "en", {"ctx:upcoming"}),
+            ("North Korea fires ballistic missile while US readies carrier drill", "", "en",
+             set()),
             # a headline that fires, flashes or names a test is a launch's own news
             ("Iran presents and test-fires 'Kheibar Shekan' missile", "", "en", set()),
             ("Houthis fire ballistic missile at Israel as nation honours fallen soldiers", "",
