@@ -56,7 +56,7 @@ _FIRED_FROM_AREA_OF = re.compile(
     r"\b(?:fired|launched|came|flew)\s+from\s+(?:the\s+)?(?:area|vicinity)\s+(?:of|near|around)\s+$"
 )
 # Defences or forces sent from a state, not a launch from it: "six Patriot batteries from the US,
-# Netherlands and Germany are being deployed", "Germany offers Israel batteries from its stocks".
+# Netherlands and Germany are being deployed" is no launch from the US.
 _SENT_FROM = re.compile(r"\b(?:batter(?:y|ies)|troops|personnel)\s+from\s+(?:the\s+)?$")
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
