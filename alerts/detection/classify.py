@@ -496,8 +496,8 @@ def _no_launch_of_now(
     in_title: frozenset[str],
     kinds: tuple[frozenset[str], frozenset[str]],
     lang: str,
+    folded_title: str,
     arsenal_only: bool = False,
-    folded_title: str = "",
 ) -> list[str]:
     """The event stage's marks of a launch report that is no news of a launch now: a headline
     celebrating a launch (`ctx:celebrates`: a rally, honours, a banquet or a stamp for it,
@@ -510,7 +510,7 @@ def _no_launch_of_now(
     not told in the past tense); a missile shown (`ctx:unveils`: "Iran presents 'Kheibar
     Shekan' missile", "신형 탄도미사일 '에테마드' 공개") when neither the headline tells of a
     firing or a flight or names a test, nor the lede has a launch verb. `kinds`: the positive
-    cue kinds of the headline and of the lede."""
+    cue kinds of the headline and of the lede; `folded_title`: the lower-cased headline."""
     title_kinds, lede_kinds = kinds
     fires = (
         not title_kinds.isdisjoint(_HEADLINE_FIRES)
@@ -622,7 +622,7 @@ def _event_cues(
         and "struck_arsenal" in in_title
         and _struck_arsenal_only(folded[0], cues, facts.country)
     )
-    found += _no_launch_of_now(in_title, kinds, cues.lang, arsenal_only, folded[0])
+    found += _no_launch_of_now(in_title, kinds, cues.lang, folded[0], arsenal_only)
     body = folded[0] + "\n" + folded[1]
     in_utc = stated_day_gaps(body, cues.lang, published_at)
     # A guessed launcher that seldom launches is most likely the target, not the launch site.

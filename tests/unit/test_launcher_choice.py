@@ -1098,6 +1098,10 @@ def test_defences_sent_from_a_state_are_no_launch_from_it() -> None:
         # ...and so are the attacks it replies to
         ("Russian military frames Friday's grid strike as reply to 'terrorist' Ukrainian attacks",
          "en", "RU"),
+        ("Energy sites hit overnight in retribution for Ukrainian missile attacks, Russian "
+         "military says", "en", "RU"),
+        ("Strikes on Kharkiv come as a reply to Ukrainian missile attacks on Belgorod, Moscow "
+         "says", "en", "RU"),
         ("러 \"에이태큼스 공격에 대한 보복\"…우크라 에너지 시설 공습", "ko", "RU"),
         # ...but a reply still weighed or vowed tells no strike of its own: the system named
         # is the news
