@@ -148,6 +148,21 @@ _MAX_FACT_BONUS = _FACT_BONUS + _AUTHORITY_BONUS + _LIKELY_LAUNCHER_BONUS
 # A headline's cue kinds that fire (`ctx:title_fires` and the marks of `_title_marks`).
 _TITLE_FIRING_KINDS = frozenset({"launch_verb", "launch_headline", "alert", "flash"})
 _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an older launch
+# A headline's day that dates its launch ("Tuesday's missiles", "missile on Wednesday", "fired
+# ... on Tuesday", "6일 발사", "7日にイランから弾道ミサイル"), not a meeting's, a drill's or a
+# statement's ("defying UN vote on Tuesday", "한미 6일 연합훈련 돌입에 반발"); nor a headline of
+# a further launch ("6일 ICBM 발사 뒤 또..."). A review's probes.
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TITLE_DAY_OF_LAUNCH = re.compile(
+    rf"\b(?:{_WEEKDAY})(?:['’]s)? (?:[\w-]+ ){{0,3}}(?:launch|test|missiles?|barrage|strike|attack"
+    rf"|firing|salvo)"
+    rf"|\b(?:fired|launched|tested|test-fired|test-launched|missiles?|launch|test|barrage|strike"
+    rf"|attack)(?: [\w-]+){{0,4}} on (?:{_WEEKDAY})\b"
+    rf"|\b(?:missiles?|launch|barrage|strike|attack)(?: [\w-]+)? (?:{_WEEKDAY})\b"
+    r"|\d{1,2}일\s?(?:[^\s…,]{0,6}\s?)?(?:발사|시험발사|미사일|icbm|탄도|쏜)"
+    r"|\d{1,2}日[^、。\s]{0,8}?(?:発射|試射|ミサイル|icbm|弾道)"
+)
+_TITLE_AGAIN = re.compile(r"\bagain\b|또|다시|再び|再度|連続")
 _DEFAULT: Any = object()  # classify_item's model argument when not given
 # Full-width digits, Latin letters and the marks inside numbers and times read as ASCII:
 # Japanese broadcasters title their copy so ("弾道ミサイル１発", "ＩＣＢＭ級", "約１，０００ｋｍ"),
@@ -375,7 +390,16 @@ def _model_probability(
     title_gaps = [gap for gap in title_days if gap >= 0]
     lede_gaps = None if lede_days is None else [gap for gap in lede_days if gap >= 0]
     in_title = min(title_gaps, default=None)
-    stated = [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
+    # The headline's day of its launch is the news's: a lede naming today besides ("...fired on
+    # Wednesday; a third launch on Thursday fell short") tells of more than the story is about.
+    of_launch = bool(
+        in_title and _TITLE_DAY_OF_LAUNCH.search(folded[0]) and not _TITLE_AGAIN.search(folded[0])
+    )
+    stated = (
+        [in_title]
+        if of_launch and in_title is not None
+        else [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
+    )
     if in_title is not None and in_title >= _OLD_NEWS_DAYS:
         reasons.append("ctx:title_dated_days_ago")
     elif stated and min(stated) >= _OLD_NEWS_DAYS:

@@ -91,8 +91,9 @@ NEGATIVE_CATEGORIES = (
 #   celebrates: a headline celebrating a launch: a rally, honours, a banquet or a stamp for it
 #     ("Provincial rallies hail Hwasong-15 test-fire", "공로자에 표창", "試射成功祝う軍民交歓大会")
 #   unfired: missiles struck or readied before they flew ("destroyed ... before it could be
-#     fired", "sitting on launch rails", "발사 대기 중이던", "発射準備中だった"), or a threat of
-#     readiness ("ready to fire")
+#     fired", "sitting on launch rails", "발사 대기 중이던", "発射準備中だった"), a threat of
+#     readiness ("ready to fire"), or a launch denied ("JCS denies reports of North Korean
+#     launch", "발사 보도 사실무근", "発射報道を否定")
 #   unveils: a missile shown ("Iran presents...", "신형 탄도미사일 공개", "ミサイルを公開"), not
 #     a launch's pictures or data made public ("발사 사진 공개", "映像を公開")
 #   tested: a test named in the headline ("test", "시험", "試験"): a missile shown in a test

@@ -64,7 +64,8 @@ _EN_RELATIVE = re.compile(
 # interception comes two weeks after Houthi missile hit Ben Gurion").
 _EN_AFTER_STRIKE = re.compile(
     r"(?<!comes )(?<!came )(?<!coming )"
-    r"\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
+    r"\b(?:(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
+    r"|(?<!\w )(?P<bare>week|month|year)s)"  # "Weeks after...": two at least
     r" (?:after|since) (?:[\w'’.-]+ ){0,5}?"
     r"(?:(?:strike|attack|hit|barrage|raid|massacre|bombing|salvo)s?\b"
     r"|missiles? (?:landed|hit|struck|killed|flattened|slammed)\b)"
@@ -276,7 +277,10 @@ def days_since_strike(folded: str, lang: str) -> list[tuple[int, int, int]]:
             found.append((gap, start, m.end()))
     else:
         for m in _EN_AFTER_STRIKE.finditer(folded):
-            gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
+            if m["bare"]:
+                gap = 2 * _UNIT_DAYS[m["bare"]]
+            else:
+                gap = (_COUNTS.get(m["n"]) or int(m["n"])) * _UNIT_DAYS[m["units"]]
             found.append((gap, m.start(), m.end()))
     return [f for f in found if f[0] >= 2]
 

@@ -412,6 +412,12 @@ class TestCorrections:
             ("India preparing for a second Agni-V launch", "", "en", {"ctx:upcoming"}),
             ("North Korea fires ballistic missile while US readies carrier drill", "", "en",
              set()),
+            # a launch denied (a review's probes): no launch, which opens no event
+            ("JCS denies reports of North Korean ballistic missile launch", "", "en",
+             {"ctx:unfired"}),
+            ('합참 "北 탄도미사일 발사 보도 사실무근"', "", "ko", {"ctx:unfired"}),
+            ("防衛省、北朝鮮の弾道ミサイル発射報道を否定", "", "ja", {"ctx:unfired"}),
+            ("Houthis deny firing missiles at Mecca", "", "en", set()),
             # a headline that fires, flashes or names a test is a launch's own news
             ("Iran presents and test-fires 'Kheibar Shekan' missile", "", "en", set()),
             ("Houthis fire ballistic missile at Israel as nation honours fallen soldiers", "",

@@ -335,6 +335,22 @@ def test_targets_still_to_be_chosen_are_a_threat(title: str, lang: str) -> None:
     assert "ctx:rules_launch" not in verdict.reasons
 
 
+@pytest.mark.parametrize(
+    ("title", "warning"),
+    [
+        ("Houthis say missile fired on May 9 hit Ben Gurion area", False),
+        ("Tel Aviv alarms on 9 May end with interception of Yemen missile", False),
+        ("US tests Minuteman III in early May, second shot this year", False),
+        ("North Korea may fire another missile soon, Seoul says", True),
+    ],
+)
+def test_the_month_of_may_is_no_warning(title: str, warning: bool) -> None:
+    """ "May 9", "9 May", "in early May": a month, not the modal verb of a launch still to come
+    (95 corpus items, most of them launch reports, carried a warning cue for their date)."""
+    verdict = classify_item(Item(id="x", source="s", title=title, lang="en"))
+    assert ("neg:warning" in verdict.reasons) is warning
+
+
 def test_a_target_chosen_in_the_past_is_no_threat() -> None:
     """ "Kyiv chooses its targets" (a reaction to a strike) stays a launch report's wording."""
     verdict = classify_item(

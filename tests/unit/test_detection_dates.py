@@ -143,6 +143,49 @@ def test_a_launch_dated_the_day_before_is_marked() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "summary", "lang", "published", "yesterday"),
+    [
+        # the headline's day is the story's; the lede names today's third launch besides
+        ("IDF: one Houthi missile on Wednesday carried cluster warhead; another downed that "
+         "evening", "The military said one of the missiles fired on Wednesday morning had a "
+         "cluster-munition warhead; a third launch on Thursday fell short outside Israel.", "en",
+         datetime(2025, 9, 4, 8, 30, tzinfo=UTC), True),
+        ("カタール国防省「7日にイランから弾道ミサイル10発」　大統領謝罪後も湾岸で攻撃",
+         "カタール国防省は、7日にイランが発射した弾道ミサイル10発を大半撃ち落としたと明らかに"
+         "した。湾岸ではクウェートも8日にミサイルへの対応を発表。", "ja",
+         datetime(2026, 3, 8, 8, 30, tzinfo=UTC), True),
+        # a headline naming today (or no day) leaves the lede's older day as it was
+        ("Houthi missile fired at Israel on Thursday is intercepted",
+         "A further missile fired on Wednesday fell short outside Israel.", "en",
+         datetime(2025, 9, 4, 8, 30, tzinfo=UTC), False),
+        ("Houthi missile intercepted over central Israel",
+         "The army said the missile, fired on Thursday, was downed; another on Wednesday fell "
+         "short.", "en", datetime(2025, 9, 4, 8, 30, tzinfo=UTC), False),
+        # ...nor a headline's day of something else, or of the launch before a further one (a
+        # review's probes)
+        ("North Korea fires ballistic missile, defying UN vote on Wednesday",
+         "North Korea fired a ballistic missile into the East Sea on Thursday morning, the JCS "
+         "said.", "en", datetime(2025, 9, 4, 1, 30, tzinfo=UTC), False),
+        ("北, 탄도미사일 발사…한미 3일 연합훈련 돌입에 반발",
+         "합참은 북한이 4일 오전 동해상으로 탄도미사일을 발사했다고 밝혔다.", "ko",
+         datetime(2025, 9, 4, 1, 30, tzinfo=UTC), False),
+        ("北, 3일 ICBM 발사 뒤 또 탄도미사일",
+         "합참은 북한이 4일 오전 동해상으로 탄도미사일을 발사했다고 밝혔다.", "ko",
+         datetime(2025, 9, 4, 1, 30, tzinfo=UTC), False),
+    ],
+)  # fmt: skip
+def test_the_headlines_day_dates_the_story_over_the_ledes(
+    title: str, summary: str, lang: str, published: datetime, yesterday: bool
+) -> None:
+    """A headline dating its launch the day before tells of that day's launch even where the
+    lede names today too (a further launch, a reaction): the lede's today no longer cancels it.
+    A headline's day of a meeting, a drill or a vote, or of a launch before a further one, is
+    no date of the report's launch: the lede's today still counts."""
+    reasons = _reasons(title, summary, lang, published)
+    assert ("ctx:dated_yesterday" in reasons) is yesterday, reasons
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "today"),
     [
         ("a missile fired from yemen on thursday landed outside israel", "en", True),  # Jan 4 2024
@@ -424,6 +467,13 @@ def test_a_night_named_by_the_launch_sites_yesterday_stays_yesterday(title: str)
         ("Governor Lysak puts Dnipro dead at 21 three days after Russian missile strike", [3]),
         ("Two weeks after Iran's barrage, Israelis file about 2,500 damage claims", [14]),
         ("Dnipro marks a year since Kh-22 strike on apartment building", [365]),
+        # weeks, months or years, uncounted: two at least
+        (
+            "Weeks after Houthi missile landed near Ben Gurion, airlines' Tel Aviv suspensions "
+            "stretch into summer",
+            [14],
+        ),
+        ("Months after Iran's barrage, Bat Yam families still wait in hotels", [60]),
         # the next day's strike is told "a day after" the last
         ("Kharkiv hit at dawn a day after Hroza massacre", []),
         # a comparison: what comes a while after, and a time since something not a strike

@@ -1065,6 +1065,10 @@ def test_victims_makers_and_channels(text: str, country: str | None, sure: bool)
          "공중훈련에 대한 맞대응으로 본다.", "ko", "KP"),
         ("우크라 오데사 항만에 탄도미사일…크림반도발 경보 3분 만에 폭발", "ko", "RU"),
         ("예멘발 미사일 1발, 이스라엘 영토 닿기 전 공군이 요격", "ko", "YE"),
+        # "X서 미사일 발사" (a missile launched from X): where it came from, for sure
+        ('이스라엘군 "예멘서 미사일 발사 포착"…예루살렘·사해 일대 경보 후 요격', "ko", "YE"),
+        # ...not a place where it was met (a review's probes)
+        ("서울서 미사일 발사 대응 긴급회의…北 탄도미사일 2발", "ko", "KP"),
         # ...not where technology, defences or an alert came from (a review's probes)
         ("러시아발 미사일 기술 이전 의혹…北, 신형 ICBM 화성-19형 발사", "ko", "KP"),
         ("이란발 미사일 방어 위해 美 사드…후티 미사일 발사", "ko", "YE"),
