@@ -392,14 +392,10 @@ def _model_probability(
     in_title = min(title_gaps, default=None)
     # The headline's day of its launch is the news's: a lede naming today besides ("...fired on
     # Wednesday; a third launch on Thursday fell short") tells of more than the story is about.
-    of_launch = bool(
-        in_title and _TITLE_DAY_OF_LAUNCH.search(folded[0]) and not _TITLE_AGAIN.search(folded[0])
-    )
-    stated = (
-        [in_title]
-        if of_launch and in_title is not None
-        else [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
-    )
+    if in_title and _TITLE_DAY_OF_LAUNCH.search(folded[0]) and not _TITLE_AGAIN.search(folded[0]):
+        stated = [in_title]
+    else:
+        stated = [min(gaps) for gaps in (title_gaps, lede_gaps) if gaps]
     if in_title is not None and in_title >= _OLD_NEWS_DAYS:
         reasons.append("ctx:title_dated_days_ago")
     elif stated and min(stated) >= _OLD_NEWS_DAYS:
