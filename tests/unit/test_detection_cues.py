@@ -346,7 +346,8 @@ def test_targets_still_to_be_chosen_are_a_threat(title: str, lang: str) -> None:
 )
 def test_the_month_of_may_is_no_warning(title: str, warning: bool) -> None:
     """ "May 9", "9 May", "in early May": a month, not the modal verb of a launch still to come
-    (95 corpus items, most of them launch reports, carried a warning cue for their date)."""
+    (90 development items, about half of them launch reports, carried a warning cue for their
+    date)."""
     verdict = classify_item(Item(id="x", source="s", title=title, lang="en"))
     assert ("neg:warning" in verdict.reasons) is warning
 
