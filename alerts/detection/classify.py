@@ -85,6 +85,7 @@ from alerts.detection.cues import (
     search_cue,
 )
 from alerts.detection.dates import (
+    WEEKDAYS,
     dates_only_the_saying,
     days_since_strike,
     stated_day_gaps,
@@ -152,7 +153,7 @@ _OLD_NEWS_DAYS = 2  # a report naming only dates this many days back tells of an
 # ... on Tuesday", "6일 발사", "7日にイランから弾道ミサイル"), not a meeting's, a drill's or a
 # statement's ("defying UN vote on Tuesday", "한미 6일 연합훈련 돌입에 반발"); nor a headline of
 # a further launch ("6일 ICBM 발사 뒤 또..."). A review's probes.
-_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_WEEKDAY = "|".join(WEEKDAYS)
 _TITLE_DAY_OF_LAUNCH = re.compile(
     rf"\b(?:{_WEEKDAY})(?:['’]s)? (?:[\w-]+ ){{0,3}}(?:launch|test|missiles?|barrage|strike|attack"
     rf"|firing|salvo)"

@@ -31,10 +31,10 @@ _EN = re.compile(
     rf"(?<!long )\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?!\d|,? ?\d{{3}})"  # not "May 2023"
     rf"|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH})\b)"  # "2 January"
 )
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # "on Thursday", "late Tuesday"; not "last Tuesday", "since Monday", "next Friday".
 _EN_WEEKDAY = re.compile(
-    rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(_WEEKDAYS)})\b"
+    rf"(?<!last )(?<!since )(?<!next )(?<!until )\b(?P<w>{'|'.join(WEEKDAYS)})\b"
 )
 # ...nor the day a count stood at ("by Wednesday morning ten were confirmed dead", "as of
 # Friday"), though "killed by Tuesday's strike" or "by Monday night's attack" dates the strike.
@@ -193,7 +193,7 @@ def stated_day_offsets(
                 or (_COUNT_AS_OF.search(before) and not _WEEKDAY_OF.match(folded, m.end()))
             ):
                 continue
-            gap = (weekday - _WEEKDAYS.index(m["w"])) % 7
+            gap = (weekday - WEEKDAYS.index(m["w"])) % 7
             gaps.append(0 if gap == 6 and tomorrow_is_today else gap)
     return gaps
 
