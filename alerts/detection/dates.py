@@ -52,6 +52,7 @@ _EN_MONTH = re.compile(
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
     r"|\b(?P<early>earlier (?:this|in the) week)\b"  # not yesterday: it would say so
+    r"|\b(?P<yesterday>yesterday)\b"
     r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
     r" (?:ago\b|on(?=,|\s*$))"  # "two weeks ago", "five days on, Bat Yam still digging"
 )
@@ -76,11 +77,17 @@ _JA_AFTER_STRIKE = re.compile(
     r"(?:攻撃|着弾|落下|被弾|空爆|爆撃|惨事)から\s?(?P<n>\d{1,3})\s?(?P<units>日|週間|[カかヵケ]月|年)"
 )
 _JA_UNIT_DAYS = {"日": 1, "週間": 7, "年": 365}
-_KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
-_JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
+_KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년|어제")
+_JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年|昨日|昨夜")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
-              "지난해": 365, "작년": 365, "先週": 7, "先月": 30, "昨年": 365,
-              "去年": 365}  # fmt: skip
+              "지난해": 365, "작년": 365, "어제": 1, "先週": 7, "先月": 30, "昨年": 365,
+              "去年": 365, "昨日": 1, "昨夜": 1}  # fmt: skip
+# "The day before" ("전날", "前日": of the day the copy names, or of its own), followed by a
+# launch's word within its sentence: not "전날에도" (also the day before: a launch before
+# today's), nor "前日には...空爆していた" (an air strike the day before).
+_KO_JA_DAY_BEFORE = re.compile(r"전날(?!에도|에 이어|에 이은)|前日(?!にも|に続|に引き続)")
+_LAUNCH_WORD = re.compile(r"발사|쏜|쐈|쏘아|사격|탄착|낙하|発射|撃っ|撃た|試射|着弾|落下")
+_DAY_BEFORE_REACH = 40  # characters after "전날" where its launch's word may come
 _EARLIER_THIS_WEEK = 2  # "earlier this week": days back, or the copy would say "yesterday"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
@@ -132,7 +139,25 @@ _OUTLET_BEFORE = re.compile(rf"{_NK_OUTLET}(?:은|는|は|が)?\s?$")
 _NAMES_NK_OUTLET = re.compile(_NK_OUTLET)
 _EDITION_AFTER = re.compile(r"^\s?(?:자\s|付)")  # "30일자", "30日付": a dated edition
 _REPORTED_AFTER = re.compile(r"^\s?(?:보도|朝?(?:、|に)?(?:報じ|伝え))")
+# ...or after its speaker, in a sentence of reported speech (`_after_the_speaker`).
+_SPEAKER_BEFORE = {"ko": re.compile(r"[은는] $"), "ja": re.compile(r"は$")}
+_REPORTED_SPEECH = {
+    "ko": re.compile(
+        r"[다라]고 (?:\S+ ){0,2}?(?:밝혔|발표했|전했|말했|보도했|공개했|주장했|설명했)"
+    ),
+    "ja": re.compile(r"と(?:\S{0,8}?)(?:発表|明らかにし|伝え|報じ|述べ|公表|主張|説明)"),
+}
 _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
+# A day of month right before a verb of saying dates the saying: "23일 밝혔다", "22日に伝えた".
+_SAYING_AFTER = {
+    "ko": re.compile(
+        r"\s?(?:오전|오후|밤|저녁|새벽|아침)?\s?"
+        r"(?:밝혔|발표했|발표하|전했|말했|보도했|공개했|확인했|주장했|설명했)"
+    ),
+    "ja": re.compile(
+        r"(?:午前|午後|夜|朝|夕)?(?:に|、)?\s?(?:の発表|発表し|明らかにし|伝え|報じ|述べ|公表し)"
+    ),
+}
 
 
 def stated_day_gaps(
@@ -172,7 +197,10 @@ def stated_day_offsets(
     June 4: -2). English copy counts from
     the day of publication in `zone` (the launch site's, when known: wire copy dates news by
     the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran is
-    yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month."""
+    yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month. A day
+    dating only the saying of news told of the day before ("fired on Tuesday, the navy said on
+    Wednesday", "18일 ...했다고 19일 밝혔다", "국방부는 19일 전날 ... 쐈다고 발표했다") is left
+    out: the report is of yesterday's launch, not of one today."""
     if published_at is None:
         return []
     if published_at.tzinfo is None:
@@ -185,6 +213,7 @@ def stated_day_offsets(
         # "on Thursday" read on Wednesday afternoon in UTC is today east of it (Seoul's
         # Thursday morning), not six days back.
         tomorrow_is_today = zone is None and published_at.hour >= 10
+        saying: list[int] = []  # today's saying ("...fired on Tuesday, the navy said on Wednesday")
         for m in _EN_WEEKDAY.finditer(folded):
             before = folded[max(0, m.start() - 40) : m.start()]
             if (
@@ -194,7 +223,11 @@ def stated_day_offsets(
             ):
                 continue
             gap = (weekday - WEEKDAYS.index(m["w"])) % 7
-            gaps.append(0 if gap == 6 and tomorrow_is_today else gap)
+            gap = 0 if gap == 6 and tomorrow_is_today else gap
+            (saying if gap == 0 and _SAID_ON.search(before) else gaps).append(gap)
+        # ...dates no news beside the day before, the news's (not beside older days: history)
+        if 1 not in gaps:
+            gaps += saying
     return gaps
 
 
@@ -209,12 +242,22 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
     if lang in ("ko", "ja"):
         today = (published_at + _EAST_ASIAN_OFFSET).date()
         pattern, months = (_KO, _KO_MONTH) if lang == "ko" else (_JA, _JA_MONTH)
-        found += [
-            (m["m"], m["d"], _to_come(folded, m, lang))
-            for m in pattern.finditer(folded)
+        days = [
+            m for m in pattern.finditer(folded)
             if not _background(folded, m)
             and not (_date_of_the_report(folded, m) and _gap(today, m["m"], m["d"], False) == 0)
+        ]  # fmt: skip
+        # Today's saying ("...쐈다고 23일 밝혔다", "各紙が22日に伝えた") beside the day before
+        # ("22일 밤", "전날 쏜"): the day before is the news's. Not beside older days, history.
+        said = [m for m in days if _SAYING_AFTER[lang].match(folded, m.end())] or [
+            m for m in days if _after_the_speaker(folded, m, lang)
         ]
+        told = [m for m in days if m not in said]
+        if any(_gap(today, m["m"], m["d"], False) == 1 for m in told) or (
+            not told and _launched_the_day_before(folded)
+        ):
+            days = [m for m in days if m not in said or _gap(today, m["m"], m["d"], False)]
+        found += [(m["m"], m["d"], _to_come(folded, m, lang)) for m in days]
         ends = [_month_end(today, int(m["m"])) for m in months.finditer(folded)
                 if not _background(folded, m)]  # fmt: skip
     else:
@@ -228,6 +271,8 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
                 if not _background(folded, m)]  # fmt: skip
     gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
+    if lang in ("ko", "ja") and not found and _launched_the_day_before(folded):
+        gaps.append(1)  # "전날 밤 ... 쏜", beside no other day: the day before publication
     return gaps + _relative_days_before(folded, lang, today)
 
 
@@ -300,6 +345,8 @@ def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:
         word = m["unit"] if lang not in ("ko", "ja") else m[0]
         if lang not in ("ko", "ja") and m["early"]:
             gaps.append(_EARLIER_THIS_WEEK)
+        elif lang not in ("ko", "ja") and m["yesterday"]:
+            gaps.append(1)
         elif word is None:  # "two weeks ago"
             count = _COUNTS.get(m["n"]) or int(m["n"])
             gaps.append(count * _UNIT_DAYS[m["units"]])
@@ -316,6 +363,33 @@ def _background(folded: str, m: re.Match[str]) -> bool:
         _BACKGROUND_BEFORE.search(folded[max(0, m.start() - 40) : m.start()])
         or _BACKGROUND_AFTER.match(folded[m.end() : m.end() + 24])
     )
+
+
+def _launched_the_day_before(folded: str) -> bool:
+    """Whether Korean or Japanese copy tells of a launch "the day before" ("전날 밤 ... 쏜",
+    "前日に発射した"), not of something else then ("전날 ... 공습", "前日には...空爆していた")."""
+    return any(
+        _LAUNCH_WORD.search(
+            folded, m.end(), min(_sentence_end(folded, m.end()), m.end() + _DAY_BEFORE_REACH)
+        )
+        for m in _KO_JA_DAY_BEFORE.finditer(folded)
+    )
+
+
+def _after_the_speaker(folded: str, m: re.Match[str], lang: str) -> bool:
+    """Whether a Korean or Japanese day of month comes right after the speaker of a sentence
+    of reported speech ("국방부는 19일 ...했다고 발표했다", "防衛省は19日、...と発表した"): the
+    saying's day, unless another day comes right before the verb ("...18일 ...했다고 19일
+    밝혔다")."""
+    return bool(
+        _SPEAKER_BEFORE[lang].search(folded, 0, m.start())
+        and _REPORTED_SPEECH[lang].search(folded[m.end() : _sentence_end(folded, m.end())])
+    )
+
+
+def _sentence_end(folded: str, start: int) -> int:
+    ends = [i for i in (folded.find(mark, start) for mark in ".。") if i >= 0]
+    return min(ends, default=len(folded))
 
 
 def _date_of_the_report(folded: str, m: re.Match[str]) -> bool:
