@@ -52,7 +52,6 @@ _EN_MONTH = re.compile(
 _EN_RELATIVE = re.compile(
     r"\blast (?P<unit>week|weekend|month|year)\b(?!'s)"
     r"|\b(?P<early>earlier (?:this|in the) week)\b"  # not yesterday: it would say so
-    r"|\b(?P<yesterday>yesterday)\b"
     r"|\b(?P<n>an?|one|two|three|four|five|six|several|\d{1,2}) (?P<units>day|week|month|year)s?"
     r" (?:ago\b|on(?=,|\s*$))"  # "two weeks ago", "five days on, Bat Yam still digging"
 )
@@ -77,17 +76,11 @@ _JA_AFTER_STRIKE = re.compile(
     r"(?:攻撃|着弾|落下|被弾|空爆|爆撃|惨事)から\s?(?P<n>\d{1,3})\s?(?P<units>日|週間|[カかヵケ]月|年)"
 )
 _JA_UNIT_DAYS = {"日": 1, "週間": 7, "年": 365}
-_KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년|어제")
-_JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年|昨日|昨夜")
+_KO_RELATIVE = re.compile(r"지난 ?주말|지난주|지난달|지난해|작년")
+_JA_RELATIVE = re.compile(r"先週末|先週|先月|昨年|去年")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "지난주": 7, "지난달": 30,
-              "지난해": 365, "작년": 365, "어제": 1, "先週": 7, "先月": 30, "昨年": 365,
-              "去年": 365, "昨日": 1, "昨夜": 1}  # fmt: skip
-# "The day before" ("전날", "前日": of the day the copy names, or of its own), followed by a
-# launch's word within its sentence: not "전날에도" (also the day before: a launch before
-# today's), nor "前日には...空爆していた" (an air strike the day before).
-_KO_JA_DAY_BEFORE = re.compile(r"전날(?!에도|에 이어|에 이은)|前日(?!にも|に続|に引き続)")
-_LAUNCH_WORD = re.compile(r"발사|쏜|쐈|쏘아|사격|탄착|낙하|発射|撃っ|撃た|試射|着弾|落下")
-_DAY_BEFORE_REACH = 40  # characters after "전날" where its launch's word may come
+              "지난해": 365, "작년": 365, "先週": 7, "先月": 30, "昨年": 365,
+              "去年": 365}  # fmt: skip
 _EARLIER_THIS_WEEK = 2  # "earlier this week": days back, or the copy would say "yesterday"
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "several": 3}  # fmt: skip
@@ -143,11 +136,23 @@ _REPORTED_AFTER = re.compile(r"^\s?(?:보도|朝?(?:、|に)?(?:報じ|伝え))"
 _SPEAKER_BEFORE = {"ko": re.compile(r"[은는] $"), "ja": re.compile(r"は$")}
 _REPORTED_SPEECH = {
     "ko": re.compile(
-        r"[다라]고 (?:\S+ ){0,2}?(?:밝혔|발표했|전했|말했|보도했|공개했|주장했|설명했)"
-    ),
-    "ja": re.compile(r"と(?:\S{0,8}?)(?:発表|明らかにし|伝え|報じ|述べ|公表|主張|説明)"),
+        r"[다라]고 (?!\S+[이가] )(?:\S+ ){0,2}?"
+        r"(?:밝혔|발표했|전했|말했|보도했|공개했|주장했|설명했)"
+    ),  # not when the verb has a subject of its own ("...쐈다고 합참이 밝혔다")
+    "ja": re.compile(r"と(?!\S{0,8}?が)\S{0,8}?(?:発表|明らかにし|伝え|報じ|述べ|公表|主張|説明)"),
 }
 _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
+# The day before, in the saying's sentence, is the news's; not "18일에도" (a launch before
+# today's), nor in a sentence that names today ("이날", "同日").
+_ALSO_AFTER = re.compile(r"\s?(?:(?:오전|오후|밤|새벽|저녁|午前|午後|夜|未明)\s?)?(?:에도|にも)")
+_TODAY = re.compile(r"이날|오늘|금일|同日|本日|今日|きょう|けさ|今朝")
+_SENTENCE_BREAK = re.compile(r"\.(?:\s|$)|。|\n")
+# English: the clause around a weekday (`_fired_then`), and its words of a firing
+_EN_CLAUSE = re.compile(r"[,;:—]|\.(?:\s|$)|\bwho\b|\bafter\b")
+_EN_FIRING = re.compile(
+    r"\b(?:fired|launched|test-fired|test-launched|tested|struck|hit|fires|launches|firing"
+    r"|launch|test|strike|attack|salvo|barrage)\b"
+)
 # A day of month right before a verb of saying dates the saying: "23일 밝혔다", "22日に伝えた".
 _SAYING_AFTER = {
     "ko": re.compile(
@@ -213,7 +218,8 @@ def stated_day_offsets(
         # "on Thursday" read on Wednesday afternoon in UTC is today east of it (Seoul's
         # Thursday morning), not six days back.
         tomorrow_is_today = zone is None and published_at.hour >= 10
-        saying: list[int] = []  # today's saying ("...fired on Tuesday, the navy said on Wednesday")
+        saying: list[re.Match[str]] = []  # "the navy said on Wednesday", read on Wednesday
+        fired: list[re.Match[str]] = []  # "four Bulavas launched on Tuesday"
         for m in _EN_WEEKDAY.finditer(folded):
             before = folded[max(0, m.start() - 40) : m.start()]
             if (
@@ -224,10 +230,14 @@ def stated_day_offsets(
                 continue
             gap = (weekday - WEEKDAYS.index(m["w"])) % 7
             gap = 0 if gap == 6 and tomorrow_is_today else gap
-            (saying if gap == 0 and _SAID_ON.search(before) else gaps).append(gap)
-        # ...dates no news beside the day before, the news's (not beside older days: history)
-        if 1 not in gaps:
-            gaps += saying
+            if gap == 0 and _SAID_ON.search(before):
+                saying.append(m)
+                continue
+            gaps.append(gap)
+            if gap == 1 and _fired_then(folded, m):
+                fired.append(m)
+        # ...dates no news beside a firing the day before in its sentence, the news's
+        gaps += [0 for m in saying if not any(_one_sentence(folded, m, f) for f in fired)]
     return gaps
 
 
@@ -247,16 +257,22 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             if not _background(folded, m)
             and not (_date_of_the_report(folded, m) and _gap(today, m["m"], m["d"], False) == 0)
         ]  # fmt: skip
-        # Today's saying ("...쐈다고 23일 밝혔다", "各紙が22日に伝えた") beside the day before
-        # ("22일 밤", "전날 쏜"): the day before is the news's. Not beside older days, history.
+        # Today's saying ("...쐈다고 23일 밝혔다", "各紙が22日に伝えた") beside the day before in
+        # its sentence ("22일 밤 ... 쐈다고 23일 밝혔다"): the day before is the news's.
         said = [m for m in days if _SAYING_AFTER[lang].match(folded, m.end())] or [
             m for m in days if _after_the_speaker(folded, m, lang)
         ]
-        told = [m for m in days if m not in said]
-        if any(_gap(today, m["m"], m["d"], False) == 1 for m in told) or (
-            not told and _launched_the_day_before(folded)
-        ):
-            days = [m for m in days if m not in said or _gap(today, m["m"], m["d"], False)]
+        yesterday = [
+            m for m in days
+            if m not in said and _gap(today, m["m"], m["d"], False) == 1
+            and not _ALSO_AFTER.match(folded, m.end())
+        ]  # fmt: skip
+        days = [
+            m for m in days
+            if m not in said or _gap(today, m["m"], m["d"], False)
+            or not any(_one_sentence(folded, m, y) for y in yesterday)
+            or _TODAY.search(folded, *_sentence(folded, m.start()))
+        ]  # fmt: skip
         found += [(m["m"], m["d"], _to_come(folded, m, lang)) for m in days]
         ends = [_month_end(today, int(m["m"])) for m in months.finditer(folded)
                 if not _background(folded, m)]  # fmt: skip
@@ -271,8 +287,6 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
                 if not _background(folded, m)]  # fmt: skip
     gaps = [gap for args in found if (gap := _gap(today, *args)) is not None]
     gaps += [(today - d).days for d in ends if d is not None]
-    if lang in ("ko", "ja") and not found and _launched_the_day_before(folded):
-        gaps.append(1)  # "전날 밤 ... 쏜", beside no other day: the day before publication
     return gaps + _relative_days_before(folded, lang, today)
 
 
@@ -345,8 +359,6 @@ def _relative_days_before(folded: str, lang: str, today: date) -> list[int]:
         word = m["unit"] if lang not in ("ko", "ja") else m[0]
         if lang not in ("ko", "ja") and m["early"]:
             gaps.append(_EARLIER_THIS_WEEK)
-        elif lang not in ("ko", "ja") and m["yesterday"]:
-            gaps.append(1)
         elif word is None:  # "two weeks ago"
             count = _COUNTS.get(m["n"]) or int(m["n"])
             gaps.append(count * _UNIT_DAYS[m["units"]])
@@ -365,15 +377,27 @@ def _background(folded: str, m: re.Match[str]) -> bool:
     )
 
 
-def _launched_the_day_before(folded: str) -> bool:
-    """Whether Korean or Japanese copy tells of a launch "the day before" ("전날 밤 ... 쏜",
-    "前日に発射した"), not of something else then ("전날 ... 공습", "前日には...空爆していた")."""
-    return any(
-        _LAUNCH_WORD.search(
-            folded, m.end(), min(_sentence_end(folded, m.end()), m.end() + _DAY_BEFORE_REACH)
-        )
-        for m in _KO_JA_DAY_BEFORE.finditer(folded)
-    )
+def _sentence(folded: str, pos: int) -> tuple[int, int]:
+    """The bounds of the sentence (or headline) around `pos`."""
+    start = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, pos)), default=0)
+    end = _SENTENCE_BREAK.search(folded, pos)
+    return start, len(folded) if end is None else end.start()
+
+
+def _one_sentence(folded: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    return _sentence(folded, a.start()) == _sentence(folded, b.start())
+
+
+def _fired_then(folded: str, m: re.Match[str]) -> bool:
+    """Whether an English weekday is of a firing told in its clause ("four Bulavas launched on
+    Tuesday", "Sunday's firing"), not of something a firing came after ("a day after Israeli
+    jets pounded Hodeidah on Tuesday") or a speaker's ("Kim's sister, who warned on Tuesday")."""
+    opened = list(_EN_CLAUSE.finditer(folded, 0, m.start()))
+    if opened and opened[-1][0] in ("after", "who"):
+        return False
+    start = opened[-1].end() if opened else 0
+    end = _EN_CLAUSE.search(folded, m.end())
+    return bool(_EN_FIRING.search(folded, start, len(folded) if end is None else end.start()))
 
 
 def _after_the_speaker(folded: str, m: re.Match[str], lang: str) -> bool:
@@ -383,13 +407,8 @@ def _after_the_speaker(folded: str, m: re.Match[str], lang: str) -> bool:
     밝혔다")."""
     return bool(
         _SPEAKER_BEFORE[lang].search(folded, 0, m.start())
-        and _REPORTED_SPEECH[lang].search(folded[m.end() : _sentence_end(folded, m.end())])
+        and _REPORTED_SPEECH[lang].search(folded, m.end(), _sentence(folded, m.end())[1])
     )
-
-
-def _sentence_end(folded: str, start: int) -> int:
-    ends = [i for i in (folded.find(mark, start) for mark in ".。") if i >= 0]
-    return min(ends, default=len(folded))
 
 
 def _date_of_the_report(folded: str, m: re.Match[str]) -> bool:

@@ -251,6 +251,8 @@ class TestFactorAlternatives:
         # North Korea's Pulhwasal ("fire arrow") strategic cruise missiles, in Japanese copy
         ("北朝鮮、「新型戦略巡航ミサイル」プルファサル3-31を初試射と発表", "ja"),
         ("「プルファサル3-31」飛行2時間余り、潜水艦から2発", "ja"),
+        # a "winged missile", Japanese copy's word for a cruise missile
+        ("フーシ派報道官「夜明けに有翼ミサイルで命中」 サウジ側は確認取れず", "ja"),
     ],
 )
 def test_air_defence_and_air_launched_missiles_are_not_ballistic(title: str, lang: str) -> None:
