@@ -541,7 +541,9 @@ def _no_launch_of_now(
     found = []
     if not fires and "celebrates" in in_title:
         found.append("ctx:celebrates")
-    if not fires and ("unfired" in in_title or arsenal_only):
+    if not fires and (
+        ("unfired" in in_title and not _FLEW_AFTER_ALL.search(folded_title)) or arsenal_only
+    ):
         found.append("ctx:unfired")
     if not fires and lang == "en" and _READIED.search(folded_title):
         found.append("ctx:upcoming")
@@ -555,6 +557,16 @@ def _no_launch_of_now(
     return found
 
 
+# A headline of a launch called off or simulated that flew after all, or before or after it
+# ("Minuteman III test launch scrubbed, then launched hours later", "Twice-cancelled ... test
+# finally lifts off", "After electronic launches, Iskander crews fire live missiles",
+# "시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공", "模擬発射訓練の後にイスカンデル実射"): a
+# launch report (a review's probes).
+_FLEW_AFTER_ALL = re.compile(
+    r"\b(?:then|later|finally|lifts? off|flies|flew|succeeds?|live|after|previously|twice)\b"
+    r"|-cancel|-scrub|했던|됐던|만에|이어|(?<!오)후\s|뒤\s|이후|성공|실사격"
+    r"|の後|後に|に続|を経て|翌日|成功|実射"
+)
 # An English headline of a firing readied or prepared, still to come ("Seoul readies Hyunmoo-II
 # firing as warning after North's ICBM launches", "North Korea may be readying a missile test"):
 # Korean and Japanese say so in their `upcoming` cues ("발사 준비 중", "発射準備"), which the

@@ -147,12 +147,30 @@ _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|�
 _ALSO_AFTER = re.compile(r"\s?(?:(?:오전|오후|밤|새벽|저녁|午前|午後|夜|未明)\s?)?(?:에도|にも)")
 _TODAY = re.compile(r"이날|오늘|금일|同日|本日|今日|きょう|けさ|今朝")
 _SENTENCE_BREAK = re.compile(r"\.(?:\s|$)|。|\n")
-# English: the clause around a weekday (`_fired_then`), and its words of a firing
-_EN_CLAUSE = re.compile(r"[,;:—]|\.(?:\s|$)|\bwho\b|\bafter\b")
-_EN_FIRING = re.compile(
-    r"\b(?:fired|launched|test-fired|test-launched|tested|struck|hit|fires|launches|firing"
-    r"|launch|test|strike|attack|salvo|barrage)\b"
-)
+# ...and only the day a firing verb after it in its clause is of (`_dates_the_firing`): not a
+# day another predicate takes ("18일 종료된 데 반발해", "18日に終了した演習に反発し、"), nor a
+# day in the site's own time, which is the launch site's and no day before ("18일(현지시간)").
+_FIRING_VERB = {
+    "ko": re.compile(r"발사|쏘|쐈|쏜|파괴|타격|공격|격추|요격|명중|탄착|낙하|떨어"),
+    "ja": re.compile(r"発射|撃|破壊|攻撃|命中|着弾|落下"),
+}
+_OTHER_PREDICATE = {
+    "ko": re.compile(
+        r",|\(현지\s?시간\)|\(현지\)"
+        r"|(?:된|한|난|던|린|온|진|하고|하며|데|대로|지|뒤|(?<!오)후|만에|이어|대한|반발해|대해)\s"
+    ),
+    "ja": re.compile(
+        r"(?<!未明)(?<!午前)(?<!午後)(?<!深夜)(?<!早朝)(?<!夜)(?<!朝)(?<!ごろ)(?<!頃)(?<!分)[、,]"
+        r"|^の|（現地時間）|\(現地時間\)|した|された|終えた|への|反発し|続いて|続き"
+    ),  # not the comma after a time of day ("21日未明、江西省の基地から...発射")
+}
+# English: the clause around a weekday (`_fired_then`), a firing verb before it ("launched on
+# Thursday") or a firing after its possessive ("Thursday's launch"); and a sentence of the
+# saying's day telling of a firing of now ("overnight", "this morning"), which keeps it today's
+_EN_CLAUSE = re.compile(r"[,;:—\n]|\.(?:\s|$)|\b(?:who|after|while|as|and that)\b")
+_EN_FIRING_VERB = re.compile(r"\b(?:fired|launched|test-fired|test-launched|tested)\b")
+_EN_FIRING_OF = re.compile(r"'s\s(?:[\w-]+\s){0,2}?(?:launch|firing|test|salvo|barrage)")
+_EN_NOW = re.compile(r"\b(?:overnight|this morning|last night|today|hours (?:ago|earlier))\b")
 # A day of month right before a verb of saying dates the saying: "23일 밝혔다", "22日に伝えた".
 _SAYING_AFTER = {
     "ko": re.compile(
@@ -237,7 +255,11 @@ def stated_day_offsets(
             if gap == 1 and _fired_then(folded, m):
                 fired.append(m)
         # ...dates no news beside a firing the day before in its sentence, the news's
-        gaps += [0 for m in saying if not any(_one_sentence(folded, m, f) for f in fired)]
+        gaps += [
+            0 for m in saying
+            if not any(_one_sentence(folded, m, f) for f in fired)
+            or _EN_NOW.search(folded, *_sentence(folded, m.start()))
+        ]  # fmt: skip
     return gaps
 
 
@@ -266,6 +288,7 @@ def _stated_days_before(folded: str, lang: str, published_at: datetime | None) -
             m for m in days
             if m not in said and _gap(today, m["m"], m["d"], False) == 1
             and not _ALSO_AFTER.match(folded, m.end())
+            and _dates_the_firing(folded, m, lang)
         ]  # fmt: skip
         days = [
             m for m in days
@@ -384,6 +407,14 @@ def _sentence(folded: str, pos: int) -> tuple[int, int]:
     return start, len(folded) if end is None else end.start()
 
 
+def _dates_the_firing(folded: str, m: re.Match[str], lang: str) -> bool:
+    """Whether a Korean or Japanese day of month dates the firing its sentence tells of: a
+    firing verb follows it in its clause ("18일 밤 11시 5분께 ... 쐈다고"), no other predicate
+    between ("18일 종료된 데 반발해 ... 발사했다고")."""
+    verb = _FIRING_VERB[lang].search(folded, m.end(), _sentence(folded, m.end())[1])
+    return verb is not None and not _OTHER_PREDICATE[lang].search(folded[m.end() : verb.start()])
+
+
 def _one_sentence(folded: str, a: re.Match[str], b: re.Match[str]) -> bool:
     return _sentence(folded, a.start()) == _sentence(folded, b.start())
 
@@ -391,13 +422,16 @@ def _one_sentence(folded: str, a: re.Match[str], b: re.Match[str]) -> bool:
 def _fired_then(folded: str, m: re.Match[str]) -> bool:
     """Whether an English weekday is of a firing told in its clause ("four Bulavas launched on
     Tuesday", "Sunday's firing"), not of something a firing came after ("a day after Israeli
-    jets pounded Hodeidah on Tuesday") or a speaker's ("Kim's sister, who warned on Tuesday")."""
+    jets pounded Hodeidah on Tuesday"), a speaker's ("Kim's sister, who warned on Tuesday") or
+    another clause's ("...fired cruise missiles on Tuesday and a ballistic one this morning" is
+    kept today by `_EN_NOW`)."""
     opened = list(_EN_CLAUSE.finditer(folded, 0, m.start()))
-    if opened and opened[-1][0] in ("after", "who"):
+    if opened and opened[-1][0] in ("after", "who", "while", "as", "and that"):
         return False
     start = opened[-1].end() if opened else 0
-    end = _EN_CLAUSE.search(folded, m.end())
-    return bool(_EN_FIRING.search(folded, start, len(folded) if end is None else end.start()))
+    return bool(
+        _EN_FIRING_VERB.search(folded, start, m.start()) or _EN_FIRING_OF.match(folded, m.end())
+    )
 
 
 def _after_the_speaker(folded: str, m: re.Match[str], lang: str) -> bool:

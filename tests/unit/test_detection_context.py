@@ -433,6 +433,13 @@ class TestCorrections:
             ("India preparing for a second Agni-V launch", "", "en", {"ctx:upcoming"}),
             ("North Korea fires ballistic missile while US readies carrier drill", "", "en",
              set()),
+            # a launch called off or simulated that flew after all (a review's probes)
+            ("Minuteman III test launch scrubbed, then launched hours later from Vandenberg", "",
+             "en", set()),
+            ("Twice-cancelled Minuteman III test launch finally lifts off", "", "en", set()),
+            ("시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공", "", "ko", set()),
+            ("ロシア軍、模擬発射訓練の後にイスカンデル実射　ウクライナ攻撃", "", "ja", set()),
+            ("Minuteman III test launch scrubbed at Vandenberg", "", "en", {"ctx:unfired"}),
             # a launch denied (a review's probes): no launch, which opens no event
             ("JCS denies reports of North Korean ballistic missile launch", "", "en",
              {"ctx:unfired"}),

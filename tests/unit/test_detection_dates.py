@@ -272,12 +272,25 @@ def test_news_naming_the_day_before_may_date_a_saying(title: str, summary: str, 
         ("북한은 19일 오전 탄도미사일을 발사했다고 합동참모본부가 밝혔다. 18일에도 쐈다.", "ko", 0),
         ("北朝鮮は19日午前、弾道ミサイルを発射したと防衛省が発表した。18日にも巡航ミサイルを撃った。",
          "ja", 0),
+        # ...nor a day before that another predicate takes, a day of the site's own time
+        ("합동참모본부는 19일 북한이 한미 연합연습이 18일 종료된 데 반발해 오전 7시 40분께 동해상"
+         "으로 탄도미사일을 발사했다고 밝혔다.", "ko", 0),
+        ("합참은 19일 북한이 18일 밤 김여정 담화가 나온 지 12시간 만에 미사일을 쐈다고 밝혔다.",
+         "ko", 0),
+        ("防衛省は19日、北朝鮮が18日の日米韓首脳会談に反発し、午前中に弾道ミサイルを発射したと"
+         "発表した。", "ja", 0),
+        ("フーシ派は19日、米軍が18日にサヌアを空爆したことへの報復として、弾道ミサイルを発射した"
+         "と主張した。", "ja", 0),
         # ...nor, in English, a day before of something a firing came after, or a speaker's
         ("the idf said on friday a missile was fired from yemen, a day after israeli jets pounded"
          " hodeidah on thursday.", "en", 0),
         ("kim yo jong, who warned on thursday of a response, said on friday the north had fired.",
          "en", 0),
         ("the jcs said on friday the north fired a missile. it also fired on thursday.", "en", 0),
+        ("the jcs said on friday that the north fired cruise missiles on thursday and a ballistic"
+         " missile this morning.", "en", 0),
+        ("russia launched two ballistic missiles overnight, ukraine's air force said on friday; a"
+         " russian strike on thursday killed three in kharkiv.", "en", 0),
     ],
 )  # fmt: skip
 def test_a_day_of_saying_beside_the_day_before_dates_no_news(
