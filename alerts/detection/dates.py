@@ -221,9 +221,9 @@ def stated_day_offsets(
     the day of publication in `zone` (the launch site's, when known: wire copy dates news by
     the place it happened, so a launch "on Sunday" read at 00:30 Monday in Tehran is
     yesterday's), else in UTC; Korean and Japanese copy from its KST/JST day of month. A day
-    dating only the saying of news told of the day before ("fired on Tuesday, the navy said on
-    Wednesday", "18일 ...했다고 19일 밝혔다", "국방부는 19일 전날 ... 쐈다고 발표했다") is left
-    out: the report is of yesterday's launch, not of one today."""
+    dating only the saying of news told of the day before in its sentence ("fired on Tuesday,
+    the navy said on Wednesday", "18일 ...했다고 19일 밝혔다", "防衛省は19日、18日に...発射したと
+    発表した") is left out: the report is of yesterday's launch, not of one today."""
     if published_at is None:
         return []
     if published_at.tzinfo is None:
