@@ -426,10 +426,9 @@ class Settings(BaseSettings):
             "launcher named for sure, or a state testing on its own ranges with a ballistic "
             "missile named; missiles in the headline, no launch to come or denied, no state "
             "media's or launcher's account; events/cluster.py). Lower alerts some launches "
-            "hours earlier "
-            "at the cost of false alerts, down to the opening bar (ALERTS_NEW_EVENT_CONFIDENCE, "
-            "0.05 less for a headline that fires, is a flash or has no lede), which every opening "
-            "report needs too; 1 opens only on a certain model."
+            "hours earlier at the cost of false alerts, down to the opening bar "
+            "(ALERTS_NEW_EVENT_CONFIDENCE, 0.05 less for a headline that fires, is a flash or "
+            "has no lede), which every opening report needs too; 1 opens only on a certain model."
         ),
     )
     slack_webhook_urls: list[CleanSecretStr] = Field(

@@ -541,9 +541,8 @@ def _no_launch_of_now(
     found = []
     if not fires and "celebrates" in in_title:
         found.append("ctx:celebrates")
-    if not fires and (
-        ("unfired" in in_title and not _FLEW_AFTER_ALL.search(folded_title)) or arsenal_only
-    ):
+    called_off = "called_off" in in_title and not _FLEW_AFTER_ALL.search(folded_title)
+    if not fires and ("unfired" in in_title or called_off or arsenal_only):
         found.append("ctx:unfired")
     if not fires and lang == "en" and _READIED.search(folded_title):
         found.append("ctx:upcoming")
@@ -557,7 +556,8 @@ def _no_launch_of_now(
     return found
 
 
-# A headline of a launch called off or simulated that flew after all, or before or after it
+# A headline of a launch called off or simulated (the `called_off` cue) that flew after all, or
+# before or after it
 # ("Minuteman III test launch scrubbed, then launched hours later", "Twice-cancelled ... test
 # finally lifts off", "After electronic launches, Iskander crews fire live missiles",
 # "시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공", "模擬発射訓練の後にイスカンデル実射"): a

@@ -94,15 +94,18 @@ NEGATIVE_CATEGORIES = (
 #     fired", "sitting on launch rails", "발사 대기 중이던", "発射準備中だった"), a threat of
 #     readiness ("ready to fire"), or a launch denied ("JCS denies reports of North Korean
 #     launch", "발사 보도 사실무근", "発射報道を否定")
+#   called_off: a headline of a launch called off or only simulated ("Minuteman III test
+#     launch scrubbed", "electronic launches", "시험발사 돌연 취소", "模擬発射"): `unfired` too,
+#     unless the headline tells it flew after all ("...scrubbed, then launched hours later")
 #   unveils: a missile shown ("Iran presents...", "신형 탄도미사일 공개", "ミサイルを公開"), not
 #     a launch's pictures or data made public ("발사 사진 공개", "映像を公開")
 #   tested: a test named in the headline ("test", "시험", "試験"): a missile shown in a test
 #     is a launch's news
-#   The last four are the event stage's (`classify._no_launch_of_now`), read in the title.
+#   The last five are the event stage's (`classify._no_launch_of_now`), read in the title.
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
     "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
-    "celebrates", "unfired", "unveils", "tested",
+    "celebrates", "unfired", "called_off", "unveils", "tested",
 )  # fmt: skip
 # Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
 # alert or an incoming missile, blasts beside a ballistic alert, a flash's tag.

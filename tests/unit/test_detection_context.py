@@ -320,26 +320,27 @@ class TestCorrections:
             ("unfired", "連合軍、サウジへの発射準備中だったフーシ派の弾道ミサイルを破壊と発表",
              "ja", True),
             # a launch called off, or only simulated
-            ("unfired", "Minuteman III test launch scrubbed at Vandenberg", "en", True),
-            ("unfired", "Air Force cancels Minuteman III test launch without explanation", "en",
+            ("called_off", "Minuteman III test launch scrubbed at Vandenberg", "en", True),
+            ("called_off", "Air Force cancels Minuteman III test launch without explanation", "en",
              True),
-            ("unfired", "Arrow 3 interception test called off over target missile safety", "en",
+            ("called_off", "Arrow 3 interception test called off over target missile safety", "en",
              True),
-            ("unfired", "Iskander crews in Kaliningrad held electronic launches", "en", True),
-            ("unfired", "Kaliningrad Iskander crews rehearse nuclear-capable strikes without "
+            ("called_off", "Iskander crews in Kaliningrad held electronic launches", "en", True),
+            ("called_off", "Kaliningrad Iskander crews rehearse nuclear-capable strikes without "
              "firing", "en", True),
-            ("unfired", "미 공군, 밴던버그 미니트맨3 시험발사 돌연 취소…이유 안 밝혀", "ko", True),
-            ("unfired", "러, 칼리닌그라드서 이스칸데르 '전자 발사' 모의훈련", "ko", True),
-            ("unfired", "ロシア軍、カリーニングラードでイスカンデルの模擬発射訓練", "ja", True),
-            ("unfired", "韓国空軍の射撃大会、「天弓」が爆発　パトリオットは発射取りやめ", "ja",
+            ("called_off", "미 공군, 밴던버그 미니트맨3 시험발사 돌연 취소…이유 안 밝혀", "ko",
+             True),
+            ("called_off", "러, 칼리닌그라드서 이스칸데르 '전자 발사' 모의훈련", "ko", True),
+            ("called_off", "ロシア軍、カリーニングラードでイスカンデルの模擬発射訓練", "ja", True),
+            ("called_off", "韓国空軍の射撃大会、「天弓」が爆発　パトリオットは発射取りやめ", "ja",
              True),
             # ...not a test that flew after delays or was cut short in flight, airline flights
             # called off, or a call to stop launching
-            ("unfired", "Twice-postponed ICBM test finally flies after delays", "en", False),
-            ("unfired", "Aborted Minuteman flight follows April and May tests", "en", False),
-            ("unfired", "Flights cancelled, trains halted after Houthi missile strikes near Ben "
+            ("called_off", "Twice-postponed ICBM test finally flies after delays", "en", False),
+            ("called_off", "Aborted Minuteman flight follows April and May tests", "en", False),
+            ("called_off", "Flights cancelled, trains halted after Houthi missile strikes near Ben "
              "Gurion", "en", False),
-            ("unfired", "외교부, 파키스탄 연일 시험발사에 유감…발사 중단 요구", "ko", False),
+            ("called_off", "외교부, 파키스탄 연일 시험발사에 유감…발사 중단 요구", "ko", False),
             # ...not one that flew, or failed as it flew
             ("unfired", "Coalition jets destroyed missile launchers in Yemen after UAE "
              "interception", "en", False),
@@ -440,6 +441,10 @@ class TestCorrections:
             ("시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공", "", "ko", set()),
             ("ロシア軍、模擬発射訓練の後にイスカンデル実射　ウクライナ攻撃", "", "ja", set()),
             ("Minuteman III test launch scrubbed at Vandenberg", "", "en", {"ctx:unfired"}),
+            # ...a guard for called-off launches only: a missile struck before it flew stays so
+            # whatever the headline adds
+            ("Coalition says it destroyed Houthi ballistic missile before it could be fired, "
+             "hours after Riyadh attack", "", "en", {"ctx:unfired"}),
             # a launch denied (a review's probes): no launch, which opens no event
             ("JCS denies reports of North Korean ballistic missile launch", "", "en",
              {"ctx:unfired"}),
