@@ -429,6 +429,24 @@ def test_a_guessed_launcher_that_seldom_fires_opens_nothing(store: EventStore) -
     assert habitual.outcome is ItemOutcome.NEW_EVENT
 
 
+def test_a_guessed_launcher_needs_a_surer_model_than_a_plain_missile(store: EventStore) -> None:
+    """At 0.975 a habitual launcher only guessed among the states a report names ("SANA: air
+    defences engage missiles fired from over the Golan at Damascus") waits for a second source;
+    a plain "missile" of a launcher named for sure opens its event, and so does a guessed one
+    the model is surer of."""
+    guessed = (*SURE, "ctx:launcher_guessed")
+    likely = (*SURE, "ctx:likely_launcher")
+    unsure, plain, sure = feed(
+        store,
+        report("1", NOW, "IR", reasons=guessed, confidence=0.975),
+        report("2", NOW + timedelta(days=3), "YE", reasons=likely, confidence=0.975),
+        report("3", NOW + timedelta(days=6), "RU", reasons=guessed, confidence=0.985),
+    )
+    assert unsure.outcome is ItemOutcome.WAITING
+    assert plain.outcome is ItemOutcome.NEW_EVENT
+    assert sure.outcome is ItemOutcome.NEW_EVENT
+
+
 def test_a_plain_missile_counted_ballistic_by_its_launcher_needs_a_surer_model(
     store: EventStore,
 ) -> None:
