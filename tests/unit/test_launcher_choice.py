@@ -52,6 +52,13 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         ("Arab coalition blames Iran after missile aimed at Najran is shot down", "en", "YE"),
         ('[속보] 사우디 국영매체 "리야드·지잔 상공서 탄도미사일 요격"', "ko", "YE"),
         ("サウジ南部ナジュランへ弾道ミサイル、連合軍が迎撃", "ja", "YE"),
+        # ...as the copy spells it too
+        ("Saudi air force intercepts ballistic missile over Khamees Mushait", "en", "YE"),
+        ("ハミスムシャイト上空で弾道ミサイル迎撃", "ja", "YE"),
+        ('사우디 "나즈란 향한 탄도미사일 요격"', "ko", "YE"),
+        # a Ukrainian city struck: Russia's
+        ("크리비리흐 아파트에 탄도미사일…3명 사망", "ko", "RU"),
+        ("クリビーリフの集合住宅に弾道ミサイル 1人死亡", "ja", "RU"),
         # launchers beyond the habitual ones, named beside their weapon or as the subject
         ("Iraqi missiles hit Israel; residents don gas masks", "en", "IQ"),
         ("Syria's army fires more Scud-type missiles, NATO officials say", "en", "SY"),
@@ -1065,6 +1072,9 @@ def test_victims_makers_and_channels(text: str, country: str | None, sure: bool)
          "공중훈련에 대한 맞대응으로 본다.", "ko", "KP"),
         ("우크라 오데사 항만에 탄도미사일…크림반도발 경보 3분 만에 폭발", "ko", "RU"),
         ("예멘발 미사일 1발, 이스라엘 영토 닿기 전 공군이 요격", "ko", "YE"),
+        # ...a surface-to-surface missile too
+        ('이스라엘군 "레바논발 지대지 미사일 3발 모두 요격"…180여 곳 경보', "ko", "LB"),
+        ("예멘발 지대지미사일, 영토 진입 전 애로-3에 격추", "ko", "YE"),
         # "X서 미사일 발사" (a missile launched from X): where it came from, for sure
         ('이스라엘군 "예멘서 미사일 발사 포착"…예루살렘·사해 일대 경보 후 요격', "ko", "YE"),
         # ...not a place where it was met (a review's probes)
