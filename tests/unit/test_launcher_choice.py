@@ -55,6 +55,7 @@ PUBLISHED = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
         # ...as the copy spells it too
         ("Saudi air force intercepts ballistic missile over Khamees Mushait", "en", "YE"),
         ("ハミスムシャイト上空で弾道ミサイル迎撃", "ja", "YE"),
+        ("アブハジア上空で弾道ミサイル迎撃", "ja", None),  # Abkhazia is no Abha
         ('사우디 "나즈란 향한 탄도미사일 요격"', "ko", "YE"),
         # a Ukrainian city struck: Russia's
         ("크리비리흐 아파트에 탄도미사일…3명 사망", "ko", "RU"),
