@@ -557,11 +557,10 @@ def _no_launch_of_now(
 
 
 # A headline of a launch called off or simulated (the `called_off` cue) that flew after all, or
-# before or after it
-# ("Minuteman III test launch scrubbed, then launched hours later", "Twice-cancelled ... test
-# finally lifts off", "After electronic launches, Iskander crews fire live missiles",
-# "시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공", "模擬発射訓練の後にイスカンデル実射"): a
-# launch report (a review's probes).
+# fired live before or after it ("Minuteman III test launch scrubbed, then launched hours
+# later", "Twice-cancelled ... test finally lifts off", "After electronic launches, Iskander
+# crews fire live missiles", "시험발사 취소했던 미니트맨3, 이틀 만에 발사 성공",
+# "模擬発射訓練の後にイスカンデル実射"): a launch report (a review's probes).
 _FLEW_AFTER_ALL = re.compile(
     r"\b(?:then|later|finally|lifts? off|flies|flew|succeeds?|live|after|previously|twice)\b"
     r"|-cancel|-scrub|했던|됐던|만에|이어|(?<!오)후\s|뒤\s|이후|성공|실사격"

@@ -135,10 +135,11 @@ _REPORTED_AFTER = re.compile(r"^\s?(?:보도|朝?(?:、|に)?(?:報じ|伝え))"
 # ...or after its speaker, in a sentence of reported speech (`_after_the_speaker`).
 _SPEAKER_BEFORE = {"ko": re.compile(r"[은는] $"), "ja": re.compile(r"は$")}
 _KO_SAID = r"(?:밝혔|발표했|전했|말했|보도했|공개했|주장했|설명했)"  # a Korean verb of saying
+_JA_SAID = r"明らかにし|伝え|報じ|述べ"  # Japanese verbs of saying, with 発表/公表 as each needs
 _REPORTED_SPEECH = {
     # not when the verb has a subject of its own ("...쐈다고 합참이 밝혔다")
     "ko": re.compile(rf"[다라]고 (?!\S+[이가] )(?:\S+ ){{0,2}}?{_KO_SAID}"),
-    "ja": re.compile(r"と(?!\S{0,8}?が)\S{0,8}?(?:発表|明らかにし|伝え|報じ|述べ|公表|主張|説明)"),
+    "ja": re.compile(rf"と(?!\S{{0,8}}?が)\S{{0,8}}?(?:発表|公表|主張|説明|{_JA_SAID})"),
 }
 _FUTURE_AFTER = re.compile(r"^[^.;。…]{0,12}?(?:예정|예고|계획|까지|予定|予告|計画|まで)")
 # The day before, in the saying's sentence, is the news's; not "18일에도" (a launch before
@@ -173,9 +174,7 @@ _EN_NOW = re.compile(r"\b(?:overnight|this morning|last night|today|hours (?:ago
 # A day of month right before a verb of saying dates the saying: "23일 밝혔다", "22日に伝えた".
 _SAYING_AFTER = {
     "ko": re.compile(rf"\s?(?:오전|오후|밤|저녁|새벽|아침)?\s?(?:{_KO_SAID}|발표하|확인했)"),
-    "ja": re.compile(
-        r"(?:午前|午後|夜|朝|夕)?(?:に|、)?\s?(?:の発表|発表し|明らかにし|伝え|報じ|述べ|公表し)"
-    ),
+    "ja": re.compile(rf"(?:午前|午後|夜|朝|夕)?(?:に|、)?\s?(?:の発表|発表し|公表し|{_JA_SAID})"),
 }
 
 
