@@ -742,6 +742,7 @@ class TestAnotherLaunch:
         [
             ("(URGENT) N. Korea fires another ballistic missile, second launch today", "en"),
             ("Houthis fire another missile at Israel, second in two hours", "en"),
+            ("Sirens across central Israel for second time in hours as missile launched", "en"),
             ("(URGENT) N. Korea fires ballistic missile for second straight day", "en"),
             ("(속보) 北, 서해상으로 탄도미사일 또 발사…오늘만 두번째", "ko"),
             ("(속보) 北, 오전 9시25분께 탄도미사일 추가 발사…2시간 만에", "ko"),

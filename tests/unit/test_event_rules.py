@@ -294,20 +294,38 @@ def test_news_a_day_later_in_seouls_copy_or_short_of_opening_follows_up(
     assert {d.event_id for d in decisions} == {decisions[0].event_id}
 
 
-def test_a_firing_headline_nine_hours_after_the_launch_on_the_next_day_opens(
+def test_a_firing_headline_hours_after_a_launch_is_a_write_up_unless_news_of_today(
     store: EventStore,
 ) -> None:
-    """Iran's barrage of 24 June 2025 after the ceasefire was first reported 9 hours after its
-    strike on Al Udeid the evening before, and the Houthis fired at Israel twice 9 hours apart
-    over 13-14 January 2025: a habitual launcher's firing headline on a later day opens a new
-    event 8 hours after the latest launch (a 12-hour bar had folded the first into the day
-    before and sent no `new` alert)."""
+    """A habitual launcher's firing headline 9 hours after its latest launch, on the next day,
+    was mostly a write-up of that launch ("Coalition: missile launched from Saada toward
+    Riyadh, two more downed in south", 16 hours after it): it joins. It opens a new event when
+    it dates its news today, tells a further launch ("Sirens across central Israel for second
+    time in hours as missile launched from Yemen": the Houthis fired twice 9 hours apart over
+    13-14 January 2025), or comes a day later (18 hours)."""
     evening = NOW + timedelta(hours=9)  # 19:00 KST
-    first, fresh = feed(
+    first, write_up = feed(
         store, report("1", evening, "KP"), report("2", evening + timedelta(hours=9), "KP")
     )
-    assert fresh.outcome is ItemOutcome.NEW_EVENT
-    assert fresh.event_id != first.event_id
+    assert write_up.event_id == first.event_id
+    [dated] = feed(
+        store, report("3", evening + timedelta(hours=10), "KP", reasons=(*SURE, "ctx:dated_today"))
+    )
+    assert dated.outcome is ItemOutcome.NEW_EVENT
+    assert dated.event_id != first.event_id
+    item, verdict = report("5", evening + timedelta(days=3, hours=9), "KP")
+    _, further = feed(
+        store,
+        report("4", evening + timedelta(days=3), "KP"),
+        (item, dataclasses.replace(verdict, another=True)),
+    )
+    assert further.outcome is ItemOutcome.NEW_EVENT
+    _, day_later = feed(
+        store,
+        report("6", evening + timedelta(days=6), "KP"),
+        report("7", evening + timedelta(days=6, hours=18), "KP"),
+    )
+    assert day_later.outcome is ItemOutcome.NEW_EVENT
 
 
 def test_a_stated_time_misread_before_the_known_launch_joins_it(store: EventStore) -> None:
@@ -655,7 +673,7 @@ def test_a_headline_firing_the_next_day_that_dates_the_launch_yesterday_joins(
         store,
         report("1", evening, "KP"),
         report("2", next_morning, "KP", reasons=(*SURE, "ctx:dated_yesterday")),
-        report("3", next_morning + timedelta(minutes=5), "KP"),
+        report("3", next_morning + timedelta(minutes=5), "KP", reasons=(*SURE, "ctx:dated_today")),
     )
     assert dated.event_id == first.event_id
     assert fresh.outcome is ItemOutcome.NEW_EVENT
@@ -762,7 +780,8 @@ def test_a_casualty_report_dated_today_the_day_after_a_launch_is_a_new_one(
 def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: EventStore) -> None:
     """ "Guards say Kheibar Shekan missile fired at Haifa", published at 00:00 in Tehran, tells
     of the evening's barrage: it joins that day's event, and the next morning's wave opens
-    the new day's; a flash in the present tense just after midnight is a launch of the new day."""
+    the new day's; a flash in the present tense in the small hours, a day after the latest
+    launch, is a launch of the new day."""
     evening = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)  # 12:30 in Tehran
     midnight = datetime(2026, 3, 7, 20, 35, tzinfo=UTC)  # 00:05 on the 8th in Tehran
     told = ("ctx:rules_launch", "ctx:title_fires", "ctx:title_told")
@@ -774,7 +793,7 @@ def test_a_firing_told_just_after_midnight_joins_the_evenings_event(store: Event
     )
     assert claim.event_id == first.event_id
     assert morning.outcome is ItemOutcome.NEW_EVENT
-    [flash] = feed(store, report("4", midnight + timedelta(days=1), "IR"))
+    [flash] = feed(store, report("4", midnight + timedelta(days=1, hours=2), "IR"))
     assert flash.outcome is ItemOutcome.NEW_EVENT
 
 
