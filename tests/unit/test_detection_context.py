@@ -517,6 +517,27 @@ class TestCorrections:
         assert ("ctx:breaking" in v.reasons) is breaking
 
     @pytest.mark.parametrize(
+        ("title", "lang", "alert"),
+        [
+            ("Sirens sound across central Israel as missile launched from Yemen", "en", True),
+            ("이스라엘 전역 공습경보…이란, 탄도미사일 수십 발 발사", "ko", True),
+            (
+                "Houthis fire ballistic missile at Tel Aviv area, claim 'vital target' hit",
+                "en",
+                False,
+            ),
+            ("North Korea fires ballistic missile as US submarine arrives in Busan", "en", False),
+        ],
+    )
+    def test_sirens_in_the_headline_are_live_news(self, title: str, lang: str, alert: bool) -> None:
+        """Sirens or an alert in the headline tell a launch as it happens (`ctx:title_alert`):
+        the event stage takes such a firing headline, hours after the launcher's latest launch,
+        for a new launch; another firing headline then is mostly a write-up."""
+        v = verdict(title, "", lang)
+        assert v.is_launch
+        assert ("ctx:title_alert" in v.reasons) is alert
+
+    @pytest.mark.parametrize(
         ("title", "summary", "lang"),
         [
             ("Japan erroneously reported North Korean ballistic missile flew over its territory",

@@ -328,6 +328,24 @@ def test_a_firing_headline_hours_after_a_launch_is_a_write_up_unless_news_of_tod
     assert day_later.outcome is ItemOutcome.NEW_EVENT
 
 
+@pytest.mark.parametrize("live", ["ctx:breaking", "ctx:title_alert"])
+def test_a_firing_headline_hours_after_a_launch_opens_as_live_news(
+    store: EventStore, live: str
+) -> None:
+    """Within the day, a firing headline tagged as a flash ("(URGENT) N. Korea fires
+    long-range ballistic missile into East Sea: JCS", North Korea's ICBM 10 hours after its
+    missile of the evening before, 17-18 December 2023) or sounding sirens ("Sirens sound
+    across central Israel as missile launched from Yemen") is the first news of a launch."""
+    evening = NOW + timedelta(hours=9)  # 19:00 KST
+    first, flash = feed(
+        store,
+        report("1", evening, "KP"),
+        report("2", evening + timedelta(hours=9), "KP", reasons=(*SURE, live)),
+    )
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    assert flash.event_id != first.event_id
+
+
 def test_a_stated_time_misread_before_the_known_launch_joins_it(store: EventStore) -> None:
     """A landing time or a wrong day read as the launch time, before the launch we know and
     on a day with no event of its own, is not an unseen earlier launch; nor does it move the
