@@ -693,19 +693,19 @@ def _fresh_headline(reasons: Sequence[str], gap: float) -> bool:
     in English copy, at the launch site), or its headline fires, a day later
     (`_A_DAY_LATER_S`, 18 hours) or sooner as live news, a flash's tag or sirens (`_LIVE_NEWS`).
     Sooner, other firing headlines were mostly write-ups of the latest launch ("Coalition:
-    missile launched from Saada toward Riyadh, two more downed in south", 16 hours after it):
-    on the development split over cached models, 5, 4, 2, 2, 2 and 12 duplicates fewer on the
-    joint, writer, three thinned and headline streams, one launch fewer missed on four of them,
-    2 fewer merged on four and 3 with headlines alone, where two launches were lost for two
-    saved ("Loud blasts wake Kyiv as Russia fires missiles including Kinzhals" came 17 hours
-    after Russia's strikes of the day before). Live news costs a duplicate more on five of the
-    streams; without it, a review's real second launches 8 to 10 hours after the first (North
-    Korea's ICBM of 18 December 2023, the Houthis' missile of 14 January 2025) had waited; Iran's
-    second wave of 14 June 2025, "Iran fires missiles at Israel; impacts reported in north" 8
-    hours after the first, still does when no report names the day. Not an authority's account
-    told in the past tense ("CENTCOM:
-    Houthis fired ballistic missiles toward the Gulf of Aden", "Israeli military says missile
-    fired toward Eilat was stopped"): that comes hours after the launch it tells of, so on the
+    missile launched from Saada toward Riyadh, two more downed in south", 16 hours after the
+    report that opened its event): on the development split over cached models, 5, 4, 2, 2, 2
+    and 12 duplicates fewer on the joint, writer, three thinned and headline streams, one launch
+    fewer missed on four of them, 2 fewer merged on four and 3 with headlines alone, where two
+    launches were lost for two saved ("Loud blasts wake Kyiv as Russia fires missiles including
+    Kinzhals" came 17 hours after a false event of Russia's, a look-back at an old strike). Live
+    news costs a duplicate more on five of the streams; without it, a review's real second
+    launches 8 to 10 hours after the first (North Korea's ICBM of 18 December 2023, the Houthis'
+    missile of 14 January 2025) had waited; Iran's second wave of 14 June 2025, "Iran fires
+    missiles at Israel; impacts reported in north" 8 hours after the first, still does when no
+    report names the day. Not an authority's account told in the past tense ("CENTCOM: Houthis
+    fired ballistic missiles toward the Gulf of Aden", "Israeli military says missile fired
+    toward Eilat was stopped"): that comes hours after the launch it tells of, so on the
     next day it is yesterday's launch. Flashes citing an authority fire in the present tense
     ("N. Korea fires ballistic missile: JCS"); others tell a firing in the past tense too
     ("Sirens sound in central Israel after missile launched from Yemen"), so a past tense alone
