@@ -1059,6 +1059,28 @@ def test_a_day_that_may_be_the_sayings_dates_no_new_launch(
     assert (later.event_id != first.event_id) is new
 
 
+@pytest.mark.parametrize(
+    ("reasons", "new"),
+    [
+        ((*CLAIM, "ctx:dated_saying", "ctx:title_fires"), False),  # "...킨잘 발사 발표"
+        ((*CLAIM, "ctx:dated_saying", "ctx:breaking"), True),  # "(속보) ... 하루 만에 또"
+    ],
+)
+def test_a_sayings_day_with_a_firing_headline_hours_after_is_no_new_launch(
+    store: EventStore, reasons: tuple[str, ...], new: bool
+) -> None:
+    """ "러시아, 델랴틴 지하 무기고에 킨잘 발사 발표" (Moscow announces its Kinzhal of the day
+    before), 13 hours after the launch: a firing headline whose day may be the saying's is a
+    write-up within 18 hours, unless it is live news (a flash's tag)."""
+    evening = NOW + timedelta(hours=18)  # 22:00 in Moscow; the report comes the next morning
+    first, later = feed(
+        store,
+        report("1", evening, "RU"),
+        report("2", evening + timedelta(hours=13), "RU", reasons=reasons, confidence=0.99),
+    )
+    assert (later.event_id != first.event_id) is new
+
+
 def test_seouls_yesterday_that_is_the_sites_today_joins_no_older_event(
     store: EventStore,
 ) -> None:
