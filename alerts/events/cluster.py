@@ -70,7 +70,7 @@ class EventPolicy:
     """Knobs of event grouping (from Settings)."""
 
     follow_up_s: float = 36 * 3600  # a report without a time this soon after: a follow-up
-    fresh_after_s: float = 8 * 3600  # ...unless dated today (or it fires, a day on)
+    fresh_after_s: float = 8 * 3600  # ...unless dated today, live, or firing a day on
     salvo_gap_s: float = 900  # "fires another" this long after the latest salvo: a new salvo
     open_confidence: float = 0.95  # a report this sure may open an event; less sure ones join
     headline_open_margin: float = 0.05  # ...less this, if the headline fires, is a flash or bare
