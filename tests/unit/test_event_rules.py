@@ -1679,3 +1679,32 @@ class TestClassVotes:
         assert late.outcome is ItemOutcome.JOINED
         [event] = store.recent_events(10)
         assert event.facts.launch_time == fixed
+
+
+@pytest.mark.parametrize(
+    ("extra", "opens"),
+    [
+        ((), False),  # "Pentagon labels Ain al-Asad missile attack a serious escalation"
+        (("ctx:title_fires",), True),  # "India test-fires Agni-3; Islamabad protests"
+        (("ctx:breaking",), True),  # "(속보) 北, 탄도미사일 쐈지만 실패…합참 \"분석 중\""
+        (("ctx:title_alert",), True),  # "Sirens in Tel Aviv; army says missile intercepted"
+    ],
+)
+@pytest.mark.parametrize("comment", ["neg:reaction", "neg:diplomacy", "neg:analysis"])
+def test_comment_on_a_launch_opens_an_event_only_under_a_headline_of_news(
+    store: EventStore, comment: str, extra: tuple[str, ...], opens: bool
+) -> None:
+    """A reaction, diplomacy or analysis whose headline neither fires nor is live news is no
+    first news of a launch, however sure the model: it waits instead of opening an event."""
+    reasons = ("ctx:rules_launch", comment, *extra)
+    (decision,) = feed(store, report("1", NOW, "KP", reasons=reasons, confidence=0.999))
+    assert (decision.outcome is ItemOutcome.NEW_EVENT) is opens
+
+
+def test_comment_telling_a_further_launch_still_opens(store: EventStore) -> None:
+    """Pakistan's "파키스탄, 이틀 연속 탄도미사일 발사…이번엔 '샤힌-1'" reads as a reaction by
+    its lede, but a further launch is news of one."""
+    item, verdict = report("1", NOW, "PK", reasons=("ctx:rules_launch", "neg:reaction"),
+                           confidence=0.999)  # fmt: skip
+    (decision,) = feed(store, (item, dataclasses.replace(verdict, another=True)))
+    assert decision.outcome is ItemOutcome.NEW_EVENT
