@@ -311,6 +311,7 @@ class LangCues:
     compared_after: re.Pattern[str]  # ...("ATACMSに類似", "이스칸데르와 유사")
     yesterday: re.Pattern[str]  # a word for the day before ("yesterday", "전날", "前日")
     overnight: re.Pattern[str]  # a word for the night just past ("overnight", "밤사이", "未明")
+    live_alert: re.Pattern[str]  # a headline's alert where it sounds ("중부 경보", "中部で警報")
     theatres: NamedPatterns  # places of a region of launches, by region (THEATRE_LAUNCHERS)
     broad_places: re.Pattern[str]  # ...those too wide to tie two reports to one strike
     place_names: dict[str, str]  # ...and each one's English name, as written: "키이우" -> "kyiv"
@@ -370,6 +371,7 @@ def _build(data: dict[str, Any]) -> LangCues:
         compared_after=_compile(markers.get("compared_after"), flags),
         yesterday=_compile(markers.get("yesterday"), flags),
         overnight=_compile(markers.get("overnight"), flags),
+        live_alert=_compile(markers.get("live_alert"), flags),
         theatres=_named(data.get("theatres", {})),
         broad_places=_compile(data.get("places", {}).get("broad"), 0),
         place_names={k.lower(): v for k, v in data.get("place_names", {}).items()},

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.detection.classify import _event_cues, _hits, classify_item
-from alerts.detection.cues import CUES
+from alerts.detection.cues import CUES, cues_for
 from alerts.detection.extract import extract_facts
 from alerts.models import Facts, Item, Verdict
 
@@ -521,6 +521,8 @@ class TestCorrections:
         [
             ("Sirens sound across central Israel as missile launched from Yemen", "en", True),
             ("이스라엘 전역 공습경보…이란, 탄도미사일 수십 발 발사", "ko", True),
+            ("이스라엘 중부 텔아비브 일대 경보…예멘발 탄도미사일 영토 밖 요격", "ko", True),
+            ("イエメンからミサイル、イスラエル中部で警報 軍「領土外で迎撃」", "ja", True),
             (
                 "Houthis fire ballistic missile at Tel Aviv area, claim 'vital target' hit",
                 "en",
@@ -536,6 +538,30 @@ class TestCorrections:
         v = verdict(title, "", lang)
         assert v.is_launch
         assert ("ctx:title_alert" in v.reasons) is alert
+
+    @pytest.mark.parametrize(
+        ("title", "lang", "live"),
+        [
+            ("우크라 전역 경보…르비우 향해 탄도미사일", "ko", True),
+            ("두바이에 미사일 경보…공항 승객 대피", "ko", True),
+            ("탄도미사일…크림반도발 경보 3분 만에", "ko", True),
+            ("한미일 미사일 경보훈련 돌입", "ko", False),
+            ("한미일, 北 미사일 경보정보 실시간 공유", "ko", False),
+            ('이스라엘군 "영공 밖 요격…경보 없어"', "ko", False),
+            ("テルアビブ周辺に警報、イスラエル軍が迎撃", "ja", True),
+            ("未明にイスラエル全土で警報 イランから弾道ミサイル", "ja", True),
+            ("北朝鮮ミサイル発射 海保が航行警報", "ja", False),
+            ("「ミサイル接近」の誤警報 職員がボタン押し誤る", "ja", False),
+            ("領空外を通過、防空警報は出さず", "ja", False),
+        ],
+    )
+    def test_an_alert_where_it_sounds_is_live_news(self, title: str, lang: str, live: bool) -> None:
+        """Korean and Japanese headlines name an alert by where it sounds ("중부 경보",
+        "中部で警報") more often than by sirens: live news for the event stage (`live_alert`
+        in the cue data), not a drill, a warning system, an alert not sounded, a false alarm
+        or a navigational warning."""
+        cues = cues_for(lang)
+        assert bool(cues.live_alert.search(title.lower())) is live
 
     @pytest.mark.parametrize(
         ("title", "summary", "lang"),
