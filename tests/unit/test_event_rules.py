@@ -1688,6 +1688,7 @@ class TestClassVotes:
         (("ctx:title_fires",), True),  # "India test-fires Agni-3; Islamabad protests"
         (("ctx:breaking",), True),  # "(속보) 北, 탄도미사일 쐈지만 실패…합참 \"분석 중\""
         (("ctx:title_alert",), True),  # "Sirens in Tel Aviv; army says missile intercepted"
+        (("ctx:title_flight",), True),  # "N. Korean missile lands near Japan waters, alarms Tokyo"
     ],
 )
 @pytest.mark.parametrize("comment", ["neg:reaction", "neg:diplomacy", "neg:analysis"])
@@ -1707,4 +1708,15 @@ def test_comment_telling_a_further_launch_still_opens(store: EventStore) -> None
     item, verdict = report("1", NOW, "PK", reasons=("ctx:rules_launch", "neg:reaction"),
                            confidence=0.999)  # fmt: skip
     (decision,) = feed(store, (item, dataclasses.replace(verdict, another=True)))
+    assert decision.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_comment_stating_the_launch_time_still_opens(store: EventStore) -> None:
+    """A comment stating the launch's clock time tells the launch itself: "Kishida says North
+    Korean ICBM came down in Japan's economic zone", "launched around 10:14" in the lede."""
+    (decision,) = feed(
+        store,
+        report("1", NOW, "KP", reasons=("ctx:rules_launch", "neg:reaction"), confidence=0.999,
+               launch_time=NOW - timedelta(minutes=40)),
+    )  # fmt: skip
     assert decision.outcome is ItemOutcome.NEW_EVENT
