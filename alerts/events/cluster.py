@@ -799,7 +799,6 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     and about 10 launches a stream alerted on a later report (10 to 200 minutes later)
     instead of their first; at 0.95 for every report, 29 false `new` fewer for 19 launches a
     stream alerted later. With every lede blanked 0.95 missed 23 launches more.
-    Nor does comment on a launch under a headline that tells none (`_comment_alone`).
     A `new` alert wrongly sent costs subscribers more than one sent a report later."""
     reasons = report.verdict.reasons
     bar = policy.open_confidence
@@ -814,45 +813,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
         and ("ctx:rules_launch" in reasons or _sure_by_the_model(report, policy))
         and not _not_a_launch_of_now(report)
         and not _guessed_bystander(report)
-        and not _comment_alone(report)
     )
-
-
-def _comment_alone(report: Report) -> bool:
-    """A report read as comment on a launch (a reaction, diplomacy, analysis: `neg:reaction`,
-    `neg:diplomacy`, `neg:analysis`) whose headline neither fires, tells the flight, is live
-    news nor tells a further launch, and which states no launch time: not the first news of a
-    launch, so it opens no event alone (it may join one, or be held for a second source).
-    "펜스 방한길 겨냥한 무력시위…美 \"대륙간 타격 능력은 없을 것\"" and "Pentagon labels Ain
-    al-Asad missile attack a serious escalation" opened duplicates of launches alerted hours
-    before; "Kyiv calls Iran's flight 752 report a 'cynical' whitewash of missile downing" and
-    "Navy wraps up Trident II evaluation with four successful flights" opened false events.
-    First news keeps opening: a flash's headline fires or carries a tag ("(속보) 北, 신포서
-    탄도미사일 쐈지만 실패…합참 \"종류·발수 분석 중\"" reads as analysis too), and a review
-    helper's real North Korean launches whose first reports tell where the missile came down
-    with Tokyo's protest in the lede ("...lands near Japan waters, alarms Tokyo", "Kishida says
-    North Korean ICBM came down in Japan's economic zone ... launched around 10:14") had waited
-    60 to 210 minutes without the flight and the stated time as exemptions. On the development
-    split over cached models (joint, writer, three thinned and headline streams): 8 false
-    `new` alerts fewer (3, 0, 1, 2, 2, 0), 6 duplicates fewer (2, 2, 0, 1, 0, 1), one launch
-    more missed on one thinned stream (Iran's Sajjil-2 of 16 December 2009, whose one opening
-    report there was analysis), and up to 2 launches a stream alerted a report later than on
-    their first (30 minutes to 2 hours)."""
-    reasons = report.verdict.reasons
-    return (
-        not _COMMENT.isdisjoint(reasons)
-        and _FIRST_NEWS_HEADLINE.isdisjoint(reasons)
-        and not report.verdict.another
-        and not report.stated_time
-    )
-
-
-# What reads as comment on a launch (`_comment_alone`), and what makes a headline first news
-# whatever its lede comments.
-_COMMENT = frozenset({"neg:reaction", "neg:diplomacy", "neg:analysis"})
-_FIRST_NEWS_HEADLINE = frozenset(
-    {"ctx:title_fires", "ctx:title_flight", "ctx:breaking", "ctx:title_alert"}
-)
 
 
 # What lowers the bar to open an event alone by `headline_open_margin` (`_may_open`): a
