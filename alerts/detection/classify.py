@@ -631,8 +631,8 @@ def _event_cues(
     regions whose places it names when its launcher is not sure (cue data [theatres]: it may
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
-    (`ctx:breaking`: "(속보)"), sirens or an alert in the headline (`ctx:title_alert`), its
-    flight told there (`ctx:title_flight`: "lands in Japan's EEZ"), no news of a launch now
+    (`ctx:breaking`: "(속보)"), sirens or an alert in the headline (`ctx:title_alert`: "Sirens
+    sound...", "텔아비브 일대 경보", "イスラエル中部で警報"), no news of a launch now
     (`_no_launch_of_now`, from the positive cue `kinds` of the headline and the lede),
     whether it dates its news today ("on Thursday", "4일": a habitual launcher's new launch,
     not yesterday's), and whether it tells of the night just past (`ctx:overnight`:
@@ -653,8 +653,6 @@ def _event_cues(
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
     if cues.positive["alert"].search(folded[0]) or cues.live_alert.search(folded[0]):
         found.append("ctx:title_alert")  # live news: sirens, a shelter order, an alert somewhere
-    if "flight" in kinds[0]:
-        found.append("ctx:title_flight")  # the headline tells the flight: "lands in Japan's EEZ"
     arsenal_only = (
         guessed
         and "struck_arsenal" in in_title
