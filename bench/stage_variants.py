@@ -1,4 +1,4 @@
-"""Would a learned launcher or a learned stream stage beat the rules? Both cross-fitted on dev.
+"""Would a learned launcher, stream stage or first-news model beat the rules? Cross-fitted on dev.
 
 Usage: python bench/stage_variants.py [--sure P] [--first-news-only]
 
