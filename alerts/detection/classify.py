@@ -636,9 +636,9 @@ def _event_cues(
     (`_no_launch_of_now`, from the positive cue `kinds` of the headline and the lede),
     whether it dates its news today ("on Thursday", "4일": a habitual launcher's new launch,
     not yesterday's), and whether it tells of the night just past (`ctx:overnight`:
-    "overnight", "밤사이", "未明"). In English copy "today" is the launch
-    site's day when the launcher is known: a report of missiles fired "on Sunday", read at
-    00:30 Monday in Tehran (still Sunday in UTC), is dated yesterday."""
+    "overnight", "밤사이", "未明"). In English copy "today" is the launch site's day when the
+    launcher is known: a report of missiles fired "on Sunday", read at 00:30 Monday in Tehran
+    (still Sunday in UTC), is dated yesterday."""
     found: list[str] = []
     guessed = "ctx:launcher_guessed" in reasons
     if facts.country is None or guessed:
