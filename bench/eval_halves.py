@@ -1,6 +1,6 @@
 """Out-of-sample figures on the development split: train on one half, score the other.
 
-Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--no-old]
+Usage: python bench/eval_halves.py [--wrong N] [--threshold T] [--c C] [--no-old]
                                    [--joint [--tree PATH | --by-writer] [--thin N [--seed S]]
                                             [--headlines-only] [--furniture]
                                             [--aggregated]]
@@ -31,6 +31,10 @@ researcher's batch: `real_corpus.writer_fold`) and without every item of an even
 those files report. Split by event, a half model has read other reports of the launch's kind by
 the same writers; the held-out streams are written by others, and this is the nearer measure
 of how the detector reads them. It trains five models: a few minutes.
+
+The half and writer models train at the L2 strength that makes them score as sharply as the
+shipped model, trained on the whole split, does (`scripts/train_detector.py`: C over the share
+of the split read); `--c C` emulates a shipped model trained at C instead.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wrong", type=int, default=0, help="list up to N errors a half")
     parser.add_argument("--threshold", type=float, default=None, help="model decision point")
+    parser.add_argument("--c", type=float, default=None,
+                        help="the shipped model's L2 strength to emulate")  # fmt: skip
     parser.add_argument("--no-old", action="store_true", help="train on the real corpus only")
     parser.add_argument("--joint", action="store_true", help="both halves in one stream")
     parser.add_argument("--tree", type=Path, default=None, help="--joint: another checkout")
@@ -91,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                          "--leave-out-half", half, "--out", str(WEIGHTS)]  # fmt: skip
                 if args.threshold is not None:
                     train += ["--threshold", str(args.threshold)]
+                if args.c is not None:
+                    train += ["--c", str(args.c)]
                 if args.no_old:
                     train.append("--no-old")
                 subprocess.run(train, check=True, capture_output=True)
@@ -112,6 +120,8 @@ def _train_half(half: str, out: Path, args: argparse.Namespace, tree: Path = ROO
              *leave_out, "--out", str(out)]  # fmt: skip
     if args.threshold is not None:
         train += ["--threshold", str(args.threshold)]
+    if args.c is not None:
+        train += ["--c", str(args.c)]
     if args.no_old:
         train.append("--no-old")
     corpus = {"REAL_CORPUS_ROOT": str(ROOT / "tests" / "corpus" / "real"), "PYTHONPATH": str(tree)}

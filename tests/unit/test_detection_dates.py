@@ -495,7 +495,7 @@ def test_the_day_of_an_outlets_report_dates_no_launch(text: str, lang: str, gaps
         ("Kyiv pounded by drones and ballistic missiles for a second night running", "en", True),
         ("Three Kinzhals among ten missiles in Russia's second straight night of raids", "en",
          True),
-        ('젤렌스키 "미사일 100여기·드론 100여대로 밤새 공격"', "ko", True),
+        ('젤렌스키 "탄도미사일 100여기·드론 100여대로 밤새 공격"', "ko", True),
         ("러, 드론 805대·미사일 13기로 밤샘 공습…키이우 정부청사 첫 피격", "ko", True),
         ("ロシア、2夜連続で無人機と弾道ミサイル　首都キーウ中心に攻撃", "ja", True),
         # a night of work or of threats is no night of fire
