@@ -933,6 +933,31 @@ def test_the_model_alone_opens_on_a_first_flash_worded_as_a_warning(store: Event
     assert unsure.outcome is not ItemOutcome.NEW_EVENT
 
 
+def test_a_firing_headline_with_sirens_opens_whatever_its_lede_adds(store: EventStore) -> None:
+    """ "Iran fires missiles at Israel, sirens sound across the country", whose lede adds that
+    Washington had warned the attack was imminent (`neg:warning`: the rules see no launch):
+    live news of a habitual launcher's firing opens its event at the bar of a headline that
+    fires (0.90), not only when the model is all but sure. Not on a guessed launcher, a
+    launcher seldom firing, "another" launch, or a headline without sirens."""
+    live = ("neg:warning", "ctx:title_fires", "ctx:title_alert")
+    [flash] = feed(store, report("1", NOW, "IR", reasons=live, confidence=0.93))
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    for n, (country, reasons) in enumerate(
+        [("IR", (*live, "ctx:launcher_guessed")), ("US", live),
+         ("IR", ("neg:warning", "ctx:title_fires"))],
+        start=2,
+    ):  # fmt: skip
+        [other] = feed(store, report(str(n), NOW + timedelta(days=n), country, reasons=reasons,
+                                     confidence=0.93))  # fmt: skip
+        assert other.outcome is not ItemOutcome.NEW_EVENT, (country, reasons)
+    item, verdict = report("8", NOW + timedelta(days=8), "IR", reasons=live, confidence=0.93)
+    [again] = feed(store, (item, dataclasses.replace(verdict, another=True)))
+    assert again.outcome is not ItemOutcome.NEW_EVENT
+    [unsure] = feed(store, report("9", NOW + timedelta(days=9), "IR", reasons=live,
+                                  confidence=0.85))  # fmt: skip
+    assert unsure.outcome is not ItemOutcome.NEW_EVENT
+
+
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
     item, verdict = made
     return item, dataclasses.replace(verdict, retrospective=True)
