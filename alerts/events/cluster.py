@@ -828,8 +828,8 @@ def _live_firing(report: Report) -> bool:
     cue, kept the rules from calling that flash a launch, and the model, at 0.976, from opening
     its event alone at 0.98: a review's probe of 1 October 2024, alerted 5 minutes later on the
     next report). The model must still be as sure as for any headline that fires (0.90). On the
-    development split over cached models, one launch more alerted on its first report with
-    headlines alone; nothing else moved."""
+    development split, one launch more alerted on its first report with headlines alone (and
+    one fact more carried); nothing else moved."""
     reasons = report.verdict.reasons
     return (
         report.country in HABITUAL_LAUNCHERS
