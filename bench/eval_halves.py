@@ -34,7 +34,8 @@ of how the detector reads them. It trains five models: a few minutes.
 
 The half and writer models train at the L2 strength that makes them score as sharply as the
 shipped model, trained on the whole split, does (`scripts/train_detector.py`: C over the share
-of the split read); `--c C` emulates a shipped model trained at C instead.
+of the split read); `--c C` emulates a shipped model trained at C instead (with `--tree`, a
+release before 7290286 reads `--c` as its half models' own C).
 """
 
 from __future__ import annotations

@@ -769,13 +769,13 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
 def _may_open(report: Report, policy: EventPolicy) -> bool:
     """Whether a report fitting no event may open one: the rules and the model both call it a
     launch report (or the model is all but certain: `_sure_by_the_model`; or the headline fires
-    with sirens: `_live_firing`), the model surely
-    enough, neither its headline nor its lede dates it days
-    before publication (an old strike, a retrospective, "two weeks after the barrage"), and
-    its launcher is more than a guess among the states it names (unless a habitual one, and
-    then the model must be surer, `guessed_open_confidence`: aftermath stories such as "Soroka
-    treats patients a month after the Iranian missile hit" read almost as surely as a flash,
-    and at 0.97 "SANA: air defences engage missiles fired from over the Golan at Damascus",
+    with sirens: `_live_firing`), the model surely enough, neither its headline nor its lede
+    dates it days before publication (an old strike, a retrospective, "two weeks after the
+    barrage"), and its launcher is more than a guess among the states it names (unless a
+    habitual one, and then the model must be surer, `guessed_open_confidence`: aftermath
+    stories such as "Soroka treats patients a month after the Iranian missile hit" read almost
+    as surely as a flash, and at 0.97
+    "SANA: air defences engage missiles fired from over the Golan at Damascus",
     "ジッダのアラムコ施設で火災、フーシ派がミサイル攻撃主張" and "이란 국방부, 단거리 탄도미사일
     신형 공개" opened false events; at 0.98, on the development split over cached models, 11
     false `new` alerts fewer over the joint, writer, three thinned and headline streams (3, 2,
