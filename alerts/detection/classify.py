@@ -619,6 +619,10 @@ _ENEMY = re.compile(r"敵|적의|적 |enemy|mock|모의|模擬|가상")
 _FIRED_FROM = re.compile(r"(?:기지|시설|발사대|진지)(?:에)?서\b|から|\bfrom\b")
 
 
+_BALLISTIC_KINDS = frozenset({"ballistic", "hypersonic"})
+_BALLISTIC_WORD = re.compile(r"ballistic|탄도|弾道")
+
+
 def _event_cues(
     folded: tuple[str, str],
     cues: LangCues,
@@ -632,7 +636,9 @@ def _event_cues(
     join only a launch of that region), a headline telling a firing in the past tense
     (`ctx:title_told`: "CENTCOM: Houthis fired...") or tagged as a first flash
     (`ctx:breaking`: "(속보)"), sirens or an alert in the headline (`ctx:title_alert`: "Sirens
-    sound...", "텔아비브 일대 경보", "イスラエル中部で警報"), no news of a launch now
+    sound...", "텔아비브 일대 경보", "イスラエル中部で警報"), a headline striking with missiles
+    (`ctx:title_strikes`) or naming a cruise missile and no ballistic one (`ctx:title_cruise`),
+    no news of a launch now
     (`_no_launch_of_now`, from the positive cue `kinds` of the headline and the lede),
     whether it dates its news today ("on Thursday", "4일": a habitual launcher's new launch,
     not yesterday's), and whether it tells of the night just past (`ctx:overnight`:
@@ -651,6 +657,14 @@ def _event_cues(
         found.append("ctx:title_told")
     if "breaking" in in_title:
         found.append("ctx:breaking")  # a first flash, not an update's "(LEAD)"
+    if "strikes_with" in in_title:
+        found.append("ctx:title_strikes")  # "strikes Ukraine with ballistic missile": it fires
+    if (
+        "cruise_named" in in_title
+        and kinds[0].isdisjoint(_BALLISTIC_KINDS)
+        and not _BALLISTIC_WORD.search(folded[0])  # "ballistic and cruise missiles"
+    ):
+        found.append("ctx:title_cruise")  # "fires cruise missiles", no ballistic one named
     if cues.positive["alert"].search(folded[0]) or cues.live_alert.search(folded[0]):
         found.append("ctx:title_alert")  # live news: sirens, a shelter order, an alert somewhere
     arsenal_only = (

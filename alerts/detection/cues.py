@@ -102,10 +102,14 @@ NEGATIVE_CATEGORIES = (
 #   tested: a test named in the headline ("test", "시험", "試験"): a missile shown in a test
 #     is a launch's news
 #   The last five are the event stage's (`classify._no_launch_of_now`), read in the title.
+#   cruise_named: a cruise missile named in the headline ("Russia fires cruise missiles at
+#     Kyiv", "순항미사일", "巡航ミサイル"), for the event stage (`classify._event_cues`)
+#   strikes_with: a headline striking with missiles ("Russia strikes Ukraine with
+#     intercontinental ballistic missile"), for the event stage: it fires
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
     "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
-    "celebrates", "unfired", "called_off", "unveils", "tested",
+    "celebrates", "unfired", "called_off", "unveils", "tested", "cruise_named", "strikes_with",
 )  # fmt: skip
 # Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
 # alert or an incoming missile, blasts beside a ballistic alert, a flash's tag.

@@ -867,8 +867,13 @@ def _live_firing(report: Report) -> bool:
 
 
 # What lowers the bar to open an event alone by `headline_open_margin` (`_may_open`): a
-# headline that itself fires, a flash's tag, a headline with no lede.
-_HEADLINE_BAR = frozenset({"ctx:headline_alone", "ctx:title_fires", "ctx:breaking"})
+# headline that itself fires (or strikes with missiles: "Russia strikes Ukraine with
+# intercontinental ballistic missile", 0.937 under a lede naming Kh-101 cruise missiles, had
+# waited 113 minutes in a review's cycle of 21 November 2024; no development stream moved), a
+# flash's tag, a headline with no lede.
+_HEADLINE_BAR = frozenset(
+    {"ctx:headline_alone", "ctx:title_fires", "ctx:title_strikes", "ctx:breaking"}
+)
 
 
 def _sure_by_the_model(report: Report, policy: EventPolicy) -> bool:
@@ -971,7 +976,7 @@ def _may_hold(
 _NOT_NOW = frozenset(
     {
         "ctx:title_dated_days_ago", "ctx:text_dated_days_ago", "ctx:upcoming", "ctx:celebrates",
-        "ctx:unfired", "ctx:unveils",
+        "ctx:unfired", "ctx:unveils", "ctx:title_cruise",
     }
 )  # fmt: skip
 
@@ -987,11 +992,15 @@ def _not_a_launch_of_now(report: Report) -> bool:
     before they flew (`ctx:unfired`: "CENTCOM hits 14 Houthi missiles sitting on launch rails",
     "発射準備中だったフーシ派の弾道ミサイルを破壊", or where they are kept or fired from: "Saudi
     TV airs strike footage as coalition hits Houthi missile sites") or shows a missile
-    (`ctx:unveils`: "Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach"). Such a
-    report opens no event, is not held for a second source nor counts as one, and is never a
-    habitual launcher's news of a new day (`_a_day_later`, `_a_night_later`,
-    `_dated_a_day_later` ask that it could open one); it joins an open event of its launcher
-    only where `best_match` finds one (its day's, or the latest while a follow-up may come)."""
+    (`ctx:unveils`: "Iran presents 'Kheibar Shekan' missile, claims 1,450 km reach"), or
+    names a cruise missile and no ballistic one in its headline (`ctx:title_cruise`: "North
+    Korea launches multiple cruise missiles into Yellow Sea", 0.968 for a lede recalling an
+    earlier ballistic launch, in a review's probes; on the development split, a false `new`
+    fewer with writers held out, nothing else moved). Such a report opens no event, is not
+    held for a second source nor counts as one, and is never a habitual launcher's news of a
+    new day (`_a_day_later`, `_a_night_later`, `_dated_a_day_later` ask that it could open
+    one); it joins an open event of its launcher only where `best_match` finds one (its
+    day's, or the latest while a follow-up may come)."""
     return not _NOT_NOW.isdisjoint(report.verdict.reasons)
 
 

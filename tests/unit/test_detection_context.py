@@ -540,6 +540,37 @@ class TestCorrections:
         assert ("ctx:title_alert" in v.reasons) is alert
 
     @pytest.mark.parametrize(
+        ("title", "lang", "marks"),
+        [
+            ("Russia strikes Ukraine with intercontinental ballistic missile", "en",
+             {"ctx:title_strikes"}),
+            ("Russia pounds Kyiv with missiles and drones overnight", "en", {"ctx:title_strikes"}),
+            ("North Korea launches multiple cruise missiles into Yellow Sea", "en",
+             {"ctx:title_cruise"}),
+            ("Four killed in Kyiv as Russia strikes with ballistic and cruise missiles", "en",
+             {"ctx:title_strikes"}),
+            ("Russia fires Kinzhal and cruise missiles at Kyiv", "en", set()),
+            ("러, 키이우를 탄도미사일로 공격…4명 사망", "ko", {"ctx:title_strikes"}),
+            ("ロシア、キーウを弾道ミサイルで攻撃　4人死亡", "ja", {"ctx:title_strikes"}),
+            ("北, 서해상으로 순항미사일 여러 발 발사", "ko", {"ctx:title_cruise"}),
+            ("北, 탄도미사일·순항미사일 동시 발사", "ko", set()),
+            ("北朝鮮、巡航ミサイル数発を発射　黄海に", "ja", {"ctx:title_cruise"}),
+            ("北朝鮮、弾道ミサイルと巡航ミサイルを発射", "ja", set()),
+        ],
+    )  # fmt: skip
+    def test_headlines_striking_with_missiles_or_naming_only_cruise_ones(
+        self, title: str, lang: str, marks: set[str]
+    ) -> None:
+        """For the event stage: a headline striking with missiles fires (`ctx:title_strikes`,
+        the bar of a firing headline); one naming a cruise missile and no ballistic one
+        (`ctx:title_cruise`) opens no event."""
+        cues = CUES[lang]
+        folded = (title.lower(), "")
+        kinds = (_hits(folded[0], cues, title=True), frozenset[str]())
+        found = _event_cues(folded, cues, Facts(country="RU"), PUBLISHED, [], kinds)
+        assert {m for m in found if m in ("ctx:title_strikes", "ctx:title_cruise")} == marks
+
+    @pytest.mark.parametrize(
         ("title", "lang", "live"),
         [
             ("우크라 전역 경보…르비우 향해 탄도미사일", "ko", True),

@@ -987,6 +987,37 @@ def test_live_news_of_a_new_day_at_the_site_opens_its_event_within_hours(
         assert follow.outcome is not ItemOutcome.NEW_EVENT, (reasons, later)
 
 
+def test_a_headline_striking_with_missiles_opens_at_a_firing_headline_s_bar(
+    store: EventStore,
+) -> None:
+    """ "Russia strikes Ukraine with intercontinental ballistic missile" (0.937 under a lede
+    naming cruise missiles too) opens its event as a headline that fires does (0.90)."""
+    [flash] = feed(store, report("1", NOW, "RU", reasons=("ctx:rules_launch", "ctx:title_strikes"),
+                                 confidence=0.93))  # fmt: skip
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    [plain] = feed(store, report("2", NOW + timedelta(days=2), "RU",
+                                 reasons=("ctx:rules_launch",), confidence=0.93))  # fmt: skip
+    assert plain.outcome is not ItemOutcome.NEW_EVENT
+
+
+def test_a_headline_naming_only_cruise_missiles_opens_no_event(store: EventStore) -> None:
+    """ "North Korea launches multiple cruise missiles into Yellow Sea", read as a launch for a
+    lede recalling an earlier ballistic launch, opens nothing, nor counts as a second source;
+    it joins an open event of its launcher."""
+    cruise = (*SURE, "ctx:title_cruise")
+    [alone] = feed(store, report("1", NOW, "KP", reasons=cruise, confidence=0.99))
+    assert alone.outcome is not ItemOutcome.NEW_EVENT
+    [other] = feed(store, report("2", NOW + timedelta(minutes=20), "KP", confidence=0.85))
+    assert other.outcome is not ItemOutcome.NEW_EVENT  # no pair with the cruise headline
+    flash, later = feed(
+        store,
+        report("3", NOW + timedelta(days=2), "KP"),
+        report("4", NOW + timedelta(days=2, hours=1), "KP", reasons=cruise, confidence=0.99),
+    )
+    assert flash.outcome is ItemOutcome.NEW_EVENT
+    assert later.event_id == flash.event_id
+
+
 def retro(made: tuple[Item, Verdict]) -> tuple[Item, Verdict]:
     item, verdict = made
     return item, dataclasses.replace(verdict, retrospective=True)
