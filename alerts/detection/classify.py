@@ -487,7 +487,17 @@ def _flags(
     retrospective = corrects or (
         is_launch and ("retrospective" in context or "retrospective_title" in context or speaks)
     )
-    another = is_launch and "another" in context and not retrospective
+    # A headline telling another launch is no look-back for its lede's casualties ("Sirens in
+    # northern Israel as another missile launch from Iran": "21 people had been injured"):
+    # only the headline's own past tense, a correction or the launcher's account makes it one.
+    told_before = (
+        corrects
+        or speaks
+        or not cues.context_set.present(folded[0], cues.word_start).isdisjoint(
+            {"retrospective", "retrospective_title"}
+        )
+    )
+    another = is_launch and "another" in context and not told_before
     for flag, on in (
         ("corrects", corrects),
         ("another", another),

@@ -482,7 +482,7 @@ def best_match(
         return None
     earlier = [e for e in own if e.launch_at <= report.launch_at]
     latest = max(earlier, key=lambda e: e.launch_at, default=None)
-    if latest is None or _live_news_of_a_new_day(report, latest, policy):
+    if latest is None:
         return None
     gap = (report.published_at - latest.launch_at).total_seconds()
     # A look-back of today's launch is no follow-up: casualties dated today, or a habitual
@@ -513,32 +513,6 @@ def best_match(
         )
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
-
-
-_NEW_DAY_LIVE_S = 3 * 3600
-
-
-def _live_news_of_a_new_day(report: Report, latest: LaunchEvent, policy: EventPolicy) -> bool:
-    """A habitual launcher named for sure firing in a headline that is live news (sirens, an
-    alert, a flash's tag), on a later day at the launch site than its latest launch and at
-    least three hours after it: that day's launch, however soon (`fresh_after_s` asks 8 hours
-    of other firing headlines). Iran's barrage of 05:15 on 14 June 2025 ("Sirens in northern
-    Israel as another missile launch from Iran"), 7 hours after its first of the evening
-    before, had joined it and its own event opened 19 hours later (a review's news cycle).
-    Not sooner than three hours: sirens of a barrage fired before midnight are reported after
-    it. On the development split, nothing moved (at one hour either)."""
-    reasons = report.verdict.reasons
-    return (
-        (report.published_at - latest.launch_at).total_seconds() >= _NEW_DAY_LIVE_S
-        and report.country in HABITUAL_LAUNCHERS
-        and local_day(report.country, report.launch_at)
-        != local_day(report.country, latest.launch_at)
-        and "ctx:title_fires" in reasons
-        and not _LIVE_NEWS.isdisjoint(reasons)
-        and "ctx:launcher_guessed" not in reasons
-        and _NOT_A_FIRST_REPORT.isdisjoint(reasons)
-        and _may_open(report, policy)
-    )
 
 
 _A_DAY_LATER_S = 18 * 3600

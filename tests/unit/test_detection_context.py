@@ -871,6 +871,22 @@ class TestAnotherLaunch:
         assert v.another
         assert ("ctx:another_today" in v.reasons) is today
 
+    def test_a_lede_s_casualties_leave_the_headline_s_further_launch(self) -> None:
+        """ "Sirens in northern Israel as another missile launch from Iran" (05:15 in Tehran,
+        7 hours after the evening's first barrage) is another launch though its lede counts
+        the injured of the night (a review's cycle: it had joined the evening's event, whose
+        next day's own opened 19 hours later); a headline that itself looks back is not."""
+        lede = (
+            "A little after 4:30 a.m. Saturday the IDF said Israelis in the north were running "
+            "for shelter as sirens sounded. The IDF said 21 people had been injured."
+        )
+        v = verdict("Sirens in northern Israel as another missile launch from Iran", lede, "en")
+        assert v.is_launch
+        assert v.another
+        assert v.retrospective  # the lede's casualties still tell of the night's strikes
+        told = verdict("Iran fired another missile at Israel overnight, IDF says", lede, "en")
+        assert not told.another
+
     @pytest.mark.parametrize(
         ("title", "lang"),
         [

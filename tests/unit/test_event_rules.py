@@ -958,35 +958,6 @@ def test_a_firing_headline_with_sirens_opens_whatever_its_lede_adds(store: Event
     assert unsure.outcome is not ItemOutcome.NEW_EVENT
 
 
-def test_live_news_of_a_new_day_at_the_site_opens_its_event_within_hours(
-    store: EventStore,
-) -> None:
-    """ "Sirens in northern Israel as another missile launch from Iran" at 05:15 in Tehran, 7
-    hours after the first barrage of the evening before (22:05): that day's launch, not a
-    follow-up. Not without live news in the headline, on a guessed launcher, nor sooner than
-    three hours (00:30, after a barrage at 23:05)."""
-    live = ("ctx:rules_launch", "ctx:title_fires", "ctx:title_alert")
-    evening = datetime(2025, 6, 13, 18, 35, tzinfo=UTC)
-    first, dawn = feed(
-        store,
-        report("1", evening, "IR"),
-        report("2", evening + timedelta(hours=7, minutes=10), "IR", reasons=live),
-    )
-    assert first.outcome is ItemOutcome.NEW_EVENT
-    assert dawn.outcome is ItemOutcome.NEW_EVENT
-    assert dawn.event_id != first.event_id
-    for n, reasons, later in (
-        ("4", SURE, timedelta(hours=7)),
-        ("6", (*live, "ctx:launcher_guessed"), timedelta(hours=7)),
-        ("8", live, timedelta(hours=1, minutes=25)),
-    ):
-        at = evening + timedelta(days=int(n), minutes=30)  # 23:05 in Tehran
-        opened, follow = feed(store, report(n, at, "IR"),
-                              report(n + "b", at + later, "IR", reasons=reasons))  # fmt: skip
-        assert opened.outcome is ItemOutcome.NEW_EVENT
-        assert follow.outcome is not ItemOutcome.NEW_EVENT, (reasons, later)
-
-
 def test_a_headline_striking_with_missiles_opens_at_a_firing_headline_s_bar(
     store: EventStore,
 ) -> None:
