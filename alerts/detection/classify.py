@@ -489,15 +489,14 @@ def _flags(
     )
     # A headline telling another launch is no look-back for its lede's casualties ("Sirens in
     # northern Israel as another missile launch from Iran": "21 people had been injured"):
-    # only the headline's own past tense, a correction or the launcher's account makes it one.
-    told_before = (
-        corrects
-        or speaks
-        or not cues.context_set.present(folded[0], cues.word_start).isdisjoint(
-            {"retrospective", "retrospective_title"}
-        )
+    # only the headline's own past tense, a correction or the launcher's account makes it one
+    # (the headline scanned again only then: the common path never gets here).
+    another = (
+        is_launch
+        and "another" in context
+        and not (corrects or speaks)
+        and cues.context_set.present(folded[0], cues.word_start).isdisjoint(_LOOKS_BACK)
     )
-    another = is_launch and "another" in context and not told_before
     for flag, on in (
         ("corrects", corrects),
         ("another", another),
@@ -509,6 +508,7 @@ def _flags(
     return corrects, another, retrospective
 
 
+_LOOKS_BACK = frozenset({"retrospective", "retrospective_title"})
 _NEAR = 12  # characters around a night word where a word for the day before makes it that day's
 _OLDER_NEWS = frozenset(
     {"ctx:dated_yesterday", "ctx:text_dated_days_ago", "ctx:title_dated_days_ago"}
