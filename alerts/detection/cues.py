@@ -101,7 +101,8 @@ NEGATIVE_CATEGORIES = (
 #     a launch's pictures or data made public ("발사 사진 공개", "映像を公開")
 #   tested: a test named in the headline ("test", "시험", "試験"): a missile shown in a test
 #     is a launch's news
-#   The last five are the event stage's (`classify._no_launch_of_now`), read in the title.
+#   The five above, celebrates to tested, are the event stage's (`classify._no_launch_of_now`),
+#   read in the title.
 #   cruise_named: a cruise missile named in the headline ("Russia fires cruise missiles at
 #     Kyiv", "순항미사일", "巡航ミサイル"), for the event stage (`classify._event_cues`)
 #   strikes_with: a headline striking with missiles ("Russia strikes Ukraine with
