@@ -95,13 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for half in ("a", "b"):
                 train = [python, str(ROOT / "scripts" / "train_detector.py"), "--folds", "2",
-                         "--leave-out-half", half, "--out", str(WEIGHTS)]  # fmt: skip
-                if args.threshold is not None:
-                    train += ["--threshold", str(args.threshold)]
-                if args.c is not None:
-                    train += ["--c", str(args.c)]
-                if args.no_old:
-                    train.append("--no-old")
+                         "--leave-out-half", half, "--out", str(WEIGHTS),
+                         *_train_options(args)]  # fmt: skip
                 subprocess.run(train, check=True, capture_output=True)
                 print(f"== model trained without dev half {half}; scoring half {half}", flush=True)
                 subprocess.run(
@@ -114,17 +109,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _train_options(args: argparse.Namespace) -> list[str]:
+    """The options this run passes on to `scripts/train_detector.py`."""
+    options = []
+    if args.threshold is not None:
+        options += ["--threshold", str(args.threshold)]
+    if args.c is not None:
+        options += ["--c", str(args.c)]
+    if args.no_old:
+        options.append("--no-old")
+    return options
+
+
 def _train_half(half: str, out: Path, args: argparse.Namespace, tree: Path = ROOT) -> None:
     """Train without dev half `half`, or (`--by-writer`) without writer fold `half` ("0".."4")."""
     leave_out = ["--leave-out-writers", half] if args.by_writer else ["--leave-out-half", half]
     train = [sys.executable, str(tree / "scripts" / "train_detector.py"), "--folds", "2",
-             *leave_out, "--out", str(out)]  # fmt: skip
-    if args.threshold is not None:
-        train += ["--threshold", str(args.threshold)]
-    if args.c is not None:
-        train += ["--c", str(args.c)]
-    if args.no_old:
-        train.append("--no-old")
+             *leave_out, "--out", str(out), *_train_options(args)]  # fmt: skip
     corpus = {"REAL_CORPUS_ROOT": str(ROOT / "tests" / "corpus" / "real"), "PYTHONPATH": str(tree)}
     subprocess.run(train, check=True, capture_output=True, env={**os.environ, **corpus})
 
