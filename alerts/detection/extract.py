@@ -172,7 +172,7 @@ def extract_facts(
         count_text=count_text,
         launch_time=time_utc,
         launch_time_text=time_text,
-        launch_site=_group_text(_search(cues, "site", text), text),
+        launch_site=_site_name(_group_text(_search(cues, "site", text), text), cues),
         landing_area=canonical_area(landing, cues),
         inside_japan_eez=inside_eez,
         distance_km=_find_km(_search_flight(cues, folded)),
@@ -180,6 +180,19 @@ def extract_facts(
         speed_mach=_find_mach(_search(cues, "speed", folded)),
         authority=_find_authority(folded, cues),
     )
+
+
+def _site_name(site: str | None, cues: LangCues) -> str | None:
+    """The Japanese site pattern reads up to a dozen characters back from "付近から", so its
+    match may start in the clause before ("10時44分ごろ東倉里", "北朝鮮が中部の順川"): only
+    what follows the last particle, numeral or time word is the place."""
+    if site is None or cues.lang != "ja":
+        return site
+    return _JA_BEFORE_SITE.sub("", site) or None
+
+
+# Up to the last kana but の, numeral (with its 日), time word or "キロ", and a の after it.
+_JA_BEFORE_SITE = re.compile(r"^.*(?:(?!の)[ぁ-ん]|[0-9０-９]日?|[分時]|前日|同日|キロ)の?|^の")
 
 
 # What a missile can do, not what it did: "can deliver a warhead to targets 1,500 km away"

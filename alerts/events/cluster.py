@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -1164,10 +1165,22 @@ def _authority_known(new: str, old: str) -> bool:
     return name in known or name.split()[0] in {a.split()[0] for a in known}
 
 
+# Landing areas under a canonical name (cue data [landing_names]), and English phrases that
+# only place a landing relative to the launcher's coast: "Sea of Japan (East Sea)" is not
+# replaced by a later report's "its east coast".
+_NAMED_AREAS = frozenset(CUES["en"].landing_names.names)
+_VAGUE_AREA = re.compile(
+    r"(?:its|their|the) (?:[a-z]+ )?(?:coast|waters)\b|waters (?:off|between)\b"
+    r"|an? (?:open )?area\b",
+    re.IGNORECASE,
+)
+
+
 def merge_facts(known: Facts, reported: Facts) -> Facts:
-    """Known facts with the report's; keeps a known class over "unidentified", keeps every
-    authority, and keeps the launcher: an event's country is fixed when it opens (a report
-    joining with another, e.g. a guessed bystander, does not change whose launch it was)."""
+    """Known facts with the report's; keeps a known class over "unidentified", a sea known by
+    its name over a phrase that only places it off a coast (`_VAGUE_AREA`), every authority,
+    and the launcher: an event's country is fixed when it opens (a report joining with
+    another, e.g. a guessed bystander, does not change whose launch it was)."""
     merged = known.merged(reported)
     if reported.count is not None:  # a count comes with its own wording, or none
         merged = dataclasses.replace(merged, count_text=reported.count_text)
@@ -1175,6 +1188,12 @@ def merge_facts(known: Facts, reported: Facts) -> Facts:
         merged = dataclasses.replace(merged, country=known.country)
     if reported.missile_class == MissileClass.UNIDENTIFIED and known.missile_class:
         merged = dataclasses.replace(merged, missile_class=known.missile_class)
+    if (
+        known.landing_area in _NAMED_AREAS
+        and reported.landing_area
+        and _VAGUE_AREA.match(reported.landing_area)
+    ):
+        merged = dataclasses.replace(merged, landing_area=known.landing_area)
     if (
         known.authority
         and reported.authority

@@ -969,6 +969,31 @@ class TestPlacesAndAuthority:
         assert (facts.launch_site, facts.landing_area) == ("평양 순안", SEA_OF_JAPAN)
 
     @pytest.mark.parametrize(
+        ("text", "lang", "site", "landing"),
+        [
+            # "Island" and "Poland" land nowhere; a clock time ends the place
+            ("India fired an Agni-V from Abdul Kalam Island off Odisha at around 5:45 p.m.", "en",
+             None, None),
+            ("The missile landed off Odisha at around 5:45 p.m.", "en", None, "Odisha"),
+            ("A missile struck in Poland near Redzikowo.", "en", None, None),
+            # the clause before a Japanese site, and a Korean day word, are no part of it
+            ("北朝鮮は28日午後6時10分ごろに平壌郊外の順安付近から弾道ミサイル2発を発射した。",
+             "ja", "平壌郊外の順安", None),
+            ("防衛省によると北朝鮮が中部の順川付近から発射した。", "ja", "中部の順川", None),
+            ("北朝鮮が黄海南道果日付近から発射した。", "ja", "黄海南道果日", None),
+            ("북한은 전날 자강도 일대에서 탄도미사일을 발사했다.", "ko", "자강도", None),
+        ],
+    )  # fmt: skip
+    def test_site_and_landing_are_only_the_place(
+        self, text: str, lang: str, site: str | None, landing: str | None
+    ) -> None:
+        """Alerts in two reviews of real news cycles had read "Odisha at around 5" as a landing
+        area ("...Island off Odisha at around 5:45"), "0分ごろに平壌郊外の順安" and "전날 자강도"
+        as launch sites."""
+        facts = facts_of(text, lang)
+        assert (facts.launch_site, facts.landing_area) == (site, landing)
+
+    @pytest.mark.parametrize(
         ("text", "lang", "authority"),
         [
             ("N. Korea fires ballistic missile into East Sea: JCS", "en", "South Korea JCS"),
