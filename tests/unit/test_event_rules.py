@@ -1735,3 +1735,51 @@ class TestClassVotes:
         assert late.outcome is ItemOutcome.JOINED
         [event] = store.recent_events(10)
         assert event.facts.launch_time == fixed
+
+
+def test_sirens_in_the_headline_open_at_the_plain_bar_for_a_likely_launcher(
+    store: EventStore,
+) -> None:
+    """ "Sirens across central Israel as missiles launched from Iran" (a plain "missile" of a
+    habitual launcher, 0.955) opens its event; the same headline without sirens waits for a
+    surer report (`likely_open_confidence`)."""
+    likely = (*SURE, "ctx:likely_launcher")
+    [quiet] = feed(store, report("1", NOW, "IR", reasons=likely, confidence=0.955))
+    assert quiet.outcome is not ItemOutcome.NEW_EVENT
+    sirens = (*likely, "ctx:title_alert")
+    [alert] = feed(store, report("2", NOW + timedelta(days=2), "IR", reasons=sirens,
+                                 confidence=0.955))  # fmt: skip
+    assert alert.outcome is ItemOutcome.NEW_EVENT
+    [unsure] = feed(store, report("3", NOW + timedelta(days=4), "IR", reasons=sirens,
+                                  confidence=0.94))  # fmt: skip
+    assert unsure.outcome is not ItemOutcome.NEW_EVENT
+
+
+def test_a_habitual_launchers_own_claim_keeps_its_launcher(store: EventStore) -> None:
+    """ "Houthis claim ballistic missile strike on Israel", six hours after Iran's barrage: the
+    Houthis, speaking for themselves, are no guess to fold into Iran's event."""
+    claim = ("ctx:rules_launch", "ctx:launcher_guessed", "ctx:launcher_speaks", "theatre:israel")
+    iran, houthis = feed(
+        store,
+        report("1", NOW, "IR"),
+        report("2", NOW + timedelta(hours=6), "YE", reasons=claim, confidence=0.999),
+    )
+    assert houthis.outcome is ItemOutcome.NEW_EVENT
+    assert houthis.event_id != iran.event_id
+
+
+def test_an_alert_headline_guessing_its_launcher_is_no_live_news(store: EventStore) -> None:
+    """ "Teen hit by car rushing to shelter after Yemen missile interception", 12.6 hours after
+    the launch, its launcher only guessed: an aftermath story, not a second launch. Sirens
+    naming the launcher for sure are."""
+    alert = (*SURE, "ctx:title_alert")
+    evening = NOW + timedelta(hours=16)  # 20:00 in Sanaa; the next reports come the next day
+    first, aftermath, sirens = feed(
+        store,
+        report("1", evening, "YE"),
+        report("2", evening + timedelta(hours=12.6), "YE",
+               reasons=(*alert, "ctx:launcher_guessed"), confidence=0.999),
+        report("3", evening + timedelta(hours=13), "YE", reasons=alert, confidence=0.999),
+    )  # fmt: skip
+    assert aftermath.event_id == first.event_id
+    assert sirens.outcome is ItemOutcome.NEW_EVENT
