@@ -768,6 +768,43 @@ class TestLaunchTime:
         facts = facts_of("The US fired a Minuteman III at 12:49 a.m. local time.", "en")
         assert facts.launch_time == datetime(2024, 3, 17, 7, 49, tzinfo=UTC)
 
+    @pytest.mark.parametrize(
+        ("text", "lang", "utc"),
+        [
+            # half past ("半", "반")
+            ("北朝鮮は午後6時半ごろ、新浦付近から弾道ミサイル1発を発射した。", "ja",
+             datetime(2024, 3, 18, 9, 30, tzinfo=UTC)),
+            ("북한이 오후 6시 반께 신포 일대에서 탄도미사일 1발을 발사했다.", "ko",
+             datetime(2024, 3, 18, 9, 30, tzinfo=UTC)),
+            # a landing's, a briefing's, an "as of" time, an hour's span: no launch time
+            ("北朝鮮が弾道ミサイルを発射した。落下は午前8時37分ごろ、奥尻島の西約200キロとみられる。",
+             "ja", None),
+            ("ミサイルは約71分飛行し、午後3時44分ごろ北海道渡島半島の西約150キロの日本のEEZ内に落下した。",
+             "ja", None),
+            ("防衛副大臣は午後7時半ごろの会見で、北朝鮮が発射した2発について被害はないと述べた。",
+             "ja", None),
+            ("防衛省は、北朝鮮が午前7時台から8時台に東へ撃った弾道ミサイルは少なくとも3発だと発表した。",
+             "ja", None),
+            ("消防庁によると午前10時時点で被害報告はない。北朝鮮が弾道ミサイルを発射した。",
+             "ja", None),
+            ("합참은 오후 8시 19분 세 번째 공지에서 북한 탄도미사일이 약 360㎞를 날았다고 밝혔다.",
+             "ko", None),
+            # ...but a launch's time stays one, whatever distance or landing follows
+            ("북한은 오전 10시 30분쯤 중국 국경에서 60여㎞ 떨어진 자강도 용림 인근에서 1발을 쐈다.",
+             "ko", datetime(2024, 3, 18, 1, 30, tzinfo=UTC)),
+            ("発射は午前3時30分、4時、5時ごろで、いずれも日本海に落ちたが、詳しい落下地点は不明。",
+             "ja", datetime(2024, 3, 17, 18, 30, tzinfo=UTC)),
+        ],
+    )  # fmt: skip
+    def test_korean_and_japanese_clock_times_of_the_launch(
+        self, text: str, lang: str, utc: datetime | None
+    ) -> None:
+        """Of the development split's Japanese launch reports stating a time, 59 of 267 were
+        read 20 minutes to a day from every salvo of their launch: "午後6時半" read as 18:00,
+        the landing's, a briefing's or an "as of" time read as the launch's."""
+        published = datetime(2024, 3, 18, 12, 30, tzinfo=UTC)
+        assert extract_facts(text, lang, published_at=published).launch_time == utc
+
 
 class TestFlightData:
     @pytest.mark.parametrize(
