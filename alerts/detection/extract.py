@@ -1601,8 +1601,9 @@ _MAX_TIMES = 4  # clock times tried, in reading order
 
 
 def _another_clock(folded: str, m: re.Match[str], lang: str) -> bool:
-    """Whether a Korean or Japanese clock time is plainly not the launch's: the landing's
-    ("午後3時44分ごろ...EEZ内に落下", "落下は午前8時37分ごろ"), a briefing's or a meeting's
+    """Whether a clock time is plainly not the launch's: the landing's ("landed around 3:44
+    p.m. in Japan's EEZ": 5 English reports of the development split read so, none rightly;
+    "午後3時44分ごろ...EEZ内に落下", "落下は午前8時37分ごろ"), a briefing's or a meeting's
     ("午後7時半ごろの会見で", "오후 8시 19분 세 번째 공지에서", "오전 7시30분
     국가안전보장회의를"), a status "as of" it ("午前10時時点で"), or an hour's span
     ("午前7時台から8時台"). Read as the launch's, these had put 13 of the development split's
@@ -1616,10 +1617,19 @@ def _another_clock(folded: str, m: re.Match[str], lang: str) -> bool:
     before, after = marks
     if _LAUNCH_CLOCK_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
         return False
-    return bool(before.search(folded, 0, m.start()) or after.match(folded, m.end()))
+    return bool(
+        before.search(folded, max(0, m.start() - 80), m.start()) or after.match(folded, m.end())
+    )
 
 
 _OTHER_CLOCK = {
+    "en": (
+        re.compile(
+            r"\b(?:landed|lands|landing|fell|falling|falls|came down|come down|splashed down"
+            r"|splashed|impacted)\b(?:(?!fired|launch|test)[^.;!?\n]){0,60}$"
+        ),
+        re.compile(r"(?!)"),
+    ),
     "ja": (
         re.compile(r"(?:落下|着水)(?:は|が|時刻は)?\s?$"),
         re.compile(
