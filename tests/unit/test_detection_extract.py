@@ -1024,6 +1024,7 @@ class TestPlacesAndAuthority:
             ("防衛省によると北朝鮮が中部の順川付近から発射した。", "ja", "中部の順川", None),
             ("北朝鮮が黄海南道果日付近から発射した。", "ja", "黄海南道果日", None),
             ("북한은 전날 자강도 일대에서 탄도미사일을 발사했다.", "ko", "자강도", None),
+            ("북한은 오전 7시께 평양 일대에서 탄도미사일을 발사했다.", "ko", "평양", None),
         ],
     )  # fmt: skip
     def test_site_and_landing_are_only_the_place(
