@@ -1603,11 +1603,11 @@ _MAX_TIMES = 4  # clock times tried, in reading order
 def _another_clock(folded: str, m: re.Match[str], lang: str) -> bool:
     """Whether a clock time is plainly not the launch's: the landing's ("landed around 3:44
     p.m. in Japan's EEZ": 5 English reports of the development split read so, none rightly;
-    "午後3時44分ごろ...EEZ内に落下", "落下は午前8時37分ごろ"), a briefing's or a meeting's
+    "午前7時55分ごろEEZ外に落下", "落下は午前8時37分ごろ"), a briefing's or a meeting's
     ("午後7時半ごろの会見で", "오후 8시 19분 세 번째 공지에서", "오전 7시30분
     국가안전보장회의를"), a status "as of" it ("午前10時時点で"), or an hour's span
     ("午前7時台から8時台"). Read as the launch's, these had put 13 of the development split's
-    Japanese and Korean launch reports' times 20 minutes to a day from every salvo of their
+    Japanese and Korean launch reports' times 16 minutes to 23 hours from every salvo of their
     launch (9 Japanese, 4 Korean; two read within 15 minutes of it are no longer read: a
     landing 15 minutes after launch, a briefing 4 minutes after). A launch's clock comes first
     ("発射は午前3時30分...落下", `_LAUNCH_CLOCK_BEFORE`)."""

@@ -769,10 +769,11 @@ def _launcher_doubtful(report: Report, candidates: Sequence[LaunchEvent]) -> boo
     of another's, as a report naming none does. A habitual launcher only so when the report's
     places name a region (then only that region's launches fit); else, or when nothing fits,
     it may still open its own ("이란, ... 이스라엘에 탄도미사일 보복 공격"). Never a habitual
-    launcher speaking for itself (`ctx:launcher_speaks`): "Houthis claim ballistic missile
-    strike on Israel", a review's report of 15 June 2025, had joined Iran's barrage of six
-    hours before as an update carrying the Houthi spokesman (on the development split, one
-    launch fewer missed and 2 fewer merged on one thinned stream, nothing else moved)."""
+    launcher speaking for itself (`ctx:launcher_speaks`): "Yemen's Houthis claim hypersonic
+    ballistic missiles at Tel Aviv, coordinated with Iran", a review's report of 15 June 2025,
+    had joined Iran's barrage of 6.5 hours before as an update carrying the Houthi spokesman
+    (on the development split, one launch fewer missed and 2 fewer merged on one thinned
+    stream, nothing else moved)."""
     reasons = report.verdict.reasons
     if "ctx:launcher_speaks" in reasons and report.country in HABITUAL_LAUNCHERS:
         return False
@@ -807,7 +808,7 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     headline (`ctx:title_alert`: "Sirens across central Israel as missiles launched from Iran",
     0.955, had waited 3 h 15 min for the next report; on the development split over cached
     models, 10 launches more alerted on their first report over the joint, writer, three thinned
-    and headline streams, for 2 merged launches more on two of them: a Japanese report of the day
+    and headline streams, for 2 merged launches more on each of two: a Japanese report of the day
     before's toll, published after the next day's barrage had opened its event, joined that).
     A headline of a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test
     launch...") opens nothing, nor counts towards opening with a second source: two outlets'

@@ -1756,8 +1756,9 @@ def test_sirens_in_the_headline_open_at_the_plain_bar_for_a_likely_launcher(
 
 
 def test_a_habitual_launchers_own_claim_keeps_its_launcher(store: EventStore) -> None:
-    """ "Houthis claim ballistic missile strike on Israel", six hours after Iran's barrage: the
-    Houthis, speaking for themselves, are no guess to fold into Iran's event."""
+    """ "Yemen's Houthis claim hypersonic ballistic missiles at Tel Aviv, coordinated with
+    Iran", 6.5 hours after Iran's barrage: the Houthis, speaking for themselves, are no guess to
+    fold into Iran's event."""
     claim = ("ctx:rules_launch", "ctx:launcher_guessed", "ctx:launcher_speaks", "theatre:israel")
     iran, houthis = feed(
         store,
