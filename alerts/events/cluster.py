@@ -806,10 +806,11 @@ def _may_open(report: Report, policy: EventPolicy) -> bool:
     by cruise missile read so; not in a headline tagged as a first flash (`ctx:breaking`: "(속보)
     北, 동해상으로 미사일 발사"), and only `open_confidence` under sirens or an alert in the
     headline (`ctx:title_alert`: "Sirens across central Israel as missiles launched from Iran",
-    0.955, had waited 3 h 15 min for the next report; on the development split over cached
-    models, 10 launches more alerted on their first report over the joint, writer, three thinned
-    and headline streams, for 2 merged launches more on each of two: a Japanese report of the day
-    before's toll, published after the next day's barrage had opened its event, joined that).
+    0.955 with headlines alone, had waited 3 h 15 min for the next report; on the development
+    split over cached models, 10 launches more alerted on their first report over the joint,
+    writer, three thinned and headline streams, for 2 merged launches more on each of two: a
+    Japanese report of the day before's toll, published after the next day's barrage had opened
+    its event, joined that).
     A headline of a launch still to come (`ctx:upcoming`: "Tonight's Minuteman III test
     launch...") opens nothing, nor counts towards opening with a second source: two outlets'
     pre-announcements opened a false event that then swallowed the real launch.
