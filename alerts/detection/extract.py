@@ -183,16 +183,13 @@ def extract_facts(
 
 
 def _site_name(site: str | None, cues: LangCues) -> str | None:
-    """The Japanese site pattern reads up to a dozen characters back from "付近から", so its
-    match may start in the clause before ("10時44分ごろ東倉里", "北朝鮮が中部の順川"): only
-    what follows the last particle, numeral or time word is the place."""
-    if site is None or cues.lang != "ja":
+    """The site without what the cue data's `site_before` drops: the Japanese site pattern
+    reads up to a dozen characters back from "付近から", so its match may start in the clause
+    before ("10時44分ごろ東倉里", "北朝鮮が中部の順川")."""
+    trim = cues.extract.get("site_before")
+    if site is None or trim is None:
         return site
-    return _JA_BEFORE_SITE.sub("", site) or None
-
-
-# Up to the last kana but の, numeral (with its 日), time word or "キロ", and a の after it.
-_JA_BEFORE_SITE = re.compile(r"^.*(?:(?!の)[ぁ-ん]|[0-9０-９]日?|[分時]|前日|同日|キロ)の?|^の")
+    return trim.sub("", site) or None
 
 
 # What a missile can do, not what it did: "can deliver a warhead to targets 1,500 km away"
@@ -1585,7 +1582,7 @@ def _find_launch_time(
         if not m:
             break
         clock = _clock(m.groupdict())
-        if clock is not None and _another_clock(folded, m, cues.lang):
+        if clock is not None and _another_clock(folded, m, cues):
             clock = None  # a landing's, a briefing's or an "as of" time: not the launch's
         if clock is not None:  # else "13 pm": no clock time at all
             at, stated = _placed_time(m, clock, folded, cues, country, published_at)
@@ -1600,56 +1597,27 @@ def _find_launch_time(
 _MAX_TIMES = 4  # clock times tried, in reading order
 
 
-def _another_clock(folded: str, m: re.Match[str], lang: str) -> bool:
-    """Whether a clock time is plainly not the launch's: the landing's ("landed around 3:44
-    p.m. in Japan's EEZ": 5 English reports of the development split read so, none rightly;
-    "午前7時55分ごろEEZ外に落下", "落下は午前8時37分ごろ"), a briefing's or a meeting's
-    ("午後7時半ごろの会見で", "오후 8시 19분 세 번째 공지에서", "오전 7시30분
-    국가안전보장회의를"), a status "as of" it ("午前10時時点で"), or an hour's span
-    ("午前7時台から8時台"). Read as the launch's, these had put 13 of the development split's
-    Japanese and Korean launch reports' times 16 minutes to 23 hours from every salvo of their
-    launch (9 Japanese, 4 Korean; two read within 15 minutes of it are no longer read: a
-    landing 15 minutes after launch, a briefing 4 minutes after). A launch's clock comes first
-    ("発射は午前3時30分...落下", `_LAUNCH_CLOCK_BEFORE`)."""
-    marks = _OTHER_CLOCK.get(lang)
-    if marks is None:
+def _another_clock(folded: str, m: re.Match[str], cues: LangCues) -> bool:
+    """Whether a clock time is plainly not the launch's (cue data `time_other_before`,
+    `time_other_after`): the landing's ("landed around 3:44 p.m. in Japan's EEZ": 5 English
+    reports of the development split read so, none rightly; "午前7時55分ごろEEZ外に落下",
+    "落下は午前8時37分ごろ"), a briefing's or a meeting's ("午後7時半ごろの会見で", "오후 8시 19분
+    세 번째 공지에서"), a status "as of" it ("午前10時時点で"), or an hour's span ("午前7時台から
+    8時台"). Read as the launch's, these had put 13 of the development split's Japanese and
+    Korean launch reports' times 16 minutes to 23 hours from every salvo of their launch (9
+    Japanese, 4 Korean; two read within 15 minutes of it are no longer read: a landing 15
+    minutes after launch, a briefing 4 minutes after). A launch's clock comes first
+    (`time_launch_before`: "発射は午前3時30分...落下")."""
+    start = m.start()
+    launch = cues.extract.get("time_launch_before")
+    if launch is not None and launch.search(folded, max(0, start - 12), start):
         return False
-    before, after = marks
-    if _LAUNCH_CLOCK_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
-        return False
+    before = cues.extract.get("time_other_before")
+    after = cues.extract.get("time_other_after")
     return bool(
-        before.search(folded, max(0, m.start() - 80), m.start()) or after.match(folded, m.end())
+        (before is not None and before.search(folded, max(0, start - 80), start))
+        or (after is not None and after.match(folded, m.end()))
     )
-
-
-_OTHER_CLOCK = {
-    "en": (
-        re.compile(
-            r"\b(?:landed|lands|landing|fell|falling|falls|came down|come down|splashed down"
-            r"|splashed|impacted)\b(?:(?!fired|launch|test)[^.;!?\n]){0,60}$"
-        ),
-        re.compile(r"(?!)"),
-    ),
-    "ja": (
-        re.compile(r"(?:落下|着水)(?:は|が|時刻は)?\s?$"),
-        re.compile(
-            r"台|(?:ごろ|頃)?(?:時点|の(?:記者)?会見|に(?:記者)?会見)"
-            r"|(?:(?!発射|撃|探知)[^。\n]){0,60}?(?:落下|着水)"
-        ),
-    ),
-    "ko": (
-        re.compile(r"(?:낙하|탄착)(?:는|은|시각은)?\s?$"),
-        re.compile(
-            r"\s?(?:께|쯤|경)?\s?(?:현재|기준)"
-            r"|(?:(?!발사|쏜|쏘|쐈|쏴|탐지|감지)[^.。\n]){0,12}?"
-            r"(?:공지|브리핑|회의를|회의에서|기자회견|회견)"
-            r"|(?:(?!발사|쏜|쏘|쐈|쏴|탐지|감지)[^.。\n]){0,40}?"
-            r"(?:낙하|(?<!㎞ )(?<!km )(?<!㎞)(?<!km)떨어(?:졌|진)|탄착)"
-        ),
-    ),
-}
-# A clock right after these is the launch's, whatever follows ("発射は午前3時30分...落下").
-_LAUNCH_CLOCK_BEFORE = re.compile(r"(?:発射|발사)(?:は|が|는|가|시각은)?[^。.、,\n]{0,6}$")
 
 
 def _clock(g: dict[str, str | None]) -> tuple[int, int] | None:
