@@ -162,9 +162,8 @@ def extract_facts(
     count, count_text = _find_count(folded, cues)
     time_utc, time_text = _find_launch_time(folded, cues, country, published_at)
     inside_eez = _find_eez(folded, cues)
-    landing = _group_text(_search(cues, "landing", folded), text) or _group_text(
-        _search(cues, "direction", folded), text
-    )
+    landing = _place(_group_text(_search(cues, "landing", folded), text), cues, "landing_before")
+    landing = landing or _group_text(_search(cues, "direction", folded), text)
     return Facts(
         country=country,
         missile_class=_find_class(folded, cues, country),
@@ -172,7 +171,7 @@ def extract_facts(
         count_text=count_text,
         launch_time=time_utc,
         launch_time_text=time_text,
-        launch_site=_site_name(_group_text(_search(cues, "site", text), text), cues),
+        launch_site=_place(_group_text(_search(cues, "site", text), text), cues, "site_before"),
         landing_area=canonical_area(landing, cues),
         inside_japan_eez=inside_eez,
         distance_km=_find_km(_search_flight(cues, folded)),
@@ -182,14 +181,15 @@ def extract_facts(
     )
 
 
-def _site_name(site: str | None, cues: LangCues) -> str | None:
-    """The site without what the cue data's `site_before` drops: the Japanese site pattern
-    reads up to a dozen characters back from "付近から", so its match may start in the clause
-    before ("10時44分ごろ東倉里", "北朝鮮が中部の順川")."""
-    trim = cues.extract.get("site_before")
-    if site is None or trim is None:
-        return site
-    return trim.sub("", site) or None
+def _place(place: str | None, cues: LangCues, key: str) -> str | None:
+    """A site or landing area without what the cue data's `site_before` / `landing_before`
+    drops: the Japanese patterns read a dozen or more characters back from "付近から" or
+    "に落下", so a match may start in the clause before ("10時44分ごろ東倉里", "北朝鮮が中部の
+    順川", "政府はJアラートでミサイルが午前8時ごろ北海道付近")."""
+    trim = cues.extract.get(key)
+    if place is None or trim is None:
+        return place
+    return trim.sub("", place) or None
 
 
 # What a missile can do, not what it did: "can deliver a warhead to targets 1,500 km away"
@@ -1304,6 +1304,8 @@ def _others_word(
     before = part[max(0, start - 32) : start]
     if _ANSWERED_AFTER.match(part, end) or _ANSWERED_BEFORE.search(before):
         return True
+    if _EARLIER_BEFORE.search(before) or _EARLIER_AFTER.match(part, end):
+        return True
     if country is None:
         return False
     if country != "KP" and _THE_NORTHS.search(before):
@@ -1333,6 +1335,14 @@ _ANSWERED_BEFORE = re.compile(
     r"(?: north(?: korea)?(?:'s)?)? $"
 )
 _THE_NORTHS = re.compile(r"\bthe north's $")
+# An earlier launch's range word, in its clause: "지난달 27일 단거리 탄도미사일 발사 이후",
+# "17日夜にも短距離弾道ミサイルを発射し", "last month's ICBM".
+_EARLIER_BEFORE = re.compile(
+    r"(?:지난달|지난주|先月|先週|前回|にも|last (?:month|week)'s)[^.。\n,、]{0,20}$"
+)
+_EARLIER_AFTER = re.compile(
+    r"[^.。\n,、]{0,20}?(?:발사\s?이후|발사\s?후\s?\d|발사에\s?이어|発射以来|発射に続)"
+)
 
 
 def _launch_words(part: str, cues: LangCues, country: str | None) -> list[tuple[str, int, int]]:
@@ -1660,12 +1670,23 @@ def _placed_time(
         # its sentence names, when it names one and no other.
         gaps = set(stated_day_gaps(_sentence(folded, m), cues.lang, published_at, zone))
         days_back = gaps.pop() if len(gaps) == 1 else None
+    elif day is None and _yesterday_before(folded, m, cues):
+        days_back = 1  # "어제 오전 8시 10분", "前日午後10時38分": the clock's own day word
     elif day is None and zone.utcoffset(published_at) == _KST_OFFSET:
         # "韓国軍は26日未明の2発をノドンと特定…午前2時35分と42分に", read on the 27th: the one
         # day of month the text names (in KST/JST, as the clock time), not the day it is read.
         gaps = set(stated_day_gaps(folded, cues.lang, published_at))
         days_back = gaps.pop() if len(gaps) == 1 else None
     return _resolve(published_at, hour, minute, zone, day, days_back), stated
+
+
+def _yesterday_before(folded: str, m: re.Match[str], cues: LangCues) -> bool:
+    """Whether the clock time is told as the day before's by a word right before it (cue data
+    `time_yesterday_before`: "합참은 어제 오전 8시 10분부터", read the next morning, is
+    yesterday's launch, not one of this morning: a review's KCNA-morning story of 9 May 2025
+    had opened a duplicate event of the next day)."""
+    pattern = cues.extract.get("time_yesterday_before")
+    return bool(pattern and pattern.search(folded, max(0, m.start() - 12), m.start()))
 
 
 def _shares_meridiem(hour: int, second: str | None) -> bool:

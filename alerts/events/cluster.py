@@ -480,7 +480,7 @@ def best_match(
             policy.follow_up_s
         ):
             return first
-        return None
+        return _a_day_off(report, own)
     earlier = [e for e in own if e.launch_at <= report.launch_at]
     latest = max(earlier, key=lambda e: e.launch_at, default=None)
     if latest is None:
@@ -515,6 +515,26 @@ def best_match(
     )
     return latest if gap <= policy.follow_up_s and not fresh else None
 
+
+def _a_day_off(report: Report, own: Sequence[LaunchEvent]) -> LaunchEvent | None:
+    """The launcher's event a look-back report's clock time is a day off from: a clock told
+    with no day ("The South Korean military said it detected the missile ... at about 7:10
+    a.m.", in North Korea's claim of the next morning) is placed on the report's own day, and
+    a day later than an event's launch to within `_SAME_CLOCK_S` it is that launch's clock,
+    not a new launch's (three of eight North Korean launches in a review's cycles of
+    2023-2025 had a duplicate opened so)."""
+    if not report.retrospective:
+        return None
+    day = timedelta(days=1)
+    near = [
+        e for e in own
+        if abs((report.launch_at - day - e.launch_at).total_seconds()) <= _SAME_CLOCK_S
+    ]  # fmt: skip
+    return min(near, key=lambda e: abs((report.launch_at - day - e.launch_at).total_seconds()),
+               default=None)  # fmt: skip
+
+
+_SAME_CLOCK_S = 30 * 60
 
 _A_DAY_LATER_S = 18 * 3600
 _A_NIGHT_LATER_S = 24 * 3600

@@ -733,10 +733,13 @@ class TestCorrections:
             ("(URGENT) N. Korea fires ballistic missile into East Sea: JCS", "en"),
             ("Japan to revise J-Alert rules after missile launch", "en"),
             ("Jアラート誤報 新幹線一時運転見合わせ", "ja"),
+            ("中国ICBM、日本上空は通過せず 事前通報なし=官房長官", "ja"),
         ],
     )
     def test_no_correction_without_a_corrected_launch(self, title: str, lang: str) -> None:
-        """Only a report about a missile launch corrects one; a rules review is no retraction."""
+        """Only a report about a missile launch corrects one; a rules review is no retraction,
+        nor "did not fly over Japan" alone (said of China's ICBM toward the Pacific, it had
+        sent a false correction in a review's cycle)."""
         assert not verdict(title, lang=lang).corrects
 
     @pytest.mark.parametrize(

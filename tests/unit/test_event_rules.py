@@ -1784,3 +1784,24 @@ def test_an_alert_headline_guessing_its_launcher_is_no_live_news(store: EventSto
     )  # fmt: skip
     assert aftermath.event_id == first.event_id
     assert sirens.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_a_look_backs_clock_a_day_after_the_launch_is_that_launchs(store: EventStore) -> None:
+    """North Korea's claim the next morning retells Seoul's clock with no day ("detected the
+    missile ... at about 7:10 a.m."), placed on the report's own day: a day after the launch
+    to within 30 minutes, it is that launch's clock (3 of 8 North Korean launches in a
+    review's cycles had a duplicate opened so). A flash of a launch at that clock the next
+    day is no look-back, and opens its own event."""
+    launch = NOW - timedelta(hours=2)  # 08:00 in Pyongyang
+    day = timedelta(days=1)
+    item, told = report("2", launch + day + timedelta(minutes=80), "KP",
+                        launch_time=launch + day + timedelta(minutes=10))  # fmt: skip
+    first, claim, flash = feed(
+        store,
+        report("1", launch + timedelta(minutes=5), "KP", launch_time=launch),
+        (item, dataclasses.replace(told, retrospective=True)),
+        report("3", launch + day + timedelta(minutes=90), "KP",
+               launch_time=launch + day + timedelta(minutes=5)),
+    )  # fmt: skip
+    assert claim.event_id == first.event_id
+    assert flash.outcome is ItemOutcome.NEW_EVENT
