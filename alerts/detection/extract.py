@@ -1044,14 +1044,30 @@ def _choose_named(
         # "韓国軍、玄武2とATACMSを発射 北朝鮮の...": a state named with its own system fired it
         # (not so a habitual launcher's system: "Russia fires North Korean KN-23s").
         return owner, how
-    if code not in HABITUAL_LAUNCHERS and not firing:
+    fires = firing or _fires_right_after(code, named, folded)
+    if code not in HABITUAL_LAUNCHERS and not fires:
         # "Iran fires missiles after US strikes": beside a habitual launcher, another state
         # merely named is its target, speaker or foe far more often than the launcher; not the
-        # subject firing ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域射程に").
+        # subject firing ("韓国、新型弾道ミサイル発射実験に成功 北朝鮮ほぼ全域射程に",
+        # "Ukraine fired six ballistic missiles at Bryansk facility, Moscow says").
         habitual = next((c for _, _, c in named if c in HABITUAL_LAUNCHERS), None)
         if habitual:
             return habitual, "guess"
     return code, how
+
+
+def _fires_right_after(code: str, named: list[tuple[int, int, str]], folded: str) -> bool:
+    """Whether an English line names the state right before its firing of missiles: "Ukraine
+    fired six ballistic missiles at Bryansk facility, Moscow says" is Ukraine's launch, told
+    by the habitual launcher it struck (a review's stream of November 2024 had opened Russia's
+    event on it)."""
+    return any(c == code and _FIRES_MISSILES.match(folded, end) for _, end, c in named)
+
+
+_FIRES_MISSILES = re.compile(
+    r"\s+(?:has\s+|had\s+)?(?:fired|fires|launched|launches|test-fired|test-fires)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:ballistic|missiles?|icbms?|srbms?|irbms?|atacms|scuds?)\b"
+)
 
 
 # How far after the topic its launch word may stand: within the headline's first clause and 30

@@ -817,6 +817,24 @@ class TestCorrections:
         assert not (v.corrects and not v.is_launch)
 
 
+class TestTheHeadlineFires:
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "Pakistan tests Shaheen-1 near Karachi, its second missile in two days",
+            "Pakistan tests nuclear-capable Shaheen-III with 2,750-km range",
+            "India tests Agni-Prime from Abdul Kalam Island",
+            "US conducts test flight of unarmed Minuteman 3 missile",
+        ],
+    )
+    def test_a_test_of_a_named_missile_fires(self, title: str) -> None:
+        """ "Pakistan tests Shaheen-1 ..., its second missile in two days", 20 hours after a
+        Ghauri test, read as no firing headline and joined it (the development split's
+        Shaheen-1 of 15 April 1999 was alerted three hours late): a test of a named ballistic
+        missile is its launch."""
+        assert "ctx:title_fires" in verdict(title, lang="en").reasons
+
+
 class TestAnotherLaunch:
     @pytest.mark.parametrize(
         ("title", "lang"),

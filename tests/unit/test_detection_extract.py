@@ -1089,6 +1089,12 @@ class TestPlacesAndAuthority:
         """The body that confirmed the launch is named in a stable form."""
         assert facts_of(text, lang).authority == authority
 
+    def test_another_states_government_is_not_japans(self) -> None:
+        """ "インド政府は..." had been read as the Japanese government confirming, in a review's
+        stream of May 2025."""
+        assert facts_of("インド政府はパキスタンのミサイル発射を確認した。", "ja").authority is None
+        assert facts_of("日本政府は北朝鮮に抗議した。", "ja").authority == "Japan Government"
+
 
 class TestRobustness:
     def test_empty_text_states_nothing(self) -> None:

@@ -927,6 +927,22 @@ def test_russia_s_own_places_struck_are_ukraine_s_launch(
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
 
 
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Ukraine fired six ballistic missiles at Bryansk facility, Moscow says", "UA"),
+        ("Moscow says Ukraine fired six ballistic missiles at Bryansk", "UA"),
+        ("Israel fired ballistic missiles at Iran, Tehran says", "IL"),
+    ],
+)
+def test_a_state_firing_missiles_in_the_headline_is_the_launcher(text: str, country: str) -> None:
+    """A state named right before its firing of missiles launched them, though a habitual
+    launcher it struck is the speaker (a review's stream of November 2024 had opened a
+    Russian event on Ukraine's ATACMS fire)."""
+    facts = classify_item(Item(id="x", source="s", title=text, lang="en")).facts
+    assert facts.country == country
+
+
 def test_the_state_striking_back_is_no_guess() -> None:
     """Russia only guessed from its speaking ministry gives way to Ukraine for sure: a guessed
     Ukraine (no habitual launcher) could neither open an event alone nor pair with another
