@@ -821,6 +821,7 @@ class TestTheHeadlineFires:
     @pytest.mark.parametrize(
         "title",
         [
+            "Pakistan tests liquid-fuel Ghauri in eighth missile launch of the year",
             "Pakistan tests Shaheen-1 near Karachi, its second missile in two days",
             "Pakistan tests nuclear-capable Shaheen-III with 2,750-km range",
             "India tests Agni-Prime from Abdul Kalam Island",
@@ -828,10 +829,9 @@ class TestTheHeadlineFires:
         ],
     )
     def test_a_test_of_a_named_missile_fires(self, title: str) -> None:
-        """ "Pakistan tests Shaheen-1 ..., its second missile in two days", 20 hours after a
-        Ghauri test, read as no firing headline and joined it (the development split's
-        Shaheen-1 of 15 April 1999 was alerted three hours late): a test of a named ballistic
-        missile is its launch."""
+        """A test of a named ballistic missile is its launch: "Pakistan tests liquid-fuel
+        Ghauri in eighth missile launch of the year", the development split's first report of
+        28 November 2012, had read as no firing headline and waited 30 minutes for the next."""
         assert "ctx:title_fires" in verdict(title, lang="en").reasons
 
 
