@@ -525,13 +525,12 @@ def _a_day_off(report: Report, own: Sequence[LaunchEvent]) -> LaunchEvent | None
     2023-2025 had a duplicate opened so)."""
     if not report.retrospective:
         return None
-    day = timedelta(days=1)
-    near = [
-        e for e in own
-        if abs((report.launch_at - day - e.launch_at).total_seconds()) <= _SAME_CLOCK_S
-    ]  # fmt: skip
-    return min(near, key=lambda e: abs((report.launch_at - day - e.launch_at).total_seconds()),
-               default=None)  # fmt: skip
+    told = report.launch_at - timedelta(days=1)
+
+    def off(event: LaunchEvent) -> float:
+        return abs((told - event.launch_at).total_seconds())
+
+    return min((e for e in own if off(e) <= _SAME_CLOCK_S), key=off, default=None)
 
 
 _SAME_CLOCK_S = 30 * 60
