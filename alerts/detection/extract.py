@@ -1634,16 +1634,19 @@ def _another_clock(folded: str, m: re.Match[str], cues: LangCues) -> bool:
     Japanese, 4 Korean; two read within 15 minutes of it are no longer read: a landing 15
     minutes after launch, a briefing 4 minutes after). A launch's clock comes first
     (`time_launch_before`: "発射は午前3時30分...落下")."""
-    start = m.start()
-    launch = cues.extract.get("time_launch_before")
-    if launch is not None and launch.search(folded, max(0, start - 12), start):
+    if _cue_before("time_launch_before", folded, m, cues, 12):
         return False
-    before = cues.extract.get("time_other_before")
     after = cues.extract.get("time_other_after")
-    return bool(
-        (before is not None and before.search(folded, max(0, start - 80), start))
-        or (after is not None and after.match(folded, m.end()))
+    return _cue_before("time_other_before", folded, m, cues, 80) or bool(
+        after is not None and after.match(folded, m.end())
     )
+
+
+def _cue_before(key: str, folded: str, m: re.Match[str], cues: LangCues, reach: int) -> bool:
+    """Whether the cue data's `[extract]` pattern `key` (anchored at its end) matches in the
+    `reach` characters right before the clock time `m`; false where a language has none."""
+    pattern = cues.extract.get(key)
+    return bool(pattern and pattern.search(folded, max(0, m.start() - reach), m.start()))
 
 
 def _clock(g: dict[str, str | None]) -> tuple[int, int] | None:
@@ -1686,23 +1689,17 @@ def _placed_time(
         # its sentence names, when it names one and no other.
         gaps = set(stated_day_gaps(_sentence(folded, m), cues.lang, published_at, zone))
         days_back = gaps.pop() if len(gaps) == 1 else None
-    elif day is None and _yesterday_before(folded, m, cues):
-        days_back = 1  # "어제 오전 8시 10분", "前日午後10時38分": the clock's own day word
+    elif day is None and _cue_before("time_yesterday_before", folded, m, cues, 12):
+        # "합참은 어제 오전 8시 10분부터", read the next morning, is yesterday's launch, not one of
+        # this morning (a review's KCNA-morning story of 9 May 2025 had opened a duplicate event
+        # of the next day): the clock's own day word.
+        days_back = 1
     elif day is None and zone.utcoffset(published_at) == _KST_OFFSET:
         # "韓国軍は26日未明の2発をノドンと特定…午前2時35分と42分に", read on the 27th: the one
         # day of month the text names (in KST/JST, as the clock time), not the day it is read.
         gaps = set(stated_day_gaps(folded, cues.lang, published_at))
         days_back = gaps.pop() if len(gaps) == 1 else None
     return _resolve(published_at, hour, minute, zone, day, days_back), stated
-
-
-def _yesterday_before(folded: str, m: re.Match[str], cues: LangCues) -> bool:
-    """Whether the clock time is told as the day before's by a word right before it (cue data
-    `time_yesterday_before`: "합참은 어제 오전 8시 10분부터", read the next morning, is
-    yesterday's launch, not one of this morning: a review's KCNA-morning story of 9 May 2025
-    had opened a duplicate event of the next day)."""
-    pattern = cues.extract.get("time_yesterday_before")
-    return bool(pattern and pattern.search(folded, max(0, m.start() - 12), m.start()))
 
 
 def _shares_meridiem(hour: int, second: str | None) -> bool:

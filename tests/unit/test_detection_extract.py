@@ -87,6 +87,8 @@ class TestMissileClass:
              "지난달 27일 단거리 탄도미사일 발사 이후 17일 만이다.", "ko"),
             ("北朝鮮が弾道ミサイル発射\n北朝鮮は17日夜にも短距離弾道ミサイルを発射しており、"
              "2日連続となった。", "ja"),
+            ("North Korea fires ballistic missile\nThe launch follows last month's ICBM test.",
+             "en"),
         ],
     )  # fmt: skip
     def test_an_earlier_launchs_class_is_not_this_ones(self, text: str, lang: str) -> None:
