@@ -107,10 +107,14 @@ NEGATIVE_CATEGORIES = (
 #     Kyiv", "순항미사일", "巡航ミサイル"), for the event stage (`classify._event_cues`)
 #   strikes_with: a headline striking with missiles ("Russia strikes Ukraine with
 #     intercontinental ballistic missile"), for the event stage: it fires
+#   space_announced: the launch is the satellite launch its launcher announced ("弾道ミサイル
+#     技術を使用した発射", "had notified Japan of a satellite launch window", "위성 발사 예고
+#     기간"): Tokyo's first words for it are a ballistic missile's, its news is no launch's
 CONTEXT_KINDS = (
     "corrects", "corrects_lede", "not_ballistic", "another", "another_today", "another_day",
     "retrospective", "retrospective_title", "told", "breaking", "upcoming", "struck_arsenal",
     "celebrates", "unfired", "called_off", "unveils", "tested", "cruise_named", "strikes_with",
+    "space_announced",
 )  # fmt: skip
 # Cue kinds telling of a firing, not only of a missile: a launch verb or noun, a strike, an
 # alert or an incoming missile, blasts beside a ballistic alert, a flash's tag.

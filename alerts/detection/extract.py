@@ -865,7 +865,9 @@ def _launcher_in_line(
     # system) answering it launched.
     answering = _answering_state(folded, cues)
     # A habitual launcher answering fires ("…이란은 20발 넘는 미사일로 맞대응").
-    sure = answering if answering in HABITUAL_LAUNCHERS else _topic_firing_own_system(folded, cues)
+    sure = (
+        answering if answering in HABITUAL_LAUNCHERS else _topic_firing_own_system(folded, cues)
+    ) or _group_firing(folded, cues)
     if sure is not None:
         return sure, "role"
     for code, start, end in cues.launchers.finditer(folded, cues.word_start):
@@ -891,6 +893,23 @@ def _launcher_in_line(
         return answering, "role"
     code, how = _choose_named(named, folded, cues)
     return code, "role" if code == answering else how
+
+
+def _group_firing(folded: str, cues: LangCues) -> str | None:
+    """The armed group an English line names, when the line's rebels or militants fire
+    missiles: "Israel hits Huthi ports; rebels fire two missiles at Israel" is the Houthis'
+    launch, not the striking state's (a review's stream had opened Israel's event on it)."""
+    if cues.lang != "en" or not _GROUP_FIRES.search(folded):
+        return None
+    groups = {c for c, _, _ in cues.launchers.finditer(folded, cues.word_start)} & {"YE", "LB"}
+    return groups.pop() if len(groups) == 1 else None
+
+
+_GROUP_FIRES = re.compile(
+    r"\b(?:rebels?|militants?|insurgents?|militia|militiamen|fighters)\s+"
+    r"(?:have\s+|has\s+|had\s+)?(?:fired|fires?|launched|launch(?:es)?)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:ballistic|missiles?|rockets?)\b"
+)
 
 
 # "Kursk missile strike", "Belgorod missile attack": a strike on the place, not the place's.

@@ -158,6 +158,7 @@ def may_lift(verdict: Verdict) -> bool:
         and not verdict.corrects
         and bool(verdict.facts.country)
         and "ctx:launcher_for_place" not in verdict.reasons
+        and "ctx:space_announced" not in verdict.reasons
         and (
             probability >= LIFT_PROBABILITY
             or (

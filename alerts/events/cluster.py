@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from alerts.detection.classify import DAYS_BACK
 from alerts.detection.cues import CUES, FIRING_KINDS
 from alerts.events.calendar import local_day
 from alerts.events.identity import fingerprint, is_near_duplicate
@@ -434,7 +435,8 @@ def best_match(
     launch, dates it yesterday, or reads as the first news of a new one (a firing headline of
     a habitual launcher, news dated a day after the latest launch, a habitual launcher's
     barrage "overnight" told a day after it).
-    A report that names no launcher joins the nearest recent event of any launcher.
+    A report that names no launcher joins the nearest recent event of any launcher; one naming
+    an older day for its launch (two days back or more) joins that day's event or none.
     """
     if report.country == UNKNOWN_COUNTRY:
         return _unknown_country_match(report, candidates, policy)
@@ -442,6 +444,16 @@ def best_match(
         match = _unknown_country_match(report, candidates, policy)
         return None if match is not None and _another_day_of_a_bystander(report, match) else match
     own = [e for e in candidates if e.country in (report.country, UNKNOWN_COUNTRY)]
+    back = _named_day(report)
+    if back is not None:
+        return _event_of_day(report, own, back)
+    return _own_match(report, own, policy)
+
+
+def _own_match(
+    report: Report, own: Sequence[LaunchEvent], policy: EventPolicy
+) -> LaunchEvent | None:
+    """`best_match` among the events of the report's launcher (and those of no launcher)."""
     day = local_day(report.country, report.launch_at)
     # A report dating its launch the day before ("29일 순천에서" read on the 30th, KCNA's
     # morning claim) is of that day's event, if there is one (the day it names, else the site's
@@ -663,6 +675,30 @@ def _yesterday(report: Report) -> date | None:
         return local_day(report.country, published) - timedelta(days=1)
     zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
     return published.astimezone(zone).date() - timedelta(days=1)
+
+
+def _named_day(report: Report) -> date | None:
+    """The day two or more days before publication that a report without a clock time names
+    for its launch (`classify.DAYS_BACK`), on the reporter's calendar (KST/JST for Korean and
+    Japanese copy, UTC for English)."""
+    back = next((r for r in report.verdict.reasons if r.startswith(DAYS_BACK)), None)
+    if report.stated_time or back is None:
+        return None
+    zone = _EAST_ASIAN_TIME if report.item.lang in ("ko", "ja") else UTC
+    return report.published_at.astimezone(zone).date() - timedelta(days=int(back[len(DAYS_BACK) :]))
+
+
+def _event_of_day(report: Report, own: Sequence[LaunchEvent], back: date) -> LaunchEvent | None:
+    """The launcher's event of the older day a report names (`_named_day`: "19日午前7時ごろ…
+    弾道ミサイル20発", read on the 21st, is the 19th's launch, not the latest's), or of the day
+    before or after it (the reporter's calendar is not the site's), else none: a report naming
+    an older day joins no later launch's event (a review's Japanese feature had put the 19th's
+    20 missiles on the 21st's salvo of 5)."""
+
+    def off(event: LaunchEvent) -> int:
+        return abs((local_day(report.country, event.launch_at) - back).days)
+
+    return min((e for e in own if off(e) == 0), key=off, default=None)
 
 
 def _casualties_of_today(report: Report) -> bool:

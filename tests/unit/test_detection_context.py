@@ -908,6 +908,17 @@ class TestAnotherLaunch:
         told = verdict("Iran fired another missile at Israel overnight, IDF says", lede, "en")
         assert not told.another
 
+    def test_a_second_missile_in_two_days(self) -> None:
+        """A headline's own "its second missile in two days" is a further launch (the
+        development split's Shaheen-1 of 15 April 1999 had joined the Ghauri test of the day
+        before and was alerted 3 hours late); a headline opening with it is mostly a write-up
+        of the latest one, a day later ("Second Houthi missile in three days shot down...")."""
+        v = verdict("Pakistan tests Shaheen-1 near Karachi, its second missile in two days")
+        assert v.is_launch
+        assert v.another
+        told = verdict("Second Houthi missile in three days shot down as attacks climb")
+        assert not told.another
+
     @pytest.mark.parametrize(
         ("title", "lang"),
         [
@@ -1022,3 +1033,87 @@ class TestGeneralisation:
     )
     def test_general_rules(self, title: str, lang: str, is_launch: bool) -> None:
         assert verdict(title, lang=lang).is_launch is is_launch
+
+
+class TestAnnouncedSatelliteLaunch:
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            ("海保「弾道ミサイルの可能性があるもの、既に落下とみられる」　北朝鮮の発射",
+             "海上保安庁は31日午前7時5分、防衛省の情報として、北朝鮮から発射された弾道ミサイルの"
+             "可能性があるものは既に落下したとみられると発表した。北朝鮮は5月31日から6月11日までに"
+             "「人工衛星」を打ち上げると通知していた。", "ja"),
+            ("北朝鮮が弾道ミサイルの可能性あるもの発射　沖縄にJアラート",
+             "政府によると24日午前3時51分ごろ、北朝鮮が弾道ミサイルの可能性があるものを発射した。"
+             "北朝鮮は24日から31日の間に衛星ロケットを打ち上げると予告していた。", "ja"),
+            ("北朝鮮の発射体「黄海上空で消失」と防衛相　沖縄の住民が早朝に避難",
+             "31日午前6時半ごろ北朝鮮が弾道ミサイルとみられるものを発射し、沖縄県にJアラートが"
+             "出された。松野官房長官は宇宙空間への物体の投入はなく、破壊措置は実施していないと"
+             "述べた。", "ja"),
+            ("Japan says North Korean launch using ballistic missile technology vanished over "
+             "West Sea",
+             "Chief Cabinet Secretary Hayashi said North Korea launched a satellite using "
+             "ballistic missile technology from Dongchang-ri but it appears to have disappeared "
+             "over the West Sea.", "en"),
+        ],
+    )  # fmt: skip
+    def test_the_announced_satellite_launch_is_no_launch(
+        self, title: str, summary: str, lang: str
+    ) -> None:
+        """Tokyo's first words for North Korea's satellite launches are a ballistic missile's
+        (a J-Alert, "弾道ミサイルの可能性があるもの"): the model read a review's flashes of them
+        as launch news (0.98 to 1.00) though they told of the satellite launch announced."""
+        v = verdict(title, summary, lang)
+        assert not v.is_launch
+        assert "ctx:space_announced" in v.reasons
+
+    def test_a_missile_of_a_named_class_is_left_to_the_model(self) -> None:
+        """A ballistic missile of a class named is no satellite launch, window or not: the
+        rule leaves it to the model."""
+        v = verdict(
+            "北朝鮮が短距離弾道ミサイル2発を発射　防衛省",
+            "北朝鮮は6月11日までに「人工衛星」を打ち上げると通知していた。",
+            "ja",
+        )
+        assert v.facts.missile_class == "SRBM"
+        assert "ctx:space_announced" not in v.reasons
+
+
+class TestFailedLaunches:
+    @pytest.mark.parametrize(
+        ("title", "summary", "lang"),
+        [
+            ("North Korea attempts missile launch, apparently fails - Seoul", "", "en"),
+            ('(속보) 합참 "北, 원산서 미사일 1발 발사 시도…실패 추정"',
+             "합참은 북한이 오늘 오전 5시20분께 원산 일대에서 미사일 1발 발사를 시도했으나 "
+             "실패한 것으로 추정되며 추가 분석 중이라고 밝혔다.", "ko"),
+        ],
+    )  # fmt: skip
+    def test_an_attempted_launch_is_a_launch_by_the_rules(
+        self, title: str, summary: str, lang: str
+    ) -> None:
+        """A failed launch is told as attempted ("attempts missile launch", "발사 시도"): the
+        rules call it a launch, so its flash may open the event (a review's Korean flash of 31
+        May 2016 had waited 230 minutes; the English one opened nothing)."""
+        v = verdict(title, summary, lang)
+        assert v.is_launch
+        assert "ctx:rules_launch" in v.reasons
+        assert v.facts.country == "KP"
+        assert "ctx:launcher_guessed" not in v.reasons
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tillerson confirms North Korea tested an ICBM, calls for global action",
+        "Kim hails first significant test of new ballistic missile; Carter cites need for "
+        "missile defense",
+    ],
+)
+def test_a_confirmation_or_kims_praise_looks_back(title: str) -> None:
+    """A confirmation of the launch or Kim's praise of it comes the next day or later: a
+    look-back, which joins the launch's event within two days (a review's Tillerson
+    confirmation, 24 hours after the launch, had opened a duplicate)."""
+    v = verdict(title, lang="en")
+    assert v.is_launch
+    assert v.retrospective

@@ -1805,3 +1805,23 @@ def test_a_look_backs_clock_a_day_after_the_launch_is_that_launchs(store: EventS
     )  # fmt: skip
     assert claim.event_id == first.event_id
     assert flash.outcome is ItemOutcome.NEW_EVENT
+
+
+def test_a_report_naming_an_older_day_joins_that_days_launch(store: EventStore) -> None:
+    """A report naming an older day for its launch ("19日午前7時ごろ…弾道ミサイル20発", read on
+    the 21st) is that day's launch's: it joins that day's event, not the latest one (a
+    review's Japanese feature had put Iran's 20 missiles of the 19th on the 21st's salvo of
+    5), and, with no event of the day it names, joins none."""
+    older = NOW - timedelta(days=2)
+    dated = (*SURE, "ctx:text_dated_days_ago")
+    first, latest, feature, orphan = feed(
+        store,
+        report("1", older + timedelta(minutes=10), "IR", launch_time=older),
+        report("2", NOW - timedelta(minutes=20), "IR", launch_time=NOW - timedelta(minutes=30)),
+        report("3", NOW, "IR", reasons=(*dated, "ctx:days_back:2")),
+        report("4", NOW + timedelta(minutes=5), "IR", reasons=(*dated, "ctx:days_back:3")),
+    )
+    assert latest.event_id != first.event_id
+    assert feature.event_id == first.event_id
+    assert orphan.event_id not in (first.event_id, latest.event_id)
+    assert orphan.outcome not in (ItemOutcome.JOINED, ItemOutcome.UPDATE)

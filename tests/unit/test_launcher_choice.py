@@ -1144,3 +1144,30 @@ def test_defences_sent_from_a_state_are_no_launch_from_it() -> None:
 )  # fmt: skip
 def test_a_system_a_strike_answers_is_not_the_striker(text: str, lang: str, country: str) -> None:
     assert extract_facts(text, lang, published_at=PUBLISHED).country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # the rebels firing are the armed group the line names, not the state striking it
+        ("Israel hits Huthi ports; rebels fire two missiles at Israel", "YE"),
+        ("Israel strikes Hezbollah sites as militants fire missiles at Haifa", "LB"),
+        # AFP's spelling, and the Houthis' named missile without its hyphen
+        ("Huthis fire ballistic missile at Israel, army says it was intercepted", "YE"),
+        ("IDF intercepts 'Palestine 2' missile over central Israel", "YE"),
+    ],
+)
+def test_the_houthis_by_their_other_names(text: str, country: str) -> None:
+    """A review's Houthi streams: "rebels" beside the Houthis named (Israel's event had been
+    opened on it), AFP's "Huthi" and "Palestine 2" (no launcher read at all)."""
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == country
+
+
+def test_the_houthis_spokesman_speaks_for_them() -> None:
+    """ "Saree says..." is the Houthis' own account, as "Houthis say..." is."""
+    v = classify_item(
+        Item(id="t", source="test", published_at=PUBLISHED, lang="en",
+             title="Saree says Houthi forces fired ballistic missile at Ben Gurion airport")
+    )  # fmt: skip
+    assert v.facts.country == "YE"
+    assert "ctx:launcher_speaks" in v.reasons
