@@ -89,6 +89,7 @@ _ZONE_OFFSETS = {
     "sanaa time": 3.0, "riyadh time": 3.0, "pt": -8.0, "et": -5.0, "central time": -6.0,
     "cst": -6.0, "cdt": -5.0, "ct": -6.0, "mountain time": -7.0, "mst": -7.0, "mdt": -6.0,
     "msk": 3.0, "beijing time": 8.0, "pyongyang time": 9.0, "aest": 10.0, "pkt": 5.0,
+    "hawaii time": -10.0, "hst": -10.0, "guam time": 10.0,
 }  # fmt: skip
 _COUNTRY_OFFSETS = {
     "KP": 9.0, "KR": 9.0, "JP": 9.0, "CN": 8.0, "RU": 2.0, "UA": 2.0, "IR": 3.5, "IL": 2.0,

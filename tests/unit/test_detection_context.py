@@ -1108,12 +1108,14 @@ class TestFailedLaunches:
         "Tillerson confirms North Korea tested an ICBM, calls for global action",
         "Kim hails first significant test of new ballistic missile; Carter cites need for "
         "missile defense",
+        "Houthis publish launch footage of 'Palestine 2' missile fired at central Israel",
     ],
 )
-def test_a_confirmation_or_kims_praise_looks_back(title: str) -> None:
-    """A confirmation of the launch or Kim's praise of it comes the next day or later: a
-    look-back, which joins the launch's event within two days (a review's Tillerson
-    confirmation, 24 hours after the launch, had opened a duplicate)."""
+def test_a_confirmation_praise_or_footage_looks_back(title: str) -> None:
+    """A confirmation of the launch, Kim's praise of it or its footage released comes the next
+    day or later: a look-back, which joins the launch's event within two days (a review's
+    Tillerson confirmation, 24 hours after the launch, and the Houthis' launch video of the
+    next day had each opened a duplicate)."""
     v = verdict(title, lang="en")
     assert v.is_launch
     assert v.retrospective

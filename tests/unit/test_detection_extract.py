@@ -634,6 +634,12 @@ class TestLaunchTime:
                 datetime(2024, 3, 17, 22, 0),
             ),
             ("The Minuteman III lifted off at 11:01 p.m. PT.", datetime(2024, 3, 17, 6, 1)),
+            # US Pacific Command's statements give Hawaii time (read as Korea's, a review's
+            # launch time was 19 hours early)
+            (
+                "Pacific Command said the missile was fired around 11:21 a.m. Hawaii time.",
+                datetime(2024, 3, 17, 21, 21),
+            ),
             # no zone ("est" begins a word): North Korea's launch clock, KST
             ("North Korea fired the missile at 5 p.m. estimated.", datetime(2024, 3, 17, 8, 0)),
         ],
