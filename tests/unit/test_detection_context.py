@@ -881,8 +881,11 @@ class TestAnotherLaunch:
             ("北朝鮮、1日2回目の弾道ミサイル発射", "ja", True),
             ("北, 당일 두 번째 탄도미사일 발사", "ko", True),
             ("北朝鮮、2日連続で短距離ミサイル発射 19日午後に1発", "ja", False),
+            # a review's Iranian afternoon salvo of 20 June 2025 had sent nothing
+            ("Fresh barrage of about 25 Iranian missiles hits at least six Israeli cities", "en",
+             True),
         ],
-    )
+    )  # fmt: skip
     def test_a_further_launch_the_same_day(self, title: str, lang: str, today: bool) -> None:
         """A further launch that follows one earlier the same day says so ("second launch
         today", "2시간 만에", "きょう2回目": `ctx:another_today`); "again", "이틀 연속", "2日連続"
