@@ -56,8 +56,13 @@ _FIRED_FROM_AREA_OF = re.compile(
     r"\b(?:fired|launched|came|flew)\s+from\s+(?:the\s+)?(?:area|vicinity)\s+(?:of|near|around)\s+$"
 )
 # Defences or forces sent from a state, not a launch from it: "six Patriot batteries from the US,
-# Netherlands and Germany are being deployed" is no launch from the US.
-_SENT_FROM = re.compile(r"\b(?:batter(?:y|ies)|troops|personnel)\s+from\s+(?:the\s+)?$")
+# Netherlands and Germany are being deployed" is no launch from the US; nor a leader's travel
+# ("Netanyahu returns from US; missile from Yemen intercepted" had opened a US event).
+_SENT_FROM = re.compile(
+    r"\b(?:batter(?:y|ies)|troops|personnel|returns?|returned|returning|back|home"
+    r"|arrives?|arrived|travels?|travell?ed|trip|visit|visitors?|delegation|envoy|guests?)"
+    r"\s+from\s+(?:the\s+)?$"
+)
 _JOINED = re.compile(r"\s*(?:,|and|&|・|、|·)\s*")
 # States that report, track or are targeted by ballistic missiles but do not launch them: named
 # in a report, they are its speaker or target ("Japan says the missile fell in its EEZ"),
@@ -291,7 +296,7 @@ def find_launcher_country(
     if guessed is not None:
         guessed.extend(chose)
     if code:
-        code = _user_of_design(code, lines, cues)
+        code = _fielder_named(_user_of_design(code, lines, cues), lines, cues)
         if chose:
             return _launcher_of_a_guess(code, lines, cues, guessed)
         return _striker_of_its_places(code, lines, cues, sure=True) or code
@@ -571,6 +576,28 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
             user = next((a for a in struck if a != code and (a, code) in _FIRES_DESIGNS_OF), None)
             return user or code
     return code
+
+
+def _fielder_named(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:
+    """The state named that fields a design `code` shares with it, when the report names it
+    and not `code` (`_SHARED_DESIGNS`): Indian copy spells Pakistan's Fatah as Iran's Fattah
+    ("Pakistan's pre-dawn strike included Fattah-1 ballistic missile" had opened an Iranian
+    event in a review's stream of May 2025), and South Korea fires ATACMS too (with the US: "US
+    and Seoul answer Pyongyang with four ATACMS" had opened a Ukrainian one)."""
+    text = "\n".join(folded for _, folded in lines)
+    named = {c for c, _, _ in cues.launchers.finditer(text, cues.word_start)}
+    if code in named:
+        return code
+    for owner, design, fielders in _SHARED_DESIGNS:
+        if code == owner and design.search(text):
+            return next((f for f in fielders if f in named), code)
+    return code
+
+
+_SHARED_DESIGNS = (
+    ("IR", re.compile(r"fattah"), ("PK",)),
+    ("UA", re.compile(r"atacms|에이태큼스|エイタクムス"), ("KR",)),
+)
 
 
 def _headline_subject(code: str, folded: str, cues: LangCues) -> bool:
