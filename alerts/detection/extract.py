@@ -315,7 +315,7 @@ def _implied_launcher(
     launch area named."""
     for _, folded in lines:
         if implied := _fielded_system(folded, cues):
-            return implied
+            return _user_of_both(implied, lines, cues) or implied
     for attacker in _STRUCK_BACK_BY:
         if striker := _striker_of_its_places(attacker, lines, cues):
             return striker
@@ -576,6 +576,28 @@ def _user_of_design(code: str, lines: list[tuple[str, str]], cues: LangCues) -> 
             user = next((a for a in struck if a != code and (a, code) in _FIRES_DESIGNS_OF), None)
             return user or code
     return code
+
+
+def _user_of_both(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str | None:
+    """For a report naming no state, only systems: the state whose own system it names beside
+    `code`'s design that state fights with (`_FIGHTS_WITH_DESIGNS_OF`): "KN-24/Iskander-M
+    ballistic missiles were destroyed over the capital" is Russia's strike (a review's stream
+    had opened a North Korean event on it, then Russia's a second). Systems named for
+    comparison do not count (`_fielded_system`)."""
+    for _, folded in lines:
+        for other, start, end in cues.systems.finditer(folded, cues.word_start):
+            if (
+                (other, code) in _FIGHTS_WITH_DESIGNS_OF
+                and not cues.compared_before.search(folded[max(0, start - 32) : start])
+                and not cues.compared_after.match(folded[end : end + 12])
+            ):
+                return other
+    return None
+
+
+# Who fights with whose designs (`_user_of_both`): Russia with North Korea's, the Houthis and
+# Hezbollah with Iran's.
+_FIGHTS_WITH_DESIGNS_OF = frozenset({("RU", "KP"), ("YE", "IR"), ("LB", "IR")})
 
 
 def _fielder_named(code: str, lines: list[tuple[str, str]], cues: LangCues) -> str:

@@ -1199,3 +1199,19 @@ def test_a_leaders_trip_from_a_state_is_no_launch_from_it() -> None:
     review's stream: a leader's travel from a state is no launch from it."""
     text = "Netanyahu returns from US; missile from Yemen intercepted"
     assert extract_facts(text, "en", published_at=PUBLISHED).country == "YE"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Kyiv air defence downs over 20 cruise and ballistic missiles overnight\nThe city "
+         "military administration said Kh-101 cruise missiles and KN-24/Iskander-M ballistic "
+         "missiles were destroyed over the capital before dawn on Monday.", "RU"),
+        # a system named for comparison is not fired
+        ("North Korea's own Iskander-type missile seen in KCNA photos", "KP"),
+    ],
+)  # fmt: skip
+def test_a_design_fired_beside_the_users_own_is_the_users(text: str, country: str) -> None:
+    """North Korea's KN-24 named beside Russia's Iskander-M is Russia's strike (a review's
+    stream of September 2024 had opened a North Korean event on it, then Russia's)."""
+    assert extract_facts(text, "en", published_at=PUBLISHED).country == country
