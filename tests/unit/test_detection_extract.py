@@ -1147,3 +1147,27 @@ class TestStatedZones:
         facts = extract_facts(text, "en", published_at=published)
         assert facts.launch_time is not None
         assert facts.launch_time.strftime("%H:%M") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # Japan's and Korea's clock named: an evening launch in the Middle East
+        ("イスラエルで日本時間2日午前1時半ごろ警報、イランが弾道ミサイル発射", "ja",
+         datetime(2024, 10, 1, 16, 30)),
+        ("이란, 한국시간으로 2일 오전 1시 30분께 이스라엘에 탄도미사일 발사", "ko",
+         datetime(2024, 10, 1, 16, 30)),
+        # "local time" in Japanese: the launcher's (a Russian strike's: Kyiv's)
+        ("ロシア軍が現地時間午前3時ごろキーウに弾道ミサイル", "ja", datetime(2024, 10, 1, 0, 0)),
+        # an Iranian barrage's "local time" is Israel's, where it lands and is reported from
+        ("Iran fired the missiles at 7:35 p.m. local time, the IDF said.", "en",
+         datetime(2024, 10, 1, 16, 35)),
+    ],
+)  # fmt: skip
+def test_a_clock_named_in_its_zone(text: str, lang: str, expected: datetime) -> None:
+    """A review's "日本時間午前1時半ごろ" of Iran's barrage of 1 October 2024 was placed on
+    Tokyo's calendar as a launch in Iran (a duplicate), and "7:35 p.m. local time" on
+    Tehran's clock (30 minutes off)."""
+    published = datetime(2024, 10, 1, 17, 30, tzinfo=UTC)
+    facts = extract_facts(text, lang, published_at=published)
+    assert facts.launch_time == expected.replace(tzinfo=UTC)
