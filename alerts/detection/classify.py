@@ -306,9 +306,9 @@ def _announced_space_launch(
     `space_announced`: "弾道ミサイル技術を使用した発射", "北朝鮮は...「人工衛星」を打ち上げると
     通知していた"), naming no class of ballistic missile. Tokyo's first words for North Korea's
     satellite launches are a ballistic missile's ("弾道ミサイルの可能性があるもの", with a J-Alert),
-    and the model read a review's Japanese flashes of three of them as launch news (0.98 to
-    1.00) though their ledes told of the satellite launch announced; decided after the model,
-    which was trained without it."""
+    and the model read Tokyo's words for three of them in a review (two Japanese flashes, an
+    English report of Tokyo's statement) as launch news (0.98 to 1.00) though they told of the
+    satellite launch announced; decided after the model, which was trained without it."""
     if facts.missile_class not in (None, MissileClass.UNIDENTIFIED):
         return False
     pattern = cues.context["space_announced"]

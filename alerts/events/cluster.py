@@ -690,15 +690,12 @@ def _named_day(report: Report) -> date | None:
 
 def _event_of_day(report: Report, own: Sequence[LaunchEvent], back: date) -> LaunchEvent | None:
     """The launcher's event of the older day a report names (`_named_day`: "19日午前7時ごろ…
-    弾道ミサイル20発", read on the 21st, is the 19th's launch, not the latest's), or of the day
-    before or after it (the reporter's calendar is not the site's), else none: a report naming
-    an older day joins no later launch's event (a review's Japanese feature had put the 19th's
-    20 missiles on the 21st's salvo of 5)."""
-
-    def off(event: LaunchEvent) -> int:
-        return abs((local_day(report.country, event.launch_at) - back).days)
-
-    return min((e for e in own if off(e) == 0), key=off, default=None)
+    弾道ミサイル20発", read on the 21st, is the 19th's launch, not the latest's), else none: a
+    report naming an older day joins no later launch's event (a review's Japanese feature had
+    put the 19th's 20 missiles on the 21st's salvo of 5). Only that day's: taking the day
+    before or after too (the reporter's calendar is not the site's) merged one pair of
+    consecutive launches more on three of the development split's streams."""
+    return next((e for e in own if local_day(report.country, e.launch_at) == back), None)
 
 
 def _casualties_of_today(report: Report) -> bool:
