@@ -678,9 +678,9 @@ def _yesterday(report: Report) -> date | None:
 
 
 def _named_day(report: Report) -> date | None:
-    """The day two or more days before publication that a report without a clock time names
-    for its launch (`classify.DAYS_BACK`), on the reporter's calendar (KST/JST for Korean and
-    Japanese copy, UTC for English)."""
+    """The day two or more days before publication that a report names for its launch
+    (`classify.DAYS_BACK`), when no launch time was read from it, on the reporter's calendar
+    (KST/JST for Korean and Japanese copy, UTC for English)."""
     back = next((r for r in report.verdict.reasons if r.startswith(DAYS_BACK)), None)
     if report.stated_time or back is None:
         return None
