@@ -614,12 +614,13 @@ def _fielder_named(code: str, lines: list[tuple[str, str]], cues: LangCues) -> s
     ("Pakistan's pre-dawn strike included Fattah-1 ballistic missile" had opened an Iranian
     event in a review's stream of May 2025), and South Korea fires ATACMS too (with the US: "US
     and Seoul answer Pyongyang with four ATACMS" had opened a Ukrainian one)."""
+    shared = [(design, fielders) for owner, design, fielders in _SHARED_DESIGNS if owner == code]
+    if not shared:
+        return code
     text = "\n".join(folded for _, folded in lines)
     named = {c for c, _, _ in cues.launchers.finditer(text, cues.word_start)}
-    if code in named:
-        return code
-    for owner, design, fielders in _SHARED_DESIGNS:
-        if code == owner and design.search(text):
+    for design, fielders in shared:
+        if code not in named and design.search(text):
             return next((f for f in fielders if f in named), code)
     return code
 

@@ -55,6 +55,9 @@ class Fixed:
 
 
 ANCHOR = verdict(0.99)
+SATELLITE = dataclasses.replace(
+    verdict(0.98, "KP", "ctx:space_announced"), is_launch=False, confidence=0.45
+)
 NEGATIVE = verdict(0.02, None)
 
 
@@ -100,6 +103,10 @@ class TestLift:
                 "its launcher read only to tell whose strike its places saw",
             ),
             ([(at(0), ANCHOR), (at(5), verdict(0.3, None))], "no launcher named"),
+            (
+                [(at(0), ANCHOR), (at(5), SATELLITE)],
+                "the satellite launch its launcher announced (sure by the model, no launch)",
+            ),
             ([(at(0), verdict(0.9)), (at(5), verdict(0.3))], "the earlier report is not sure"),
         ],
     )
